@@ -1,0 +1,1 @@
+//! The run: wires corpus → ner → link → stance → graph → export.
