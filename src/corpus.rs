@@ -3,8 +3,115 @@
 //! JSON Lines) and the rules that tell comment authors from comment text.
 //! A file that can't be read or parsed becomes a [`Skipped`] entry; it never
 //! stops the run.
+//!
+//! # Choosing the format
+//!
+//! A file whose extension is `.jsonl` or `.json`, or whose content starts
+//! with `{`, is JSON Lines; a `.json`/`.jsonl` file whose content starts with
+//! `[` is one JSON array of documents, and a `.json` file holding one
+//! pretty-printed object is read as that one document. Everything else is the
+//! scraped text format. Before either, a
+//! UTF-8 byte-order mark is dropped; a file that is not UTF-8 is refused with
+//! the byte offset of the first bad byte, and a file with nothing but
+//! whitespace is refused as empty.
+//!
+//! # The scraped text format
+//!
+//! ```text
+//! date 2023-10-17 First paragraph of the article ...
+//! Second paragraph ...
+//! Last paragraph ... © Some Wire 2023.
+//! username
+//! comment text
+//! more comment text (a continuation line)
+//! Another User
+//! comment text
+//! ```
+//!
+//! Lines are split on `\n`, `\r\n` or `\r`, trimmed, and blank lines are
+//! dropped. The rules, in order:
+//!
+//! 1. **Date line.** If the first line is `date YYYY-MM-DD` (case-insensitive,
+//!    an optional `:` after `date`), the date is taken and the rest of that
+//!    line is the article's first paragraph. The document id is the file stem;
+//!    such files have no title.
+//! 2. **No date line ⇒ no comments.** A file that does not start with a date
+//!    line is a plain article (e.g. a news dump with blank lines between
+//!    paragraphs): if it has more than one line and its first line is short
+//!    (≤ 160 characters and ≤ 25 words) that line is the title, and all other
+//!    lines are article paragraphs. Rules 3–7 apply only to dated files.
+//! 3. **Name score.** Every line gets a score saying how much it looks like a
+//!    user name (points, like log-odds; > 0 means "looks like a name").
+//!    A line can *never* be a name if it is longer than 40 characters or 4
+//!    words, ends with sentence punctuation (`. ! ? … , ; :`), contains a
+//!    double quote mark (`" “ ” „ « »`), a clause break (`, ` or `; `), a URL,
+//!    a `©`, starts with `>`, or has no letter at all. Otherwise it starts at
+//!    +1 and gets: +1 for a single token; +1 for username styling (a digit, an
+//!    underscore or a lower→upper camel-case step, as in `ushosh123`,
+//!    `TaiwanIsNotChina`); +0.5 for 2–4 words with uniform capitalisation
+//!    (`Peter Neil`, `marc laden`); −2 for each conversational word (pronouns,
+//!    auxiliaries, negations, one-word replies such as `lol`, `exactly`,
+//!    `go`, `just`); −0.75 for each article/preposition/conjunction (`the`,
+//!    `of`, `and`); −0.5 for a fourth word; −1 for other symbols (anything but
+//!    letters, digits, `- _ . '`); −1 for a leading `@`; and +2 when the very
+//!    same line occurs more than once in the file (repeat posters).
+//! 4. **Comment structure.** The comment section is a sequence of
+//!    (name line, one or more text lines). So the line after a name line is
+//!    always comment text (even if it is short or name-like), a name line is
+//!    never the last line, and a line can only start a new comment if it may
+//!    be a name (rule 3).
+//! 5. **Names inside the section.** Among all labelings allowed by rule 4,
+//!    the one with the largest sum of the name scores of its name lines wins
+//!    (found exactly by dynamic programming). A name therefore needs a score
+//!    > 0 to be chosen, and of two name-like lines in a row (a short
+//!    continuation line followed by a real user name) the higher-scoring one
+//!    starts the comment. Ties go to "continuation".
+//! 6. **Where the article ends.** The article is the lines before the
+//!    comment section; the first line (the date line's paragraph) is always
+//!    article. Each line the article takes adds points: +0.5 for a prose
+//!    paragraph (≥ 6 words, ending with `. ! ? …`, possibly followed by a
+//!    closing quote or bracket), −(1 + s) for a name-like line of score s > 0,
+//!    0 otherwise; and the article gets +10 when its last line carries a
+//!    credit (`©`, `Copyright 2023`, `(c) 2023`, or a closing
+//!    `All rights reserved`). The split (article end plus rule-5 labeling)
+//!    with the largest total wins; ties go to the longer article. In practice:
+//!    the article ends at the credit line when there is one, otherwise just
+//!    before the first clearly name-like line that is followed by text, and a
+//!    file where no valid comment section fits is all article.
+//! 7. **Credit removal.** The credit sentence on the article's last line
+//!    (from the start of the sentence holding the credit marker to the end of
+//!    the line, e.g. `© Thomson Reuters 2023.`) is not article text and is
+//!    cut; a line that was only a credit is dropped. Article paragraphs are
+//!    joined with `\n`, and so are a comment's text lines.
+//!
+//! # JSON Lines
+//!
+//! One document per non-blank line:
+//! `{"id", "date"?, "title"?, "text", "comments"?: [{"author", "text", "id"?, "parent"?}]}`.
+//! `id` may be a string or a number (missing: `<file stem>-<line>`); `date`
+//! keeps its leading `YYYY-MM-DD` (anything else becomes "unknown"). A
+//! comment's `parent` is either another comment's `id` (a string) or a
+//! 0-based comment index (an integer), resolved to the parent's index;
+//! `null` means no parent. An unknown parent, a comment that is its own
+//! parent, or parent links forming a loop make the line bad, and any bad line
+//! makes the whole file an error naming that line.
+//!
+//! # Loading several inputs
+//!
+//! [`load`] takes files and directories. Directories are walked recursively;
+//! hidden entries (`.name`), `metadata.tsv` and files that are not `.txt`,
+//! `.jsonl` or `.json` are passed over silently. A file named explicitly is
+//! always tried (except `metadata.tsv`). All files are read in path order.
+//! A missing input, an unreadable, empty, non-UTF-8 or malformed file
+//! becomes a [`Skipped`] entry. Document ids are made unique across the
+//! corpus by suffixing repeats: `id`, `id#2`, `id#3`, ...
 
+use std::collections::{HashMap, HashSet};
+use std::fs;
 use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+use serde_json::Value;
 
 /// One news article and the reader comments below it.
 #[derive(Debug, Clone, PartialEq)]
@@ -46,18 +153,6 @@ pub struct Corpus {
     pub skipped: Vec<Skipped>,
 }
 
-/// Reads files, several files, or directories (recursively, sorted by path).
-pub fn load(inputs: &[PathBuf]) -> Corpus {
-    let _ = inputs;
-    unimplemented!("corpus::load")
-}
-
-/// Parses one file, choosing the format by content/extension.
-pub fn load_file(path: &Path) -> Result<Vec<Document>, CorpusError> {
-    let _ = path;
-    unimplemented!("corpus::load_file")
-}
-
 #[derive(Debug, thiserror::Error)]
 pub enum CorpusError {
     #[error("cannot read: {0}")]
@@ -68,4 +163,986 @@ pub enum CorpusError {
     Empty,
     #[error("line {line}: {message}")]
     Format { line: usize, message: String },
+}
+
+// ---------------------------------------------------------------------------
+// Loading
+// ---------------------------------------------------------------------------
+
+/// Extensions read when walking a directory (compared case-insensitively).
+const CORPUS_EXTENSIONS: [&str; 3] = ["txt", "jsonl", "json"];
+
+/// The metadata table that sits next to some corpora; never a document.
+const METADATA_FILE: &str = "metadata.tsv";
+
+/// Reads files, several files, or directories (recursively, sorted by path).
+pub fn load(inputs: &[PathBuf]) -> Corpus {
+    let mut corpus = Corpus::default();
+    let mut files = Vec::new();
+    for input in inputs {
+        match fs::metadata(input) {
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
+                corpus
+                    .skipped
+                    .push(skipped(input, "no such file or directory"));
+            }
+            Err(err) => corpus
+                .skipped
+                .push(skipped(input, &format!("cannot read: {err}"))),
+            Ok(meta) if meta.is_dir() => {
+                let mut found = Vec::new();
+                let mut visited = HashSet::new();
+                walk_dir(input, &mut found, &mut corpus.skipped, &mut visited);
+                found.sort();
+                files.extend(found);
+            }
+            Ok(_) if file_name_is(input, METADATA_FILE) => {
+                corpus
+                    .skipped
+                    .push(skipped(input, "a metadata table, not a document"));
+            }
+            Ok(_) => files.push(input.clone()),
+        }
+    }
+
+    let mut used_ids = HashSet::new();
+    for path in files {
+        match load_file(&path) {
+            Ok(documents) => {
+                for mut doc in documents {
+                    doc.id = unique_id(&doc.id, &mut used_ids);
+                    corpus.documents.push(doc);
+                }
+            }
+            Err(err) => corpus.skipped.push(skipped(&path, &err.to_string())),
+        }
+    }
+    corpus
+}
+
+/// Parses one file, choosing the format by content/extension.
+pub fn load_file(path: &Path) -> Result<Vec<Document>, CorpusError> {
+    let bytes = fs::read(path)?;
+    let content = decode(&bytes)?;
+    let ext = extension(path);
+    let stem = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+
+    let head = content.trim_start();
+    let json_ext = ext == "json" || ext == "jsonl";
+    if head.starts_with('[') && json_ext {
+        parse_json_array(&stem, path, content)
+    } else if ext == "json" && head.starts_with('{') && content.trim().lines().count() > 1 {
+        // One pretty-printed object: valid JSON, but not JSON Lines.
+        match serde_json::from_str::<RawDocument>(content) {
+            Ok(raw) => {
+                // The object's first line names it in errors.
+                let line = 1 + content[..content.len() - head.len()].matches('\n').count();
+                Ok(vec![raw.into_document(&stem, path, line)?])
+            }
+            Err(_) => parse_json_lines(&stem, path, content),
+        }
+    } else if json_ext || head.starts_with('{') {
+        parse_json_lines(&stem, path, content)
+    } else {
+        Ok(vec![parse_text(stem, path, content)?])
+    }
+}
+
+/// Collects corpus files under `dir` (unsorted). `visited` holds canonical
+/// directory paths so that symlink loops end.
+fn walk_dir(
+    dir: &Path,
+    files: &mut Vec<PathBuf>,
+    skipped_out: &mut Vec<Skipped>,
+    visited: &mut HashSet<PathBuf>,
+) {
+    let canonical = dir.canonicalize().unwrap_or_else(|_| dir.to_path_buf());
+    if !visited.insert(canonical) {
+        return;
+    }
+    let entries = match fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(err) => {
+            skipped_out.push(skipped(dir, &format!("cannot read directory: {err}")));
+            return;
+        }
+    };
+    for entry in entries {
+        let entry = match entry {
+            Ok(entry) => entry,
+            Err(err) => {
+                skipped_out.push(skipped(dir, &format!("cannot list directory: {err}")));
+                continue;
+            }
+        };
+        let path = entry.path();
+        let hidden = entry.file_name().to_string_lossy().starts_with('.');
+        if hidden {
+            continue;
+        }
+        // `fs::metadata` follows symlinks, so linked files and folders count.
+        match fs::metadata(&path) {
+            Ok(meta) if meta.is_dir() => walk_dir(&path, files, skipped_out, visited),
+            Ok(meta) if meta.is_file() => {
+                let ext = extension(&path);
+                if CORPUS_EXTENSIONS.contains(&ext.as_str()) && !file_name_is(&path, METADATA_FILE)
+                {
+                    files.push(path);
+                }
+            }
+            Ok(_) => {}
+            Err(err) => skipped_out.push(skipped(&path, &format!("cannot read: {err}"))),
+        }
+    }
+}
+
+/// Returns `id`, or `id#2`, `id#3`, ... when it is already taken, and marks
+/// the result as taken.
+fn unique_id(id: &str, used: &mut HashSet<String>) -> String {
+    let mut candidate = id.to_string();
+    let mut n = 2;
+    while used.contains(&candidate) {
+        candidate = format!("{id}#{n}");
+        n += 1;
+    }
+    used.insert(candidate.clone());
+    candidate
+}
+
+fn skipped(path: &Path, reason: &str) -> Skipped {
+    Skipped {
+        path: path.to_path_buf(),
+        reason: reason.to_string(),
+    }
+}
+
+/// Lower-cased extension, or `""`.
+fn extension(path: &Path) -> String {
+    path.extension()
+        .map(|e| e.to_string_lossy().to_lowercase())
+        .unwrap_or_default()
+}
+
+fn file_name_is(path: &Path, name: &str) -> bool {
+    path.file_name()
+        .is_some_and(|n| n.to_string_lossy().eq_ignore_ascii_case(name))
+}
+
+/// Checks UTF-8, drops a byte-order mark, refuses whitespace-only content.
+fn decode(bytes: &[u8]) -> Result<&str, CorpusError> {
+    let text = std::str::from_utf8(bytes).map_err(|e| CorpusError::NotUtf8(e.valid_up_to()))?;
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    if text.trim().is_empty() {
+        return Err(CorpusError::Empty);
+    }
+    Ok(text)
+}
+
+// ---------------------------------------------------------------------------
+// The scraped text format
+// ---------------------------------------------------------------------------
+
+/// Parses one text-format file (rules 1–7 of the module docs).
+fn parse_text(id: String, path: &Path, content: &str) -> Result<Document, CorpusError> {
+    let mut lines: Vec<&str> = content
+        .split(['\n', '\r'])
+        .map(str::trim)
+        .filter(|line| !line.is_empty())
+        .collect();
+    if lines.is_empty() {
+        return Err(CorpusError::Empty);
+    }
+
+    let mut doc = Document {
+        id,
+        path: path.to_path_buf(),
+        date: None,
+        title: None,
+        text: String::new(),
+        comments: Vec::new(),
+    };
+
+    let Some((date, first_paragraph)) = split_date_line(lines[0]) else {
+        // Rule 2: a plain article, maybe with a title line.
+        if lines.len() > 1 && is_title(lines[0]) {
+            doc.title = Some(lines[0].to_string());
+            lines.remove(0);
+        }
+        doc.text = article_text(&lines);
+        return Ok(doc);
+    };
+
+    doc.date = Some(date);
+    let forced_article = if first_paragraph.is_empty() {
+        lines.remove(0);
+        0
+    } else {
+        lines[0] = first_paragraph;
+        1
+    };
+
+    let split = segment(&lines, forced_article);
+    doc.text = article_text(&lines[..split.article_end]);
+    for (line, &is_name) in lines[split.article_end..].iter().zip(&split.is_name) {
+        if is_name {
+            doc.comments.push(Comment {
+                id: None,
+                author: line.to_string(),
+                text: String::new(),
+                parent: None,
+            });
+        } else if let Some(comment) = doc.comments.last_mut() {
+            if !comment.text.is_empty() {
+                comment.text.push('\n');
+            }
+            comment.text.push_str(line);
+        }
+    }
+    Ok(doc)
+}
+
+/// Rule 1: `date YYYY-MM-DD rest` → (date, rest). `rest` may be empty.
+fn split_date_line(line: &str) -> Option<(String, &str)> {
+    let keyword = line.get(..4)?;
+    if !keyword.eq_ignore_ascii_case("date") {
+        return None;
+    }
+    let rest = &line[4..];
+    let rest = rest.strip_prefix(':').unwrap_or(rest);
+    let after_space = rest.trim_start();
+    if after_space.len() == rest.len() && !rest.is_empty() {
+        return None; // "dates ..." or "date2023": no separator
+    }
+    let date = leading_date(after_space)?;
+    let tail = &after_space[10..];
+    if !(tail.is_empty() || tail.starts_with(char::is_whitespace)) {
+        return None;
+    }
+    Some((date.to_string(), tail.trim()))
+}
+
+/// The `YYYY-MM-DD` that `s` starts with, when it is a plausible date.
+fn leading_date(s: &str) -> Option<&str> {
+    let date = s.get(..10)?;
+    let b = date.as_bytes();
+    let digits = |r: std::ops::Range<usize>| b[r].iter().all(u8::is_ascii_digit);
+    if !(digits(0..4) && b[4] == b'-' && digits(5..7) && b[7] == b'-' && digits(8..10)) {
+        return None;
+    }
+    let month: u32 = date[5..7].parse().ok()?;
+    let day: u32 = date[8..10].parse().ok()?;
+    ((1..=12).contains(&month) && (1..=31).contains(&day)).then_some(date)
+}
+
+/// Rule 2: a first line short enough to be a headline.
+fn is_title(line: &str) -> bool {
+    line.chars().count() <= 160 && line.split_whitespace().count() <= 25
+}
+
+/// Joins article lines, cutting the credit off the last one (rule 7).
+fn article_text(lines: &[&str]) -> String {
+    let mut paragraphs: Vec<&str> = lines.to_vec();
+    if let Some(last) = paragraphs.pop() {
+        let kept = match credit_start(last) {
+            Some(start) => last[..start].trim_end(),
+            None => last,
+        };
+        if !kept.is_empty() {
+            paragraphs.push(kept);
+        }
+    }
+    paragraphs.join("\n")
+}
+
+/// Byte offset where a credit sentence (`© Thomson Reuters 2023.`,
+/// `Copyright 2023 Kyodo News. All rights reserved.`) begins on this line.
+fn credit_start(line: &str) -> Option<usize> {
+    // ASCII lower-casing keeps byte offsets valid for `line`.
+    let lower = line.to_ascii_lowercase();
+    let mut markers = Vec::new();
+    if let Some(i) = line.find('©') {
+        markers.push(i);
+    }
+    for keyword in ["copyright", "(c)"] {
+        for (i, _) in lower.match_indices(keyword) {
+            let after = lower[i + keyword.len()..].trim_start();
+            let after = after.strip_prefix('©').unwrap_or(after).trim_start();
+            if leading_digits(after) == 4 {
+                markers.push(i);
+            }
+        }
+    }
+    let trimmed = lower.trim_end_matches(['.', ' ']);
+    if trimmed.ends_with("all rights reserved") {
+        markers.push(trimmed.len() - "all rights reserved".len());
+    }
+    markers.into_iter().min().map(|i| sentence_start(line, i))
+}
+
+fn leading_digits(s: &str) -> usize {
+    s.bytes().take_while(u8::is_ascii_digit).count()
+}
+
+/// Start of the sentence holding byte `at`: just after the last `.`, `!` or
+/// `?` before it (skipping spaces), or the line start.
+fn sentence_start(line: &str, at: usize) -> usize {
+    match line[..at].trim_end().rfind(['.', '!', '?']) {
+        Some(end) => {
+            let from = end + 1;
+            from + (line[from..at].len() - line[from..at].trim_start().len())
+        }
+        None => 0,
+    }
+}
+
+/// Conversational words: a line holding one is very unlikely a user name
+/// (rule 3, −2 each). Compared lower-cased, with `’` read as `'`.
+const CONVERSATIONAL_WORDS: &[&str] = &[
+    "i",
+    "i'm",
+    "im",
+    "me",
+    "my",
+    "you",
+    "your",
+    "you're",
+    "u",
+    "he",
+    "she",
+    "it",
+    "it's",
+    "its",
+    "we",
+    "they",
+    "them",
+    "his",
+    "her",
+    "our",
+    "their",
+    "this",
+    "that",
+    "these",
+    "those",
+    "is",
+    "are",
+    "was",
+    "were",
+    "be",
+    "been",
+    "am",
+    "do",
+    "does",
+    "did",
+    "don't",
+    "doesn't",
+    "didn't",
+    "can",
+    "can't",
+    "cannot",
+    "will",
+    "won't",
+    "would",
+    "should",
+    "could",
+    "have",
+    "has",
+    "had",
+    "not",
+    "no",
+    "yes",
+    "yeah",
+    "yep",
+    "nope",
+    "so",
+    "just",
+    "very",
+    "too",
+    "also",
+    "what",
+    "why",
+    "how",
+    "who",
+    "when",
+    "where",
+    "which",
+    "lol",
+    "lmao",
+    "rofl",
+    "haha",
+    "hahaha",
+    "wow",
+    "ok",
+    "okay",
+    "oh",
+    "ah",
+    "ugh",
+    "meh",
+    "hmm",
+    "wut",
+    "huh",
+    "thanks",
+    "thank",
+    "please",
+    "sorry",
+    "agreed",
+    "agree",
+    "exactly",
+    "indeed",
+    "absolutely",
+    "seriously",
+    "really",
+    "true",
+    "sure",
+    "right",
+    "well",
+    "go",
+    "get",
+    "got",
+    "see",
+    "say",
+    "said",
+    "let",
+    "make",
+    "like",
+    "only",
+    "more",
+    "than",
+    "then",
+    "there",
+    "here",
+    "now",
+    "same",
+    "nice",
+    "great",
+    "good",
+    "bad",
+    "never",
+    "always",
+    "again",
+    "still",
+    "even",
+    "maybe",
+    "probably",
+    "obviously",
+    "clearly",
+    "totally",
+    "nonsense",
+    "rubbish",
+    "ridiculous",
+    "typical",
+    "bingo",
+    "amen",
+    "precisely",
+];
+
+/// Function words that names rarely contain (rule 3, −0.75 each).
+const FUNCTION_WORDS: &[&str] = &[
+    "the", "a", "an", "of", "in", "on", "at", "to", "for", "with", "by", "from", "and", "or",
+    "but", "as", "about", "into", "over", "after", "before", "all", "some", "any", "every", "if",
+];
+
+/// Rule 3: how much `line` looks like a user name; `None` when it cannot be
+/// one. `repeated` says the same line occurs elsewhere in the file.
+fn name_score(line: &str, repeated: bool) -> Option<f64> {
+    let words: Vec<&str> = line.split_whitespace().collect();
+    let impossible = words.is_empty()
+        || words.len() > 4
+        || line.chars().count() > 40
+        || line.ends_with(['.', '!', '?', '…', ',', ';', ':'])
+        || line.contains(['"', '“', '”', '„', '«', '»', '©'])
+        || line.contains(", ")
+        || line.contains("; ")
+        || line.contains("://")
+        || line.to_lowercase().contains("www.")
+        || line.starts_with('>')
+        || !line.chars().any(char::is_alphabetic);
+    if impossible {
+        return None;
+    }
+
+    let mut score = 1.0;
+    if words.len() == 1 {
+        score += 1.0;
+    }
+    if words.iter().any(|w| has_username_styling(w)) {
+        score += 1.0;
+    }
+    if words.len() >= 2 {
+        let capitalised = |w: &&str| w.chars().next().is_some_and(char::is_uppercase);
+        let lowercase = |w: &&str| w.chars().next().is_some_and(char::is_lowercase);
+        if words.iter().all(capitalised) || words.iter().all(lowercase) {
+            score += 0.5;
+        }
+    }
+    if words.len() == 4 {
+        score -= 0.5;
+    }
+    for word in &words {
+        let word = word.to_lowercase().replace('’', "'");
+        let word = word.trim_matches(|c: char| !c.is_alphanumeric() && c != '\'');
+        if CONVERSATIONAL_WORDS.contains(&word) {
+            score -= 2.0;
+        } else if FUNCTION_WORDS.contains(&word) {
+            score -= 0.75;
+        }
+    }
+    let odd_symbol = line
+        .chars()
+        .any(|c| !(c.is_alphanumeric() || c.is_whitespace() || "-_.'’@".contains(c)));
+    if odd_symbol {
+        score -= 1.0;
+    }
+    if line.starts_with('@') {
+        score -= 1.0;
+    }
+    if repeated {
+        score += 2.0;
+    }
+    Some(score)
+}
+
+/// A digit, an underscore, or a lower-case letter followed by an upper-case
+/// one (`ushosh123`, `stone_cold`, `TaiwanIsNotChina`).
+fn has_username_styling(word: &str) -> bool {
+    let chars: Vec<char> = word.chars().collect();
+    chars.iter().any(|c| c.is_ascii_digit() || *c == '_') && chars.iter().any(|c| c.is_alphabetic())
+        || chars
+            .windows(2)
+            .any(|p| p[0].is_lowercase() && p[1].is_uppercase())
+}
+
+/// Rule 6: a paragraph of prose (≥ 6 words, sentence-final punctuation,
+/// possibly followed by closing quotes or brackets).
+fn is_prose(line: &str) -> bool {
+    let body = line.trim_end_matches(['"', '”', '’', '\'', ')', ']', '»']);
+    line.split_whitespace().count() >= 6 && body.ends_with(['.', '!', '?', '…'])
+}
+
+/// Where the article ends and which comment-section lines are user names.
+#[derive(Debug, PartialEq)]
+struct Split {
+    /// Lines `..article_end` are the article.
+    article_end: usize,
+    /// One flag per line from `article_end` on: does it start a comment?
+    is_name: Vec<bool>,
+}
+
+/// Points for an article whose last line carries a credit (rule 6).
+const CREDIT_BONUS: f64 = 10.0;
+/// Points for each prose paragraph the article takes (rule 6).
+const PROSE_POINTS: f64 = 0.5;
+
+/// Rules 4–6: chooses the article end and the name lines. The first
+/// `forced_article` lines are article whatever they look like.
+fn segment(lines: &[&str], forced_article: usize) -> Split {
+    let n = lines.len();
+    let mut counts: HashMap<&str, usize> = HashMap::new();
+    for line in lines {
+        *counts.entry(line).or_default() += 1;
+    }
+    let names: Vec<Option<f64>> = lines
+        .iter()
+        .map(|l| name_score(l, counts.get(l).is_some_and(|&c| c > 1)))
+        .collect();
+
+    // Backward pass over the comment-section labelings (rules 4 and 5):
+    // `as_text[i]` / `as_name[i]` = best score of lines i.. when line i is
+    // comment text / a user name. A name must be followed by text; text may
+    // be followed by text, a name, or the end.
+    let mut as_text = vec![f64::NEG_INFINITY; n + 1];
+    let mut as_name = vec![f64::NEG_INFINITY; n + 1];
+    for i in (0..n).rev() {
+        as_text[i] = if i + 1 == n {
+            0.0
+        } else {
+            as_text[i + 1].max(as_name[i + 1])
+        };
+        as_name[i] = match names[i] {
+            Some(score) if i + 1 < n => score + as_text[i + 1],
+            _ => f64::NEG_INFINITY,
+        };
+    }
+
+    // Rule 6: try every article end, keep the best (later wins ties).
+    let mut best_end = n;
+    let mut best_total = f64::NEG_INFINITY;
+    let mut article_points = 0.0;
+    for end in 0..=n {
+        if end > 0 {
+            let line = lines[end - 1];
+            article_points += match names[end - 1] {
+                Some(s) if s > 0.0 => -(1.0 + s),
+                _ if is_prose(line) => PROSE_POINTS,
+                _ => 0.0,
+            };
+        }
+        if end < forced_article {
+            continue;
+        }
+        let comments = if end == n { 0.0 } else { as_name[end] };
+        let credit = if end > 0 && credit_start(lines[end - 1]).is_some() {
+            CREDIT_BONUS
+        } else {
+            0.0
+        };
+        let total = article_points + credit + comments;
+        if total >= best_total && total > f64::NEG_INFINITY {
+            best_total = total;
+            best_end = end;
+        }
+    }
+
+    // Replay the labeling forward from the chosen end.
+    let mut is_name = Vec::with_capacity(n - best_end);
+    let mut next_is_name = best_end < n;
+    for i in best_end..n {
+        is_name.push(next_is_name);
+        next_is_name = if next_is_name {
+            false // rule 4: the line after a name is text
+        } else {
+            // Ties go to "continuation".
+            i + 1 < n && as_name[i + 1] > as_text[i + 1]
+        };
+    }
+    Split {
+        article_end: best_end,
+        is_name,
+    }
+}
+
+// ---------------------------------------------------------------------------
+// JSON Lines
+// ---------------------------------------------------------------------------
+
+/// A document as written in JSON.
+#[derive(Debug, Deserialize)]
+struct RawDocument {
+    #[serde(default)]
+    id: Option<Value>,
+    #[serde(default)]
+    date: Option<String>,
+    #[serde(default)]
+    title: Option<String>,
+    text: String,
+    #[serde(default)]
+    comments: Vec<RawComment>,
+}
+
+/// A comment as written in JSON.
+#[derive(Debug, Deserialize)]
+struct RawComment {
+    #[serde(default)]
+    id: Option<Value>,
+    author: String,
+    text: String,
+    #[serde(default)]
+    parent: Option<Value>,
+}
+
+impl RawDocument {
+    /// Validates ids and resolves parents; `line` names errors and stands in
+    /// for a missing id.
+    fn into_document(self, stem: &str, path: &Path, line: usize) -> Result<Document, CorpusError> {
+        let error = |message: String| CorpusError::Format { line, message };
+        let id = match &self.id {
+            None | Some(Value::Null) => format!("{stem}-{line}"),
+            Some(value) => key_string(value)
+                .ok_or_else(|| error("`id` must be a string or a number".into()))?,
+        };
+
+        let mut comment_ids = Vec::with_capacity(self.comments.len());
+        for (i, comment) in self.comments.iter().enumerate() {
+            comment_ids.push(match &comment.id {
+                None | Some(Value::Null) => None,
+                Some(value) => Some(key_string(value).ok_or_else(|| {
+                    error(format!("comment {i}: `id` must be a string or a number"))
+                })?),
+            });
+        }
+        let mut index_of: HashMap<&str, usize> = HashMap::new();
+        for (i, cid) in comment_ids.iter().enumerate() {
+            if let Some(cid) = cid {
+                index_of.entry(cid.as_str()).or_insert(i);
+            }
+        }
+
+        let mut parents = Vec::with_capacity(self.comments.len());
+        for (i, comment) in self.comments.iter().enumerate() {
+            let parent = match &comment.parent {
+                None | Some(Value::Null) => None,
+                Some(Value::String(pid)) => Some(*index_of.get(pid.as_str()).ok_or_else(|| {
+                    error(format!(
+                        "comment {i}: parent {pid:?} is not a comment id of this document"
+                    ))
+                })?),
+                Some(Value::Number(num)) => {
+                    let index = num
+                        .as_u64()
+                        .and_then(|v| usize::try_from(v).ok())
+                        .filter(|&v| v < self.comments.len())
+                        .ok_or_else(|| {
+                            error(format!("comment {i}: parent index {num} is out of range"))
+                        })?;
+                    Some(index)
+                }
+                Some(_) => {
+                    return Err(error(format!(
+                        "comment {i}: `parent` must be a comment id (string) or index (integer)"
+                    )))
+                }
+            };
+            if parent == Some(i) {
+                return Err(error(format!("comment {i} is its own parent")));
+            }
+            parents.push(parent);
+        }
+        if let Some(i) = find_parent_loop(&parents) {
+            return Err(error(format!("comment {i}: parent links form a loop")));
+        }
+
+        let comments = self
+            .comments
+            .into_iter()
+            .zip(comment_ids)
+            .zip(parents)
+            .map(|((raw, id), parent)| Comment {
+                id,
+                author: raw.author,
+                text: raw.text,
+                parent,
+            })
+            .collect();
+        Ok(Document {
+            id,
+            path: path.to_path_buf(),
+            date: self
+                .date
+                .as_deref()
+                .and_then(leading_date)
+                .map(str::to_string),
+            title: self.title.filter(|t| !t.trim().is_empty()),
+            text: self.text,
+            comments,
+        })
+    }
+}
+
+/// A JSON id: strings as they are, integers in decimal.
+fn key_string(value: &Value) -> Option<String> {
+    match value {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) if n.is_i64() || n.is_u64() => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+/// The first comment whose parent chain comes back to itself, if any.
+fn find_parent_loop(parents: &[Option<usize>]) -> Option<usize> {
+    (0..parents.len()).find(|&start| {
+        let mut current = parents[start];
+        // A chain without a loop visits each comment at most once.
+        for _ in 0..parents.len() {
+            match current {
+                Some(p) if p == start => return true,
+                Some(p) => current = parents[p],
+                None => return false,
+            }
+        }
+        false
+    })
+}
+
+/// Parses JSON Lines: one document per non-blank line.
+fn parse_json_lines(stem: &str, path: &Path, content: &str) -> Result<Vec<Document>, CorpusError> {
+    let mut documents = Vec::new();
+    for (index, raw_line) in content.split('\n').enumerate() {
+        let line_no = index + 1;
+        let line = raw_line.trim();
+        if line.is_empty() {
+            continue;
+        }
+        let raw: RawDocument = serde_json::from_str(line).map_err(|e| CorpusError::Format {
+            line: line_no,
+            message: json_message(&e),
+        })?;
+        documents.push(raw.into_document(stem, path, line_no)?);
+    }
+    if documents.is_empty() {
+        return Err(CorpusError::Empty);
+    }
+    Ok(documents)
+}
+
+/// Parses a JSON array of documents.
+fn parse_json_array(stem: &str, path: &Path, content: &str) -> Result<Vec<Document>, CorpusError> {
+    let raws: Vec<RawDocument> =
+        serde_json::from_str(content).map_err(|e| CorpusError::Format {
+            line: e.line(),
+            message: json_message(&e),
+        })?;
+    if raws.is_empty() {
+        return Err(CorpusError::Empty);
+    }
+    // Array elements have no line of their own; number them from 1.
+    raws.into_iter()
+        .enumerate()
+        .map(|(i, raw)| raw.into_document(stem, path, i + 1))
+        .collect()
+}
+
+/// serde_json's message without its own "at line L column C" suffix (the
+/// caller names the line), keeping the column.
+fn json_message(err: &serde_json::Error) -> String {
+    let full = err.to_string();
+    let suffix = format!(" at line {} column {}", err.line(), err.column());
+    match full.strip_suffix(&suffix) {
+        Some(message) => format!("{message} (column {})", err.column()),
+        None => full,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn is_name(line: &str) -> bool {
+        name_score(line, false).is_some_and(|s| s > 0.0)
+    }
+
+    #[test]
+    fn user_names_look_like_names() {
+        for name in [
+            "TaiwanIsNotChina",
+            "Mr Kipling",
+            "Peter Neil",
+            "marc laden",
+            "ushosh123",
+            "Kotaro88",
+            "Yrral",
+            "obladi",
+            "stormcrow",
+            "The Dude",
+            "stone_cold_99",
+        ] {
+            assert!(is_name(name), "{name} should look like a user name");
+        }
+    }
+
+    #[test]
+    fn comment_lines_do_not_look_like_names() {
+        for line in [
+            "Go Japan",
+            "Wow",
+            "I agree",
+            "Japan has neither",
+            "Thanks everyone",
+            "Only problem is there never seem to be any positive results!",
+            "\"Please Iran tell Hamas\"",
+            "Why doesn't Japan just ask?",
+            "No way at all",
+            "Exactly",
+            "https://example.com",
+            "12345",
+            "a line that is far too long to be anybody's user name here",
+        ] {
+            assert!(!is_name(line), "{line:?} should not look like a user name");
+        }
+    }
+
+    #[test]
+    fn repeated_lines_score_higher() {
+        let once = name_score("Mr Kipling", false).unwrap_or(f64::NAN);
+        let twice = name_score("Mr Kipling", true).unwrap_or(f64::NAN);
+        assert!(twice > once);
+    }
+
+    #[test]
+    fn date_line_is_split() {
+        assert_eq!(
+            split_date_line("date 2023-10-17 Tokyo said."),
+            Some(("2023-10-17".to_string(), "Tokyo said."))
+        );
+        assert_eq!(
+            split_date_line("Date: 2024-01-02"),
+            Some(("2024-01-02".to_string(), ""))
+        );
+        assert_eq!(split_date_line("dated 2023-10-17 x"), None);
+        assert_eq!(split_date_line("date 2023-13-17 x"), None);
+        assert_eq!(split_date_line("date 2023-10-170"), None);
+        assert_eq!(split_date_line("Datelines are fun"), None);
+    }
+
+    #[test]
+    fn credit_sentence_is_found() {
+        let line = "They will fly home this week.© Thomson Reuters 2023.";
+        assert_eq!(
+            credit_start(line).map(|i| &line[..i]),
+            Some("They will fly home this week.")
+        );
+        let line = "Copyright 2024 Kyodo News. All rights reserved.";
+        assert_eq!(credit_start(line), Some(0));
+        let line = "The court heard a copyright case about 2021 songs.";
+        assert_eq!(credit_start(line), None);
+    }
+
+    #[test]
+    fn short_continuation_before_a_name_stays_text() {
+        let lines = [
+            "The ministers met on Monday and agreed to talk again.",
+            "alice_b",
+            "This is a long first line of my comment.",
+            "Go Japan",
+            "Keepitreal",
+            "Sure they will.",
+        ];
+        let split = segment(&lines, 1);
+        assert_eq!(split.article_end, 1);
+        assert_eq!(split.is_name, vec![true, false, false, true, false]);
+    }
+
+    #[test]
+    fn article_ends_at_credit() {
+        let lines = [
+            "First paragraph of the story goes here today.",
+            "Short Heading",
+            "Another long paragraph of the article follows here. © Wire 2024.",
+            "bob",
+            "Nice.",
+        ];
+        let split = segment(&lines, 1);
+        assert_eq!(split.article_end, 3);
+        assert_eq!(split.is_name, vec![true, false]);
+    }
+
+    #[test]
+    fn no_valid_comment_section_means_all_article() {
+        let lines = [
+            "One paragraph here that is long enough.",
+            "Another paragraph that ends well.",
+        ];
+        assert_eq!(
+            segment(&lines, 1),
+            Split {
+                article_end: 2,
+                is_name: vec![]
+            }
+        );
+    }
+
+    #[test]
+    fn parent_loops_are_found() {
+        assert_eq!(find_parent_loop(&[None, Some(0), Some(1)]), None);
+        assert_eq!(find_parent_loop(&[Some(2), None, Some(0)]), Some(0));
+    }
+
+    #[test]
+    fn unique_ids_get_suffixes() {
+        let mut used = HashSet::new();
+        assert_eq!(unique_id("a", &mut used), "a");
+        assert_eq!(unique_id("a", &mut used), "a#2");
+        assert_eq!(unique_id("a", &mut used), "a#3");
+    }
 }

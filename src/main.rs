@@ -1,1 +1,211 @@
-fn main() {}
+//! Command line: `stancegraph run` (corpus in, Gephi graph out) and
+//! `stancegraph eval` (model scores on gold data). Errors are reported here,
+//! once, with `anyhow`; exit codes tell cron what happened.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Instant;
+
+use clap::{Parser, Subcommand};
+use stancegraph::ner::{NerConfig, NerModel};
+use stancegraph::pipeline::{self, RunOptions};
+
+const FORMATS_HELP: &str = "\
+INPUT FORMATS
+  Text files (.txt), one article with its reader comments per file:
+    date YYYY-MM-DD <first paragraph of the article>
+    <more article paragraphs, one per line>
+    <comment author>
+    <comment text, one or more lines>
+    <next comment author>
+    ...
+  A file without the `date` line is read as a plain article (first short line = title).
+
+  JSON Lines (.jsonl), one document per line:
+    {\"id\": .., \"date\": \"YYYY-MM-DD\", \"title\": ..?, \"text\": ..,
+     \"comments\": [{\"author\": .., \"text\": .., \"id\": ..?, \"parent\": ..?}]}
+
+  Directories are read recursively. A file that can't be read or parsed is
+  reported with its reason and skipped; the rest of the corpus still runs.
+
+OUTPUTS (in --out DIR, each written to a temporary name then renamed)
+  graph.gexf      GEXF 1.3 for Gephi: entities, commenters, articles; stance edges
+  graph.graphml   the same graph as GraphML
+  nodes.csv, edges.csv   Gephi spreadsheet import
+  entities.jsonl, mentions.jsonl, stances.jsonl   records
+  summary.json    counts, timings, skipped files
+
+EXIT CODES
+  0 success, 1 some inputs were skipped, 2 fatal error";
+
+#[derive(Parser)]
+#[command(name = "stancegraph", version, about = "Per-comment stance toward the people, countries and organisations in news comments, as a Gephi graph")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Read a corpus, find entities and each comment's stance toward them, write the graph.
+    #[command(after_help = FORMATS_HELP)]
+    Run {
+        /// Files or directories to read.
+        #[arg(required = true)]
+        inputs: Vec<PathBuf>,
+        /// Output directory (created if missing).
+        #[arg(long, short)]
+        out: PathBuf,
+        /// Worker threads (Rayon and libtorch). Default: all cores.
+        #[arg(long)]
+        threads: Option<usize>,
+        /// Text windows per model forward pass.
+        #[arg(long, default_value_t = 32)]
+        batch_size: usize,
+        /// Folder of the models (`ner/`, `stance/`). Default: the shipped ones.
+        #[arg(long)]
+        models: Option<PathBuf>,
+        /// Never show a progress bar (plain log lines instead).
+        #[arg(long)]
+        quiet: bool,
+    },
+    /// Score a model on a gold set.
+    Eval {
+        #[command(subcommand)]
+        what: EvalCommand,
+    },
+    /// Time one stage alone over a corpus (used by `make bench`).
+    Bench {
+        #[command(subcommand)]
+        what: BenchCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum BenchCommand {
+    /// NER alone over the articles and comments of a corpus: words/s and peak memory.
+    Ner {
+        #[arg(required = true)]
+        inputs: Vec<PathBuf>,
+        #[arg(long)]
+        model: Option<PathBuf>,
+        #[arg(long, default_value_t = 32)]
+        batch_size: usize,
+        #[arg(long)]
+        threads: Option<usize>,
+        /// Only the first N documents.
+        #[arg(long)]
+        limit: Option<usize>,
+        /// Also write the texts processed, one JSON string per line (for the Python side of the benchmark).
+        #[arg(long)]
+        texts_out: Option<PathBuf>,
+    },
+}
+
+#[derive(Subcommand)]
+enum EvalCommand {
+    /// NER on a CoNLL-style file (token first column, tag last; IOB1 or IOB2).
+    Ner {
+        file: PathBuf,
+        /// Model directory. Default: the shipped models/ner.
+        #[arg(long)]
+        model: Option<PathBuf>,
+        #[arg(long, default_value_t = 32)]
+        batch_size: usize,
+        #[arg(long)]
+        threads: Option<usize>,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("stancegraph: error: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    match cli.command {
+        Command::Run { inputs, out, threads, batch_size, models, quiet } => {
+            let options = RunOptions {
+                inputs,
+                out,
+                threads: threads.unwrap_or_else(num_cpus),
+                batch_size,
+                models_dir: models.unwrap_or_else(stancegraph::models_dir),
+                progress: !quiet,
+            };
+            let report = pipeline::run(&options)?;
+            Ok(if report.skipped > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS })
+        }
+        Command::Bench { what: BenchCommand::Ner { inputs, model, batch_size, threads, limit, texts_out } } => {
+            let model = load_ner(model, batch_size, threads)?;
+            let corpus = stancegraph::corpus::load(&inputs);
+            let docs = &corpus.documents[..limit.unwrap_or(usize::MAX).min(corpus.documents.len())];
+            let texts: Vec<&str> = docs
+                .iter()
+                .flat_map(|d| std::iter::once(d.text.as_str()).chain(d.comments.iter().map(|c| c.text.as_str())))
+                .filter(|t| !t.trim().is_empty())
+                .collect();
+            if let Some(path) = texts_out {
+                let lines: Vec<String> = texts.iter().map(|t| serde_json::to_string(t)).collect::<Result<_, _>>()?;
+                std::fs::write(&path, lines.join("\n") + "\n")?;
+            }
+            let words: usize = texts.iter().map(|t| t.split_whitespace().count()).sum();
+            let started = Instant::now();
+            let spans = model.predict(&texts)?;
+            let seconds = started.elapsed().as_secs_f64();
+            let entities: usize = spans.iter().map(|s| s.len()).sum();
+            println!(
+                "{}",
+                serde_json::json!({
+                    "stack": "rust-bert+tch",
+                    "texts": texts.len(),
+                    "words": words,
+                    "entities": entities,
+                    "seconds": (seconds * 100.0).round() / 100.0,
+                    "words_per_s": (words as f64 / seconds).round(),
+                    "peak_rss_mb": stancegraph::peak_rss_mb(),
+                })
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Eval { what: EvalCommand::Ner { file, model, batch_size, threads } } => {
+            let model = load_ner(model, batch_size, threads)?;
+            let started = Instant::now();
+            let score = stancegraph::eval::eval_ner(&file, &model)?;
+            let seconds = started.elapsed().as_secs_f64();
+            print!("{}", score.table());
+            let o = score.overall();
+            println!(
+                "{}",
+                serde_json::json!({
+                    "precision": round4(o.precision()),
+                    "recall": round4(o.recall()),
+                    "f1": round4(o.f1()),
+                    "sentences": score.sentences,
+                    "seconds": (seconds * 100.0).round() / 100.0,
+                })
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+fn load_ner(dir: Option<PathBuf>, batch_size: usize, threads: Option<usize>) -> anyhow::Result<NerModel> {
+    let dir = dir.unwrap_or_else(stancegraph::ner::default_model_dir);
+    let config = NerConfig { batch_size, threads: threads.unwrap_or_else(num_cpus), ..NerConfig::default() };
+    Ok(NerModel::load(&dir, config)?)
+}
+
+fn round4(x: f64) -> f64 {
+    (x * 10000.0).round() / 10000.0
+}
+
+fn num_cpus() -> usize {
+    std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)
+}

@@ -2,8 +2,29 @@
 //! returns whole-word entity spans with character offsets into the original
 //! text. Owns model loading, tokenization, batching, sliding windows and the
 //! merging of word pieces into spans.
+//!
+//! How a call to [`NerModel::predict`] runs:
+//! 1. every text is tokenized once, whole, on Rayon workers (piece ids,
+//!    character offsets, word ids);
+//! 2. each text's pieces are cut into overlapping windows that fit the model
+//!    ([`plan_windows`]); each piece is *owned* by exactly one window, the one
+//!    where it sits farthest from an edge, so nothing is lost or counted twice
+//!    at a seam;
+//! 3. all windows of all texts are sorted by length and run in batches (little
+//!    padding), libtorch using its own intra-op threads;
+//! 4. the owned piece labels are read back per text, each word takes the label
+//!    of its first piece, and BIO runs of words become [`EntitySpan`]s
+//!    ([`decode_words`]).
 
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+use rust_bert::bert::{BertConfig, BertForTokenClassification};
+use rust_bert::distilbert::{DistilBertConfig, DistilBertForTokenClassification};
 use serde::{Deserialize, Serialize};
+use tch::{nn, Device, Kind, Tensor};
+use tokenizers::Tokenizer;
 
 /// The entity classes the model predicts (CoNLL-2003 scheme).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -15,6 +36,32 @@ pub enum EntityKind {
     Misc,
 }
 
+impl EntityKind {
+    /// Parses the type part of a tag (`PER`, `ORG`, `LOC`, `MISC`, and the
+    /// WNUT-style long names).
+    pub fn from_tag_type(t: &str) -> Option<EntityKind> {
+        match t.to_ascii_uppercase().as_str() {
+            "PER" | "PERSON" => Some(EntityKind::Person),
+            "ORG" | "ORGANISATION" | "ORGANIZATION" | "GROUP" | "CORPORATION" => {
+                Some(EntityKind::Organisation)
+            }
+            "LOC" | "LOCATION" | "GPE" => Some(EntityKind::Location),
+            "MISC" | "PRODUCT" | "CREATIVE-WORK" => Some(EntityKind::Misc),
+            _ => None,
+        }
+    }
+
+    /// The CoNLL short name (`PER`, `ORG`, `LOC`, `MISC`).
+    pub fn short(self) -> &'static str {
+        match self {
+            EntityKind::Person => "PER",
+            EntityKind::Organisation => "ORG",
+            EntityKind::Location => "LOC",
+            EntityKind::Misc => "MISC",
+        }
+    }
+}
+
 /// One entity found in a text. `start..end` are character (not byte) offsets.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct EntitySpan {
@@ -22,6 +69,587 @@ pub struct EntitySpan {
     pub end: usize,
     pub kind: EntityKind,
     pub text: String,
-    /// Mean probability of the predicted labels over the span's pieces.
+    /// Mean probability of the predicted labels over the span's words.
     pub score: f32,
+}
+
+/// A BIO label of the model's output layer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Label {
+    Outside,
+    Begin(EntityKind),
+    Inside(EntityKind),
+}
+
+impl Label {
+    /// Parses `O`, `B-PER`, `I-LOC`, … Unknown types read as `O`.
+    pub fn parse(tag: &str) -> Label {
+        let (prefix, kind) = match tag.split_once('-') {
+            Some((p, t)) => (p, EntityKind::from_tag_type(t)),
+            None => return Label::Outside,
+        };
+        match (prefix, kind) {
+            ("B", Some(k)) | ("S", Some(k)) => Label::Begin(k),
+            ("I", Some(k)) | ("E", Some(k)) => Label::Inside(k),
+            _ => Label::Outside,
+        }
+    }
+}
+
+/// Errors of loading or running the model. Each names the file concerned.
+#[derive(Debug, thiserror::Error)]
+pub enum ModelError {
+    #[error("model file missing: {0} (expected the NER model in {1})")]
+    Missing(PathBuf, PathBuf),
+    #[error("model file {0} is corrupt: {1}")]
+    Corrupt(PathBuf, String),
+    #[error("tokenizer failed on a text: {0}")]
+    Tokenize(String),
+    #[error("model forward pass failed: {0}")]
+    Forward(String),
+}
+
+/// Tuning of a run. The defaults suit a 2-core machine.
+#[derive(Debug, Clone)]
+pub struct NerConfig {
+    /// Windows per forward pass.
+    pub batch_size: usize,
+    /// Word pieces per window, not counting `[CLS]`/`[SEP]`.
+    pub window: usize,
+    /// Pieces shared by neighbouring windows (context on each side of a seam).
+    pub overlap: usize,
+    /// libtorch intra-op threads (0 leaves libtorch's default).
+    pub threads: usize,
+}
+
+impl Default for NerConfig {
+    fn default() -> Self {
+        NerConfig { batch_size: 32, window: 126, overlap: 32, threads: 0 }
+    }
+}
+
+enum Encoder {
+    DistilBert(DistilBertForTokenClassification),
+    Bert(BertForTokenClassification),
+}
+
+/// The loaded NER model: tokenizer, transformer and label set.
+pub struct NerModel {
+    tokenizer: Tokenizer,
+    encoder: Encoder,
+    labels: Vec<Label>,
+    // Kept alive: the model's tensors live in it.
+    _vars: nn::VarStore,
+    cls_id: i64,
+    sep_id: i64,
+    pad_id: i64,
+    config: NerConfig,
+}
+
+/// The files a model directory must hold.
+pub const MODEL_FILES: [&str; 3] = ["config.json", "tokenizer.json", "model.safetensors"];
+
+/// Where the shipped model lives: `$STANCEGRAPH_MODELS/ner`, else `models/ner`
+/// next to the binary's checkout, else `models/ner` in the working directory.
+pub fn default_model_dir() -> PathBuf {
+    crate::models_dir().join("ner")
+}
+
+impl NerModel {
+    /// Loads a model directory (see [`MODEL_FILES`]), with no network.
+    pub fn load(dir: &Path, config: NerConfig) -> Result<NerModel, ModelError> {
+        for f in MODEL_FILES {
+            let p = dir.join(f);
+            if !p.is_file() {
+                return Err(ModelError::Missing(p, dir.to_path_buf()));
+            }
+        }
+        let config_path = dir.join("config.json");
+        let raw = std::fs::read_to_string(&config_path)
+            .map_err(|e| ModelError::Corrupt(config_path.clone(), e.to_string()))?;
+        let json: serde_json::Value = serde_json::from_str(&raw)
+            .map_err(|e| ModelError::Corrupt(config_path.clone(), e.to_string()))?;
+        let labels = read_labels(&json).map_err(|e| ModelError::Corrupt(config_path.clone(), e))?;
+
+        let tok_path = dir.join("tokenizer.json");
+        let mut tokenizer = Tokenizer::from_file(&tok_path)
+            .map_err(|e| ModelError::Corrupt(tok_path.clone(), e.to_string()))?;
+        tokenizer.with_truncation(None).map_err(|e| ModelError::Corrupt(tok_path.clone(), e.to_string()))?;
+        tokenizer.with_padding(None);
+        let special = |t: &str| {
+            tokenizer
+                .token_to_id(t)
+                .map(|i| i as i64)
+                .ok_or_else(|| ModelError::Corrupt(tok_path.clone(), format!("no {t} token")))
+        };
+        let (cls_id, sep_id, pad_id) = (special("[CLS]")?, special("[SEP]")?, special("[PAD]")?);
+
+        if config.threads > 0 {
+            tch::set_num_threads(config.threads as i32);
+        }
+        let mut vars = nn::VarStore::new(Device::Cpu);
+        let model_type = json.get("model_type").and_then(|v| v.as_str()).unwrap_or("");
+        let encoder = match model_type {
+            "distilbert" => {
+                let c: DistilBertConfig = serde_json::from_value(json.clone())
+                    .map_err(|e| ModelError::Corrupt(config_path.clone(), e.to_string()))?;
+                Encoder::DistilBert(
+                    DistilBertForTokenClassification::new(vars.root(), &c)
+                        .map_err(|e| ModelError::Corrupt(config_path.clone(), e.to_string()))?,
+                )
+            }
+            "bert" => {
+                let c: BertConfig = serde_json::from_value(json.clone())
+                    .map_err(|e| ModelError::Corrupt(config_path.clone(), e.to_string()))?;
+                Encoder::Bert(
+                    BertForTokenClassification::new(vars.root(), &c)
+                        .map_err(|e| ModelError::Corrupt(config_path.clone(), e.to_string()))?,
+                )
+            }
+            other => {
+                return Err(ModelError::Corrupt(
+                    config_path,
+                    format!("unsupported model_type {other:?} (expected distilbert or bert)"),
+                ))
+            }
+        };
+        let weights = dir.join("model.safetensors");
+        vars.load(&weights).map_err(|e| ModelError::Corrupt(weights.clone(), e.to_string()))?;
+        vars.freeze();
+        Ok(NerModel { tokenizer, encoder, labels, _vars: vars, cls_id, sep_id, pad_id, config })
+    }
+
+    /// Finds the entities of each text. Output `i` belongs to `texts[i]`.
+    pub fn predict(&self, texts: &[&str]) -> Result<Vec<Vec<EntitySpan>>, ModelError> {
+        let tokenizer = &self.tokenizer;
+        let encoded: Vec<Encoded> = texts
+            .par_iter()
+            .map(|t| encode(tokenizer, t))
+            .collect::<Result<_, _>>()?;
+
+        // All windows of all texts, longest first so each batch pads little.
+        let mut jobs: Vec<(usize, Window)> = encoded
+            .iter()
+            .enumerate()
+            .flat_map(|(i, e)| {
+                plan_windows(e.ids.len(), self.config.window, self.config.overlap)
+                    .into_iter()
+                    .map(move |w| (i, w))
+            })
+            .collect();
+        jobs.sort_by_key(|(_, w)| std::cmp::Reverse(w.end - w.start));
+
+        let mut piece_labels: Vec<Vec<(usize, f32)>> =
+            encoded.iter().map(|e| vec![(0, 0.0); e.ids.len()]).collect();
+        for batch in jobs.chunks(self.config.batch_size.max(1)) {
+            let rows: Vec<&[i64]> = batch.iter().map(|(i, w)| &encoded[*i].ids[w.start..w.end]).collect();
+            let predicted = self.forward(&rows)?;
+            for ((i, w), row) in batch.iter().zip(predicted) {
+                for p in w.own_start..w.own_end {
+                    piece_labels[*i][p] = row[p - w.start];
+                }
+            }
+        }
+
+        let labels = &self.labels;
+        Ok(encoded
+            .par_iter()
+            .zip(piece_labels.par_iter())
+            .zip(texts.par_iter())
+            .map(|((e, pl), text)| {
+                let words = e.words(pl);
+                decode_words(text, &words, labels)
+            })
+            .collect())
+    }
+
+    /// One batch through the model: per row, per piece, (label index, probability).
+    fn forward(&self, rows: &[&[i64]]) -> Result<Vec<Vec<(usize, f32)>>, ModelError> {
+        let width = rows.iter().map(|r| r.len()).max().unwrap_or(0) + 2;
+        let mut ids = vec![self.pad_id; rows.len() * width];
+        let mut mask = vec![0i64; rows.len() * width];
+        for (r, row) in rows.iter().enumerate() {
+            let base = r * width;
+            ids[base] = self.cls_id;
+            ids[base + 1..base + 1 + row.len()].copy_from_slice(row);
+            ids[base + 1 + row.len()] = self.sep_id;
+            mask[base..base + row.len() + 2].fill(1);
+        }
+        let shape = [rows.len() as i64, width as i64];
+        let ids = Tensor::from_slice(&ids).view(shape);
+        let mask = Tensor::from_slice(&mask).view(shape);
+        let logits = tch::no_grad(|| match &self.encoder {
+            Encoder::DistilBert(m) => m.forward_t(Some(&ids), Some(&mask), None, false).map(|o| o.logits),
+            Encoder::Bert(m) => Ok(m.forward_t(Some(&ids), Some(&mask), None, None, None, false).logits),
+        })
+        .map_err(|e| ModelError::Forward(e.to_string()))?;
+        let probs = logits.to_kind(Kind::Float).softmax(-1, Kind::Float);
+        let (best, idx) = probs.max_dim(-1, false);
+        let best = Vec::<f32>::try_from(best.flatten(0, -1)).map_err(|e| ModelError::Forward(e.to_string()))?;
+        let idx = Vec::<i64>::try_from(idx.flatten(0, -1)).map_err(|e| ModelError::Forward(e.to_string()))?;
+        Ok(rows
+            .iter()
+            .enumerate()
+            .map(|(r, row)| {
+                (0..row.len())
+                    .map(|p| {
+                        let k = r * width + 1 + p;
+                        (idx[k] as usize, best[k])
+                    })
+                    .collect()
+            })
+            .collect())
+    }
+
+    /// Label set, in output-layer order.
+    pub fn labels(&self) -> &[Label] {
+        &self.labels
+    }
+}
+
+fn read_labels(config: &serde_json::Value) -> Result<Vec<Label>, String> {
+    let map = config
+        .get("id2label")
+        .and_then(|v| v.as_object())
+        .ok_or("no id2label")?;
+    let mut pairs: Vec<(usize, Label)> = map
+        .iter()
+        .map(|(k, v)| {
+            let i = k.parse::<usize>().map_err(|_| format!("bad id2label key {k}"))?;
+            let tag = v.as_str().ok_or("id2label values must be strings")?;
+            Ok((i, Label::parse(tag)))
+        })
+        .collect::<Result<_, String>>()?;
+    pairs.sort_by_key(|p| p.0);
+    if pairs.iter().enumerate().any(|(n, (i, _))| n != *i) {
+        return Err("id2label keys must be 0..n".into());
+    }
+    Ok(pairs.into_iter().map(|p| p.1).collect())
+}
+
+fn encode(tokenizer: &Tokenizer, text: &str) -> Result<Encoded, ModelError> {
+    let enc = tokenizer
+        .encode_char_offsets(text, false)
+        .map_err(|e| ModelError::Tokenize(e.to_string()))?;
+    Ok(Encoded {
+        ids: enc.get_ids().iter().map(|&i| i as i64).collect(),
+        offsets: enc.get_offsets().to_vec(),
+        word_ids: enc.get_word_ids().to_vec(),
+    })
+}
+
+/// One tokenized text.
+struct Encoded {
+    ids: Vec<i64>,
+    /// Character offsets of each piece.
+    offsets: Vec<(usize, usize)>,
+    /// Pre-tokenizer word of each piece.
+    word_ids: Vec<Option<u32>>,
+}
+
+impl Encoded {
+    /// Words (character span, label of the first piece, its probability).
+    fn words(&self, piece_labels: &[(usize, f32)]) -> Vec<Word> {
+        word_spans(&self.offsets, &self.word_ids, piece_labels)
+    }
+}
+
+/// A word of the text with the label the model gave its first piece.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Word {
+    pub start: usize,
+    pub end: usize,
+    pub label: usize,
+    pub prob: f32,
+}
+
+/// Groups pieces into words: consecutive pieces with the same word id form one
+/// word (start of the first, end of the last); the word takes its first
+/// piece's label.
+pub fn word_spans(offsets: &[(usize, usize)], word_ids: &[Option<u32>], labels: &[(usize, f32)]) -> Vec<Word> {
+    let mut words: Vec<Word> = Vec::new();
+    let mut current: Option<u32> = None;
+    for (p, ((start, end), wid)) in offsets.iter().zip(word_ids).enumerate() {
+        match (wid, current) {
+            (Some(w), Some(c)) if *w == c => {
+                if let Some(last) = words.last_mut() {
+                    last.end = last.end.max(*end);
+                }
+            }
+            _ => {
+                words.push(Word { start: *start, end: *end, label: labels[p].0, prob: labels[p].1 });
+            }
+        }
+        current = *wid;
+    }
+    words
+}
+
+/// A window over a text's pieces: it runs `start..end`, and its labels are
+/// kept for `own_start..own_end`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Window {
+    pub start: usize,
+    pub end: usize,
+    pub own_start: usize,
+    pub own_end: usize,
+}
+
+/// Cuts `n` pieces into windows of at most `size`, neighbours sharing
+/// `overlap` pieces; the shared pieces are split at the middle, so every piece
+/// is owned by exactly one window and has at least `overlap / 2` pieces of
+/// context on the seam side.
+pub fn plan_windows(n: usize, size: usize, overlap: usize) -> Vec<Window> {
+    if n == 0 {
+        return Vec::new();
+    }
+    let size = size.max(1);
+    let overlap = overlap.min(size / 2);
+    if n <= size {
+        return vec![Window { start: 0, end: n, own_start: 0, own_end: n }];
+    }
+    let step = size - overlap;
+    let mut starts = Vec::new();
+    let mut s = 0;
+    loop {
+        if s + size >= n {
+            starts.push(n - size);
+            break;
+        }
+        starts.push(s);
+        s += step;
+    }
+    starts.dedup();
+    let mut windows: Vec<Window> = starts
+        .iter()
+        .map(|&s| Window { start: s, end: s + size, own_start: s, own_end: s + size })
+        .collect();
+    for i in 1..windows.len() {
+        // Seam in the middle of the shared region.
+        let shared_start = windows[i].start;
+        let shared_end = windows[i - 1].end;
+        let seam = (shared_start + shared_end) / 2;
+        windows[i - 1].own_end = seam;
+        windows[i].own_start = seam;
+    }
+    windows
+}
+
+/// Turns labelled words into entity spans. A span starts at a `B-` word, or
+/// at an `I-` word that does not continue an entity of the same type (the
+/// conlleval reading), and runs over the following `I-` words of its type.
+pub fn decode_words(text: &str, words: &[Word], labels: &[Label]) -> Vec<EntitySpan> {
+    let mut spans = Vec::new();
+    let mut open: Option<(EntityKind, usize, usize, f32, usize)> = None; // kind, start, end, prob sum, n
+    let close = |open: &mut Option<(EntityKind, usize, usize, f32, usize)>, spans: &mut Vec<EntitySpan>| {
+        if let Some((kind, start, end, sum, n)) = open.take() {
+            spans.push(EntitySpan { start, end, kind, text: String::new(), score: sum / n as f32 });
+        }
+    };
+    for w in words {
+        match labels.get(w.label).copied().unwrap_or(Label::Outside) {
+            Label::Outside => close(&mut open, &mut spans),
+            Label::Begin(k) => {
+                close(&mut open, &mut spans);
+                open = Some((k, w.start, w.end, w.prob, 1));
+            }
+            Label::Inside(k) => match &mut open {
+                Some((ok, _, end, sum, n)) if *ok == k => {
+                    *end = w.end;
+                    *sum += w.prob;
+                    *n += 1;
+                }
+                _ => {
+                    close(&mut open, &mut spans);
+                    open = Some((k, w.start, w.end, w.prob, 1));
+                }
+            },
+        }
+    }
+    close(&mut open, &mut spans);
+    fill_span_texts(text, &mut spans);
+    spans
+}
+
+/// Sets each span's `text` from the character offsets (one pass over the text).
+fn fill_span_texts(text: &str, spans: &mut [EntitySpan]) {
+    if spans.is_empty() {
+        return;
+    }
+    let mut byte_of: HashMap<usize, usize> = HashMap::with_capacity(spans.len() * 2);
+    for s in spans.iter() {
+        byte_of.insert(s.start, usize::MAX);
+        byte_of.insert(s.end, usize::MAX);
+    }
+    let mut chars = 0;
+    for (b, _) in text.char_indices() {
+        if let Some(v) = byte_of.get_mut(&chars) {
+            *v = b;
+        }
+        chars += 1;
+    }
+    if let Some(v) = byte_of.get_mut(&chars) {
+        *v = text.len();
+    }
+    for s in spans.iter_mut() {
+        let (a, b) = (byte_of[&s.start], byte_of[&s.end]);
+        if a <= b && b <= text.len() {
+            s.text = text[a..b].to_string();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const LABELS: [&str; 9] = ["O", "B-PER", "I-PER", "B-ORG", "I-ORG", "B-LOC", "I-LOC", "B-MISC", "I-MISC"];
+
+    fn labels() -> Vec<Label> {
+        LABELS.iter().map(|t| Label::parse(t)).collect()
+    }
+
+    fn lab(tag: &str) -> usize {
+        LABELS.iter().position(|t| *t == tag).unwrap()
+    }
+
+    #[test]
+    fn windows_cover_every_piece_exactly_once() {
+        for n in [0, 1, 5, 126, 127, 200, 1000, 1001] {
+            let ws = plan_windows(n, 126, 32);
+            let mut owned = vec![0; n];
+            for w in &ws {
+                assert!(w.end - w.start <= 126);
+                assert!(w.start <= w.own_start && w.own_end <= w.end);
+                for p in w.own_start..w.own_end {
+                    owned[p] += 1;
+                }
+            }
+            assert!(owned.iter().all(|&c| c == 1), "n={n}: {owned:?}");
+        }
+    }
+
+    #[test]
+    fn seam_pieces_have_context_on_both_sides() {
+        let ws = plan_windows(300, 100, 40);
+        for pair in ws.windows(2) {
+            let seam = pair[0].own_end;
+            assert!(seam - pair[1].start >= 20, "{pair:?}");
+            assert!(pair[0].end - seam >= 20, "{pair:?}");
+        }
+    }
+
+    #[test]
+    fn word_pieces_merge_into_one_word_with_first_piece_label() {
+        // "Kamikawa said": Kami ##kawa said
+        let offsets = [(0, 4), (4, 8), (9, 13)];
+        let word_ids = [Some(0), Some(0), Some(1)];
+        let piece = [(lab("B-PER"), 0.9), (lab("I-PER"), 0.8), (lab("O"), 0.99)];
+        let words = word_spans(&offsets, &word_ids, &piece);
+        assert_eq!(words.len(), 2);
+        assert_eq!((words[0].start, words[0].end, words[0].label), (0, 8, lab("B-PER")));
+        let spans = decode_words("Kamikawa said", &words, &labels());
+        assert_eq!(spans.len(), 1);
+        assert_eq!(spans[0].text, "Kamikawa");
+        assert_eq!(spans[0].kind, EntityKind::Person);
+    }
+
+    #[test]
+    fn punctuation_inside_an_entity_is_kept_and_after_it_dropped() {
+        // "the U.S. said." -> words: the U . S . said .
+        let text = "the U.S. said.";
+        let words = vec![
+            Word { start: 0, end: 3, label: lab("O"), prob: 1.0 },
+            Word { start: 4, end: 5, label: lab("B-LOC"), prob: 0.9 },
+            Word { start: 5, end: 6, label: lab("I-LOC"), prob: 0.9 },
+            Word { start: 6, end: 7, label: lab("I-LOC"), prob: 0.9 },
+            Word { start: 7, end: 8, label: lab("I-LOC"), prob: 0.9 },
+            Word { start: 9, end: 13, label: lab("O"), prob: 1.0 },
+            Word { start: 13, end: 14, label: lab("O"), prob: 1.0 },
+        ];
+        let spans = decode_words(text, &words, &labels());
+        assert_eq!(spans.len(), 1);
+        assert_eq!((spans[0].start, spans[0].end), (4, 8));
+        assert_eq!(spans[0].text, "U.S.");
+    }
+
+    #[test]
+    fn stray_inside_starts_an_entity_and_type_change_splits() {
+        let text = "Hamas Israel";
+        let words = vec![
+            Word { start: 0, end: 5, label: lab("I-ORG"), prob: 0.8 },
+            Word { start: 6, end: 12, label: lab("I-LOC"), prob: 0.6 },
+        ];
+        let spans = decode_words(text, &words, &labels());
+        assert_eq!(spans.len(), 2);
+        assert_eq!(spans[0].kind, EntityKind::Organisation);
+        assert_eq!(spans[1].kind, EntityKind::Location);
+        assert_eq!(spans[1].text, "Israel");
+        assert!((spans[1].score - 0.6).abs() < 1e-6);
+    }
+
+    #[test]
+    fn offsets_are_characters_in_non_ascii_and_emoji_text() {
+        // "😀 Zoë Müller ➜ Genève" (characters, not bytes)
+        let text = "😀 Zoë Müller ➜ Genève";
+        let words = vec![
+            Word { start: 0, end: 1, label: lab("O"), prob: 1.0 },
+            Word { start: 2, end: 5, label: lab("B-PER"), prob: 0.9 },
+            Word { start: 6, end: 12, label: lab("I-PER"), prob: 0.9 },
+            Word { start: 13, end: 14, label: lab("O"), prob: 1.0 },
+            Word { start: 15, end: 21, label: lab("B-LOC"), prob: 0.9 },
+        ];
+        let spans = decode_words(text, &words, &labels());
+        assert_eq!(spans.len(), 2);
+        assert_eq!(spans[0].text, "Zoë Müller");
+        assert_eq!(spans[1].text, "Genève");
+        assert_eq!((spans[1].start, spans[1].end), (15, 21));
+    }
+
+    #[test]
+    fn an_entity_cut_by_a_window_seam_is_one_span() {
+        // 10 pieces, windows of 6 sharing 4: the seam falls inside "New York City".
+        let ws = plan_windows(10, 6, 4);
+        assert!(ws.len() >= 2);
+        let seam = ws[0].own_end;
+        // Pieces: 0..10, each one word; entity covers pieces seam-1..=seam+1.
+        let text = "a b c d e f g h i j";
+        let mut piece = vec![(lab("O"), 1.0f32); 10];
+        // What each window says; the owner's answer must win.
+        let mut per_window: Vec<Vec<(usize, f32)>> = Vec::new();
+        for w in &ws {
+            let mut v = Vec::new();
+            for p in w.start..w.end {
+                let l = if p == seam - 1 {
+                    lab("B-LOC")
+                } else if p == seam || p == seam + 1 {
+                    lab("I-LOC")
+                } else {
+                    lab("O")
+                };
+                v.push((l, 0.9));
+            }
+            per_window.push(v);
+        }
+        for (w, v) in ws.iter().zip(&per_window) {
+            for p in w.own_start..w.own_end {
+                piece[p] = v[p - w.start];
+            }
+        }
+        let offsets: Vec<(usize, usize)> = (0..10).map(|i| (2 * i, 2 * i + 1)).collect();
+        let word_ids: Vec<Option<u32>> = (0..10).map(|i| Some(i as u32)).collect();
+        let words = word_spans(&offsets, &word_ids, &piece);
+        let spans = decode_words(text, &words, &labels());
+        assert_eq!(spans.len(), 1, "{spans:?}");
+        assert_eq!(spans[0].start, 2 * (seam - 1));
+        assert_eq!(spans[0].end, 2 * (seam + 1) + 1);
+    }
+
+    #[test]
+    fn label_parse_reads_both_schemes() {
+        assert_eq!(Label::parse("B-PER"), Label::Begin(EntityKind::Person));
+        assert_eq!(Label::parse("I-MISC"), Label::Inside(EntityKind::Misc));
+        assert_eq!(Label::parse("O"), Label::Outside);
+        assert_eq!(Label::parse("B-corporation"), Label::Begin(EntityKind::Organisation));
+    }
 }

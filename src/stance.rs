@@ -1,7 +1,15 @@
 //! Stance: decides what each comment thinks of each entity it targets
 //! (favour / against / neutral, with a confidence).
+//!
+//! This is **stance v1, the lexicon baseline**: the VADER sentiment lexicon
+//! (MIT, the `vader_sentiment` crate) scored over the clause around each
+//! mention of the entity in the comment. It reads negation, intensifiers and
+//! "but" the way VADER does, and nothing more: it does not know who the
+//! sentiment is aimed at inside a clause, and it misses sarcasm. The
+//! target-aware transformer model replaces it (see the stance-model issue).
 
 use serde::{Deserialize, Serialize};
+use vader_sentiment::SentimentIntensityAnalyzer;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -9,6 +17,16 @@ pub enum Stance {
     Favour,
     Against,
     Neutral,
+}
+
+impl Stance {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Stance::Favour => "favour",
+            Stance::Against => "against",
+            Stance::Neutral => "neutral",
+        }
+    }
 }
 
 /// One line of `stances.jsonl`: a comment's stance toward one entity.
@@ -23,4 +41,184 @@ pub struct StanceRecord {
     pub entity_type: crate::link::EntityType,
     pub stance: Stance,
     pub confidence: f32,
+}
+
+/// A question for the stance stage: what does `text` think of the entity
+/// mentioned at `mentions` (character ranges in `text`)?
+#[derive(Debug, Clone)]
+pub struct StanceQuery<'a> {
+    pub text: &'a str,
+    pub mentions: Vec<(usize, usize)>,
+}
+
+/// The answer to a [`StanceQuery`].
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct StanceDecision {
+    pub stance: Stance,
+    pub confidence: f32,
+}
+
+/// VADER compound scores at or beyond this count as favour / against
+/// (VADER's own recommended threshold).
+pub const POLARITY_THRESHOLD: f64 = 0.05;
+
+/// Stance v1: the VADER lexicon over the clause around each mention.
+pub struct LexiconBaseline {
+    analyzer: SentimentIntensityAnalyzer<'static>,
+}
+
+impl Default for LexiconBaseline {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl LexiconBaseline {
+    pub const NAME: &'static str = "lexicon baseline (VADER over the clause around each mention)";
+
+    pub fn new() -> Self {
+        LexiconBaseline { analyzer: SentimentIntensityAnalyzer::new() }
+    }
+
+    /// Decides one query. The compound scores of the clauses holding the
+    /// mentions are averaged (a clause holding two mentions counts once); the
+    /// confidence grows with the distance of that mean from the neutral band.
+    pub fn predict(&self, query: &StanceQuery) -> StanceDecision {
+        let clauses = clauses(query.text);
+        let mut seen = Vec::new();
+        for &(start, _) in &query.mentions {
+            if let Some(i) = clauses.iter().position(|c| c.start <= start && start < c.end.max(c.start + 1)) {
+                if !seen.contains(&i) {
+                    seen.push(i);
+                }
+            }
+        }
+        if seen.is_empty() {
+            return StanceDecision { stance: Stance::Neutral, confidence: 0.5 };
+        }
+        let mut sum = 0.0;
+        for &i in &seen {
+            let c = &clauses[i];
+            let clause: String = query.text.chars().skip(c.start).take(c.end - c.start).collect();
+            sum += self.analyzer.polarity_scores(&clause).get("compound").copied().unwrap_or(0.0);
+        }
+        decide(sum / seen.len() as f64)
+    }
+}
+
+/// Maps a VADER compound score in [-1, 1] to a stance and a confidence in
+/// [0.5, 1]: 0.5 at the threshold, 1.0 at ±1 (and at exactly 0 for neutral).
+pub fn decide(compound: f64) -> StanceDecision {
+    let c = compound.clamp(-1.0, 1.0);
+    if c >= POLARITY_THRESHOLD || c <= -POLARITY_THRESHOLD {
+        let strength = (c.abs() - POLARITY_THRESHOLD) / (1.0 - POLARITY_THRESHOLD);
+        let stance = if c > 0.0 { Stance::Favour } else { Stance::Against };
+        StanceDecision { stance, confidence: (0.5 + 0.5 * strength) as f32 }
+    } else {
+        let strength = 1.0 - c.abs() / POLARITY_THRESHOLD;
+        StanceDecision { stance: Stance::Neutral, confidence: (0.5 + 0.5 * strength) as f32 }
+    }
+}
+
+/// A clause: character range of a text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Clause {
+    pub start: usize,
+    pub end: usize,
+}
+
+/// Splits a text into clauses: sentences end at `.`, `!`, `?`, `;`, or a line
+/// break; a sentence is further cut before ", but", " but ", " however",
+/// " although", " whereas" (contrast moves the sentiment to another target).
+/// Every character belongs to exactly one clause.
+pub fn clauses(text: &str) -> Vec<Clause> {
+    let chars: Vec<char> = text.chars().collect();
+    let lower: Vec<char> = text.to_lowercase().chars().collect();
+    // to_lowercase can change lengths for a few characters; fall back to the original then.
+    let lower = if lower.len() == chars.len() { lower } else { chars.clone() };
+    let mut out = Vec::new();
+    let mut start = 0;
+    let mut i = 0;
+    let starts_with = |at: usize, pat: &str| {
+        let p: Vec<char> = pat.chars().collect();
+        at + p.len() <= lower.len() && lower[at..at + p.len()] == p[..]
+    };
+    while i < chars.len() {
+        let c = chars[i];
+        let hard_end = matches!(c, '.' | '!' | '?' | ';' | '\n')
+            && (i + 1 == chars.len() || chars[i + 1].is_whitespace() || matches!(chars[i + 1], '"' | '\'' | '”' | '’'));
+        if hard_end {
+            // Keep runs like "..." or "?!" in the same clause.
+            let mut j = i + 1;
+            while j < chars.len() && matches!(chars[j], '.' | '!' | '?' | '"' | '\'' | '”' | '’') {
+                j += 1;
+            }
+            out.push(Clause { start, end: j });
+            start = j;
+            i = j;
+            continue;
+        }
+        if i > start
+            && [" but ", ", but ", " however", " although ", " whereas ", " yet "]
+                .iter()
+                .any(|p| starts_with(i, p))
+        {
+            out.push(Clause { start, end: i });
+            start = i;
+        }
+        i += 1;
+    }
+    if start < chars.len() {
+        out.push(Clause { start, end: chars.len() });
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ask(text: &str, target: &str) -> StanceDecision {
+        let byte = text.find(target).expect("target in text");
+        let start = text[..byte].chars().count();
+        let q = StanceQuery { text, mentions: vec![(start, start + target.chars().count())] };
+        LexiconBaseline::new().predict(&q)
+    }
+
+    #[test]
+    fn clauses_split_sentences_and_contrast() {
+        let t = "Japan is great. Iran is awful, but Hamas is worse!";
+        let c = clauses(t);
+        let texts: Vec<String> = c.iter().map(|c| t.chars().skip(c.start).take(c.end - c.start).collect()).collect();
+        assert_eq!(texts, vec!["Japan is great.", " Iran is awful", ", but Hamas is worse!"]);
+        // Every character is covered once.
+        assert_eq!(c.first().unwrap().start, 0);
+        assert_eq!(c.last().unwrap().end, t.chars().count());
+        assert!(c.windows(2).all(|w| w[0].end == w[1].start));
+    }
+
+    #[test]
+    fn negative_clause_is_against_and_positive_is_favour() {
+        let d = ask("Iran is behind all this despicable terror attack.", "Iran");
+        assert_eq!(d.stance, Stance::Against);
+        let d = ask("Hamas will be hunted and killed as long as they live", "Hamas");
+        assert_eq!(d.stance, Stance::Against);
+        let d = ask("Japan has always had good relationships with Iran.", "Japan");
+        assert_eq!(d.stance, Stance::Favour);
+    }
+
+    #[test]
+    fn sentiment_in_another_sentence_does_not_leak() {
+        let t = "I love this weather. Germany announced a new budget.";
+        assert_eq!(ask(t, "Germany").stance, Stance::Neutral);
+    }
+
+    #[test]
+    fn confidence_is_monotone_in_the_score() {
+        assert!(decide(-0.9).confidence > decide(-0.2).confidence);
+        assert_eq!(decide(0.0).stance, Stance::Neutral);
+        assert!((decide(0.0).confidence - 1.0).abs() < 1e-6);
+        assert_eq!(decide(0.05).stance, Stance::Favour);
+        assert!((decide(0.05).confidence - 0.5).abs() < 1e-6);
+    }
 }

@@ -1,0 +1,461 @@
+#!/usr/bin/env python3
+"""Stance data: readers for the stance sets in ../shared/data/stance and the
+one input encoding shared by training (train_stance.py) and the Rust side.
+
+Every reader returns a list of dicts
+
+    {"text": str, "target": str, "spans": [(start, end), ...],
+     "label": "against" | "neutral" | "favour", "source": str}
+
+`spans` are character offsets (Python string indices = Unicode code points) of
+the target's mentions in `text`, sorted, non-overlapping; an empty list when
+the target is never named in the text (topics such as "Atheism").
+Label ids are fixed: 0 against, 1 neutral, 2 favour (LABELS).
+
+Nothing here copies data anywhere; the sets are read in place.
+
+INPUT ENCODING (mirror this byte for byte on the Rust side)
+===========================================================
+
+Tokenizer: the exported tokenizer.json (Hugging Face `tokenizers`, WordPiece).
+It is the base model's tokenizer with the two marker tokens registered as
+*special added tokens* (AddedToken(special=True, normalized=False, no strip)):
+
+    MARK_OPEN  = "[unused1]"      MARK_CLOSE = "[unused2]"
+
+Both already exist in both base vocabularies (bert-base-cased: ids 1 and 2;
+bert-base-uncased / MiniLM: ids 2 and 3), so the vocabulary and the embedding
+matrix are unchanged; only tokenizer.json's `added_tokens` lists them, which
+makes the tokenizer match them whole (otherwise "[unused1]" would be split into
+"[", "unused", "##1", "]"). The ids are also written to config.json
+(`stancegraph.markers`). ("[unused0]" does not exist in the cased vocabulary,
+which starts at [unused1]; plain-text markers like "<<"/">>" are not whole
+vocabulary entries either, hence the [unusedN] choice.)
+
+Step 1, the strings. `spans` are the entity's mentions in the text (in Rust:
+the StanceQuery mentions; byte offsets there give the same string). Sort them
+by start, drop any span that overlaps an earlier kept one (ties: the longer
+one first). Then
+
+    marked(text) = text with every kept span [s, e) replaced by
+                   MARK_OPEN + " " + text[s:e] + " " + MARK_CLOSE
+                   (one space inside each marker, nothing added outside;
+                    all other characters untouched)
+
+    mode "marked": first = marked(text),  second = none
+    mode "pair":   first = text,          second = target
+    mode "both":   first = marked(text),  second = target
+
+`target` is the entity's name as a plain string (e.g. "Donald Trump"); it is
+not marked and not altered.
+
+Step 2, the pieces. Tokenize each string separately WITHOUT special tokens
+(Rust: `tokenizer.encode(s, false)` with truncation and padding off; Python:
+`Tokenizer.encode(s, add_special_tokens=False)`):
+
+    A = ids(first)
+    B = ids(second)[:MAX_TARGET_PIECES]    (MAX_TARGET_PIECES = 16; B = [] if none)
+
+Step 3, the window (max_len = 128 by default, recorded in config.json):
+
+    budget = max_len - 2                 if there is no second segment
+           = max_len - 3 - len(B)        otherwise
+    if len(A) > budget:
+        anchor = len(ids(text[:s0]))     s0 = start of the first kept span;
+                                         anchor = 0 when there are no spans
+                                         (with markers this is exactly the
+                                          index of the first MARK_OPEN in A)
+        start  = min(max(anchor - budget // 2, 0), len(A) - budget)
+        A      = A[start : start + budget]
+
+i.e. a window of the text centred on the first mention (the start of the text
+when there is no mention). A window may cut a later mention between its two
+markers; that is accepted.
+
+Step 4, the model input:
+
+    input_ids      = [CLS] + A + [SEP]                        (no second)
+                   = [CLS] + A + [SEP] + B + [SEP]            (with second)
+    token_type_ids = 0 for [CLS], A and the first [SEP]; 1 for B and the last
+                     [SEP]  (BERT / MiniLM; DistilBERT takes none)
+    attention_mask = 1 everywhere; padding, when batching, is [PAD] with mask 0
+                     and token type 0
+
+Output: softmax over the 3 logits, label order 0 against, 1 neutral, 2 favour;
+confidence = the winning probability.
+
+Because added tokens split the text before normalisation and
+pre-tokenisation, ids(marked(text)) equals the concatenation of
+ids(text[:s]), [MARK_OPEN], ids(text[s:e]), [MARK_CLOSE], ids(text[e:]) ...
+so the Rust side may equally build A piecewise from the segments
+(check_piecewise() below asserts this).
+
+MENTION FINDING for sets without offsets (find_mentions): case-insensitive
+matches of the target's aliases, each as a whole word (no letter, digit or "_"
+immediately before or after), plus hashtags starting with a known prefix
+("#Trump2020", "#TrumpIsANationalDisgrace", whole hashtag marked) and known
+handles ("@realDonaldTrump", also as "#realDonaldTrump" or bare); a known
+person's name may carry a bare "s" ("Trumps business", apostrophes are often
+missing in tweets). Known persons (ALIASES): Donald Trump, Joe Biden,
+Bernie Sanders, Hillary Clinton; any other target matches only its full
+string, so topics ("Atheism", "Climate Change is a Real Concern") usually get
+no spans. Overlaps are resolved as in step 1.
+"""
+import csv
+import io
+import json
+import os
+import random
+import re
+from collections import Counter
+
+LABELS = ["against", "neutral", "favour"]
+L2I = {l: i for i, l in enumerate(LABELS)}
+MARK_OPEN = "[unused1]"
+MARK_CLOSE = "[unused2]"
+MODES = ("marked", "pair", "both")
+MAX_LEN = 128
+MAX_TARGET_PIECES = 16
+
+DATA = "../shared/data/stance"
+
+# Known persons: whole-word aliases, hashtag prefixes, handles.
+ALIASES = {
+    "donald trump": {
+        "words": ["Donald Trump", "Donald J. Trump", "Trump", "Donald"],
+        "hashtags": ["Trump", "DonaldTrump"],
+        "handles": ["@realDonaldTrump"],
+    },
+    "joe biden": {
+        "words": ["Joe Biden", "Joseph Biden", "Biden", "Joe"],
+        "hashtags": ["Biden", "JoeBiden"],
+        "handles": ["@JoeBiden"],
+    },
+    "bernie sanders": {
+        "words": ["Bernie Sanders", "Bernie", "Sanders"],
+        "hashtags": ["Bernie", "Sanders"],
+        "handles": ["@BernieSanders", "@SenSanders"],
+    },
+    "hillary clinton": {
+        "words": ["Hillary Clinton", "Hillary Rodham Clinton", "Hillary", "Hilary", "Clinton"],
+        "hashtags": ["Hillary", "Hilary", "HillaryClinton"],
+        "handles": ["@HillaryClinton"],
+    },
+}
+
+PRONOUNS = {
+    "i", "me", "my", "mine", "myself", "we", "us", "our", "ours", "ourselves", "you", "your", "yours",
+    "yourself", "he", "him", "his", "himself", "she", "her", "hers", "herself", "it", "its", "itself",
+    "they", "them", "their", "theirs", "themselves", "who", "whom", "whose", "this", "that",
+}
+
+
+# ---------------------------------------------------------------- mentions
+
+def resolve_overlaps(spans):
+    """Sorted by start (longer first on ties); drop spans overlapping a kept one."""
+    out = []
+    for s, e in sorted(set((int(s), int(e)) for s, e in spans if e > s), key=lambda x: (x[0], -(x[1] - x[0]))):
+        if out and s < out[-1][1]:
+            continue
+        out.append((s, e))
+    return out
+
+
+def _patterns(target):
+    al = ALIASES.get(target.strip().lower())
+    pats = []
+    if al:
+        # handles, also as hashtags or bare ("#realDonaldTrump", "RT realDonaldTrump:")
+        pats += [r"(?<![\w@#])[@#]?" + re.escape(h.lstrip("@")) + r"(?!\w)" for h in al["handles"]]
+        pats += [r"(?<![\w#])#" + re.escape(h) + r"\w*" for h in al["hashtags"]]
+        # names, also with a bare plural / possessive "s" ("Trumps business")
+        pats += [r"(?<!\w)" + re.escape(w) + r"s?(?!\w)" for w in sorted(al["words"], key=len, reverse=True)]
+    else:
+        pats += [r"(?<!\w)" + re.escape(target.strip()) + r"(?!\w)"]
+    return [re.compile(p, re.IGNORECASE) for p in pats]
+
+
+def find_mentions(text, target):
+    spans = []
+    for p in _patterns(target):
+        spans += [(m.start(), m.end()) for m in p.finditer(text)]
+    return resolve_overlaps(spans)
+
+
+# ---------------------------------------------------------------- readers
+
+def _ex(text, target, spans, label, source, **extra):
+    d = {"text": text, "target": target, "spans": resolve_overlaps(spans), "label": label, "source": source}
+    d.update(extra)
+    return d
+
+
+_GID = re.compile(r"^(?:allsides_\d+_\d+_\d+|polusa_v1_\d+_-?\d+_\d+)_(.+)_\d+_\d+$")
+_EDGE = " \t\"'“”‘’`«»()[],.;:-–—"
+
+
+def newsmtsc_target(gid, mention):
+    """Canonical target name from the Input.gid ("allsides_..._Hillary Clinton_2_17"),
+    cleaned of quotes / possessives; the mention itself when that fails."""
+    m = _GID.match(gid)
+    name = m.group(1) if m else ""
+    name = re.sub(r"[’']s$", "", name.strip(_EDGE)).strip(_EDGE)
+    return name or mention
+
+
+def read_newsmtsc(path, further="names"):
+    """One example per target. spans = the labelled mention plus, with
+    further="names", the coreferent further_mentions that are not pronouns
+    (the Rust side marks named mentions, not pronouns); further="all" adds all,
+    further="none" none."""
+    pol = {2.0: "against", 4.0: "neutral", 6.0: "favour"}
+    out = []
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            if not line.strip():
+                continue
+            r = json.loads(line)
+            text = r["sentence_normalized"]
+            for t in r["targets"]:
+                spans = [(t["from"], t["to"])]
+                for fm in t.get("further_mentions", []):
+                    if further == "all" or (further == "names" and fm["mention"].strip().lower() not in PRONOUNS):
+                        spans.append((fm["from"], fm["to"]))
+                out.append(_ex(text, newsmtsc_target(t["Input.gid"], t["mention"]), spans,
+                               pol[float(t["polarity"])], "newsmtsc", group=r["primary_gid"]))
+    return out
+
+
+def read_pstance(dir_, split, targets=("trump", "biden", "bernie"), none="neutral"):
+    """P-Stance raw_{split}_{target}.csv: Tweet,Target,Stance (FAVOR/AGAINST/NONE).
+    none="neutral" keeps NONE as neutral, none="drop" drops it."""
+    lab = {"FAVOR": "favour", "AGAINST": "against", "NONE": "neutral"}
+    out = []
+    for t in targets:
+        with open(os.path.join(dir_, f"raw_{split}_{t}.csv"), encoding="utf-8", newline="") as f:
+            for r in csv.DictReader(f):
+                st = r["Stance"].strip().upper()
+                if st == "NONE" and none == "drop":
+                    continue
+                text, target = r["Tweet"], r["Target"].strip()
+                out.append(_ex(text, target, find_mentions(text, target), lab[st], "pstance"))
+    return out
+
+
+def _decode_line(b):
+    try:
+        s = b.decode("utf-8")
+    except UnicodeDecodeError:
+        s = b.decode("cp1252", errors="replace")
+    # a few lines carry mojibake / C1 control bytes: blank them
+    return "".join(" " if 0x80 <= ord(c) <= 0x9F or c == "\ufffd" else c for c in s)
+
+
+def read_semeval(path):
+    """SemEval-2016 Task 6 A: TSV ID Target Tweet Stance, CRLF, a few non-UTF-8
+    bytes (decoded per line: UTF-8, else cp1252). The "#SemST" tag every tweet
+    ends with is an annotation artefact and is removed."""
+    lab = {"FAVOR": "favour", "AGAINST": "against", "NONE": "neutral"}
+    out = []
+    with open(path, "rb") as f:
+        lines = f.read().split(b"\n")
+    for i, b in enumerate(lines):
+        line = _decode_line(b).rstrip("\r")
+        if i == 0 or not line.strip():
+            continue
+        _id, target, tweet, stance = line.split("\t")
+        text = re.sub(r"\s*#SemST\b", "", tweet).strip()
+        out.append(_ex(text, target.strip(), find_mentions(text, target.strip()), lab[stance.strip()], "semeval"))
+    return out
+
+
+def read_vast(path):
+    """VAST: Tweet,Target,Stance,seen? with 0 against, 1 favour, 2 neutral (CRLF)."""
+    lab = {"0": "against", "1": "favour", "2": "neutral"}
+    out = []
+    with open(path, encoding="utf-8", newline="") as f:
+        for r in csv.DictReader(f):
+            text, target = r["Tweet"], r["Target"].strip()
+            out.append(_ex(text, target, find_mentions(text, target), lab[r["Stance"].strip()], "vast",
+                           seen=r.get("seen?", "").strip()))
+    return out
+
+
+_GIF = re.compile(r"!\[[^\]]*\]\([^)]*\)")
+
+
+def read_reddit(path, target="Donald Trump"):
+    """reddit-trump: id,comment_id,parent_comment_id,user_id,parent_user_id,
+    parent_content,content,support,parody. Text = `content` (markdown images
+    "![gif](giphy|...)" removed, empty rows dropped). There is NO target
+    column: `support` (0 neutral, 1 positive, 2 negative) is the comment's
+    support for the thread it sits in (the post, which is not in the file, or
+    the parent comment), not a stance toward a named entity; the target is set
+    to `target` (the set's subject, Donald Trump), which makes the labels noisy
+    for this task (e.g. "sycophantic morons like Trump" is labelled neutral)."""
+    lab = {"0": "neutral", "1": "favour", "2": "against"}
+    out = []
+    with open(path, encoding="utf-8", newline="") as f:
+        for r in csv.DictReader(f):
+            text = _GIF.sub("", r["content"]).strip()
+            if not text or text in ("[deleted]", "[removed]"):
+                continue
+            out.append(_ex(text, target, find_mentions(text, target), lab[r["support"].strip()], "reddit",
+                           parody=r.get("parody", "").strip()))
+    return out
+
+
+# ---------------------------------------------------------------- named sets
+
+def load_set(name, data=DATA):
+    """Named sets used by train_stance.py."""
+    d = lambda *p: os.path.join(data, *p)
+    if name == "newsmtsc":
+        return read_newsmtsc(d("newsmtsc", "train.jsonl"))
+    if name == "newsmtsc_test":
+        return read_newsmtsc(d("newsmtsc", "devtest_mt.jsonl"))
+    if name == "pstance":
+        return read_pstance(d("pstance"), "train")
+    if name == "pstance_val":
+        return read_pstance(d("pstance"), "val")
+    if name == "semeval":
+        return read_semeval(d("semeval2016", "train.txt"))
+    if name == "vast_dev":
+        return read_vast(d("vast", "dev.csv"))
+    if name == "reddit":
+        return read_reddit(d("reddit-trump", "reddit_trump_train.csv"))
+    if name == "reddit_val":
+        return read_reddit(d("reddit-trump", "reddit_trump_val.csv"))
+    raise ValueError(f"unknown set {name!r}")
+
+
+SET_NAMES = ["newsmtsc", "pstance", "semeval", "reddit", "newsmtsc_test", "pstance_val", "vast_dev", "reddit_val"]
+
+
+def split_dev(examples, frac, seed, key=None):
+    """Deterministic (train, dev) split; examples sharing key(ex) (e.g. the
+    same NewsMTSC sentence) land on the same side."""
+    key = key or (lambda ex: ex["text"])
+    groups = sorted(set(key(ex) for ex in examples))
+    rng = random.Random(seed)
+    rng.shuffle(groups)
+    dev_groups = set(groups[: int(round(frac * len(groups)))])
+    train = [ex for ex in examples if key(ex) not in dev_groups]
+    dev = [ex for ex in examples if key(ex) in dev_groups]
+    return train, dev
+
+
+# ---------------------------------------------------------------- encoding
+
+def load_tokenizer(path):
+    """tokenizers.Tokenizer from a checkpoint dir or tokenizer.json, with the
+    markers registered as special added tokens (existing vocab ids), truncation
+    and padding off: exactly what gets exported for the Rust side."""
+    from tokenizers import AddedToken, Tokenizer
+    f = os.path.join(path, "tokenizer.json") if os.path.isdir(path) else path
+    tok = Tokenizer.from_file(f)
+    vocab_size = tok.get_vocab_size(with_added_tokens=True)
+    ids = [tok.token_to_id(m) for m in (MARK_OPEN, MARK_CLOSE)]
+    if None in ids:
+        raise ValueError(f"{f}: vocabulary lacks {MARK_OPEN} / {MARK_CLOSE}")
+    tok.add_special_tokens([AddedToken(m, special=True, normalized=False, single_word=False,
+                                       lstrip=False, rstrip=False) for m in (MARK_OPEN, MARK_CLOSE)])
+    assert [tok.token_to_id(m) for m in (MARK_OPEN, MARK_CLOSE)] == ids, "marker ids changed"
+    assert tok.get_vocab_size(with_added_tokens=True) == vocab_size, "vocabulary grew"
+    tok.no_truncation()
+    tok.no_padding()
+    return tok
+
+
+def mark(text, spans):
+    out, prev = [], 0
+    for s, e in resolve_overlaps(spans):
+        out += [text[prev:s], MARK_OPEN, " ", text[s:e], " ", MARK_CLOSE]
+        prev = e
+    out.append(text[prev:])
+    return "".join(out)
+
+
+def build_strings(text, target, spans, mode):
+    """(first, second-or-None) strings of step 1 in the module docstring."""
+    if mode == "marked":
+        return mark(text, spans), None
+    if mode == "pair":
+        return text, target
+    if mode == "both":
+        return mark(text, spans), target
+    raise ValueError(f"mode must be one of {MODES}")
+
+
+def encode(text, target, spans, mode, tokenizer=None, max_len=MAX_LEN):
+    """The model input for (text, target, spans) in `mode`.
+
+    Without a tokenizer: the (first, second) strings. With one (from
+    load_tokenizer): {"input_ids", "token_type_ids", "attention_mask"} lists,
+    steps 2 to 4 of the module docstring."""
+    first, second = build_strings(text, target, spans, mode)
+    if tokenizer is None:
+        return first, second
+    ids = lambda s: tokenizer.encode(s, add_special_tokens=False).ids
+    cls, sep = tokenizer.token_to_id("[CLS]"), tokenizer.token_to_id("[SEP]")
+    a = ids(first)
+    b = ids(second)[:MAX_TARGET_PIECES] if second is not None else None
+    budget = max_len - 2 if b is None else max_len - 3 - len(b)
+    if len(a) > budget:
+        kept = resolve_overlaps(spans)
+        anchor = len(ids(text[: kept[0][0]])) if kept else 0
+        start = min(max(anchor - budget // 2, 0), len(a) - budget)
+        a = a[start: start + budget]
+    input_ids = [cls] + a + [sep]
+    types = [0] * len(input_ids)
+    if b is not None:
+        input_ids += b + [sep]
+        types += [1] * (len(b) + 1)
+    return {"input_ids": input_ids, "token_type_ids": types, "attention_mask": [1] * len(input_ids)}
+
+
+def check_piecewise(tokenizer, text, spans):
+    """Asserts ids(marked(text)) == segment-wise ids with marker ids in between."""
+    ids = lambda s: tokenizer.encode(s, add_special_tokens=False).ids
+    o, c = tokenizer.token_to_id(MARK_OPEN), tokenizer.token_to_id(MARK_CLOSE)
+    pieces, prev = [], 0
+    for s, e in resolve_overlaps(spans):
+        pieces += ids(text[prev:s]) + [o] + ids(text[s:e]) + [c]
+        prev = e
+    pieces += ids(text[prev:])
+    assert ids(mark(text, spans)) == pieces, (text, spans)
+
+
+def label_counts(examples):
+    c = Counter(ex["label"] for ex in examples)
+    return {l: c.get(l, 0) for l in LABELS}
+
+
+if __name__ == "__main__":  # smoke test: counts and a few encoded examples
+    import argparse
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--data", default=DATA)
+    ap.add_argument("--tokenizer", default="checkpoints/bases/minilm-uncased")
+    ap.add_argument("--show", type=int, default=2)
+    a = ap.parse_args()
+    tok = load_tokenizer(a.tokenizer)
+    rng = random.Random(0)
+    for name in SET_NAMES:
+        exs = load_set(name, a.data)
+        with_spans = sum(bool(ex["spans"]) for ex in exs)
+        print(f"{name:14s} n={len(exs):6d} {label_counts(exs)} with spans {with_spans} "
+              f"({100 * with_spans / max(len(exs), 1):.0f}%) targets {len(set(ex['target'] for ex in exs))}")
+        n_long = 0
+        for ex in exs:
+            check_piecewise(tok, ex["text"], ex["spans"])
+            if len(encode(ex["text"], ex["target"], ex["spans"], "both", tok)["input_ids"]) >= MAX_LEN:
+                n_long += 1
+        print(f"{'':14s} inputs at the {MAX_LEN}-piece limit (both): {n_long}")
+        for ex in rng.sample(exs, a.show):
+            for mode in MODES:
+                first, second = encode(ex["text"], ex["target"], ex["spans"], mode)
+                enc = encode(ex["text"], ex["target"], ex["spans"], mode, tok)
+                print(f"  [{ex['label']}] {mode:6s} {first!r} || {second!r}")
+                if mode == "both":
+                    print("         pieces:", " ".join(tok.id_to_token(i) for i in enc["input_ids"]))

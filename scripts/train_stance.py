@@ -1,0 +1,399 @@
+#!/usr/bin/env python3
+"""Fine-tune a pretrained encoder as a target-aware stance classifier:
+(text, target, mention spans) -> against / neutral / favour (ids 0 / 1 / 2),
+for the Rust side (rust-bert BertForSequenceClassification or
+DistilBertForSequenceClassification; export with export_stance.py).
+
+The input encoding (markers, segments, truncation) is stance_data.encode();
+its module docstring is the spec the Rust side mirrors.
+
+Data (read in place from ../shared/data/stance, never copied):
+  training sets (--sets): newsmtsc (NewsMTSC train), pstance (P-Stance train,
+    the three targets), semeval (SemEval-2016 A train), reddit (reddit-trump
+    train; opt-in: its labels are support for the thread, not stance toward a
+    named target, see stance_data.read_reddit)
+  selection (dev): --dev-frac (5%) of NewsMTSC train (whole sentences) and of
+    P-Stance train, carved out before anything else and never trained on;
+    dev score = mean(NewsMTSC-dev macro F1 over the 3 classes,
+                     P-Stance-dev mean F1 of favour and against)
+  test, reported at the end for the best checkpoint only: NewsMTSC devtest_mt
+    (the acceptance set, macro F1), P-Stance val (F1 favour/against), VAST dev
+    (comment-style text, macro F1), reddit-trump val (for information).
+
+Resumable: every --save-every steps the model, optimizer, scheduler, torch RNG
+(dropout) and the position in the epoch go to CKPT/last.pt (tmp + rename); a rerun with the same
+arguments continues where it stopped. The best dev score so far is kept in
+CKPT/best/ (Hugging Face checkpoint + tokenizer.json with the markers, also
+written via tmp + rename). CKPT/history.json holds dev scores per evaluation
+and the final test scores.
+
+Threads: on a shared machine use --threads 1. With the 2 cores busy with other
+jobs, --threads 2 measured 8.5 s/step against 0.5 s/step for --threads 1
+(MiniLM, batch 16); --threads 2 only pays off on otherwise idle cores.
+
+usage: train_stance.py --base DIR --ckpt DIR [--mode both] [--sets newsmtsc,pstance,semeval]
+                       [--max-per-set N] [--epochs 3] [--lr 5e-5] [--batch 16] [--bf16] ...
+"""
+import argparse
+import json
+import math
+import os
+import random
+import shutil
+import sys
+import time
+
+import torch
+from transformers import AutoModelForSequenceClassification, get_linear_schedule_with_warmup
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import stance_data as sd  # noqa: E402
+
+TRAIN_SETS = ("newsmtsc", "pstance", "semeval", "reddit")
+DEFAULT_SETS = "newsmtsc,pstance,semeval"
+# arguments that must not change between a run and its resumption
+RESUME_KEYS = ("base", "mode", "sets", "max_per_set", "dev_frac", "seed", "batch", "max_len", "epochs",
+               "balance", "keep_unmarked", "pstance_none", "lr")
+
+
+# ---------------------------------------------------------------- data
+
+def encode_all(examples, mode, tok, max_len):
+    out = []
+    for ex in examples:
+        e = sd.encode(ex["text"], ex["target"], ex["spans"], mode, tok, max_len)
+        out.append((e["input_ids"], e["token_type_ids"], sd.L2I[ex["label"]]))
+    return out
+
+
+def epoch_order(items, bs, rng, balance):
+    """Batches (lists of item indices) for one epoch: shuffled, bucketed by
+    length in pools of 50 batches to cut padding, batch order shuffled.
+    balance="sample": the epoch is drawn with replacement, equal mass per class."""
+    if balance == "sample":
+        by = {}
+        for i, it in enumerate(items):
+            by.setdefault(it[2], []).append(i)
+        idx = [rng.choice(by[c]) for c in [rng.choice(sorted(by)) for _ in range(len(items))]]
+    else:
+        idx = list(range(len(items)))
+        rng.shuffle(idx)
+    pool = bs * 50
+    out = []
+    for s in range(0, len(idx), pool):
+        chunk = sorted(idx[s: s + pool], key=lambda i: len(items[i][0]))
+        out += [chunk[k: k + bs] for k in range(0, len(chunk), bs)]
+    rng.shuffle(out)
+    return out
+
+
+def collate(items, idx, pad_id):
+    group = [items[i] for i in idx]
+    n = max(len(g[0]) for g in group)
+    ids = torch.full((len(group), n), pad_id, dtype=torch.long)
+    types = torch.zeros((len(group), n), dtype=torch.long)
+    mask = torch.zeros((len(group), n), dtype=torch.long)
+    for r, (i, t, _) in enumerate(group):
+        ids[r, : len(i)] = torch.tensor(i)
+        types[r, : len(t)] = torch.tensor(t)
+        mask[r, : len(i)] = 1
+    lab = torch.tensor([g[2] for g in group], dtype=torch.long)
+    return ids, types, mask, lab
+
+
+def forward(model, ids, types, mask, use_types):
+    kw = {"input_ids": ids, "attention_mask": mask}
+    if use_types:
+        kw["token_type_ids"] = types
+    return model(**kw).logits
+
+
+# ---------------------------------------------------------------- metrics
+
+def f1_per_class(gold, pred, k=3):
+    out = []
+    for c in range(k):
+        tp = sum(1 for g, p in zip(gold, pred) if g == c and p == c)
+        fp = sum(1 for g, p in zip(gold, pred) if g != c and p == c)
+        fn = sum(1 for g, p in zip(gold, pred) if g == c and p != c)
+        pr, rc = tp / max(tp + fp, 1), tp / max(tp + fn, 1)
+        out.append(2 * pr * rc / max(pr + rc, 1e-9))
+    return out
+
+
+def scores(gold, pred):
+    f = f1_per_class(gold, pred)
+    return {"n": len(gold), "macro_f1": sum(f) / 3, "f1_fa": (f[0] + f[2]) / 2,
+            "acc": sum(g == p for g, p in zip(gold, pred)) / max(len(gold), 1),
+            "f1": dict(zip(sd.LABELS, f))}
+
+
+def predict(model, items, pad_id, use_types, bf16, bs=64):
+    model.eval()
+    pred = []
+    order = sorted(range(len(items)), key=lambda i: len(items[i][0]))
+    with torch.no_grad(), torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
+        for s in range(0, len(order), bs):
+            ids, types, mask, _ = collate(items, order[s: s + bs], pad_id)
+            pred += forward(model, ids, types, mask, use_types).argmax(-1).tolist()
+    model.train()
+    out = [0] * len(items)
+    for i, p in zip(order, pred):
+        out[i] = p
+    return out
+
+
+def evaluate(model, sets, pad_id, use_types, bf16):
+    res = {}
+    for name, items in sets.items():
+        if items:
+            res[name] = scores([it[2] for it in items], predict(model, items, pad_id, use_types, bf16))
+    return res
+
+
+def dev_score(res):
+    parts = []
+    if "newsmtsc_dev" in res:
+        parts.append(res["newsmtsc_dev"]["macro_f1"])
+    if "pstance_dev" in res:
+        parts.append(res["pstance_dev"]["f1_fa"])
+    return sum(parts) / max(len(parts), 1)
+
+
+def fmt(res):
+    return "  ".join(f"{k} macroF1 {v['macro_f1']:.4f} F1fa {v['f1_fa']:.4f} acc {v['acc']:.4f} (n={v['n']})"
+                     for k, v in res.items())
+
+
+# ---------------------------------------------------------------- main
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--base", required=True, help="HF checkpoint dir (checkpoints/bases/minilm-uncased, ...)")
+    ap.add_argument("--ckpt", required=True)
+    ap.add_argument("--data", default=sd.DATA)
+    ap.add_argument("--mode", choices=sd.MODES, default="both")
+    ap.add_argument("--sets", default=DEFAULT_SETS, help=f"comma list of {','.join(TRAIN_SETS)}")
+    ap.add_argument("--max-per-set", type=int, default=0, help="random subsample of each training set (0 = all)")
+    ap.add_argument("--dev-frac", type=float, default=0.05)
+    ap.add_argument("--epochs", type=int, default=3)
+    ap.add_argument("--lr", type=float, default=5e-5)
+    ap.add_argument("--batch", type=int, default=16)
+    ap.add_argument("--max-len", type=int, default=sd.MAX_LEN)
+    ap.add_argument("--warmup", type=float, default=0.06)
+    ap.add_argument("--balance", choices=("weights", "sample", "none"), default="weights",
+                    help="class imbalance: inverse-frequency loss weights, class-balanced sampling, or nothing")
+    ap.add_argument("--keep-unmarked", action="store_true",
+                    help="mode marked: keep training examples without any mention (they carry no target)")
+    ap.add_argument("--pstance-none", choices=("neutral", "drop"), default="neutral")
+    ap.add_argument("--save-every", type=int, default=50)
+    ap.add_argument("--eval-every", type=int, default=0, help="also evaluate on dev every N steps (0 = per epoch only)")
+    ap.add_argument("--max-steps", type=int, default=0, help="stop this run after N steps (smoke tests, timing)")
+    ap.add_argument("--limit-dev", type=int, default=0, help="cap each dev set (smoke tests)")
+    ap.add_argument("--limit-test", type=int, default=0, help="cap each test set (smoke tests)")
+    ap.add_argument("--no-test", action="store_true", help="skip the final test evaluation")
+    ap.add_argument("--test-only", action="store_true", help="only evaluate CKPT/best on the test sets")
+    ap.add_argument("--threads", type=int, default=os.cpu_count())
+    ap.add_argument("--seed", type=int, default=13)
+    ap.add_argument("--bf16", action="store_true", help="bf16 autocast (fp32 master weights)")
+    a = ap.parse_args()
+    torch.set_num_threads(a.threads)
+    torch.manual_seed(a.seed)
+    load = os.getloadavg()[0]
+    if a.threads > 1 and load > (os.cpu_count() or 1) - 0.5:
+        print(f"WARNING: load average {load:.1f} on {os.cpu_count()} cores: with other jobs running, "
+              f"--threads {a.threads} can be many times slower than --threads 1 (OpenMP threads wait on "
+              "each other); measured here 8.5 s/step at --threads 2 vs 0.5 s/step at --threads 1", flush=True)
+    os.makedirs(a.ckpt, exist_ok=True)
+    sets = [s.strip() for s in a.sets.split(",") if s.strip()]
+    for s in sets:
+        if s not in TRAIN_SETS:
+            sys.exit(f"--sets: {s!r} is not a training set ({', '.join(TRAIN_SETS)}); "
+                     "VAST dev, P-Stance val and NewsMTSC devtest_mt are evaluation sets")
+    a.sets = ",".join(sets)
+
+    tok = sd.load_tokenizer(a.base)
+    pad_id = tok.token_to_id("[PAD]")
+    enc = lambda exs: encode_all(exs, a.mode, tok, a.max_len)
+
+    # ---- data: dev carved out of NewsMTSC / P-Stance train before anything else
+    t0 = time.time()
+    news_tr, news_dev = sd.split_dev(sd.load_set("newsmtsc", a.data), a.dev_frac, a.seed, key=lambda e: e["group"])
+    ps_all = sd.read_pstance(os.path.join(a.data, "pstance"), "train", none=a.pstance_none)
+    ps_tr, ps_dev = sd.split_dev(ps_all, a.dev_frac, a.seed)
+    pools = {"newsmtsc": news_tr, "pstance": ps_tr}
+    rng = random.Random(a.seed)
+    train_ex = []
+    for s in sets:
+        exs = pools[s] if s in pools else sd.load_set(s, a.data)
+        if a.mode == "marked" and not a.keep_unmarked:
+            n0 = len(exs)
+            exs = [e for e in exs if e["spans"]]
+            if n0 != len(exs):
+                print(f"  {s}: dropped {n0 - len(exs)} examples without a mention (mode marked)")
+        if a.max_per_set and len(exs) > a.max_per_set:
+            exs = rng.sample(exs, a.max_per_set)
+        print(f"  train {s:9s} {len(exs):6d} {sd.label_counts(exs)}")
+        train_ex += exs
+    dev_ex = {"newsmtsc_dev": news_dev, "pstance_dev": ps_dev}
+    if a.limit_dev:
+        dev_ex = {k: random.Random(a.seed).sample(v, min(a.limit_dev, len(v))) for k, v in dev_ex.items()}
+    for k, v in dev_ex.items():
+        print(f"  {k:15s} {len(v):6d} {sd.label_counts(v)}")
+    train = enc(train_ex)
+    dev = {k: enc(v) for k, v in dev_ex.items()}
+    counts = [sum(1 for it in train if it[2] == c) for c in range(3)]
+    print(f"train {len(train)} examples {dict(zip(sd.LABELS, counts))}, mean pieces "
+          f"{sum(len(it[0]) for it in train) / max(len(train), 1):.1f}, data ready in {time.time() - t0:.0f}s", flush=True)
+
+    model = AutoModelForSequenceClassification.from_pretrained(
+        a.base, num_labels=3, id2label=dict(enumerate(sd.LABELS)), label2id=dict(sd.L2I))
+    mtype = model.config.model_type
+    if mtype not in ("bert", "distilbert"):
+        sys.exit(f"model_type {mtype!r}: rust-bert side supports bert and distilbert")
+    use_types = mtype == "bert"
+    model.config.stancegraph = {
+        "mode": a.mode, "max_len": a.max_len, "max_target_pieces": sd.MAX_TARGET_PIECES,
+        "markers": {"open": sd.MARK_OPEN, "close": sd.MARK_CLOSE,
+                    "open_id": tok.token_to_id(sd.MARK_OPEN), "close_id": tok.token_to_id(sd.MARK_CLOSE)},
+        "marker_format": "MARK_OPEN + ' ' + mention + ' ' + MARK_CLOSE",
+        "segments": {"marked": ["marked_text"], "pair": ["text", "target"], "both": ["marked_text", "target"]}[a.mode],
+        "token_type_ids": use_types, "truncation": "window of the text centred on the first mention",
+        "labels": sd.LABELS, "spec": "scripts/stance_data.py module docstring",
+        "train": {k: getattr(a, k) for k in RESUME_KEYS},
+    }
+
+    if a.balance == "weights":
+        n = sum(counts)
+        weight = torch.tensor([n / (3 * max(c, 1)) for c in counts], dtype=torch.float)
+        print("class weights", [round(w, 3) for w in weight.tolist()])
+    else:
+        weight = None
+    loss_fn = torch.nn.CrossEntropyLoss(weight=weight)
+
+    steps_per_epoch = math.ceil(len(train) / a.batch)
+    total = steps_per_epoch * a.epochs
+    opt = torch.optim.AdamW(model.parameters(), lr=a.lr, weight_decay=0.01)
+    sched = get_linear_schedule_with_warmup(opt, int(a.warmup * total), total)
+    state = {"epoch": 0, "step_in_epoch": 0, "global_step": 0, "best_score": -1.0, "best_at": None,
+             "history": [], "args": {k: getattr(a, k) for k in RESUME_KEYS}, "done": False}
+    last = os.path.join(a.ckpt, "last.pt")
+    best_dir = os.path.join(a.ckpt, "best")
+    if os.path.exists(last):
+        ck = torch.load(last, weights_only=False, map_location="cpu")
+        diff = {k: (ck["state"]["args"].get(k), getattr(a, k)) for k in RESUME_KEYS
+                if ck["state"]["args"].get(k) != getattr(a, k)}
+        if diff:
+            sys.exit(f"{last} was written with other arguments {diff}; use another --ckpt or the same arguments")
+        model.load_state_dict(ck["model"]); opt.load_state_dict(ck["opt"]); sched.load_state_dict(ck["sched"])
+        state = ck["state"]
+        if "torch_rng" in ck:
+            torch.set_rng_state(ck["torch_rng"])
+        print(f"resumed at epoch {state['epoch']} step {state['step_in_epoch']} (global {state['global_step']}), "
+              f"best {state['best_score']:.4f}", flush=True)
+
+    def save():
+        tmp = last + ".tmp"
+        torch.save({"model": model.state_dict(), "opt": opt.state_dict(), "sched": sched.state_dict(),
+                    "state": state, "torch_rng": torch.get_rng_state()}, tmp)
+        os.replace(tmp, last)
+
+    def save_best():
+        tmp = best_dir + ".tmp"
+        shutil.rmtree(tmp, ignore_errors=True)
+        model.save_pretrained(tmp, safe_serialization=True)
+        tok.save(os.path.join(tmp, "tokenizer.json"))
+        old = best_dir + ".old"
+        shutil.rmtree(old, ignore_errors=True)
+        if os.path.isdir(best_dir):
+            os.replace(best_dir, old)
+        os.replace(tmp, best_dir)
+        shutil.rmtree(old, ignore_errors=True)
+
+    def run_dev(tag):
+        res = evaluate(model, dev, pad_id, use_types, a.bf16)
+        score = dev_score(res)
+        rec = {"epoch": state["epoch"] + (state["step_in_epoch"] / steps_per_epoch), "global_step": state["global_step"],
+               "tag": tag, "dev_score": score, **{k: v for k, v in res.items()}}
+        state["history"].append(rec)
+        print(f"[{tag}] dev score {score:.4f}  {fmt(res)}", flush=True)
+        if score > state["best_score"]:
+            state["best_score"], state["best_at"] = score, tag
+            save_best()
+            print(f"  new best -> {best_dir}", flush=True)
+
+    if not a.test_only:
+        model.train()
+        t_start, t_win, n_win, ran = time.time(), time.time(), 0, 0
+        stopped = False
+        while state["epoch"] < a.epochs and not stopped:
+            order = epoch_order(train, a.batch, random.Random(a.seed * 1000 + state["epoch"]), a.balance)
+            for step in range(state["step_in_epoch"], len(order)):
+                ids, types, mask, lab = collate(train, order[step], pad_id)
+                with torch.autocast("cpu", dtype=torch.bfloat16, enabled=a.bf16):
+                    logits = forward(model, ids, types, mask, use_types)
+                loss = loss_fn(logits.float(), lab)
+                loss.backward()
+                torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+                opt.step(); sched.step(); opt.zero_grad()
+                state["step_in_epoch"] = step + 1
+                state["global_step"] += 1
+                ran += 1; n_win += 1
+                if step % 10 == 0 or ran <= 3:
+                    now = time.time()
+                    print(f"epoch {state['epoch']} step {step}/{len(order)} loss {loss.item():.4f} "
+                          f"{(now - t_win) / n_win:.2f}s/step (len {ids.shape[1]}) {now - t_start:.0f}s", flush=True)
+                    t_win, n_win = now, 0
+                if a.eval_every and state["global_step"] % a.eval_every == 0 and state["step_in_epoch"] < len(order):
+                    run_dev(f"step {state['global_step']}")
+                if state["step_in_epoch"] % a.save_every == 0:
+                    save()
+                if a.max_steps and ran >= a.max_steps:
+                    stopped = True
+                    break
+            if stopped:
+                save()
+                print(f"stopped after {ran} steps (--max-steps), {(time.time() - t_start) / ran:.2f}s/step "
+                      f"overall; rerun to continue", flush=True)
+                break
+            run_dev(f"epoch {state['epoch'] + 1}")
+            state["epoch"] += 1
+            state["step_in_epoch"] = 0
+            save()
+        if stopped:
+            json.dump(state, open(os.path.join(a.ckpt, "history.json"), "w"), indent=2)
+            return
+        print("dev scores per evaluation:")
+        for h in state["history"]:
+            print(f"  {h['tag']:>12s}  dev {h['dev_score']:.4f}  "
+                  + "  ".join(f"{k} {h[k]['macro_f1' if k == 'newsmtsc_dev' else 'f1_fa']:.4f}"
+                              for k in ("newsmtsc_dev", "pstance_dev") if k in h))
+        print(f"best {state['best_score']:.4f} at {state['best_at']}", flush=True)
+        state["done"] = True
+        save()
+
+    if not a.no_test:
+        if not os.path.isdir(best_dir):
+            sys.exit(f"no {best_dir}")
+        model = AutoModelForSequenceClassification.from_pretrained(best_dir)
+        tests = {}
+        for name in ("newsmtsc_test", "pstance_val", "vast_dev", "reddit_val"):
+            exs = sd.load_set(name, a.data)
+            if name == "pstance_val" and a.pstance_none == "drop":
+                exs = [e for e in exs if e["label"] != "neutral"]
+            if a.limit_test:
+                exs = random.Random(a.seed).sample(exs, min(a.limit_test, len(exs)))
+            tests[name] = enc(exs)
+        res = evaluate(model, tests, pad_id, use_types, a.bf16)
+        print("TEST (best checkpoint; NewsMTSC devtest_mt = acceptance set: macro F1; P-Stance: F1fa; "
+              "VAST: macro F1; reddit: labels are thread support, for information only)")
+        for k, v in res.items():
+            print(f"  {k:14s} macroF1 {v['macro_f1']:.4f}  F1fa {v['f1_fa']:.4f}  acc {v['acc']:.4f}  "
+                  f"n={v['n']}  per class " + " ".join(f"{c} {f:.3f}" for c, f in v["f1"].items()))
+        state["test"] = res
+        json.dump(res, open(os.path.join(best_dir, "test_scores.json"), "w"), indent=2)
+    json.dump(state, open(os.path.join(a.ckpt, "history.json"), "w"), indent=2)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,565 @@
+//! Integration tests for `stancegraph::corpus`: the scraped text format, JSON
+//! Lines, and loading whole directories with bad files mixed in.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use stancegraph::corpus::{load, load_file, CorpusError, Document};
+
+const SEED: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../shared/data/seed/000_62d861501da0fb6e.txt"
+);
+const POLNEAR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data/corpus/polnear");
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/corpus")
+        .join(name)
+}
+
+fn sample_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/sample")
+}
+
+/// Loads a file that must hold exactly one document.
+fn one(path: &Path) -> Document {
+    let docs = load_file(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    assert_eq!(docs.len(), 1, "{}", path.display());
+    docs.into_iter().next().expect("one document")
+}
+
+fn authors(doc: &Document) -> Vec<&str> {
+    doc.comments.iter().map(|c| c.author.as_str()).collect()
+}
+
+// --- the seed document -----------------------------------------------------
+
+#[test]
+fn seed_document_has_its_17_comments() {
+    let path = Path::new(SEED);
+    if !path.exists() {
+        eprintln!("note: {SEED} is missing; seed test skipped");
+        return;
+    }
+    let doc = one(path);
+    assert_eq!(doc.id, "000_62d861501da0fb6e");
+    assert_eq!(doc.date.as_deref(), Some("2023-10-17"));
+    assert_eq!(doc.title, None);
+
+    let paragraphs: Vec<&str> = doc.text.split('\n').collect();
+    assert_eq!(paragraphs.len(), 7);
+    assert!(paragraphs[0].starts_with("Japanese Foreign Minister Yoko Kamikawa"));
+    assert!(!doc.text.contains("date 2023"));
+    // The credit is cut off the last paragraph.
+    assert!(
+        paragraphs[6].ends_with("second half of this week."),
+        "{}",
+        paragraphs[6]
+    );
+    assert!(!doc.text.contains("Thomson Reuters"));
+
+    assert_eq!(
+        authors(&doc),
+        [
+            "TaiwanIsNotChina",
+            "Mr Kipling",
+            "Peter Neil",
+            "Mr Kipling",
+            "ushosh123",
+            "Kotaro88",
+            "Yrral",
+            "TaiwanIsNotChina",
+            "marc laden",
+            "Keepitreal",
+            "obladi",
+            "TaiwanIsNotChina",
+            "Meiyouwenti",
+            "didou",
+            "Yubaru",
+            "antifun",
+            "stormcrow",
+        ]
+    );
+    for comment in &doc.comments {
+        assert!(!comment.text.is_empty());
+        assert_eq!(comment.parent, None);
+        assert_eq!(comment.id, None);
+    }
+
+    let marc = &doc.comments[8];
+    let lines: Vec<&str> = marc.text.split('\n').collect();
+    assert_eq!(lines.len(), 2);
+    assert!(lines[0].starts_with("The reality is coming out"));
+    assert!(lines[1].starts_with("Go Japan... be a leader by yourself."));
+
+    let yubaru = &doc.comments[14];
+    let lines: Vec<&str> = yubaru.text.split('\n').collect();
+    assert_eq!(lines.len(), 2);
+    assert!(lines[0].starts_with("Kishida is having her do this"));
+    assert_eq!(
+        lines[1],
+        "Only problem is there never seem to be any positive results!"
+    );
+
+    // Mr Kipling's first comment has two lines too; every other one has one.
+    let multi: Vec<usize> = (0..doc.comments.len())
+        .filter(|&i| doc.comments[i].text.contains('\n'))
+        .collect();
+    assert_eq!(multi, [1, 8, 14]);
+    assert_eq!(doc.comments[1].text.lines().count(), 2);
+    assert_eq!(doc.comments[2].text, "I'm sure that will work . . .");
+}
+
+// --- the text format ---------------------------------------------------------
+
+#[test]
+fn continuation_lines_stay_with_their_comment() {
+    let doc = one(&fixture("continuation.txt"));
+    assert_eq!(doc.date.as_deref(), Some("2024-05-02"));
+    assert_eq!(doc.text.lines().count(), 2);
+    assert_eq!(
+        authors(&doc),
+        ["river_watch", "Peru Fan", "Carla M", "pedro_22"]
+    );
+    assert_eq!(
+        doc.comments[0].text,
+        "Three years to organise one meeting.\nThen they promise another one.\nGo Chile"
+    );
+    // A short line right after a name is text, even when it is one word.
+    assert_eq!(doc.comments[1].text, "Seriously?");
+    assert!(doc.comments[2].text.ends_with("\nJust saying"));
+}
+
+#[test]
+fn user_names_may_contain_spaces() {
+    let doc = one(&fixture("spaced_names.txt"));
+    assert_eq!(
+        authors(&doc),
+        [
+            "Anna Lindgren",
+            "Ole Martin Berg",
+            "the old sailor",
+            "Anna Lindgren"
+        ]
+    );
+    assert_eq!(doc.comments[2].text, "Nice idea, but 2029 means 2035.");
+    assert_eq!(
+        doc.comments[3].text,
+        "@Ole Martin Berg you say that every time."
+    );
+}
+
+#[test]
+fn article_without_credit_line_still_ends_before_first_comment() {
+    let doc = one(&fixture("no_credit.txt"));
+    assert_eq!(doc.text.lines().count(), 3);
+    assert!(doc.text.ends_with("how the project would be financed."));
+    assert_eq!(authors(&doc), ["savannah_k", "Mr Tadesse"]);
+}
+
+#[test]
+fn plain_article_has_title_and_no_comments() {
+    let doc = one(&fixture("no_comments.txt"));
+    assert_eq!(doc.id, "no_comments");
+    assert_eq!(doc.title.as_deref(), Some("Senate Passes Budget Bill."));
+    assert_eq!(doc.date, None);
+    assert!(doc.comments.is_empty());
+    assert_eq!(doc.text.lines().count(), 3);
+    assert!(doc.text.starts_with("WASHINGTON - The Senate passed"));
+}
+
+#[test]
+fn dated_article_without_comments() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("solo.txt");
+    let text = "date 2024-02-02 A quiet day in parliament passed without any votes at all.\n\
+                Members are expected back on Monday for a debate on the budget.\n";
+    fs::write(&path, text).expect("write");
+    let doc = one(&path);
+    assert!(doc.comments.is_empty());
+    assert_eq!(doc.text.lines().count(), 2);
+}
+
+#[test]
+fn crlf_bom_and_trailing_whitespace_are_handled() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("crlf.txt");
+    let text =
+        "\u{feff}date 2024-05-02 Officials from Chile and Peru met in Lima on Thursday.  \r\n\
+                \r\n\
+                The talks ended without an agreement, the ministries said.\t\r\n\
+                \u{a9} Andes Newswire 2024.\r\n\
+                river_watch \r\n\
+                Three years to organise one meeting.\r\n\
+                Then they promise another one.\r\n\
+                Carla M\r\n\
+                Water first, flags later.\r\n";
+    fs::write(&path, text).expect("write");
+    let doc = one(&path);
+    assert_eq!(doc.date.as_deref(), Some("2024-05-02"));
+    assert_eq!(
+        doc.text,
+        "Officials from Chile and Peru met in Lima on Thursday.\n\
+         The talks ended without an agreement, the ministries said."
+    );
+    assert_eq!(authors(&doc), ["river_watch", "Carla M"]);
+    assert_eq!(
+        doc.comments[0].text,
+        "Three years to organise one meeting.\nThen they promise another one."
+    );
+    assert!(!doc
+        .comments
+        .iter()
+        .any(|c| c.text.contains('\r') || c.author.contains('\r')));
+}
+
+#[test]
+fn polnear_articles_load_without_comments() {
+    let dir = Path::new(POLNEAR);
+    if !dir.exists() {
+        eprintln!("note: {POLNEAR} is missing; polnear test skipped");
+        return;
+    }
+    let corpus = load(&[dir.to_path_buf()]);
+    assert!(
+        corpus.skipped.is_empty(),
+        "{:?}",
+        &corpus.skipped[..corpus.skipped.len().min(3)]
+    );
+    assert!(corpus.documents.len() > 1000, "{}", corpus.documents.len());
+    for doc in &corpus.documents {
+        assert!(doc.comments.is_empty(), "{} has comments", doc.id);
+        assert!(doc.title.is_some(), "{} has no title", doc.id);
+        assert!(!doc.text.is_empty(), "{} has no text", doc.id);
+    }
+}
+
+// --- bad files -----------------------------------------------------------------
+
+#[test]
+fn non_utf8_and_empty_files_are_skipped_and_others_load() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    fs::write(
+        dir.path().join("a_good.txt"),
+        "Title\nSome article paragraph here.\n",
+    )
+    .expect("write");
+    fs::write(
+        dir.path().join("b_latin1.txt"),
+        b"Caf\xe9 news\nMore text.\n",
+    )
+    .expect("write");
+    fs::write(dir.path().join("c_empty.txt"), "").expect("write");
+    fs::write(dir.path().join("d_blank.txt"), " \n\r\n\t\n").expect("write");
+
+    let corpus = load(&[dir.path().to_path_buf()]);
+    assert_eq!(corpus.documents.len(), 1);
+    assert_eq!(corpus.documents[0].id, "a_good");
+    assert_eq!(corpus.skipped.len(), 3);
+    let reasons: Vec<(&str, &str)> = corpus
+        .skipped
+        .iter()
+        .map(|s| {
+            (
+                s.path.file_name().and_then(|n| n.to_str()).unwrap_or(""),
+                s.reason.as_str(),
+            )
+        })
+        .collect();
+    assert_eq!(reasons[0].0, "b_latin1.txt");
+    assert!(
+        reasons[0].1.contains("UTF-8") && reasons[0].1.contains('3'),
+        "{}",
+        reasons[0].1
+    );
+    assert_eq!(reasons[1], ("c_empty.txt", "empty file"));
+    assert_eq!(reasons[2], ("d_blank.txt", "empty file"));
+
+    assert!(matches!(
+        load_file(&dir.path().join("b_latin1.txt")),
+        Err(CorpusError::NotUtf8(3))
+    ));
+    assert!(matches!(
+        load_file(&dir.path().join("c_empty.txt")),
+        Err(CorpusError::Empty)
+    ));
+}
+
+#[test]
+fn missing_input_is_skipped() {
+    let missing = PathBuf::from("/definitely/not/here.txt");
+    let corpus = load(&[missing.clone(), fixture("no_comments.txt")]);
+    assert_eq!(corpus.documents.len(), 1);
+    assert_eq!(corpus.skipped.len(), 1);
+    assert_eq!(corpus.skipped[0].path, missing);
+    assert!(!corpus.skipped[0].reason.is_empty());
+    assert!(matches!(load_file(&missing), Err(CorpusError::Io(_))));
+}
+
+// --- JSON Lines ------------------------------------------------------------------
+
+#[test]
+fn jsonl_parents_are_resolved() {
+    let docs = load_file(&fixture("thread.jsonl")).expect("thread.jsonl loads");
+    assert_eq!(docs.len(), 2);
+
+    let doc = &docs[0];
+    assert_eq!(doc.id, "j1");
+    assert_eq!(doc.date.as_deref(), Some("2024-04-01"));
+    assert_eq!(doc.title.as_deref(), Some("Port strike ends"));
+    assert_eq!(authors(doc), ["harbour_rat", "Jan de Vries", "Els"]);
+    let parents: Vec<Option<usize>> = doc.comments.iter().map(|c| c.parent).collect();
+    assert_eq!(parents, [None, Some(0), Some(1)]);
+    assert_eq!(doc.comments[0].id.as_deref(), Some("a"));
+    assert_eq!(doc.comments[2].id, None);
+
+    // Numeric ids become strings; a timestamp keeps its date.
+    assert_eq!(docs[1].id, "42");
+    assert_eq!(docs[1].date.as_deref(), Some("2024-04-02"));
+    assert!(docs[1].comments.is_empty());
+}
+
+#[test]
+fn bad_jsonl_line_fails_the_file_naming_the_line() {
+    match load_file(&fixture("bad.jsonl")) {
+        Err(CorpusError::Format { line, message }) => {
+            assert_eq!(line, 3);
+            assert!(!message.is_empty());
+        }
+        other => panic!("expected a format error, got {other:?}"),
+    }
+    let corpus = load(&[fixture("bad.jsonl")]);
+    assert!(corpus.documents.is_empty());
+    assert_eq!(corpus.skipped.len(), 1);
+    assert!(
+        corpus.skipped[0].reason.starts_with("line 3:"),
+        "{}",
+        corpus.skipped[0].reason
+    );
+}
+
+#[test]
+fn jsonl_bad_parents_are_errors() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let cases = [
+        (
+            r#"{"id":"x","text":"t","comments":[{"author":"a","text":"b","parent":"nope"}]}"#,
+            "not a comment id",
+        ),
+        (
+            r#"{"id":"x","text":"t","comments":[{"author":"a","text":"b","parent":5}]}"#,
+            "out of range",
+        ),
+        (
+            r#"{"id":"x","text":"t","comments":[{"author":"a","text":"b","parent":0}]}"#,
+            "own parent",
+        ),
+        (
+            r#"{"id":"x","text":"t","comments":[{"id":"p","author":"a","text":"b","parent":"q"},{"id":"q","author":"c","text":"d","parent":"p"}]}"#,
+            "loop",
+        ),
+        (
+            r#"{"id":"x","text":"t","comments":[{"author":"a","text":"b","parent":true}]}"#,
+            "must be",
+        ),
+        (r#"{"id":"x","comments":[]}"#, "text"),
+    ];
+    for (i, (line, expected)) in cases.iter().enumerate() {
+        let path = dir.path().join(format!("case{i}.jsonl"));
+        fs::write(&path, format!("\n{line}\n")).expect("write");
+        match load_file(&path) {
+            Err(CorpusError::Format { line: 2, message }) => {
+                assert!(message.contains(expected), "case {i}: {message}")
+            }
+            other => panic!("case {i}: expected a line-2 format error, got {other:?}"),
+        }
+    }
+}
+
+#[test]
+fn content_starting_with_brace_is_jsonl_whatever_the_extension() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("looks_like_text.txt");
+    fs::write(&path, "{\"id\": \"z\", \"text\": \"Hello.\"}\n").expect("write");
+    let doc = one(&path);
+    assert_eq!(doc.id, "z");
+    assert_eq!(doc.text, "Hello.");
+}
+
+#[test]
+fn json_files_may_hold_an_array_or_one_pretty_object() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let array = dir.path().join("many.json");
+    fs::write(
+        &array,
+        "[\n {\"id\": \"m1\", \"text\": \"One.\"},\n {\"id\": \"m2\", \"text\": \"Two.\"}\n]\n",
+    )
+    .expect("write");
+    let ids: Vec<String> = load_file(&array)
+        .expect("array loads")
+        .into_iter()
+        .map(|d| d.id)
+        .collect();
+    assert_eq!(ids, ["m1", "m2"]);
+
+    let pretty = dir.path().join("one.json");
+    fs::write(
+        &pretty,
+        "{\n  \"id\": \"p\",\n  \"text\": \"Body.\",\n  \"comments\": [\n    {\"author\": \"x\", \"text\": \"y\"}\n  ]\n}\n",
+    )
+    .expect("write");
+    let doc = one(&pretty);
+    assert_eq!(doc.id, "p");
+    assert_eq!(authors(&doc), ["x"]);
+}
+
+// --- directories -----------------------------------------------------------------
+
+#[test]
+fn directories_are_walked_recursively_in_path_order() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path();
+    fs::create_dir_all(root.join("b/deeper")).expect("mkdir");
+    fs::create_dir_all(root.join(".git")).expect("mkdir");
+    let article = "Headline\nOne paragraph of text.\n";
+    fs::write(root.join("b/deeper/zeta.txt"), article).expect("write");
+    fs::write(root.join("b/alpha.txt"), article).expect("write");
+    fs::write(root.join("a.txt"), article).expect("write");
+    fs::write(
+        root.join("c.jsonl"),
+        "{\"id\": \"alpha\", \"text\": \"x\"}\n",
+    )
+    .expect("write");
+    // Passed over: hidden, other extensions, metadata.
+    fs::write(root.join(".hidden.txt"), article).expect("write");
+    fs::write(root.join(".git/config.txt"), article).expect("write");
+    fs::write(root.join("notes.md"), article).expect("write");
+    fs::write(root.join("metadata.tsv"), "a\tb\n").expect("write");
+
+    let corpus = load(&[root.to_path_buf()]);
+    assert!(corpus.skipped.is_empty(), "{:?}", corpus.skipped);
+    let ids: Vec<&str> = corpus.documents.iter().map(|d| d.id.as_str()).collect();
+    // b/alpha.txt and c.jsonl both claim "alpha": the later one is renamed.
+    assert_eq!(ids, ["a", "alpha", "zeta", "alpha#2"]);
+    assert!(corpus.documents[2].path.ends_with("b/deeper/zeta.txt"));
+
+    // Explicitly named files are tried whatever their extension.
+    let corpus = load(&[root.join("notes.md"), root.join("metadata.tsv")]);
+    assert_eq!(corpus.documents.len(), 1);
+    assert_eq!(corpus.documents[0].id, "notes");
+    assert_eq!(corpus.skipped.len(), 1);
+}
+
+#[test]
+fn duplicate_ids_across_inputs_get_suffixes() {
+    let path = fixture("no_credit.txt");
+    let corpus = load(&[path.clone(), path.clone(), path]);
+    let ids: Vec<&str> = corpus.documents.iter().map(|d| d.id.as_str()).collect();
+    assert_eq!(ids, ["no_credit", "no_credit#2", "no_credit#3"]);
+}
+
+#[test]
+fn fixture_directory_loads_with_the_bad_file_skipped() {
+    let corpus = load(&[Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/corpus")]);
+    assert_eq!(corpus.skipped.len(), 1);
+    assert!(corpus.skipped[0].path.ends_with("bad.jsonl"));
+    // continuation, no_comments, no_credit, spaced_names, and two from thread.jsonl.
+    assert_eq!(corpus.documents.len(), 6);
+}
+
+// --- the sample corpus -------------------------------------------------------------
+
+#[test]
+fn sample_corpus_parses() {
+    let corpus = load(&[sample_dir()]);
+    assert!(corpus.skipped.is_empty(), "{:?}", corpus.skipped);
+    let ids: Vec<&str> = corpus.documents.iter().map(|d| d.id.as_str()).collect();
+    assert_eq!(
+        ids,
+        [
+            "001_canada_mexico_trade",
+            "002_un_climate_meeting",
+            "003_eu_regulator_tech",
+            "extra_brexit_fisheries"
+        ]
+    );
+    for doc in &corpus.documents {
+        assert!(
+            doc.comments.len() >= 4,
+            "{} has {} comments",
+            doc.id,
+            doc.comments.len()
+        );
+        assert!(doc.date.is_some(), "{}", doc.id);
+        assert!(doc.text.lines().count() >= 2, "{}", doc.id);
+        for comment in &doc.comments {
+            assert!(
+                !comment.text.is_empty() && !comment.author.is_empty(),
+                "{}",
+                doc.id
+            );
+            assert!(
+                comment.author.chars().count() <= 40,
+                "{}: {}",
+                doc.id,
+                comment.author
+            );
+        }
+        // Credits never leak into the article.
+        assert!(
+            !doc.text.contains('©') && !doc.text.contains("All rights reserved"),
+            "{}",
+            doc.id
+        );
+    }
+
+    let trade = &corpus.documents[0];
+    assert_eq!(trade.text.lines().count(), 5);
+    assert_eq!(
+        authors(trade),
+        [
+            "maple_leaf_77",
+            "Rosa Delgado",
+            "Big Tom",
+            "maple_leaf_77",
+            "quietobserver",
+            "Rosa Delgado"
+        ]
+    );
+    assert_eq!(trade.comments[1].text.lines().count(), 2);
+
+    let climate = &corpus.documents[1];
+    assert_eq!(climate.text.lines().count(), 5);
+    assert_eq!(
+        authors(climate),
+        [
+            "kl_weber",
+            "Ana Paula R",
+            "kl_weber",
+            "GreenSkeptic",
+            "tropical_ed",
+            "Maria da Silva"
+        ]
+    );
+    assert_eq!(climate.comments[3].text.lines().count(), 2);
+
+    let tech = &corpus.documents[2];
+    assert_eq!(tech.text.lines().count(), 6);
+    assert_eq!(
+        authors(tech),
+        [
+            "EU_watcher",
+            "Dev P",
+            "CloudGuy42",
+            "Dev P",
+            "hartmann_fan",
+            "Li Wei"
+        ]
+    );
+    assert_eq!(tech.comments[2].text.lines().count(), 2);
+
+    let extra = &corpus.documents[3];
+    let parents: Vec<Option<usize>> = extra.comments.iter().map(|c| c.parent).collect();
+    assert_eq!(parents, [None, Some(0), Some(1), Some(0)]);
+}
