@@ -69,7 +69,8 @@ Step 3, the window (max_len = 128 by default, recorded in config.json):
         A      = A[start : start + budget]
 
 i.e. a window of the text centred on the first mention (the start of the text
-when there is no mention). A window may cut a later mention between its two
+when there is no mention), cut at piece boundaries (it may start with a "##"
+piece). A window may cut a later mention between its two
 markers; that is accepted.
 
 Step 4, the model input:
@@ -102,7 +103,6 @@ string, so topics ("Atheism", "Climate Change is a Real Concern") usually get
 no spans. Overlaps are resolved as in step 1.
 """
 import csv
-import io
 import json
 import os
 import random
@@ -196,12 +196,19 @@ _EDGE = " \t\"'“”‘’`«»()[],.;:-–—"
 
 
 def newsmtsc_target(gid, mention):
-    """Canonical target name from the Input.gid ("allsides_..._Hillary Clinton_2_17"),
-    cleaned of quotes / possessives; the mention itself when that fails."""
+    """Target name for a NewsMTSC example: the entity name in the Input.gid
+    ("allsides_..._Hillary Clinton_2_17"), cut at the first , ( : or dash
+    ("Maxine Waters, D-Calif" -> "Maxine Waters") and cleaned of quotes and
+    possessives; the mention itself when that name is unusable (a pronoun,
+    under 3 characters, or over 4 words such as "former Secretary of State
+    Hillary Clinton", whose descriptors come from elsewhere in the article)."""
     m = _GID.match(gid)
     name = m.group(1) if m else ""
-    name = re.sub(r"[’']s$", "", name.strip(_EDGE)).strip(_EDGE)
-    return name or mention
+    name = re.split(r"\s*[,(:–—]|\s+-\s+", name.strip(_EDGE + "\\"))[0]
+    name = re.sub(r"[’']s$", "", name.strip(_EDGE + "\\")).strip(_EDGE + "\\")
+    if name.lower() in PRONOUNS or len(name) < 3 or len(name.split()) > 4:
+        return mention
+    return name
 
 
 def read_newsmtsc(path, further="names"):

@@ -11,6 +11,7 @@
 //! together; `eval` measures the model stages on gold data.
 
 pub mod corpus;
+pub mod encoder;
 pub mod eval;
 pub mod export;
 pub mod graph;

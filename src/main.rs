@@ -7,8 +7,11 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use clap::{Parser, Subcommand};
+use stancegraph::encoder::Precision;
 use stancegraph::ner::{NerConfig, NerModel};
+use stancegraph::eval::stance::StanceFormat;
 use stancegraph::pipeline::{self, RunOptions};
+use stancegraph::stance::{LexiconBaseline, StanceClassifier, StanceConfig, StanceModel};
 
 const FORMATS_HELP: &str = "\
 INPUT FORMATS
@@ -68,6 +71,13 @@ enum Command {
         /// Never show a progress bar (plain log lines instead).
         #[arg(long)]
         quiet: bool,
+        /// Transformer precision: auto (bf16 where the CPU has it natively), fp32, bf16.
+        #[arg(long, default_value = "auto", value_parser = parse_precision)]
+        precision: Precision,
+        /// Stance classifier: `model` (the shipped target-aware transformer) or
+        /// `baseline` (VADER lexicon over the clause around each mention).
+        #[arg(long, default_value = "model", value_parser = ["model", "baseline"])]
+        stance: String,
     },
     /// Score a model on a gold set.
     Eval {
@@ -93,6 +103,8 @@ enum BenchCommand {
         batch_size: usize,
         #[arg(long)]
         threads: Option<usize>,
+        #[arg(long, default_value = "auto", value_parser = parse_precision)]
+        precision: Precision,
         /// Only the first N documents.
         #[arg(long)]
         limit: Option<usize>,
@@ -114,6 +126,26 @@ enum EvalCommand {
         batch_size: usize,
         #[arg(long)]
         threads: Option<usize>,
+        #[arg(long, default_value = "auto", value_parser = parse_precision)]
+        precision: Precision,
+    },
+    /// Stance on a gold set: per-class P/R/F1, macro F1 (and favour/against F1 for P-Stance, SemEval).
+    Stance {
+        file: PathBuf,
+        #[arg(long, value_enum)]
+        format: StanceFormat,
+        /// Model directory. Default: the shipped models/stance.
+        #[arg(long)]
+        model: Option<PathBuf>,
+        /// Score the lexicon baseline instead of the model.
+        #[arg(long)]
+        baseline: bool,
+        #[arg(long, default_value_t = 32)]
+        batch_size: usize,
+        #[arg(long)]
+        threads: Option<usize>,
+        #[arg(long, default_value = "auto", value_parser = parse_precision)]
+        precision: Precision,
     },
 }
 
@@ -130,7 +162,7 @@ fn main() -> ExitCode {
 
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
-        Command::Run { inputs, out, threads, batch_size, models, quiet } => {
+        Command::Run { inputs, out, threads, batch_size, models, quiet, precision, stance } => {
             let options = RunOptions {
                 inputs,
                 out,
@@ -138,12 +170,14 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 batch_size,
                 models_dir: models.unwrap_or_else(stancegraph::models_dir),
                 progress: !quiet,
+                precision,
+                stance_baseline: stance == "baseline",
             };
             let report = pipeline::run(&options)?;
             Ok(if report.skipped > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS })
         }
-        Command::Bench { what: BenchCommand::Ner { inputs, model, batch_size, threads, limit, texts_out } } => {
-            let model = load_ner(model, batch_size, threads)?;
+        Command::Bench { what: BenchCommand::Ner { inputs, model, batch_size, threads, precision, limit, texts_out } } => {
+            let model = load_ner(model, batch_size, threads, precision)?;
             let corpus = stancegraph::corpus::load(&inputs);
             let docs = &corpus.documents[..limit.unwrap_or(usize::MAX).min(corpus.documents.len())];
             let texts: Vec<&str> = docs
@@ -164,6 +198,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 "{}",
                 serde_json::json!({
                     "stack": "rust-bert+tch",
+                    "precision": format!("{precision:?}").to_lowercase(),
                     "texts": texts.len(),
                     "words": words,
                     "entities": entities,
@@ -174,8 +209,21 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             );
             Ok(ExitCode::SUCCESS)
         }
-        Command::Eval { what: EvalCommand::Ner { file, model, batch_size, threads } } => {
-            let model = load_ner(model, batch_size, threads)?;
+        Command::Eval { what: EvalCommand::Stance { file, format, model, baseline, batch_size, threads, precision } } => {
+            let classifier = if baseline {
+                StanceClassifier::Baseline(LexiconBaseline::new())
+            } else {
+                let dir = model.unwrap_or_else(|| stancegraph::models_dir().join("stance"));
+                let config = StanceConfig { batch_size, threads: threads.unwrap_or_else(num_cpus), precision };
+                StanceClassifier::Model(Box::new(StanceModel::load(&dir, config)?))
+            };
+            let (score, seconds) = stancegraph::eval::stance::eval_stance(&file, format, &classifier)?;
+            print!("{}", score.table());
+            println!("{}", score.json(seconds));
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Eval { what: EvalCommand::Ner { file, model, batch_size, threads, precision } } => {
+            let model = load_ner(model, batch_size, threads, precision)?;
             let started = Instant::now();
             let score = stancegraph::eval::eval_ner(&file, &model)?;
             let seconds = started.elapsed().as_secs_f64();
@@ -196,10 +244,19 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     }
 }
 
-fn load_ner(dir: Option<PathBuf>, batch_size: usize, threads: Option<usize>) -> anyhow::Result<NerModel> {
+fn load_ner(
+    dir: Option<PathBuf>,
+    batch_size: usize,
+    threads: Option<usize>,
+    precision: Precision,
+) -> anyhow::Result<NerModel> {
     let dir = dir.unwrap_or_else(stancegraph::ner::default_model_dir);
-    let config = NerConfig { batch_size, threads: threads.unwrap_or_else(num_cpus), ..NerConfig::default() };
+    let config = NerConfig { batch_size, threads: threads.unwrap_or_else(num_cpus), precision, ..NerConfig::default() };
     Ok(NerModel::load(&dir, config)?)
+}
+
+fn parse_precision(s: &str) -> Result<Precision, String> {
+    Precision::parse(s).ok_or_else(|| format!("unknown precision {s:?} (auto, fp32, bf16)"))
 }
 
 fn round4(x: f64) -> f64 {

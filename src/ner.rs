@@ -19,11 +19,13 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
+use crate::encoder::{batch, var_store, Checkpoint};
+
 use rayon::prelude::*;
 use rust_bert::bert::{BertConfig, BertForTokenClassification};
 use rust_bert::distilbert::{DistilBertConfig, DistilBertForTokenClassification};
 use serde::{Deserialize, Serialize};
-use tch::{nn, Device, Kind, Tensor};
+use tch::{nn, Kind};
 use tokenizers::Tokenizer;
 
 /// The entity classes the model predicts (CoNLL-2003 scheme).
@@ -96,18 +98,7 @@ impl Label {
     }
 }
 
-/// Errors of loading or running the model. Each names the file concerned.
-#[derive(Debug, thiserror::Error)]
-pub enum ModelError {
-    #[error("model file missing: {0} (expected the NER model in {1})")]
-    Missing(PathBuf, PathBuf),
-    #[error("model file {0} is corrupt: {1}")]
-    Corrupt(PathBuf, String),
-    #[error("tokenizer failed on a text: {0}")]
-    Tokenize(String),
-    #[error("model forward pass failed: {0}")]
-    Forward(String),
-}
+pub use crate::encoder::{ModelError, Precision};
 
 /// Tuning of a run. The defaults suit a 2-core machine.
 #[derive(Debug, Clone)]
@@ -120,11 +111,13 @@ pub struct NerConfig {
     pub overlap: usize,
     /// libtorch intra-op threads (0 leaves libtorch's default).
     pub threads: usize,
+    /// Numeric precision of the transformer.
+    pub precision: Precision,
 }
 
 impl Default for NerConfig {
     fn default() -> Self {
-        NerConfig { batch_size: 32, window: 126, overlap: 32, threads: 0 }
+        NerConfig { batch_size: 32, window: 126, overlap: 32, threads: 0, precision: Precision::auto() }
     }
 }
 
@@ -146,9 +139,6 @@ pub struct NerModel {
     config: NerConfig,
 }
 
-/// The files a model directory must hold.
-pub const MODEL_FILES: [&str; 3] = ["config.json", "tokenizer.json", "model.safetensors"];
-
 /// Where the shipped model lives: `$STANCEGRAPH_MODELS/ner`, else `models/ner`
 /// next to the binary's checkout, else `models/ner` in the working directory.
 pub fn default_model_dir() -> PathBuf {
@@ -156,66 +146,28 @@ pub fn default_model_dir() -> PathBuf {
 }
 
 impl NerModel {
-    /// Loads a model directory (see [`MODEL_FILES`]), with no network.
+    /// Loads a model directory (see [`crate::encoder::MODEL_FILES`]), with no network.
     pub fn load(dir: &Path, config: NerConfig) -> Result<NerModel, ModelError> {
-        for f in MODEL_FILES {
-            let p = dir.join(f);
-            if !p.is_file() {
-                return Err(ModelError::Missing(p, dir.to_path_buf()));
-            }
-        }
-        let config_path = dir.join("config.json");
-        let raw = std::fs::read_to_string(&config_path)
-            .map_err(|e| ModelError::Corrupt(config_path.clone(), e.to_string()))?;
-        let json: serde_json::Value = serde_json::from_str(&raw)
-            .map_err(|e| ModelError::Corrupt(config_path.clone(), e.to_string()))?;
-        let labels = read_labels(&json).map_err(|e| ModelError::Corrupt(config_path.clone(), e))?;
-
-        let tok_path = dir.join("tokenizer.json");
-        let mut tokenizer = Tokenizer::from_file(&tok_path)
-            .map_err(|e| ModelError::Corrupt(tok_path.clone(), e.to_string()))?;
-        tokenizer.with_truncation(None).map_err(|e| ModelError::Corrupt(tok_path.clone(), e.to_string()))?;
-        tokenizer.with_padding(None);
-        let special = |t: &str| {
-            tokenizer
-                .token_to_id(t)
-                .map(|i| i as i64)
-                .ok_or_else(|| ModelError::Corrupt(tok_path.clone(), format!("no {t} token")))
-        };
-        let (cls_id, sep_id, pad_id) = (special("[CLS]")?, special("[SEP]")?, special("[PAD]")?);
-
-        if config.threads > 0 {
-            tch::set_num_threads(config.threads as i32);
-        }
-        let mut vars = nn::VarStore::new(Device::Cpu);
-        let model_type = json.get("model_type").and_then(|v| v.as_str()).unwrap_or("");
-        let encoder = match model_type {
+        let checkpoint = Checkpoint::open(dir)?;
+        let labels = checkpoint.labels()?.iter().map(|t| Label::parse(t)).collect();
+        let mut vars = var_store(config.threads);
+        let encoder = match checkpoint.model_type() {
             "distilbert" => {
-                let c: DistilBertConfig = serde_json::from_value(json.clone())
-                    .map_err(|e| ModelError::Corrupt(config_path.clone(), e.to_string()))?;
+                let c: DistilBertConfig = checkpoint.typed_config()?;
                 Encoder::DistilBert(
-                    DistilBertForTokenClassification::new(vars.root(), &c)
-                        .map_err(|e| ModelError::Corrupt(config_path.clone(), e.to_string()))?,
+                    DistilBertForTokenClassification::new(vars.root(), &c).map_err(|e| checkpoint.bad_config(e))?,
                 )
             }
             "bert" => {
-                let c: BertConfig = serde_json::from_value(json.clone())
-                    .map_err(|e| ModelError::Corrupt(config_path.clone(), e.to_string()))?;
-                Encoder::Bert(
-                    BertForTokenClassification::new(vars.root(), &c)
-                        .map_err(|e| ModelError::Corrupt(config_path.clone(), e.to_string()))?,
-                )
+                let c: BertConfig = checkpoint.typed_config()?;
+                Encoder::Bert(BertForTokenClassification::new(vars.root(), &c).map_err(|e| checkpoint.bad_config(e))?)
             }
             other => {
-                return Err(ModelError::Corrupt(
-                    config_path,
-                    format!("unsupported model_type {other:?} (expected distilbert or bert)"),
-                ))
+                return Err(checkpoint.bad_config(format!("unsupported model_type {other:?} (expected distilbert or bert)")))
             }
         };
-        let weights = dir.join("model.safetensors");
-        vars.load(&weights).map_err(|e| ModelError::Corrupt(weights.clone(), e.to_string()))?;
-        vars.freeze();
+        checkpoint.load_weights(&mut vars, config.precision)?;
+        let Checkpoint { tokenizer, cls_id, sep_id, pad_id, .. } = checkpoint;
         Ok(NerModel { tokenizer, encoder, labels, _vars: vars, cls_id, sep_id, pad_id, config })
     }
 
@@ -265,19 +217,17 @@ impl NerModel {
 
     /// One batch through the model: per row, per piece, (label index, probability).
     fn forward(&self, rows: &[&[i64]]) -> Result<Vec<Vec<(usize, f32)>>, ModelError> {
-        let width = rows.iter().map(|r| r.len()).max().unwrap_or(0) + 2;
-        let mut ids = vec![self.pad_id; rows.len() * width];
-        let mut mask = vec![0i64; rows.len() * width];
-        for (r, row) in rows.iter().enumerate() {
-            let base = r * width;
-            ids[base] = self.cls_id;
-            ids[base + 1..base + 1 + row.len()].copy_from_slice(row);
-            ids[base + 1 + row.len()] = self.sep_id;
-            mask[base..base + row.len() + 2].fill(1);
-        }
-        let shape = [rows.len() as i64, width as i64];
-        let ids = Tensor::from_slice(&ids).view(shape);
-        let mask = Tensor::from_slice(&mask).view(shape);
+        let framed: Vec<Vec<i64>> = rows
+            .iter()
+            .map(|r| {
+                let mut v = Vec::with_capacity(r.len() + 2);
+                v.push(self.cls_id);
+                v.extend_from_slice(r);
+                v.push(self.sep_id);
+                v
+            })
+            .collect();
+        let (ids, mask, _, width) = batch(&framed, &[], self.pad_id);
         let logits = tch::no_grad(|| match &self.encoder {
             Encoder::DistilBert(m) => m.forward_t(Some(&ids), Some(&mask), None, false).map(|o| o.logits),
             Encoder::Bert(m) => Ok(m.forward_t(Some(&ids), Some(&mask), None, None, None, false).logits),
@@ -305,26 +255,6 @@ impl NerModel {
     pub fn labels(&self) -> &[Label] {
         &self.labels
     }
-}
-
-fn read_labels(config: &serde_json::Value) -> Result<Vec<Label>, String> {
-    let map = config
-        .get("id2label")
-        .and_then(|v| v.as_object())
-        .ok_or("no id2label")?;
-    let mut pairs: Vec<(usize, Label)> = map
-        .iter()
-        .map(|(k, v)| {
-            let i = k.parse::<usize>().map_err(|_| format!("bad id2label key {k}"))?;
-            let tag = v.as_str().ok_or("id2label values must be strings")?;
-            Ok((i, Label::parse(tag)))
-        })
-        .collect::<Result<_, String>>()?;
-    pairs.sort_by_key(|p| p.0);
-    if pairs.iter().enumerate().any(|(n, (i, _))| n != *i) {
-        return Err("id2label keys must be 0..n".into());
-    }
-    Ok(pairs.into_iter().map(|p| p.1).collect())
 }
 
 fn encode(tokenizer: &Tokenizer, text: &str) -> Result<Encoded, ModelError> {

@@ -9,15 +9,14 @@ use std::time::Instant;
 
 use anyhow::{Context, Result};
 use indicatif::{ProgressBar, ProgressStyle};
-use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::corpus::{self, Document};
 use crate::export::{self, Exports};
 use crate::graph;
-use crate::link::{DocumentSpans, Linker, Mention, Source};
+use crate::link::{DocumentSpans, Entity, Linker, Mention, Source};
 use crate::ner::{NerConfig, NerModel};
-use crate::stance::{LexiconBaseline, StanceQuery, StanceRecord};
+use crate::stance::{LexiconBaseline, StanceClassifier, StanceConfig, StanceModel, StanceQuery, StanceRecord};
 
 /// What `stancegraph run` was asked to do.
 #[derive(Debug, Clone)]
@@ -29,6 +28,9 @@ pub struct RunOptions {
     pub models_dir: PathBuf,
     /// Show a progress bar when stderr is a terminal.
     pub progress: bool,
+    pub precision: crate::encoder::Precision,
+    /// Use the lexicon baseline instead of the shipped stance model.
+    pub stance_baseline: bool,
 }
 
 /// What a run did, for the exit code.
@@ -61,6 +63,7 @@ struct Summary {
     stance_pairs: usize,
     stances: BTreeMap<String, usize>,
     stance_method: &'static str,
+    stance_pairs_per_second: f64,
     ner_model: String,
     seconds: BTreeMap<&'static str, f64>,
     words_per_second: WordsPerSecond,
@@ -150,7 +153,12 @@ pub fn run(options: &RunOptions) -> Result<RunReport> {
     // ner
     let t = Instant::now();
     let ner_dir = options.models_dir.join("ner");
-    let config = NerConfig { batch_size: options.batch_size, threads: options.threads, ..NerConfig::default() };
+    let config = NerConfig {
+        batch_size: options.batch_size,
+        threads: options.threads,
+        precision: options.precision,
+        ..NerConfig::default()
+    };
     let model = NerModel::load(&ner_dir, config)?;
     seconds.insert("ner_load", t.elapsed().as_secs_f64());
     let t = Instant::now();
@@ -177,8 +185,17 @@ pub fn run(options: &RunOptions) -> Result<RunReport> {
 
     // stance
     let t = Instant::now();
-    let stances = decide_stances(&documents, &mentions, &entities);
-    seconds.insert("stance", t.elapsed().as_secs_f64());
+    let classifier = if options.stance_baseline {
+        StanceClassifier::Baseline(LexiconBaseline::new())
+    } else {
+        let config = StanceConfig { batch_size: options.batch_size, threads: options.threads, precision: options.precision };
+        StanceClassifier::Model(Box::new(StanceModel::load(&options.models_dir.join("stance"), config)?))
+    };
+    seconds.insert("stance_load", t.elapsed().as_secs_f64());
+    let t = Instant::now();
+    let stances = decide_stances(&classifier, &documents, &mentions, &entities)?;
+    let stance_seconds = t.elapsed().as_secs_f64();
+    seconds.insert("stance", stance_seconds);
 
     // graph + export
     let t = Instant::now();
@@ -203,7 +220,8 @@ pub fn run(options: &RunOptions) -> Result<RunReport> {
         surface_forms_before_linking: linker.surface_forms_seen(),
         stance_pairs: stances.len(),
         stances: count_by(stances.iter().map(|s| s.stance.as_str().to_string())),
-        stance_method: LexiconBaseline::NAME,
+        stance_method: classifier.name(),
+        stance_pairs_per_second: round1(stances.len() as f64 / stance_seconds.max(1e-9)),
         ner_model: ner_dir.display().to_string(),
         seconds: BTreeMap::new(),
         words_per_second: WordsPerSecond { ner: round1(words as f64 / ner_seconds.max(1e-9)), total: 0.0 },
@@ -260,9 +278,15 @@ fn recognise(model: &NerModel, docs: &[Document]) -> Result<Vec<DocumentSpans>> 
 }
 
 /// One stance query per (comment, entity) pair, over all the mentions of that
-/// entity in that comment (pronoun mentions included), answered in parallel.
-fn decide_stances(documents: &[Document], mentions: &[Mention], entities: &[crate::link::Entity]) -> Vec<StanceRecord> {
-    let by_id: BTreeMap<&str, &crate::link::Entity> = entities.iter().map(|e| (e.id.as_str(), e)).collect();
+/// entity in that comment (pronoun mentions included); the target is the
+/// entity's canonical label.
+fn decide_stances(
+    classifier: &StanceClassifier,
+    documents: &[Document],
+    mentions: &[Mention],
+    entities: &[Entity],
+) -> Result<Vec<StanceRecord>> {
+    let by_id: BTreeMap<&str, &Entity> = entities.iter().map(|e| (e.id.as_str(), e)).collect();
     let docs: BTreeMap<&str, &Document> = documents.iter().map(|d| (d.id.as_str(), d)).collect();
     // (doc, comment, entity) -> mention ranges, in first-mention order.
     let mut pairs: Vec<((&str, usize, &str), Vec<(usize, usize)>)> = Vec::new();
@@ -277,26 +301,38 @@ fn decide_stances(documents: &[Document], mentions: &[Mention], entities: &[crat
             pairs[i].1.push((m.start, m.end));
         }
     }
-    let baseline = LexiconBaseline::new();
-    pairs
-        .par_iter()
+    // Keep only pairs whose document, comment and entity are all known.
+    let resolved: Vec<(&Document, usize, &Entity, &Vec<(usize, usize)>)> = pairs
+        .iter()
         .filter_map(|((doc_id, c, entity_id), ranges)| {
-            let doc = docs.get(doc_id)?;
-            let comment = doc.comments.get(*c)?;
-            let entity = by_id.get(entity_id)?;
-            let d = baseline.predict(&StanceQuery { text: &comment.text, mentions: ranges.clone() });
-            Some(StanceRecord {
-                doc_id: doc_id.to_string(),
-                comment: *c,
-                author: comment.author.clone(),
-                entity_id: entity_id.to_string(),
-                entity: entity.label.clone(),
-                entity_type: entity.kind,
-                stance: d.stance,
-                confidence: (d.confidence * 1000.0).round() / 1000.0,
-            })
+            let doc = *docs.get(doc_id)?;
+            doc.comments.get(*c)?;
+            Some((doc, *c, *by_id.get(entity_id)?, ranges))
         })
-        .collect()
+        .collect();
+    let queries: Vec<StanceQuery> = resolved
+        .iter()
+        .map(|(doc, c, entity, ranges)| StanceQuery {
+            text: &doc.comments[*c].text,
+            target: &entity.label,
+            mentions: ranges.to_vec(),
+        })
+        .collect();
+    let decisions = classifier.predict(&queries)?;
+    Ok(resolved
+        .iter()
+        .zip(decisions)
+        .map(|((doc, c, entity, _), d)| StanceRecord {
+            doc_id: doc.id.clone(),
+            comment: *c,
+            author: doc.comments[*c].author.clone(),
+            entity_id: entity.id.clone(),
+            entity: entity.label.clone(),
+            entity_type: entity.kind,
+            stance: d.stance,
+            confidence: (d.confidence * 1000.0).round() / 1000.0,
+        })
+        .collect())
 }
 
 fn count_words(text: &str) -> usize {

@@ -1,15 +1,30 @@
 //! Stance: decides what each comment thinks of each entity it targets
 //! (favour / against / neutral, with a confidence).
 //!
-//! This is **stance v1, the lexicon baseline**: the VADER sentiment lexicon
-//! (MIT, the `vader_sentiment` crate) scored over the clause around each
-//! mention of the entity in the comment. It reads negation, intensifiers and
-//! "but" the way VADER does, and nothing more: it does not know who the
-//! sentiment is aimed at inside a clause, and it misses sarcasm. The
-//! target-aware transformer model replaces it (see the stance-model issue).
+//! Two classifiers answer the same [`StanceQuery`] (a comment, the target
+//! entity's name, and where the comment mentions it):
+//!
+//! - [`StanceModel`], the default: our fine-tuned transformer reads the
+//!   comment with each mention of the target marked in place
+//!   (`[unused1] … [unused2]`) and the target's name as a second segment; the
+//!   exact input encoding is specified in `scripts/stance_data.py` and
+//!   mirrored byte for byte by [`StanceModel::encode`].
+//! - [`LexiconBaseline`] (`--stance baseline`): the VADER sentiment lexicon
+//!   (MIT, the `vader_sentiment` crate) scored over the clause around each
+//!   mention. It reads negation, intensifiers and "but" the way VADER does,
+//!   and nothing more: it does not know who the sentiment inside a clause is
+//!   aimed at, and it misses sarcasm.
 
+use std::path::Path;
+
+use rust_bert::bert::{BertConfig, BertForSequenceClassification};
+use rust_bert::distilbert::{DistilBertConfig, DistilBertModelClassifier};
 use serde::{Deserialize, Serialize};
+use tch::{nn, Kind};
+use tokenizers::Tokenizer;
 use vader_sentiment::SentimentIntensityAnalyzer;
+
+use crate::encoder::{batch, var_store, Checkpoint, ModelError, Precision};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -43,11 +58,13 @@ pub struct StanceRecord {
     pub confidence: f32,
 }
 
-/// A question for the stance stage: what does `text` think of the entity
-/// mentioned at `mentions` (character ranges in `text`)?
+/// A question for the stance stage: what does `text` think of `target`,
+/// mentioned at `mentions` (character ranges in `text`; may be empty when the
+/// target is implicit)?
 #[derive(Debug, Clone)]
 pub struct StanceQuery<'a> {
     pub text: &'a str,
+    pub target: &'a str,
     pub mentions: Vec<(usize, usize)>,
 }
 
@@ -61,6 +78,297 @@ pub struct StanceDecision {
 /// VADER compound scores at or beyond this count as favour / against
 /// (VADER's own recommended threshold).
 pub const POLARITY_THRESHOLD: f64 = 0.05;
+
+/// Which classifier the pipeline uses.
+pub enum StanceClassifier {
+    Model(Box<StanceModel>),
+    Baseline(LexiconBaseline),
+}
+
+impl StanceClassifier {
+    pub fn name(&self) -> &'static str {
+        match self {
+            StanceClassifier::Model(_) => StanceModel::NAME,
+            StanceClassifier::Baseline(_) => LexiconBaseline::NAME,
+        }
+    }
+
+    pub fn predict(&self, queries: &[StanceQuery]) -> Result<Vec<StanceDecision>, ModelError> {
+        match self {
+            StanceClassifier::Model(m) => m.predict(queries),
+            StanceClassifier::Baseline(b) => {
+                use rayon::prelude::*;
+                Ok(queries.par_iter().map(|q| b.predict(q)).collect())
+            }
+        }
+    }
+}
+
+enum Classifier {
+    DistilBert(DistilBertModelClassifier),
+    Bert(BertForSequenceClassification),
+}
+
+/// How the model input is built (recorded in config.json `stancegraph.mode`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InputMode {
+    /// Mentions marked in place; no second segment.
+    Marked,
+    /// Plain text, target name as second segment.
+    Pair,
+    /// Mentions marked in place and target name as second segment.
+    Both,
+}
+
+/// Tuning of a stance run.
+#[derive(Debug, Clone)]
+pub struct StanceConfig {
+    pub batch_size: usize,
+    pub threads: usize,
+    pub precision: Precision,
+}
+
+impl Default for StanceConfig {
+    fn default() -> Self {
+        StanceConfig { batch_size: 32, threads: 0, precision: Precision::auto() }
+    }
+}
+
+/// The target-aware transformer stance classifier.
+pub struct StanceModel {
+    input: InputEncoder,
+    classifier: Classifier,
+    labels: Vec<Stance>,
+    uses_token_types: bool,
+    pad_id: i64,
+    batch_size: usize,
+    _vars: nn::VarStore,
+}
+
+/// Builds model inputs (no tensors: shared freely across Rayon workers).
+pub struct InputEncoder {
+    tokenizer: Tokenizer,
+    mode: InputMode,
+    max_len: usize,
+    max_target_pieces: usize,
+    open_marker: String,
+    close_marker: String,
+    cls_id: i64,
+    sep_id: i64,
+}
+
+impl StanceModel {
+    pub const NAME: &'static str = "target-aware transformer (models/stance)";
+
+    /// Loads a model directory written by `scripts/export_stance.py`.
+    pub fn load(dir: &Path, config: StanceConfig) -> Result<StanceModel, ModelError> {
+        let checkpoint = Checkpoint::open(dir)?;
+        let labels = checkpoint
+            .labels()?
+            .iter()
+            .map(|l| match l.as_str() {
+                "against" => Ok(Stance::Against),
+                "neutral" => Ok(Stance::Neutral),
+                "favour" | "favor" => Ok(Stance::Favour),
+                other => Err(checkpoint.bad_config(format!("unknown stance label {other:?}"))),
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let meta = checkpoint.config.get("stancegraph").ok_or_else(|| checkpoint.bad_config("no stancegraph section"))?;
+        let text = |k: &str| meta.get(k).and_then(|v| v.as_str()).map(str::to_string);
+        let number = |k: &str, d: usize| meta.get(k).and_then(|v| v.as_u64()).map(|v| v as usize).unwrap_or(d);
+        let mode = match text("mode").as_deref() {
+            Some("marked") => InputMode::Marked,
+            Some("pair") => InputMode::Pair,
+            Some("both") => InputMode::Both,
+            other => return Err(checkpoint.bad_config(format!("unknown stancegraph.mode {other:?}"))),
+        };
+        let markers = meta.get("markers");
+        let marker = |k: &str| markers.and_then(|m| m.get(k)).and_then(|v| v.as_str()).map(str::to_string);
+        let (open_marker, close_marker) = match (marker("open"), marker("close")) {
+            (Some(o), Some(c)) => (o, c),
+            _ => return Err(checkpoint.bad_config("stancegraph.markers needs open and close")),
+        };
+        let mut vars = var_store(config.threads);
+        let classifier = match checkpoint.model_type() {
+            "distilbert" => {
+                let c: DistilBertConfig = checkpoint.typed_config()?;
+                Classifier::DistilBert(DistilBertModelClassifier::new(vars.root(), &c).map_err(|e| checkpoint.bad_config(e))?)
+            }
+            "bert" => {
+                let c: BertConfig = checkpoint.typed_config()?;
+                Classifier::Bert(BertForSequenceClassification::new(vars.root(), &c).map_err(|e| checkpoint.bad_config(e))?)
+            }
+            other => return Err(checkpoint.bad_config(format!("unsupported model_type {other:?}"))),
+        };
+        checkpoint.load_weights(&mut vars, config.precision)?;
+        let uses_token_types = meta.get("token_type_ids").and_then(|v| v.as_bool()).unwrap_or(false);
+        let max_len = number("max_len", 128);
+        let max_target_pieces = number("max_target_pieces", 16);
+        let Checkpoint { tokenizer, cls_id, sep_id, pad_id, .. } = checkpoint;
+        Ok(StanceModel {
+            input: InputEncoder { tokenizer, mode, max_len, max_target_pieces, open_marker, close_marker, cls_id, sep_id },
+            classifier,
+            labels,
+            uses_token_types,
+            pad_id,
+            batch_size: config.batch_size.max(1),
+            _vars: vars,
+        })
+    }
+
+    /// The input builder (see [`InputEncoder::encode`]).
+    pub fn input(&self) -> &InputEncoder {
+        &self.input
+    }
+
+}
+
+impl InputEncoder {
+    /// The model input of one query: (token ids, token type ids), following
+    /// the specification in `scripts/stance_data.py`.
+    pub fn encode(&self, q: &StanceQuery) -> Result<(Vec<i64>, Vec<i64>), ModelError> {
+        let spans = resolve_overlaps(&q.mentions);
+        let marked;
+        let first: &str = match self.mode {
+            InputMode::Pair => q.text,
+            InputMode::Marked | InputMode::Both => {
+                marked = mark(q.text, &spans, &self.open_marker, &self.close_marker);
+                &marked
+            }
+        };
+        let ids = |s: &str| -> Result<Vec<i64>, ModelError> {
+            Ok(self
+                .tokenizer
+                .encode(s, false)
+                .map_err(|e| ModelError::Tokenize(e.to_string()))?
+                .get_ids()
+                .iter()
+                .map(|&i| i as i64)
+                .collect())
+        };
+        let mut a = ids(first)?;
+        let b = match self.mode {
+            InputMode::Marked => None,
+            InputMode::Pair | InputMode::Both => {
+                let mut b = ids(q.target)?;
+                b.truncate(self.max_target_pieces);
+                Some(b)
+            }
+        };
+        let budget = match &b {
+            None => self.max_len - 2,
+            Some(b) => self.max_len.saturating_sub(3 + b.len()),
+        };
+        if a.len() > budget {
+            let anchor = match spans.first() {
+                Some(&(s0, _)) => ids(&char_prefix(q.text, s0))?.len(),
+                None => 0,
+            };
+            let start = anchor.saturating_sub(budget / 2).min(a.len() - budget);
+            a = a[start..start + budget].to_vec();
+        }
+        let mut input = Vec::with_capacity(self.max_len);
+        input.push(self.cls_id);
+        input.extend_from_slice(&a);
+        input.push(self.sep_id);
+        let mut types = vec![0i64; input.len()];
+        if let Some(b) = b {
+            input.extend_from_slice(&b);
+            input.push(self.sep_id);
+            types.resize(input.len(), 1);
+        }
+        Ok((input, types))
+    }
+}
+
+impl StanceModel {
+    /// Decides every query, in batches sorted by length.
+    pub fn predict(&self, queries: &[StanceQuery]) -> Result<Vec<StanceDecision>, ModelError> {
+        use rayon::prelude::*;
+        let encoded: Vec<(Vec<i64>, Vec<i64>)> =
+            {
+            let input = &self.input;
+            queries.par_iter().map(|q| input.encode(q)).collect::<Result<_, _>>()?
+        };
+        let mut order: Vec<usize> = (0..encoded.len()).collect();
+        order.sort_by_key(|&i| std::cmp::Reverse(encoded[i].0.len()));
+        let mut out = vec![StanceDecision { stance: Stance::Neutral, confidence: 0.0 }; queries.len()];
+        for chunk in order.chunks(self.batch_size) {
+            let rows: Vec<Vec<i64>> = chunk.iter().map(|&i| encoded[i].0.clone()).collect();
+            let types: Vec<Vec<i64>> =
+                if self.uses_token_types { chunk.iter().map(|&i| encoded[i].1.clone()).collect() } else { Vec::new() };
+            let (ids, mask, tt, _) = batch(&rows, &types, self.pad_id);
+            let logits = tch::no_grad(|| match &self.classifier {
+                Classifier::DistilBert(m) => m.forward_t(Some(&ids), Some(&mask), None, false).map(|o| o.logits),
+                Classifier::Bert(m) => {
+                    let tt = self.uses_token_types.then_some(&tt);
+                    Ok(m.forward_t(Some(&ids), Some(&mask), tt, None, None, false).logits)
+                }
+            })
+            .map_err(|e| ModelError::Forward(e.to_string()))?;
+            let probs = logits.to_kind(Kind::Float).softmax(-1, Kind::Float);
+            let (best, idx) = probs.max_dim(-1, false);
+            let best = Vec::<f32>::try_from(best).map_err(|e| ModelError::Forward(e.to_string()))?;
+            let idx = Vec::<i64>::try_from(idx).map_err(|e| ModelError::Forward(e.to_string()))?;
+            for (k, &i) in chunk.iter().enumerate() {
+                let stance = self.labels.get(idx[k] as usize).copied().unwrap_or(Stance::Neutral);
+                out[i] = StanceDecision { stance, confidence: best[k] };
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// Sorted by start (longer first on ties); spans overlapping a kept one are dropped.
+pub fn resolve_overlaps(spans: &[(usize, usize)]) -> Vec<(usize, usize)> {
+    let mut sorted: Vec<(usize, usize)> = spans.iter().copied().filter(|(s, e)| e > s).collect();
+    sorted.sort_by_key(|&(s, e)| (s, std::cmp::Reverse(e - s)));
+    sorted.dedup();
+    let mut out: Vec<(usize, usize)> = Vec::with_capacity(sorted.len());
+    for (s, e) in sorted {
+        if out.last().is_some_and(|&(_, le)| s < le) {
+            continue;
+        }
+        out.push((s, e));
+    }
+    out
+}
+
+/// The text with every span (character offsets, sorted, disjoint) wrapped as
+/// `open + " " + mention + " " + close`; nothing else changes.
+pub fn mark(text: &str, spans: &[(usize, usize)], open: &str, close: &str) -> String {
+    let mut out = String::with_capacity(text.len() + spans.len() * (open.len() + close.len() + 2));
+    let mut next = spans.iter().peekable();
+    let mut inside: Option<usize> = None;
+    let n = text.chars().count();
+    for (i, c) in text.chars().enumerate() {
+        if inside.is_none() {
+            if let Some(&&(s, e)) = next.peek() {
+                if s == i {
+                    out.push_str(open);
+                    out.push(' ');
+                    inside = Some(e);
+                    next.next();
+                }
+            }
+        }
+        out.push(c);
+        if inside == Some(i + 1) {
+            out.push(' ');
+            out.push_str(close);
+            inside = None;
+        }
+    }
+    if inside.is_some_and(|e| e >= n) {
+        out.push(' ');
+        out.push_str(close);
+    }
+    out
+}
+
+fn char_prefix(text: &str, chars: usize) -> String {
+    text.chars().take(chars).collect()
+}
 
 /// Stance v1: the VADER lexicon over the clause around each mention.
 pub struct LexiconBaseline {
@@ -158,13 +466,16 @@ pub fn clauses(text: &str) -> Vec<Clause> {
             i = j;
             continue;
         }
-        if i > start
-            && [" but ", ", but ", " however", " although ", " whereas ", " yet "]
+        if i > start {
+            if let Some(p) = [", but ", " but ", " however", " although ", " whereas ", " yet "]
                 .iter()
-                .any(|p| starts_with(i, p))
-        {
-            out.push(Clause { start, end: i });
-            start = i;
+                .find(|p| starts_with(i, p))
+            {
+                out.push(Clause { start, end: i });
+                start = i;
+                i += p.chars().count();
+                continue;
+            }
         }
         i += 1;
     }
@@ -178,10 +489,20 @@ pub fn clauses(text: &str) -> Vec<Clause> {
 mod tests {
     use super::*;
 
+    #[test]
+    fn marks_mentions_in_place_with_character_offsets() {
+        let t = "Zoë thinks Iran is bad, says Iran’s foe";
+        let spans = resolve_overlaps(&[(29, 33), (11, 15), (11, 13)]);
+        assert_eq!(spans, vec![(11, 15), (29, 33)]);
+        assert_eq!(mark(t, &spans, "[unused1]", "[unused2]"), "Zoë thinks [unused1] Iran [unused2] is bad, says [unused1] Iran [unused2]’s foe");
+        // A mention at the very end of the text is closed.
+        assert_eq!(mark("go Iran", &[(3, 7)], "<", ">"), "go < Iran >");
+    }
+
     fn ask(text: &str, target: &str) -> StanceDecision {
         let byte = text.find(target).expect("target in text");
         let start = text[..byte].chars().count();
-        let q = StanceQuery { text, mentions: vec![(start, start + target.chars().count())] };
+        let q = StanceQuery { text, target, mentions: vec![(start, start + target.chars().count())] };
         LexiconBaseline::new().predict(&q)
     }
 

@@ -1,7 +1,7 @@
-//! Evaluation on gold data. `stancegraph eval ner FILE` reads a CoNLL-style
-//! file, runs the NER model the way the pipeline does (whole documents,
-//! sliding windows) and scores it conlleval-style: an entity counts only when
-//! its type and both boundaries match exactly.
+//! NER evaluation: reads a CoNLL-style file, runs the NER model the way the
+//! pipeline does (whole documents, sliding windows) and scores it
+//! conlleval-style: an entity counts only when its type and both boundaries
+//! match exactly.
 
 use std::collections::{BTreeMap, HashSet};
 use std::path::Path;

@@ -1,0 +1,206 @@
+//! Transformer checkpoints on disk, shared by the model stages (`ner`,
+//! `stance`): checks a model directory's files, reads its `config.json` and
+//! `tokenizer.json`, loads the weights into a libtorch `VarStore` at the chosen
+//! precision, and packs token rows into padded batch tensors. Each error names
+//! the file concerned.
+
+use std::path::{Path, PathBuf};
+
+use tch::{nn, Device, Tensor};
+use tokenizers::Tokenizer;
+
+/// The files a model directory must hold.
+pub const MODEL_FILES: [&str; 3] = ["config.json", "tokenizer.json", "model.safetensors"];
+
+/// Errors of loading or running a model. Each names the file concerned.
+#[derive(Debug, thiserror::Error)]
+pub enum ModelError {
+    #[error("model file missing: {0} (expected a model in {1})")]
+    Missing(PathBuf, PathBuf),
+    #[error("model file {0} is corrupt: {1}")]
+    Corrupt(PathBuf, String),
+    #[error("tokenizer failed on a text: {0}")]
+    Tokenize(String),
+    #[error("model forward pass failed: {0}")]
+    Forward(String),
+}
+
+/// Numeric precision of the transformer at run time. The weights ship in fp16.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Precision {
+    Fp32,
+    /// bfloat16: about twice as fast where the CPU has AVX-512 BF16 or AMX,
+    /// same entities on our gold sets; slow where it must be emulated.
+    Bf16,
+}
+
+impl Precision {
+    /// bf16 when the CPU computes it natively, else fp32.
+    pub fn auto() -> Precision {
+        let flags = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
+        let native = flags
+            .lines()
+            .filter(|l| l.starts_with("flags"))
+            .any(|l| l.split_whitespace().any(|f| f == "avx512_bf16" || f == "amx_bf16"));
+        if native {
+            Precision::Bf16
+        } else {
+            Precision::Fp32
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Precision> {
+        match s {
+            "fp32" => Some(Precision::Fp32),
+            "bf16" => Some(Precision::Bf16),
+            "auto" => Some(Precision::auto()),
+            _ => None,
+        }
+    }
+}
+
+/// An opened model directory: config and tokenizer read, weights not yet.
+pub struct Checkpoint {
+    pub dir: PathBuf,
+    pub config: serde_json::Value,
+    pub tokenizer: Tokenizer,
+    pub cls_id: i64,
+    pub sep_id: i64,
+    pub pad_id: i64,
+}
+
+impl Checkpoint {
+    /// Checks the files and reads config and tokenizer (no truncation, no padding).
+    pub fn open(dir: &Path) -> Result<Checkpoint, ModelError> {
+        for f in MODEL_FILES {
+            let p = dir.join(f);
+            if !p.is_file() {
+                return Err(ModelError::Missing(p, dir.to_path_buf()));
+            }
+        }
+        let config_path = dir.join("config.json");
+        let raw = std::fs::read_to_string(&config_path).map_err(|e| ModelError::Corrupt(config_path.clone(), e.to_string()))?;
+        let config: serde_json::Value =
+            serde_json::from_str(&raw).map_err(|e| ModelError::Corrupt(config_path.clone(), e.to_string()))?;
+
+        let tok_path = dir.join("tokenizer.json");
+        let mut tokenizer =
+            Tokenizer::from_file(&tok_path).map_err(|e| ModelError::Corrupt(tok_path.clone(), e.to_string()))?;
+        tokenizer.with_truncation(None).map_err(|e| ModelError::Corrupt(tok_path.clone(), e.to_string()))?;
+        tokenizer.with_padding(None);
+        let special = |t: &str| {
+            tokenizer
+                .token_to_id(t)
+                .map(|i| i as i64)
+                .ok_or_else(|| ModelError::Corrupt(tok_path.clone(), format!("no {t} token")))
+        };
+        let (cls_id, sep_id, pad_id) = (special("[CLS]")?, special("[SEP]")?, special("[PAD]")?);
+        Ok(Checkpoint { dir: dir.to_path_buf(), config, tokenizer, cls_id, sep_id, pad_id })
+    }
+
+    pub fn config_path(&self) -> PathBuf {
+        self.dir.join("config.json")
+    }
+
+    /// An error about config.json.
+    pub fn bad_config(&self, message: impl ToString) -> ModelError {
+        ModelError::Corrupt(self.config_path(), message.to_string())
+    }
+
+    /// `model_type` from config.json (`distilbert`, `bert`).
+    pub fn model_type(&self) -> &str {
+        self.config.get("model_type").and_then(|v| v.as_str()).unwrap_or("")
+    }
+
+    /// The config deserialized as a rust-bert config type.
+    pub fn typed_config<T: serde::de::DeserializeOwned>(&self) -> Result<T, ModelError> {
+        serde_json::from_value(self.config.clone()).map_err(|e| self.bad_config(e))
+    }
+
+    /// `id2label` in output order.
+    pub fn labels(&self) -> Result<Vec<String>, ModelError> {
+        let map = self.config.get("id2label").and_then(|v| v.as_object()).ok_or_else(|| self.bad_config("no id2label"))?;
+        let mut pairs: Vec<(usize, String)> = Vec::with_capacity(map.len());
+        for (k, v) in map {
+            let i = k.parse::<usize>().map_err(|_| self.bad_config(format!("bad id2label key {k}")))?;
+            let tag = v.as_str().ok_or_else(|| self.bad_config("id2label values must be strings"))?;
+            pairs.push((i, tag.to_string()));
+        }
+        pairs.sort_by_key(|p| p.0);
+        if pairs.iter().enumerate().any(|(n, (i, _))| n != *i) {
+            return Err(self.bad_config("id2label keys must be 0..n"));
+        }
+        Ok(pairs.into_iter().map(|p| p.1).collect())
+    }
+
+    /// Loads `model.safetensors` into `vars` (whose variables the model's
+    /// constructor created) and sets the precision.
+    pub fn load_weights(&self, vars: &mut nn::VarStore, precision: Precision) -> Result<(), ModelError> {
+        let weights = self.dir.join("model.safetensors");
+        vars.load(&weights).map_err(|e| ModelError::Corrupt(weights.clone(), e.to_string()))?;
+        // `load` keeps the file's precision (fp16), which CPU kernels run slowly.
+        match precision {
+            Precision::Fp32 => vars.float(),
+            Precision::Bf16 => vars.bfloat16(),
+        }
+        vars.freeze();
+        Ok(())
+    }
+}
+
+/// A fresh CPU VarStore, after setting libtorch's thread count (0 = default).
+pub fn var_store(threads: usize) -> nn::VarStore {
+    if threads > 0 {
+        tch::set_num_threads(threads as i32);
+    }
+    nn::VarStore::new(Device::Cpu)
+}
+
+/// Padded batch tensors for rows of token ids: `(ids, attention mask,
+/// token types)`, all `[rows, width]` where width is the longest row.
+/// `types[r]` gives row r's token types (empty = all 0).
+pub fn batch(rows: &[Vec<i64>], types: &[Vec<i64>], pad_id: i64) -> (Tensor, Tensor, Tensor, usize) {
+    let width = rows.iter().map(|r| r.len()).max().unwrap_or(0);
+    let mut ids = vec![pad_id; rows.len() * width];
+    let mut mask = vec![0i64; rows.len() * width];
+    let mut tt = vec![0i64; rows.len() * width];
+    for (r, row) in rows.iter().enumerate() {
+        let base = r * width;
+        ids[base..base + row.len()].copy_from_slice(row);
+        mask[base..base + row.len()].fill(1);
+        if let Some(t) = types.get(r) {
+            tt[base..base + t.len()].copy_from_slice(t);
+        }
+    }
+    let shape = [rows.len() as i64, width as i64];
+    (
+        Tensor::from_slice(&ids).view(shape),
+        Tensor::from_slice(&mask).view(shape),
+        Tensor::from_slice(&tt).view(shape),
+        width,
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn missing_files_are_named() {
+        let dir = std::env::temp_dir().join("stancegraph-no-model-here");
+        let _ = std::fs::create_dir_all(&dir);
+        let err = Checkpoint::open(&dir).err().expect("must fail");
+        let msg = err.to_string();
+        assert!(msg.contains("config.json"), "{msg}");
+        assert!(msg.contains("missing"), "{msg}");
+    }
+
+    #[test]
+    fn batch_pads_and_masks() {
+        let (ids, mask, tt, width) = batch(&[vec![101, 5, 102], vec![101, 102]], &[vec![0, 0, 1]], 0);
+        assert_eq!(width, 3);
+        assert_eq!(Vec::<i64>::try_from(ids.flatten(0, -1)).unwrap(), vec![101, 5, 102, 101, 102, 0]);
+        assert_eq!(Vec::<i64>::try_from(mask.flatten(0, -1)).unwrap(), vec![1, 1, 1, 1, 1, 0]);
+        assert_eq!(Vec::<i64>::try_from(tt.flatten(0, -1)).unwrap(), vec![0, 0, 1, 0, 0, 0]);
+    }
+}

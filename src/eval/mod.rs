@@ -1,0 +1,9 @@
+//! Evaluation on gold data: `stancegraph eval ner FILE` (conlleval-style
+//! entity-level scores) and `stancegraph eval stance --format F FILE`
+//! (per-class and macro F1). Each submodule reads its gold format, runs the
+//! model the way the pipeline does, and scores it.
+
+pub mod ner;
+pub mod stance;
+
+pub use ner::{eval_ner, NerScore};

@@ -1,0 +1,69 @@
+//! The shipped models, run for real on short texts.
+
+use std::path::PathBuf;
+
+use stancegraph::ner::{EntityKind, NerConfig, NerModel};
+use stancegraph::stance::{Stance, StanceConfig, StanceModel, StanceQuery};
+
+fn models() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("models")
+}
+
+fn ner() -> NerModel {
+    NerModel::load(&models().join("ner"), NerConfig { threads: 1, ..NerConfig::default() }).expect("shipped NER model loads")
+}
+
+#[test]
+fn ner_finds_people_places_and_organisations() {
+    let text = "Japanese Foreign Minister Yoko Kamikawa spoke with officials of the United Nations in Geneva on Tuesday.";
+    let spans = &ner().predict(&[text]).unwrap()[0];
+    let found: Vec<(&str, EntityKind)> = spans.iter().map(|s| (s.text.as_str(), s.kind)).collect();
+    assert!(found.contains(&("Yoko Kamikawa", EntityKind::Person)), "{found:?}");
+    assert!(found.contains(&("United Nations", EntityKind::Organisation)), "{found:?}");
+    assert!(found.contains(&("Geneva", EntityKind::Location)), "{found:?}");
+    assert!(found.contains(&("Japanese", EntityKind::Misc)), "{found:?}");
+    for s in spans {
+        let by_offsets: String = text.chars().skip(s.start).take(s.end - s.start).collect();
+        assert_eq!(by_offsets, s.text);
+    }
+}
+
+#[test]
+fn ner_offsets_are_characters_with_emoji_and_accents() {
+    let text = "😀😀 Emmanuel Macron flew to Zürich 🇨🇭 yesterday.";
+    let spans = &ner().predict(&[text]).unwrap()[0];
+    let macron = spans.iter().find(|s| s.text == "Emmanuel Macron").expect("Macron found");
+    assert_eq!((macron.start, macron.end), (3, 18));
+    assert!(spans.iter().any(|s| s.text == "Zürich" && s.kind == EntityKind::Location), "{spans:?}");
+}
+
+#[test]
+fn long_texts_lose_and_duplicate_nothing_at_window_seams() {
+    let sentence = "Angela Merkel met Emmanuel Macron in Berlin. ";
+    let short = &ner().predict(&[sentence]).unwrap()[0];
+    assert_eq!(short.len(), 3, "{short:?}");
+    let long = sentence.repeat(40); // far beyond one window of 126 pieces
+    let spans = &ner().predict(&[long.as_str()]).unwrap()[0];
+    assert_eq!(spans.len(), 120, "{}", spans.iter().map(|s| s.text.as_str()).collect::<Vec<_>>().join("|"));
+    let mut starts: Vec<usize> = spans.iter().map(|s| s.start).collect();
+    starts.dedup();
+    assert_eq!(starts.len(), 120);
+}
+
+#[test]
+fn stance_model_reads_clear_cases() {
+    let model = StanceModel::load(&models().join("stance"), StanceConfig { threads: 1, ..StanceConfig::default() })
+        .expect("shipped stance model loads");
+    let q = |text: &'static str, target: &'static str| {
+        let b = text.find(target).unwrap_or(0);
+        let s = text[..b].chars().count();
+        StanceQuery { text, target, mentions: vec![(s, s + target.chars().count())] }
+    };
+    let queries = vec![
+        q("Hamas will be hunted and killed as long as they live", "Hamas"),
+        q("Merkel did a wonderful job, I really admire her leadership.", "Merkel"),
+        q("Iran is behind all this despicable terror attack.", "Iran"),
+    ];
+    let got: Vec<Stance> = model.predict(&queries).unwrap().iter().map(|d| d.stance).collect();
+    assert_eq!(got, vec![Stance::Against, Stance::Favour, Stance::Against]);
+}
