@@ -7,7 +7,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 CORPUS=${1:?corpus dir}
-LIMIT=${2:-150}
+LIMIT=${2:-60}
 ROUNDS=${3:-3}
 THREADS=${THREADS:-2}
 PY=${PY:-.venv-train/bin/python}
@@ -15,16 +15,20 @@ BIN=target/release/stancegraph
 OUT=$(mktemp -d)
 trap 'rm -rf "$OUT"' EXIT
 "$BIN" bench ner "$CORPUS" --limit "$LIMIT" --threads "$THREADS" --texts-out "$OUT/texts.jsonl" > /dev/null
+# Each round: our binary at its default precision (bf16 where the CPU has it
+# natively), our binary in fp32, and Python transformers (fp32, its default).
 for r in $(seq 1 "$ROUNDS"); do
   "$BIN" bench ner "$CORPUS" --limit "$LIMIT" --threads "$THREADS" | tee -a "$OUT/rust.jsonl"
+  "$BIN" bench ner "$CORPUS" --limit "$LIMIT" --threads "$THREADS" --precision fp32 | tee -a "$OUT/rust_fp32.jsonl"
   "$PY" scripts/bench_ner_python.py "$OUT/texts.jsonl" --threads "$THREADS" 2>/dev/null | tee -a "$OUT/python.jsonl"
 done
-"$PY" - "$OUT/rust.jsonl" "$OUT/python.jsonl" <<'PYEOF'
+"$PY" - "$OUT" <<'PYEOF'
 import json, statistics, sys
-def med(path, key):
-    return statistics.median(json.loads(l)[key] for l in open(path))
-r, p = sys.argv[1], sys.argv[2]
-rw, pw = med(r, "words_per_s"), med(p, "words_per_s")
-print(json.dumps({"median_words_per_s": {"rust": rw, "python": pw}, "ratio_rust_over_python": round(rw / pw, 2),
-                  "median_peak_rss_mb": {"rust": med(r, "peak_rss_mb"), "python": med(p, "peak_rss_mb")}}))
+def med(name, key):
+    return statistics.median(json.loads(l)[key] for l in open(f"{sys.argv[1]}/{name}.jsonl"))
+names = ["rust", "rust_fp32", "python"]
+w = {n: med(n, "words_per_s") for n in names}
+print(json.dumps({"median_words_per_s": w,
+                  "ratio_over_python": {n: round(w[n] / w["python"], 2) for n in names[:2]},
+                  "median_peak_rss_mb": {n: med(n, "peak_rss_mb") for n in names}}))
 PYEOF

@@ -28,7 +28,7 @@ def main():
     model = AutoModelForTokenClassification.from_pretrained(a.model, torch_dtype=torch.float32)
     tok = PreTrainedTokenizerFast(tokenizer_file=f"{a.model}/tokenizer.json", model_max_length=512,
                                   cls_token="[CLS]", sep_token="[SEP]", pad_token="[PAD]", unk_token="[UNK]",
-                                  mask_token="[MASK]")
+                                  mask_token="[MASK]", model_input_names=["input_ids", "attention_mask"])
     ner = pipeline("token-classification", model=model, tokenizer=tok, aggregation_strategy="first",
                    stride=64, device=-1)
     start = time.time()

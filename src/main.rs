@@ -105,6 +105,12 @@ enum BenchCommand {
         threads: Option<usize>,
         #[arg(long, default_value = "auto", value_parser = parse_precision)]
         precision: Precision,
+        /// Word pieces per model window (not counting [CLS]/[SEP]).
+        #[arg(long, default_value_t = NerConfig::default().window)]
+        window: usize,
+        /// Pieces shared by neighbouring windows.
+        #[arg(long, default_value_t = NerConfig::default().overlap)]
+        overlap: usize,
         /// Only the first N documents.
         #[arg(long)]
         limit: Option<usize>,
@@ -176,8 +182,13 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let report = pipeline::run(&options)?;
             Ok(if report.skipped > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS })
         }
-        Command::Bench { what: BenchCommand::Ner { inputs, model, batch_size, threads, precision, limit, texts_out } } => {
-            let model = load_ner(model, batch_size, threads, precision)?;
+        Command::Bench {
+            what: BenchCommand::Ner { inputs, model, batch_size, threads, precision, window, overlap, limit, texts_out },
+        } => {
+            let dir = model.unwrap_or_else(stancegraph::ner::default_model_dir);
+            let threads = threads.unwrap_or_else(num_cpus);
+            let config = NerConfig { batch_size, threads, precision, window, overlap };
+            let model = NerModel::load(&dir, config)?;
             let corpus = stancegraph::corpus::load(&inputs);
             let docs = &corpus.documents[..limit.unwrap_or(usize::MAX).min(corpus.documents.len())];
             let texts: Vec<&str> = docs
@@ -199,6 +210,9 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 serde_json::json!({
                     "stack": "rust-bert+tch",
                     "precision": format!("{precision:?}").to_lowercase(),
+                    "window": window,
+                    "overlap": overlap,
+                    "batch_size": batch_size,
                     "texts": texts.len(),
                     "words": words,
                     "entities": entities,

@@ -117,7 +117,7 @@ pub struct NerConfig {
 
 impl Default for NerConfig {
     fn default() -> Self {
-        NerConfig { batch_size: 32, window: 126, overlap: 32, threads: 0, precision: Precision::auto() }
+        NerConfig { batch_size: 32, window: 126, overlap: 16, threads: 0, precision: Precision::auto() }
     }
 }
 
