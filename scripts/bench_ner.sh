@@ -7,7 +7,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 CORPUS=${1:?corpus dir}
-LIMIT=${2:-60}
+LIMIT=${2:-40}
 ROUNDS=${3:-3}
 THREADS=${THREADS:-2}
 PY=${PY:-.venv-train/bin/python}
