@@ -161,6 +161,15 @@ pub fn run(options: &RunOptions) -> Result<RunReport> {
     };
     let model = NerModel::load(&ner_dir, config)?;
     seconds.insert("ner_load", t.elapsed().as_secs_f64());
+    // Both models load before any work, so a missing file fails the run at once.
+    let t = Instant::now();
+    let classifier = if options.stance_baseline {
+        StanceClassifier::Baseline(LexiconBaseline::new())
+    } else {
+        let config = StanceConfig { batch_size: options.batch_size, threads: options.threads, precision: options.precision };
+        StanceClassifier::Model(Box::new(StanceModel::load(&options.models_dir.join("stance"), config)?))
+    };
+    seconds.insert("stance_load", t.elapsed().as_secs_f64());
     let t = Instant::now();
     progress.stage("ner", documents.len());
     let mut spans: Vec<DocumentSpans> = Vec::with_capacity(documents.len());
@@ -184,14 +193,6 @@ pub fn run(options: &RunOptions) -> Result<RunReport> {
     seconds.insert("link", t.elapsed().as_secs_f64());
 
     // stance
-    let t = Instant::now();
-    let classifier = if options.stance_baseline {
-        StanceClassifier::Baseline(LexiconBaseline::new())
-    } else {
-        let config = StanceConfig { batch_size: options.batch_size, threads: options.threads, precision: options.precision };
-        StanceClassifier::Model(Box::new(StanceModel::load(&options.models_dir.join("stance"), config)?))
-    };
-    seconds.insert("stance_load", t.elapsed().as_secs_f64());
     let t = Instant::now();
     let stances = decide_stances(&classifier, &documents, &mentions, &entities)?;
     let stance_seconds = t.elapsed().as_secs_f64();

@@ -48,6 +48,18 @@ fn xmllint_valid(gexf: &Path) {
     assert!(out.status.success(), "GEXF invalid: {}", String::from_utf8_lossy(&out.stderr));
 }
 
+/// Gephi users also script with networkx: its GEXF reader must load the file.
+fn networkx_loads(gexf: &Path) {
+    let has = Command::new("python3").args(["-c", "import networkx"]).status().map(|s| s.success()).unwrap_or(false);
+    if !has {
+        eprintln!("note: python3 with networkx is absent; the networkx load check is skipped");
+        return;
+    }
+    let script = "import sys, networkx as nx; g = nx.read_gexf(sys.argv[1]); assert g.number_of_nodes() > 0 and g.number_of_edges() > 0; print(g.number_of_nodes())";
+    let out = Command::new("python3").args(["-c", script]).arg(gexf).output().unwrap();
+    assert!(out.status.success(), "networkx failed: {}", String::from_utf8_lossy(&out.stderr));
+}
+
 #[test]
 fn sample_corpus_runs_and_writes_every_output() {
     let dir = tempfile::tempdir().unwrap();
@@ -95,6 +107,7 @@ fn seed_document_gives_its_commenters_entities_and_clear_stances() {
         assert_eq!(l.iter().filter(|x| *x == want).count(), 1, "{want}: {l:?}");
     }
     xmllint_valid(&out.join("graph.gexf"));
+    networkx_loads(&out.join("graph.gexf"));
     let stances = jsonl(&out.join("stances.jsonl"));
     let fixture = std::fs::read_to_string(root().join("tests/fixtures/seed_stances.tsv")).unwrap();
     for line in fixture.lines().filter(|l| !l.starts_with('#') && !l.trim().is_empty()) {
@@ -157,4 +170,21 @@ fn a_corrupt_weights_file_is_named() {
     assert_eq!(o.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&o.stderr);
     assert!(stderr.contains("model.safetensors") && stderr.contains("corrupt"), "{stderr}");
+}
+
+#[test]
+fn a_missing_stance_model_fails_before_any_work() {
+    let dir = tempfile::tempdir().unwrap();
+    let models = dir.path().join("models");
+    std::fs::create_dir_all(models.join("ner")).unwrap();
+    for f in ["config.json", "tokenizer.json", "model.safetensors"] {
+        std::fs::copy(root().join("models/ner").join(f), models.join("ner").join(f)).unwrap();
+    }
+    let out = dir.path().join("out");
+    let o = run(&["run", "examples/sample", "--out", out.to_str().unwrap(), "--models", models.to_str().unwrap(), "--quiet"]);
+    assert_eq!(o.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(stderr.contains("stance") && stderr.contains("config.json") && stderr.contains("missing"), "{stderr}");
+    assert!(!stderr.contains("ner: "), "NER ran before the stance model was checked: {stderr}");
+    assert!(!out.join("graph.gexf").exists());
 }
