@@ -1,7 +1,7 @@
 # stancegraph: set-up, build, run, test, benchmarks.
 #   make run    installs what is missing, builds, runs on examples/sample, prints where the graph is
 #   make test   unit + integration tests (tests needing ../shared/data skip with a note when it is absent)
-#   make bench  NER speed vs Python transformers on ../shared/data/corpus/polnear (needs ../shared)
+#   make bench  NER speed vs Python transformers on ../shared/data/corpus/polnear, stance pairs/s (needs ../shared)
 
 PYTHON      ?= python3
 DEPS        := $(CURDIR)/.deps
@@ -14,7 +14,7 @@ SHARED      ?= ../shared
 export LIBTORCH
 export LIBTORCH_CXX11_ABI := 0
 
-.PHONY: all deps build run test bench bench-ner tools clean
+.PHONY: all deps build run test bench bench-ner bench-stance tools clean
 
 all: build
 
@@ -47,10 +47,13 @@ tools:
 test: deps tools
 	cargo test --release
 
-bench: bench-ner
+bench: bench-ner bench-stance
 
 bench-ner: build
 	bash scripts/bench_ner.sh $(SHARED)/data/corpus/polnear
+
+bench-stance: build
+	bash scripts/bench_stance.sh $(SHARED)/data
 
 clean:
 	cargo clean

@@ -70,8 +70,20 @@
 //!   need capitals ("who" is not the WHO). A Location/Misc span that is a
 //!   curated organisation ("Hamas" tagged Misc) is that organisation. Ids
 //!   `org:<slug>`.
+//! * **Party words**: a curated table of organisation adjective and member
+//!   forms, like demonyms for countries ("Republican", "Republicans" →
+//!   Republican Party; "Democrat", "Democrats", "Democratic" → Democratic
+//!   Party). Only a Misc or Organisation span whose whole text (leading
+//!   "the" and a possessive stripped) is such a form, starting with a
+//!   capital, is the party; a Person span never is, and longer names
+//!   ("Democratic National Committee", "Republican National Convention")
+//!   are untouched.
 //! * **Other** Location spans are `loc:<slug>`, Misc spans `misc:<slug>`
-//!   (non-country demonyms such as "Arab" stay Misc).
+//!   (non-country demonyms such as "Arab" stay Misc). A Misc span that is
+//!   one capitalised word ending in a single "s" (not "ss") is keyed by its
+//!   singular, so "Muslim" and "Muslims" are one entity in any order and
+//!   across runs (the id is the slug of whichever form came first).
+//!   Country demonyms are matched before this and are unaffected.
 //! * **Pronouns** (he, she, him, her, his, hers, they, them) are resolved in
 //!   comments only. A person's gender comes from a curated table, titles
 //!   (Mr, Mrs, Ms, Sir, Madam…), a small first-name list and the article
@@ -617,6 +629,13 @@ impl Linker {
         if label.is_empty() {
             return;
         }
+        if matches!(span.kind, EntityKind::Misc | EntityKind::Organisation) {
+            // A party adjective or member word ("Republican", "Democrats").
+            if let Some(org) = org_word(&label) {
+                out.push(base(Target::Org(org.to_string()), None));
+                return;
+            }
+        }
         if span.kind != EntityKind::Organisation {
             // A curated organisation the model typed Location/Misc ("Hamas").
             let curated = self.tables.orgs_by_key.get(&org_key(&label));
@@ -772,7 +791,12 @@ impl Linker {
             match &p.target {
                 Target::Country(c) => ids[i] = self.country_id(*c),
                 Target::Location(label) => ids[i] = self.plain_id("loc", EntityType::Location, label),
-                Target::Misc(label) => ids[i] = self.plain_id("misc", EntityType::Misc, label),
+                Target::Misc(label) => {
+                    let key = misc_key(label);
+                    if !key.is_empty() {
+                        ids[i] = Some(self.intern(&format!("misc:{key}"), EntityType::Misc, label));
+                    }
+                }
                 Target::Person(_) | Target::Org(_) => {}
             }
         }
@@ -2033,6 +2057,42 @@ const ORGS: &[(&str, &[&str])] = &[
     ("Associated Press", &["AP"]),
     ("Reuters", &[]),
 ];
+
+/// Adjective and member forms of curated organisations, like demonyms of
+/// countries: a capitalised Misc/Organisation span that is exactly one of
+/// them is the organisation (label as in [`ORGS`]).
+const ORG_WORDS: &[(&str, &[&str])] = &[
+    ("Republican Party", &["Republican", "Republicans"]),
+    ("Democratic Party", &["Democrat", "Democrats", "Democratic"]),
+];
+
+/// The curated organisation a whole label is an adjective or member form
+/// of ("Republicans" → "Republican Party"); the label must start with a
+/// capital ("democratic values" is not the party).
+fn org_word(label: &str) -> Option<&'static str> {
+    if !label.chars().next().map(char::is_uppercase).unwrap_or(false) {
+        return None;
+    }
+    let key = key_of(label);
+    ORG_WORDS.iter().find(|(_, forms)| forms.iter().any(|f| key_of(f) == key)).map(|(org, _)| *org)
+}
+
+/// Misc comparison key: [`key_of`], except that a single capitalised word
+/// ending in one "s" (not "ss") is keyed by its singular ("Muslims" →
+/// "muslim"), so a group word and its plural are one entity whatever order
+/// they come in.
+fn misc_key(label: &str) -> String {
+    let key = key_of(label);
+    let mut chars = label.chars();
+    let capitalised = chars.next().map(char::is_uppercase).unwrap_or(false)
+        && chars.clone().all(|c| c.is_alphabetic())
+        && chars.all(char::is_lowercase);
+    if capitalised && !key.contains(' ') && key.chars().count() >= 4 && key.ends_with('s') && !key.ends_with("ss") {
+        key[..key.len() - 1].to_string()
+    } else {
+        key
+    }
+}
 
 // ---------------------------------------------------------------------------
 // Organisation keys

@@ -11,7 +11,7 @@ use stancegraph::encoder::Precision;
 use stancegraph::ner::{NerConfig, NerModel};
 use stancegraph::eval::stance::StanceFormat;
 use stancegraph::pipeline::{self, RunOptions};
-use stancegraph::stance::{LexiconBaseline, StanceClassifier, StanceConfig, StanceModel};
+use stancegraph::stance::{StanceClassifier, StanceConfig};
 
 const FORMATS_HELP: &str = "\
 INPUT FORMATS
@@ -185,10 +185,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Bench {
             what: BenchCommand::Ner { inputs, model, batch_size, threads, precision, window, overlap, limit, texts_out },
         } => {
-            let dir = model.unwrap_or_else(stancegraph::ner::default_model_dir);
             let threads = threads.unwrap_or_else(num_cpus);
-            let config = NerConfig { batch_size, threads, precision, window, overlap };
-            let model = NerModel::load(&dir, config)?;
+            let model = load_ner(model, NerConfig { batch_size, threads, precision, window, overlap })?;
             let corpus = stancegraph::corpus::load(&inputs);
             let docs = &corpus.documents[..limit.unwrap_or(usize::MAX).min(corpus.documents.len())];
             let texts: Vec<&str> = docs
@@ -224,20 +222,17 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Eval { what: EvalCommand::Stance { file, format, model, baseline, batch_size, threads, precision } } => {
-            let classifier = if baseline {
-                StanceClassifier::Baseline(LexiconBaseline::new())
-            } else {
-                let dir = model.unwrap_or_else(|| stancegraph::models_dir().join("stance"));
-                let config = StanceConfig { batch_size, threads: threads.unwrap_or_else(num_cpus), precision };
-                StanceClassifier::Model(Box::new(StanceModel::load(&dir, config)?))
-            };
+            let dir = model.unwrap_or_else(|| stancegraph::models_dir().join("stance"));
+            let config = StanceConfig { batch_size, threads: threads.unwrap_or_else(num_cpus), precision };
+            let classifier = StanceClassifier::load(baseline, &dir, config)?;
             let (score, seconds) = stancegraph::eval::stance::eval_stance(&file, format, &classifier)?;
             print!("{}", score.table());
             println!("{}", score.json(seconds));
             Ok(ExitCode::SUCCESS)
         }
         Command::Eval { what: EvalCommand::Ner { file, model, batch_size, threads, precision } } => {
-            let model = load_ner(model, batch_size, threads, precision)?;
+            let threads = threads.unwrap_or_else(num_cpus);
+            let model = load_ner(model, NerConfig { batch_size, threads, precision, ..NerConfig::default() })?;
             let started = Instant::now();
             let score = stancegraph::eval::eval_ner(&file, &model)?;
             let seconds = started.elapsed().as_secs_f64();
@@ -258,14 +253,9 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     }
 }
 
-fn load_ner(
-    dir: Option<PathBuf>,
-    batch_size: usize,
-    threads: Option<usize>,
-    precision: Precision,
-) -> anyhow::Result<NerModel> {
+/// The NER model from `dir`, or the shipped one.
+fn load_ner(dir: Option<PathBuf>, config: NerConfig) -> anyhow::Result<NerModel> {
     let dir = dir.unwrap_or_else(stancegraph::ner::default_model_dir);
-    let config = NerConfig { batch_size, threads: threads.unwrap_or_else(num_cpus), precision, ..NerConfig::default() };
     Ok(NerModel::load(&dir, config)?)
 }
 

@@ -16,7 +16,7 @@ use crate::export::{self, Exports};
 use crate::graph;
 use crate::link::{DocumentSpans, Entity, Linker, Mention, Source};
 use crate::ner::{NerConfig, NerModel};
-use crate::stance::{LexiconBaseline, StanceClassifier, StanceConfig, StanceModel, StanceQuery, StanceRecord};
+use crate::stance::{StanceClassifier, StanceConfig, StanceQuery, StanceRecord};
 
 /// What `stancegraph run` was asked to do.
 #[derive(Debug, Clone)]
@@ -163,12 +163,8 @@ pub fn run(options: &RunOptions) -> Result<RunReport> {
     seconds.insert("ner_load", t.elapsed().as_secs_f64());
     // Both models load before any work, so a missing file fails the run at once.
     let t = Instant::now();
-    let classifier = if options.stance_baseline {
-        StanceClassifier::Baseline(LexiconBaseline::new())
-    } else {
-        let config = StanceConfig { batch_size: options.batch_size, threads: options.threads, precision: options.precision };
-        StanceClassifier::Model(Box::new(StanceModel::load(&options.models_dir.join("stance"), config)?))
-    };
+    let config = StanceConfig { batch_size: options.batch_size, threads: options.threads, precision: options.precision };
+    let classifier = StanceClassifier::load(options.stance_baseline, &options.models_dir.join("stance"), config)?;
     seconds.insert("stance_load", t.elapsed().as_secs_f64());
     let t = Instant::now();
     progress.stage("ner", documents.len());

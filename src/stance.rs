@@ -86,6 +86,15 @@ pub enum StanceClassifier {
 }
 
 impl StanceClassifier {
+    /// The lexicon baseline when `baseline`, else the model in `dir`.
+    pub fn load(baseline: bool, dir: &Path, config: StanceConfig) -> Result<StanceClassifier, ModelError> {
+        Ok(if baseline {
+            StanceClassifier::Baseline(LexiconBaseline::new())
+        } else {
+            StanceClassifier::Model(Box::new(StanceModel::load(dir, config)?))
+        })
+    }
+
     pub fn name(&self) -> &'static str {
         match self {
             StanceClassifier::Model(_) => StanceModel::NAME,

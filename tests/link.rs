@@ -302,6 +302,50 @@ fn jordan_as_a_person_stays_a_person() {
 }
 
 #[test]
+fn party_words_and_misc_plurals_are_one_entity() {
+    let text = "Republicans and Democrats met the Democratic National Committee. A Republican senator, \
+                Muslims and a Muslim leader, Americans, Swiss bankers. Republican ran.";
+    let doc = document("parties", text, &[]);
+    let mut spans = tag(
+        text,
+        &[
+            ("Republicans", Misc),
+            ("Democrats", Org),
+            ("Democratic National Committee", Org),
+            ("Republican", Misc),
+            ("Muslims", Misc),
+            ("Muslim", Misc),
+            ("Americans", Misc),
+            ("Swiss", Misc),
+        ],
+    );
+    // The last "Republican" is tagged Person: a person is never the party.
+    let last = spans.iter_mut().rev().find(|s| s.text == "Republican").unwrap();
+    last.kind = Per;
+    let mut linker = Linker::new();
+    let mentions = linker.link(&doc, &DocumentSpans { article: spans, comments: vec![] });
+    let got: Vec<(&str, &str)> = mentions.iter().map(|m| (m.text.as_str(), m.entity_id.as_str())).collect();
+    assert_eq!(
+        got,
+        vec![
+            ("Republicans", "org:republican-party"),
+            ("Democrats", "org:democratic-party"),
+            ("Democratic National Committee", "org:democratic-national-committee"),
+            ("Republican", "org:republican-party"),
+            ("Muslims", "misc:muslims"),
+            ("Muslim", "misc:muslims"),
+            ("Americans", "USA"),
+            ("Swiss", "CHE"),
+            ("Republican", "person:republican"),
+        ]
+    );
+    let entities = linker.entities();
+    assert_eq!(entity(&entities, "org:republican-party").label, "Republican Party");
+    assert_eq!(entity(&entities, "org:democratic-party").label, "Democratic Party");
+    assert_eq!(entity(&entities, "misc:muslims").kind, EntityType::Misc);
+}
+
+#[test]
 fn georgia_needs_country_context() {
     let us_state = "Voters in Georgia went to the polls.";
     let country = "Georgia and Russia argued over Abkhazia; Tbilisi protested.";
