@@ -383,42 +383,35 @@ fn strip_possessive(name: &str) -> String {
 /// P-Stance CSV: `Tweet,Target,Stance` with FAVOR / AGAINST / NONE (NONE
 /// kept as neutral).
 pub fn parse_pstance(text: &str) -> Result<Vec<GoldExample>> {
-    let table = CsvTable::parse(text)?;
-    let (tweet, target, stance) = (table.column(&["Tweet"])?, table.column(&["Target"])?, table.column(&["Stance"])?);
-    let mut out = Vec::new();
-    for (n, row) in table.rows.iter().enumerate() {
-        let field = |c: usize| table.field(row, c, n);
-        let st = py_strip(field(stance)?).to_uppercase();
-        let label = match st.as_str() {
-            "FAVOR" => Stance::Favour,
-            "AGAINST" => Stance::Against,
-            "NONE" => Stance::Neutral,
-            other => bail!("record {}: unknown stance {other:?}", n + 1),
-        };
-        let text = field(tweet)?.to_string();
-        let target = py_strip(field(target)?).to_string();
-        let spans = find_mentions(&text, &target);
-        out.push(example(text, target, spans, label));
-    }
-    Ok(out)
+    parse_csv_set(text, [&["Tweet"], &["Target"], &["Stance"]], |st| match st.to_uppercase().as_str() {
+        "FAVOR" => Some(Stance::Favour),
+        "AGAINST" => Some(Stance::Against),
+        "NONE" => Some(Stance::Neutral),
+        _ => None,
+    })
 }
 
 /// VAST CSV: `Tweet,Target,Stance,seen?` (or `post,topic_str,label`), 0
 /// against, 1 favour, 2 neutral.
 pub fn parse_vast(text: &str) -> Result<Vec<GoldExample>> {
+    parse_csv_set(text, [&["Tweet", "post"], &["Target", "topic_str"], &["Stance", "label"]], |st| match st {
+        "0" => Some(Stance::Against),
+        "1" => Some(Stance::Favour),
+        "2" => Some(Stance::Neutral),
+        _ => None,
+    })
+}
+
+/// A CSV stance set: `columns` names (with alternatives) the text, target and
+/// label columns; `label` maps the stripped label field to a stance.
+fn parse_csv_set(text: &str, columns: [&[&str]; 3], label: impl Fn(&str) -> Option<Stance>) -> Result<Vec<GoldExample>> {
     let table = CsvTable::parse(text)?;
-    let tweet = table.column(&["Tweet", "post"])?;
-    let target = table.column(&["Target", "topic_str"])?;
-    let stance = table.column(&["Stance", "label"])?;
+    let (tweet, target, stance) = (table.column(columns[0])?, table.column(columns[1])?, table.column(columns[2])?);
     let mut out = Vec::new();
     for (n, row) in table.rows.iter().enumerate() {
         let field = |c: usize| table.field(row, c, n);
-        let label = match py_strip(field(stance)?) {
-            "0" => Stance::Against,
-            "1" => Stance::Favour,
-            "2" => Stance::Neutral,
-            other => bail!("record {}: unknown stance {other:?}", n + 1),
-        };
+        let raw = py_strip(field(stance)?);
+        let Some(label) = label(raw) else { bail!("record {}: unknown stance {raw:?}", n + 1) };
         let text = field(tweet)?.to_string();
         let target = py_strip(field(target)?).to_string();
         let spans = find_mentions(&text, &target);
