@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
 
-use clap::{Parser, Subcommand};
+use clap::{Args, Parser, Subcommand};
 use stancegraph::encoder::Precision;
 use stancegraph::ner::{NerConfig, NerModel};
 use stancegraph::eval::stance::StanceFormat;
@@ -48,6 +48,26 @@ struct Cli {
     command: Command,
 }
 
+/// How the models run: shared by every command that runs one.
+#[derive(Args, Clone, Copy)]
+struct Runtime {
+    /// Worker threads (Rayon and libtorch). Default: all cores.
+    #[arg(long)]
+    threads: Option<usize>,
+    /// Texts (NER windows, stance pairs) per model forward pass.
+    #[arg(long, default_value_t = 32)]
+    batch_size: usize,
+    /// Transformer precision: auto (bf16 where the CPU has it natively), fp32, bf16.
+    #[arg(long, default_value = "auto", value_parser = parse_precision)]
+    precision: Precision,
+}
+
+impl Runtime {
+    fn threads(&self) -> usize {
+        self.threads.unwrap_or_else(num_cpus)
+    }
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// Read a corpus, find entities and each comment's stance toward them, write the graph.
@@ -59,21 +79,14 @@ enum Command {
         /// Output directory (created if missing).
         #[arg(long, short)]
         out: PathBuf,
-        /// Worker threads (Rayon and libtorch). Default: all cores.
-        #[arg(long)]
-        threads: Option<usize>,
-        /// Text windows per model forward pass.
-        #[arg(long, default_value_t = 32)]
-        batch_size: usize,
+        #[command(flatten)]
+        runtime: Runtime,
         /// Folder of the models (`ner/`, `stance/`). Default: the shipped ones.
         #[arg(long)]
         models: Option<PathBuf>,
         /// Never show a progress bar (plain log lines instead).
         #[arg(long)]
         quiet: bool,
-        /// Transformer precision: auto (bf16 where the CPU has it natively), fp32, bf16.
-        #[arg(long, default_value = "auto", value_parser = parse_precision)]
-        precision: Precision,
         /// Stance classifier: `model` (the shipped target-aware transformer) or
         /// `baseline` (VADER lexicon over the clause around each mention).
         #[arg(long, default_value = "model", value_parser = ["model", "baseline"])]
@@ -99,12 +112,8 @@ enum BenchCommand {
         inputs: Vec<PathBuf>,
         #[arg(long)]
         model: Option<PathBuf>,
-        #[arg(long, default_value_t = 32)]
-        batch_size: usize,
-        #[arg(long)]
-        threads: Option<usize>,
-        #[arg(long, default_value = "auto", value_parser = parse_precision)]
-        precision: Precision,
+        #[command(flatten)]
+        runtime: Runtime,
         /// Word pieces per model window (not counting [CLS]/[SEP]).
         #[arg(long, default_value_t = NerConfig::default().window)]
         window: usize,
@@ -128,12 +137,8 @@ enum EvalCommand {
         /// Model directory. Default: the shipped models/ner.
         #[arg(long)]
         model: Option<PathBuf>,
-        #[arg(long, default_value_t = 32)]
-        batch_size: usize,
-        #[arg(long)]
-        threads: Option<usize>,
-        #[arg(long, default_value = "auto", value_parser = parse_precision)]
-        precision: Precision,
+        #[command(flatten)]
+        runtime: Runtime,
     },
     /// Stance on a gold set: per-class P/R/F1, macro F1 (and favour/against F1 for P-Stance, SemEval).
     Stance {
@@ -146,12 +151,8 @@ enum EvalCommand {
         /// Score the lexicon baseline instead of the model.
         #[arg(long)]
         baseline: bool,
-        #[arg(long, default_value_t = 32)]
-        batch_size: usize,
-        #[arg(long)]
-        threads: Option<usize>,
-        #[arg(long, default_value = "auto", value_parser = parse_precision)]
-        precision: Precision,
+        #[command(flatten)]
+        runtime: Runtime,
     },
 }
 
@@ -168,25 +169,25 @@ fn main() -> ExitCode {
 
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
-        Command::Run { inputs, out, threads, batch_size, models, quiet, precision, stance } => {
+        Command::Run { inputs, out, runtime, models, quiet, stance } => {
             let options = RunOptions {
                 inputs,
                 out,
-                threads: threads.unwrap_or_else(num_cpus),
-                batch_size,
+                threads: runtime.threads(),
+                batch_size: runtime.batch_size,
                 models_dir: models.unwrap_or_else(stancegraph::models_dir),
                 progress: !quiet,
-                precision,
+                precision: runtime.precision,
                 stance_baseline: stance == "baseline",
             };
             let report = pipeline::run(&options)?;
             Ok(if report.skipped > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS })
         }
         Command::Bench {
-            what: BenchCommand::Ner { inputs, model, batch_size, threads, precision, window, overlap, limit, texts_out },
+            what: BenchCommand::Ner { inputs, model, runtime, window, overlap, limit, texts_out },
         } => {
-            let threads = threads.unwrap_or_else(num_cpus);
-            let model = load_ner(model, NerConfig { batch_size, threads, precision, window, overlap })?;
+            let Runtime { batch_size, precision, .. } = runtime;
+            let model = load_ner(model, NerConfig { batch_size, threads: runtime.threads(), precision, window, overlap })?;
             let corpus = stancegraph::corpus::load(&inputs);
             let docs = &corpus.documents[..limit.unwrap_or(usize::MAX).min(corpus.documents.len())];
             let texts: Vec<&str> = docs
@@ -221,18 +222,24 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             );
             Ok(ExitCode::SUCCESS)
         }
-        Command::Eval { what: EvalCommand::Stance { file, format, model, baseline, batch_size, threads, precision } } => {
+        Command::Eval { what: EvalCommand::Stance { file, format, model, baseline, runtime } } => {
             let dir = model.unwrap_or_else(|| stancegraph::models_dir().join("stance"));
-            let config = StanceConfig { batch_size, threads: threads.unwrap_or_else(num_cpus), precision };
+            let config =
+                StanceConfig { batch_size: runtime.batch_size, threads: runtime.threads(), precision: runtime.precision };
             let classifier = StanceClassifier::load(baseline, &dir, config)?;
             let (score, seconds) = stancegraph::eval::stance::eval_stance(&file, format, &classifier)?;
             print!("{}", score.table());
             println!("{}", score.json(seconds));
             Ok(ExitCode::SUCCESS)
         }
-        Command::Eval { what: EvalCommand::Ner { file, model, batch_size, threads, precision } } => {
-            let threads = threads.unwrap_or_else(num_cpus);
-            let model = load_ner(model, NerConfig { batch_size, threads, precision, ..NerConfig::default() })?;
+        Command::Eval { what: EvalCommand::Ner { file, model, runtime } } => {
+            let config = NerConfig {
+                batch_size: runtime.batch_size,
+                threads: runtime.threads(),
+                precision: runtime.precision,
+                ..NerConfig::default()
+            };
+            let model = load_ner(model, config)?;
             let started = Instant::now();
             let score = stancegraph::eval::eval_ner(&file, &model)?;
             let seconds = started.elapsed().as_secs_f64();
