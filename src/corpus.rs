@@ -128,6 +128,14 @@ pub struct Document {
     pub comments: Vec<Comment>,
 }
 
+impl Document {
+    /// The article text, then each comment's text, in order: the texts the
+    /// model stages read.
+    pub fn texts(&self) -> impl Iterator<Item = &str> {
+        std::iter::once(self.text.as_str()).chain(self.comments.iter().map(|c| c.text.as_str()))
+    }
+}
+
 /// One reader comment. Its position in [`Document::comments`] is its index.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Comment {

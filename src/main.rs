@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use clap::{Args, Parser, Subcommand};
+use stancegraph::corpus::Document;
 use stancegraph::encoder::Precision;
 use stancegraph::ner::{NerConfig, NerModel};
 use stancegraph::eval::stance::StanceFormat;
@@ -190,11 +191,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let model = load_ner(model, NerConfig { batch_size, threads: runtime.threads(), precision, window, overlap })?;
             let corpus = stancegraph::corpus::load(&inputs);
             let docs = &corpus.documents[..limit.unwrap_or(usize::MAX).min(corpus.documents.len())];
-            let texts: Vec<&str> = docs
-                .iter()
-                .flat_map(|d| std::iter::once(d.text.as_str()).chain(d.comments.iter().map(|c| c.text.as_str())))
-                .filter(|t| !t.trim().is_empty())
-                .collect();
+            let texts: Vec<&str> = docs.iter().flat_map(Document::texts).filter(|t| !t.trim().is_empty()).collect();
             if let Some(path) = texts_out {
                 let lines: Vec<String> = texts.iter().map(|t| serde_json::to_string(t)).collect::<Result<_, _>>()?;
                 std::fs::write(&path, lines.join("\n") + "\n")?;

@@ -209,7 +209,7 @@ impl NerModel {
             .zip(piece_labels.par_iter())
             .zip(texts.par_iter())
             .map(|((e, pl), text)| {
-                let words = e.words(pl);
+                let words = word_spans(&e.offsets, &e.word_ids, pl);
                 decode_words(text, &words, labels)
             })
             .collect())
@@ -251,10 +251,6 @@ impl NerModel {
             .collect())
     }
 
-    /// Label set, in output-layer order.
-    pub fn labels(&self) -> &[Label] {
-        &self.labels
-    }
 }
 
 fn encode(tokenizer: &Tokenizer, text: &str) -> Result<Encoded, ModelError> {
@@ -275,13 +271,6 @@ struct Encoded {
     offsets: Vec<(usize, usize)>,
     /// Pre-tokenizer word of each piece.
     word_ids: Vec<Option<u32>>,
-}
-
-impl Encoded {
-    /// Words (character span, label of the first piece, its probability).
-    fn words(&self, piece_labels: &[(usize, f32)]) -> Vec<Word> {
-        word_spans(&self.offsets, &self.word_ids, piece_labels)
-    }
 }
 
 /// A word of the text with the label the model gave its first piece.

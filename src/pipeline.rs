@@ -202,7 +202,8 @@ pub fn run(options: &RunOptions) -> Result<RunReport> {
 
     let words: usize = documents
         .iter()
-        .map(|d| count_words(&d.text) + d.comments.iter().map(|c| count_words(&c.text)).sum::<usize>())
+        .flat_map(Document::texts)
+        .map(|t| t.split_whitespace().count())
         .sum();
     let mut summary = Summary {
         version: env!("CARGO_PKG_VERSION"),
@@ -260,10 +261,7 @@ pub fn run(options: &RunOptions) -> Result<RunReport> {
 
 /// NER over a slice of documents: one model call for all their texts.
 fn recognise(model: &NerModel, docs: &[Document]) -> Result<Vec<DocumentSpans>> {
-    let texts: Vec<&str> = docs
-        .iter()
-        .flat_map(|d| std::iter::once(d.text.as_str()).chain(d.comments.iter().map(|c| c.text.as_str())))
-        .collect();
+    let texts: Vec<&str> = docs.iter().flat_map(Document::texts).collect();
     let mut found = model.predict(&texts)?.into_iter();
     Ok(docs
         .iter()
@@ -330,10 +328,6 @@ fn decide_stances(
             confidence: (d.confidence * 1000.0).round() / 1000.0,
         })
         .collect())
-}
-
-fn count_words(text: &str) -> usize {
-    text.split_whitespace().count()
 }
 
 fn count_by(keys: impl Iterator<Item = String>) -> BTreeMap<String, usize> {

@@ -225,11 +225,6 @@ impl StanceModel {
         })
     }
 
-    /// The input builder (see [`InputEncoder::encode`]).
-    pub fn input(&self) -> &InputEncoder {
-        &self.input
-    }
-
 }
 
 impl InputEncoder {
