@@ -190,13 +190,9 @@ pub fn load(inputs: &[PathBuf]) -> Corpus {
     for input in inputs {
         match fs::metadata(input) {
             Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
-                corpus
-                    .skipped
-                    .push(skipped(input, "no such file or directory"));
+                corpus.skipped.push(skipped(input, "no such file or directory"));
             }
-            Err(err) => corpus
-                .skipped
-                .push(skipped(input, &format!("cannot read: {err}"))),
+            Err(err) => corpus.skipped.push(skipped(input, &format!("cannot read: {err}"))),
             Ok(meta) if meta.is_dir() => {
                 let mut found = Vec::new();
                 let mut visited = HashSet::new();
@@ -205,9 +201,7 @@ pub fn load(inputs: &[PathBuf]) -> Corpus {
                 files.extend(found);
             }
             Ok(_) if file_name_is(input, METADATA_FILE) => {
-                corpus
-                    .skipped
-                    .push(skipped(input, "a metadata table, not a document"));
+                corpus.skipped.push(skipped(input, "a metadata table, not a document"));
             }
             Ok(_) => files.push(input.clone()),
         }
@@ -233,10 +227,7 @@ pub fn load_file(path: &Path) -> Result<Vec<Document>, CorpusError> {
     let bytes = fs::read(path)?;
     let content = decode(&bytes)?;
     let ext = extension(path);
-    let stem = path
-        .file_stem()
-        .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_default();
+    let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
 
     let head = content.trim_start();
     let json_ext = ext == "json" || ext == "jsonl";
@@ -261,12 +252,7 @@ pub fn load_file(path: &Path) -> Result<Vec<Document>, CorpusError> {
 
 /// Collects corpus files under `dir` (unsorted). `visited` holds canonical
 /// directory paths so that symlink loops end.
-fn walk_dir(
-    dir: &Path,
-    files: &mut Vec<PathBuf>,
-    skipped_out: &mut Vec<Skipped>,
-    visited: &mut HashSet<PathBuf>,
-) {
+fn walk_dir(dir: &Path, files: &mut Vec<PathBuf>, skipped_out: &mut Vec<Skipped>, visited: &mut HashSet<PathBuf>) {
     let canonical = dir.canonicalize().unwrap_or_else(|_| dir.to_path_buf());
     if !visited.insert(canonical) {
         return;
@@ -296,8 +282,7 @@ fn walk_dir(
             Ok(meta) if meta.is_dir() => walk_dir(&path, files, skipped_out, visited),
             Ok(meta) if meta.is_file() => {
                 let ext = extension(&path);
-                if CORPUS_EXTENSIONS.contains(&ext.as_str()) && !file_name_is(&path, METADATA_FILE)
-                {
+                if CORPUS_EXTENSIONS.contains(&ext.as_str()) && !file_name_is(&path, METADATA_FILE) {
                     files.push(path);
                 }
             }
@@ -321,22 +306,16 @@ fn unique_id(id: &str, used: &mut HashSet<String>) -> String {
 }
 
 fn skipped(path: &Path, reason: &str) -> Skipped {
-    Skipped {
-        path: path.to_path_buf(),
-        reason: reason.to_string(),
-    }
+    Skipped { path: path.to_path_buf(), reason: reason.to_string() }
 }
 
 /// Lower-cased extension, or `""`.
 fn extension(path: &Path) -> String {
-    path.extension()
-        .map(|e| e.to_string_lossy().to_lowercase())
-        .unwrap_or_default()
+    path.extension().map(|e| e.to_string_lossy().to_lowercase()).unwrap_or_default()
 }
 
 fn file_name_is(path: &Path, name: &str) -> bool {
-    path.file_name()
-        .is_some_and(|n| n.to_string_lossy().eq_ignore_ascii_case(name))
+    path.file_name().is_some_and(|n| n.to_string_lossy().eq_ignore_ascii_case(name))
 }
 
 /// Checks UTF-8, drops a byte-order mark, refuses whitespace-only content.
@@ -355,23 +334,13 @@ fn decode(bytes: &[u8]) -> Result<&str, CorpusError> {
 
 /// Parses one text-format file (rules 1–7 of the module docs).
 fn parse_text(id: String, path: &Path, content: &str) -> Result<Document, CorpusError> {
-    let mut lines: Vec<&str> = content
-        .split(['\n', '\r'])
-        .map(str::trim)
-        .filter(|line| !line.is_empty())
-        .collect();
+    let mut lines: Vec<&str> = content.split(['\n', '\r']).map(str::trim).filter(|line| !line.is_empty()).collect();
     if lines.is_empty() {
         return Err(CorpusError::Empty);
     }
 
-    let mut doc = Document {
-        id,
-        path: path.to_path_buf(),
-        date: None,
-        title: None,
-        text: String::new(),
-        comments: Vec::new(),
-    };
+    let mut doc =
+        Document { id, path: path.to_path_buf(), date: None, title: None, text: String::new(), comments: Vec::new() };
 
     let Some((date, first_paragraph)) = split_date_line(lines[0]) else {
         // Rule 2: a plain article, maybe with a title line.
@@ -396,12 +365,7 @@ fn parse_text(id: String, path: &Path, content: &str) -> Result<Document, Corpus
     doc.text = article_text(&lines[..split.article_end]);
     for (line, &is_name) in lines[split.article_end..].iter().zip(&split.is_name) {
         if is_name {
-            doc.comments.push(Comment {
-                id: None,
-                author: line.to_string(),
-                text: String::new(),
-                parent: None,
-            });
+            doc.comments.push(Comment { id: None, author: line.to_string(), text: String::new(), parent: None });
         } else if let Some(comment) = doc.comments.last_mut() {
             if !comment.text.is_empty() {
                 comment.text.push('\n');
@@ -648,8 +612,8 @@ const CONVERSATIONAL_WORDS: &[&str] = &[
 
 /// Function words that names rarely contain (rule 3, −0.75 each).
 const FUNCTION_WORDS: &[&str] = &[
-    "the", "a", "an", "of", "in", "on", "at", "to", "for", "with", "by", "from", "and", "or",
-    "but", "as", "about", "into", "over", "after", "before", "all", "some", "any", "every", "if",
+    "the", "a", "an", "of", "in", "on", "at", "to", "for", "with", "by", "from", "and", "or", "but", "as", "about",
+    "into", "over", "after", "before", "all", "some", "any", "every", "if",
 ];
 
 /// Rule 3: how much `line` looks like a user name; `None` when it cannot be
@@ -697,9 +661,7 @@ fn name_score(line: &str, repeated: bool) -> Option<f64> {
             score -= 0.75;
         }
     }
-    let odd_symbol = line
-        .chars()
-        .any(|c| !(c.is_alphanumeric() || c.is_whitespace() || "-_.'’@".contains(c)));
+    let odd_symbol = line.chars().any(|c| !(c.is_alphanumeric() || c.is_whitespace() || "-_.'’@".contains(c)));
     if odd_symbol {
         score -= 1.0;
     }
@@ -717,9 +679,7 @@ fn name_score(line: &str, repeated: bool) -> Option<f64> {
 fn has_username_styling(word: &str) -> bool {
     let chars: Vec<char> = word.chars().collect();
     chars.iter().any(|c| c.is_ascii_digit() || *c == '_') && chars.iter().any(|c| c.is_alphabetic())
-        || chars
-            .windows(2)
-            .any(|p| p[0].is_lowercase() && p[1].is_uppercase())
+        || chars.windows(2).any(|p| p[0].is_lowercase() && p[1].is_uppercase())
 }
 
 /// Rule 6: a paragraph of prose (≥ 6 words, sentence-final punctuation,
@@ -751,10 +711,7 @@ fn segment(lines: &[&str], forced_article: usize) -> Split {
     for line in lines {
         *counts.entry(line).or_default() += 1;
     }
-    let names: Vec<Option<f64>> = lines
-        .iter()
-        .map(|l| name_score(l, counts.get(l).is_some_and(|&c| c > 1)))
-        .collect();
+    let names: Vec<Option<f64>> = lines.iter().map(|l| name_score(l, counts.get(l).is_some_and(|&c| c > 1))).collect();
 
     // Backward pass over the comment-section labelings (rules 4 and 5):
     // `as_text[i]` / `as_name[i]` = best score of lines i.. when line i is
@@ -763,11 +720,7 @@ fn segment(lines: &[&str], forced_article: usize) -> Split {
     let mut as_text = vec![f64::NEG_INFINITY; n + 1];
     let mut as_name = vec![f64::NEG_INFINITY; n + 1];
     for i in (0..n).rev() {
-        as_text[i] = if i + 1 == n {
-            0.0
-        } else {
-            as_text[i + 1].max(as_name[i + 1])
-        };
+        as_text[i] = if i + 1 == n { 0.0 } else { as_text[i + 1].max(as_name[i + 1]) };
         as_name[i] = match names[i] {
             Some(score) if i + 1 < n => score + as_text[i + 1],
             _ => f64::NEG_INFINITY,
@@ -791,11 +744,7 @@ fn segment(lines: &[&str], forced_article: usize) -> Split {
             continue;
         }
         let comments = if end == n { 0.0 } else { as_name[end] };
-        let credit = if end > 0 && credit_start(lines[end - 1]).is_some() {
-            CREDIT_BONUS
-        } else {
-            0.0
-        };
+        let credit = if end > 0 && credit_start(lines[end - 1]).is_some() { CREDIT_BONUS } else { 0.0 };
         let total = article_points + credit + comments;
         if total >= best_total && total > f64::NEG_INFINITY {
             best_total = total;
@@ -815,10 +764,7 @@ fn segment(lines: &[&str], forced_article: usize) -> Split {
             i + 1 < n && as_name[i + 1] > as_text[i + 1]
         };
     }
-    Split {
-        article_end: best_end,
-        is_name,
-    }
+    Split { article_end: best_end, is_name }
 }
 
 // ---------------------------------------------------------------------------
@@ -857,17 +803,17 @@ impl RawDocument {
         let error = |message: String| CorpusError::Format { line, message };
         let id = match &self.id {
             None | Some(Value::Null) => format!("{stem}-{line}"),
-            Some(value) => key_string(value)
-                .ok_or_else(|| error("`id` must be a string or a number".into()))?,
+            Some(value) => key_string(value).ok_or_else(|| error("`id` must be a string or a number".into()))?,
         };
 
         let mut comment_ids = Vec::with_capacity(self.comments.len());
         for (i, comment) in self.comments.iter().enumerate() {
             comment_ids.push(match &comment.id {
                 None | Some(Value::Null) => None,
-                Some(value) => Some(key_string(value).ok_or_else(|| {
-                    error(format!("comment {i}: `id` must be a string or a number"))
-                })?),
+                Some(value) => Some(
+                    key_string(value)
+                        .ok_or_else(|| error(format!("comment {i}: `id` must be a string or a number")))?,
+                ),
             });
         }
         let mut index_of: HashMap<&str, usize> = HashMap::new();
@@ -882,18 +828,14 @@ impl RawDocument {
             let parent = match &comment.parent {
                 None | Some(Value::Null) => None,
                 Some(Value::String(pid)) => Some(*index_of.get(pid.as_str()).ok_or_else(|| {
-                    error(format!(
-                        "comment {i}: parent {pid:?} is not a comment id of this document"
-                    ))
+                    error(format!("comment {i}: parent {pid:?} is not a comment id of this document"))
                 })?),
                 Some(Value::Number(num)) => {
                     let index = num
                         .as_u64()
                         .and_then(|v| usize::try_from(v).ok())
                         .filter(|&v| v < self.comments.len())
-                        .ok_or_else(|| {
-                            error(format!("comment {i}: parent index {num} is out of range"))
-                        })?;
+                        .ok_or_else(|| error(format!("comment {i}: parent index {num} is out of range")))?;
                     Some(index)
                 }
                 Some(_) => {
@@ -916,21 +858,12 @@ impl RawDocument {
             .into_iter()
             .zip(comment_ids)
             .zip(parents)
-            .map(|((raw, id), parent)| Comment {
-                id,
-                author: raw.author,
-                text: raw.text,
-                parent,
-            })
+            .map(|((raw, id), parent)| Comment { id, author: raw.author, text: raw.text, parent })
             .collect();
         Ok(Document {
             id,
             path: path.to_path_buf(),
-            date: self
-                .date
-                .as_deref()
-                .and_then(leading_date)
-                .map(str::to_string),
+            date: self.date.as_deref().and_then(leading_date).map(str::to_string),
             title: self.title.filter(|t| !t.trim().is_empty()),
             text: self.text,
             comments,
@@ -972,10 +905,8 @@ fn parse_json_lines(stem: &str, path: &Path, content: &str) -> Result<Vec<Docume
         if line.is_empty() {
             continue;
         }
-        let raw: RawDocument = serde_json::from_str(line).map_err(|e| CorpusError::Format {
-            line: line_no,
-            message: json_message(&e),
-        })?;
+        let raw: RawDocument =
+            serde_json::from_str(line).map_err(|e| CorpusError::Format { line: line_no, message: json_message(&e) })?;
         documents.push(raw.into_document(stem, path, line_no)?);
     }
     if documents.is_empty() {
@@ -987,18 +918,12 @@ fn parse_json_lines(stem: &str, path: &Path, content: &str) -> Result<Vec<Docume
 /// Parses a JSON array of documents.
 fn parse_json_array(stem: &str, path: &Path, content: &str) -> Result<Vec<Document>, CorpusError> {
     let raws: Vec<RawDocument> =
-        serde_json::from_str(content).map_err(|e| CorpusError::Format {
-            line: e.line(),
-            message: json_message(&e),
-        })?;
+        serde_json::from_str(content).map_err(|e| CorpusError::Format { line: e.line(), message: json_message(&e) })?;
     if raws.is_empty() {
         return Err(CorpusError::Empty);
     }
     // Array elements have no line of their own; number them from 1.
-    raws.into_iter()
-        .enumerate()
-        .map(|(i, raw)| raw.into_document(stem, path, i + 1))
-        .collect()
+    raws.into_iter().enumerate().map(|(i, raw)| raw.into_document(stem, path, i + 1)).collect()
 }
 
 /// serde_json's message without its own "at line L column C" suffix (the
@@ -1069,14 +994,8 @@ mod tests {
 
     #[test]
     fn date_line_is_split() {
-        assert_eq!(
-            split_date_line("date 2023-10-17 Tokyo said."),
-            Some(("2023-10-17".to_string(), "Tokyo said."))
-        );
-        assert_eq!(
-            split_date_line("Date: 2024-01-02"),
-            Some(("2024-01-02".to_string(), ""))
-        );
+        assert_eq!(split_date_line("date 2023-10-17 Tokyo said."), Some(("2023-10-17".to_string(), "Tokyo said.")));
+        assert_eq!(split_date_line("Date: 2024-01-02"), Some(("2024-01-02".to_string(), "")));
         assert_eq!(split_date_line("dated 2023-10-17 x"), None);
         assert_eq!(split_date_line("date 2023-13-17 x"), None);
         assert_eq!(split_date_line("date 2023-10-170"), None);
@@ -1086,10 +1005,7 @@ mod tests {
     #[test]
     fn credit_sentence_is_found() {
         let line = "They will fly home this week.© Thomson Reuters 2023.";
-        assert_eq!(
-            credit_start(line).map(|i| &line[..i]),
-            Some("They will fly home this week.")
-        );
+        assert_eq!(credit_start(line).map(|i| &line[..i]), Some("They will fly home this week."));
         let line = "Copyright 2024 Kyodo News. All rights reserved.";
         assert_eq!(credit_start(line), Some(0));
         let line = "The court heard a copyright case about 2021 songs.";
@@ -1127,17 +1043,8 @@ mod tests {
 
     #[test]
     fn no_valid_comment_section_means_all_article() {
-        let lines = [
-            "One paragraph here that is long enough.",
-            "Another paragraph that ends well.",
-        ];
-        assert_eq!(
-            segment(&lines, 1),
-            Split {
-                article_end: 2,
-                is_name: vec![]
-            }
-        );
+        let lines = ["One paragraph here that is long enough.", "Another paragraph that ends well."];
+        assert_eq!(segment(&lines, 1), Split { article_end: 2, is_name: vec![] });
     }
 
     #[test]

@@ -79,7 +79,8 @@ impl Checkpoint {
             }
         }
         let config_path = dir.join("config.json");
-        let raw = std::fs::read_to_string(&config_path).map_err(|e| ModelError::Corrupt(config_path.clone(), e.to_string()))?;
+        let raw = std::fs::read_to_string(&config_path)
+            .map_err(|e| ModelError::Corrupt(config_path.clone(), e.to_string()))?;
         let config: serde_json::Value =
             serde_json::from_str(&raw).map_err(|e| ModelError::Corrupt(config_path.clone(), e.to_string()))?;
 
@@ -119,7 +120,8 @@ impl Checkpoint {
 
     /// `id2label` in output order.
     pub fn labels(&self) -> Result<Vec<String>, ModelError> {
-        let map = self.config.get("id2label").and_then(|v| v.as_object()).ok_or_else(|| self.bad_config("no id2label"))?;
+        let map =
+            self.config.get("id2label").and_then(|v| v.as_object()).ok_or_else(|| self.bad_config("no id2label"))?;
         let mut pairs: Vec<(usize, String)> = Vec::with_capacity(map.len());
         for (k, v) in map {
             let i = k.parse::<usize>().map_err(|_| self.bad_config(format!("bad id2label key {k}")))?;

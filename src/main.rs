@@ -9,8 +9,8 @@ use std::time::Instant;
 use clap::{Args, Parser, Subcommand};
 use stancegraph::corpus::Document;
 use stancegraph::encoder::Precision;
-use stancegraph::ner::{NerConfig, NerModel};
 use stancegraph::eval::stance::StanceFormat;
+use stancegraph::ner::{NerConfig, NerModel};
 use stancegraph::pipeline::{self, RunOptions};
 use stancegraph::stance::{StanceClassifier, StanceConfig};
 
@@ -43,7 +43,11 @@ EXIT CODES
   0 success, 1 some inputs were skipped, 2 fatal error";
 
 #[derive(Parser)]
-#[command(name = "stancegraph", version, about = "Per-comment stance toward the people, countries and organisations in news comments, as a Gephi graph")]
+#[command(
+    name = "stancegraph",
+    version,
+    about = "Per-comment stance toward the people, countries and organisations in news comments, as a Gephi graph"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -63,7 +67,28 @@ struct Runtime {
     precision: Precision,
 }
 
+/// How NER cuts long texts into model windows (bench and eval; `run` uses the defaults).
+#[derive(Args, Clone, Copy)]
+struct Windows {
+    /// Word pieces per model window (not counting [CLS]/[SEP]).
+    #[arg(long, default_value_t = NerConfig::default().window)]
+    window: usize,
+    /// Pieces shared by neighbouring windows.
+    #[arg(long, default_value_t = NerConfig::default().overlap)]
+    overlap: usize,
+}
+
 impl Runtime {
+    fn ner_config(&self, windows: Windows) -> NerConfig {
+        NerConfig {
+            batch_size: self.batch_size,
+            threads: self.threads(),
+            precision: self.precision,
+            window: windows.window,
+            overlap: windows.overlap,
+        }
+    }
+
     fn threads(&self) -> usize {
         self.threads.unwrap_or_else(num_cpus)
     }
@@ -115,12 +140,8 @@ enum BenchCommand {
         model: Option<PathBuf>,
         #[command(flatten)]
         runtime: Runtime,
-        /// Word pieces per model window (not counting [CLS]/[SEP]).
-        #[arg(long, default_value_t = NerConfig::default().window)]
-        window: usize,
-        /// Pieces shared by neighbouring windows.
-        #[arg(long, default_value_t = NerConfig::default().overlap)]
-        overlap: usize,
+        #[command(flatten)]
+        windows: Windows,
         /// Only the first N documents.
         #[arg(long)]
         limit: Option<usize>,
@@ -140,6 +161,8 @@ enum EvalCommand {
         model: Option<PathBuf>,
         #[command(flatten)]
         runtime: Runtime,
+        #[command(flatten)]
+        windows: Windows,
     },
     /// Stance on a gold set: per-class P/R/F1, macro F1 (and favour/against F1 for P-Stance, SemEval).
     Stance {
@@ -184,11 +207,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let report = pipeline::run(&options)?;
             Ok(if report.skipped > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS })
         }
-        Command::Bench {
-            what: BenchCommand::Ner { inputs, model, runtime, window, overlap, limit, texts_out },
-        } => {
-            let Runtime { batch_size, precision, .. } = runtime;
-            let model = load_ner(model, NerConfig { batch_size, threads: runtime.threads(), precision, window, overlap })?;
+        Command::Bench { what: BenchCommand::Ner { inputs, model, runtime, windows, limit, texts_out } } => {
+            let model = load_ner(model, runtime.ner_config(windows))?;
             let corpus = stancegraph::corpus::load(&inputs);
             let docs = &corpus.documents[..limit.unwrap_or(usize::MAX).min(corpus.documents.len())];
             let texts: Vec<&str> = docs.iter().flat_map(Document::texts).filter(|t| !t.trim().is_empty()).collect();
@@ -205,10 +225,10 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 "{}",
                 serde_json::json!({
                     "stack": "rust-bert+tch",
-                    "precision": format!("{precision:?}").to_lowercase(),
-                    "window": window,
-                    "overlap": overlap,
-                    "batch_size": batch_size,
+                    "precision": format!("{:?}", runtime.precision).to_lowercase(),
+                    "window": windows.window,
+                    "overlap": windows.overlap,
+                    "batch_size": runtime.batch_size,
                     "texts": texts.len(),
                     "words": words,
                     "entities": entities,
@@ -221,22 +241,19 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Eval { what: EvalCommand::Stance { file, format, model, baseline, runtime } } => {
             let dir = model.unwrap_or_else(|| stancegraph::models_dir().join("stance"));
-            let config =
-                StanceConfig { batch_size: runtime.batch_size, threads: runtime.threads(), precision: runtime.precision };
+            let config = StanceConfig {
+                batch_size: runtime.batch_size,
+                threads: runtime.threads(),
+                precision: runtime.precision,
+            };
             let classifier = StanceClassifier::load(baseline, &dir, config)?;
             let (score, seconds) = stancegraph::eval::stance::eval_stance(&file, format, &classifier)?;
             print!("{}", score.table());
             println!("{}", score.json(seconds));
             Ok(ExitCode::SUCCESS)
         }
-        Command::Eval { what: EvalCommand::Ner { file, model, runtime } } => {
-            let config = NerConfig {
-                batch_size: runtime.batch_size,
-                threads: runtime.threads(),
-                precision: runtime.precision,
-                ..NerConfig::default()
-            };
-            let model = load_ner(model, config)?;
+        Command::Eval { what: EvalCommand::Ner { file, model, runtime, windows } } => {
+            let model = load_ner(model, runtime.ner_config(windows))?;
             let started = Instant::now();
             let score = stancegraph::eval::eval_ner(&file, &model)?;
             let seconds = started.elapsed().as_secs_f64();

@@ -44,9 +44,7 @@ impl EntityKind {
     pub fn from_tag_type(t: &str) -> Option<EntityKind> {
         match t.to_ascii_uppercase().as_str() {
             "PER" | "PERSON" => Some(EntityKind::Person),
-            "ORG" | "ORGANISATION" | "ORGANIZATION" | "GROUP" | "CORPORATION" => {
-                Some(EntityKind::Organisation)
-            }
+            "ORG" | "ORGANISATION" | "ORGANIZATION" | "GROUP" | "CORPORATION" => Some(EntityKind::Organisation),
             "LOC" | "LOCATION" | "GPE" => Some(EntityKind::Location),
             "MISC" | "PRODUCT" | "CREATIVE-WORK" => Some(EntityKind::Misc),
             _ => None,
@@ -163,7 +161,9 @@ impl NerModel {
                 Encoder::Bert(BertForTokenClassification::new(vars.root(), &c).map_err(|e| checkpoint.bad_config(e))?)
             }
             other => {
-                return Err(checkpoint.bad_config(format!("unsupported model_type {other:?} (expected distilbert or bert)")))
+                return Err(
+                    checkpoint.bad_config(format!("unsupported model_type {other:?} (expected distilbert or bert)"))
+                )
             }
         };
         checkpoint.load_weights(&mut vars, config.precision)?;
@@ -174,25 +174,19 @@ impl NerModel {
     /// Finds the entities of each text. Output `i` belongs to `texts[i]`.
     pub fn predict(&self, texts: &[&str]) -> Result<Vec<Vec<EntitySpan>>, ModelError> {
         let tokenizer = &self.tokenizer;
-        let encoded: Vec<Encoded> = texts
-            .par_iter()
-            .map(|t| encode(tokenizer, t))
-            .collect::<Result<_, _>>()?;
+        let encoded: Vec<Encoded> = texts.par_iter().map(|t| encode(tokenizer, t)).collect::<Result<_, _>>()?;
 
         // All windows of all texts, longest first so each batch pads little.
         let mut jobs: Vec<(usize, Window)> = encoded
             .iter()
             .enumerate()
             .flat_map(|(i, e)| {
-                plan_windows(e.ids.len(), self.config.window, self.config.overlap)
-                    .into_iter()
-                    .map(move |w| (i, w))
+                plan_windows(e.ids.len(), self.config.window, self.config.overlap).into_iter().map(move |w| (i, w))
             })
             .collect();
         jobs.sort_by_key(|(_, w)| std::cmp::Reverse(w.end - w.start));
 
-        let mut piece_labels: Vec<Vec<(usize, f32)>> =
-            encoded.iter().map(|e| vec![(0, 0.0); e.ids.len()]).collect();
+        let mut piece_labels: Vec<Vec<(usize, f32)>> = encoded.iter().map(|e| vec![(0, 0.0); e.ids.len()]).collect();
         for batch in jobs.chunks(self.config.batch_size.max(1)) {
             let rows: Vec<&[i64]> = batch.iter().map(|(i, w)| &encoded[*i].ids[w.start..w.end]).collect();
             let predicted = self.forward(&rows)?;
@@ -250,13 +244,10 @@ impl NerModel {
             })
             .collect())
     }
-
 }
 
 fn encode(tokenizer: &Tokenizer, text: &str) -> Result<Encoded, ModelError> {
-    let enc = tokenizer
-        .encode_char_offsets(text, false)
-        .map_err(|e| ModelError::Tokenize(e.to_string()))?;
+    let enc = tokenizer.encode_char_offsets(text, false).map_err(|e| ModelError::Tokenize(e.to_string()))?;
     Ok(Encoded {
         ids: enc.get_ids().iter().map(|&i| i as i64).collect(),
         offsets: enc.get_offsets().to_vec(),
@@ -339,10 +330,8 @@ pub fn plan_windows(n: usize, size: usize, overlap: usize) -> Vec<Window> {
         s += step;
     }
     starts.dedup();
-    let mut windows: Vec<Window> = starts
-        .iter()
-        .map(|&s| Window { start: s, end: s + size, own_start: s, own_end: s + size })
-        .collect();
+    let mut windows: Vec<Window> =
+        starts.iter().map(|&s| Window { start: s, end: s + size, own_start: s, own_end: s + size }).collect();
     for i in 1..windows.len() {
         // Seam in the middle of the shared region.
         let shared_start = windows[i].start;

@@ -163,7 +163,8 @@ pub fn run(options: &RunOptions) -> Result<RunReport> {
     seconds.insert("ner_load", t.elapsed().as_secs_f64());
     // Both models load before any work, so a missing file fails the run at once.
     let t = Instant::now();
-    let config = StanceConfig { batch_size: options.batch_size, threads: options.threads, precision: options.precision };
+    let config =
+        StanceConfig { batch_size: options.batch_size, threads: options.threads, precision: options.precision };
     let classifier = StanceClassifier::load(options.stance_baseline, &options.models_dir.join("stance"), config)?;
     seconds.insert("stance_load", t.elapsed().as_secs_f64());
     let t = Instant::now();
@@ -200,11 +201,7 @@ pub fn run(options: &RunOptions) -> Result<RunReport> {
     seconds.insert("graph", t.elapsed().as_secs_f64());
     progress.finish();
 
-    let words: usize = documents
-        .iter()
-        .flat_map(Document::texts)
-        .map(|t| t.split_whitespace().count())
-        .sum();
+    let words: usize = documents.iter().flat_map(Document::texts).map(|t| t.split_whitespace().count()).sum();
     let mut summary = Summary {
         version: env!("CARGO_PKG_VERSION"),
         inputs: options.inputs.iter().map(|p| p.display().to_string()).collect(),
@@ -234,7 +231,8 @@ pub fn run(options: &RunOptions) -> Result<RunReport> {
     summary.words_per_second.total = round1(words as f64 / total.max(1e-9));
     summary.seconds = seconds.into_iter().map(|(k, v)| (k, (v * 1000.0).round() / 1000.0)).collect();
 
-    let exports = Exports { documents: &documents, entities: &entities, mentions: &mentions, stances: &stances, graph: &graph };
+    let exports =
+        Exports { documents: &documents, entities: &entities, mentions: &mentions, stances: &stances, graph: &graph };
     let files = export::write_all(&options.out, &exports, &summary)?;
     linker.save_registry(&registry).with_context(|| format!("{}", registry.display()))?;
 

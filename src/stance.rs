@@ -182,7 +182,8 @@ impl StanceModel {
                 other => Err(checkpoint.bad_config(format!("unknown stance label {other:?}"))),
             })
             .collect::<Result<Vec<_>, _>>()?;
-        let meta = checkpoint.config.get("stancegraph").ok_or_else(|| checkpoint.bad_config("no stancegraph section"))?;
+        let meta =
+            checkpoint.config.get("stancegraph").ok_or_else(|| checkpoint.bad_config("no stancegraph section"))?;
         let text = |k: &str| meta.get(k).and_then(|v| v.as_str()).map(str::to_string);
         let number = |k: &str, d: usize| meta.get(k).and_then(|v| v.as_u64()).map(|v| v as usize).unwrap_or(d);
         let mode = match text("mode").as_deref() {
@@ -201,11 +202,15 @@ impl StanceModel {
         let classifier = match checkpoint.model_type() {
             "distilbert" => {
                 let c: DistilBertConfig = checkpoint.typed_config()?;
-                Classifier::DistilBert(DistilBertModelClassifier::new(vars.root(), &c).map_err(|e| checkpoint.bad_config(e))?)
+                Classifier::DistilBert(
+                    DistilBertModelClassifier::new(vars.root(), &c).map_err(|e| checkpoint.bad_config(e))?,
+                )
             }
             "bert" => {
                 let c: BertConfig = checkpoint.typed_config()?;
-                Classifier::Bert(BertForSequenceClassification::new(vars.root(), &c).map_err(|e| checkpoint.bad_config(e))?)
+                Classifier::Bert(
+                    BertForSequenceClassification::new(vars.root(), &c).map_err(|e| checkpoint.bad_config(e))?,
+                )
             }
             other => return Err(checkpoint.bad_config(format!("unsupported model_type {other:?}"))),
         };
@@ -215,7 +220,16 @@ impl StanceModel {
         let max_target_pieces = number("max_target_pieces", 16);
         let Checkpoint { tokenizer, cls_id, sep_id, pad_id, .. } = checkpoint;
         Ok(StanceModel {
-            input: InputEncoder { tokenizer, mode, max_len, max_target_pieces, open_marker, close_marker, cls_id, sep_id },
+            input: InputEncoder {
+                tokenizer,
+                mode,
+                max_len,
+                max_target_pieces,
+                open_marker,
+                close_marker,
+                cls_id,
+                sep_id,
+            },
             classifier,
             labels,
             uses_token_types,
@@ -224,7 +238,6 @@ impl StanceModel {
             _vars: vars,
         })
     }
-
 }
 
 impl InputEncoder {
@@ -289,8 +302,7 @@ impl StanceModel {
     /// Decides every query, in batches sorted by length.
     pub fn predict(&self, queries: &[StanceQuery]) -> Result<Vec<StanceDecision>, ModelError> {
         use rayon::prelude::*;
-        let encoded: Vec<(Vec<i64>, Vec<i64>)> =
-            {
+        let encoded: Vec<(Vec<i64>, Vec<i64>)> = {
             let input = &self.input;
             queries.par_iter().map(|q| input.encode(q)).collect::<Result<_, _>>()?
         };
@@ -471,9 +483,8 @@ pub fn clauses(text: &str) -> Vec<Clause> {
             continue;
         }
         if i > start {
-            if let Some(p) = [", but ", " but ", " however", " although ", " whereas ", " yet "]
-                .iter()
-                .find(|p| starts_with(i, p))
+            if let Some(p) =
+                [", but ", " but ", " however", " although ", " whereas ", " yet "].iter().find(|p| starts_with(i, p))
             {
                 out.push(Clause { start, end: i });
                 start = i;
@@ -498,7 +509,10 @@ mod tests {
         let t = "Zoë thinks Iran is bad, says Iran’s foe";
         let spans = resolve_overlaps(&[(29, 33), (11, 15), (11, 13)]);
         assert_eq!(spans, vec![(11, 15), (29, 33)]);
-        assert_eq!(mark(t, &spans, "[unused1]", "[unused2]"), "Zoë thinks [unused1] Iran [unused2] is bad, says [unused1] Iran [unused2]’s foe");
+        assert_eq!(
+            mark(t, &spans, "[unused1]", "[unused2]"),
+            "Zoë thinks [unused1] Iran [unused2] is bad, says [unused1] Iran [unused2]’s foe"
+        );
         // A mention at the very end of the text is closed.
         assert_eq!(mark("go Iran", &[(3, 7)], "<", ">"), "go < Iran >");
     }

@@ -6,16 +6,11 @@ use std::path::{Path, PathBuf};
 
 use stancegraph::corpus::{load, load_file, CorpusError, Document};
 
-const SEED: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../shared/data/seed/000_62d861501da0fb6e.txt"
-);
+const SEED: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data/seed/000_62d861501da0fb6e.txt");
 const POLNEAR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data/corpus/polnear");
 
 fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/corpus")
-        .join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/corpus").join(name)
 }
 
 fn sample_dir() -> PathBuf {
@@ -52,11 +47,7 @@ fn seed_document_has_its_17_comments() {
     assert!(paragraphs[0].starts_with("Japanese Foreign Minister Yoko Kamikawa"));
     assert!(!doc.text.contains("date 2023"));
     // The credit is cut off the last paragraph.
-    assert!(
-        paragraphs[6].ends_with("second half of this week."),
-        "{}",
-        paragraphs[6]
-    );
+    assert!(paragraphs[6].ends_with("second half of this week."), "{}", paragraphs[6]);
     assert!(!doc.text.contains("Thomson Reuters"));
 
     assert_eq!(
@@ -97,15 +88,10 @@ fn seed_document_has_its_17_comments() {
     let lines: Vec<&str> = yubaru.text.split('\n').collect();
     assert_eq!(lines.len(), 2);
     assert!(lines[0].starts_with("Kishida is having her do this"));
-    assert_eq!(
-        lines[1],
-        "Only problem is there never seem to be any positive results!"
-    );
+    assert_eq!(lines[1], "Only problem is there never seem to be any positive results!");
 
     // Mr Kipling's first comment has two lines too; every other one has one.
-    let multi: Vec<usize> = (0..doc.comments.len())
-        .filter(|&i| doc.comments[i].text.contains('\n'))
-        .collect();
+    let multi: Vec<usize> = (0..doc.comments.len()).filter(|&i| doc.comments[i].text.contains('\n')).collect();
     assert_eq!(multi, [1, 8, 14]);
     assert_eq!(doc.comments[1].text.lines().count(), 2);
     assert_eq!(doc.comments[2].text, "I'm sure that will work . . .");
@@ -118,14 +104,8 @@ fn continuation_lines_stay_with_their_comment() {
     let doc = one(&fixture("continuation.txt"));
     assert_eq!(doc.date.as_deref(), Some("2024-05-02"));
     assert_eq!(doc.text.lines().count(), 2);
-    assert_eq!(
-        authors(&doc),
-        ["river_watch", "Peru Fan", "Carla M", "pedro_22"]
-    );
-    assert_eq!(
-        doc.comments[0].text,
-        "Three years to organise one meeting.\nThen they promise another one.\nGo Chile"
-    );
+    assert_eq!(authors(&doc), ["river_watch", "Peru Fan", "Carla M", "pedro_22"]);
+    assert_eq!(doc.comments[0].text, "Three years to organise one meeting.\nThen they promise another one.\nGo Chile");
     // A short line right after a name is text, even when it is one word.
     assert_eq!(doc.comments[1].text, "Seriously?");
     assert!(doc.comments[2].text.ends_with("\nJust saying"));
@@ -134,20 +114,9 @@ fn continuation_lines_stay_with_their_comment() {
 #[test]
 fn user_names_may_contain_spaces() {
     let doc = one(&fixture("spaced_names.txt"));
-    assert_eq!(
-        authors(&doc),
-        [
-            "Anna Lindgren",
-            "Ole Martin Berg",
-            "the old sailor",
-            "Anna Lindgren"
-        ]
-    );
+    assert_eq!(authors(&doc), ["Anna Lindgren", "Ole Martin Berg", "the old sailor", "Anna Lindgren"]);
     assert_eq!(doc.comments[2].text, "Nice idea, but 2029 means 2035.");
-    assert_eq!(
-        doc.comments[3].text,
-        "@Ole Martin Berg you say that every time."
-    );
+    assert_eq!(doc.comments[3].text, "@Ole Martin Berg you say that every time.");
 }
 
 #[test]
@@ -185,8 +154,7 @@ fn dated_article_without_comments() {
 fn crlf_bom_and_trailing_whitespace_are_handled() {
     let dir = tempfile::tempdir().expect("tempdir");
     let path = dir.path().join("crlf.txt");
-    let text =
-        "\u{feff}date 2024-05-02 Officials from Chile and Peru met in Lima on Thursday.  \r\n\
+    let text = "\u{feff}date 2024-05-02 Officials from Chile and Peru met in Lima on Thursday.  \r\n\
                 \r\n\
                 The talks ended without an agreement, the ministries said.\t\r\n\
                 \u{a9} Andes Newswire 2024.\r\n\
@@ -204,14 +172,8 @@ fn crlf_bom_and_trailing_whitespace_are_handled() {
          The talks ended without an agreement, the ministries said."
     );
     assert_eq!(authors(&doc), ["river_watch", "Carla M"]);
-    assert_eq!(
-        doc.comments[0].text,
-        "Three years to organise one meeting.\nThen they promise another one."
-    );
-    assert!(!doc
-        .comments
-        .iter()
-        .any(|c| c.text.contains('\r') || c.author.contains('\r')));
+    assert_eq!(doc.comments[0].text, "Three years to organise one meeting.\nThen they promise another one.");
+    assert!(!doc.comments.iter().any(|c| c.text.contains('\r') || c.author.contains('\r')));
 }
 
 #[test]
@@ -222,11 +184,7 @@ fn polnear_articles_load_without_comments() {
         return;
     }
     let corpus = load(&[dir.to_path_buf()]);
-    assert!(
-        corpus.skipped.is_empty(),
-        "{:?}",
-        &corpus.skipped[..corpus.skipped.len().min(3)]
-    );
+    assert!(corpus.skipped.is_empty(), "{:?}", &corpus.skipped[..corpus.skipped.len().min(3)]);
     assert!(corpus.documents.len() > 1000, "{}", corpus.documents.len());
     for doc in &corpus.documents {
         assert!(doc.comments.is_empty(), "{} has comments", doc.id);
@@ -240,16 +198,8 @@ fn polnear_articles_load_without_comments() {
 #[test]
 fn non_utf8_and_empty_files_are_skipped_and_others_load() {
     let dir = tempfile::tempdir().expect("tempdir");
-    fs::write(
-        dir.path().join("a_good.txt"),
-        "Title\nSome article paragraph here.\n",
-    )
-    .expect("write");
-    fs::write(
-        dir.path().join("b_latin1.txt"),
-        b"Caf\xe9 news\nMore text.\n",
-    )
-    .expect("write");
+    fs::write(dir.path().join("a_good.txt"), "Title\nSome article paragraph here.\n").expect("write");
+    fs::write(dir.path().join("b_latin1.txt"), b"Caf\xe9 news\nMore text.\n").expect("write");
     fs::write(dir.path().join("c_empty.txt"), "").expect("write");
     fs::write(dir.path().join("d_blank.txt"), " \n\r\n\t\n").expect("write");
 
@@ -260,30 +210,15 @@ fn non_utf8_and_empty_files_are_skipped_and_others_load() {
     let reasons: Vec<(&str, &str)> = corpus
         .skipped
         .iter()
-        .map(|s| {
-            (
-                s.path.file_name().and_then(|n| n.to_str()).unwrap_or(""),
-                s.reason.as_str(),
-            )
-        })
+        .map(|s| (s.path.file_name().and_then(|n| n.to_str()).unwrap_or(""), s.reason.as_str()))
         .collect();
     assert_eq!(reasons[0].0, "b_latin1.txt");
-    assert!(
-        reasons[0].1.contains("UTF-8") && reasons[0].1.contains('3'),
-        "{}",
-        reasons[0].1
-    );
+    assert!(reasons[0].1.contains("UTF-8") && reasons[0].1.contains('3'), "{}", reasons[0].1);
     assert_eq!(reasons[1], ("c_empty.txt", "empty file"));
     assert_eq!(reasons[2], ("d_blank.txt", "empty file"));
 
-    assert!(matches!(
-        load_file(&dir.path().join("b_latin1.txt")),
-        Err(CorpusError::NotUtf8(3))
-    ));
-    assert!(matches!(
-        load_file(&dir.path().join("c_empty.txt")),
-        Err(CorpusError::Empty)
-    ));
+    assert!(matches!(load_file(&dir.path().join("b_latin1.txt")), Err(CorpusError::NotUtf8(3))));
+    assert!(matches!(load_file(&dir.path().join("c_empty.txt")), Err(CorpusError::Empty)));
 }
 
 #[test]
@@ -332,37 +267,21 @@ fn bad_jsonl_line_fails_the_file_naming_the_line() {
     let corpus = load(&[fixture("bad.jsonl")]);
     assert!(corpus.documents.is_empty());
     assert_eq!(corpus.skipped.len(), 1);
-    assert!(
-        corpus.skipped[0].reason.starts_with("line 3:"),
-        "{}",
-        corpus.skipped[0].reason
-    );
+    assert!(corpus.skipped[0].reason.starts_with("line 3:"), "{}", corpus.skipped[0].reason);
 }
 
 #[test]
 fn jsonl_bad_parents_are_errors() {
     let dir = tempfile::tempdir().expect("tempdir");
     let cases = [
-        (
-            r#"{"id":"x","text":"t","comments":[{"author":"a","text":"b","parent":"nope"}]}"#,
-            "not a comment id",
-        ),
-        (
-            r#"{"id":"x","text":"t","comments":[{"author":"a","text":"b","parent":5}]}"#,
-            "out of range",
-        ),
-        (
-            r#"{"id":"x","text":"t","comments":[{"author":"a","text":"b","parent":0}]}"#,
-            "own parent",
-        ),
+        (r#"{"id":"x","text":"t","comments":[{"author":"a","text":"b","parent":"nope"}]}"#, "not a comment id"),
+        (r#"{"id":"x","text":"t","comments":[{"author":"a","text":"b","parent":5}]}"#, "out of range"),
+        (r#"{"id":"x","text":"t","comments":[{"author":"a","text":"b","parent":0}]}"#, "own parent"),
         (
             r#"{"id":"x","text":"t","comments":[{"id":"p","author":"a","text":"b","parent":"q"},{"id":"q","author":"c","text":"d","parent":"p"}]}"#,
             "loop",
         ),
-        (
-            r#"{"id":"x","text":"t","comments":[{"author":"a","text":"b","parent":true}]}"#,
-            "must be",
-        ),
+        (r#"{"id":"x","text":"t","comments":[{"author":"a","text":"b","parent":true}]}"#, "must be"),
         (r#"{"id":"x","comments":[]}"#, "text"),
     ];
     for (i, (line, expected)) in cases.iter().enumerate() {
@@ -391,16 +310,9 @@ fn content_starting_with_brace_is_jsonl_whatever_the_extension() {
 fn json_files_may_hold_an_array_or_one_pretty_object() {
     let dir = tempfile::tempdir().expect("tempdir");
     let array = dir.path().join("many.json");
-    fs::write(
-        &array,
-        "[\n {\"id\": \"m1\", \"text\": \"One.\"},\n {\"id\": \"m2\", \"text\": \"Two.\"}\n]\n",
-    )
-    .expect("write");
-    let ids: Vec<String> = load_file(&array)
-        .expect("array loads")
-        .into_iter()
-        .map(|d| d.id)
-        .collect();
+    fs::write(&array, "[\n {\"id\": \"m1\", \"text\": \"One.\"},\n {\"id\": \"m2\", \"text\": \"Two.\"}\n]\n")
+        .expect("write");
+    let ids: Vec<String> = load_file(&array).expect("array loads").into_iter().map(|d| d.id).collect();
     assert_eq!(ids, ["m1", "m2"]);
 
     let pretty = dir.path().join("one.json");
@@ -426,11 +338,7 @@ fn directories_are_walked_recursively_in_path_order() {
     fs::write(root.join("b/deeper/zeta.txt"), article).expect("write");
     fs::write(root.join("b/alpha.txt"), article).expect("write");
     fs::write(root.join("a.txt"), article).expect("write");
-    fs::write(
-        root.join("c.jsonl"),
-        "{\"id\": \"alpha\", \"text\": \"x\"}\n",
-    )
-    .expect("write");
+    fs::write(root.join("c.jsonl"), "{\"id\": \"alpha\", \"text\": \"x\"}\n").expect("write");
     // Passed over: hidden, other extensions, metadata.
     fs::write(root.join(".hidden.txt"), article).expect("write");
     fs::write(root.join(".git/config.txt"), article).expect("write");
@@ -477,55 +385,25 @@ fn sample_corpus_parses() {
     let ids: Vec<&str> = corpus.documents.iter().map(|d| d.id.as_str()).collect();
     assert_eq!(
         ids,
-        [
-            "001_canada_mexico_trade",
-            "002_un_climate_meeting",
-            "003_eu_regulator_tech",
-            "extra_brexit_fisheries"
-        ]
+        ["001_canada_mexico_trade", "002_un_climate_meeting", "003_eu_regulator_tech", "extra_brexit_fisheries"]
     );
     for doc in &corpus.documents {
-        assert!(
-            doc.comments.len() >= 4,
-            "{} has {} comments",
-            doc.id,
-            doc.comments.len()
-        );
+        assert!(doc.comments.len() >= 4, "{} has {} comments", doc.id, doc.comments.len());
         assert!(doc.date.is_some(), "{}", doc.id);
         assert!(doc.text.lines().count() >= 2, "{}", doc.id);
         for comment in &doc.comments {
-            assert!(
-                !comment.text.is_empty() && !comment.author.is_empty(),
-                "{}",
-                doc.id
-            );
-            assert!(
-                comment.author.chars().count() <= 40,
-                "{}: {}",
-                doc.id,
-                comment.author
-            );
+            assert!(!comment.text.is_empty() && !comment.author.is_empty(), "{}", doc.id);
+            assert!(comment.author.chars().count() <= 40, "{}: {}", doc.id, comment.author);
         }
         // Credits never leak into the article.
-        assert!(
-            !doc.text.contains('©') && !doc.text.contains("All rights reserved"),
-            "{}",
-            doc.id
-        );
+        assert!(!doc.text.contains('©') && !doc.text.contains("All rights reserved"), "{}", doc.id);
     }
 
     let trade = &corpus.documents[0];
     assert_eq!(trade.text.lines().count(), 5);
     assert_eq!(
         authors(trade),
-        [
-            "maple_leaf_77",
-            "Rosa Delgado",
-            "Big Tom",
-            "maple_leaf_77",
-            "quietobserver",
-            "Rosa Delgado"
-        ]
+        ["maple_leaf_77", "Rosa Delgado", "Big Tom", "maple_leaf_77", "quietobserver", "Rosa Delgado"]
     );
     assert_eq!(trade.comments[1].text.lines().count(), 2);
 
@@ -533,30 +411,13 @@ fn sample_corpus_parses() {
     assert_eq!(climate.text.lines().count(), 5);
     assert_eq!(
         authors(climate),
-        [
-            "kl_weber",
-            "Ana Paula R",
-            "kl_weber",
-            "GreenSkeptic",
-            "tropical_ed",
-            "Maria da Silva"
-        ]
+        ["kl_weber", "Ana Paula R", "kl_weber", "GreenSkeptic", "tropical_ed", "Maria da Silva"]
     );
     assert_eq!(climate.comments[3].text.lines().count(), 2);
 
     let tech = &corpus.documents[2];
     assert_eq!(tech.text.lines().count(), 6);
-    assert_eq!(
-        authors(tech),
-        [
-            "EU_watcher",
-            "Dev P",
-            "CloudGuy42",
-            "Dev P",
-            "hartmann_fan",
-            "Li Wei"
-        ]
-    );
+    assert_eq!(authors(tech), ["EU_watcher", "Dev P", "CloudGuy42", "Dev P", "hartmann_fan", "Li Wei"]);
     assert_eq!(tech.comments[2].text.lines().count(), 2);
 
     let extra = &corpus.documents[3];

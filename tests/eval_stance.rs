@@ -13,7 +13,9 @@
 
 use std::path::{Path, PathBuf};
 
-use stancegraph::eval::stance::{eval_stance, find_mentions, parse_csv, read_gold, GoldExample, StanceFormat, StanceScore};
+use stancegraph::eval::stance::{
+    eval_stance, find_mentions, parse_csv, read_gold, GoldExample, StanceFormat, StanceScore,
+};
 use stancegraph::stance::Stance::{self, Against, Favour, Neutral};
 use stancegraph::stance::{LexiconBaseline, StanceClassifier};
 
@@ -122,9 +124,9 @@ fn pstance_csv_labels_and_mentions() {
     assert_eq!(
         summary(&g),
         vec![
-            (s("Donald Trump"), vec![(0, 6)], Against),              // "Trumps" (bare s)
-            (s("Donald Trump"), vec![(0, 16), (25, 35)], Favour),    // handle, whole hashtag; " favor " read as FAVOR
-            (s("Donald Trump"), vec![], Neutral),                    // NONE -> neutral; no match inside "Trumpism"
+            (s("Donald Trump"), vec![(0, 6)], Against),           // "Trumps" (bare s)
+            (s("Donald Trump"), vec![(0, 16), (25, 35)], Favour), // handle, whole hashtag; " favor " read as FAVOR
+            (s("Donald Trump"), vec![], Neutral),                 // NONE -> neutral; no match inside "Trumpism"
             (s("Bernie Sanders"), vec![(0, 6), (20, 31), (52, 70)], Favour), // possessive, handle, hashtag; not "#Bern"
         ]
     );
@@ -205,8 +207,8 @@ fn vast_labels_and_topic_mentions() {
     assert_eq!(
         summary(&g),
         vec![
-            (s("gun control"), vec![(0, 11)], Favour),    // not "gun controls": topics take no plural s
-            (s("comment section"), vec![], Neutral),      // not inside "comment sections"
+            (s("gun control"), vec![(0, 11)], Favour), // not "gun controls": topics take no plural s
+            (s("comment section"), vec![], Neutral),   // not inside "comment sections"
             (s("uber"), vec![(0, 4), (28, 32)], Against), // any case
         ]
     );
@@ -223,7 +225,10 @@ fn mentions_aliases_possessives_and_word_boundaries() {
     // "Joe" alone, "Joey" is another word, "JOE BIDEN's" up to the name
     assert_eq!(find_mentions("I met Joe, not Joey. JOE BIDEN's dog", "Joe Biden"), vec![(6, 9), (21, 30)]);
     // character offsets after non-ASCII text; "Biden’s" curly possessive; whole hashtag
-    assert_eq!(find_mentions("Über-rich Biden — Biden’s man #JoeBiden2024", "joe biden"), vec![(10, 15), (18, 23), (30, 43)]);
+    assert_eq!(
+        find_mentions("Über-rich Biden — Biden’s man #JoeBiden2024", "joe biden"),
+        vec![(10, 15), (18, 23), (30, 43)]
+    );
     // no "Donald" inside "McDonalds"; the longest alias wins an overlap
     assert_eq!(find_mentions("McDonalds and Donald J. Trump's lawyers", "Donald Trump"), vec![(14, 29)]);
     // "Hilary" misspelling, full three-word alias, hashtag prefix
@@ -237,7 +242,10 @@ fn mentions_aliases_possessives_and_word_boundaries() {
 fn mentions_hashtags_and_handles() {
     // "x#Trump": no hashtag after a letter, but the name after "#" is a word;
     // "##Trump" likewise; "_Trump" and "Trump2" are inside longer words
-    assert_eq!(find_mentions("x#Trump ##Trump _Trump Trump2 (Trump)", "Donald Trump"), vec![(2, 7), (10, 15), (31, 36)]);
+    assert_eq!(
+        find_mentions("x#Trump ##Trump _Trump Trump2 (Trump)", "Donald Trump"),
+        vec![(2, 7), (10, 15), (31, 36)]
+    );
     // bare handle, handle as hashtag; none after a letter
     assert_eq!(
         find_mentions("RT realDonaldTrump: hi #realDonaldTrump a@realDonaldTrump", "Donald Trump"),
@@ -426,8 +434,16 @@ fn agrees_with_python_dump() {
     let sets: Vec<(&str, Vec<PathBuf>, StanceFormat)> = vec![
         ("newsmtsc", vec![d.join("newsmtsc/devtest_mt.jsonl")], StanceFormat::NewsMtsc),
         ("newsmtsc_train", vec![d.join("newsmtsc/train.jsonl")], StanceFormat::NewsMtsc),
-        ("pstance", ["trump", "biden", "bernie"].iter().map(|t| d.join(format!("pstance/raw_val_{t}.csv"))).collect(), StanceFormat::PStance),
-        ("pstance_train", ["trump", "biden", "bernie"].iter().map(|t| d.join(format!("pstance/raw_train_{t}.csv"))).collect(), StanceFormat::PStance),
+        (
+            "pstance",
+            ["trump", "biden", "bernie"].iter().map(|t| d.join(format!("pstance/raw_val_{t}.csv"))).collect(),
+            StanceFormat::PStance,
+        ),
+        (
+            "pstance_train",
+            ["trump", "biden", "bernie"].iter().map(|t| d.join(format!("pstance/raw_train_{t}.csv"))).collect(),
+            StanceFormat::PStance,
+        ),
         ("semeval", vec![d.join("semeval2016/train.txt")], StanceFormat::SemEval),
         ("vast", vec![d.join("vast/dev.csv")], StanceFormat::Vast),
     ];

@@ -10,7 +10,8 @@ fn models() -> PathBuf {
 }
 
 fn ner() -> NerModel {
-    NerModel::load(&models().join("ner"), NerConfig { threads: 1, ..NerConfig::default() }).expect("shipped NER model loads")
+    NerModel::load(&models().join("ner"), NerConfig { threads: 1, ..NerConfig::default() })
+        .expect("shipped NER model loads")
 }
 
 #[test]

@@ -66,19 +66,30 @@ fn sample_corpus_runs_and_writes_every_output() {
     let out = dir.path().join("out");
     let o = run(&["run", "examples/sample", "--out", out.to_str().unwrap(), "--quiet"]);
     assert!(o.status.success(), "exit {:?}: {}", o.status, String::from_utf8_lossy(&o.stderr));
-    for f in ["graph.gexf", "graph.graphml", "nodes.csv", "edges.csv", "entities.jsonl", "mentions.jsonl", "stances.jsonl", "summary.json"] {
+    for f in [
+        "graph.gexf",
+        "graph.graphml",
+        "nodes.csv",
+        "edges.csv",
+        "entities.jsonl",
+        "mentions.jsonl",
+        "stances.jsonl",
+        "summary.json",
+    ] {
         assert!(out.join(f).is_file(), "{f} missing");
     }
     let l = labels(&out);
     for want in ["Canada", "Mexico", "United States", "Germany", "Brazil", "European Union"] {
         assert!(l.iter().any(|x| x == want), "{want} not in {l:?}");
     }
-    let summary: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
     assert_eq!(summary["documents"], 4);
     assert!(summary["stance_pairs"].as_u64().unwrap() > 10);
     assert!(summary["stance_method"].as_str().unwrap().contains("transformer"));
     // Every stance record points at an entity that exists, with a valid label and confidence.
-    let ids: Vec<String> = jsonl(&out.join("entities.jsonl")).iter().map(|e| e["id"].as_str().unwrap().to_string()).collect();
+    let ids: Vec<String> =
+        jsonl(&out.join("entities.jsonl")).iter().map(|e| e["id"].as_str().unwrap().to_string()).collect();
     for s in jsonl(&out.join("stances.jsonl")) {
         assert!(ids.contains(&s["entity_id"].as_str().unwrap().to_string()));
         assert!(["favour", "against", "neutral"].contains(&s["stance"].as_str().unwrap()));
@@ -100,10 +111,21 @@ fn seed_document_gives_its_commenters_entities_and_clear_stances() {
     let out = dir.path().join("out");
     let o = run(&["run", seed.to_str().unwrap(), "--out", out.to_str().unwrap(), "--quiet"]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    let summary: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
     assert_eq!(summary["comments"], 17);
     let l = labels(&out);
-    for want in ["Iran", "Israel", "Hamas", "Japan", "United States", "Yoko Kamikawa", "Fumio Kishida", "Joe Biden", "Shinzo Abe"] {
+    for want in [
+        "Iran",
+        "Israel",
+        "Hamas",
+        "Japan",
+        "United States",
+        "Yoko Kamikawa",
+        "Fumio Kishida",
+        "Joe Biden",
+        "Shinzo Abe",
+    ] {
         assert_eq!(l.iter().filter(|x| *x == want).count(), 1, "{want}: {l:?}");
     }
     xmllint_valid(&out.join("graph.gexf"));
@@ -136,7 +158,8 @@ fn bad_files_are_skipped_with_exit_code_1_and_the_rest_is_written() {
     let stderr = String::from_utf8_lossy(&o.stderr);
     assert!(stderr.contains("broken.txt") && stderr.contains("UTF-8"), "{stderr}");
     assert!(stderr.contains("empty.txt"), "{stderr}");
-    let summary: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
     assert_eq!(summary["documents"], 1);
     assert_eq!(summary["skipped"].as_array().unwrap().len(), 2);
     assert!(labels(&out).iter().any(|l| l == "Canada"));
@@ -148,7 +171,15 @@ fn a_missing_model_is_a_fatal_error_naming_the_file() {
     let models = dir.path().join("models");
     std::fs::create_dir_all(models.join("ner")).unwrap();
     let out = dir.path().join("out");
-    let o = run(&["run", "examples/sample", "--out", out.to_str().unwrap(), "--models", models.to_str().unwrap(), "--quiet"]);
+    let o = run(&[
+        "run",
+        "examples/sample",
+        "--out",
+        out.to_str().unwrap(),
+        "--models",
+        models.to_str().unwrap(),
+        "--quiet",
+    ]);
     assert_eq!(o.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&o.stderr);
     assert!(stderr.contains("config.json") && stderr.contains("missing"), "{stderr}");
@@ -166,7 +197,15 @@ fn a_corrupt_weights_file_is_named() {
     }
     std::fs::write(ner.join("model.safetensors"), b"not a safetensors file").unwrap();
     let out = dir.path().join("out");
-    let o = run(&["run", "examples/sample", "--out", out.to_str().unwrap(), "--models", models.to_str().unwrap(), "--quiet"]);
+    let o = run(&[
+        "run",
+        "examples/sample",
+        "--out",
+        out.to_str().unwrap(),
+        "--models",
+        models.to_str().unwrap(),
+        "--quiet",
+    ]);
     assert_eq!(o.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&o.stderr);
     assert!(stderr.contains("model.safetensors") && stderr.contains("corrupt"), "{stderr}");
@@ -181,7 +220,15 @@ fn a_missing_stance_model_fails_before_any_work() {
         std::fs::copy(root().join("models/ner").join(f), models.join("ner").join(f)).unwrap();
     }
     let out = dir.path().join("out");
-    let o = run(&["run", "examples/sample", "--out", out.to_str().unwrap(), "--models", models.to_str().unwrap(), "--quiet"]);
+    let o = run(&[
+        "run",
+        "examples/sample",
+        "--out",
+        out.to_str().unwrap(),
+        "--models",
+        models.to_str().unwrap(),
+        "--quiet",
+    ]);
     assert_eq!(o.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&o.stderr);
     assert!(stderr.contains("stance") && stderr.contains("config.json") && stderr.contains("missing"), "{stderr}");

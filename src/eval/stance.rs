@@ -61,7 +61,8 @@ pub enum StanceFormat {
 }
 
 impl StanceFormat {
-    pub const ALL: [StanceFormat; 4] = [StanceFormat::NewsMtsc, StanceFormat::PStance, StanceFormat::SemEval, StanceFormat::Vast];
+    pub const ALL: [StanceFormat; 4] =
+        [StanceFormat::NewsMtsc, StanceFormat::PStance, StanceFormat::SemEval, StanceFormat::Vast];
 
     /// Parses a format name (`newsmtsc`, `pstance`, `semeval`, `vast`; case
     /// and `-` / `_` ignored; `semeval2016` also accepted).
@@ -187,9 +188,41 @@ fn py_strip(s: &str) -> &str {
 }
 
 const PRONOUNS: &[&str] = &[
-    "i", "me", "my", "mine", "myself", "we", "us", "our", "ours", "ourselves", "you", "your", "yours", "yourself", "he",
-    "him", "his", "himself", "she", "her", "hers", "herself", "it", "its", "itself", "they", "them", "their", "theirs",
-    "themselves", "who", "whom", "whose", "this", "that",
+    "i",
+    "me",
+    "my",
+    "mine",
+    "myself",
+    "we",
+    "us",
+    "our",
+    "ours",
+    "ourselves",
+    "you",
+    "your",
+    "yours",
+    "yourself",
+    "he",
+    "him",
+    "his",
+    "himself",
+    "she",
+    "her",
+    "hers",
+    "herself",
+    "it",
+    "its",
+    "itself",
+    "they",
+    "them",
+    "their",
+    "theirs",
+    "themselves",
+    "who",
+    "whom",
+    "whose",
+    "this",
+    "that",
 ];
 
 fn is_pronoun(s: &str) -> bool {
@@ -280,7 +313,8 @@ fn split_lines(text: &str) -> Vec<&str> {
 }
 
 const EDGE: &[char] = &[
-    ' ', '\t', '"', '\'', '“', '”', '‘', '’', '`', '«', '»', '(', ')', '[', ']', ',', '.', ';', ':', '-', '–', '—', '\\',
+    ' ', '\t', '"', '\'', '“', '”', '‘', '’', '`', '«', '»', '(', ')', '[', ']', ',', '.', ';', ':', '-', '–', '—',
+    '\\',
 ];
 
 /// The target name of a NewsMTSC example (`newsmtsc_target` in
@@ -295,7 +329,8 @@ pub fn newsmtsc_target(gid: &str, mention: &str) -> String {
     let name = name.trim_matches(EDGE);
     let name = strip_possessive(name);
     let name = name.trim_matches(EDGE);
-    if is_pronoun_exact(name) || name.chars().count() < 3 || name.split(py_space).filter(|w| !w.is_empty()).count() > 4 {
+    if is_pronoun_exact(name) || name.chars().count() < 3 || name.split(py_space).filter(|w| !w.is_empty()).count() > 4
+    {
         return mention.to_string();
     }
     name.to_string()
@@ -404,7 +439,11 @@ pub fn parse_vast(text: &str) -> Result<Vec<GoldExample>> {
 
 /// A CSV stance set: `columns` names (with alternatives) the text, target and
 /// label columns; `label` maps the stripped label field to a stance.
-fn parse_csv_set(text: &str, columns: [&[&str]; 3], label: impl Fn(&str) -> Option<Stance>) -> Result<Vec<GoldExample>> {
+fn parse_csv_set(
+    text: &str,
+    columns: [&[&str]; 3],
+    label: impl Fn(&str) -> Option<Stance>,
+) -> Result<Vec<GoldExample>> {
     let table = CsvTable::parse(text)?;
     let (tweet, target, stance) = (table.column(columns[0])?, table.column(columns[1])?, table.column(columns[2])?);
     let mut out = Vec::new();
@@ -450,11 +489,38 @@ pub fn parse_semeval(bytes: &[u8]) -> Result<Vec<GoldExample>> {
 
 /// Windows-1252 for bytes 0x80..=0x9F (`None`: undefined there).
 const CP1252_HIGH: [Option<char>; 32] = [
-    Some('\u{20ac}'), None, Some('\u{201a}'), Some('\u{192}'), Some('\u{201e}'), Some('\u{2026}'), Some('\u{2020}'),
-    Some('\u{2021}'), Some('\u{2c6}'), Some('\u{2030}'), Some('\u{160}'), Some('\u{2039}'), Some('\u{152}'), None,
-    Some('\u{17d}'), None, None, Some('\u{2018}'), Some('\u{2019}'), Some('\u{201c}'), Some('\u{201d}'),
-    Some('\u{2022}'), Some('\u{2013}'), Some('\u{2014}'), Some('\u{2dc}'), Some('\u{2122}'), Some('\u{161}'),
-    Some('\u{203a}'), Some('\u{153}'), None, Some('\u{17e}'), Some('\u{178}'),
+    Some('\u{20ac}'),
+    None,
+    Some('\u{201a}'),
+    Some('\u{192}'),
+    Some('\u{201e}'),
+    Some('\u{2026}'),
+    Some('\u{2020}'),
+    Some('\u{2021}'),
+    Some('\u{2c6}'),
+    Some('\u{2030}'),
+    Some('\u{160}'),
+    Some('\u{2039}'),
+    Some('\u{152}'),
+    None,
+    Some('\u{17d}'),
+    None,
+    None,
+    Some('\u{2018}'),
+    Some('\u{2019}'),
+    Some('\u{201c}'),
+    Some('\u{201d}'),
+    Some('\u{2022}'),
+    Some('\u{2013}'),
+    Some('\u{2014}'),
+    Some('\u{2dc}'),
+    Some('\u{2122}'),
+    Some('\u{161}'),
+    Some('\u{203a}'),
+    Some('\u{153}'),
+    None,
+    Some('\u{17e}'),
+    Some('\u{178}'),
 ];
 
 /// `_decode_line`: UTF-8, else Windows-1252 (undefined bytes replaced);
@@ -529,7 +595,12 @@ impl CsvTable {
 
     fn field<'a>(&self, row: &'a [String], c: usize, n: usize) -> Result<&'a str> {
         row.get(c).map(String::as_str).with_context(|| {
-            format!("record {}: {} fields, no {:?}", n + 1, row.len(), self.header.get(c).map(String::as_str).unwrap_or(""))
+            format!(
+                "record {}: {} fields, no {:?}",
+                n + 1,
+                row.len(),
+                self.header.get(c).map(String::as_str).unwrap_or("")
+            )
         })
     }
 }
@@ -553,96 +624,97 @@ pub fn parse_csv(text: &str) -> Result<Vec<Vec<String>>> {
     let mut field = String::new();
     let mut state = St::StartRecord;
     // `None` is the end-of-line marker the C parser feeds after each line.
-    let step = |c: Option<char>, state: &mut St, fields: &mut Vec<String>, field: &mut String, line: usize| -> Result<()> {
-        let save = |fields: &mut Vec<String>, field: &mut String| fields.push(std::mem::take(field));
-        let mut s = *state;
-        if s == St::StartRecord {
-            match c {
-                None => return Ok(()),
-                Some('\n' | '\r') => {
-                    *state = St::EatCrnl;
-                    return Ok(());
+    let step =
+        |c: Option<char>, state: &mut St, fields: &mut Vec<String>, field: &mut String, line: usize| -> Result<()> {
+            let save = |fields: &mut Vec<String>, field: &mut String| fields.push(std::mem::take(field));
+            let mut s = *state;
+            if s == St::StartRecord {
+                match c {
+                    None => return Ok(()),
+                    Some('\n' | '\r') => {
+                        *state = St::EatCrnl;
+                        return Ok(());
+                    }
+                    _ => s = St::StartField,
                 }
-                _ => s = St::StartField,
             }
-        }
-        *state = match s {
-            St::StartField => match c {
-                None => {
-                    save(fields, field);
-                    St::StartRecord
-                }
-                Some('\n' | '\r') => {
-                    save(fields, field);
-                    St::EatCrnl
-                }
-                Some('"') => St::InQuoted,
-                Some(',') => {
-                    save(fields, field);
-                    St::StartField
-                }
-                Some(ch) => {
-                    field.push(ch);
-                    St::InField
-                }
-            },
-            St::InField => match c {
-                None => {
-                    save(fields, field);
-                    St::StartRecord
-                }
-                Some('\n' | '\r') => {
-                    save(fields, field);
-                    St::EatCrnl
-                }
-                Some(',') => {
-                    save(fields, field);
-                    St::StartField
-                }
-                Some(ch) => {
-                    field.push(ch);
-                    St::InField
-                }
-            },
-            St::InQuoted => match c {
-                None => St::InQuoted,
-                Some('"') => St::QuoteInQuoted,
-                Some(ch) => {
-                    field.push(ch);
-                    St::InQuoted
-                }
-            },
-            St::QuoteInQuoted => match c {
-                Some('"') => {
-                    field.push('"');
-                    St::InQuoted
-                }
-                Some(',') => {
-                    save(fields, field);
-                    St::StartField
-                }
-                None => {
-                    save(fields, field);
-                    St::StartRecord
-                }
-                Some('\n' | '\r') => {
-                    save(fields, field);
-                    St::EatCrnl
-                }
-                Some(ch) => {
-                    field.push(ch);
-                    St::InField
-                }
-            },
-            St::EatCrnl => match c {
-                Some('\n' | '\r') => St::EatCrnl,
-                None => St::StartRecord,
-                Some(_) => bail!("line {line}: new-line character seen in unquoted field"),
-            },
-            St::StartRecord => unreachable!(),
+            *state = match s {
+                St::StartField => match c {
+                    None => {
+                        save(fields, field);
+                        St::StartRecord
+                    }
+                    Some('\n' | '\r') => {
+                        save(fields, field);
+                        St::EatCrnl
+                    }
+                    Some('"') => St::InQuoted,
+                    Some(',') => {
+                        save(fields, field);
+                        St::StartField
+                    }
+                    Some(ch) => {
+                        field.push(ch);
+                        St::InField
+                    }
+                },
+                St::InField => match c {
+                    None => {
+                        save(fields, field);
+                        St::StartRecord
+                    }
+                    Some('\n' | '\r') => {
+                        save(fields, field);
+                        St::EatCrnl
+                    }
+                    Some(',') => {
+                        save(fields, field);
+                        St::StartField
+                    }
+                    Some(ch) => {
+                        field.push(ch);
+                        St::InField
+                    }
+                },
+                St::InQuoted => match c {
+                    None => St::InQuoted,
+                    Some('"') => St::QuoteInQuoted,
+                    Some(ch) => {
+                        field.push(ch);
+                        St::InQuoted
+                    }
+                },
+                St::QuoteInQuoted => match c {
+                    Some('"') => {
+                        field.push('"');
+                        St::InQuoted
+                    }
+                    Some(',') => {
+                        save(fields, field);
+                        St::StartField
+                    }
+                    None => {
+                        save(fields, field);
+                        St::StartRecord
+                    }
+                    Some('\n' | '\r') => {
+                        save(fields, field);
+                        St::EatCrnl
+                    }
+                    Some(ch) => {
+                        field.push(ch);
+                        St::InField
+                    }
+                },
+                St::EatCrnl => match c {
+                    Some('\n' | '\r') => St::EatCrnl,
+                    None => St::StartRecord,
+                    Some(_) => bail!("line {line}: new-line character seen in unquoted field"),
+                },
+                St::StartRecord => unreachable!(),
+            };
+            Ok(())
         };
-        Ok(())
-    };
     for (i, line) in split_lines(text).into_iter().enumerate() {
         for c in line.chars() {
             step(Some(c), &mut state, &mut fields, &mut field, i + 1)?;
@@ -721,11 +793,31 @@ fn is_other_alphabetic_symbol(c: char) -> bool {
 /// Characters Python's `re.IGNORECASE` treats as equal beyond simple
 /// lowercasing (`re._casefix._EXTRA_CASES`), mapped to one representative.
 const EXTRA_CASES: &[(char, char)] = &[
-    ('\u{131}', '\u{69}'), ('\u{17f}', '\u{73}'), ('\u{3b9}', '\u{345}'), ('\u{3bc}', '\u{b5}'), ('\u{3c3}', '\u{3c2}'),
-    ('\u{3d0}', '\u{3b2}'), ('\u{3d1}', '\u{3b8}'), ('\u{3d5}', '\u{3c6}'), ('\u{3d6}', '\u{3c0}'), ('\u{3f0}', '\u{3ba}'),
-    ('\u{3f1}', '\u{3c1}'), ('\u{3f5}', '\u{3b5}'), ('\u{1c80}', '\u{432}'), ('\u{1c81}', '\u{434}'), ('\u{1c82}', '\u{43e}'),
-    ('\u{1c83}', '\u{441}'), ('\u{1c84}', '\u{442}'), ('\u{1c85}', '\u{442}'), ('\u{1c86}', '\u{44a}'), ('\u{1c87}', '\u{463}'),
-    ('\u{1e9b}', '\u{1e61}'), ('\u{1fbe}', '\u{345}'), ('\u{1fd3}', '\u{390}'), ('\u{1fe3}', '\u{3b0}'), ('\u{a64b}', '\u{1c88}'),
+    ('\u{131}', '\u{69}'),
+    ('\u{17f}', '\u{73}'),
+    ('\u{3b9}', '\u{345}'),
+    ('\u{3bc}', '\u{b5}'),
+    ('\u{3c3}', '\u{3c2}'),
+    ('\u{3d0}', '\u{3b2}'),
+    ('\u{3d1}', '\u{3b8}'),
+    ('\u{3d5}', '\u{3c6}'),
+    ('\u{3d6}', '\u{3c0}'),
+    ('\u{3f0}', '\u{3ba}'),
+    ('\u{3f1}', '\u{3c1}'),
+    ('\u{3f5}', '\u{3b5}'),
+    ('\u{1c80}', '\u{432}'),
+    ('\u{1c81}', '\u{434}'),
+    ('\u{1c82}', '\u{43e}'),
+    ('\u{1c83}', '\u{441}'),
+    ('\u{1c84}', '\u{442}'),
+    ('\u{1c85}', '\u{442}'),
+    ('\u{1c86}', '\u{44a}'),
+    ('\u{1c87}', '\u{463}'),
+    ('\u{1e9b}', '\u{1e61}'),
+    ('\u{1fbe}', '\u{345}'),
+    ('\u{1fd3}', '\u{390}'),
+    ('\u{1fe3}', '\u{3b0}'),
+    ('\u{a64b}', '\u{1c88}'),
     ('\u{fb06}', '\u{fb05}'),
 ];
 
@@ -766,7 +858,8 @@ fn patterns(target: &str) -> Vec<Pattern> {
     let key = t.to_lowercase();
     match ALIASES.iter().find(|a| a.key == key) {
         Some(a) => {
-            let mut out: Vec<Pattern> = a.handles.iter().map(|h| Pattern::Handle(folded(h.trim_start_matches('@')))).collect();
+            let mut out: Vec<Pattern> =
+                a.handles.iter().map(|h| Pattern::Handle(folded(h.trim_start_matches('@')))).collect();
             out.extend(a.hashtags.iter().map(|h| Pattern::Hashtag(folded(h))));
             out.extend(a.words.iter().map(|w| Pattern::Word { word: folded(w), plural: true }));
             out
@@ -950,7 +1043,8 @@ impl StanceScore {
 
     /// A per-class table, the summary scores and the confusion matrix.
     pub fn table(&self) -> String {
-        let mut s = format!("{:<10}{:>10}{:>10}{:>10}{:>8}{:>8}\n", "class", "precision", "recall", "f1", "gold", "pred");
+        let mut s =
+            format!("{:<10}{:>10}{:>10}{:>10}{:>8}{:>8}\n", "class", "precision", "recall", "f1", "gold", "pred");
         for c in CLASSES {
             s += &format!(
                 "{:<10}{:>10.4}{:>10.4}{:>10.4}{:>8}{:>8}\n",
@@ -1039,7 +1133,10 @@ mod tests {
         assert_eq!(newsmtsc_target("allsides_1_2_3_Maxine Waters, D-Calif_0_6", "Waters"), "Maxine Waters");
         assert_eq!(newsmtsc_target("allsides_1_2_3_Rep. Jim Jordan - Ohio_0_6", "Jordan"), "Rep. Jim Jordan");
         assert_eq!(newsmtsc_target("allsides_1_2_3_He_0_2", "He"), "He");
-        assert_eq!(newsmtsc_target("allsides_1_2_3_former Secretary of State Hillary Clinton_0_6", "Clinton"), "Clinton");
+        assert_eq!(
+            newsmtsc_target("allsides_1_2_3_former Secretary of State Hillary Clinton_0_6", "Clinton"),
+            "Clinton"
+        );
         assert_eq!(newsmtsc_target("nonsense", "Obama"), "Obama");
     }
 
