@@ -47,9 +47,9 @@
 //!   span that is a whole question or exclamation by itself ("Blorp?") unless
 //!   it is a known name (a word of a longer Person span in the document, a
 //!   curated short form, a surname or first name seen in the corpus).
-//! * **People**: leading titles and a leading country word before a title
-//!   are stripped ("Japanese Foreign Minister Yoko Kamikawa", "Mr Kishida",
-//!   "the Biden"), including US offices and campaign words ("House Speaker
+//! * **People**: leading titles and a leading country word or organisation
+//!   acronym before a title are stripped ("Japanese Foreign Minister Yoko
+//!   Kamikawa", "FBI Director James Comey", "Mr Kishida", "the Biden"), including US offices and campaign words ("House Speaker
 //!   Paul Ryan", "Senate Majority Leader Mitch McConnell", "Attorney General
 //!   Loretta Lynch", "White House Press Secretary Josh Earnest", "Chief
 //!   Justice John Roberts", "First Lady", "presidential candidate"); a
@@ -1689,8 +1689,9 @@ struct PersonName {
 }
 
 /// Parses a Person span: strips leading titles ("Prime Minister", "Mr",
-/// "the"), a leading country word before a title ("Japanese Foreign
-/// Minister") and a possessive. A generational suffix (Jr, Sr, II, III)
+/// "the", "House Speaker"), a leading country word or organisation acronym
+/// before a title ("Japanese Foreign Minister", "FBI Director") and a
+/// possessive. A generational suffix (Jr, Sr, II, III)
 /// stays: it tells Donald Trump Jr from Donald Trump. `None` when nothing
 /// but titles is left.
 fn person_name(tables: &Tables, surface: &str) -> Option<PersonName> {
@@ -1700,9 +1701,14 @@ fn person_name(tables: &Tables, surface: &str) -> Option<PersonName> {
     while words.len() > 1 {
         let k = plain_key(words[0]);
         let title = TITLES.contains(&k.as_str());
-        let country_before_title =
-            tables.country_keys.contains_key(&k) && TITLES.contains(&plain_key(words[1]).as_str());
-        if !(title || country_before_title) {
+        let next = plain_key(words[1]);
+        // A country word or an organisation acronym before a title ("Japanese
+        // Foreign Minister", "FBI Director", "DNC Chairwoman").
+        let acronym = words[0].chars().filter(|c| c.is_alphabetic()).count() >= 2 && !has_lowercase(words[0]);
+        let country_before_title = (tables.country_keys.contains_key(&k) || acronym) && TITLES.contains(&next.as_str());
+        // "White House Press Secretary …", but "Mr. White" keeps its name.
+        let white_house = k == "white" && next == "house";
+        if !(title || country_before_title || white_house) {
             break;
         }
         if let Some(g) = title_gender(&k) {
@@ -2135,7 +2141,6 @@ const TITLES: &[&str] = &[
     "transportation",
     "veterans",
     "affairs",
-    "white",
     "first",
     "presidential",
     "candidate",
@@ -3033,6 +3038,38 @@ mod tests {
         assert_eq!(words("President"), None);
         assert_eq!(person_name(t, "Mr. Kipling").and_then(|n| n.cue), Some(Gender::Male));
         assert_eq!(person_name(t, "Mrs Smith").and_then(|n| n.cue), Some(Gender::Female));
+    }
+
+    #[test]
+    fn us_office_titles_are_stripped_but_name_words_stay() {
+        let t = tables();
+        let words = |s: &str| person_name(t, s).map(|n| n.words.join(" "));
+        for (surface, name) in [
+            ("House Speaker Paul Ryan", "Paul Ryan"),
+            ("Senate Majority Leader Mitch McConnell", "Mitch McConnell"),
+            ("Minority Whip Dick Durbin", "Dick Durbin"),
+            ("U.S. Attorney General Loretta Lynch", "Loretta Lynch"),
+            ("White House Press Secretary Josh Earnest", "Josh Earnest"),
+            ("National Security Adviser Susan Rice", "Susan Rice"),
+            ("Chief Justice John Roberts", "John Roberts"),
+            ("Vice President Joe Biden", "Joe Biden"),
+            ("Secretary of State John Kerry", "John Kerry"),
+            ("DNC Chairwoman Debbie Wasserman Schultz", "Debbie Wasserman Schultz"),
+            ("FBI Director James Comey", "James Comey"),
+            ("GOP nominee Donald Trump", "Donald Trump"),
+            ("JOHN SMITH", "JOHN SMITH"),
+            ("First Lady Michelle Obama", "Michelle Obama"),
+            ("presidential candidate Ted Cruz", "Ted Cruz"),
+            ("Mr. White", "White"),
+            ("Betty White", "Betty White"),
+            ("Jack House", "Jack House"),
+        ] {
+            assert_eq!(words(surface).as_deref(), Some(name), "{surface}");
+        }
+        assert_eq!(person_name(t, "First Lady Michelle Obama").and_then(|n| n.cue), Some(Gender::Female));
+        for title_only in ["Speaker", "Attorney General", "Press Secretary", "Majority Leader"] {
+            assert_eq!(words(title_only), None, "{title_only}");
+        }
     }
 
     #[test]
