@@ -55,9 +55,15 @@
 //!   Justice John Roberts", "First Lady", "presidential candidate"); a
 //!   title alone names nobody. A possessive is stripped; Jr/Sr/II/III stay
 //!   part of the identity (Donald Trump Jr is not Donald Trump). A person's
-//!   identity is (first word, surname, suffix): middle names and initials
-//!   are ignored, and curated spelling variants map to one form ("Joseph R.
-//!   Biden" → Joe Biden). Two different identities are never merged.
+//!   identity is (first word, surname, suffix), and curated spelling
+//!   variants map to one form ("Joseph R. Biden" → Joe Biden). Middle names
+//!   and initials only tell people of one identity apart: a name with middle
+//!   initials joins the entity of its identity unless that entity's label
+//!   has other ones (George W. Bush is not George H.W. Bush; "George Herbert
+//!   Walker Bush" is "hw"); a name without them joins the one full name of
+//!   the document with them ("Paul Ryan" next to "Paul D. Ryan"), else the
+//!   first entity created for the identity. Two different identities are
+//!   never merged.
 //!   - A two-word name that is the last two words of a longer full name
 //!     (a two-word surname: "Wasserman Schultz", "Ms. Wasserman Schultz" of
 //!     "Debbie Wasserman Schultz") joins it: in the document when one such
@@ -1050,7 +1056,9 @@ impl Linker {
         struct Cluster {
             first: String,
             surname: String,
+            /// Identity key ([`person_key`]) and middle initials.
             key: String,
+            middle: String,
             label: String,
         }
         let names: Vec<Option<(String, Vec<String>)>> = pending
@@ -1065,13 +1073,13 @@ impl Linker {
         // ("Wasserman Schultz" of "Debbie Wasserman Schultz"): in the
         // document (one such identity), else in the corpus (one such person,
         // and the two words are no person of their own).
-        let mut doc_tails: HashMap<String, BTreeSet<String>> = HashMap::new();
-        for (_, keys) in names.iter().flatten() {
+        let mut doc_tails: HashMap<String, BTreeSet<(String, String)>> = HashMap::new();
+        for (label, keys) in names.iter().flatten() {
             if let (Some(tail), Some(key)) = (name_tail(keys), person_key(keys)) {
-                doc_tails.entry(tail).or_default().insert(key);
+                doc_tails.entry(tail).or_default().insert((key, middle_initials(label)));
             }
         }
-        let mut tail_key: Vec<Option<String>> = vec![None; pending.len()];
+        let mut tail_key: Vec<Option<(String, String)>> = vec![None; pending.len()];
         for (i, n) in names.iter().enumerate() {
             let Some((_, keys)) = n else { continue };
             if keys.len() != 2 || SUFFIXES.contains(&keys[1].as_str()) {
@@ -1090,7 +1098,7 @@ impl Linker {
         }
 
         let mut clusters: Vec<Cluster> = Vec::new();
-        let mut by_key: HashMap<String, usize> = HashMap::new();
+        let mut by_key: HashMap<(String, String), usize> = HashMap::new();
         let mut member: Vec<Option<usize>> = vec![None; pending.len()];
         for (i, n) in names.iter().enumerate() {
             let Some((label, keys)) = n else { continue };
@@ -1098,11 +1106,13 @@ impl Linker {
                 continue;
             }
             let (Some(key), Some((first, surname, _))) = (person_key(keys), name_parts(keys)) else { continue };
-            let ci = *by_key.entry(key.clone()).or_insert_with(|| {
+            let middle = middle_initials(label);
+            let ci = *by_key.entry((key.clone(), middle.clone())).or_insert_with(|| {
                 clusters.push(Cluster {
                     first: first.to_string(),
                     surname: surname.to_string(),
                     key,
+                    middle,
                     label: label.clone(),
                 });
                 clusters.len() - 1
@@ -1117,7 +1127,29 @@ impl Linker {
                 member[i] = by_key.get(key).copied();
             }
         }
-        let cluster_ids: Vec<String> = clusters.iter().map(|c| self.person_full(&c.key, &c.label)).collect();
+        // A full name without middle initials joins the one full name of
+        // the document with the same identity and middle initials ("George
+        // Bush" next to "George W. Bush"); several (George W. and George H.W.
+        // Bush) stay apart and it stays with neither.
+        for ci in 0..clusters.len() {
+            if !clusters[ci].middle.is_empty() {
+                continue;
+            }
+            let with_middle: Vec<usize> = (0..clusters.len())
+                .filter(|&cj| clusters[cj].key == clusters[ci].key && !clusters[cj].middle.is_empty())
+                .collect();
+            if let [cj] = with_middle[..] {
+                for m in member.iter_mut().filter(|m| **m == Some(ci)) {
+                    *m = Some(cj);
+                }
+            }
+        }
+        let live: BTreeSet<usize> = member.iter().flatten().copied().collect();
+        let cluster_ids: Vec<String> = clusters
+            .iter()
+            .enumerate()
+            .map(|(ci, c)| if live.contains(&ci) { self.person_full(&c.key, &c.label) } else { String::new() })
+            .collect();
         // Mentions of each full name in the document (its full forms, then
         // the short forms that can only mean it).
         let mut count = vec![0usize; clusters.len()];
@@ -1148,7 +1180,8 @@ impl Linker {
                 .iter()
                 .enumerate()
                 .filter(|(ci, c)| {
-                    (c.first == *key || c.surname == *key || c.surname.rsplit('-').next() == Some(key.as_str()))
+                    live.contains(ci)
+                        && (c.first == *key || c.surname == *key || c.surname.rsplit('-').next() == Some(key.as_str()))
                         && fits(self, &cluster_ids[*ci])
                 })
                 .map(|(ci, _)| ci)
@@ -1210,8 +1243,35 @@ impl Linker {
     }
 
     /// A person known by a full name (identity key from [`person_key`]).
+    /// Middle initials tell people of one identity key apart: a name with
+    /// them joins the entity of its key unless that entity's label has other
+    /// middle initials (George W. Bush is not George H.W. Bush); a name
+    /// without them joins the entity of its key (the first one created).
     fn person_full(&mut self, key: &str, label: &str) -> String {
-        let id = self.intern(&format!("person:{key}"), EntityType::Person, label);
+        let plain = format!("person:{key}");
+        let middle = middle_initials(label);
+        let id = if middle.is_empty() {
+            self.intern(&plain, EntityType::Person, label)
+        } else {
+            let full = format!("person:{key}/{middle}");
+            match (self.keys.get(&full).cloned(), self.keys.get(&plain).cloned()) {
+                (Some(id), _) => id,
+                (None, Some(id)) => {
+                    let theirs = self.entities.get(&id).map(|r| middle_initials(&r.label)).unwrap_or_default();
+                    if theirs.is_empty() || theirs == middle {
+                        self.keys.insert(full, id.clone());
+                        id
+                    } else {
+                        self.intern(&full, EntityType::Person, label)
+                    }
+                }
+                (None, None) => {
+                    let id = self.intern(&full, EntityType::Person, label);
+                    self.keys.insert(plain, id.clone());
+                    id
+                }
+            }
+        };
         if let Some(rec) = self.entities.get_mut(&id) {
             let longer = label.chars().count() > rec.label.chars().count();
             if longer && label.split_whitespace().count() >= 2 {
@@ -1772,6 +1832,32 @@ fn name_parts(keys: &[String]) -> Option<(&str, &str, &str)> {
         _ => (keys, ""),
     };
     Some((rest.first()?.as_str(), rest.last()?.as_str(), suffix))
+}
+
+/// Middle initials of a full name as written ("George H.W. Bush" → "hw",
+/// "George Herbert Walker Bush" → "hw", "Paul D. Ryan" → "d", "Joe Biden" →
+/// ""): one letter per middle word, every letter of a dotted or all-capital
+/// initials word ("H.W.", "HW").
+fn middle_initials(label: &str) -> String {
+    let words: Vec<&str> = label.split_whitespace().filter(|w| !name_word_key(w).is_empty()).collect();
+    let core = match words.split_last() {
+        Some((last, rest)) if SUFFIXES.contains(&name_word_key(last).as_str()) => rest,
+        _ => &words[..],
+    };
+    if core.len() < 3 {
+        return String::new();
+    }
+    let mut out = String::new();
+    for w in &core[1..core.len() - 1] {
+        let letters: Vec<char> = fold_lower(w).chars().filter(|c| c.is_alphabetic()).collect();
+        let initials = w.contains('.') || (letters.len() <= 3 && !has_lowercase(w));
+        if initials {
+            out.extend(letters);
+        } else if let Some(&c) = letters.first() {
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// The last two words of a name of three or more words, before a suffix
@@ -3070,6 +3156,38 @@ mod tests {
         for title_only in ["Speaker", "Attorney General", "Press Secretary", "Majority Leader"] {
             assert_eq!(words(title_only), None, "{title_only}");
         }
+    }
+
+    #[test]
+    fn different_middle_initials_are_different_people() {
+        assert_eq!(middle_initials("George H.W. Bush"), "hw");
+        assert_eq!(middle_initials("George H. W. Bush"), "hw");
+        assert_eq!(middle_initials("George Herbert Walker Bush"), "hw");
+        assert_eq!(middle_initials("Paul D. Ryan"), "d");
+        assert_eq!(middle_initials("Martin Luther King Jr."), "l");
+        assert_eq!(middle_initials("Joe Biden"), "");
+        let mut linker = Linker::new();
+        let mut one = |text: &str, names: &[&str]| -> Vec<String> {
+            let spans = names.iter().map(|n| span(text, n, 0, EntityKind::Person)).collect();
+            link_text(&mut linker, text, spans).into_iter().map(|(_, id, _)| id).collect()
+        };
+        // A plain name first, then the middle initials of two presidents.
+        assert_eq!(one("George Bush spoke.", &["George Bush"]), ["person:george-bush"]);
+        assert_eq!(one("George H.W. Bush spoke.", &["George H.W. Bush"]), ["person:george-bush"]);
+        assert_eq!(one("George W. Bush spoke.", &["George W. Bush"]), ["person:george-w-bush"]);
+        assert_eq!(one("George Herbert Walker Bush.", &["George Herbert Walker Bush"]), ["person:george-bush"]);
+        // Without and with one middle initial: one person.
+        assert_eq!(one("Paul Ryan and Paul D. Ryan.", &["Paul Ryan", "Paul D. Ryan"]), ["person:paul-d-ryan"; 2]);
+        assert_eq!(one("Paul Ryan again.", &["Paul Ryan"]), ["person:paul-d-ryan"]);
+        // Both presidents in one document stay apart; a plain "George Bush"
+        // is merged with neither there and goes to the entity that holds the
+        // plain identity key (the first created).
+        let text = "George W. Bush and George H.W. Bush and George Bush.";
+        let got = one(text, &["George W. Bush", "George H.W. Bush", "George Bush"]);
+        assert_eq!(got, ["person:george-w-bush", "person:george-bush", "person:george-bush"]);
+        let labels: BTreeMap<String, String> = linker.entities().into_iter().map(|e| (e.id, e.label)).collect();
+        assert_eq!(labels["person:george-bush"], "George Herbert Walker Bush");
+        assert_eq!(labels["person:george-w-bush"], "George W. Bush");
     }
 
     #[test]
