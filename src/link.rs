@@ -70,8 +70,10 @@
 //!     identity is there, else in the corpus when exactly one person has
 //!     that tail and the two words are no person of their own.
 //!   - Within a document, a one-word name joins the full name whose surname
-//!     (or last part of a hyphenated surname) or first word equals it when
-//!     exactly one such full name is in the document (article or comments),
+//!     (or last part of a hyphenated surname) or, when no surname does,
+//!     first word equals it ("Paul" next to Rand Paul and Paul Ryan is Rand
+//!     Paul) when exactly one such full name is in the document (article or
+//!     comments),
 //!     unless a title before it contradicts that person's gender ("Mr
 //!     Clinton" never joins Hillary Clinton).
 //!   - When several full names of the document share it, it goes to the
@@ -1176,16 +1178,23 @@ impl Linker {
                 (Some(cue), Some(g)) => cue == g,
                 _ => true,
             };
-            let candidates: Vec<usize> = clusters
-                .iter()
-                .enumerate()
-                .filter(|(ci, c)| {
-                    live.contains(ci)
-                        && (c.first == *key || c.surname == *key || c.surname.rsplit('-').next() == Some(key.as_str()))
-                        && fits(self, &cluster_ids[*ci])
-                })
-                .map(|(ci, _)| ci)
-                .collect();
+            // Surname matches first ("Paul" next to Rand Paul and Paul Ryan
+            // is Rand Paul); first-name matches only when there are none.
+            let by_surname = |c: &Cluster| c.surname == *key || c.surname.rsplit('-').next() == Some(key.as_str());
+            let mut candidates: Vec<usize> = Vec::new();
+            for surname_only in [true, false] {
+                candidates = (0..clusters.len())
+                    .filter(|&ci| {
+                        let c = &clusters[ci];
+                        live.contains(&ci)
+                            && (by_surname(c) || (!surname_only && c.first == *key))
+                            && fits(self, &cluster_ids[ci])
+                    })
+                    .collect();
+                if !candidates.is_empty() {
+                    break;
+                }
+            }
             match candidates.len() {
                 0 => ids[i] = Some(self.person_alone(key, word, p.cue)),
                 1 => {
@@ -3156,6 +3165,23 @@ mod tests {
         for title_only in ["Speaker", "Attorney General", "Press Secretary", "Majority Leader"] {
             assert_eq!(words(title_only), None, "{title_only}");
         }
+    }
+
+    #[test]
+    fn a_one_word_name_is_a_surname_before_a_first_name() {
+        let text = "Rand Paul and Paul Ryan debated. Paul said no. Ryan agreed.";
+        let spans = ["Rand Paul", "Paul Ryan"]
+            .iter()
+            .map(|n| span(text, n, 0, EntityKind::Person))
+            .chain([span(text, "Paul", 2, EntityKind::Person), span(text, "Ryan", 1, EntityKind::Person)])
+            .collect();
+        let got: Vec<String> = link_text(&mut Linker::new(), text, spans).into_iter().map(|(_, id, _)| id).collect();
+        assert_eq!(got, ["person:rand-paul", "person:paul-ryan", "person:rand-paul", "person:paul-ryan"]);
+        // With Paul Ryan alone, "Paul" is his first name.
+        let text = "Paul Ryan spoke. Paul left.";
+        let spans = vec![span(text, "Paul Ryan", 0, EntityKind::Person), span(text, "Paul", 1, EntityKind::Person)];
+        let got: Vec<String> = link_text(&mut Linker::new(), text, spans).into_iter().map(|(_, id, _)| id).collect();
+        assert_eq!(got, ["person:paul-ryan"; 2]);
     }
 
     #[test]
