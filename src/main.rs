@@ -9,6 +9,7 @@ use std::time::Instant;
 use clap::{Args, Parser, Subcommand};
 use stancegraph::corpus::Document;
 use stancegraph::encoder::Precision;
+use stancegraph::eval::stance::Protocol;
 use stancegraph::eval::stance::StanceFormat;
 use stancegraph::ner::{NerConfig, NerModel};
 use stancegraph::pipeline::{self, RunOptions};
@@ -175,6 +176,10 @@ enum EvalCommand {
         /// Score the lexicon baseline instead of the model.
         #[arg(long)]
         baseline: bool,
+        /// The literature's P-Stance/SemEval protocol: leave out gold NONE rows and answer the more
+        /// probable of favour and against.
+        #[arg(long)]
+        favour_against_only: bool,
         #[command(flatten)]
         runtime: Runtime,
     },
@@ -239,7 +244,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             );
             Ok(ExitCode::SUCCESS)
         }
-        Command::Eval { what: EvalCommand::Stance { file, format, model, baseline, runtime } } => {
+        Command::Eval { what: EvalCommand::Stance { file, format, model, baseline, favour_against_only, runtime } } => {
             let dir = model.unwrap_or_else(|| stancegraph::models_dir().join("stance"));
             let config = StanceConfig {
                 batch_size: runtime.batch_size,
@@ -247,9 +252,13 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 precision: runtime.precision,
             };
             let classifier = StanceClassifier::load(baseline, &dir, config)?;
-            let (score, seconds) = stancegraph::eval::stance::eval_stance(&file, format, &classifier)?;
+            let protocol = if favour_against_only { Protocol::FavourAgainst } else { Protocol::ThreeWay };
+            let (score, seconds) = stancegraph::eval::stance::eval_stance(&file, format, protocol, &classifier)?;
+            println!("protocol: {}", protocol.as_str());
             print!("{}", score.table());
-            println!("{}", score.json(seconds));
+            let mut json = score.json(seconds);
+            json["protocol"] = protocol.as_str().into();
+            println!("{json}");
             Ok(ExitCode::SUCCESS)
         }
         Command::Eval { what: EvalCommand::Ner { file, model, runtime, windows } } => {

@@ -35,6 +35,18 @@ pub enum Stance {
 }
 
 impl Stance {
+    /// The classes in the order of [`StanceDecision::probabilities`].
+    pub const ALL: [Stance; 3] = [Stance::Against, Stance::Neutral, Stance::Favour];
+
+    /// Position in [`Stance::ALL`].
+    pub fn index(self) -> usize {
+        match self {
+            Stance::Against => 0,
+            Stance::Neutral => 1,
+            Stance::Favour => 2,
+        }
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Stance::Favour => "favour",
@@ -72,7 +84,24 @@ pub struct StanceQuery<'a> {
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct StanceDecision {
     pub stance: Stance,
+    /// The probability of `stance`.
     pub confidence: f32,
+    /// Probability of each class, in [`Stance::ALL`] order (for the lexicon
+    /// baseline: a score with the same ordering).
+    pub probabilities: [f32; 3],
+}
+
+impl StanceDecision {
+    /// The more probable of favour and against: the answer where the
+    /// question is known to have no neutral side (the two-class protocol of
+    /// P-Stance and SemEval in the literature).
+    pub fn favour_or_against(&self) -> Stance {
+        if self.probabilities[Stance::Favour.index()] > self.probabilities[Stance::Against.index()] {
+            Stance::Favour
+        } else {
+            Stance::Against
+        }
+    }
 }
 
 /// VADER compound scores at or beyond this count as favour / against
@@ -308,7 +337,8 @@ impl StanceModel {
         };
         let mut order: Vec<usize> = (0..encoded.len()).collect();
         order.sort_by_key(|&i| std::cmp::Reverse(encoded[i].0.len()));
-        let mut out = vec![StanceDecision { stance: Stance::Neutral, confidence: 0.0 }; queries.len()];
+        let mut out =
+            vec![StanceDecision { stance: Stance::Neutral, confidence: 0.0, probabilities: [0.0; 3] }; queries.len()];
         for chunk in order.chunks(self.batch_size) {
             let rows: Vec<Vec<i64>> = chunk.iter().map(|&i| encoded[i].0.clone()).collect();
             let types: Vec<Vec<i64>> =
@@ -323,12 +353,15 @@ impl StanceModel {
             })
             .map_err(|e| ModelError::Forward(e.to_string()))?;
             let probs = logits.to_kind(Kind::Float).softmax(-1, Kind::Float);
-            let (best, idx) = probs.max_dim(-1, false);
-            let best = Vec::<f32>::try_from(best).map_err(|e| ModelError::Forward(e.to_string()))?;
-            let idx = Vec::<i64>::try_from(idx).map_err(|e| ModelError::Forward(e.to_string()))?;
+            let width = self.labels.len();
+            let probs = Vec::<f32>::try_from(probs.flatten(0, -1)).map_err(|e| ModelError::Forward(e.to_string()))?;
             for (k, &i) in chunk.iter().enumerate() {
-                let stance = self.labels.get(idx[k] as usize).copied().unwrap_or(Stance::Neutral);
-                out[i] = StanceDecision { stance, confidence: best[k] };
+                let mut probabilities = [0.0f32; 3];
+                for (j, label) in self.labels.iter().enumerate() {
+                    probabilities[label.index()] = probs[k * width + j];
+                }
+                let best = (0..3).max_by(|a, b| probabilities[*a].total_cmp(&probabilities[*b])).unwrap_or(1);
+                out[i] = StanceDecision { stance: Stance::ALL[best], confidence: probabilities[best], probabilities };
             }
         }
         Ok(out)
@@ -418,7 +451,8 @@ impl LexiconBaseline {
             }
         }
         if seen.is_empty() {
-            return StanceDecision { stance: Stance::Neutral, confidence: 0.5 };
+            // Nothing to read: neutral, and no more sure of it than of the rest.
+            return StanceDecision { stance: Stance::Neutral, confidence: 0.5, probabilities: [0.25, 0.5, 0.25] };
         }
         let mut sum = 0.0;
         for &i in &seen {
@@ -432,16 +466,29 @@ impl LexiconBaseline {
 
 /// Maps a VADER compound score in [-1, 1] to a stance and a confidence in
 /// [0.5, 1]: 0.5 at the threshold, 1.0 at ±1 (and at exactly 0 for neutral).
+/// The `probabilities` give the chosen class its confidence and split the
+/// rest; favour vs against always follows the sign of the score.
 pub fn decide(compound: f64) -> StanceDecision {
     let c = compound.clamp(-1.0, 1.0);
-    if c >= POLARITY_THRESHOLD || c <= -POLARITY_THRESHOLD {
+    let (stance, confidence) = if c >= POLARITY_THRESHOLD || c <= -POLARITY_THRESHOLD {
         let strength = (c.abs() - POLARITY_THRESHOLD) / (1.0 - POLARITY_THRESHOLD);
-        let stance = if c > 0.0 { Stance::Favour } else { Stance::Against };
-        StanceDecision { stance, confidence: (0.5 + 0.5 * strength) as f32 }
+        (if c > 0.0 { Stance::Favour } else { Stance::Against }, (0.5 + 0.5 * strength) as f32)
     } else {
         let strength = 1.0 - c.abs() / POLARITY_THRESHOLD;
-        StanceDecision { stance: Stance::Neutral, confidence: (0.5 + 0.5 * strength) as f32 }
-    }
+        (Stance::Neutral, (0.5 + 0.5 * strength) as f32)
+    };
+    let rest = 1.0 - confidence;
+    let mut probabilities = match stance {
+        // The other two classes share the rest.
+        Stance::Favour | Stance::Against => [rest / 2.0; 3],
+        // Favour and against share the rest by the sign of the score.
+        Stance::Neutral => {
+            let favour = ((1.0 + c) / 2.0) as f32;
+            [rest * (1.0 - favour), 0.0, rest * favour]
+        }
+    };
+    probabilities[stance.index()] = confidence;
+    StanceDecision { stance, confidence, probabilities }
 }
 
 /// A clause: character range of a text.

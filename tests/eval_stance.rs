@@ -14,7 +14,7 @@
 use std::path::{Path, PathBuf};
 
 use stancegraph::eval::stance::{
-    eval_stance, find_mentions, parse_csv, read_gold, GoldExample, StanceFormat, StanceScore,
+    eval_stance, find_mentions, parse_csv, read_gold, GoldExample, Protocol, StanceFormat, StanceScore,
 };
 use stancegraph::stance::Stance::{self, Against, Favour, Neutral};
 use stancegraph::stance::{LexiconBaseline, StanceClassifier};
@@ -352,7 +352,7 @@ fn eval_stance_scores_a_classifier_end_to_end() {
     let dir = tempfile::tempdir().unwrap();
     let p = write(dir.path(), "raw_val_trump.csv", PSTANCE.as_bytes());
     let classifier = StanceClassifier::Baseline(LexiconBaseline::new());
-    let (score, seconds) = eval_stance(&p, StanceFormat::PStance, &classifier).unwrap();
+    let (score, seconds) = eval_stance(&p, StanceFormat::PStance, Protocol::ThreeWay, &classifier).unwrap();
     assert_eq!(score.n(), 4);
     assert_eq!((score.support(Against), score.support(Neutral), score.support(Favour)), (1, 1, 2));
     // the baseline answers neutral when the text never names the target
@@ -362,7 +362,37 @@ fn eval_stance_scores_a_classifier_end_to_end() {
     assert_eq!(j["n"], 4);
     // an empty gold file is an error, not a score of zero
     let empty = write(dir.path(), "empty.csv", b"Tweet,Target,Stance\n");
-    assert!(eval_stance(&empty, StanceFormat::PStance, &classifier).is_err());
+    assert!(eval_stance(&empty, StanceFormat::PStance, Protocol::ThreeWay, &classifier).is_err());
+}
+
+#[test]
+fn favour_against_protocol_drops_none_rows_and_never_answers_neutral() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = write(dir.path(), "raw_val_trump.csv", PSTANCE.as_bytes());
+    let classifier = StanceClassifier::Baseline(LexiconBaseline::new());
+    let (score, _) = eval_stance(&p, StanceFormat::PStance, Protocol::FavourAgainst, &classifier).unwrap();
+    assert_eq!(score.n(), 3, "the NONE row is left out");
+    assert_eq!(score.support(Neutral), 0);
+    assert_eq!(score.predicted(Neutral), 0);
+    assert_eq!(score.predicted(Favour) + score.predicted(Against), 3);
+}
+
+#[test]
+fn decisions_carry_probabilities_in_class_order() {
+    use stancegraph::stance::decide;
+    let d = decide(0.8);
+    assert_eq!(d.stance, Favour);
+    assert_eq!(d.probabilities[Favour.index()], d.confidence);
+    assert!(d.probabilities[Favour.index()] > d.probabilities[Against.index()]);
+    let d = decide(-0.8);
+    assert_eq!((d.stance, d.favour_or_against()), (Against, Against));
+    // a neutral answer still leans by the sign of the score
+    let d = decide(0.01);
+    assert_eq!((d.stance, d.favour_or_against()), (Neutral, Favour));
+    let d = decide(-0.01);
+    assert_eq!((d.stance, d.favour_or_against()), (Neutral, Against));
+    assert!(d.probabilities.iter().all(|p| (0.0..=1.0).contains(p)));
+    assert!((d.probabilities.iter().sum::<f32>() - 1.0).abs() < 1e-5);
 }
 
 // ---------------------------------------------------------------------------

@@ -1102,8 +1102,37 @@ impl StanceScore {
 /// Runs `stancegraph eval stance --format F FILE`: reads the gold set,
 /// classifies every example and scores it. The seconds are the wall time of
 /// the classification alone (reading the file excluded).
-pub fn eval_stance(path: &Path, format: StanceFormat, classifier: &StanceClassifier) -> Result<(StanceScore, f64)> {
-    let gold = read_gold(path, format)?;
+/// How predictions are compared with the gold labels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Protocol {
+    /// Every gold example, the classifier's own three-way answer.
+    ThreeWay,
+    /// The favour/against protocol of the P-Stance and SemEval literature:
+    /// gold neutral (NONE) examples are left out and the answer is the more
+    /// probable of favour and against.
+    FavourAgainst,
+}
+
+impl Protocol {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Protocol::ThreeWay => "three-way",
+            Protocol::FavourAgainst => "favour-against",
+        }
+    }
+}
+
+/// Runs the classifier over a gold file and scores it under `protocol`.
+pub fn eval_stance(
+    path: &Path,
+    format: StanceFormat,
+    protocol: Protocol,
+    classifier: &StanceClassifier,
+) -> Result<(StanceScore, f64)> {
+    let mut gold = read_gold(path, format)?;
+    if protocol == Protocol::FavourAgainst {
+        gold.retain(|g| g.label != Stance::Neutral);
+    }
     if gold.is_empty() {
         bail!("{}: no {} examples", path.display(), format);
     }
@@ -1115,7 +1144,13 @@ pub fn eval_stance(path: &Path, format: StanceFormat, classifier: &StanceClassif
         bail!("classifier answered {} of {} queries", decisions.len(), gold.len());
     }
     let labels: Vec<Stance> = gold.iter().map(|g| g.label).collect();
-    let predicted: Vec<Stance> = decisions.iter().map(|d| d.stance).collect();
+    let predicted: Vec<Stance> = decisions
+        .iter()
+        .map(|d| match protocol {
+            Protocol::ThreeWay => d.stance,
+            Protocol::FavourAgainst => d.favour_or_against(),
+        })
+        .collect();
     Ok((StanceScore::from_pairs(&labels, &predicted), seconds))
 }
 
