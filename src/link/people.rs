@@ -1,0 +1,688 @@
+//! People: the curated world figures, full names clustered by identity
+//! within a document and across the corpus, one-word names joining a full
+//! name of their document or the corpus, two-word surnames, and
+//! Organisation / Misc spans that name a person of the document.
+
+use std::collections::{BTreeSet, HashMap, HashSet};
+
+use super::names::{middle_initials, name_keys, name_parts, name_tail, person_key, person_name, PersonName, SUFFIXES};
+use super::orgs::{org_key, org_word, ORGS};
+use super::pronouns::Gender;
+use super::tables::Tables;
+use super::text::has_lowercase;
+use super::{EntityType, Linker, Pending, Target};
+
+impl Linker {
+    /// An Organisation or Misc span whose whole text is the full name, the
+    /// surname or the one-word name of a person named by a Person span of
+    /// the same document ("Trump" tagged as an organisation next to "Donald
+    /// Trump") becomes a mention of that name, resolved with the people.
+    /// Curated organisations and party words are not touched.
+    pub(super) fn org_spans_naming_people(&self, pending: &mut [Pending]) {
+        let mut names: HashSet<String> = HashSet::new();
+        for p in pending.iter() {
+            let Target::Person(name) = &p.target else { continue };
+            let (_, keys) = self.tables.canonical_person(name);
+            names.insert(keys.join(" "));
+            if let Some(key) = person_key(&keys) {
+                names.insert(key);
+            }
+            if let Some((_, surname, _)) = name_parts(&keys) {
+                names.insert(surname.to_string());
+            }
+        }
+        if names.is_empty() {
+            return;
+        }
+        for p in pending.iter_mut() {
+            let (Target::Org(label) | Target::Misc(label)) = &p.target else { continue };
+            let curated = self.tables.orgs_by_key.contains_key(&org_key(label))
+                || ORGS.iter().any(|(name, _)| name == label)
+                || org_word(label).is_some();
+            if curated || !label.chars().next().map(char::is_uppercase).unwrap_or(false) || !has_lowercase(label) {
+                continue;
+            }
+            let Some(name) = person_name(self.tables, label) else { continue };
+            let whole = name.keys == name_keys(label);
+            if whole && names.contains(&name.keys.join(" ")) {
+                p.target = Target::Person(name);
+            }
+        }
+    }
+
+    /// People of one document (see "People" in the module doc): full names
+    /// cluster by identity key; a two-word name that ends a longer full name
+    /// joins it; one-word names join the document's full names, else the
+    /// corpus.
+    pub(super) fn resolve_people(&mut self, pending: &[Pending], ids: &mut [Option<String>]) {
+        struct Cluster {
+            first: String,
+            surname: String,
+            /// Identity key ([`person_key`]) and middle initials.
+            key: String,
+            middle: String,
+            label: String,
+        }
+        let names: Vec<Option<(String, Vec<String>)>> = pending
+            .iter()
+            .map(|p| match &p.target {
+                Target::Person(name) => Some(self.tables.canonical_person(name)),
+                _ => None,
+            })
+            .collect();
+
+        // Two-word names that are the last two words of a longer full name
+        // ("Wasserman Schultz" of "Debbie Wasserman Schultz"): in the
+        // document (one such identity), else in the corpus (one such person,
+        // and the two words are no person of their own).
+        let mut doc_tails: HashMap<String, BTreeSet<(String, String)>> = HashMap::new();
+        for (label, keys) in names.iter().flatten() {
+            if let (Some(tail), Some(key)) = (name_tail(keys), person_key(keys)) {
+                doc_tails.entry(tail).or_default().insert((key, middle_initials(label)));
+            }
+        }
+        let mut tail_key: Vec<Option<(String, String)>> = vec![None; pending.len()];
+        for (i, n) in names.iter().enumerate() {
+            let Some((_, keys)) = n else { continue };
+            if keys.len() != 2 || SUFFIXES.contains(&keys[1].as_str()) {
+                continue;
+            }
+            let joined = keys.join(" ");
+            if let Some(set) = doc_tails.get(&joined) {
+                if set.len() == 1 {
+                    tail_key[i] = set.first().cloned();
+                }
+            } else if !self.keys.contains_key(&format!("person:{joined}")) {
+                if let Some(set) = self.tails.get(&joined).filter(|s| s.len() == 1) {
+                    ids[i] = set.first().cloned();
+                }
+            }
+        }
+
+        let mut clusters: Vec<Cluster> = Vec::new();
+        let mut by_key: HashMap<(String, String), usize> = HashMap::new();
+        let mut member: Vec<Option<usize>> = vec![None; pending.len()];
+        for (i, n) in names.iter().enumerate() {
+            let Some((label, keys)) = n else { continue };
+            if tail_key[i].is_some() || ids[i].is_some() {
+                continue;
+            }
+            let (Some(key), Some((first, surname, _))) = (person_key(keys), name_parts(keys)) else { continue };
+            let middle = middle_initials(label);
+            let ci = *by_key.entry((key.clone(), middle.clone())).or_insert_with(|| {
+                clusters.push(Cluster {
+                    first: first.to_string(),
+                    surname: surname.to_string(),
+                    key,
+                    middle,
+                    label: label.clone(),
+                });
+                clusters.len() - 1
+            });
+            if label.chars().count() > clusters[ci].label.chars().count() {
+                clusters[ci].label = label.clone();
+            }
+            member[i] = Some(ci);
+        }
+        for (i, key) in tail_key.iter().enumerate() {
+            if let Some(key) = key {
+                member[i] = by_key.get(key).copied();
+            }
+        }
+        // A full name without middle initials joins the one full name of
+        // the document with the same identity and middle initials ("George
+        // Bush" next to "George W. Bush"); several (George W. and George H.W.
+        // Bush) stay apart and it stays with neither.
+        for ci in 0..clusters.len() {
+            if !clusters[ci].middle.is_empty() {
+                continue;
+            }
+            let with_middle: Vec<usize> = (0..clusters.len())
+                .filter(|&cj| clusters[cj].key == clusters[ci].key && !clusters[cj].middle.is_empty())
+                .collect();
+            if let [cj] = with_middle[..] {
+                for m in member.iter_mut().filter(|m| **m == Some(ci)) {
+                    *m = Some(cj);
+                }
+            }
+        }
+        let live: BTreeSet<usize> = member.iter().flatten().copied().collect();
+        let cluster_ids: Vec<String> = clusters
+            .iter()
+            .enumerate()
+            .map(|(ci, c)| if live.contains(&ci) { self.person_full(&c.key, &c.label) } else { String::new() })
+            .collect();
+        // Mentions of each full name in the document (its full forms, then
+        // the short forms that can only mean it).
+        let mut count = vec![0usize; clusters.len()];
+        for (i, m) in member.iter().enumerate() {
+            if let Some(ci) = *m {
+                ids[i] = Some(cluster_ids[ci].clone());
+                count[ci] += 1;
+            }
+        }
+
+        // One-word names: first those with one candidate, then the shared ones.
+        let mut shared: Vec<(usize, Vec<usize>)> = Vec::new();
+        for (i, p) in pending.iter().enumerate() {
+            let Target::Person(name) = &p.target else { continue };
+            if ids[i].is_some() || member[i].is_some() {
+                continue;
+            }
+            let (Some(key), Some(word)) = (name.keys.first(), name.words.first()) else { continue };
+            if name.keys.len() != 1 {
+                continue;
+            }
+            // A title's gender ("Mr Clinton") rules out people of the other.
+            let fits = |linker: &Linker, id: &str| match (p.cue, linker.gender_of(id)) {
+                (Some(cue), Some(g)) => cue == g,
+                _ => true,
+            };
+            // Surname matches first ("Paul" next to Rand Paul and Paul Ryan
+            // is Rand Paul); first-name matches only when there are none.
+            let by_surname = |c: &Cluster| c.surname == *key || c.surname.rsplit('-').next() == Some(key.as_str());
+            let mut candidates: Vec<usize> = Vec::new();
+            for surname_only in [true, false] {
+                candidates = (0..clusters.len())
+                    .filter(|&ci| {
+                        let c = &clusters[ci];
+                        live.contains(&ci)
+                            && (by_surname(c) || (!surname_only && c.first == *key))
+                            && fits(self, &cluster_ids[ci])
+                    })
+                    .collect();
+                if !candidates.is_empty() {
+                    break;
+                }
+            }
+            match candidates.len() {
+                0 => ids[i] = Some(self.person_alone(key, word, p.cue)),
+                1 => {
+                    ids[i] = Some(cluster_ids[candidates[0]].clone());
+                    count[candidates[0]] += 1;
+                }
+                _ => shared.push((i, candidates)),
+            }
+        }
+        for (i, candidates) in shared {
+            let Target::Person(name) = &pending[i].target else { continue };
+            let (Some(key), Some(word)) = (name.keys.first(), name.words.first()) else { continue };
+            let keys: Vec<&str> = clusters.iter().map(|c| c.key.as_str()).collect();
+            let chosen = self.shared_surname(key, &candidates, &count, &cluster_ids, &keys);
+            ids[i] = Some(match chosen {
+                Some(ci) => cluster_ids[ci].clone(),
+                // Still ambiguous: kept as its own one-word person.
+                None => self.intern(&format!("person:{key}"), EntityType::Person, word),
+            });
+        }
+    }
+
+    /// Which of several full names in the document a shared one-word name
+    /// means: the person the curated table gives that short form to, if
+    /// among them ("Trump" → Donald Trump next to Melania Trump, "Clinton" →
+    /// Hillary Clinton next to Bill Clinton); else the one with at least
+    /// [`DOC_DOMINANT_RATIO`] times the document mentions of any other (the
+    /// article is about them); else the one that dominates the corpus so far
+    /// ([`dominant`] over mentions); else none.
+    fn shared_surname(
+        &self,
+        key: &str,
+        candidates: &[usize],
+        count: &[usize],
+        cluster_ids: &[String],
+        cluster_keys: &[&str],
+    ) -> Option<usize> {
+        if let Some(&pi) = self.tables.people_short.get(key) {
+            if let Some(full) = person_key(&name_keys(PEOPLE[pi].0)) {
+                if let Some(&ci) = candidates.iter().find(|&&ci| cluster_keys[ci] == full) {
+                    return Some(ci);
+                }
+            }
+        }
+        let mut by_doc: Vec<(usize, usize)> = candidates.iter().map(|&ci| (ci, count[ci])).collect();
+        by_doc.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        if by_doc[0].1 >= DOC_DOMINANT_RATIO * by_doc[1].1.max(1) {
+            return Some(by_doc[0].0);
+        }
+        let corpus: Vec<usize> = candidates
+            .iter()
+            .map(|&ci| self.entities.get(&cluster_ids[ci]).map(|r| r.mentions).unwrap_or(0) + count[ci])
+            .collect();
+        dominant(&corpus).map(|k| candidates[k])
+    }
+
+    /// A person known by a full name (identity key from [`person_key`]).
+    /// Middle initials tell people of one identity key apart: a name with
+    /// them joins the entity of its key unless that entity's label has other
+    /// middle initials (George W. Bush is not George H.W. Bush); a name
+    /// without them joins the entity of its key (the first one created).
+    fn person_full(&mut self, key: &str, label: &str) -> String {
+        let plain = format!("person:{key}");
+        let middle = middle_initials(label);
+        let id = if middle.is_empty() {
+            self.intern(&plain, EntityType::Person, label)
+        } else {
+            let full = format!("person:{key}/{middle}");
+            match (self.keys.get(&full).cloned(), self.keys.get(&plain).cloned()) {
+                (Some(id), _) => id,
+                (None, Some(id)) => {
+                    let theirs = self.entities.get(&id).map(|r| middle_initials(&r.label)).unwrap_or_default();
+                    if theirs.is_empty() || theirs == middle {
+                        self.keys.insert(full, id.clone());
+                        id
+                    } else {
+                        self.intern(&full, EntityType::Person, label)
+                    }
+                }
+                (None, None) => {
+                    let id = self.intern(&full, EntityType::Person, label);
+                    self.keys.insert(plain, id.clone());
+                    id
+                }
+            }
+        };
+        if let Some(rec) = self.entities.get_mut(&id) {
+            let longer = label.chars().count() > rec.label.chars().count();
+            if longer && label.split_whitespace().count() >= 2 {
+                rec.label = label.to_string();
+            }
+        }
+        let label = self.entities.get(&id).map(|r| r.label.clone()).unwrap_or_default();
+        self.index_names(&id, &label);
+        id
+    }
+
+    /// A one-word name with no full name in its document: a curated person
+    /// with that short form, else the corpus persons with that surname, else
+    /// those with that first name ("Hillary", "Jeb"): the only one, or the
+    /// one that dominates ([`dominant`] over mentions so far); else its own
+    /// person. A title's gender (`cue`) must not contradict the person's.
+    fn person_alone(&mut self, key: &str, word: &str, cue: Option<Gender>) -> String {
+        if let Some(&pi) = self.tables.people_short.get(key) {
+            let (label, gender, _) = PEOPLE[pi];
+            if cue.map(|c| c == gender).unwrap_or(true) {
+                if let Some(full) = person_key(&name_keys(label)) {
+                    return self.person_full(&full, label);
+                }
+            }
+        }
+        let compatible = |linker: &Linker, id: &str| match (cue, linker.gender_of(id)) {
+            (Some(c), Some(g)) => c == g,
+            _ => true,
+        };
+        for index in [&self.surnames, &self.first_names] {
+            let Some(set) = index.get(key) else { continue };
+            let cands: Vec<&String> = set.iter().filter(|id| compatible(self, id)).collect();
+            if cands.is_empty() {
+                continue;
+            }
+            let counts: Vec<usize> =
+                cands.iter().map(|id| self.entities.get(*id).map(|r| r.mentions).unwrap_or(0)).collect();
+            let pick = if cands.len() == 1 { Some(0) } else { dominant(&counts) };
+            match pick {
+                Some(k) => return cands[k].clone(),
+                // Several people and none dominant: not a guess.
+                None => break,
+            }
+        }
+        self.intern(&format!("person:{key}"), EntityType::Person, word)
+    }
+
+    /// Indexes a full-named person by surname (and the last part of a
+    /// hyphenated one), first name and, for names of three or more words,
+    /// the last two words (a two-word surname: "Wasserman Schultz").
+    pub(super) fn index_names(&mut self, id: &str, label: &str) {
+        let keys = name_keys(label);
+        let Some((first, surname, _)) = name_parts(&keys) else { return };
+        self.first_names.entry(first.to_string()).or_default().insert(id.to_string());
+        if let Some(tail) = name_tail(&keys) {
+            self.tails.entry(tail).or_default().insert(id.to_string());
+        }
+        let surname = surname.to_string();
+        if let Some(part) = surname.rsplit('-').next() {
+            if part != surname && !part.is_empty() {
+                self.surnames.entry(part.to_string()).or_default().insert(id.to_string());
+            }
+        }
+        self.surnames.entry(surname).or_default().insert(id.to_string());
+    }
+}
+
+/// The index of the count that dominates the others: at least
+/// [`DOMINANT_MIN`] and [`DOMINANT_RATIO`] times every other count.
+fn dominant(counts: &[usize]) -> Option<usize> {
+    let (top, &best) = counts.iter().enumerate().max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(&a.0)))?;
+    let next = counts.iter().enumerate().filter(|&(k, _)| k != top).map(|(_, &c)| c).max().unwrap_or(0);
+    (best >= DOMINANT_MIN && best >= DOMINANT_RATIO * next).then_some(top)
+}
+
+/// Document dominance of a shared surname: the ratio of the top full
+/// name's document mentions to the next one's.
+const DOC_DOMINANT_RATIO: usize = 3;
+
+/// Corpus dominance: the fewest mentions so far, and the ratio to the next.
+const DOMINANT_MIN: usize = 5;
+const DOMINANT_RATIO: usize = 3;
+
+/// Very common world figures: (label, gender, other forms). One-word forms
+/// let a surname alone link to them when the document has no other person
+/// with that name; multi-word forms are spelling variants of the full name.
+pub(super) const PEOPLE: &[(&str, Gender, &[&str])] = &[
+    (
+        "Joe Biden",
+        Gender::Male,
+        &["Biden", "Joseph Biden", "Joseph R. Biden", "Joe R. Biden", "Joseph Robinette Biden"],
+    ),
+    ("Donald Trump", Gender::Male, &["Trump", "Donald J. Trump", "Donald John Trump"]),
+    ("Barack Obama", Gender::Male, &["Obama", "Barack Hussein Obama"]),
+    ("Hillary Clinton", Gender::Female, &["Clinton", "Hillary", "Hillary Rodham Clinton"]),
+    ("Bill Clinton", Gender::Male, &["William Jefferson Clinton"]),
+    ("George W. Bush", Gender::Male, &[]),
+    ("Jeb Bush", Gender::Male, &[]),
+    ("Kamala Harris", Gender::Female, &[]),
+    ("Nancy Pelosi", Gender::Female, &["Pelosi"]),
+    ("Mike Pence", Gender::Male, &["Pence"]),
+    ("Bernie Sanders", Gender::Male, &["Sanders", "Bernie"]),
+    ("Ted Cruz", Gender::Male, &["Cruz"]),
+    ("Marco Rubio", Gender::Male, &["Rubio"]),
+    ("Antony Blinken", Gender::Male, &["Blinken"]),
+    ("Mike Pompeo", Gender::Male, &["Pompeo"]),
+    ("Elon Musk", Gender::Male, &["Musk"]),
+    ("Vladimir Putin", Gender::Male, &["Putin", "Vladimir Vladimirovich Putin"]),
+    (
+        "Volodymyr Zelensky",
+        Gender::Male,
+        &["Zelensky", "Zelenskyy", "Zelenskiy", "Volodymyr Zelenskyy", "Volodymyr Zelenskiy"],
+    ),
+    ("Xi Jinping", Gender::Male, &["Xi", "Jinping"]),
+    ("Kim Jong Un", Gender::Male, &["Kim Jong-un", "Kim Jong-Un"]),
+    ("Moon Jae-in", Gender::Male, &["Moon Jae In"]),
+    ("Yoon Suk Yeol", Gender::Male, &["Yoon", "Yoon Suk-yeol"]),
+    ("Tsai Ing-wen", Gender::Female, &["Tsai", "Tsai Ing wen"]),
+    ("Shinzo Abe", Gender::Male, &["Abe"]),
+    ("Fumio Kishida", Gender::Male, &["Kishida"]),
+    ("Yoshihide Suga", Gender::Male, &["Suga"]),
+    ("Shigeru Ishiba", Gender::Male, &["Ishiba"]),
+    ("Yuriko Koike", Gender::Female, &["Koike"]),
+    ("Benjamin Netanyahu", Gender::Male, &["Netanyahu", "Bibi", "Bibi Netanyahu"]),
+    ("Ali Khamenei", Gender::Male, &["Khamenei", "Ali Hosseini Khamenei"]),
+    ("Ebrahim Raisi", Gender::Male, &["Raisi"]),
+    ("Hassan Rouhani", Gender::Male, &["Rouhani"]),
+    ("Bashar al-Assad", Gender::Male, &["Assad", "al-Assad", "Bashar Assad", "Bashar al Assad"]),
+    ("Mohammed bin Salman", Gender::Male, &["MBS", "Mohammad bin Salman"]),
+    ("Mahmoud Abbas", Gender::Male, &[]),
+    ("Hassan Nasrallah", Gender::Male, &["Nasrallah"]),
+    ("Yahya Sinwar", Gender::Male, &["Sinwar"]),
+    ("Ismail Haniyeh", Gender::Male, &["Haniyeh"]),
+    ("Recep Tayyip Erdogan", Gender::Male, &["Erdogan", "Tayyip Erdogan", "Recep Erdogan"]),
+    ("Angela Merkel", Gender::Female, &["Merkel"]),
+    ("Olaf Scholz", Gender::Male, &["Scholz"]),
+    ("Emmanuel Macron", Gender::Male, &["Macron"]),
+    ("Rishi Sunak", Gender::Male, &["Sunak"]),
+    ("Keir Starmer", Gender::Male, &["Starmer"]),
+    ("Liz Truss", Gender::Female, &["Truss"]),
+    ("Boris Johnson", Gender::Male, &[]),
+    ("Theresa May", Gender::Female, &[]),
+    ("Giorgia Meloni", Gender::Female, &["Meloni"]),
+    ("Ursula von der Leyen", Gender::Female, &["von der Leyen"]),
+    ("Justin Trudeau", Gender::Male, &["Trudeau"]),
+    ("Jacinda Ardern", Gender::Female, &["Ardern"]),
+    ("Narendra Modi", Gender::Male, &["Modi"]),
+    ("Jair Bolsonaro", Gender::Male, &["Bolsonaro"]),
+    ("Luiz Inácio Lula da Silva", Gender::Male, &["Lula", "Lula da Silva"]),
+    ("Antonio Guterres", Gender::Male, &["Guterres"]),
+    ("Jens Stoltenberg", Gender::Male, &["Stoltenberg"]),
+];
+
+/// Loads the curated people into `t`: full names, identity keys, spelling
+/// variants and the one-word forms that only one of them owns.
+pub(super) fn load_people(t: &mut Tables) {
+    let mut ambiguous_short = HashSet::new();
+    for (pi, (label, _, forms)) in PEOPLE.iter().enumerate() {
+        let keys = name_keys(label);
+        if let Some(key) = person_key(&keys) {
+            t.people_fl.insert(key, pi);
+        }
+        t.people_full.insert(keys.join(" "), pi);
+        for form in forms.iter() {
+            let k = name_keys(form);
+            if k.len() == 1 {
+                if let Some(&other) = t.people_short.get(&k[0]) {
+                    if other != pi {
+                        ambiguous_short.insert(k[0].clone());
+                    }
+                }
+                t.people_short.insert(k[0].clone(), pi);
+            } else if k.len() > 1 {
+                t.people_full.insert(k.join(" "), pi);
+            }
+        }
+    }
+    for k in ambiguous_short {
+        t.people_short.remove(&k);
+    }
+}
+
+impl Tables {
+    /// A full name mapped onto its curated canonical form when the table
+    /// knows it ("Joseph R. Biden" → "Joe Biden"): (label, keys).
+    fn canonical_person(&self, name: &PersonName) -> (String, Vec<String>) {
+        match self.people_full.get(&name.keys.join(" ")) {
+            Some(&pi) => (PEOPLE[pi].0.to_string(), name_keys(PEOPLE[pi].0)),
+            None => (name.words.join(" "), name.keys.clone()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use super::*;
+
+    use crate::link::test_util::{doc, link_text, span};
+    use crate::link::DocumentSpans;
+    use crate::ner::EntityKind;
+
+    #[test]
+    fn a_one_word_name_is_a_surname_before_a_first_name() {
+        let text = "Rand Paul and Paul Ryan debated. Paul said no. Ryan agreed.";
+        let spans = ["Rand Paul", "Paul Ryan"]
+            .iter()
+            .map(|n| span(text, n, 0, EntityKind::Person))
+            .chain([span(text, "Paul", 2, EntityKind::Person), span(text, "Ryan", 1, EntityKind::Person)])
+            .collect();
+        let got: Vec<String> = link_text(&mut Linker::new(), text, spans).into_iter().map(|(_, id, _)| id).collect();
+        assert_eq!(got, ["person:rand-paul", "person:paul-ryan", "person:rand-paul", "person:paul-ryan"]);
+        // With Paul Ryan alone, "Paul" is his first name.
+        let text = "Paul Ryan spoke. Paul left.";
+        let spans = vec![span(text, "Paul Ryan", 0, EntityKind::Person), span(text, "Paul", 1, EntityKind::Person)];
+        let got: Vec<String> = link_text(&mut Linker::new(), text, spans).into_iter().map(|(_, id, _)| id).collect();
+        assert_eq!(got, ["person:paul-ryan"; 2]);
+    }
+
+    #[test]
+    fn different_middle_initials_are_different_people() {
+        assert_eq!(middle_initials("George H.W. Bush"), "hw");
+        assert_eq!(middle_initials("George H. W. Bush"), "hw");
+        assert_eq!(middle_initials("George Herbert Walker Bush"), "hw");
+        assert_eq!(middle_initials("Paul D. Ryan"), "d");
+        assert_eq!(middle_initials("Martin Luther King Jr."), "l");
+        assert_eq!(middle_initials("Joe Biden"), "");
+        let mut linker = Linker::new();
+        let mut one = |text: &str, names: &[&str]| -> Vec<String> {
+            let spans = names.iter().map(|n| span(text, n, 0, EntityKind::Person)).collect();
+            link_text(&mut linker, text, spans).into_iter().map(|(_, id, _)| id).collect()
+        };
+        // A plain name first, then the middle initials of two presidents.
+        assert_eq!(one("George Bush spoke.", &["George Bush"]), ["person:george-bush"]);
+        assert_eq!(one("George H.W. Bush spoke.", &["George H.W. Bush"]), ["person:george-bush"]);
+        assert_eq!(one("George W. Bush spoke.", &["George W. Bush"]), ["person:george-w-bush"]);
+        assert_eq!(one("George Herbert Walker Bush.", &["George Herbert Walker Bush"]), ["person:george-bush"]);
+        // Without and with one middle initial: one person.
+        assert_eq!(one("Paul Ryan and Paul D. Ryan.", &["Paul Ryan", "Paul D. Ryan"]), ["person:paul-d-ryan"; 2]);
+        assert_eq!(one("Paul Ryan again.", &["Paul Ryan"]), ["person:paul-d-ryan"]);
+        // Both presidents in one document stay apart; a plain "George Bush"
+        // is merged with neither there and goes to the entity that holds the
+        // plain identity key (the first created).
+        let text = "George W. Bush and George H.W. Bush and George Bush.";
+        let got = one(text, &["George W. Bush", "George H.W. Bush", "George Bush"]);
+        assert_eq!(got, ["person:george-w-bush", "person:george-bush", "person:george-bush"]);
+        let labels: BTreeMap<String, String> = linker.entities().into_iter().map(|e| (e.id, e.label)).collect();
+        assert_eq!(labels["person:george-bush"], "George Herbert Walker Bush");
+        assert_eq!(labels["person:george-w-bush"], "George W. Bush");
+    }
+
+    #[test]
+    fn title_and_short_forms_join_the_full_name_in_the_document() {
+        let article = "Prime Minister Fumio Kishida spoke. Mr Kishida later met Foreign Minister Yoko Kamikawa; Kamikawa and Yoko agreed.";
+        let comment = "President Kishida? He is a prime minister.";
+        let d = doc(article, &[(comment, None)]);
+        let spans = DocumentSpans {
+            article: vec![
+                span(article, "Prime Minister Fumio Kishida", 0, EntityKind::Person),
+                span(article, "Kishida", 1, EntityKind::Person),
+                span(article, "Foreign Minister Yoko Kamikawa", 0, EntityKind::Person),
+                span(article, "Kamikawa", 1, EntityKind::Person),
+                span(article, "Yoko", 1, EntityKind::Person),
+            ],
+            comments: vec![vec![span(comment, "President Kishida", 0, EntityKind::Person)]],
+        };
+        let mut linker = Linker::new();
+        let m = linker.link(&d, &spans);
+        let ids: Vec<&str> = m.iter().map(|m| m.entity_id.as_str()).collect();
+        assert_eq!(
+            ids,
+            vec![
+                "person:fumio-kishida",
+                "person:fumio-kishida",
+                "person:yoko-kamikawa",
+                "person:yoko-kamikawa",
+                "person:yoko-kamikawa",
+                "person:fumio-kishida",
+                "person:fumio-kishida", // "He"
+            ]
+        );
+        let e = linker.entities();
+        assert_eq!(e.iter().find(|e| e.id == "person:yoko-kamikawa").map(|e| e.label.as_str()), Some("Yoko Kamikawa"));
+    }
+
+    #[test]
+    fn surname_alone_uses_curated_leaders_unless_the_document_says_otherwise() {
+        let mut linker = Linker::new();
+        let text = "Biden and Abe and Putin spoke.";
+        let m = link_text(
+            &mut linker,
+            text,
+            ["Biden", "Abe", "Putin"].iter().map(|n| span(text, n, 0, EntityKind::Person)).collect(),
+        );
+        let ids: Vec<&str> = m.iter().map(|x| x.1.as_str()).collect();
+        assert_eq!(ids, vec!["person:joe-biden", "person:shinzo-abe", "person:vladimir-putin"]);
+        // A document with another Biden: the surname joins that one.
+        let text = "Hunter Biden testified. Biden said little.";
+        let m = link_text(
+            &mut linker,
+            text,
+            vec![span(text, "Hunter Biden", 0, EntityKind::Person), span(text, "Biden", 1, EntityKind::Person)],
+        );
+        assert_eq!(m[1].1, "person:hunter-biden");
+        // Curated spelling variants are the same person.
+        let text = "Joseph R. Biden won.";
+        let m = link_text(&mut linker, text, vec![span(text, "Joseph R. Biden", 0, EntityKind::Person)]);
+        assert_eq!(m[0].1, "person:joe-biden");
+        // An unknown surname stays its own person.
+        let text = "Tanaka disagreed.";
+        let m = link_text(&mut linker, text, vec![span(text, "Tanaka", 0, EntityKind::Person)]);
+        assert_eq!(m[0].1, "person:tanaka");
+    }
+
+    #[test]
+    fn suffixes_and_title_genders_keep_people_apart() {
+        let mut linker = Linker::new();
+        let text = "Donald Trump Jr. spoke; Donald Trump listened; Mr Clinton and Hillary Clinton waved.";
+        let m = link_text(
+            &mut linker,
+            text,
+            vec![
+                span(text, "Donald Trump Jr.", 0, EntityKind::Person),
+                span(text, "Donald Trump", 1, EntityKind::Person),
+                span(text, "Clinton", 0, EntityKind::Person),
+                span(text, "Hillary Clinton", 0, EntityKind::Person),
+            ],
+        );
+        let ids: Vec<&str> = m.iter().map(|x| x.1.as_str()).collect();
+        assert_eq!(
+            ids,
+            vec!["person:donald-trump-jr", "person:donald-trump", "person:clinton", "person:hillary-clinton"]
+        );
+        // A female title joins her; a male title alone skips the curated
+        // (female) Clinton.
+        let text = "Mrs Clinton smiled, Hillary Clinton said.";
+        let m = link_text(
+            &mut linker,
+            text,
+            vec![span(text, "Clinton", 0, EntityKind::Person), span(text, "Hillary Clinton", 0, EntityKind::Person)],
+        );
+        assert_eq!(m[0].1, "person:hillary-clinton");
+        let text = "Mr. Clinton smiled.";
+        let m = link_text(&mut linker, text, vec![span(text, "Clinton", 0, EntityKind::Person)]);
+        assert_eq!(m[0].1, "person:clinton");
+    }
+
+    #[test]
+    fn shared_surname_in_one_document_stays_ambiguous() {
+        let mut linker = Linker::new();
+        let text = "John Smith and Mary Smith argued; Smith won.";
+        let m = link_text(
+            &mut linker,
+            text,
+            vec![
+                span(text, "John Smith", 0, EntityKind::Person),
+                span(text, "Mary Smith", 0, EntityKind::Person),
+                span(text, "Smith", 2, EntityKind::Person),
+            ],
+        );
+        let ids: Vec<&str> = m.iter().map(|x| x.1.as_str()).collect();
+        assert_eq!(ids, vec!["person:john-smith", "person:mary-smith", "person:smith"]);
+        // Later, "Smith" alone in another document: two Smiths are known in
+        // the corpus, so it is not merged either.
+        let text = "Smith again.";
+        let m = link_text(&mut linker, text, vec![span(text, "Smith", 0, EntityKind::Person)]);
+        assert_eq!(m[0].1, "person:smith");
+    }
+
+    #[test]
+    fn organisation_spans_naming_a_person_of_the_document() {
+        let text = "Donald Trump spoke. Trump said the Trump campaign and Hamas agreed. Trump won.";
+        let got = link_text(
+            &mut Linker::new(),
+            text,
+            vec![
+                span(text, "Donald Trump", 0, EntityKind::Person),
+                span(text, "Trump", 1, EntityKind::Person),
+                span(text, "Trump", 2, EntityKind::Organisation),
+                span(text, "Hamas", 0, EntityKind::Organisation),
+                span(text, "Trump", 3, EntityKind::Misc),
+            ],
+        );
+        let ids: Vec<&str> = got.iter().map(|(_, id, _)| id.as_str()).collect();
+        assert_eq!(
+            ids,
+            ["person:donald-trump", "person:donald-trump", "person:donald-trump", "org:hamas", "person:donald-trump"]
+        );
+        // Without a person of that name in the document it stays an
+        // organisation, and a lower-case or all-capital text never converts.
+        let text = "The Trump campaign and the Smith group met. John Smith and SMITH.";
+        let got = link_text(
+            &mut Linker::new(),
+            text,
+            vec![
+                span(text, "Trump", 0, EntityKind::Organisation),
+                span(text, "John Smith", 0, EntityKind::Person),
+                span(text, "SMITH", 0, EntityKind::Organisation),
+            ],
+        );
+        let ids: Vec<&str> = got.iter().map(|(_, id, _)| id.as_str()).collect();
+        assert_eq!(ids, ["org:trump", "person:john-smith", "org:smith"]);
+    }
+}

@@ -1,0 +1,514 @@
+//! Pronouns and gender: a person's gender (curated table, titles, first
+//! names, the article's own pronouns) and the resolution of he/she/they in
+//! comments.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use super::names::{name_keys, name_parts, person_key};
+use super::people::PEOPLE;
+use super::text::{sentences, TextInfo};
+use super::{overlaps, EntityType, Linker, Placed};
+
+/// A person's grammatical gender, as far as the linker can tell.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub(super) enum Gender {
+    Male,
+    Female,
+}
+
+/// Pronoun classes.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum PronounClass {
+    Gendered(Gender),
+    Plural,
+}
+
+fn pronoun_class(lower: &str) -> Option<PronounClass> {
+    match lower {
+        "he" | "him" | "his" => Some(PronounClass::Gendered(Gender::Male)),
+        "she" | "her" | "hers" => Some(PronounClass::Gendered(Gender::Female)),
+        "they" | "them" => Some(PronounClass::Plural),
+        _ => None,
+    }
+}
+
+/// A candidate antecedent at one level (comment, parent, article).
+#[derive(Debug, Clone)]
+struct Candidate {
+    id: String,
+    count: usize,
+    last: usize,
+    /// Its known gender is the wanted one (not merely unknown).
+    known: bool,
+}
+
+impl Linker {
+    /// Gender votes from the article: a he/she pronoun counts for the
+    /// nearest person mentioned before it in the same sentence.
+    pub(super) fn learn_gender(&mut self, article: &TextInfo, covered: &[(usize, usize)], placed: &[Placed]) {
+        let persons: Vec<&Placed> = placed.iter().filter(|p| p.kind == EntityType::Person).collect();
+        if persons.is_empty() {
+            return;
+        }
+        let mut sents: Option<Vec<(usize, usize)>> = None;
+        for w in &article.words {
+            let Some(PronounClass::Gendered(g)) = pronoun_class(&w.lower) else { continue };
+            if overlaps(covered, w.start, w.end) {
+                continue;
+            }
+            let sents = sents.get_or_insert_with(|| sentences(article));
+            let k = sents.partition_point(|s| s.1 <= w.start);
+            let Some(&(s0, _)) = sents.get(k) else { continue };
+            let nearest = persons.iter().filter(|p| p.start >= s0 && p.end <= w.start).max_by_key(|p| p.start);
+            if let Some(p) = nearest {
+                if let Some(rec) = self.entities.get_mut(&p.id) {
+                    match g {
+                        Gender::Male => rec.male += 1,
+                        Gender::Female => rec.female += 1,
+                    }
+                }
+            }
+        }
+    }
+
+    /// Resolves the pronouns of comment text `t`; adds their placements to
+    /// `placed[t]` and their counts to the entities. Returns (start, end,
+    /// surface, id) per resolved pronoun.
+    pub(super) fn resolve_pronouns(
+        &mut self,
+        t: usize,
+        parent: Option<usize>,
+        text: &TextInfo,
+        covered: &[(usize, usize)],
+        placed: &mut [Vec<Placed>],
+    ) -> Vec<(usize, usize, String, String)> {
+        let mut out = Vec::new();
+        let mut sents: Option<Vec<(usize, usize)>> = None;
+        for w in &text.words {
+            let Some(class) = pronoun_class(&w.lower) else { continue };
+            if overlaps(covered, w.start, w.end) {
+                continue;
+            }
+            let id = match class {
+                PronounClass::Gendered(g) => self.resolve_gendered(g, t, parent, w.start, placed),
+                PronounClass::Plural => {
+                    let sents = sents.get_or_insert_with(|| sentences(text));
+                    resolve_plural(text, sents, w.start, &placed[t])
+                }
+            };
+            let Some(id) = id else { continue };
+            let Some(rec) = self.entities.get_mut(&id) else { continue };
+            rec.mentions += 1;
+            let at = placed[t].partition_point(|p| p.start < w.start);
+            placed[t].insert(at, Placed { start: w.start, end: w.end, id: id.clone(), kind: rec.kind });
+            out.push((w.start, w.end, text.word_text(w).to_string(), id));
+        }
+        out
+    }
+
+    /// he/she/him/her/his/hers: the comment's own earlier persons, else the
+    /// parent comment's, else the article's (those two only when confident).
+    fn resolve_gendered(
+        &self,
+        want: Gender,
+        t: usize,
+        parent: Option<usize>,
+        pos: usize,
+        placed: &[Vec<Placed>],
+    ) -> Option<String> {
+        let own: Vec<&Placed> = placed.get(t)?.iter().filter(|p| p.end <= pos).collect();
+        let own = self.candidates(&own, want);
+        // A person of the wanted known gender before one of unknown gender.
+        if let Some(best) = own.iter().find(|c| c.known).or(own.first()) {
+            return Some(best.id.clone());
+        }
+        for level in [parent, Some(0)].into_iter().flatten() {
+            let Some(list) = placed.get(level) else { continue };
+            let all: Vec<&Placed> = list.iter().collect();
+            let cands = self.candidates(&all, want);
+            if cands.is_empty() {
+                continue;
+            }
+            return confident(&cands);
+        }
+        None
+    }
+
+    /// Persons among `placed` compatible with `want`, most salient first
+    /// (mention count, then the latest mention).
+    fn candidates(&self, placed: &[&Placed], want: Gender) -> Vec<Candidate> {
+        let mut by_id: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
+        for p in placed.iter().filter(|p| p.kind == EntityType::Person) {
+            let e = by_id.entry(p.id.as_str()).or_insert((0, 0));
+            e.0 += 1;
+            e.1 = e.1.max(p.start);
+        }
+        let mut out: Vec<Candidate> = by_id
+            .into_iter()
+            .filter_map(|(id, (count, last))| {
+                let g = self.gender_of(id);
+                (g.is_none() || g == Some(want)).then(|| Candidate {
+                    id: id.to_string(),
+                    count,
+                    last,
+                    known: g == Some(want),
+                })
+            })
+            .collect();
+        out.sort_by(|a, b| b.count.cmp(&a.count).then(b.last.cmp(&a.last)).then(a.id.cmp(&b.id)));
+        out
+    }
+
+    /// A person's gender from the curated table, titles, the first-name
+    /// list and the article's pronouns; `None` when unknown or tied.
+    pub(super) fn gender_of(&self, id: &str) -> Option<Gender> {
+        let rec = self.entities.get(id)?;
+        if rec.kind != EntityType::Person {
+            return None;
+        }
+        let (mut male, mut female) = (rec.male, rec.female);
+        let keys = name_keys(&rec.label);
+        if let (Some(key), Some((first, _, _))) = (person_key(&keys), name_parts(&keys)) {
+            if let Some(&pi) = self.tables.people_fl.get(&key) {
+                match PEOPLE[pi].1 {
+                    Gender::Male => male += 10,
+                    Gender::Female => female += 10,
+                }
+            }
+            if MALE_NAMES.contains(&first) {
+                male += 1;
+            } else if FEMALE_NAMES.contains(&first) {
+                female += 1;
+            }
+        }
+        match male.cmp(&female) {
+            std::cmp::Ordering::Greater => Some(Gender::Male),
+            std::cmp::Ordering::Less => Some(Gender::Female),
+            std::cmp::Ordering::Equal => None,
+        }
+    }
+}
+
+/// The fallback-level choice: only when one candidate is clearly meant.
+fn confident(cands: &[Candidate]) -> Option<String> {
+    let known: Vec<&Candidate> = cands.iter().filter(|c| c.known).collect();
+    if known.len() == 1 {
+        return Some(known[0].id.clone());
+    }
+    if cands.len() == 1 {
+        return Some(cands[0].id.clone());
+    }
+    let pool: Vec<&Candidate> = if known.is_empty() { cands.iter().collect() } else { known };
+    match (pool.first(), pool.get(1)) {
+        (Some(top), Some(next)) if top.count >= 3 && top.count >= 2 * next.count => Some(top.id.clone()),
+        _ => None,
+    }
+}
+
+/// they/them: the organisation or country that is the subject (first
+/// mention, within the first four words) of the previous sentence.
+fn resolve_plural(text: &TextInfo, sents: &[(usize, usize)], pos: usize, placed: &[Placed]) -> Option<String> {
+    let k = sents.partition_point(|s| s.1 <= pos);
+    if k == 0 || k > sents.len() {
+        return None;
+    }
+    let (a, b) = sents[k - 1];
+    let first = placed.iter().find(|p| p.start >= a && p.start < b)?;
+    let words_before = text.words.iter().filter(|w| w.start >= a && w.start < first.start).count();
+    if words_before >= 4 {
+        return None;
+    }
+    matches!(first.kind, EntityType::Organisation | EntityType::Country).then(|| first.id.clone())
+}
+
+/// A small first-name list (a weak gender cue).
+const MALE_NAMES: &[&str] = &[
+    "joe",
+    "joseph",
+    "donald",
+    "barack",
+    "bill",
+    "william",
+    "george",
+    "john",
+    "james",
+    "robert",
+    "michael",
+    "david",
+    "richard",
+    "thomas",
+    "charles",
+    "mark",
+    "paul",
+    "peter",
+    "mike",
+    "ted",
+    "marco",
+    "jeb",
+    "bernie",
+    "vladimir",
+    "sergei",
+    "dmitry",
+    "benjamin",
+    "emmanuel",
+    "olaf",
+    "rishi",
+    "keir",
+    "boris",
+    "justin",
+    "narendra",
+    "recep",
+    "ali",
+    "hassan",
+    "hossein",
+    "mohammed",
+    "muhammad",
+    "mohammad",
+    "ahmed",
+    "ahmad",
+    "ebrahim",
+    "ibrahim",
+    "bashar",
+    "shinzo",
+    "fumio",
+    "yoshihide",
+    "shigeru",
+    "taro",
+    "hiroshi",
+    "takeshi",
+    "kenji",
+    "hideki",
+    "junichiro",
+    "antony",
+    "anthony",
+    "tony",
+    "jens",
+    "antonio",
+    "elon",
+    "jair",
+    "luiz",
+    "kevin",
+    "chris",
+    "christopher",
+    "daniel",
+    "matthew",
+    "andrew",
+    "steve",
+    "stephen",
+    "brian",
+    "eric",
+    "scott",
+    "jeff",
+    "tim",
+    "tom",
+    "jack",
+    "harry",
+    "henry",
+    "abdullah",
+    "omar",
+    "yahya",
+    "ismail",
+    "mahmoud",
+    "volodymyr",
+    "xi",
+];
+
+const FEMALE_NAMES: &[&str] = &[
+    "mary",
+    "hillary",
+    "kamala",
+    "nancy",
+    "angela",
+    "theresa",
+    "liz",
+    "elizabeth",
+    "ursula",
+    "yoko",
+    "yuriko",
+    "sanae",
+    "seiko",
+    "jacinda",
+    "giorgia",
+    "marine",
+    "golda",
+    "indira",
+    "sarah",
+    "anna",
+    "maria",
+    "jennifer",
+    "linda",
+    "susan",
+    "karen",
+    "lisa",
+    "emma",
+    "olivia",
+    "sophia",
+    "elena",
+    "nikki",
+    "michelle",
+    "melania",
+    "ivanka",
+    "jill",
+    "laura",
+    "hannah",
+    "julia",
+    "catherine",
+    "kate",
+    "victoria",
+    "margaret",
+    "anne",
+    "ann",
+    "jane",
+    "emily",
+    "rachel",
+    "rebecca",
+    "christine",
+    "claudia",
+    "hasina",
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    use crate::link::test_util::{doc, span};
+    use crate::link::{DocumentSpans, LinkedBy, Source};
+    use crate::ner::{EntityKind, EntitySpan};
+
+    /// Article with two people: a woman (learnt from "her") and a man
+    /// (curated), plus a third person of unknown gender.
+    const TWO_PEOPLE: &str = "Minister Anna Lind asked her counterpart. Vladimir Putin refused. Lars Norberg watched.";
+
+    fn two_people_spans() -> Vec<EntitySpan> {
+        vec![
+            span(TWO_PEOPLE, "Anna Lind", 0, EntityKind::Person),
+            span(TWO_PEOPLE, "Vladimir Putin", 0, EntityKind::Person),
+            span(TWO_PEOPLE, "Lars Norberg", 0, EntityKind::Person),
+        ]
+    }
+
+    fn pronouns(
+        comments: &[(&str, Option<usize>)],
+        comment_spans: Vec<Vec<EntitySpan>>,
+    ) -> Vec<(usize, String, String)> {
+        let d = doc(TWO_PEOPLE, comments);
+        let mut linker = Linker::new();
+        let spans = DocumentSpans { article: two_people_spans(), comments: comment_spans };
+        linker
+            .link(&d, &spans)
+            .into_iter()
+            .filter(|m| m.linked_by == LinkedBy::Pronoun)
+            .map(|m| match m.source {
+                Source::Comment(i) => (i, m.text, m.entity_id),
+                Source::Article => panic!("article pronouns are not resolved"),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn pronouns_use_learnt_and_curated_gender() {
+        let got = pronouns(&[("Does she even care?", None), ("I doubt he will listen to her.", None)], vec![]);
+        assert_eq!(
+            got,
+            vec![
+                (0, "she".into(), "person:anna-lind".into()),
+                (1, "he".into(), "person:vladimir-putin".into()),
+                (1, "her".into(), "person:anna-lind".into()),
+            ]
+        );
+    }
+
+    #[test]
+    fn pronouns_prefer_the_comment_then_the_parent() {
+        let c0 = "Lars Norberg is right and his plan works.";
+        let c1 = "Maybe, but he never explains it.";
+        let got =
+            pronouns(&[(c0, None), (c1, Some(0))], vec![vec![span(c0, "Lars Norberg", 0, EntityKind::Person)], vec![]]);
+        assert_eq!(
+            got,
+            vec![(0, "his".into(), "person:lars-norberg".into()), (1, "he".into(), "person:lars-norberg".into())]
+        );
+    }
+
+    #[test]
+    fn pronouns_are_skipped_when_not_confident() {
+        // Two unknown-gender people and no female/male cue: nothing.
+        let article = "Kim Lee met Sam Park.";
+        let d = doc(article, &[("They say he lies.", None)]);
+        let spans = DocumentSpans {
+            article: vec![
+                span(article, "Kim Lee", 0, EntityKind::Person),
+                span(article, "Sam Park", 0, EntityKind::Person),
+            ],
+            comments: vec![],
+        };
+        let mut linker = Linker::new();
+        let m = linker.link(&d, &spans);
+        assert!(m.iter().all(|m| m.linked_by != LinkedBy::Pronoun), "{m:?}");
+        // A male-only comment person does not take "she".
+        let c = "Putin is wrong, she says.";
+        let d = doc("No people here.", &[(c, None)]);
+        let spans = DocumentSpans { article: vec![], comments: vec![vec![span(c, "Putin", 0, EntityKind::Person)]] };
+        let m = linker.link(&d, &spans);
+        assert!(m.iter().all(|m| m.linked_by != LinkedBy::Pronoun), "{m:?}");
+    }
+
+    #[test]
+    fn they_resolves_to_the_previous_sentence_subject_organisation_or_country() {
+        let c = "Iran is behind this. They wanted chaos. Then Putin spoke. They agreed.";
+        let d = doc("Nothing.", &[(c, None)]);
+        let spans = DocumentSpans {
+            article: vec![],
+            comments: vec![vec![span(c, "Iran", 0, EntityKind::Location), span(c, "Putin", 0, EntityKind::Person)]],
+        };
+        let mut linker = Linker::new();
+        let m: Vec<(String, String)> = linker
+            .link(&d, &spans)
+            .into_iter()
+            .filter(|m| m.linked_by == LinkedBy::Pronoun)
+            .map(|m| (m.text, m.entity_id))
+            .collect();
+        // The second "They" follows a sentence whose subject is a person.
+        assert_eq!(m, vec![("They".to_string(), "IRN".to_string())]);
+    }
+
+    #[test]
+    fn titles_give_gender() {
+        let article = "Mrs Chen met Mr. Okafor.";
+        let d = doc(article, &[("I think she won.", None), ("And he lost.", None)]);
+        let spans = DocumentSpans {
+            article: vec![span(article, "Chen", 0, EntityKind::Person), span(article, "Okafor", 0, EntityKind::Person)],
+            comments: vec![],
+        };
+        let mut linker = Linker::new();
+        let m: Vec<(String, String)> = linker
+            .link(&d, &spans)
+            .into_iter()
+            .filter(|m| m.linked_by == LinkedBy::Pronoun)
+            .map(|m| (m.text, m.entity_id))
+            .collect();
+        assert_eq!(m, vec![("she".into(), "person:chen".into()), ("he".into(), "person:okafor".into())]);
+    }
+
+    #[test]
+    fn a_pronoun_prefers_a_person_of_the_known_gender() {
+        // "Zorg" (unknown gender) is named more often in the comment than
+        // Anna Lind (female, learnt from the article's "her"): "she" is Anna.
+        let c = "Zorg and Zorg again. Anna Lind too. Does she care?";
+        let comment_spans = vec![vec![
+            span(c, "Zorg", 0, EntityKind::Person),
+            span(c, "Zorg", 1, EntityKind::Person),
+            span(c, "Anna Lind", 0, EntityKind::Person),
+        ]];
+        let got = pronouns(&[(c, None)], comment_spans);
+        assert_eq!(got, vec![(0, "she".into(), "person:anna-lind".into())]);
+        // With no person of the known gender in the comment, the comment's
+        // unknown one still comes before the article's.
+        let c = "Zorg is wrong. Does she care?";
+        let got = pronouns(&[(c, None)], vec![vec![span(c, "Zorg", 0, EntityKind::Person)]]);
+        assert_eq!(got, vec![(0, "she".into(), "person:zorg".into())]);
+    }
+}
