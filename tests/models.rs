@@ -44,7 +44,7 @@ fn long_texts_lose_and_duplicate_nothing_at_window_seams() {
     let sentence = "Angela Merkel met Emmanuel Macron in Berlin. ";
     let short = &ner().predict(&[sentence]).unwrap()[0];
     assert_eq!(short.len(), 3, "{short:?}");
-    let long = sentence.repeat(40); // far beyond one window of 126 pieces
+    let long = sentence.repeat(40); // far beyond one model window
     let spans = &ner().predict(&[long.as_str()]).unwrap()[0];
     assert_eq!(spans.len(), 120, "{}", spans.iter().map(|s| s.text.as_str()).collect::<Vec<_>>().join("|"));
     let mut starts: Vec<usize> = spans.iter().map(|s| s.start).collect();

@@ -378,6 +378,16 @@ mod tests {
     use crate::link::{DocumentSpans, LinkedBy, Source};
     use crate::ner::{EntityKind, EntitySpan};
 
+    /// (pronoun, entity id) of each pronoun mention a fresh linker makes.
+    fn pronoun_links(d: &crate::corpus::Document, spans: &DocumentSpans) -> Vec<(String, String)> {
+        Linker::new()
+            .link(d, spans)
+            .into_iter()
+            .filter(|m| m.linked_by == LinkedBy::Pronoun)
+            .map(|m| (m.text, m.entity_id))
+            .collect()
+    }
+
     /// Article with two people: a woman (learnt from "her") and a man
     /// (curated), plus a third person of unknown gender.
     const TWO_PEOPLE: &str = "Minister Anna Lind asked her counterpart. Vladimir Putin refused. Lars Norberg watched.";
@@ -464,13 +474,7 @@ mod tests {
             article: vec![],
             comments: vec![vec![span(c, "Iran", 0, EntityKind::Location), span(c, "Putin", 0, EntityKind::Person)]],
         };
-        let mut linker = Linker::new();
-        let m: Vec<(String, String)> = linker
-            .link(&d, &spans)
-            .into_iter()
-            .filter(|m| m.linked_by == LinkedBy::Pronoun)
-            .map(|m| (m.text, m.entity_id))
-            .collect();
+        let m = pronoun_links(&d, &spans);
         // The second "They" follows a sentence whose subject is a person.
         assert_eq!(m, vec![("They".to_string(), "IRN".to_string())]);
     }
@@ -483,13 +487,7 @@ mod tests {
             article: vec![span(article, "Chen", 0, EntityKind::Person), span(article, "Okafor", 0, EntityKind::Person)],
             comments: vec![],
         };
-        let mut linker = Linker::new();
-        let m: Vec<(String, String)> = linker
-            .link(&d, &spans)
-            .into_iter()
-            .filter(|m| m.linked_by == LinkedBy::Pronoun)
-            .map(|m| (m.text, m.entity_id))
-            .collect();
+        let m = pronoun_links(&d, &spans);
         assert_eq!(m, vec![("she".into(), "person:chen".into()), ("he".into(), "person:okafor".into())]);
     }
 
