@@ -71,10 +71,10 @@ struct Runtime {
 /// How NER cuts long texts into model windows (bench and eval; `run` uses the defaults).
 #[derive(Args, Clone, Copy)]
 struct Windows {
-    /// Word pieces per model window (not counting [CLS]/[SEP]).
+    /// Word pieces per model window at most (not counting [CLS]/[SEP]); windows hold whole sentences.
     #[arg(long, default_value_t = NerConfig::default().window)]
     window: usize,
-    /// Pieces shared by neighbouring windows.
+    /// Pieces shared by neighbouring windows inside a sentence longer than a window.
     #[arg(long, default_value_t = NerConfig::default().overlap)]
     overlap: usize,
 }

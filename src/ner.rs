@@ -5,11 +5,13 @@
 //!
 //! How a call to [`NerModel::predict`] runs:
 //! 1. every text is tokenized once, whole, on Rayon workers (piece ids,
-//!    character offsets, word ids);
-//! 2. each text's pieces are cut into overlapping windows that fit the model
-//!    ([`plan_windows`]); each piece is *owned* by exactly one window, the one
-//!    where it sits farthest from an edge, so nothing is lost or counted twice
-//!    at a seam;
+//!    character offsets, word ids, the pieces that start a sentence);
+//! 2. each text's pieces are cut into windows that fit the model, packed
+//!    with whole sentences as in training ([`plan_sentence_windows`]); only a
+//!    sentence longer than a window is cut into overlapping windows
+//!    ([`plan_windows`]). Each piece is *owned* by exactly one window (in an
+//!    overlap, the one where it sits farthest from an edge), so nothing is
+//!    lost or counted twice at a seam;
 //! 3. all windows of all texts are sorted by length and run in batches (little
 //!    padding), libtorch using its own intra-op threads;
 //! 4. the owned piece labels are read back per text, each word takes the label
@@ -98,17 +100,16 @@ impl Label {
 
 pub use crate::encoder::{ModelError, Precision};
 
-/// Tuning of a run. The defaults suit a 2-core machine. Window and overlap
-/// were chosen on CoNLL-2003 valid and the PolNeAR benchmark (see
-/// models/ner/MODEL.md): 110 pieces with 6 shared gives the F1 of 126 with 16
-/// shared (0.9316 vs 0.9318) with about 7 % fewer pieces to run.
+/// Tuning of a run. The defaults suit a 2-core machine; the window was chosen
+/// on CoNLL-2003 valid and the PolNeAR benchmark (models/ner/MODEL.md).
 #[derive(Debug, Clone)]
 pub struct NerConfig {
     /// Windows per forward pass.
     pub batch_size: usize,
-    /// Word pieces per window, not counting `[CLS]`/`[SEP]`.
+    /// Word pieces per window at most, not counting `[CLS]`/`[SEP]`.
     pub window: usize,
-    /// Pieces shared by neighbouring windows (context on each side of a seam).
+    /// Pieces shared by neighbouring windows inside a sentence longer than a
+    /// window (context on each side of the seam).
     pub overlap: usize,
     /// libtorch intra-op threads (0 leaves libtorch's default).
     pub threads: usize,
@@ -184,7 +185,9 @@ impl NerModel {
             .iter()
             .enumerate()
             .flat_map(|(i, e)| {
-                plan_windows(e.ids.len(), self.config.window, self.config.overlap).into_iter().map(move |w| (i, w))
+                plan_sentence_windows(e.ids.len(), self.config.window, self.config.overlap, &e.sentence_starts)
+                    .into_iter()
+                    .map(move |w| (i, w))
             })
             .collect();
         jobs.sort_by_key(|(_, w)| std::cmp::Reverse(w.end - w.start));
@@ -251,16 +254,57 @@ impl NerModel {
 
 fn encode(tokenizer: &Tokenizer, text: &str) -> Result<Encoded, ModelError> {
     let enc = tokenizer.encode_char_offsets(text, false).map_err(|e| ModelError::Tokenize(e.to_string()))?;
+    let offsets = enc.get_offsets().to_vec();
     Ok(Encoded {
         ids: enc.get_ids().iter().map(|&i| i as i64).collect(),
-        offsets: enc.get_offsets().to_vec(),
+        sentence_starts: sentence_starts(text, &offsets),
+        offsets,
         word_ids: enc.get_word_ids().to_vec(),
     })
+}
+
+/// Pieces that start a sentence (never 0): after a line break, or after a
+/// `.`, `!` or `?` piece followed by white space and a capital letter, digit
+/// or quote — unless the word before the stop is a short capitalised
+/// abbreviation ("Mr.", "Dr.", "St.", "U.S."), where a name usually follows.
+pub fn sentence_starts(text: &str, offsets: &[(usize, usize)]) -> Vec<usize> {
+    let chars: Vec<char> = text.chars().collect();
+    let slice = |a: usize, b: usize| -> &[char] { &chars[a.min(chars.len())..b.min(chars.len())] };
+    let mut starts = Vec::new();
+    for i in 1..offsets.len() {
+        let (prev, cur) = (offsets[i - 1], offsets[i]);
+        let gap = slice(prev.1, cur.0);
+        if gap.is_empty() {
+            continue;
+        }
+        if gap.contains(&'\n') {
+            starts.push(i);
+            continue;
+        }
+        let stop = matches!(slice(prev.0, prev.1), ['.'] | ['!'] | ['?']);
+        let next = slice(cur.0, cur.1).first().copied().unwrap_or(' ');
+        let opens = next.is_uppercase() || next.is_ascii_digit() || matches!(next, '"' | '\'' | '“' | '‘' | '(');
+        let abbreviation = i >= 2 && {
+            // The word before the stop: pieces back to the last gap.
+            let mut w = i - 2;
+            while w > 0 && offsets[w - 1].1 == offsets[w].0 {
+                w -= 1;
+            }
+            let word = slice(offsets[w].0, prev.0);
+            word.len() <= 3 && word.first().is_some_and(|c| c.is_uppercase())
+        };
+        if stop && opens && !abbreviation {
+            starts.push(i);
+        }
+    }
+    starts
 }
 
 /// One tokenized text.
 struct Encoded {
     ids: Vec<i64>,
+    /// Pieces that start a sentence ([`sentence_starts`]).
+    sentence_starts: Vec<usize>,
     /// Character offsets of each piece.
     offsets: Vec<(usize, usize)>,
     /// Pre-tokenizer word of each piece.
@@ -306,6 +350,42 @@ pub struct Window {
     pub end: usize,
     pub own_start: usize,
     pub own_end: usize,
+}
+
+/// Cuts `n` pieces into windows of at most `size` that end at sentence
+/// boundaries (`sentence_starts`, sorted): each window packs as many whole
+/// sentences as fit, with no overlap, as the model saw its training text. A
+/// stretch with no sentence boundary within `size` pieces (a very long
+/// sentence, a list) falls back to overlapping windows ([`plan_windows`])
+/// up to the next boundary. Every piece is owned by exactly one window.
+pub fn plan_sentence_windows(n: usize, size: usize, overlap: usize, sentence_starts: &[usize]) -> Vec<Window> {
+    let size = size.max(1);
+    let mut windows = Vec::new();
+    let mut s = 0;
+    while s < n {
+        if n - s <= size {
+            windows.push(Window { start: s, end: n, own_start: s, own_end: n });
+            break;
+        }
+        let reach = sentence_starts.partition_point(|&b| b <= s + size);
+        match sentence_starts[..reach].last() {
+            Some(&b) if b > s => {
+                windows.push(Window { start: s, end: b, own_start: s, own_end: b });
+                s = b;
+            }
+            _ => {
+                let run_end = sentence_starts.get(reach).copied().unwrap_or(n).min(n);
+                windows.extend(plan_windows(run_end - s, size, overlap).into_iter().map(|w| Window {
+                    start: w.start + s,
+                    end: w.end + s,
+                    own_start: w.own_start + s,
+                    own_end: w.own_end + s,
+                }));
+                s = run_end;
+            }
+        }
+    }
+    windows
 }
 
 /// Cuts `n` pieces into windows of at most `size`, neighbours sharing
@@ -448,6 +528,80 @@ mod tests {
             assert!(seam - pair[1].start >= 20, "{pair:?}");
             assert!(pair[0].end - seam >= 20, "{pair:?}");
         }
+    }
+
+    /// Every piece owned by exactly one window, owned ranges inside their windows.
+    fn assert_exact_cover(ws: &[Window], n: usize, size: usize) {
+        let mut owned = vec![0; n];
+        for w in ws {
+            assert!(w.end - w.start <= size && w.start <= w.own_start && w.own_end <= w.end, "{w:?}");
+            for o in &mut owned[w.own_start..w.own_end] {
+                *o += 1;
+            }
+        }
+        assert!(owned.iter().all(|&c| c == 1), "{ws:?}");
+    }
+
+    #[test]
+    fn sentence_windows_pack_whole_sentences_without_overlap() {
+        // sentences of 30 pieces: 3 fit in 100
+        let starts: Vec<usize> = (1..10).map(|k| k * 30).collect();
+        let ws = plan_sentence_windows(300, 100, 16, &starts);
+        assert_exact_cover(&ws, 300, 100);
+        assert_eq!(
+            ws.iter().map(|w| (w.start, w.end)).collect::<Vec<_>>(),
+            vec![(0, 90), (90, 180), (180, 270), (270, 300)]
+        );
+        assert!(ws.iter().all(|w| (w.own_start, w.own_end) == (w.start, w.end)), "no overlap");
+    }
+
+    #[test]
+    fn a_sentence_longer_than_a_window_falls_back_to_overlapping_windows() {
+        // 10 pieces, then a 250-piece sentence, then 40 pieces
+        let starts = [10, 260];
+        let ws = plan_sentence_windows(300, 100, 16, &starts);
+        assert_exact_cover(&ws, 300, 100);
+        assert_eq!((ws[0].start, ws[0].end), (0, 10));
+        // the long sentence's windows overlap and stay inside it
+        let long: Vec<&Window> = ws.iter().filter(|w| w.start >= 10 && w.end <= 260).collect();
+        assert!(long.len() >= 3, "{ws:?}");
+        assert!(long.windows(2).all(|p| p[1].start < p[0].end), "overlapping: {ws:?}");
+        assert_eq!(ws.last().map(|w| (w.start, w.end)), Some((260, 300)));
+        // no boundaries at all: the plain sliding windows
+        assert_eq!(plan_sentence_windows(300, 100, 16, &[]), plan_windows(300, 100, 16));
+        assert!(plan_sentence_windows(0, 100, 16, &[]).is_empty());
+    }
+
+    /// Char offsets of a toy tokenization: letter/digit runs and single punctuation marks.
+    fn toy_pieces(text: &str) -> Vec<(usize, usize)> {
+        let mut out: Vec<(usize, usize)> = Vec::new();
+        let mut prev_word = false;
+        for (i, c) in text.chars().enumerate() {
+            if c.is_alphanumeric() {
+                match out.last_mut() {
+                    Some(last) if prev_word && last.1 == i => last.1 = i + 1,
+                    _ => out.push((i, i + 1)),
+                }
+                prev_word = true;
+            } else {
+                if !c.is_whitespace() {
+                    out.push((i, i + 1));
+                }
+                prev_word = false;
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn sentence_starts_after_stops_and_line_breaks_but_not_abbreviations() {
+        let text = "Mr. Kishida met Dr. Lee in the U.S. today. She said so!\n“Fine,” he said. 3 more. a b";
+        let offsets = toy_pieces(text);
+        let first_words: Vec<String> = sentence_starts(text, &offsets)
+            .into_iter()
+            .map(|i| text.chars().skip(offsets[i].0).take(offsets[i].1 - offsets[i].0).collect())
+            .collect();
+        assert_eq!(first_words, vec!["She", "“", "3"]);
     }
 
     #[test]
