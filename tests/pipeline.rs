@@ -128,6 +128,19 @@ fn seed_document_gives_its_commenters_entities_and_clear_stances() {
     ] {
         assert_eq!(l.iter().filter(|x| *x == want).count(), 1, "{want}: {l:?}");
     }
+    // Demonyms and pronouns are mentions of the entity meant.
+    let mentions = jsonl(&out.join("mentions.jsonl"));
+    let linked = |author: Option<&str>, text: &str| -> Vec<String> {
+        mentions
+            .iter()
+            .filter(|m| m["text"] == text && author.is_none_or(|a| m["author"] == a))
+            .map(|m| m["entity_id"].as_str().unwrap_or("").to_string())
+            .collect()
+    };
+    let iranian = linked(None, "Iranian");
+    assert!(!iranian.is_empty() && iranian.iter().all(|id| id == "IRN"), "Iranian: {iranian:?}");
+    assert_eq!(linked(Some("antifun"), "she"), vec!["person:yoko-kamikawa"]);
+    assert_eq!(linked(Some("Keepitreal"), "her"), vec!["person:yoko-kamikawa"]);
     xmllint_valid(&out.join("graph.gexf"));
     networkx_loads(&out.join("graph.gexf"));
     let stances = jsonl(&out.join("stances.jsonl"));
