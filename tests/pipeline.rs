@@ -178,21 +178,18 @@ fn bad_files_are_skipped_with_exit_code_1_and_the_rest_is_written() {
     assert!(labels(&out).iter().any(|l| l == "Canada"));
 }
 
+/// `stancegraph run examples/sample` with another models folder.
+fn run_sample_with_models(models: &Path, out: &Path) -> std::process::Output {
+    run(&["run", "examples/sample", "--out", out.to_str().unwrap(), "--models", models.to_str().unwrap(), "--quiet"])
+}
+
 #[test]
 fn a_missing_model_is_a_fatal_error_naming_the_file() {
     let dir = tempfile::tempdir().unwrap();
     let models = dir.path().join("models");
     std::fs::create_dir_all(models.join("ner")).unwrap();
     let out = dir.path().join("out");
-    let o = run(&[
-        "run",
-        "examples/sample",
-        "--out",
-        out.to_str().unwrap(),
-        "--models",
-        models.to_str().unwrap(),
-        "--quiet",
-    ]);
+    let o = run_sample_with_models(&models, &out);
     assert_eq!(o.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&o.stderr);
     assert!(stderr.contains("config.json") && stderr.contains("missing"), "{stderr}");
@@ -210,15 +207,7 @@ fn a_corrupt_weights_file_is_named() {
     }
     std::fs::write(ner.join("model.safetensors"), b"not a safetensors file").unwrap();
     let out = dir.path().join("out");
-    let o = run(&[
-        "run",
-        "examples/sample",
-        "--out",
-        out.to_str().unwrap(),
-        "--models",
-        models.to_str().unwrap(),
-        "--quiet",
-    ]);
+    let o = run_sample_with_models(&models, &out);
     assert_eq!(o.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&o.stderr);
     assert!(stderr.contains("model.safetensors") && stderr.contains("corrupt"), "{stderr}");
@@ -233,15 +222,7 @@ fn a_missing_stance_model_fails_before_any_work() {
         std::fs::copy(root().join("models/ner").join(f), models.join("ner").join(f)).unwrap();
     }
     let out = dir.path().join("out");
-    let o = run(&[
-        "run",
-        "examples/sample",
-        "--out",
-        out.to_str().unwrap(),
-        "--models",
-        models.to_str().unwrap(),
-        "--quiet",
-    ]);
+    let o = run_sample_with_models(&models, &out);
     assert_eq!(o.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&o.stderr);
     assert!(stderr.contains("stance") && stderr.contains("config.json") && stderr.contains("missing"), "{stderr}");
