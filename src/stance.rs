@@ -35,7 +35,8 @@ pub enum Stance {
 }
 
 impl Stance {
-    /// The classes in the order of [`StanceDecision::probabilities`].
+    /// The classes in the order of [`StanceDecision::probabilities`] and of
+    /// evaluation reports.
     pub const ALL: [Stance; 3] = [Stance::Against, Stance::Neutral, Stance::Favour];
 
     /// Position in [`Stance::ALL`].

@@ -948,21 +948,10 @@ pub fn find_mentions(text: &str, target: &str) -> Vec<(usize, usize)> {
 
 // ------------------------------------------------------------------ scores
 
-/// The three classes in report order (also the models' label order).
-pub const CLASSES: [Stance; 3] = [Stance::Against, Stance::Neutral, Stance::Favour];
-
-fn class_index(s: Stance) -> usize {
-    match s {
-        Stance::Against => 0,
-        Stance::Neutral => 1,
-        Stance::Favour => 2,
-    }
-}
-
 /// Confusion counts of a stance evaluation.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct StanceScore {
-    /// `confusion[gold][predicted]`, classes in [`CLASSES`] order.
+    /// `confusion[gold][predicted]`, classes in [`Stance::ALL`] order.
     pub confusion: [[usize; 3]; 3],
 }
 
@@ -980,7 +969,7 @@ impl StanceScore {
         assert_eq!(gold.len(), predicted.len(), "gold and predicted labels differ in number");
         let mut s = StanceScore::default();
         for (&g, &p) in gold.iter().zip(predicted) {
-            s.confusion[class_index(g)][class_index(p)] += 1;
+            s.confusion[g.index()][p.index()] += 1;
         }
         s
     }
@@ -991,18 +980,18 @@ impl StanceScore {
     }
 
     pub fn true_positives(&self, c: Stance) -> usize {
-        let i = class_index(c);
+        let i = c.index();
         self.confusion[i][i]
     }
 
     /// Gold examples of the class.
     pub fn support(&self, c: Stance) -> usize {
-        self.confusion[class_index(c)].iter().sum()
+        self.confusion[c.index()].iter().sum()
     }
 
     /// Examples predicted as the class.
     pub fn predicted(&self, c: Stance) -> usize {
-        let i = class_index(c);
+        let i = c.index();
         self.confusion.iter().map(|row| row[i]).sum()
     }
 
@@ -1028,7 +1017,7 @@ impl StanceScore {
 
     /// Mean F1 of against, neutral and favour.
     pub fn macro_f1(&self) -> f64 {
-        CLASSES.iter().map(|&c| self.f1(c)).sum::<f64>() / 3.0
+        Stance::ALL.iter().map(|&c| self.f1(c)).sum::<f64>() / 3.0
     }
 
     pub fn accuracy(&self) -> f64 {
@@ -1045,7 +1034,7 @@ impl StanceScore {
     pub fn table(&self) -> String {
         let mut s =
             format!("{:<10}{:>10}{:>10}{:>10}{:>8}{:>8}\n", "class", "precision", "recall", "f1", "gold", "pred");
-        for c in CLASSES {
+        for c in Stance::ALL {
             s += &format!(
                 "{:<10}{:>10.4}{:>10.4}{:>10.4}{:>8}{:>8}\n",
                 c.as_str(),
@@ -1061,7 +1050,7 @@ impl StanceScore {
         s += &format!("{:<30}{:>10.4}\n", "accuracy", self.accuracy());
         s += "confusion (rows gold, columns predicted):\n";
         s += &format!("{:<10}{:>10}{:>10}{:>10}\n", "", "against", "neutral", "favour");
-        for (c, row) in CLASSES.iter().zip(&self.confusion) {
+        for (c, row) in Stance::ALL.iter().zip(&self.confusion) {
             s += &format!("{:<10}{:>10}{:>10}{:>10}\n", c.as_str(), row[0], row[1], row[2]);
         }
         s
@@ -1073,7 +1062,7 @@ impl StanceScore {
     /// against / neutral / favour).
     pub fn json(&self, n_seconds: f64) -> serde_json::Value {
         let r4 = |x: f64| (x * 10_000.0).round() / 10_000.0;
-        let per_class: serde_json::Map<String, serde_json::Value> = CLASSES
+        let per_class: serde_json::Map<String, serde_json::Value> = Stance::ALL
             .iter()
             .map(|&c| {
                 (
