@@ -638,27 +638,15 @@ pub fn parse_csv(text: &str) -> Result<Vec<Vec<String>>> {
                     _ => s = St::StartField,
                 }
             }
-            *state = match s {
-                St::StartField => match c {
-                    None => {
-                        save(fields, field);
-                        St::StartRecord
-                    }
-                    Some('\n' | '\r') => {
-                        save(fields, field);
-                        St::EatCrnl
-                    }
-                    Some('"') => St::InQuoted,
-                    Some(',') => {
-                        save(fields, field);
-                        St::StartField
-                    }
-                    Some(ch) => {
-                        field.push(ch);
-                        St::InField
-                    }
-                },
-                St::InField => match c {
+            *state = match (s, c) {
+                (St::StartField, Some('"')) => St::InQuoted,
+                (St::QuoteInQuoted, Some('"')) => {
+                    field.push('"');
+                    St::InQuoted
+                }
+                // Outside quotes (and after a closing quote) every other character
+                // is read the same way.
+                (St::StartField | St::InField | St::QuoteInQuoted, c) => match c {
                     None => {
                         save(fields, field);
                         St::StartRecord
@@ -676,42 +664,16 @@ pub fn parse_csv(text: &str) -> Result<Vec<Vec<String>>> {
                         St::InField
                     }
                 },
-                St::InQuoted => match c {
-                    None => St::InQuoted,
-                    Some('"') => St::QuoteInQuoted,
-                    Some(ch) => {
-                        field.push(ch);
-                        St::InQuoted
-                    }
-                },
-                St::QuoteInQuoted => match c {
-                    Some('"') => {
-                        field.push('"');
-                        St::InQuoted
-                    }
-                    Some(',') => {
-                        save(fields, field);
-                        St::StartField
-                    }
-                    None => {
-                        save(fields, field);
-                        St::StartRecord
-                    }
-                    Some('\n' | '\r') => {
-                        save(fields, field);
-                        St::EatCrnl
-                    }
-                    Some(ch) => {
-                        field.push(ch);
-                        St::InField
-                    }
-                },
-                St::EatCrnl => match c {
-                    Some('\n' | '\r') => St::EatCrnl,
-                    None => St::StartRecord,
-                    Some(_) => bail!("line {line}: new-line character seen in unquoted field"),
-                },
-                St::StartRecord => unreachable!(),
+                (St::InQuoted, None) => St::InQuoted,
+                (St::InQuoted, Some('"')) => St::QuoteInQuoted,
+                (St::InQuoted, Some(ch)) => {
+                    field.push(ch);
+                    St::InQuoted
+                }
+                (St::EatCrnl, Some('\n' | '\r')) => St::EatCrnl,
+                (St::EatCrnl, None) => St::StartRecord,
+                (St::EatCrnl, Some(_)) => bail!("line {line}: new-line character seen in unquoted field"),
+                (St::StartRecord, _) => unreachable!(),
             };
             Ok(())
         };
