@@ -52,7 +52,7 @@ import stance_data as sd  # noqa: E402
 TRAIN_SETS = ("newsmtsc", "pstance", "semeval", "reddit")
 DEFAULT_SETS = "newsmtsc,pstance,semeval"
 # arguments that must not change between a run and its resumption
-RESUME_KEYS = ("base", "mode", "sets", "max_per_set", "dev_frac", "seed", "batch", "max_len", "epochs",
+RESUME_KEYS = ("base", "mode", "sets", "max_per_set", "cap", "init_seed", "dev_frac", "seed", "batch", "max_len", "epochs",
                "balance", "keep_unmarked", "pstance_none", "lr")
 
 
@@ -175,6 +175,8 @@ def main():
     ap.add_argument("--mode", choices=sd.MODES, default="both")
     ap.add_argument("--sets", default=DEFAULT_SETS, help=f"comma list of {','.join(TRAIN_SETS)}")
     ap.add_argument("--max-per-set", type=int, default=0, help="random subsample of each training set (0 = all)")
+    ap.add_argument("--cap", default="", help="per-set random subsample, e.g. pstance=4000,semeval=1000 "
+                    "(after --max-per-set; a set not named keeps all its examples)")
     ap.add_argument("--dev-frac", type=float, default=0.05)
     ap.add_argument("--epochs", type=int, default=3)
     ap.add_argument("--lr", type=float, default=5e-5)
@@ -194,11 +196,16 @@ def main():
     ap.add_argument("--no-test", action="store_true", help="skip the final test evaluation")
     ap.add_argument("--test-only", action="store_true", help="only evaluate CKPT/best on the test sets")
     ap.add_argument("--threads", type=int, default=os.cpu_count())
-    ap.add_argument("--seed", type=int, default=13)
+    ap.add_argument("--seed", type=int, default=13, help="dev split (and, unless --init-seed, everything random)")
+    ap.add_argument("--init-seed", type=int, default=None,
+                    help="seed of the classifier head, dropout, subsampling and batch order, with the dev split "
+                         "kept at --seed: ensemble members share one dev set but not their training path")
     ap.add_argument("--bf16", action="store_true", help="bf16 autocast (fp32 master weights)")
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
-    torch.manual_seed(a.seed)
+    if a.init_seed is None:
+        a.init_seed = a.seed
+    torch.manual_seed(a.init_seed)
     load = os.getloadavg()[0]
     if a.threads > 1 and load > (os.cpu_count() or 1) - 0.5:
         print(f"WARNING: load average {load:.1f} on {os.cpu_count()} cores: with other jobs running, "
@@ -211,6 +218,12 @@ def main():
             sys.exit(f"--sets: {s!r} is not a training set ({', '.join(TRAIN_SETS)}); "
                      "VAST dev, P-Stance val and NewsMTSC devtest_mt are evaluation sets")
     a.sets = ",".join(sets)
+    caps = {}
+    for item in filter(None, (c.strip() for c in a.cap.split(","))):
+        name, _, n = item.partition("=")
+        if name not in sets or not n.isdigit():
+            sys.exit(f"--cap: {item!r} is not SET=N for a set of --sets ({a.sets})")
+        caps[name] = int(n)
 
     tok = sd.load_tokenizer(a.base)
     pad_id = tok.token_to_id("[PAD]")
@@ -222,7 +235,7 @@ def main():
     ps_all = sd.read_pstance(os.path.join(a.data, "pstance"), "train", none=a.pstance_none)
     ps_tr, ps_dev = sd.split_dev(ps_all, a.dev_frac, a.seed)
     pools = {"newsmtsc": news_tr, "pstance": ps_tr}
-    rng = random.Random(a.seed)
+    rng = random.Random(a.init_seed)
     train_ex = []
     for s in sets:
         exs = pools[s] if s in pools else sd.load_set(s, a.data)
@@ -233,6 +246,8 @@ def main():
                 print(f"  {s}: dropped {n0 - len(exs)} examples without a mention (mode marked)")
         if a.max_per_set and len(exs) > a.max_per_set:
             exs = rng.sample(exs, a.max_per_set)
+        if s in caps and len(exs) > caps[s]:
+            exs = rng.sample(exs, caps[s])
         print(f"  train {s:9s} {len(exs):6d} {sd.label_counts(exs)}")
         train_ex += exs
     dev_ex = {"newsmtsc_dev": news_dev, "pstance_dev": ps_dev}
@@ -281,8 +296,9 @@ def main():
     best_dir = os.path.join(a.ckpt, "best")
     if os.path.exists(last):
         ck = torch.load(last, weights_only=False, map_location="cpu")
-        diff = {k: (ck["state"]["args"].get(k), getattr(a, k)) for k in RESUME_KEYS
-                if ck["state"]["args"].get(k) != getattr(a, k)}
+        # checkpoints from before --cap / --init-seed existed
+        saved = {"cap": "", "init_seed": ck["state"]["args"].get("seed"), **ck["state"]["args"]}
+        diff = {k: (saved.get(k), getattr(a, k)) for k in RESUME_KEYS if saved.get(k) != getattr(a, k)}
         if diff:
             sys.exit(f"{last} was written with other arguments {diff}; use another --ckpt or the same arguments")
         model.load_state_dict(ck["model"]); opt.load_state_dict(ck["opt"]); sched.load_state_dict(ck["sched"])
@@ -327,7 +343,7 @@ def main():
         t_start, t_win, n_win, ran = time.time(), time.time(), 0, 0
         stopped = False
         while state["epoch"] < a.epochs and not stopped:
-            order = epoch_order(train, a.batch, random.Random(a.seed * 1000 + state["epoch"]), a.balance)
+            order = epoch_order(train, a.batch, random.Random(a.init_seed * 1000 + state["epoch"]), a.balance)
             for step in range(state["step_in_epoch"], len(order)):
                 ids, types, mask, lab = collate(train, order[step], pad_id)
                 with torch.autocast("cpu", dtype=torch.bfloat16, enabled=a.bf16):
