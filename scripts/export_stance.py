@@ -22,12 +22,7 @@ which `new()` takes the number of labels.
 Candidates are checkpoints/stance-*/ ; the one with the highest dev score
 (train_stance.py's state in last.pt) wins unless --pick or --src names one.
 
-Ensembles: each --member DIR/best (same architecture, tokenizer and input
-mode as the first) is written as member-N.safetensors beside model.safetensors,
-and config.json `stancegraph.members` lists the files; the Rust side averages
-the members' class probabilities.
-
-usage: export_stance.py [--pick stance-minilm-both | --src DIR/best] [--member DIR/best ...] [--out models/stance]
+usage: export_stance.py [--pick stance-minilm-both | --src DIR/best] [--out models/stance]
 """
 import argparse
 import glob
@@ -105,25 +100,10 @@ def best_score(ckpt):
     return torch.load(last, weights_only=False, map_location="cpu")["state"]["best_score"]
 
 
-def fp16_state(model, config):
-    """The model's tensors in fp16, checked against what rust-bert creates."""
-    state = {k: v.detach().to(torch.float16).contiguous() for k, v in model.state_dict().items()
-             if not k.endswith("position_ids")}
-    want = rust_bert_names(config)
-    extra, lack = sorted(set(state) - set(want)), sorted(set(want) - set(state))
-    bad = [k for k in want if k in state and tuple(state[k].shape) != tuple(want[k])]
-    if extra or lack or bad:
-        sys.exit(f"tensor names do not match rust-bert: extra {extra[:10]} missing {lack[:10]} "
-                 f"bad shapes {[(k, tuple(state[k].shape), want[k]) for k in bad[:10]]}")
-    return state
-
-
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--pick", help="name of a checkpoints/stance-* dir")
     ap.add_argument("--src", help="a best/ dir to export directly")
-    ap.add_argument("--member", action="append", default=[],
-                    help="a further best/ dir to ship as an ensemble member (repeatable)")
     ap.add_argument("--out", default="models/stance")
     a = ap.parse_args()
     if a.src:
@@ -156,7 +136,15 @@ def main():
     if not meta or meta.get("mode") not in sd.MODES:
         sys.exit(f"{src}/config.json has no stancegraph section (not written by train_stance.py?)")
 
-    state = fp16_state(model, config)
+    state = {k: v.detach().to(torch.float16).contiguous() for k, v in model.state_dict().items()
+             if not k.endswith("position_ids")}
+    want = rust_bert_names(config)
+    extra, lack = sorted(set(state) - set(want)), sorted(set(want) - set(state))
+    bad = [k for k in want if k in state and tuple(state[k].shape) != tuple(want[k])]
+    if extra or lack or bad:
+        sys.exit(f"tensor names do not match rust-bert: extra {extra[:10]} missing {lack[:10]} "
+                 f"bad shapes {[(k, tuple(state[k].shape), want[k]) for k in bad[:10]]}")
+
     tok = sd.load_tokenizer(os.path.join(src, "tokenizer.json"))
     ids = {m: tok.token_to_id(m) for m in (sd.MARK_OPEN, sd.MARK_CLOSE)}
     if ids != {meta["markers"]["open"]: meta["markers"]["open_id"], meta["markers"]["close"]: meta["markers"]["close_id"]}:
@@ -164,34 +152,13 @@ def main():
     if tok.get_vocab_size(with_added_tokens=True) != config["vocab_size"]:
         sys.exit(f"tokenizer vocabulary {tok.get_vocab_size(with_added_tokens=True)} != config vocab_size")
 
-    members = [("model.safetensors", pick, state)]
-    for n, msrc in enumerate(a.member, start=2):
-        m = AutoModelForSequenceClassification.from_pretrained(msrc).eval()
-        mcfg = m.config.to_dict()
-        differ = [k for k in REQUIRED[mtype] + ["model_type"] if mcfg.get(k) != config.get(k)]
-        if differ or mcfg.get("stancegraph", {}).get("mode") != meta["mode"]:
-            sys.exit(f"member {msrc} differs from {src} in {differ or 'stancegraph.mode'}")
-        if sd.load_tokenizer(os.path.join(msrc, "tokenizer.json")).get_vocab() != tok.get_vocab():
-            sys.exit(f"member {msrc} has another tokenizer vocabulary than {src}")
-        members.append((f"member-{n}.safetensors", msrc, fp16_state(m, config)))
-    if len(members) > 1:
-        meta["members"] = [f for f, _, _ in members]
-        meta["member_sources"] = [str(p) for _, p, _ in members]
-    else:
-        meta.pop("members", None)
-        meta.pop("member_sources", None)
-    config["stancegraph"] = meta
-
     os.makedirs(a.out, exist_ok=True)
-    for old in glob.glob(os.path.join(a.out, "member-*.safetensors")):
-        os.remove(old)
-    for f, source, st in members:
-        save_file(st, os.path.join(a.out, f),
-                  metadata={"format": "pt", "source": str(source), "stancegraph_mode": meta["mode"]})
+    save_file(state, os.path.join(a.out, "model.safetensors"),
+              metadata={"format": "pt", "source": str(pick), "stancegraph_mode": meta["mode"]})
     with open(os.path.join(a.out, "config.json"), "w") as f:
         json.dump(config, f, indent=2, sort_keys=True)
     tok.save(os.path.join(a.out, "tokenizer.json"))
-    for f in [m[0] for m in members] + ["config.json", "tokenizer.json"]:
+    for f in ("model.safetensors", "config.json", "tokenizer.json"):
         os.chmod(os.path.join(a.out, f), 0o644)
 
     # round trip: the fp16 file in an fp32 model (what tch's VarStore::load does) vs the checkpoint

@@ -138,21 +138,7 @@ impl Checkpoint {
     /// Loads `model.safetensors` into `vars` (whose variables the model's
     /// constructor created) and sets the precision.
     pub fn load_weights(&self, vars: &mut nn::VarStore, precision: Precision) -> Result<(), ModelError> {
-        self.load_weights_file(vars, "model.safetensors", precision)
-    }
-
-    /// [`Checkpoint::load_weights`] from another weights file of the directory
-    /// (a further member of an ensemble sharing this config and tokenizer).
-    pub fn load_weights_file(
-        &self,
-        vars: &mut nn::VarStore,
-        file: &str,
-        precision: Precision,
-    ) -> Result<(), ModelError> {
-        let weights = self.dir.join(file);
-        if !weights.is_file() {
-            return Err(ModelError::Missing(weights, self.dir.clone()));
-        }
+        let weights = self.dir.join("model.safetensors");
         vars.load(&weights).map_err(|e| ModelError::Corrupt(weights.clone(), e.to_string()))?;
         // `load` keeps the file's precision (fp16), which CPU kernels run slowly.
         match precision {

@@ -173,21 +173,14 @@ impl Default for StanceConfig {
     }
 }
 
-/// The target-aware transformer stance classifier: one or more members
-/// (fine-tuned copies of one architecture sharing config, tokenizer and input
-/// encoding) whose class probabilities are averaged.
+/// The target-aware transformer stance classifier.
 pub struct StanceModel {
     input: InputEncoder,
-    members: Vec<Member>,
+    classifier: Classifier,
     labels: Vec<Stance>,
     uses_token_types: bool,
     pad_id: i64,
     batch_size: usize,
-}
-
-/// One set of weights of a [`StanceModel`].
-struct Member {
-    classifier: Classifier,
     _vars: nn::VarStore,
 }
 
@@ -235,25 +228,23 @@ impl StanceModel {
             (Some(o), Some(c)) => (o, c),
             _ => return Err(checkpoint.bad_config("stancegraph.markers needs open and close")),
         };
-        // config.json `stancegraph.members`: the weight files of an ensemble
-        // (default: model.safetensors alone).
-        let files: Vec<String> = match meta.get("members") {
-            None => vec!["model.safetensors".to_string()],
-            Some(v) => v
-                .as_array()
-                .filter(|a| !a.is_empty())
-                .and_then(|a| a.iter().map(|f| f.as_str().map(str::to_string)).collect::<Option<Vec<_>>>())
-                .ok_or_else(|| checkpoint.bad_config("stancegraph.members must be a non-empty list of file names"))?,
+        let mut vars = var_store(config.threads);
+        let classifier = match checkpoint.model_type() {
+            "distilbert" => {
+                let c: DistilBertConfig = checkpoint.typed_config()?;
+                Classifier::DistilBert(
+                    DistilBertModelClassifier::new(vars.root(), &c).map_err(|e| checkpoint.bad_config(e))?,
+                )
+            }
+            "bert" => {
+                let c: BertConfig = checkpoint.typed_config()?;
+                Classifier::Bert(
+                    BertForSequenceClassification::new(vars.root(), &c).map_err(|e| checkpoint.bad_config(e))?,
+                )
+            }
+            other => return Err(checkpoint.bad_config(format!("unsupported model_type {other:?}"))),
         };
-        let members = files
-            .iter()
-            .map(|file| {
-                let mut vars = var_store(config.threads);
-                let classifier = build_classifier(&checkpoint, vars.root())?;
-                checkpoint.load_weights_file(&mut vars, file, config.precision)?;
-                Ok(Member { classifier, _vars: vars })
-            })
-            .collect::<Result<Vec<_>, ModelError>>()?;
+        checkpoint.load_weights(&mut vars, config.precision)?;
         let uses_token_types = meta.get("token_type_ids").and_then(|v| v.as_bool()).unwrap_or(false);
         let max_len = number("max_len", 128);
         let max_target_pieces = number("max_target_pieces", 16);
@@ -269,34 +260,14 @@ impl StanceModel {
                 cls_id,
                 sep_id,
             },
-            members,
+            classifier,
             labels,
             uses_token_types,
             pad_id,
             batch_size: config.batch_size.max(1),
+            _vars: vars,
         })
     }
-
-    /// How many weight sets vote (1 for a single model).
-    pub fn members(&self) -> usize {
-        self.members.len()
-    }
-}
-
-/// The classification model named by config.json `model_type`, its variables
-/// created under `root` (weights not loaded yet).
-fn build_classifier(checkpoint: &Checkpoint, root: nn::Path) -> Result<Classifier, ModelError> {
-    Ok(match checkpoint.model_type() {
-        "distilbert" => {
-            let c: DistilBertConfig = checkpoint.typed_config()?;
-            Classifier::DistilBert(DistilBertModelClassifier::new(root, &c).map_err(|e| checkpoint.bad_config(e))?)
-        }
-        "bert" => {
-            let c: BertConfig = checkpoint.typed_config()?;
-            Classifier::Bert(BertForSequenceClassification::new(root, &c).map_err(|e| checkpoint.bad_config(e))?)
-        }
-        other => return Err(checkpoint.bad_config(format!("unsupported model_type {other:?}"))),
-    })
 }
 
 impl InputEncoder {
@@ -374,23 +345,15 @@ impl StanceModel {
             let types: Vec<Vec<i64>> =
                 if self.uses_token_types { chunk.iter().map(|&i| encoded[i].1.clone()).collect() } else { Vec::new() };
             let (ids, mask, tt, _) = batch(&rows, &types, self.pad_id);
-            let mut summed: Option<tch::Tensor> = None;
-            for member in &self.members {
-                let logits = tch::no_grad(|| match &member.classifier {
-                    Classifier::DistilBert(m) => m.forward_t(Some(&ids), Some(&mask), None, false).map(|o| o.logits),
-                    Classifier::Bert(m) => {
-                        let tt = self.uses_token_types.then_some(&tt);
-                        Ok(m.forward_t(Some(&ids), Some(&mask), tt, None, None, false).logits)
-                    }
-                })
-                .map_err(|e| ModelError::Forward(e.to_string()))?;
-                let p = logits.to_kind(Kind::Float).softmax(-1, Kind::Float);
-                summed = Some(match summed {
-                    None => p,
-                    Some(s) => s + p,
-                });
-            }
-            let probs = summed.expect("a model has at least one member") / self.members.len() as f64;
+            let logits = tch::no_grad(|| match &self.classifier {
+                Classifier::DistilBert(m) => m.forward_t(Some(&ids), Some(&mask), None, false).map(|o| o.logits),
+                Classifier::Bert(m) => {
+                    let tt = self.uses_token_types.then_some(&tt);
+                    Ok(m.forward_t(Some(&ids), Some(&mask), tt, None, None, false).logits)
+                }
+            })
+            .map_err(|e| ModelError::Forward(e.to_string()))?;
+            let probs = logits.to_kind(Kind::Float).softmax(-1, Kind::Float);
             let width = self.labels.len();
             let probs = Vec::<f32>::try_from(probs.flatten(0, -1)).map_err(|e| ModelError::Forward(e.to_string()))?;
             for (k, &i) in chunk.iter().enumerate() {
