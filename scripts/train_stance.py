@@ -52,8 +52,8 @@ import stance_data as sd  # noqa: E402
 TRAIN_SETS = ("newsmtsc", "pstance", "semeval", "reddit")
 DEFAULT_SETS = "newsmtsc,pstance,semeval"
 # arguments that must not change between a run and its resumption
-RESUME_KEYS = ("base", "mode", "sets", "max_per_set", "cap", "init_seed", "dev_frac", "seed", "batch", "max_len", "epochs",
-               "balance", "keep_unmarked", "pstance_none", "lr")
+RESUME_KEYS = ("base", "mode", "sets", "max_per_set", "cap", "init_seed", "dev_frac", "seed", "batch", "max_len",
+               "epochs", "balance", "keep_unmarked", "pstance_none", "lr")
 
 
 # ---------------------------------------------------------------- data
@@ -176,7 +176,7 @@ def main():
     ap.add_argument("--sets", default=DEFAULT_SETS, help=f"comma list of {','.join(TRAIN_SETS)}")
     ap.add_argument("--max-per-set", type=int, default=0, help="random subsample of each training set (0 = all)")
     ap.add_argument("--cap", default="", help="per-set random subsample, e.g. pstance=4000,semeval=1000 "
-                    "(after --max-per-set; a set not named keeps all its examples)")
+                    "(with --max-per-set the smaller limit holds; a set named in neither keeps all its examples)")
     ap.add_argument("--dev-frac", type=float, default=0.05)
     ap.add_argument("--epochs", type=int, default=3)
     ap.add_argument("--lr", type=float, default=5e-5)
@@ -244,10 +244,9 @@ def main():
             exs = [e for e in exs if e["spans"]]
             if n0 != len(exs):
                 print(f"  {s}: dropped {n0 - len(exs)} examples without a mention (mode marked)")
-        if a.max_per_set and len(exs) > a.max_per_set:
-            exs = rng.sample(exs, a.max_per_set)
-        if s in caps and len(exs) > caps[s]:
-            exs = rng.sample(exs, caps[s])
+        limits = [n for n in (a.max_per_set or None, caps.get(s)) if n is not None]
+        if limits and len(exs) > min(limits):
+            exs = rng.sample(exs, min(limits))
         print(f"  train {s:9s} {len(exs):6d} {sd.label_counts(exs)}")
         train_ex += exs
     dev_ex = {"newsmtsc_dev": news_dev, "pstance_dev": ps_dev}
