@@ -1,8 +1,10 @@
-//! Countries: the embedded country table (ISO 3166-1 plus Kosovo, with
-//! names, abbreviations and demonyms), span lookup, the context "Georgia"
-//! needs, and the country parts of hyphenated spans.
+//! Countries: owns the embedded country table ([`CountryTable`]: ISO 3166-1
+//! plus Kosovo, with names, abbreviations and demonyms) and its loader, span
+//! lookup, the context "Georgia" needs, and the country parts of hyphenated
+//! spans.
 
-use super::tables::Tables;
+use std::collections::{HashMap, HashSet};
+
 use super::text::{has_lowercase, has_uppercase, join_lower, strip_possessive, TextInfo};
 use super::{DocContext, EntityRec, EntityType, LinkedBy, Linker, Pending, Target};
 use crate::ner::EntitySpan;
@@ -46,49 +48,69 @@ pub(super) struct AliasEntry {
     pub(super) abbrev_only: bool,
 }
 
-/// Loads the country table into `t`: rows, alias keys with their case
-/// patterns, and the alias word prefixes the gazetteer grows n-grams along.
-pub(super) fn load_countries(t: &mut Tables) {
-    for line in COUNTRIES_TSV.lines() {
-        let line = line.trim_end_matches('\r');
-        if line.trim().is_empty() || line.starts_with('#') {
-            continue;
-        }
-        let cols: Vec<&str> = line.split('\t').collect();
-        if cols.len() < 4 {
-            continue;
-        }
-        let row = t.countries.len();
-        t.countries.push(CountryRow { code: cols[0].trim().to_string(), label: cols[1].trim().to_string() });
-        for alias in cols[3].split('|') {
-            let info = TextInfo::new(alias.trim());
-            if info.words.is_empty() {
-                continue;
-            }
-            let key = join_lower(&info.words);
-            let pattern: Vec<CasePat> = info.words.iter().map(|w| case_pat(info.word_text(w))).collect();
-            let abbrev = pattern.iter().all(|p| *p == CasePat::Upper);
-            let entry = t.country_keys.entry(key).or_insert_with(|| AliasEntry {
-                country: row,
-                patterns: Vec::new(),
-                abbrev_only: true,
-            });
-            if entry.country != row {
-                continue; // the generator forbids this; first row wins
-            }
-            entry.abbrev_only &= abbrev;
-            if !entry.patterns.contains(&pattern) {
-                entry.patterns.push(pattern);
-            }
-            for n in 1..=info.words.len() {
-                t.alias_prefixes.insert(join_lower(&info.words[..n]));
-            }
-            t.max_alias_words = t.max_alias_words.max(info.words.len());
-        }
-    }
+/// The country table: rows, alias keys with their case patterns, and the
+/// alias word prefixes the gazetteer grows n-grams along.
+#[derive(Debug, Default)]
+pub(super) struct CountryTable {
+    /// One row per country, in file order (a country's index is its row).
+    pub(super) rows: Vec<CountryRow>,
+    /// Alias key ("united states", "american") → the country and its case
+    /// patterns.
+    pub(super) keys: HashMap<String, AliasEntry>,
+    /// Every word-prefix of every country alias key ("united",
+    /// "united states", "united states of"...): the gazetteer grows an
+    /// n-gram only while it is one.
+    pub(super) alias_prefixes: HashSet<String>,
+    /// The most words of any alias.
+    pub(super) max_alias_words: usize,
 }
 
-impl Tables {
+impl CountryTable {
+    /// Loads the embedded country table: rows, alias keys with their case
+    /// patterns, and the alias word prefixes the gazetteer grows n-grams
+    /// along.
+    pub(super) fn load() -> CountryTable {
+        let mut t = CountryTable::default();
+        for line in COUNTRIES_TSV.lines() {
+            let line = line.trim_end_matches('\r');
+            if line.trim().is_empty() || line.starts_with('#') {
+                continue;
+            }
+            let cols: Vec<&str> = line.split('\t').collect();
+            if cols.len() < 4 {
+                continue;
+            }
+            let row = t.rows.len();
+            t.rows.push(CountryRow { code: cols[0].trim().to_string(), label: cols[1].trim().to_string() });
+            for alias in cols[3].split('|') {
+                let info = TextInfo::new(alias.trim());
+                if info.words.is_empty() {
+                    continue;
+                }
+                let key = join_lower(&info.words);
+                let pattern: Vec<CasePat> = info.words.iter().map(|w| case_pat(info.word_text(w))).collect();
+                let abbrev = pattern.iter().all(|p| *p == CasePat::Upper);
+                let entry = t.keys.entry(key).or_insert_with(|| AliasEntry {
+                    country: row,
+                    patterns: Vec::new(),
+                    abbrev_only: true,
+                });
+                if entry.country != row {
+                    continue; // the generator forbids this; first row wins
+                }
+                entry.abbrev_only &= abbrev;
+                if !entry.patterns.contains(&pattern) {
+                    entry.patterns.push(pattern);
+                }
+                for n in 1..=info.words.len() {
+                    t.alias_prefixes.insert(join_lower(&info.words[..n]));
+                }
+                t.max_alias_words = t.max_alias_words.max(info.words.len());
+            }
+        }
+        t
+    }
+
     /// The country an NER span names, and whether that reading needs
     /// document context (Georgia). Strips a possessive and a leading "the";
     /// abbreviation-only aliases need an all-capital surface.
@@ -102,7 +124,7 @@ impl Tables {
                 return None;
             }
             let key = join_lower(run);
-            let entry = self.country_keys.get(&key)?;
+            let entry = self.keys.get(&key)?;
             if entry.abbrev_only && run.iter().any(|w| has_lowercase(info.word_text(w))) {
                 return None;
             }
@@ -164,7 +186,7 @@ impl Linker {
             if piece.trim() != piece {
                 continue;
             }
-            if let Some((country, needs_context)) = self.tables.lookup_span(piece) {
+            if let Some((country, needs_context)) = self.tables.countries.lookup_span(piece) {
                 if !needs_context || ctx.georgia_is_country(texts) {
                     out.push(Pending {
                         t,
@@ -182,7 +204,7 @@ impl Linker {
     }
 
     pub(super) fn country_id(&mut self, row: usize) -> Option<String> {
-        let country = self.tables.countries.get(row)?;
+        let country = self.tables.countries.rows.get(row)?;
         self.entities
             .entry(country.code.clone())
             .or_insert_with(|| EntityRec::new(&country.label, EntityType::Country));
@@ -194,20 +216,18 @@ impl Linker {
 mod tests {
     use super::*;
 
-    use crate::link::tables::tables;
     use crate::link::test_util::{gazetteer_hits, link_text, span};
     use crate::ner::EntityKind;
 
-    fn country(surface: &str) -> Option<&'static str> {
-        let t = tables();
-        t.lookup_span(surface).map(|(row, _)| t.countries[row].code.as_str())
+    fn country<'a>(t: &'a CountryTable, surface: &str) -> Option<&'a str> {
+        t.lookup_span(surface).map(|(row, _)| t.rows[row].code.as_str())
     }
 
     #[test]
     fn country_table_covers_iso_and_extras_with_short_labels() {
-        let t = tables();
-        assert!(t.countries.len() >= 250, "{}", t.countries.len());
-        let label = |code: &str| t.countries.iter().find(|c| c.code == code).map(|c| c.label.as_str());
+        let t = CountryTable::load();
+        assert!(t.rows.len() >= 250, "{}", t.rows.len());
+        let label = |code: &str| t.rows.iter().find(|c| c.code == code).map(|c| c.label.as_str());
         for (code, l) in [
             ("USA", "United States"),
             ("IRN", "Iran"),
@@ -229,6 +249,7 @@ mod tests {
 
     #[test]
     fn names_abbreviations_and_demonyms_map_to_countries() {
+        let t = CountryTable::load();
         for (surface, code) in [
             ("US", "USA"),
             ("U.S.", "USA"),
@@ -287,23 +308,24 @@ mod tests {
             ("Vietnam", "VNM"),
             ("Viet Nam", "VNM"),
         ] {
-            assert_eq!(country(surface), Some(code), "{surface}");
+            assert_eq!(country(&t, surface), Some(code), "{surface}");
         }
     }
 
     #[test]
     fn abbreviations_need_capitals_and_non_countries_do_not_match() {
+        let t = CountryTable::load();
         for surface in ["us", "Us", "usa", "uk", "States", "Arab", "Europe", "Tokyo", "IT", "ME", ""] {
-            assert_eq!(country(surface), None, "{surface}");
+            assert_eq!(country(&t, surface), None, "{surface}");
         }
         // Names (not abbreviations) are case-insensitive in NER spans.
-        assert_eq!(country("IRAN"), Some("IRN"));
-        assert_eq!(country("japan"), Some("JPN"));
+        assert_eq!(country(&t, "IRAN"), Some("IRN"));
+        assert_eq!(country(&t, "japan"), Some("JPN"));
     }
 
     #[test]
     fn georgia_reading_needs_context() {
-        let t = tables();
+        let t = CountryTable::load();
         assert_eq!(t.lookup_span("Georgia").map(|x| x.1), Some(true));
         assert_eq!(t.lookup_span("Georgians").map(|x| x.1), Some(true));
         assert_eq!(t.lookup_span("Georgian").map(|x| x.1), Some(false));

@@ -1,9 +1,9 @@
 //! The gazetteer pass: country names, abbreviations and demonyms no NER span
 //! covers, found by a hash lookup over word n-grams (longest first), with
 //! the case, glue and shouting checks that keep "us" and "New Mexico" out.
+//! Owns no table: it reads the [`CountryTable`] through the linker's tables.
 
-use super::countries::{CasePat, CONTEXT_REQUIRED};
-use super::tables::Tables;
+use super::countries::{CasePat, CountryTable, CONTEXT_REQUIRED};
 use super::text::{has_lowercase, has_uppercase, TextInfo, Word};
 use super::{overlaps, DocContext, LinkedBy, Linker, Pending, Target};
 
@@ -19,24 +19,24 @@ impl Linker {
     ) {
         let text = &texts[t];
         let words = &text.words;
-        let tables = self.tables;
+        let countries = &self.tables.countries;
         let mut i = 0;
         while i < words.len() {
             // Alias keys that can start here, grown word by word while the
             // words are joined and still the prefix of some alias.
             let mut key = words[i].lower.clone();
-            if !tables.alias_prefixes.contains(&key) {
+            if !countries.alias_prefixes.contains(&key) {
                 i += 1;
                 continue;
             }
             let mut runs: Vec<(usize, String)> = vec![(1, key.clone())];
-            while runs.len() < tables.max_alias_words
+            while runs.len() < countries.max_alias_words
                 && i + runs.len() < words.len()
                 && joinable(text, &words[i + runs.len() - 1], &words[i + runs.len()])
             {
                 key.push(' ');
                 key.push_str(&words[i + runs.len()].lower);
-                if !tables.alias_prefixes.contains(&key) {
+                if !countries.alias_prefixes.contains(&key) {
                     break;
                 }
                 runs.push((runs.len() + 1, key.clone()));
@@ -44,7 +44,7 @@ impl Linker {
             let mut found = None;
             for (n, key) in runs.into_iter().rev() {
                 let run = &words[i..i + n];
-                let Some(entry) = tables.country_keys.get(&key) else { continue };
+                let Some(entry) = countries.keys.get(&key) else { continue };
                 if !entry.patterns.iter().any(|p| case_ok(p, run, text)) {
                     continue;
                 }
@@ -64,7 +64,7 @@ impl Linker {
                 }
                 if entry.abbrev_only
                     && key.chars().filter(|c| c.is_alphabetic()).count() <= 3
-                    && shouting(tables, text, words, i, n)
+                    && shouting(countries, text, words, i, n)
                 {
                     continue;
                 }
@@ -136,12 +136,12 @@ fn glued(text: &TextInfo, words: &[Word], i: usize, n: usize) -> bool {
 
 /// Whether a short all-capital abbreviation sits in shouted all-capital
 /// text ("LET US GO"), where it is more likely a word than a country.
-fn shouting(tables: &Tables, text: &TextInfo, words: &[Word], i: usize, n: usize) -> bool {
+fn shouting(countries: &CountryTable, text: &TextInfo, words: &[Word], i: usize, n: usize) -> bool {
     let caps = |w: &Word| {
         let s = text.word_text(w);
         s.chars().count() >= 2
             && s.chars().all(|c| c.is_alphabetic() && !c.is_lowercase())
-            && !tables.country_keys.contains_key(&w.lower)
+            && !countries.keys.contains_key(&w.lower)
     };
     let neighbours: Vec<&Word> =
         [i.checked_sub(1).and_then(|j| words.get(j)), words.get(i + n)].into_iter().flatten().collect();

@@ -31,7 +31,7 @@ impl Linker {
             return true;
         }
         let known = ctx.person_words.contains(key)
-            || self.tables.people_short.contains_key(key)
+            || self.tables.people.short.contains_key(key)
             || self.surnames.contains_key(key)
             || self.first_names.contains_key(key);
         !known && alone_in_exclamation(text, span.start, span.end)

@@ -154,13 +154,16 @@
 //!
 //! This module holds the public types, the [`Linker`] and the per-document
 //! pass ([`Linker::link`]: spans → pending mentions → ids). The rules live in
-//! submodules, one job each: `text` (char offsets, words, keys), `tables`
-//! (the lookup tables built once), `countries` (country table, demonyms,
-//! Georgia), `gazetteer` (missed country words), `junk` (spans that name
-//! nothing), `names` (person-name normalisation), `people` (person
-//! resolution in the document and the corpus), `orgs` (organisation aliases
-//! and acronyms), `ids` (canonical keys → ids), `pronouns` (gender and
-//! pronouns) and `registry` (the registry file).
+//! submodules, one job each: `text` (char offsets, words, keys), `countries`
+//! (the country table and its loader, demonyms, Georgia), `gazetteer`
+//! (missed country words), `junk` (spans that name nothing), `names`
+//! (person-name normalisation), `people` (the curated people table and its
+//! loader, person resolution in the document and the corpus), `orgs` (the
+//! organisation alias table and its loader, party words, acronyms), `tables`
+//! (gathers the three tables, built once; the linker reaches them through
+//! it), `ids` (canonical keys → ids), `pronouns` (gender and pronouns) and
+//! `registry` (the registry file). Dependencies among the tables go one way:
+//! `tables` imports `countries`, `people` and `orgs`, never the reverse.
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::PathBuf;
@@ -389,7 +392,9 @@ impl Linker {
         let mut ctx = DocContext::default();
         for (t, list) in span_lists.iter().enumerate() {
             for span in list.iter().filter(|s| s.kind == EntityKind::Person) {
-                let Some(name) = texts[t].slice(span.start, span.end).and_then(|s| person_name(self.tables, s)) else {
+                let Some(name) =
+                    texts[t].slice(span.start, span.end).and_then(|s| person_name(&self.tables.countries, s))
+                else {
                     continue;
                 };
                 if name.keys.len() >= 2 {
@@ -604,13 +609,13 @@ impl Linker {
             cue,
         };
         if span.kind == EntityKind::Person {
-            if let Some(name) = person_name(self.tables, surface) {
+            if let Some(name) = person_name(&self.tables.countries, surface) {
                 let cue = name.cue.or_else(|| title_before(&texts[t], span.start));
                 out.push(base(Target::Person(name), cue));
             }
             return;
         }
-        if let Some((country, needs_context)) = self.tables.lookup_span(surface) {
+        if let Some((country, needs_context)) = self.tables.countries.lookup_span(surface) {
             if !needs_context || ctx.georgia_is_country(texts) {
                 out.push(base(Target::Country(country), None));
                 return;
@@ -629,7 +634,7 @@ impl Linker {
         }
         if span.kind != EntityKind::Organisation {
             // A curated organisation the model typed Location/Misc ("Hamas").
-            let curated = self.tables.orgs_by_key.get(&org_key(&label));
+            let curated = self.tables.orgs.by_key.get(&org_key(&label));
             if curated.map(|a| !a.acronym_only || !has_lowercase(&label)).unwrap_or(false) {
                 out.push(base(Target::Org(label), None));
                 return;

@@ -1,10 +1,10 @@
 //! Person-name normalisation: titles (and the gender they imply), a country
-//! word or acronym before a title, possessives, name-word keys, identity keys
-//! (first name, surname, suffix), middle initials and two-word surname
-//! tails.
+//! word (looked up in the [`CountryTable`] it is given) or acronym before a
+//! title, possessives, name-word keys, identity keys (first name, surname,
+//! suffix), middle initials and two-word surname tails. Owns no table.
 
+use super::countries::CountryTable;
 use super::pronouns::Gender;
-use super::tables::Tables;
 use super::text::{fold_lower, has_lowercase, strip_possessive, TextInfo};
 
 /// A person's name as written, titles and possessive stripped.
@@ -24,7 +24,7 @@ pub(super) struct PersonName {
 /// possessive. A generational suffix (Jr, Sr, II, III)
 /// stays: it tells Donald Trump Jr from Donald Trump. `None` when nothing
 /// but titles is left.
-pub(super) fn person_name(tables: &Tables, surface: &str) -> Option<PersonName> {
+pub(super) fn person_name(countries: &CountryTable, surface: &str) -> Option<PersonName> {
     let s = strip_possessive(surface.trim());
     let mut words: Vec<&str> = s.split_whitespace().map(trim_name_punct).filter(|w| !w.is_empty()).collect();
     let mut cue = None;
@@ -35,7 +35,7 @@ pub(super) fn person_name(tables: &Tables, surface: &str) -> Option<PersonName> 
         // A country word or an organisation acronym before a title ("Japanese
         // Foreign Minister", "FBI Director", "DNC Chairwoman").
         let acronym = words[0].chars().filter(|c| c.is_alphabetic()).count() >= 2 && !has_lowercase(words[0]);
-        let country_before_title = (tables.country_keys.contains_key(&k) || acronym) && TITLES.contains(&next.as_str());
+        let country_before_title = (countries.keys.contains_key(&k) || acronym) && TITLES.contains(&next.as_str());
         // "White House Press Secretary …", but "Mr. White" keeps its name.
         let white_house = k == "white" && next == "house";
         if !(title || country_before_title || white_house) {
@@ -348,11 +348,9 @@ pub(super) const SUFFIXES: &[&str] = &["jr", "sr", "ii", "iii", "iv"];
 mod tests {
     use super::*;
 
-    use crate::link::tables::tables;
-
     #[test]
     fn person_names_lose_titles_possessives_and_suffixes() {
-        let t = tables();
+        let t = &CountryTable::load();
         let words = |s: &str| person_name(t, s).map(|n| n.words.join(" "));
         assert_eq!(words("Japanese Foreign Minister Yoko Kamikawa").as_deref(), Some("Yoko Kamikawa"));
         assert_eq!(words("Prime Minister Kishida").as_deref(), Some("Kishida"));
@@ -368,7 +366,7 @@ mod tests {
 
     #[test]
     fn us_office_titles_are_stripped_but_name_words_stay() {
-        let t = tables();
+        let t = &CountryTable::load();
         let words = |s: &str| person_name(t, s).map(|n| n.words.join(" "));
         for (surface, name) in [
             ("House Speaker Paul Ryan", "Paul Ryan"),

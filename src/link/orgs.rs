@@ -1,10 +1,10 @@
-//! Organisations: the curated institutions and their aliases, party words,
-//! organisation keys, and acronyms joining the one long form of their
-//! document that they spell.
+//! Organisations: the curated institutions and their aliases (owning the
+//! alias table, [`OrgTable`], and its loader), party words, organisation
+//! keys, and acronyms joining the one long form of their document that they
+//! spell.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
-use super::tables::Tables;
 use super::text::{clean_label, has_lowercase, key_of, TextInfo};
 use super::{EntityType, Linker, Pending, Target};
 
@@ -16,19 +16,31 @@ pub(super) struct OrgAlias {
     pub(super) acronym_only: bool,
 }
 
-/// Loads the curated organisations' alias keys into `t`.
-pub(super) fn load_orgs(t: &mut Tables) {
-    for (oi, (label, aliases)) in ORGS.iter().enumerate() {
-        for alias in std::iter::once(label).chain(aliases.iter()) {
-            let key = org_key(alias);
-            if key.is_empty() {
-                continue;
-            }
-            let entry = t.orgs_by_key.entry(key).or_insert(OrgAlias { org: oi, acronym_only: true });
-            if entry.org == oi {
-                entry.acronym_only &= !has_lowercase(alias);
+/// The curated organisations' alias table.
+#[derive(Debug, Default)]
+pub(super) struct OrgTable {
+    /// Alias key ([`org_key`]) → its organisation (row of ORGS) and whether
+    /// it needs capitals.
+    pub(super) by_key: HashMap<String, OrgAlias>,
+}
+
+impl OrgTable {
+    /// Loads the curated organisations' alias keys.
+    pub(super) fn load() -> OrgTable {
+        let mut t = OrgTable::default();
+        for (oi, (label, aliases)) in ORGS.iter().enumerate() {
+            for alias in std::iter::once(label).chain(aliases.iter()) {
+                let key = org_key(alias);
+                if key.is_empty() {
+                    continue;
+                }
+                let entry = t.by_key.entry(key).or_insert(OrgAlias { org: oi, acronym_only: true });
+                if entry.org == oi {
+                    entry.acronym_only &= !has_lowercase(alias);
+                }
             }
         }
+        t
     }
 }
 
@@ -42,7 +54,7 @@ impl Linker {
             if key.is_empty() {
                 continue;
             }
-            let curated = self.tables.orgs_by_key.get(&key).filter(|a| !a.acronym_only || !has_lowercase(label));
+            let curated = self.tables.orgs.by_key.get(&key).filter(|a| !a.acronym_only || !has_lowercase(label));
             let id = if let Some(alias) = curated {
                 let (name, _) = ORGS[alias.org];
                 let id = self.intern(&format!("org:{}", org_key(name)), EntityType::Organisation, name);

@@ -1,4 +1,5 @@
-//! People: the curated world figures, full names clustered by identity
+//! People: the curated world figures (owning their lookup table,
+//! [`PeopleTable`], and its loader), full names clustered by identity
 //! within a document and across the corpus, one-word names joining a full
 //! name of their document or the corpus, two-word surnames, and
 //! Organisation / Misc spans that name a person of the document.
@@ -8,7 +9,6 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 use super::names::{middle_initials, name_keys, name_parts, name_tail, person_key, person_name, PersonName, SUFFIXES};
 use super::orgs::{org_key, org_word, ORGS};
 use super::pronouns::Gender;
-use super::tables::Tables;
 use super::text::has_lowercase;
 use super::{EntityType, Linker, Pending, Target};
 
@@ -22,7 +22,7 @@ impl Linker {
         let mut names: HashSet<String> = HashSet::new();
         for p in pending.iter() {
             let Target::Person(name) = &p.target else { continue };
-            let (_, keys) = self.tables.canonical_person(name);
+            let (_, keys) = self.tables.people.canonical_person(name);
             names.insert(keys.join(" "));
             if let Some(key) = person_key(&keys) {
                 names.insert(key);
@@ -36,13 +36,13 @@ impl Linker {
         }
         for p in pending.iter_mut() {
             let (Target::Org(label) | Target::Misc(label)) = &p.target else { continue };
-            let curated = self.tables.orgs_by_key.contains_key(&org_key(label))
+            let curated = self.tables.orgs.by_key.contains_key(&org_key(label))
                 || ORGS.iter().any(|(name, _)| name == label)
                 || org_word(label).is_some();
             if curated || !label.chars().next().map(char::is_uppercase).unwrap_or(false) || !has_lowercase(label) {
                 continue;
             }
-            let Some(name) = person_name(self.tables, label) else { continue };
+            let Some(name) = person_name(&self.tables.countries, label) else { continue };
             let whole = name.keys == name_keys(label);
             if whole && names.contains(&name.keys.join(" ")) {
                 p.target = Target::Person(name);
@@ -66,7 +66,7 @@ impl Linker {
         let names: Vec<Option<(String, Vec<String>)>> = pending
             .iter()
             .map(|p| match &p.target {
-                Target::Person(name) => Some(self.tables.canonical_person(name)),
+                Target::Person(name) => Some(self.tables.people.canonical_person(name)),
                 _ => None,
             })
             .collect();
@@ -232,7 +232,7 @@ impl Linker {
         cluster_ids: &[String],
         cluster_keys: &[&str],
     ) -> Option<usize> {
-        if let Some(&pi) = self.tables.people_short.get(key) {
+        if let Some(&pi) = self.tables.people.short.get(key) {
             if let Some(full) = person_key(&name_keys(PEOPLE[pi].0)) {
                 if let Some(&ci) = candidates.iter().find(|&&ci| cluster_keys[ci] == full) {
                     return Some(ci);
@@ -298,7 +298,7 @@ impl Linker {
     /// one that dominates ([`dominant`] over mentions so far); else its own
     /// person. A title's gender (`cue`) must not contradict the person's.
     fn person_alone(&mut self, key: &str, word: &str, cue: Option<Gender>) -> String {
-        if let Some(&pi) = self.tables.people_short.get(key) {
+        if let Some(&pi) = self.tables.people.short.get(key) {
             let (label, gender, _) = PEOPLE[pi];
             if cue.map(|c| c == gender).unwrap_or(true) {
                 if let Some(full) = person_key(&name_keys(label)) {
@@ -434,40 +434,53 @@ pub(super) const PEOPLE: &[(&str, Gender, &[&str])] = &[
     ("Jens Stoltenberg", Gender::Male, &["Stoltenberg"]),
 ];
 
-/// Loads the curated people into `t`: full names, identity keys, spelling
-/// variants and the one-word forms that only one of them owns.
-pub(super) fn load_people(t: &mut Tables) {
-    let mut ambiguous_short = HashSet::new();
-    for (pi, (label, _, forms)) in PEOPLE.iter().enumerate() {
-        let keys = name_keys(label);
-        if let Some(key) = person_key(&keys) {
-            t.people_fl.insert(key, pi);
-        }
-        t.people_full.insert(keys.join(" "), pi);
-        for form in forms.iter() {
-            let k = name_keys(form);
-            if k.len() == 1 {
-                if let Some(&other) = t.people_short.get(&k[0]) {
-                    if other != pi {
-                        ambiguous_short.insert(k[0].clone());
-                    }
-                }
-                t.people_short.insert(k[0].clone(), pi);
-            } else if k.len() > 1 {
-                t.people_full.insert(k.join(" "), pi);
-            }
-        }
-    }
-    for k in ambiguous_short {
-        t.people_short.remove(&k);
-    }
+/// The curated people's lookup table.
+#[derive(Debug, Default)]
+pub(super) struct PeopleTable {
+    /// Curated people: full-name key → row of PEOPLE.
+    pub(super) full: HashMap<String, usize>,
+    /// Curated people: identity key ([`person_key`](super::names::person_key)) → row of PEOPLE.
+    pub(super) fl: HashMap<String, usize>,
+    /// Curated people: unambiguous one-word forms → row of PEOPLE.
+    pub(super) short: HashMap<String, usize>,
 }
 
-impl Tables {
+impl PeopleTable {
+    /// Loads the curated people: full names, identity keys, spelling
+    /// variants and the one-word forms that only one of them owns.
+    pub(super) fn load() -> PeopleTable {
+        let mut t = PeopleTable::default();
+        let mut ambiguous_short = HashSet::new();
+        for (pi, (label, _, forms)) in PEOPLE.iter().enumerate() {
+            let keys = name_keys(label);
+            if let Some(key) = person_key(&keys) {
+                t.fl.insert(key, pi);
+            }
+            t.full.insert(keys.join(" "), pi);
+            for form in forms.iter() {
+                let k = name_keys(form);
+                if k.len() == 1 {
+                    if let Some(&other) = t.short.get(&k[0]) {
+                        if other != pi {
+                            ambiguous_short.insert(k[0].clone());
+                        }
+                    }
+                    t.short.insert(k[0].clone(), pi);
+                } else if k.len() > 1 {
+                    t.full.insert(k.join(" "), pi);
+                }
+            }
+        }
+        for k in ambiguous_short {
+            t.short.remove(&k);
+        }
+        t
+    }
+
     /// A full name mapped onto its curated canonical form when the table
     /// knows it ("Joseph R. Biden" → "Joe Biden"): (label, keys).
     fn canonical_person(&self, name: &PersonName) -> (String, Vec<String>) {
-        match self.people_full.get(&name.keys.join(" ")) {
+        match self.full.get(&name.keys.join(" ")) {
             Some(&pi) => (PEOPLE[pi].0.to_string(), name_keys(PEOPLE[pi].0)),
             None => (name.words.join(" "), name.keys.clone()),
         }

@@ -172,7 +172,7 @@ impl Linker {
         let (mut male, mut female) = (rec.male, rec.female);
         let keys = name_keys(&rec.label);
         if let (Some(key), Some((first, _, _))) = (person_key(&keys), name_parts(&keys)) {
-            if let Some(&pi) = self.tables.people_fl.get(&key) {
+            if let Some(&pi) = self.tables.people.fl.get(&key) {
                 match PEOPLE[pi].1 {
                     Gender::Male => male += 10,
                     Gender::Female => female += 10,
