@@ -22,21 +22,32 @@ pub mod stance;
 
 use std::path::PathBuf;
 
-/// The folder that holds the shipped models (`ner/`, `stance/`):
-/// `$STANCEGRAPH_MODELS` when set, else `models/` of the checkout the binary
-/// was built in, else `models/` beside the binary, else `./models`.
+/// The folder that holds the shipped models (`ner/`, `stance/`), first found of:
+/// `$STANCEGRAPH_MODELS` when set; `../share/stancegraph/models` from the
+/// binary's folder (a binary installed by `make install`); `models/` beside
+/// the binary; `models/` of the checkout the binary was built in (the in-tree
+/// `target/release/stancegraph`); else `./models`.
 pub fn models_dir() -> PathBuf {
     if let Some(dir) = std::env::var_os("STANCEGRAPH_MODELS") {
         return PathBuf::from(dir);
     }
-    let built = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("models");
-    if built.is_dir() {
-        return built;
-    }
-    if let Some(beside) = std::env::current_exe().ok().and_then(|p| p.parent().map(|d| d.join("models"))) {
+    // current_exe resolves symlinks, so a link in /usr/local/bin to an
+    // installed binary still finds the prefix the binary lives in.
+    if let Some(bin) = std::env::current_exe().ok().and_then(|p| p.parent().map(PathBuf::from)) {
+        if let Some(prefix) = bin.parent() {
+            let installed = prefix.join("share/stancegraph/models");
+            if installed.is_dir() {
+                return installed;
+            }
+        }
+        let beside = bin.join("models");
         if beside.is_dir() {
             return beside;
         }
+    }
+    let built = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("models");
+    if built.is_dir() {
+        return built;
     }
     PathBuf::from("models")
 }
