@@ -1,20 +1,24 @@
 # stancegraph: set-up, build, run, test, benchmarks.
 #   make run    installs what is missing, builds, runs on examples/sample, prints where the graph is
 #   make test   unit + integration tests (tests needing ../shared/data skip with a note when it is absent)
+#   make install PREFIX=/opt/stancegraph  (default /usr/local; DESTDIR is honoured) the binary in
+#               bin/, the models in share/stancegraph/models, the libtorch libraries in lib/stancegraph;
+#               the installed binary finds both relative to itself
 #   make bench  NER speed vs Python transformers on ../shared/data/corpus/polnear, stance pairs/s (needs ../shared)
 
 PYTHON      ?= python3
 DEPS        := $(CURDIR)/.deps
 LIBTORCH    := $(DEPS)/py/torch
 TORCH_STAMP := $(LIBTORCH)/lib/libtorch_cpu.so
-BIN         := target/release/stancegraph
+BIN         := $(or $(CARGO_TARGET_DIR),target)/release/stancegraph
 SAMPLE_OUT  ?= out/sample
 SHARED      ?= ../shared
+PREFIX      ?= /usr/local
 
 export LIBTORCH
 export LIBTORCH_CXX11_ABI := 0
 
-.PHONY: all deps build run test bench bench-ner bench-stance tools clean
+.PHONY: all deps build run test install bench bench-ner bench-stance tools clean
 
 all: build
 
@@ -46,6 +50,21 @@ tools:
 
 test: deps tools
 	cargo test --release
+
+# What the binary loads at run time (readelf -d / ldd): libtorch_cpu and libc10 it links directly,
+# libgomp and the two CUDA runtime stubs libtorch_cpu links; those find each other through their
+# own RPATH $ORIGIN, the binary finds them through its rpath $ORIGIN/../lib/stancegraph (build.rs).
+RUNTIME_LIBS = $(LIBTORCH)/lib/libtorch_cpu.so $(LIBTORCH)/lib/libc10.so \
+	$(wildcard $(LIBTORCH)/lib/libgomp-*.so.1) \
+	$(DEPS)/py/nvidia/cuda_runtime/lib/libcudart.so.12 $(DEPS)/py/nvidia/cuda_cupti/lib/libcupti.so.12
+DEST = $(DESTDIR)$(PREFIX)
+
+install: build
+	install -D -m 755 $(BIN) $(DEST)/bin/stancegraph
+	install -d $(DEST)/lib/stancegraph
+	install -m 755 $(RUNTIME_LIBS) $(DEST)/lib/stancegraph/
+	for f in models/*/*; do install -D -m 644 $$f $(DEST)/share/stancegraph/$$f || exit 1; done
+	@echo "installed into $(DEST): bin/stancegraph, lib/stancegraph/, share/stancegraph/models/"
 
 bench: bench-ner bench-stance
 
