@@ -1,9 +1,12 @@
 # stancegraph: set-up, build, run, test, benchmarks.
 #   make run    installs what is missing, builds, runs on examples/sample, prints where the graph is
-#   make test   unit + integration tests (tests needing ../shared/data skip with a note when it is absent)
+#   make test   unit + integration tests (tests needing ../shared/data skip with a note when it is absent),
+#               then test-install
 #   make install PREFIX=/opt/stancegraph  (default /usr/local; DESTDIR is honoured) the binary in
 #               bin/, the models in share/stancegraph/models, the libtorch libraries in lib/stancegraph;
 #               the installed binary finds both relative to itself
+#   make test-install  installs into a temporary prefix and runs the installed binary from / with a
+#               clean environment (scripts/test_install.sh)
 #   make bench  NER speed vs Python transformers on ../shared/data/corpus/polnear, stance pairs/s (needs ../shared)
 
 PYTHON      ?= python3
@@ -18,7 +21,7 @@ PREFIX      ?= /usr/local
 export LIBTORCH
 export LIBTORCH_CXX11_ABI := 0
 
-.PHONY: all deps build run test install bench bench-ner bench-stance tools clean
+.PHONY: all deps build run test test-install install bench bench-ner bench-stance tools clean
 
 all: build
 
@@ -50,6 +53,10 @@ tools:
 
 test: deps tools
 	cargo test --release
+	$(MAKE) test-install
+
+test-install:
+	bash scripts/test_install.sh
 
 # What the binary loads at run time (readelf -d / ldd): libtorch_cpu and libc10 it links directly,
 # libgomp and the two CUDA runtime stubs libtorch_cpu links; those find each other through their
