@@ -1,8 +1,8 @@
 //! Corpus reading: turns input files into [`Document`]s (an article with its
 //! reader comments). Owns the two input formats (the scraped text format and
 //! JSON Lines) and the rules that tell comment authors from comment text.
-//! A file that can't be read or parsed becomes a [`Skipped`] entry; it never
-//! stops the run.
+//! A file that can't be read or parsed, or a JSON line that can't, becomes a
+//! [`Skipped`] entry; it never stops the run.
 //!
 //! # Choosing the format
 //!
@@ -93,8 +93,19 @@
 //! comment's `parent` is either another comment's `id` (a string) or a
 //! 0-based comment index (an integer), resolved to the parent's index;
 //! `null` means no parent. An unknown parent, a comment that is its own
-//! parent, or parent links forming a loop make the line bad, and any bad line
-//! makes the whole file an error naming that line.
+//! parent, or parent links forming a loop make the line bad.
+//!
+//! A bad line (not valid JSON, not an object, a missing or mistyped field,
+//! or one of the parent problems above) is left out and reported with its
+//! 1-based line number and one short clause saying why (a [`BadLine`]; in
+//! [`load`], a [`Skipped`] with `line` set, shown as `path:line: reason`);
+//! the file's other lines still run. A file in which every non-blank line is
+//! bad is an error ([`CorpusError::Format`]) naming the first bad line.
+//! A JSON array is read the same way element by element, with the element's
+//! 1-based index standing in for the line number (also in a missing `id`);
+//! an array that is not valid JSON is an error. A single pretty-printed
+//! object is the whole file: if it is bad, the file is an error naming the
+//! object's first line.
 //!
 //! # Loading several inputs
 //!
@@ -103,7 +114,8 @@
 //! `.jsonl` or `.json` are passed over silently. A file named explicitly is
 //! always tried (except `metadata.tsv`). All files are read in path order.
 //! A missing input, an unreadable, empty, non-UTF-8 or malformed file
-//! becomes a [`Skipped`] entry. Document ids are made unique across the
+//! becomes a [`Skipped`] entry without a line; a bad JSON line or array
+//! element becomes one with its line. Document ids are made unique across the
 //! corpus by suffixing repeats: `id`, `id#2`, `id#3`, ...
 
 use std::collections::{HashMap, HashSet};
@@ -147,11 +159,42 @@ pub struct Comment {
     pub parent: Option<usize>,
 }
 
-/// An input file that was left out, and why.
+/// An input file, or one line of it, that was left out, and why.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Skipped {
     pub path: PathBuf,
+    /// `Some` for a skipped JSONL line (1-based) or JSON array element
+    /// (1-based index); `None` when the whole file (or input) was left out.
+    pub line: Option<usize>,
+    /// One short clause, without the path or line.
     pub reason: String,
+}
+
+impl std::fmt::Display for Skipped {
+    /// `path: reason`, or `path:line: reason` for a skipped line.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.line {
+            Some(line) => write!(f, "{}:{line}: {}", self.path.display(), self.reason),
+            None => write!(f, "{}: {}", self.path.display(), self.reason),
+        }
+    }
+}
+
+/// One JSONL line (or array element) that was left out; the file's other
+/// documents still run.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BadLine {
+    /// 1-based line number (for a JSON array, the element's 1-based index).
+    pub line: usize,
+    /// One short clause, without the line number.
+    pub reason: String,
+}
+
+/// What one file holds: its readable documents and the lines that were not.
+#[derive(Debug, Default)]
+pub struct FileDocuments {
+    pub documents: Vec<Document>,
+    pub bad_lines: Vec<BadLine>,
 }
 
 /// Everything read from the inputs.
@@ -183,47 +226,100 @@ const CORPUS_EXTENSIONS: [&str; 3] = ["txt", "jsonl", "json"];
 /// The metadata table that sits next to some corpora; never a document.
 const METADATA_FILE: &str = "metadata.tsv";
 
-/// Reads files, several files, or directories (recursively, sorted by path).
+/// Reads files, several files, or directories (recursively, sorted by path):
+/// [`input_files`], then [`load_file`] for each. A file that fails becomes one
+/// [`Skipped`] (no line); each bad JSONL line or array element becomes one
+/// [`Skipped`] with its line.
 pub fn load(inputs: &[PathBuf]) -> Corpus {
-    let mut corpus = Corpus::default();
+    let (files, mut skipped) = input_files(inputs);
+    let mut documents = Vec::new();
+    let mut used_ids = HashSet::new();
+    for path in files {
+        match read_file(&path) {
+            Ok(parsed) => {
+                for bad in parsed.bad_lines {
+                    skipped.push(Skipped { path: path.clone(), line: Some(bad.line), reason: bad.reason });
+                }
+                for (mut doc, _line) in parsed.documents {
+                    doc.id = unique_id(&doc.id, &mut used_ids);
+                    documents.push(doc);
+                }
+            }
+            Err(err) => skipped.push(Skipped { path, line: None, reason: err.to_string() }),
+        }
+    }
+    Corpus { documents, skipped }
+}
+
+/// The files `load` would read, in path order (directories walked
+/// recursively), and the inputs that are missing or can't be read.
+pub fn input_files(inputs: &[PathBuf]) -> (Vec<PathBuf>, Vec<Skipped>) {
     let mut files = Vec::new();
+    let mut skipped_out = Vec::new();
     for input in inputs {
         match fs::metadata(input) {
             Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
-                corpus.skipped.push(skipped(input, "no such file or directory"));
+                skipped_out.push(skipped(input, "no such file or directory"));
             }
-            Err(err) => corpus.skipped.push(skipped(input, &format!("cannot read: {err}"))),
+            Err(err) => skipped_out.push(skipped(input, &format!("cannot read: {err}"))),
             Ok(meta) if meta.is_dir() => {
                 let mut found = Vec::new();
                 let mut visited = HashSet::new();
-                walk_dir(input, &mut found, &mut corpus.skipped, &mut visited);
+                walk_dir(input, &mut found, &mut skipped_out, &mut visited);
                 found.sort();
                 files.extend(found);
             }
             Ok(_) if file_name_is(input, METADATA_FILE) => {
-                corpus.skipped.push(skipped(input, "a metadata table, not a document"));
+                skipped_out.push(skipped(input, "a metadata table, not a document"));
             }
             Ok(_) => files.push(input.clone()),
         }
     }
-
-    let mut used_ids = HashSet::new();
-    for path in files {
-        match load_file(&path) {
-            Ok(documents) => {
-                for mut doc in documents {
-                    doc.id = unique_id(&doc.id, &mut used_ids);
-                    corpus.documents.push(doc);
-                }
-            }
-            Err(err) => corpus.skipped.push(skipped(&path, &err.to_string())),
-        }
-    }
-    corpus
+    (files, skipped_out)
 }
 
-/// Parses one file, choosing the format by content/extension.
-pub fn load_file(path: &Path) -> Result<Vec<Document>, CorpusError> {
+/// Parses one file, choosing the format by content/extension. JSON Lines: a
+/// bad line becomes a [`BadLine`] and is skipped, the other lines run; a file
+/// where every non-blank line is bad is a [`CorpusError::Format`] naming the
+/// first bad line. A JSON array likewise, by element (1-based index as the
+/// line). Text files, a single pretty-printed JSON object, and files that are
+/// unreadable, not UTF-8 or empty are all-or-nothing.
+pub fn load_file(path: &Path) -> Result<FileDocuments, CorpusError> {
+    let parsed = read_file(path)?;
+    Ok(FileDocuments {
+        documents: parsed.documents.into_iter().map(|(doc, _line)| doc).collect(),
+        bad_lines: parsed.bad_lines,
+    })
+}
+
+/// What [`read_file`] found: each document with the line it came from (JSON
+/// only; `None` for a text file), and the lines left out.
+struct Parsed {
+    documents: Vec<(Document, Option<usize>)>,
+    bad_lines: Vec<BadLine>,
+}
+
+impl Parsed {
+    /// One document from a whole file.
+    fn single(doc: Document, line: Option<usize>) -> Parsed {
+        Parsed { documents: vec![(doc, line)], bad_lines: Vec::new() }
+    }
+
+    /// An error when nothing in the file was readable: the first bad line's
+    /// problem, or [`CorpusError::Empty`] when there was nothing at all.
+    fn or_error(self) -> Result<Parsed, CorpusError> {
+        if !self.documents.is_empty() {
+            return Ok(self);
+        }
+        match self.bad_lines.into_iter().next() {
+            Some(first) => Err(CorpusError::Format { line: first.line, message: first.reason }),
+            None => Err(CorpusError::Empty),
+        }
+    }
+}
+
+/// [`load_file`], keeping each document's line.
+fn read_file(path: &Path) -> Result<Parsed, CorpusError> {
     let bytes = fs::read(path)?;
     let content = decode(&bytes)?;
     let ext = extension(path);
@@ -234,19 +330,20 @@ pub fn load_file(path: &Path) -> Result<Vec<Document>, CorpusError> {
     if head.starts_with('[') && json_ext {
         parse_json_array(&stem, path, content)
     } else if ext == "json" && head.starts_with('{') && content.trim().lines().count() > 1 {
-        // One pretty-printed object: valid JSON, but not JSON Lines.
-        match serde_json::from_str::<RawDocument>(content) {
-            Ok(raw) => {
-                // The object's first line names it in errors.
-                let line = 1 + content[..content.len() - head.len()].matches('\n').count();
-                Ok(vec![raw.into_document(&stem, path, line)?])
-            }
-            Err(_) => parse_json_lines(&stem, path, content),
+        // One pretty-printed object: valid JSON, but not JSON Lines. Content
+        // that is not one JSON value is tried as JSON Lines.
+        if serde_json::from_str::<Value>(content).is_err() {
+            return parse_json_lines(&stem, path, content);
         }
+        // The object's first line names it in errors.
+        let line = 1 + content[..content.len() - head.len()].matches('\n').count();
+        let error = |message: String| CorpusError::Format { line, message };
+        let raw: RawDocument = serde_json::from_str(content).map_err(|e| error(json_message(&e)))?;
+        Ok(Parsed::single(raw.into_document(&stem, path, line).map_err(error)?, Some(line)))
     } else if json_ext || head.starts_with('{') {
         parse_json_lines(&stem, path, content)
     } else {
-        Ok(vec![parse_text(stem, path, content)?])
+        Ok(Parsed::single(parse_text(stem, path, content)?, None))
     }
 }
 
@@ -306,7 +403,7 @@ fn unique_id(id: &str, used: &mut HashSet<String>) -> String {
 }
 
 fn skipped(path: &Path, reason: &str) -> Skipped {
-    Skipped { path: path.to_path_buf(), reason: reason.to_string() }
+    Skipped { path: path.to_path_buf(), line: None, reason: reason.to_string() }
 }
 
 /// Lower-cased extension, or `""`.
@@ -797,23 +894,21 @@ struct RawComment {
 }
 
 impl RawDocument {
-    /// Validates ids and resolves parents; `line` names errors and stands in
-    /// for a missing id.
-    fn into_document(self, stem: &str, path: &Path, line: usize) -> Result<Document, CorpusError> {
-        let error = |message: String| CorpusError::Format { line, message };
+    /// Validates ids and resolves parents; `line` stands in for a missing id.
+    /// The error is one short clause.
+    fn into_document(self, stem: &str, path: &Path, line: usize) -> Result<Document, String> {
         let id = match &self.id {
             None | Some(Value::Null) => format!("{stem}-{line}"),
-            Some(value) => key_string(value).ok_or_else(|| error("`id` must be a string or a number".into()))?,
+            Some(value) => key_string(value).ok_or_else(|| "`id` must be a string or a number".to_string())?,
         };
 
         let mut comment_ids = Vec::with_capacity(self.comments.len());
         for (i, comment) in self.comments.iter().enumerate() {
             comment_ids.push(match &comment.id {
                 None | Some(Value::Null) => None,
-                Some(value) => Some(
-                    key_string(value)
-                        .ok_or_else(|| error(format!("comment {i}: `id` must be a string or a number")))?,
-                ),
+                Some(value) => {
+                    Some(key_string(value).ok_or_else(|| format!("comment {i}: `id` must be a string or a number"))?)
+                }
             });
         }
         let mut index_of: HashMap<&str, usize> = HashMap::new();
@@ -827,30 +922,30 @@ impl RawDocument {
         for (i, comment) in self.comments.iter().enumerate() {
             let parent = match &comment.parent {
                 None | Some(Value::Null) => None,
-                Some(Value::String(pid)) => Some(*index_of.get(pid.as_str()).ok_or_else(|| {
-                    error(format!("comment {i}: parent {pid:?} is not a comment id of this document"))
-                })?),
+                Some(Value::String(pid)) => Some(
+                    *index_of
+                        .get(pid.as_str())
+                        .ok_or_else(|| format!("comment {i}: parent {pid:?} is not a comment id of this document"))?,
+                ),
                 Some(Value::Number(num)) => {
                     let index = num
                         .as_u64()
                         .and_then(|v| usize::try_from(v).ok())
                         .filter(|&v| v < self.comments.len())
-                        .ok_or_else(|| error(format!("comment {i}: parent index {num} is out of range")))?;
+                        .ok_or_else(|| format!("comment {i}: parent index {num} is out of range"))?;
                     Some(index)
                 }
                 Some(_) => {
-                    return Err(error(format!(
-                        "comment {i}: `parent` must be a comment id (string) or index (integer)"
-                    )))
+                    return Err(format!("comment {i}: `parent` must be a comment id (string) or index (integer)"))
                 }
             };
             if parent == Some(i) {
-                return Err(error(format!("comment {i} is its own parent")));
+                return Err(format!("comment {i} is its own parent"));
             }
             parents.push(parent);
         }
         if let Some(i) = find_parent_loop(&parents) {
-            return Err(error(format!("comment {i}: parent links form a loop")));
+            return Err(format!("comment {i}: parent links form a loop"));
         }
 
         let comments = self
@@ -896,44 +991,72 @@ fn find_parent_loop(parents: &[Option<usize>]) -> Option<usize> {
     })
 }
 
-/// Parses JSON Lines: one document per non-blank line.
-fn parse_json_lines(stem: &str, path: &Path, content: &str) -> Result<Vec<Document>, CorpusError> {
-    let mut documents = Vec::new();
+/// Parses JSON Lines: one document per non-blank line. A bad line is
+/// skipped; a file with no good line is an error.
+fn parse_json_lines(stem: &str, path: &Path, content: &str) -> Result<Parsed, CorpusError> {
+    let mut parsed = Parsed { documents: Vec::new(), bad_lines: Vec::new() };
     for (index, raw_line) in content.split('\n').enumerate() {
         let line_no = index + 1;
         let line = raw_line.trim();
         if line.is_empty() {
             continue;
         }
-        let raw: RawDocument =
-            serde_json::from_str(line).map_err(|e| CorpusError::Format { line: line_no, message: json_message(&e) })?;
-        documents.push(raw.into_document(stem, path, line_no)?);
+        let document = if line.starts_with('{') {
+            serde_json::from_str::<RawDocument>(line)
+                .map_err(|e| json_message(&e))
+                .and_then(|raw| raw.into_document(stem, path, line_no))
+        } else {
+            Err(NOT_AN_OBJECT.to_string())
+        };
+        match document {
+            Ok(doc) => parsed.documents.push((doc, Some(line_no))),
+            Err(reason) => parsed.bad_lines.push(BadLine { line: line_no, reason }),
+        }
     }
-    if documents.is_empty() {
-        return Err(CorpusError::Empty);
-    }
-    Ok(documents)
+    parsed.or_error()
 }
 
-/// Parses a JSON array of documents.
-fn parse_json_array(stem: &str, path: &Path, content: &str) -> Result<Vec<Document>, CorpusError> {
-    let raws: Vec<RawDocument> =
+/// Parses a JSON array of documents. An element that is not a good document
+/// is skipped (its 1-based index stands for its line); an array that does not
+/// parse, or has no good element, is an error.
+fn parse_json_array(stem: &str, path: &Path, content: &str) -> Result<Parsed, CorpusError> {
+    let values: Vec<Value> =
         serde_json::from_str(content).map_err(|e| CorpusError::Format { line: e.line(), message: json_message(&e) })?;
-    if raws.is_empty() {
-        return Err(CorpusError::Empty);
+    let mut parsed = Parsed { documents: Vec::new(), bad_lines: Vec::new() };
+    for (i, value) in values.into_iter().enumerate() {
+        let index = i + 1;
+        let document = if value.is_object() {
+            serde_json::from_value::<RawDocument>(value)
+                .map_err(|e| e.to_string())
+                .and_then(|raw| raw.into_document(stem, path, index))
+        } else {
+            Err(NOT_AN_OBJECT.to_string())
+        };
+        match document {
+            Ok(doc) => parsed.documents.push((doc, Some(index))),
+            Err(reason) => parsed.bad_lines.push(BadLine { line: index, reason }),
+        }
     }
-    // Array elements have no line of their own; number them from 1.
-    raws.into_iter().enumerate().map(|(i, raw)| raw.into_document(stem, path, i + 1)).collect()
+    parsed.or_error()
 }
+
+/// The reason for a JSON line or array element that is not an object.
+const NOT_AN_OBJECT: &str = "not a JSON object";
 
 /// serde_json's message without its own "at line L column C" suffix (the
-/// caller names the line), keeping the column.
+/// caller names the line), keeping the column; syntax errors start with
+/// `invalid JSON: `.
 fn json_message(err: &serde_json::Error) -> String {
     let full = err.to_string();
     let suffix = format!(" at line {} column {}", err.line(), err.column());
-    match full.strip_suffix(&suffix) {
+    let message = match full.strip_suffix(&suffix) {
         Some(message) => format!("{message} (column {})", err.column()),
         None => full,
+    };
+    if err.is_syntax() || err.is_eof() {
+        format!("invalid JSON: {message}")
+    } else {
+        message
     }
 }
 

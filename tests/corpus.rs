@@ -4,7 +4,7 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use stancegraph::corpus::{load, load_file, CorpusError, Document};
+use stancegraph::corpus::{input_files, load, load_file, BadLine, CorpusError, Document, Skipped};
 
 const SEED: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data/seed/000_62d861501da0fb6e.txt");
 const POLNEAR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data/corpus/polnear");
@@ -19,9 +19,10 @@ fn sample_dir() -> PathBuf {
 
 /// Loads a file that must hold exactly one document.
 fn one(path: &Path) -> Document {
-    let docs = load_file(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    assert_eq!(docs.len(), 1, "{}", path.display());
-    docs.into_iter().next().expect("one document")
+    let file = load_file(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    assert_eq!(file.bad_lines, [], "{}", path.display());
+    assert_eq!(file.documents.len(), 1, "{}", path.display());
+    file.documents.into_iter().next().expect("one document")
 }
 
 fn authors(doc: &Document) -> Vec<&str> {
@@ -236,7 +237,9 @@ fn missing_input_is_skipped() {
 
 #[test]
 fn jsonl_parents_are_resolved() {
-    let docs = load_file(&fixture("thread.jsonl")).expect("thread.jsonl loads");
+    let file = load_file(&fixture("thread.jsonl")).expect("thread.jsonl loads");
+    assert!(file.bad_lines.is_empty());
+    let docs = file.documents;
     assert_eq!(docs.len(), 2);
 
     let doc = &docs[0];
@@ -256,18 +259,80 @@ fn jsonl_parents_are_resolved() {
 }
 
 #[test]
-fn bad_jsonl_line_fails_the_file_naming_the_line() {
-    match load_file(&fixture("bad.jsonl")) {
+fn bad_jsonl_line_is_skipped_and_the_other_lines_run() {
+    // Line 1 good, line 2 blank, line 3 cut short, line 4 good.
+    let file = load_file(&fixture("bad.jsonl")).expect("bad.jsonl keeps its good lines");
+    let ids: Vec<&str> = file.documents.iter().map(|d| d.id.as_str()).collect();
+    assert_eq!(ids, ["ok1", "ok2"]);
+    assert_eq!(file.bad_lines.len(), 1);
+    assert_eq!(file.bad_lines[0].line, 3);
+    let reason = &file.bad_lines[0].reason;
+    assert!(reason.starts_with("invalid JSON: EOF while parsing an object"), "{reason}");
+    assert!(!reason.contains("line"), "the line is a field, not part of the reason: {reason}");
+
+    let corpus = load(&[fixture("bad.jsonl")]);
+    assert_eq!(corpus.documents.len(), 2);
+    assert_eq!(corpus.skipped.len(), 1);
+    let skipped = &corpus.skipped[0];
+    assert_eq!(skipped.line, Some(3));
+    assert_eq!(skipped.reason, *reason);
+    assert_eq!(skipped.to_string(), format!("{}:3: {reason}", fixture("bad.jsonl").display()));
+}
+
+#[test]
+fn every_kind_of_bad_line_is_skipped_with_its_number() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("mixed.jsonl");
+    let lines = [
+        r#"{"id": "a", "text": "First."}"#,
+        r#"{"id": "b", "text": "Unclosed"#,
+        r#"[1, 2]"#,
+        r#"{"id": "c"}"#,
+        r#"{"id": "d", "text": "t", "comments": [{"author": "x", "text": "y", "parent": 7}]}"#,
+        "",
+        r#"{"id": "e", "text": "Last."}"#,
+    ];
+    fs::write(&path, lines.join("\n")).expect("write");
+    let file = load_file(&path).expect("two good lines");
+    let ids: Vec<&str> = file.documents.iter().map(|d| d.id.as_str()).collect();
+    assert_eq!(ids, ["a", "e"]);
+    let bad: Vec<usize> = file.bad_lines.iter().map(|b| b.line).collect();
+    assert_eq!(bad, [2, 3, 4, 5]);
+    assert!(file.bad_lines[0].reason.starts_with("invalid JSON: "), "{}", file.bad_lines[0].reason);
+    assert_eq!(file.bad_lines[1].reason, "not a JSON object");
+    assert!(file.bad_lines[2].reason.contains("missing field `text`"), "{}", file.bad_lines[2].reason);
+    assert_eq!(file.bad_lines[3].reason, "comment 0: parent index 7 is out of range");
+    for bad in &file.bad_lines {
+        assert!(!bad.reason.contains('\n'), "one clause: {:?}", bad.reason);
+    }
+}
+
+#[test]
+fn file_with_only_bad_lines_is_an_error_naming_the_first() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("all_bad.jsonl");
+    fs::write(&path, "\n{\"id\": \"x\", \"text\": \"no end\"\nnot json at all\n").expect("write");
+    match load_file(&path) {
         Err(CorpusError::Format { line, message }) => {
-            assert_eq!(line, 3);
-            assert!(!message.is_empty());
+            assert_eq!(line, 2);
+            assert!(message.starts_with("invalid JSON: EOF while parsing an object"), "{message}");
         }
         other => panic!("expected a format error, got {other:?}"),
     }
-    let corpus = load(&[fixture("bad.jsonl")]);
+    let corpus = load(&[path.clone()]);
     assert!(corpus.documents.is_empty());
     assert_eq!(corpus.skipped.len(), 1);
-    assert!(corpus.skipped[0].reason.starts_with("line 3:"), "{}", corpus.skipped[0].reason);
+    assert_eq!(corpus.skipped[0].line, None, "the whole file is skipped");
+    assert!(corpus.skipped[0].reason.starts_with("line 2: invalid JSON: "), "{}", corpus.skipped[0].reason);
+    assert!(corpus.skipped[0].to_string().starts_with(&format!("{}: line 2: ", path.display())));
+}
+
+#[test]
+fn skipped_displays_path_and_line() {
+    let whole = Skipped { path: PathBuf::from("in/a.txt"), line: None, reason: "empty file".into() };
+    assert_eq!(whole.to_string(), "in/a.txt: empty file");
+    let line = Skipped { path: PathBuf::from("in/b.jsonl"), line: Some(7), reason: "not a JSON object".into() };
+    assert_eq!(line.to_string(), "in/b.jsonl:7: not a JSON object");
 }
 
 #[test]
@@ -312,7 +377,7 @@ fn json_files_may_hold_an_array_or_one_pretty_object() {
     let array = dir.path().join("many.json");
     fs::write(&array, "[\n {\"id\": \"m1\", \"text\": \"One.\"},\n {\"id\": \"m2\", \"text\": \"Two.\"}\n]\n")
         .expect("write");
-    let ids: Vec<String> = load_file(&array).expect("array loads").into_iter().map(|d| d.id).collect();
+    let ids: Vec<String> = load_file(&array).expect("array loads").documents.into_iter().map(|d| d.id).collect();
     assert_eq!(ids, ["m1", "m2"]);
 
     let pretty = dir.path().join("one.json");
@@ -324,6 +389,46 @@ fn json_files_may_hold_an_array_or_one_pretty_object() {
     let doc = one(&pretty);
     assert_eq!(doc.id, "p");
     assert_eq!(authors(&doc), ["x"]);
+
+    // Valid JSON but not a document: the object's own problem, at its first line.
+    let wrong = dir.path().join("wrong.json");
+    fs::write(&wrong, "\n{\n  \"id\": \"p\",\n  \"body\": \"no text field\"\n}\n").expect("write");
+    match load_file(&wrong) {
+        Err(CorpusError::Format { line: 2, message }) => assert!(message.contains("missing field `text`"), "{message}"),
+        other => panic!("expected a line-2 format error, got {other:?}"),
+    }
+}
+
+#[test]
+fn bad_array_elements_are_skipped_by_index() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("array.json");
+    fs::write(&path, "[\n {\"id\": \"m1\", \"text\": \"One.\"},\n 5,\n {\"id\": \"m3\"},\n {\"text\": \"Four.\"}\n]\n")
+        .expect("write");
+    let file = load_file(&path).expect("array with good elements loads");
+    let ids: Vec<&str> = file.documents.iter().map(|d| d.id.as_str()).collect();
+    // A missing id is <stem>-<index>.
+    assert_eq!(ids, ["m1", "array-4"]);
+    assert_eq!(
+        file.bad_lines,
+        [
+            BadLine { line: 2, reason: "not a JSON object".into() },
+            BadLine { line: 3, reason: "missing field `text`".into() },
+        ]
+    );
+
+    // Every element bad: an error naming the first.
+    fs::write(&path, "[5, {\"id\": 1}]").expect("write");
+    match load_file(&path) {
+        Err(CorpusError::Format { line: 1, message }) => assert_eq!(message, "not a JSON object"),
+        other => panic!("expected a format error for element 1, got {other:?}"),
+    }
+    // An array that does not parse is an error.
+    fs::write(&path, "[{\"id\": \"m1\", \"text\": \"One.\"},\n").expect("write");
+    assert!(matches!(load_file(&path), Err(CorpusError::Format { .. })));
+    // An empty array is empty.
+    fs::write(&path, "[]").expect("write");
+    assert!(matches!(load_file(&path), Err(CorpusError::Empty)));
 }
 
 // --- directories -----------------------------------------------------------------
@@ -368,12 +473,22 @@ fn duplicate_ids_across_inputs_get_suffixes() {
 }
 
 #[test]
-fn fixture_directory_loads_with_the_bad_file_skipped() {
-    let corpus = load(&[Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/corpus")]);
+fn fixture_directory_loads_with_the_bad_line_skipped() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/corpus");
+    let corpus = load(&[dir.clone()]);
     assert_eq!(corpus.skipped.len(), 1);
     assert!(corpus.skipped[0].path.ends_with("bad.jsonl"));
-    // continuation, no_comments, no_credit, spaced_names, and two from thread.jsonl.
-    assert_eq!(corpus.documents.len(), 6);
+    assert_eq!(corpus.skipped[0].line, Some(3));
+    // Two from bad.jsonl, continuation, no_comments, no_credit, spaced_names, and two from thread.jsonl.
+    assert_eq!(corpus.documents.len(), 8);
+
+    let (files, skipped) = input_files(&[dir]);
+    assert!(skipped.is_empty());
+    let names: Vec<&str> = files.iter().filter_map(|f| f.file_name()?.to_str()).collect();
+    assert_eq!(
+        names,
+        ["bad.jsonl", "continuation.txt", "no_comments.txt", "no_credit.txt", "spaced_names.txt", "thread.jsonl"]
+    );
 }
 
 // --- the sample corpus -------------------------------------------------------------
