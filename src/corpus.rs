@@ -112,11 +112,30 @@
 //! [`load`] takes files and directories. Directories are walked recursively;
 //! hidden entries (`.name`), `metadata.tsv` and files that are not `.txt`,
 //! `.jsonl` or `.json` are passed over silently. A file named explicitly is
-//! always tried (except `metadata.tsv`). All files are read in path order.
-//! A missing input, an unreadable, empty, non-UTF-8 or malformed file
-//! becomes a [`Skipped`] entry without a line; a bad JSON line or array
-//! element becomes one with its line. Document ids are made unique across the
-//! corpus by suffixing repeats: `id`, `id#2`, `id#3`, ...
+//! always tried (except `metadata.tsv`). Inputs are read in the order given,
+//! and the files found in a directory in path order ([`input_files`] lists
+//! them). A file reached twice (named twice, or named and also inside a named
+//! directory) is read once, at its first place. A missing input, an
+//! unreadable, empty, non-UTF-8 or malformed file becomes a [`Skipped`] entry
+//! without a line; a bad JSON line or array element becomes one with its
+//! line.
+//!
+//! # Document ids and duplicates
+//!
+//! A document's id is the JSONL `id` (`<file stem>-<line>` when it has none)
+//! or, for a text file, the file stem. The same id on a later run (a later
+//! night's scrape of the same thread) is an update of that document; the
+//! store enforces that, not this module.
+//!
+//! Within one load, when two documents claim the same id, the one read
+//! **later** wins (inputs in the order given, a directory's files in path
+//! order, lines in file order): a later file or line is taken as an update,
+//! like a later night. The earlier one is dropped, and a [`DuplicateId`]
+//! names both places: `path:line` for a JSON document (the line as in
+//! [`BadLine`]; the object's first line for a single pretty-printed object),
+//! `path` for a text file. The kept document takes the position of the later
+//! one. When more than two documents claim one id, the last wins and each
+//! earlier one gets its own [`DuplicateId`], in reading order.
 
 use std::collections::{HashMap, HashSet};
 use std::fs;
@@ -197,11 +216,25 @@ pub struct FileDocuments {
     pub bad_lines: Vec<BadLine>,
 }
 
+/// Two inputs that claimed the same document id in one load; `kept` wins
+/// (the one read later; see the module docs).
+#[derive(Debug, Clone, PartialEq)]
+pub struct DuplicateId {
+    pub id: String,
+    /// `path:line` for a JSON document, `path` for a text file.
+    pub kept: String,
+    /// Same form as `kept`.
+    pub dropped: String,
+}
+
 /// Everything read from the inputs.
 #[derive(Debug, Default)]
 pub struct Corpus {
+    /// Unique ids, in reading order (a duplicate id at its last place).
     pub documents: Vec<Document>,
     pub skipped: Vec<Skipped>,
+    /// Ids claimed more than once, in the order the dropped ones were read.
+    pub duplicates: Vec<DuplicateId>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -229,32 +262,59 @@ const METADATA_FILE: &str = "metadata.tsv";
 /// Reads files, several files, or directories (recursively, sorted by path):
 /// [`input_files`], then [`load_file`] for each. A file that fails becomes one
 /// [`Skipped`] (no line); each bad JSONL line or array element becomes one
-/// [`Skipped`] with its line.
+/// [`Skipped`] with its line. Of documents sharing an id, the one read last
+/// is kept (see the module docs).
 pub fn load(inputs: &[PathBuf]) -> Corpus {
     let (files, mut skipped) = input_files(inputs);
-    let mut documents = Vec::new();
-    let mut used_ids = HashSet::new();
+    let mut read = Vec::new();
     for path in files {
         match read_file(&path) {
             Ok(parsed) => {
                 for bad in parsed.bad_lines {
                     skipped.push(Skipped { path: path.clone(), line: Some(bad.line), reason: bad.reason });
                 }
-                for (mut doc, _line) in parsed.documents {
-                    doc.id = unique_id(&doc.id, &mut used_ids);
-                    documents.push(doc);
+                for (doc, line) in parsed.documents {
+                    let place = match line {
+                        Some(line) => format!("{}:{line}", path.display()),
+                        None => path.display().to_string(),
+                    };
+                    read.push((doc, place));
                 }
             }
             Err(err) => skipped.push(Skipped { path, line: None, reason: err.to_string() }),
         }
     }
-    Corpus { documents, skipped }
+    let (documents, duplicates) = keep_latest(read);
+    Corpus { documents, skipped, duplicates }
 }
 
-/// The files `load` would read, in path order (directories walked
-/// recursively), and the inputs that are missing or can't be read.
+/// Of documents (with their places) sharing an id, keeps the last one, at
+/// its own position, and names each dropped one.
+fn keep_latest(read: Vec<(Document, String)>) -> (Vec<Document>, Vec<DuplicateId>) {
+    let mut last: HashMap<&str, usize> = HashMap::new();
+    for (i, (doc, _)) in read.iter().enumerate() {
+        last.insert(doc.id.as_str(), i);
+    }
+    let keep: Vec<bool> = read.iter().enumerate().map(|(i, (doc, _))| last[doc.id.as_str()] == i).collect();
+    let duplicates = read
+        .iter()
+        .zip(&keep)
+        .filter(|(_, &kept)| !kept)
+        .map(|((doc, place), _)| DuplicateId {
+            id: doc.id.clone(),
+            kept: read[last[doc.id.as_str()]].1.clone(),
+            dropped: place.clone(),
+        })
+        .collect();
+    let documents = read.into_iter().zip(keep).filter(|(_, kept)| *kept).map(|((doc, _), _)| doc).collect();
+    (documents, duplicates)
+}
+
+/// The files `load` would read, in path order (inputs in the order given,
+/// directories walked recursively and sorted; a file reached twice only at
+/// its first place), and the inputs that are missing or can't be read.
 pub fn input_files(inputs: &[PathBuf]) -> (Vec<PathBuf>, Vec<Skipped>) {
-    let mut files = Vec::new();
+    let mut files: Vec<PathBuf> = Vec::new();
     let mut skipped_out = Vec::new();
     for input in inputs {
         match fs::metadata(input) {
@@ -275,6 +335,9 @@ pub fn input_files(inputs: &[PathBuf]) -> (Vec<PathBuf>, Vec<Skipped>) {
             Ok(_) => files.push(input.clone()),
         }
     }
+    // The same file reached twice is one input, not two claims of its ids.
+    let mut seen = HashSet::new();
+    files.retain(|file| seen.insert(file.canonicalize().unwrap_or_else(|_| file.clone())));
     (files, skipped_out)
 }
 
@@ -387,19 +450,6 @@ fn walk_dir(dir: &Path, files: &mut Vec<PathBuf>, skipped_out: &mut Vec<Skipped>
             Err(err) => skipped_out.push(skipped(&path, &format!("cannot read: {err}"))),
         }
     }
-}
-
-/// Returns `id`, or `id#2`, `id#3`, ... when it is already taken, and marks
-/// the result as taken.
-fn unique_id(id: &str, used: &mut HashSet<String>) -> String {
-    let mut candidate = id.to_string();
-    let mut n = 2;
-    while used.contains(&candidate) {
-        candidate = format!("{id}#{n}");
-        n += 1;
-    }
-    used.insert(candidate.clone());
-    candidate
 }
 
 fn skipped(path: &Path, reason: &str) -> Skipped {
@@ -1174,13 +1224,5 @@ mod tests {
     fn parent_loops_are_found() {
         assert_eq!(find_parent_loop(&[None, Some(0), Some(1)]), None);
         assert_eq!(find_parent_loop(&[Some(2), None, Some(0)]), Some(0));
-    }
-
-    #[test]
-    fn unique_ids_get_suffixes() {
-        let mut used = HashSet::new();
-        assert_eq!(unique_id("a", &mut used), "a");
-        assert_eq!(unique_id("a", &mut used), "a#2");
-        assert_eq!(unique_id("a", &mut used), "a#3");
     }
 }

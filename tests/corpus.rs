@@ -4,7 +4,7 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use stancegraph::corpus::{input_files, load, load_file, BadLine, CorpusError, Document, Skipped};
+use stancegraph::corpus::{input_files, load, load_file, BadLine, CorpusError, Document, DuplicateId, Skipped};
 
 const SEED: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data/seed/000_62d861501da0fb6e.txt");
 const POLNEAR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data/corpus/polnear");
@@ -453,9 +453,19 @@ fn directories_are_walked_recursively_in_path_order() {
     let corpus = load(&[root.to_path_buf()]);
     assert!(corpus.skipped.is_empty(), "{:?}", corpus.skipped);
     let ids: Vec<&str> = corpus.documents.iter().map(|d| d.id.as_str()).collect();
-    // b/alpha.txt and c.jsonl both claim "alpha": the later one is renamed.
-    assert_eq!(ids, ["a", "alpha", "zeta", "alpha#2"]);
-    assert!(corpus.documents[2].path.ends_with("b/deeper/zeta.txt"));
+    // b/alpha.txt and c.jsonl both claim "alpha": c.jsonl is read later, so
+    // it wins and stands at its own place.
+    assert_eq!(ids, ["a", "zeta", "alpha"]);
+    assert!(corpus.documents[1].path.ends_with("b/deeper/zeta.txt"));
+    assert!(corpus.documents[2].path.ends_with("c.jsonl"));
+    assert_eq!(
+        corpus.duplicates,
+        [DuplicateId {
+            id: "alpha".into(),
+            kept: format!("{}:1", root.join("c.jsonl").display()),
+            dropped: root.join("b/alpha.txt").display().to_string(),
+        }]
+    );
 
     // Explicitly named files are tried whatever their extension.
     let corpus = load(&[root.join("notes.md"), root.join("metadata.tsv")]);
@@ -465,11 +475,88 @@ fn directories_are_walked_recursively_in_path_order() {
 }
 
 #[test]
-fn duplicate_ids_across_inputs_get_suffixes() {
-    let path = fixture("no_credit.txt");
-    let corpus = load(&[path.clone(), path.clone(), path]);
+fn duplicate_id_across_files_the_later_input_wins() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (night1, night2) = (dir.path().join("night1"), dir.path().join("night2"));
+    fs::create_dir_all(&night1).expect("mkdir");
+    fs::create_dir_all(&night2).expect("mkdir");
+    fs::write(night1.join("thread.txt"), "Headline\nFirst scrape.\n").expect("write");
+    fs::write(night2.join("thread.txt"), "Headline\nSecond scrape, with more.\n").expect("write");
+    let place = |dir: &Path| dir.join("thread.txt").display().to_string();
+
+    let corpus = load(&[night1.clone(), night2.clone()]);
+    assert_eq!(corpus.documents.len(), 1);
+    assert_eq!(corpus.documents[0].id, "thread");
+    assert_eq!(corpus.documents[0].text, "Second scrape, with more.");
+    assert_eq!(corpus.duplicates, [DuplicateId { id: "thread".into(), kept: place(&night2), dropped: place(&night1) }]);
+    assert!(corpus.skipped.is_empty());
+
+    // The order of the inputs decides, not their names.
+    let corpus = load(&[night2.clone(), night1.clone()]);
+    assert_eq!(corpus.documents[0].text, "First scrape.");
+    assert_eq!(corpus.duplicates, [DuplicateId { id: "thread".into(), kept: place(&night1), dropped: place(&night2) }]);
+}
+
+#[test]
+fn duplicate_id_within_one_file_the_later_line_wins() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("night.jsonl");
+    let lines = [
+        r#"{"id": "x", "text": "Old version."}"#,
+        r#"{"id": "y", "text": "Other story."}"#,
+        r#"{"id": "x", "text": "New version.", "comments": [{"author": "a", "text": "late comment"}]}"#,
+    ];
+    fs::write(&path, lines.join("\n")).expect("write");
+
+    // load_file reports what the file holds; duplicates are resolved by load.
+    assert_eq!(load_file(&path).expect("loads").documents.len(), 3);
+
+    let corpus = load(&[path.clone()]);
     let ids: Vec<&str> = corpus.documents.iter().map(|d| d.id.as_str()).collect();
-    assert_eq!(ids, ["no_credit", "no_credit#2", "no_credit#3"]);
+    assert_eq!(ids, ["y", "x"], "the kept document stands at its own (later) place");
+    assert_eq!(corpus.documents[1].text, "New version.");
+    assert_eq!(corpus.documents[1].comments.len(), 1);
+    let at = |line: usize| format!("{}:{line}", path.display());
+    assert_eq!(corpus.duplicates, [DuplicateId { id: "x".into(), kept: at(3), dropped: at(1) }]);
+}
+
+#[test]
+fn three_claims_the_last_wins_and_each_earlier_is_named() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let jsonl = dir.path().join("a.jsonl");
+    let text = dir.path().join("x.txt");
+    fs::write(&jsonl, "{\"id\": \"x\", \"text\": \"one\"}\n{\"id\": \"x\", \"text\": \"two\"}\n").expect("write");
+    fs::write(&text, "Headline\nthree\n").expect("write");
+
+    let corpus = load(&[dir.path().to_path_buf()]);
+    assert_eq!(corpus.documents.len(), 1);
+    assert_eq!(corpus.documents[0].text, "three");
+    let kept = text.display().to_string();
+    assert_eq!(
+        corpus.duplicates,
+        [
+            DuplicateId { id: "x".into(), kept: kept.clone(), dropped: format!("{}:1", jsonl.display()) },
+            DuplicateId { id: "x".into(), kept, dropped: format!("{}:2", jsonl.display()) },
+        ]
+    );
+}
+
+#[test]
+fn a_file_reached_twice_is_read_once() {
+    let path = fixture("no_credit.txt");
+    let corpus = load(&[path.clone(), path.clone(), path.clone()]);
+    assert_eq!(corpus.documents.len(), 1);
+    assert!(corpus.duplicates.is_empty(), "{:?}", corpus.duplicates);
+
+    // Named, and also inside a named directory: read at its first place.
+    let dir = fixture("");
+    let (files, _) = input_files(&[path.clone(), dir.clone()]);
+    assert_eq!(files.len(), 6);
+    assert_eq!(files[0], path);
+    assert!(!files[1..].iter().any(|f| f.ends_with("no_credit.txt")));
+    let corpus = load(&[path, dir]);
+    assert!(corpus.duplicates.is_empty(), "{:?}", corpus.duplicates);
+    assert_eq!(corpus.documents[0].id, "no_credit");
 }
 
 #[test]
@@ -479,6 +566,7 @@ fn fixture_directory_loads_with_the_bad_line_skipped() {
     assert_eq!(corpus.skipped.len(), 1);
     assert!(corpus.skipped[0].path.ends_with("bad.jsonl"));
     assert_eq!(corpus.skipped[0].line, Some(3));
+    assert!(corpus.duplicates.is_empty(), "{:?}", corpus.duplicates);
     // Two from bad.jsonl, continuation, no_comments, no_credit, spaced_names, and two from thread.jsonl.
     assert_eq!(corpus.documents.len(), 8);
 
@@ -497,6 +585,7 @@ fn fixture_directory_loads_with_the_bad_line_skipped() {
 fn sample_corpus_parses() {
     let corpus = load(&[sample_dir()]);
     assert!(corpus.skipped.is_empty(), "{:?}", corpus.skipped);
+    assert!(corpus.duplicates.is_empty(), "{:?}", corpus.duplicates);
     let ids: Vec<&str> = corpus.documents.iter().map(|d| d.id.as_str()).collect();
     assert_eq!(
         ids,
