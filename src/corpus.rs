@@ -136,6 +136,21 @@
 //! `path` for a text file. The kept document takes the position of the later
 //! one. When more than two documents claim one id, the last wins and each
 //! earlier one gets its own [`DuplicateId`], in reading order.
+//!
+//! # Long texts
+//!
+//! A text longer than the `--max-text-chars` limit is cut by
+//! [`cut_at_sentence`] (applying the limit, and the warning that names the
+//! document, are the caller's part). The limit counts characters (Unicode
+//! scalar values), not bytes. The cut keeps the longest start of the text,
+//! within the limit, that ends a sentence: `.`, `!`, `?` or `…` (possibly
+//! followed by closing quotes or brackets `" ' ” ’ ) ] »`) followed by
+//! whitespace, or the end of a line. Only ends in the last 20% of the limit
+//! count (cuts that keep at least `limit - limit / 5` characters); when
+//! there is none, the text is cut at the last whitespace in that stretch (a
+//! word end), and when there is none either (one very long token), exactly
+//! at the limit, between two characters. Trailing whitespace is dropped from
+//! what is kept.
 
 use std::collections::{HashMap, HashSet};
 use std::fs;
@@ -408,6 +423,45 @@ fn read_file(path: &Path) -> Result<Parsed, CorpusError> {
     } else {
         Ok(Parsed::single(parse_text(stem, path, content)?, None))
     }
+}
+
+/// Sentence-final punctuation for [`cut_at_sentence`].
+const SENTENCE_END: [char; 4] = ['.', '!', '?', '…'];
+/// Closing quotes and brackets that may follow sentence-final punctuation.
+const SENTENCE_CLOSERS: [char; 7] = ['"', '\'', '”', '’', ')', ']', '»'];
+
+/// `text` cut to at most `max_chars` characters (chars, not bytes) at the
+/// last sentence end at or before the limit, or `None` when the text is
+/// within the limit. A sentence end counts only in the last 20% of the
+/// limit; without one the cut falls back to the last whitespace there, and
+/// then to a hard cut at the limit (see "Long texts" in the module docs).
+pub fn cut_at_sentence(text: &str, max_chars: usize) -> Option<String> {
+    // The first `max_chars` characters and the one just past them.
+    let chars: Vec<(usize, char)> = text.char_indices().take(max_chars.saturating_add(1)).collect();
+    if chars.len() <= max_chars {
+        return None;
+    }
+    // Cutting before `chars[k]` keeps `k` characters.
+    let keep = |k: usize| text[..chars[k].0].trim_end().to_string();
+    let ends_sentence = |k: usize| {
+        let mut end = k;
+        while end > 0 && SENTENCE_CLOSERS.contains(&chars[end - 1].1) {
+            end -= 1;
+        }
+        end > 0 && SENTENCE_END.contains(&chars[end - 1].1)
+    };
+    let floor = max_chars - max_chars / 5;
+    let mut word_end = None;
+    for k in (floor..=max_chars).rev() {
+        let next = chars[k].1;
+        if next == '\n' || next == '\r' || (next.is_whitespace() && ends_sentence(k)) {
+            return Some(keep(k));
+        }
+        if next.is_whitespace() && word_end.is_none() {
+            word_end = Some(k);
+        }
+    }
+    Some(keep(word_end.unwrap_or(max_chars)))
 }
 
 /// Collects corpus files under `dir` (unsorted). `visited` holds canonical

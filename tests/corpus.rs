@@ -4,7 +4,9 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use stancegraph::corpus::{input_files, load, load_file, BadLine, CorpusError, Document, DuplicateId, Skipped};
+use stancegraph::corpus::{
+    cut_at_sentence, input_files, load, load_file, BadLine, CorpusError, Document, DuplicateId, Skipped,
+};
 
 const SEED: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data/seed/000_62d861501da0fb6e.txt");
 const POLNEAR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data/corpus/polnear");
@@ -577,6 +579,97 @@ fn fixture_directory_loads_with_the_bad_line_skipped() {
         names,
         ["bad.jsonl", "continuation.txt", "no_comments.txt", "no_credit.txt", "spaced_names.txt", "thread.jsonl"]
     );
+}
+
+// --- long texts ------------------------------------------------------------------
+
+/// The cut's promises for every limit: a start of the text, never more than
+/// `max` characters, `None` exactly when the text fits.
+fn check_every_limit(text: &str) {
+    let len = text.chars().count();
+    for max in 0..len + 3 {
+        match cut_at_sentence(text, max) {
+            None => assert!(len <= max, "{max}: {text:?} must be cut"),
+            Some(cut) => {
+                assert!(len > max, "{max}: {text:?} fits");
+                assert!(cut.chars().count() <= max, "{max}: {cut:?} is longer than the limit");
+                assert!(text.starts_with(&cut), "{max}: {cut:?} is not a start of the text");
+                assert_eq!(cut, cut.trim_end(), "{max}: trailing whitespace is dropped");
+            }
+        }
+    }
+}
+
+#[test]
+fn cut_at_sentence_ends_at_a_sentence() {
+    let text = "Alpha beta gamma delta. Epsilon zeta eta theta.";
+    assert_eq!(cut_at_sentence(text, 25).as_deref(), Some("Alpha beta gamma delta."));
+    assert_eq!(cut_at_sentence(text, 23).as_deref(), Some("Alpha beta gamma delta."));
+    // The last sentence end within the limit, not the first.
+    let text = "One two. Three four! Five six? Seven eight… Nine ten eleven.";
+    assert_eq!(cut_at_sentence(text, 45).as_deref(), Some("One two. Three four! Five six? Seven eight…"));
+    assert_eq!(cut_at_sentence(text, 32).as_deref(), Some("One two. Three four! Five six?"));
+    // Closing quotes and brackets stay with their sentence.
+    let text = "The minister said \"we will see.\" Then she left the room quietly.";
+    assert_eq!(cut_at_sentence(text, 40).as_deref(), Some("The minister said \"we will see.\""));
+    // A line end is a sentence end, even without punctuation.
+    let text = "A headline without a full stop\nThe first paragraph goes on and on.";
+    assert_eq!(cut_at_sentence(text, 35).as_deref(), Some("A headline without a full stop"));
+    // A full stop inside a number is no sentence end: "Growth was 3." is not
+    // a cut; the word end after "3.5" is.
+    let text = "Growth was 3.5 percent in the third quarter of 2024.";
+    assert_eq!(cut_at_sentence(text, 15).as_deref(), Some("Growth was 3.5"));
+    assert_eq!(cut_at_sentence(text, 13).as_deref(), Some("Growth was 3."), "a hard cut, no word end in reach");
+    check_every_limit("One two. Three four! Five six? Seven eight… Nine ten eleven.");
+}
+
+#[test]
+fn cut_at_sentence_is_none_within_the_limit() {
+    assert_eq!(cut_at_sentence("Short text.", 11), None);
+    assert_eq!(cut_at_sentence("Short text.", 1000), None);
+    assert_eq!(cut_at_sentence("", 0), None);
+    // Characters, not bytes: six characters, eleven bytes.
+    assert_eq!(cut_at_sentence("café😀ü", 6), None);
+    assert_eq!(cut_at_sentence("café😀ü", 5).as_deref(), Some("café😀"));
+    assert_eq!(cut_at_sentence("Short text.", usize::MAX), None);
+}
+
+#[test]
+fn cut_at_sentence_counts_characters_and_never_splits_one() {
+    // Multi-byte characters right at the limit: é is 2 bytes, 😀 4, 👍🏽 two chars.
+    let text = "Ça a été très évident. Les élèves 😀😀 sont partis à l'école 👍🏽 très tôt. Fin.";
+    check_every_limit(text);
+    assert_eq!(cut_at_sentence(text, 24).as_deref(), Some("Ça a été très évident."));
+    assert_eq!(cut_at_sentence(text, 40).as_deref(), Some("Ça a été très évident. Les élèves 😀😀"));
+
+    // No whitespace at all: a hard cut of exactly the limit, on a char boundary.
+    let emoji = "😀é".repeat(20);
+    check_every_limit(&emoji);
+    let cut = cut_at_sentence(&emoji, 7).expect("cut");
+    assert_eq!(cut.chars().count(), 7);
+    assert_eq!(cut, "😀é😀é😀é😀");
+    assert_eq!(cut_at_sentence(&emoji, 0).as_deref(), Some(""));
+}
+
+#[test]
+fn cut_at_sentence_falls_back_to_a_word_end() {
+    // No punctuation: the last whole word within the limit.
+    let text = "word ".repeat(30);
+    let text = text.trim_end();
+    check_every_limit(text);
+    let cut = cut_at_sentence(text, 52).expect("cut");
+    assert_eq!(cut, "word ".repeat(10).trim_end());
+    assert!(cut.chars().count() >= 52 - 52 / 5);
+
+    // A sentence end far back is not worth losing most of the window for.
+    let text = "Short. then a very long run of words without any punctuation at all in it";
+    let cut = cut_at_sentence(text, 40).expect("cut");
+    assert_eq!(cut, "Short. then a very long run of words");
+    assert!(cut.chars().count() >= 40 - 40 / 5);
+
+    // A long token reaching back past the last 20%: a hard cut.
+    let text = format!("Intro {}", "x".repeat(60));
+    assert_eq!(cut_at_sentence(&text, 30), Some(format!("Intro {}", "x".repeat(24))));
 }
 
 // --- the sample corpus -------------------------------------------------------------
