@@ -8,6 +8,7 @@
 #   make test-install  installs into a temporary prefix and runs the installed binary from / with a
 #               clean environment (scripts/test_install.sh)
 #   make bench  NER speed vs Python transformers on ../shared/data/corpus/polnear, stance pairs/s (needs ../shared)
+#   make bench-nightly  a full PolNeAR store vs a night adding 1 % new documents; peak memory at 1x and 4x (needs ../shared)
 
 PYTHON      ?= python3
 DEPS        := $(CURDIR)/.deps
@@ -21,7 +22,7 @@ PREFIX      ?= /usr/local
 export LIBTORCH
 export LIBTORCH_CXX11_ABI := 0
 
-.PHONY: all deps build run test test-install install bench bench-ner bench-stance tools clean
+.PHONY: all deps build run test test-install install bench bench-ner bench-stance bench-nightly tools clean
 
 all: build
 
@@ -80,6 +81,9 @@ bench-ner: build
 
 bench-stance: build
 	bash scripts/bench_stance.sh $(SHARED)/data
+
+bench-nightly: build
+	bash scripts/bench_nightly.sh $(SHARED)/data/corpus/polnear
 
 clean:
 	cargo clean

@@ -25,6 +25,30 @@ pub enum ModelError {
     Forward(String),
 }
 
+/// A model's identity as the corpus store records it: the directory's name
+/// and the first 12 hex digits of the SHA-256 of its files
+/// (`ner@3fa2b1c9d0e1`). Fails, naming the file, when one is missing.
+pub fn model_id(dir: &Path) -> Result<String, ModelError> {
+    use sha2::{Digest, Sha256};
+    use std::io::Read;
+    let mut hash = Sha256::new();
+    let mut buf = vec![0u8; 1 << 20];
+    for f in MODEL_FILES {
+        let p = dir.join(f);
+        let mut file = std::fs::File::open(&p).map_err(|_| ModelError::Missing(p.clone(), dir.to_path_buf()))?;
+        loop {
+            let n = file.read(&mut buf).map_err(|e| ModelError::Corrupt(p.clone(), e.to_string()))?;
+            if n == 0 {
+                break;
+            }
+            hash.update(&buf[..n]);
+        }
+    }
+    let name = dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "model".into());
+    let hex: String = hash.finalize()[..6].iter().map(|b| format!("{b:02x}")).collect();
+    Ok(format!("{name}@{hex}"))
+}
+
 /// Numeric precision of the transformer at run time. The weights ship in fp16.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Precision {

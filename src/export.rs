@@ -127,6 +127,7 @@ pub fn write_all(out: &Path, e: &Exports, summary: &impl Serialize) -> Result<Ve
     write_graphml(&paths[1], e.graph)?;
     write_nodes_csv(&paths[2], e.graph)?;
     write_edges_csv(&paths[3], e.graph)?;
+    crate::pause_point("export");
     write_entities_jsonl(&paths[4], e.entities)?;
     write_mentions_jsonl(&paths[5], e.mentions, e.documents, e.entities)?;
     write_stances_jsonl(&paths[6], e.stances)?;
@@ -535,7 +536,11 @@ pub fn gexf<W: Write>(w: &mut W, g: &Graph, today: &str) -> io::Result<()> {
     )?;
     writeln!(w, r#"  <meta lastmodifieddate="{}">"#, xml_escape(today))?;
     writeln!(w, "    <creator>stancegraph</creator>")?;
-    writeln!(w, "    <description>Stance of news commenters toward the entities the articles mention</description>")?;
+    let about = "Stance of news commenters toward the entities the articles mention";
+    match &g.provenance {
+        Some(p) => writeln!(w, "    <description>{about} ({})</description>", xml_escape(p))?,
+        None => writeln!(w, "    <description>{about}</description>")?,
+    }
     writeln!(w, "  </meta>")?;
     if dynamic {
         writeln!(w, r#"  <graph defaultedgetype="directed" mode="dynamic" timeformat="date">"#)?;

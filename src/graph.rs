@@ -55,6 +55,9 @@ pub struct Graph {
     pub nodes: Vec<Node>,
     /// Sorted by (source, target, kind).
     pub edges: Vec<Edge>,
+    /// Where the graph came from (the store run that wrote it), for the
+    /// GEXF `<description>`; set by the caller.
+    pub provenance: Option<String>,
 }
 
 /// What a node stands for.
@@ -476,7 +479,7 @@ pub fn build(documents: &[Document], entities: &[Entity], mentions: &[Mention], 
     }
     edges.sort_by(|a, b| (&a.source, &a.target, a.kind).cmp(&(&b.source, &b.target, b.kind)));
 
-    Graph { nodes, edges }
+    Graph { nodes, edges, provenance: None }
 }
 
 impl Graph {

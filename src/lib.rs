@@ -7,8 +7,11 @@
 //! `corpus` (files → [`corpus::Document`]) → `ner` (text → [`ner::EntitySpan`])
 //! → `link` (spans → canonical [`link::Entity`] + [`link::Mention`]) → `stance`
 //! (comment × entity → [`stance::StanceRecord`]) → `graph` (records → nodes and
-//! edges) → `export` (graph and records → files). `pipeline` wires them
-//! together; `eval` measures the model stages on gold data.
+//! edges) → `export` (graph and records → files). `store` keeps every
+//! record between runs (SQLite: what was processed, model output, entity
+//! ids), so a run only does what is new; `outputs` swaps each run's export
+//! set into the output folder as a whole. `pipeline` wires them together;
+//! `eval` measures the model stages on gold data.
 
 pub mod corpus;
 pub mod encoder;
@@ -17,8 +20,10 @@ pub mod export;
 pub mod graph;
 pub mod link;
 pub mod ner;
+pub mod outputs;
 pub mod pipeline;
 pub mod stance;
+pub mod store;
 
 use std::path::PathBuf;
 
@@ -58,4 +63,30 @@ pub fn peak_rss_mb() -> Option<f64> {
     let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
     let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
     Some((kb / 1024.0 * 10.0).round() / 10.0)
+}
+
+/// Now, UTC, as `YYYY-MM-DDTHH:MM:SSZ` (log lines, run records).
+pub fn now_utc() -> String {
+    let secs =
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0);
+    let day = export::date_from_unix(secs);
+    let s = secs.rem_euclid(86_400);
+    format!("{day}T{:02}:{:02}:{:02}Z", s / 3600, s / 60 % 60, s % 60)
+}
+
+/// A test hook for the crash tests: when `$STANCEGRAPH_PAUSE_AT` names this
+/// point, the process creates the file `$STANCEGRAPH_PAUSE_FILE` and waits
+/// there forever, so a test can `kill -9` it at a known moment. The points:
+/// `ner-chunk` (after a NER chunk is committed), `stance-chunk`, `commit`
+/// (inside the transaction that swaps the linking in), `export` (halfway
+/// through writing the export set).
+pub fn pause_point(name: &str) {
+    if std::env::var("STANCEGRAPH_PAUSE_AT").is_ok_and(|v| v == name) {
+        if let Some(file) = std::env::var_os("STANCEGRAPH_PAUSE_FILE") {
+            let _ = std::fs::write(file, name);
+        }
+        loop {
+            std::thread::sleep(std::time::Duration::from_secs(3600));
+        }
+    }
 }

@@ -1,6 +1,9 @@
-//! Command line: `stancegraph run` (corpus in, Gephi graph out) and
-//! `stancegraph eval` (model scores on gold data). Errors are reported here,
-//! once, with `anyhow`; exit codes tell cron what happened.
+//! Command line: `stancegraph run` (corpus in, corpus store updated, Gephi
+//! graph out), `stancegraph export` (exports from the store alone),
+//! `stancegraph recover` (a damaged store), `stancegraph eval` (model scores
+//! on gold data) and `stancegraph bench`. Errors are reported here, once,
+//! with `anyhow`; exit codes tell cron what happened (the EXIT CODES part of
+//! `run --help`, and the README).
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -14,6 +17,7 @@ use stancegraph::eval::stance::StanceFormat;
 use stancegraph::ner::{NerConfig, NerModel};
 use stancegraph::pipeline::{self, RunOptions};
 use stancegraph::stance::{StanceClassifier, StanceConfig};
+use stancegraph::store::StoreError;
 
 const FORMATS_HELP: &str = "\
 INPUT FORMATS
@@ -33,15 +37,23 @@ INPUT FORMATS
   Directories are read recursively. A file that can't be read or parsed is
   reported with its reason and skipped; the rest of the corpus still runs.
 
-OUTPUTS (in --out DIR, each written to a temporary name then renamed)
+OUTPUTS (in --out DIR; each run writes a whole set into runs/run-NNNNNN/ and then
+  moves the `latest` link to it in one step; DIR/graph.gexf etc. point through latest/)
+  stancegraph.db  the corpus store (SQLite; --store PATH to put it elsewhere)
   graph.gexf      GEXF 1.3 for Gephi: entities, commenters, articles; stance edges
   graph.graphml   the same graph as GraphML
   nodes.csv, edges.csv   Gephi spreadsheet import
   entities.jsonl, mentions.jsonl, stances.jsonl   records
-  summary.json    counts, timings, skipped files
+  summary.json    run id, this run's work, corpus counts, records per model, timings
+
+NIGHTLY RUNS
+  Point `run` at the whole growing folder (or at tonight's files only) with the same
+  --out: unchanged documents cost no model work, a grown thread costs its new comments.
 
 EXIT CODES
-  0 success, 1 some inputs were skipped, 2 fatal error";
+  0 success (also: nothing new)   1 some input files or lines were skipped
+  2 fatal error                   3 another run holds the store (nothing done)
+  4 the store is damaged (run `stancegraph recover --store PATH`)";
 
 #[derive(Parser)]
 #[command(
@@ -106,18 +118,60 @@ enum Command {
         /// Output directory (created if missing).
         #[arg(long, short)]
         out: PathBuf,
+        /// The corpus store (SQLite). Default: OUT/stancegraph.db.
+        #[arg(long)]
+        store: Option<PathBuf>,
         #[command(flatten)]
         runtime: Runtime,
         /// Folder of the models (`ner/`, `stance/`). Default: the shipped ones.
         #[arg(long)]
         models: Option<PathBuf>,
-        /// Never show a progress bar (plain log lines instead).
+        /// Print nothing on success: only warnings and errors.
         #[arg(long)]
         quiet: bool,
         /// Stance classifier: `model` (the shipped target-aware transformer) or
         /// `baseline` (VADER lexicon over the clause around each mention).
         #[arg(long, default_value = "model", value_parser = ["model", "baseline"])]
         stance: String,
+        /// Apply the current models to stored records made by other model versions.
+        #[arg(long)]
+        reprocess: bool,
+        /// Texts longer than this (characters) are cut at a sentence end, with a warning.
+        #[arg(long, default_value_t = RunOptions::DEFAULT_MAX_TEXT_CHARS)]
+        max_text_chars: usize,
+        /// Refuse to start when OUT has less free space than this (MiB).
+        #[arg(long, default_value_t = RunOptions::DEFAULT_MIN_FREE_MB)]
+        min_free_mb: u64,
+        /// Characters of text per NER chunk; each chunk is committed to the store as it finishes.
+        #[arg(long, default_value_t = RunOptions::DEFAULT_CHUNK_CHARS, hide = true)]
+        chunk_chars: usize,
+        /// Stance questions per chunk; each chunk is committed to the store as it finishes.
+        #[arg(long, default_value_t = RunOptions::DEFAULT_CHUNK_PAIRS, hide = true)]
+        chunk_pairs: usize,
+    },
+    /// Write the export set from the store alone (no model runs).
+    Export {
+        /// Output directory (created if missing).
+        #[arg(long, short)]
+        out: PathBuf,
+        /// The corpus store. Default: OUT/stancegraph.db.
+        #[arg(long)]
+        store: Option<PathBuf>,
+        /// Only documents dated on or after this day (YYYY-MM-DD).
+        #[arg(long, value_parser = parse_day)]
+        from: Option<String>,
+        /// Only documents dated on or before this day (YYYY-MM-DD).
+        #[arg(long, value_parser = parse_day)]
+        to: Option<String>,
+        #[arg(long, default_value_t = RunOptions::DEFAULT_MIN_FREE_MB)]
+        min_free_mb: u64,
+        #[arg(long)]
+        quiet: bool,
+    },
+    /// Copy what can still be read from a damaged store into a new one (the damaged file is kept beside it).
+    Recover {
+        #[arg(long)]
+        store: PathBuf,
     },
     /// Score a model on a gold set.
     Eval {
@@ -190,27 +244,71 @@ fn main() -> ExitCode {
     match run(cli) {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("stancegraph: error: {e:#}");
-            ExitCode::from(2)
+            eprintln!("{} stancegraph: error: {e:#}", stancegraph::now_utc());
+            let code = match e.downcast_ref::<StoreError>() {
+                Some(StoreError::Busy { .. }) => 3,
+                Some(StoreError::Damaged { .. }) => 4,
+                _ => 2,
+            };
+            ExitCode::from(code)
         }
     }
 }
 
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
-        Command::Run { inputs, out, runtime, models, quiet, stance } => {
+        Command::Run {
+            inputs,
+            out,
+            store,
+            runtime,
+            models,
+            quiet,
+            stance,
+            reprocess,
+            max_text_chars,
+            min_free_mb,
+            chunk_chars,
+            chunk_pairs,
+        } => {
             let options = RunOptions {
                 inputs,
                 out,
+                store,
                 threads: runtime.threads(),
                 batch_size: runtime.batch_size,
                 models_dir: models.unwrap_or_else(stancegraph::models_dir),
-                progress: !quiet,
+                quiet,
                 precision: runtime.precision,
                 stance_baseline: stance == "baseline",
+                reprocess,
+                max_text_chars: max_text_chars.max(1),
+                min_free_mb,
+                chunk_chars: chunk_chars.max(1),
+                chunk_pairs: chunk_pairs.max(1),
             };
             let report = pipeline::run(&options)?;
             Ok(if report.skipped > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS })
+        }
+        Command::Export { out, store, from, to, min_free_mb, quiet } => {
+            let store = store.unwrap_or_else(|| out.join(stancegraph::store::DEFAULT_FILE));
+            pipeline::export_only(&store, &out, from.as_deref(), to.as_deref(), min_free_mb, quiet)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Recover { store } => {
+            let _lock = stancegraph::store::StoreLock::acquire(&store)?;
+            let report = stancegraph::store::recover(&store)?;
+            let rows: usize = report.rows.values().sum();
+            eprintln!(
+                "{} stancegraph: recovered {rows} rows into {}; the damaged file is kept as {}",
+                stancegraph::now_utc(),
+                store.display(),
+                report.damaged.display()
+            );
+            for lost in &report.lost {
+                eprintln!("{} stancegraph: warning: could not read {lost}", stancegraph::now_utc());
+            }
+            Ok(ExitCode::SUCCESS)
         }
         Command::Bench { what: BenchCommand::Ner { inputs, model, runtime, windows, limit, texts_out } } => {
             let model = load_ner(model, runtime.ner_config(windows))?;
@@ -291,6 +389,16 @@ fn load_ner(dir: Option<PathBuf>, config: NerConfig) -> anyhow::Result<NerModel>
 
 fn parse_precision(s: &str) -> Result<Precision, String> {
     Precision::parse(s).ok_or_else(|| format!("unknown precision {s:?} (auto, fp32, bf16)"))
+}
+
+fn parse_day(s: &str) -> Result<String, String> {
+    let ok = s.len() == 10
+        && s.bytes().enumerate().all(|(i, b)| if i == 4 || i == 7 { b == b'-' } else { b.is_ascii_digit() });
+    if ok {
+        Ok(s.to_string())
+    } else {
+        Err(format!("{s:?} is not a day (YYYY-MM-DD)"))
+    }
 }
 
 fn round4(x: f64) -> f64 {

@@ -1,8 +1,32 @@
-//! The run: wires corpus → ner → link → stance → graph → export, times each
-//! stage, reports progress, and assembles `summary.json`. It owns no
-//! algorithm of its own; every decision is made in the stage modules.
+//! The run: wires corpus → store → ner → link → stance → graph → outputs,
+//! so that each run does only what is new and exports the whole corpus.
+//! It times each stage, logs (timestamped lines), and assembles
+//! `summary.json`. It owns no algorithm and no SQL of its own: every
+//! decision is made in the stage modules, every record kept by `store`.
+//!
+//! # A run, step by step
+//!
+//! 1. **Pre-flight**, before any model work: take the store's lock (a second
+//!    run is refused at once), check that `--out` is writable with free
+//!    space, open the store and check its integrity, remove what a killed run
+//!    left behind.
+//! 2. **Ingest** the inputs file by file into the store. A document id seen
+//!    before with the same content hash costs nothing; another hash is an
+//!    update (a grown thread, an edited article). A text longer than
+//!    `--max-text-chars` is cut at a sentence end, with a warning.
+//! 3. **NER** over the texts that have no stored output, in chunks of about
+//!    [`RunOptions::chunk_chars`] characters, each committed as it finishes.
+//! 4. **Link** the whole store afresh (documents in id order), then map the
+//!    entities onto the ids issued before (ids never change).
+//! 5. **Stance** for the (comment, entity) questions never answered before,
+//!    in chunks committed as they finish; the linking result swaps in with
+//!    one transaction.
+//! 6. **Export** the whole store as one set (see `outputs`).
+//!
+//! The models load only when there is work for them. When nothing changed
+//! since the last committed linking, steps 3–5 are skipped.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -11,116 +35,125 @@ use anyhow::{Context, Result};
 use indicatif::{ProgressBar, ProgressStyle};
 use serde::Serialize;
 
-use crate::corpus::{self, Document};
-use crate::export::{self, Exports};
+use crate::corpus::{self, Document, Skipped};
+use crate::encoder::{self, Precision};
+use crate::export::Exports;
 use crate::graph;
-use crate::link::{DocumentSpans, Entity, Linker, Mention, Source};
+use crate::link::{DocumentSpans, Entity, Linker, Source};
 use crate::ner::{NerConfig, NerModel};
-use crate::stance::{StanceClassifier, StanceConfig, StanceQuery, StanceRecord};
+use crate::outputs;
+use crate::stance::{StanceClassifier, StanceConfig, StanceDecision, StanceQuery};
+use crate::store::{self, DocumentChange, StancePair, Store, StoreLock, Work};
 
 /// What `stancegraph run` was asked to do.
 #[derive(Debug, Clone)]
 pub struct RunOptions {
     pub inputs: Vec<PathBuf>,
     pub out: PathBuf,
+    /// The corpus store; default `<out>/stancegraph.db`.
+    pub store: Option<PathBuf>,
     pub threads: usize,
     pub batch_size: usize,
     pub models_dir: PathBuf,
-    /// Show a progress bar when stderr is a terminal.
-    pub progress: bool,
-    pub precision: crate::encoder::Precision,
+    /// Print nothing on success: only warnings and errors.
+    pub quiet: bool,
+    pub precision: Precision,
     /// Use the lexicon baseline instead of the shipped stance model.
     pub stance_baseline: bool,
+    /// Redo stored model output made by other models than the current ones.
+    pub reprocess: bool,
+    /// Longer texts are cut at a sentence end (characters).
+    pub max_text_chars: usize,
+    /// The output folder must have this much free space (MiB) before a run.
+    pub min_free_mb: u64,
+    /// Characters of text per NER chunk (committed as it finishes).
+    pub chunk_chars: usize,
+    /// Stance questions per chunk (committed as it finishes).
+    pub chunk_pairs: usize,
+}
+
+impl RunOptions {
+    pub const DEFAULT_MAX_TEXT_CHARS: usize = 100_000;
+    pub const DEFAULT_MIN_FREE_MB: u64 = 64;
+    pub const DEFAULT_CHUNK_CHARS: usize = 200_000;
+    pub const DEFAULT_CHUNK_PAIRS: usize = 512;
+
+    /// The store's path.
+    pub fn store_path(&self) -> PathBuf {
+        self.store.clone().unwrap_or_else(|| self.out.join(store::DEFAULT_FILE))
+    }
 }
 
 /// What a run did, for the exit code.
 #[derive(Debug, Clone, Default)]
 pub struct RunReport {
-    pub documents: usize,
+    pub run_id: i64,
+    /// Input files or lines left out.
     pub skipped: usize,
-    pub files: Vec<PathBuf>,
+    /// Whether anything was new (documents, or model work).
+    pub anything_new: bool,
+    /// The export set's folder.
+    pub export_dir: PathBuf,
 }
 
-/// The entity-id registry kept in the output folder between runs.
-pub const REGISTRY_FILE: &str = "entity-registry.json";
+/// Documents per page when the store is walked (link and stance passes).
+const PAGE_DOCS: usize = 64;
 
-/// Documents per NER call: big enough for well-filled batches, small enough
-/// for a live progress bar.
-const NER_CHUNK_DOCS: usize = 32;
-
-#[derive(Debug, Serialize)]
-struct Summary {
-    version: &'static str,
-    inputs: Vec<String>,
-    documents: usize,
-    comments: usize,
-    words: usize,
-    mentions: usize,
-    mentions_by_link: BTreeMap<String, usize>,
-    entities: usize,
-    entities_by_type: BTreeMap<String, usize>,
-    surface_forms_before_linking: usize,
-    stance_pairs: usize,
-    stances: BTreeMap<String, usize>,
-    stance_method: &'static str,
-    stance_pairs_per_second: f64,
-    ner_model: String,
-    seconds: BTreeMap<&'static str, f64>,
-    words_per_second: WordsPerSecond,
-    skipped: Vec<SkippedFile>,
-}
-
-#[derive(Debug, Serialize)]
-struct WordsPerSecond {
-    ner: f64,
-    total: f64,
-}
-
-#[derive(Debug, Serialize)]
-struct SkippedFile {
-    path: String,
-    reason: String,
-}
-
-/// Prints stage lines, or drives a progress bar on a terminal.
-struct Progress {
+/// Log lines: timestamped, on stderr; info lines are dropped with `--quiet`
+/// and drawn above the progress bar on a terminal.
+pub struct Log {
+    quiet: bool,
     bar: Option<ProgressBar>,
 }
 
-impl Progress {
-    fn new(enabled: bool) -> Progress {
-        let bar = (enabled && std::io::stderr().is_terminal()).then(|| {
+impl Log {
+    pub fn new(quiet: bool) -> Log {
+        let bar = (!quiet && std::io::stderr().is_terminal()).then(|| {
             let bar = ProgressBar::new(0);
             bar.set_style(
-                ProgressStyle::with_template("{msg:>8} [{bar:40}] {pos}/{len} docs {elapsed_precise} eta {eta}")
+                ProgressStyle::with_template("{msg:>8} [{bar:40}] {pos}/{len} {elapsed_precise} eta {eta}")
                     .unwrap_or_else(|_| ProgressStyle::default_bar())
                     .progress_chars("=> "),
             );
             bar
         });
-        Progress { bar }
+        Log { quiet, bar }
     }
-    fn stage(&self, message: &str, total: usize) {
-        match &self.bar {
-            Some(bar) => {
-                bar.reset();
-                bar.set_length(total as u64);
-                bar.set_message(message.to_string());
-            }
-            None => eprintln!("stancegraph: {message}: {total} documents"),
-        }
-    }
-    fn inc(&self, n: usize) {
-        if let Some(bar) = &self.bar {
-            bar.inc(n as u64);
-        }
-    }
-    fn log(&self, line: &str) {
+
+    fn line(&self, text: &str) {
+        let line = format!("{} stancegraph: {text}", crate::now_utc());
         match &self.bar {
             Some(bar) => bar.println(line),
             None => eprintln!("{line}"),
         }
     }
+
+    /// A progress line (not shown with `--quiet`).
+    pub fn info(&self, text: &str) {
+        if !self.quiet {
+            self.line(text);
+        }
+    }
+
+    /// A warning (always shown).
+    pub fn warn(&self, text: &str) {
+        self.line(&format!("warning: {text}"));
+    }
+
+    fn stage(&self, message: &str, total: usize) {
+        if let Some(bar) = &self.bar {
+            bar.reset();
+            bar.set_length(total as u64);
+            bar.set_message(message.to_string());
+        }
+    }
+
+    fn inc(&self, n: usize) {
+        if let Some(bar) = &self.bar {
+            bar.inc(n as u64);
+        }
+    }
+
     fn finish(&self) {
         if let Some(bar) = &self.bar {
             bar.finish_and_clear();
@@ -128,204 +161,596 @@ impl Progress {
     }
 }
 
-/// Runs the whole pipeline.
+/// This run's model work and ingest, counted (summary.json `work`).
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct WorkDone {
+    pub documents_new: usize,
+    pub documents_updated: usize,
+    pub documents_unchanged: usize,
+    /// Comments that were not stored before (new threads and grown ones).
+    pub comments_new: usize,
+    /// Texts (articles and comments) the NER model read.
+    pub ner_texts: usize,
+    pub ner_words: usize,
+    /// Comment texts among them.
+    pub ner_comments: usize,
+    /// Stance questions the stance model answered.
+    pub stance_pairs: usize,
+    /// Distinct comments among them.
+    pub stance_comments: usize,
+    /// Texts cut to `--max-text-chars`.
+    pub texts_cut: usize,
+    pub relinked: bool,
+}
+
+#[derive(Debug, Serialize)]
+struct Summary {
+    version: &'static str,
+    run_id: i64,
+    run_started: String,
+    store: String,
+    inputs: Vec<String>,
+    /// What this run did.
+    work: WorkDone,
+    /// The whole corpus, as exported.
+    documents: usize,
+    comments: usize,
+    mentions: usize,
+    mentions_by_link: BTreeMap<String, usize>,
+    entities: usize,
+    entities_by_type: BTreeMap<String, usize>,
+    surface_forms_before_linking: Option<usize>,
+    stance_pairs: usize,
+    stances: BTreeMap<String, usize>,
+    /// Stored model output by model version: NER per text, stance per record.
+    records_by_model: RecordsByModel,
+    stance_method: &'static str,
+    ner_model: String,
+    stance_model: String,
+    seconds: BTreeMap<&'static str, f64>,
+    words_per_second: WordsPerSecond,
+    skipped: Vec<SkippedInput>,
+    duplicate_ids: Vec<String>,
+}
+
+#[derive(Debug, Serialize)]
+struct RecordsByModel {
+    ner: BTreeMap<String, usize>,
+    stance: BTreeMap<String, usize>,
+}
+
+#[derive(Debug, Serialize)]
+struct WordsPerSecond {
+    ner: Option<f64>,
+}
+
+#[derive(Debug, Serialize)]
+struct SkippedInput {
+    path: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    line: Option<usize>,
+    reason: String,
+}
+
+/// Models, loaded on first use.
+struct Models<'a> {
+    options: &'a RunOptions,
+    ner: Option<NerModel>,
+    stance: Option<StanceClassifier>,
+}
+
+impl Models<'_> {
+    fn ner(&mut self) -> Result<&NerModel> {
+        if self.ner.is_none() {
+            let config = NerConfig {
+                batch_size: self.options.batch_size,
+                threads: self.options.threads,
+                precision: self.options.precision,
+                ..NerConfig::default()
+            };
+            self.ner = Some(NerModel::load(&self.options.models_dir.join("ner"), config)?);
+        }
+        Ok(self.ner.as_ref().expect("loaded"))
+    }
+
+    fn stance(&mut self) -> Result<&StanceClassifier> {
+        if self.stance.is_none() {
+            let o = self.options;
+            let config = StanceConfig { batch_size: o.batch_size, threads: o.threads, precision: o.precision };
+            self.stance = Some(StanceClassifier::load(o.stance_baseline, &o.models_dir.join("stance"), config)?);
+        }
+        Ok(self.stance.as_ref().expect("loaded"))
+    }
+}
+
+/// Runs the whole pipeline over `options.inputs` into the store and the
+/// output folder.
 pub fn run(options: &RunOptions) -> Result<RunReport> {
     let started = Instant::now();
-    let mut seconds = BTreeMap::new();
-    let progress = Progress::new(options.progress);
+    let log = Log::new(options.quiet);
+    let mut seconds: BTreeMap<&'static str, f64> = BTreeMap::new();
     if options.threads > 0 {
         // A second call (e.g. in tests) finds the pool built; that is fine.
         let _ = rayon::ThreadPoolBuilder::new().num_threads(options.threads).build_global();
     }
 
-    // corpus
-    let t = Instant::now();
-    let corpus = corpus::load(&options.inputs);
-    for s in &corpus.skipped {
-        progress.log(&format!("stancegraph: skipped {}: {}", s.path.display(), s.reason));
+    // 1. Pre-flight.
+    let store_path = options.store_path();
+    outputs::preflight(&options.out, options.min_free_mb)?;
+    let _lock = StoreLock::acquire(&store_path)?;
+    let mut store = Store::open(&store_path)?;
+    let cleaned = outputs::clean_leftovers(&options.out);
+    if cleaned > 0 {
+        log.info(&format!("removed {cleaned} temporary file(s) left by an interrupted run"));
     }
-    let documents = corpus.documents;
-    seconds.insert("corpus", t.elapsed().as_secs_f64());
-    if documents.is_empty() {
-        anyhow::bail!("no readable documents in {}", join_paths(&options.inputs));
-    }
-
-    // ner
-    let t = Instant::now();
     let ner_dir = options.models_dir.join("ner");
-    let config = NerConfig {
-        batch_size: options.batch_size,
-        threads: options.threads,
-        precision: options.precision,
-        ..NerConfig::default()
+    let ner_model = encoder::model_id(&ner_dir)?;
+    let stance_model = if options.stance_baseline {
+        "lexicon-baseline".to_string()
+    } else {
+        encoder::model_id(&options.models_dir.join("stance"))?
     };
-    let model = NerModel::load(&ner_dir, config)?;
-    seconds.insert("ner_load", t.elapsed().as_secs_f64());
-    // Both models load before any work, so a missing file fails the run at once.
-    let t = Instant::now();
-    let config =
-        StanceConfig { batch_size: options.batch_size, threads: options.threads, precision: options.precision };
-    let classifier = StanceClassifier::load(options.stance_baseline, &options.models_dir.join("stance"), config)?;
-    seconds.insert("stance_load", t.elapsed().as_secs_f64());
-    let t = Instant::now();
-    progress.stage("ner", documents.len());
-    let mut spans: Vec<DocumentSpans> = Vec::with_capacity(documents.len());
-    for chunk in documents.chunks(NER_CHUNK_DOCS) {
-        spans.extend(recognise(&model, chunk)?);
-        progress.inc(chunk.len());
-    }
-    let ner_seconds = t.elapsed().as_secs_f64();
-    seconds.insert("ner", ner_seconds);
-    drop(model);
+    let inputs: Vec<String> = options.inputs.iter().map(|p| p.display().to_string()).collect();
+    let run_id = store.begin_run("run", &inputs)?;
+    store.set_run_models(run_id, &ner_model, &stance_model)?;
+    let work = Work { reprocess: options.reprocess };
+    let mut done = WorkDone::default();
 
-    // link
-    let t = Instant::now();
-    let registry = options.out.join(REGISTRY_FILE);
-    let mut linker = Linker::load_registry(&registry).with_context(|| format!("{}", registry.display()))?;
-    let mut mentions: Vec<Mention> = Vec::new();
-    for (doc, s) in documents.iter().zip(&spans) {
-        mentions.extend(linker.link(doc, s));
-    }
-    let entities = linker.entities();
-    seconds.insert("link", t.elapsed().as_secs_f64());
+    let result = (|| -> Result<RunReport> {
+        // 2. Ingest.
+        let t = Instant::now();
+        let (skipped, duplicates) = ingest(options, &mut store, run_id, &log, &mut done)?;
+        seconds.insert("ingest", t.elapsed().as_secs_f64());
+        let mut models = Models { options, ner: None, stance: None };
 
-    // stance
-    let t = Instant::now();
-    let stances = decide_stances(&classifier, &documents, &mentions, &entities)?;
-    let stance_seconds = t.elapsed().as_secs_f64();
-    seconds.insert("stance", stance_seconds);
+        // 3. NER.
+        let t = Instant::now();
+        recognise(&mut store, &mut models, &ner_model, work, options, run_id, &log, &mut done)?;
+        let ner_seconds = t.elapsed().as_secs_f64();
+        seconds.insert("ner", ner_seconds);
+        models.ner = None;
 
-    // graph + export
-    let t = Instant::now();
-    let graph = graph::build(&documents, &entities, &mentions, &stances);
-    seconds.insert("graph", t.elapsed().as_secs_f64());
-    progress.finish();
+        // 4 + 5. Link and stance, when anything changed.
+        let mut surface_forms = None;
+        if options.reprocess || store.linking_stale()? {
+            let t = Instant::now();
+            let (linker, entities, stable) = link_all(&mut store, &log)?;
+            surface_forms = Some(linker.surface_forms_seen());
+            drop(linker);
+            seconds.insert("link", t.elapsed().as_secs_f64());
+            let t = Instant::now();
+            decide_stances(&mut store, &mut models, &entities, &stance_model, work, options, run_id, &log, &mut done)?;
+            store.commit_linking(&entities, &stable, run_id)?;
+            seconds.insert("stance", t.elapsed().as_secs_f64());
+            done.relinked = true;
+        }
+        drop(models);
+        log.finish();
 
-    let words: usize = documents.iter().flat_map(Document::texts).map(|t| t.split_whitespace().count()).sum();
-    let mut summary = Summary {
-        version: env!("CARGO_PKG_VERSION"),
-        inputs: options.inputs.iter().map(|p| p.display().to_string()).collect(),
-        documents: documents.len(),
-        comments: documents.iter().map(|d| d.comments.len()).sum(),
-        words,
-        mentions: mentions.len(),
-        mentions_by_link: count_by(mentions.iter().map(|m| format!("{:?}", m.linked_by).to_lowercase())),
-        entities: entities.len(),
-        entities_by_type: count_by(entities.iter().map(|e| graph::entity_type_name(e.kind).to_string())),
-        surface_forms_before_linking: linker.surface_forms_seen(),
-        stance_pairs: stances.len(),
-        stances: count_by(stances.iter().map(|s| s.stance.as_str().to_string())),
-        stance_method: classifier.name(),
-        stance_pairs_per_second: round1(stances.len() as f64 / stance_seconds.max(1e-9)),
-        ner_model: ner_dir.display().to_string(),
-        seconds: BTreeMap::new(),
-        words_per_second: WordsPerSecond { ner: round1(words as f64 / ner_seconds.max(1e-9)), total: 0.0 },
-        skipped: corpus
-            .skipped
-            .iter()
-            .map(|s| SkippedFile { path: s.path.display().to_string(), reason: s.reason.clone() })
-            .collect(),
+        // 6. Export.
+        let t = Instant::now();
+        let snapshot = store.snapshot(None, None)?;
+        let mut graph = graph::build(&snapshot.documents, &snapshot.entities, &snapshot.mentions, &snapshot.stances);
+        let run_started = store.run_started(run_id)?.unwrap_or_default();
+        graph.provenance = Some(format!("stancegraph {} run {run_id}, {run_started}", env!("CARGO_PKG_VERSION")));
+        let totals = store.totals()?;
+        seconds.insert("total", started.elapsed().as_secs_f64());
+        let summary = Summary {
+            version: env!("CARGO_PKG_VERSION"),
+            run_id,
+            run_started,
+            store: store_path.display().to_string(),
+            inputs: inputs.clone(),
+            documents: snapshot.documents.len(),
+            comments: snapshot.documents.iter().map(|d| d.comments.len()).sum(),
+            mentions: snapshot.mentions.len(),
+            mentions_by_link: count_by(snapshot.mentions.iter().map(|m| format!("{:?}", m.linked_by).to_lowercase())),
+            entities: snapshot.entities.len(),
+            entities_by_type: count_by(snapshot.entities.iter().map(|e| graph::entity_type_name(e.kind).to_string())),
+            surface_forms_before_linking: surface_forms,
+            stance_pairs: snapshot.stances.len(),
+            stances: count_by(snapshot.stances.iter().map(|s| s.stance.as_str().to_string())),
+            records_by_model: RecordsByModel { ner: totals.ner_by_model, stance: totals.stances_by_model },
+            stance_method: if options.stance_baseline {
+                crate::stance::LexiconBaseline::NAME
+            } else {
+                crate::stance::StanceModel::NAME
+            },
+            ner_model: format!("{} ({})", ner_dir.display(), ner_model),
+            stance_model,
+            seconds: seconds.iter().map(|(k, v)| (*k, (v * 1000.0).round() / 1000.0)).collect(),
+            words_per_second: WordsPerSecond {
+                ner: (done.ner_words > 0).then(|| round1(done.ner_words as f64 / ner_seconds.max(1e-9))),
+            },
+            skipped: skipped
+                .iter()
+                .map(|s| SkippedInput { path: s.path.display().to_string(), line: s.line, reason: s.reason.clone() })
+                .collect(),
+            duplicate_ids: duplicates,
+            work: done.clone(),
+        };
+        let exports = Exports {
+            documents: &snapshot.documents,
+            entities: &snapshot.entities,
+            mentions: &snapshot.mentions,
+            stances: &snapshot.stances,
+            graph: &graph,
+        };
+        let export_dir = outputs::write_set(&options.out, run_id, &exports, &summary)?;
+        let _ = t;
+
+        let anything_new = done.documents_new + done.documents_updated > 0 || done.ner_texts + done.stance_pairs > 0;
+        if anything_new {
+            log.info(&format!(
+                "run {run_id}: {} new and {} updated documents ({} unchanged), {} new comments; model work: NER {} texts, stance {} pairs; corpus: {} documents, {} comments, {} entities, {} stance pairs; {:.1}s",
+                done.documents_new,
+                done.documents_updated,
+                done.documents_unchanged,
+                done.comments_new,
+                done.ner_texts,
+                done.stance_pairs,
+                summary.documents,
+                summary.comments,
+                summary.entities,
+                summary.stance_pairs,
+                started.elapsed().as_secs_f64()
+            ));
+        } else {
+            log.info(&format!(
+                "run {run_id}: nothing new ({} documents unchanged); exports rewritten from the store",
+                done.documents_unchanged
+            ));
+        }
+        if !skipped.is_empty() {
+            log.warn(&format!("{} input file(s) or line(s) skipped (see summary.json)", skipped.len()));
+        }
+        log.info(&format!("graph: {}", options.out.join("graph.gexf").display()));
+        Ok(RunReport { run_id, skipped: skipped.len(), anything_new, export_dir })
+    })();
+
+    let status = match &result {
+        Ok(r) if r.skipped > 0 => "partial",
+        Ok(_) => "ok",
+        Err(_) => "failed",
     };
-    let total = started.elapsed().as_secs_f64();
-    seconds.insert("total", total);
-    summary.words_per_second.total = round1(words as f64 / total.max(1e-9));
-    summary.seconds = seconds.into_iter().map(|(k, v)| (k, (v * 1000.0).round() / 1000.0)).collect();
-
-    let exports =
-        Exports { documents: &documents, entities: &entities, mentions: &mentions, stances: &stances, graph: &graph };
-    let files = export::write_all(&options.out, &exports, &summary)?;
-    linker.save_registry(&registry).with_context(|| format!("{}", registry.display()))?;
-
-    eprintln!(
-        "stancegraph: {} documents, {} comments, {} words; {} entities ({} surface forms before linking), {} mentions, {} stance pairs; NER {:.0} words/s, total {:.1}s",
-        summary.documents,
-        summary.comments,
-        summary.words,
-        summary.entities,
-        summary.surface_forms_before_linking,
-        summary.mentions,
-        summary.stance_pairs,
-        summary.words_per_second.ner,
-        total
-    );
-    if !corpus.skipped.is_empty() {
-        eprintln!("stancegraph: {} input file(s) skipped (see summary.json)", corpus.skipped.len());
+    let counts = serde_json::to_value(&done).unwrap_or_default();
+    // The run record is best effort once the run itself failed (the store
+    // may be the reason).
+    match (&result, store.finish_run(run_id, status, &counts)) {
+        (Ok(_), Err(e)) => return Err(e.into()),
+        _ => {}
     }
-    for f in &files {
-        println!("{}", f.display());
-    }
-    Ok(RunReport { documents: documents.len(), skipped: corpus.skipped.len(), files })
+    result
 }
 
-/// NER over a slice of documents: one model call for all their texts.
-fn recognise(model: &NerModel, docs: &[Document]) -> Result<Vec<DocumentSpans>> {
-    let texts: Vec<&str> = docs.iter().flat_map(Document::texts).collect();
-    let mut found = model.predict(&texts)?.into_iter();
-    Ok(docs
-        .iter()
-        .map(|d| DocumentSpans {
-            article: found.next().unwrap_or_default(),
-            comments: d.comments.iter().map(|_| found.next().unwrap_or_default()).collect(),
-        })
-        .collect())
-}
-
-/// One stance query per (comment, entity) pair, over all the mentions of that
-/// entity in that comment (pronoun mentions included); the target is the
-/// entity's canonical label.
-fn decide_stances(
-    classifier: &StanceClassifier,
-    documents: &[Document],
-    mentions: &[Mention],
-    entities: &[Entity],
-) -> Result<Vec<StanceRecord>> {
-    let by_id: BTreeMap<&str, &Entity> = entities.iter().map(|e| (e.id.as_str(), e)).collect();
-    let docs: BTreeMap<&str, &Document> = documents.iter().map(|d| (d.id.as_str(), d)).collect();
-    // (doc, comment, entity) -> mention ranges, in first-mention order.
-    let mut pairs: Vec<((&str, usize, &str), Vec<(usize, usize)>)> = Vec::new();
-    let mut index: BTreeMap<(&str, usize, &str), usize> = BTreeMap::new();
-    for m in mentions {
-        if let Source::Comment(c) = m.source {
-            let key = (m.doc_id.as_str(), c, m.entity_id.as_str());
-            let i = *index.entry(key).or_insert_with(|| {
-                pairs.push((key, Vec::new()));
-                pairs.len() - 1
+/// Reads the inputs file by file into the store. Returns what was skipped
+/// and the duplicate-id warnings.
+fn ingest(
+    options: &RunOptions,
+    store: &mut Store,
+    run_id: i64,
+    log: &Log,
+    done: &mut WorkDone,
+) -> Result<(Vec<Skipped>, Vec<String>)> {
+    let (files, mut skipped) = corpus::input_files(&options.inputs);
+    for s in &skipped {
+        log.warn(&format!("skipped {s}"));
+    }
+    // id → where it was read in this run, and what happened to it first.
+    let mut seen: HashMap<String, (String, DocumentChange)> = HashMap::new();
+    let mut duplicates = Vec::new();
+    log.stage("read", files.len());
+    for path in files {
+        let file = match corpus::load_file(&path) {
+            Ok(file) => file,
+            Err(e) => {
+                let s = Skipped { path: path.clone(), line: None, reason: e.to_string() };
+                log.warn(&format!("skipped {s}"));
+                skipped.push(s);
+                continue;
+            }
+        };
+        for bad in file.bad_lines {
+            let s = Skipped { path: path.clone(), line: Some(bad.line), reason: bad.reason };
+            log.warn(&format!("skipped {s}"));
+            skipped.push(s);
+        }
+        let mut docs = file.documents;
+        let mut places = Vec::with_capacity(docs.len());
+        let several = docs.len() > 1;
+        for (i, doc) in docs.iter_mut().enumerate() {
+            cut_long_texts(doc, options.max_text_chars, log, done);
+            places.push(if several {
+                format!("{} (document {} of the file)", path.display(), i + 1)
+            } else {
+                path.display().to_string()
             });
-            pairs[i].1.push((m.start, m.end));
+        }
+        let changes = store.ingest(&docs, run_id)?;
+        for ((doc, change), place) in docs.iter().zip(changes).zip(places) {
+            match seen.get(&doc.id) {
+                Some((earlier, first_change)) => {
+                    let line = format!(
+                        "document id {:?} is claimed by {earlier} and {place}; the later one ({place}) is kept",
+                        doc.id
+                    );
+                    log.warn(&line);
+                    duplicates.push(line);
+                    let first_change = *first_change;
+                    seen.insert(doc.id.clone(), (place, first_change));
+                }
+                None => {
+                    seen.insert(doc.id.clone(), (place, change));
+                }
+            }
+        }
+        log.inc(1);
+    }
+    for (_, change) in seen.values() {
+        match change {
+            DocumentChange::New => done.documents_new += 1,
+            DocumentChange::Updated => done.documents_updated += 1,
+            DocumentChange::Unchanged => done.documents_unchanged += 1,
         }
     }
-    // Keep only pairs whose document, comment and entity are all known.
-    let resolved: Vec<(&Document, usize, &Entity, &Vec<(usize, usize)>)> = pairs
-        .iter()
-        .filter_map(|((doc_id, c, entity_id), ranges)| {
-            let doc = *docs.get(doc_id)?;
-            doc.comments.get(*c)?;
-            Some((doc, *c, *by_id.get(entity_id)?, ranges))
+    done.comments_new = store.comments_first_stored_in(run_id)?;
+    Ok((skipped, duplicates))
+}
+
+/// Cuts the article and comments of `doc` to `max` characters at a sentence
+/// end, with one warning per text cut.
+fn cut_long_texts(doc: &mut Document, max: usize, log: &Log, done: &mut WorkDone) {
+    let id = doc.id.clone();
+    let mut cut = |what: String, text: &mut String| {
+        if let Some(short) = corpus::cut_at_sentence(text, max) {
+            log.warn(&format!(
+                "document {id:?}: {what} has {} characters, cut to {} at a sentence end (--max-text-chars {max})",
+                text.chars().count(),
+                short.chars().count()
+            ));
+            *text = short;
+            done.texts_cut += 1;
+        }
+    };
+    cut("the article".to_string(), &mut doc.text);
+    for (i, c) in doc.comments.iter_mut().enumerate() {
+        cut(format!("comment {} ({})", i + 1, c.author), &mut c.text);
+    }
+}
+
+/// NER over every stored text without output, chunk by chunk.
+#[allow(clippy::too_many_arguments)]
+fn recognise(
+    store: &mut Store,
+    models: &mut Models,
+    model_id: &str,
+    work: Work,
+    options: &RunOptions,
+    run_id: i64,
+    log: &Log,
+    done: &mut WorkDone,
+) -> Result<()> {
+    loop {
+        let pending = store.pending_ner(model_id, work, options.chunk_chars)?;
+        if pending.is_empty() {
+            return Ok(());
+        }
+        if done.ner_texts == 0 {
+            log.info(&format!("ner: reading new texts with {model_id}"));
+        }
+        let texts: Vec<&str> = pending.iter().map(|p| p.text.as_str()).collect();
+        let spans = models.ner()?.predict(&texts)?;
+        let found: Vec<(String, Vec<crate::ner::EntitySpan>)> =
+            pending.iter().map(|p| p.hash.clone()).zip(spans).collect();
+        store.save_spans(&found, model_id, run_id)?;
+        done.ner_texts += pending.len();
+        done.ner_comments += store.comment_texts_among(pending.iter().map(|p| p.hash.as_str()))?;
+        done.ner_words += texts.iter().map(|t| t.split_whitespace().count()).sum::<usize>();
+        log.inc(pending.len());
+        crate::pause_point("ner-chunk");
+    }
+}
+
+/// Links the whole store afresh, document by document in id order; the
+/// mentions go to the store's linking in progress with stable ids.
+fn link_all(store: &mut Store, log: &Log) -> Result<(Linker, Vec<Entity>, crate::link::StableIds)> {
+    store.begin_linking()?;
+    let mut linker = Linker::new();
+    let mut after: Option<String> = None;
+    loop {
+        let page = store.documents_page(after.as_deref(), PAGE_DOCS)?;
+        let Some(last) = page.last() else { break };
+        after = Some(last.id.clone());
+        let mut mentions = Vec::new();
+        for doc in &page {
+            let spans = DocumentSpans {
+                article: store.spans_of(&doc.text)?,
+                comments: doc.comments.iter().map(|c| store.spans_of(&c.text)).collect::<Result<_, _>>()?,
+            };
+            mentions.extend(linker.link(doc, &spans));
+        }
+        store.add_mentions(&mentions)?;
+    }
+    let stable = linker.stable_ids(&store.issued_ids()?);
+    store.apply_stable_ids(&stable)?;
+    let entities: Vec<Entity> = linker
+        .entities()
+        .into_iter()
+        .map(|mut e| {
+            e.id = stable.of(&e.id).to_string();
+            e
         })
         .collect();
-    let queries: Vec<StanceQuery> = resolved
+    log.info(&format!("link: {} entities", entities.len()));
+    Ok((linker, entities, stable))
+}
+
+/// One stance question per (comment, entity) pair of the linking in
+/// progress, over all the mentions of that entity in that comment (pronoun
+/// mentions included); the target is the entity's label. Questions answered
+/// before are not asked again.
+#[allow(clippy::too_many_arguments)]
+fn decide_stances(
+    store: &mut Store,
+    models: &mut Models,
+    entities: &[Entity],
+    model_id: &str,
+    work: Work,
+    options: &RunOptions,
+    run_id: i64,
+    log: &Log,
+    done: &mut WorkDone,
+) -> Result<()> {
+    let labels: HashMap<&str, &str> = entities.iter().map(|e| (e.id.as_str(), e.label.as_str())).collect();
+    // Questions waiting for the model: (hash, comment text, target, ranges, (doc, comment)).
+    let mut waiting: Vec<(String, String, String, Vec<(usize, usize)>, (String, usize))> = Vec::new();
+    let mut waiting_hashes: HashSet<String> = HashSet::new();
+    let mut comments_asked: HashSet<(String, usize)> = HashSet::new();
+    let mut after: Option<String> = None;
+    loop {
+        let page = store.documents_page(after.as_deref(), PAGE_DOCS)?;
+        let Some(last) = page.last() else { break };
+        after = Some(last.id.clone());
+        let mut pairs: Vec<StancePair> = Vec::new();
+        let mut questions: Vec<(String, String, String, Vec<(usize, usize)>, (String, usize))> = Vec::new();
+        for doc in &page {
+            // (comment, entity) → ranges, in first-mention order.
+            let mut order: Vec<(usize, String)> = Vec::new();
+            let mut ranges: HashMap<(usize, String), Vec<(usize, usize)>> = HashMap::new();
+            for m in store.comment_mentions(&doc.id)? {
+                let Source::Comment(c) = m.source else { continue };
+                if c >= doc.comments.len() || !labels.contains_key(m.entity_id.as_str()) {
+                    continue;
+                }
+                let key = (c, m.entity_id.clone());
+                ranges.entry(key.clone()).or_insert_with(|| {
+                    order.push(key.clone());
+                    Vec::new()
+                });
+                ranges.get_mut(&key).expect("inserted").push((m.start, m.end));
+            }
+            for key in order {
+                let (c, entity_id) = key.clone();
+                let target = labels[entity_id.as_str()];
+                let text = &doc.comments[c].text;
+                let r = ranges.remove(&key).unwrap_or_default();
+                let hash = store::stance_input_hash(text, target, &r);
+                pairs.push(StancePair {
+                    doc_id: doc.id.clone(),
+                    comment: c,
+                    author: doc.comments[c].author.clone(),
+                    entity_id,
+                    input_hash: hash.clone(),
+                });
+                questions.push((hash, text.clone(), target.to_string(), r, (doc.id.clone(), c)));
+            }
+        }
+        let hashes: Vec<&str> = questions.iter().map(|q| q.0.as_str()).collect();
+        let known = store.decisions(&hashes, model_id, work)?;
+        for q in questions {
+            if !known.contains_key(&q.0) && waiting_hashes.insert(q.0.clone()) {
+                waiting.push(q);
+            }
+        }
+        store.add_stance_pairs(&pairs)?;
+        while waiting.len() >= options.chunk_pairs {
+            let rest = waiting.split_off(options.chunk_pairs);
+            answer(store, models, &waiting, model_id, run_id, log, done, &mut comments_asked)?;
+            waiting = rest;
+        }
+    }
+    if !waiting.is_empty() {
+        answer(store, models, &waiting, model_id, run_id, log, done, &mut comments_asked)?;
+    }
+    done.stance_comments = comments_asked.len();
+    Ok(())
+}
+
+/// Runs the stance model over one chunk of questions and commits the answers.
+#[allow(clippy::too_many_arguments)]
+fn answer(
+    store: &mut Store,
+    models: &mut Models,
+    chunk: &[(String, String, String, Vec<(usize, usize)>, (String, usize))],
+    model_id: &str,
+    run_id: i64,
+    log: &Log,
+    done: &mut WorkDone,
+    comments_asked: &mut HashSet<(String, usize)>,
+) -> Result<()> {
+    if done.stance_pairs == 0 {
+        log.info(&format!("stance: answering new questions with {model_id}"));
+    }
+    let queries: Vec<StanceQuery> = chunk
         .iter()
-        .map(|(doc, c, entity, ranges)| StanceQuery {
-            text: &doc.comments[*c].text,
-            target: &entity.label,
-            mentions: ranges.to_vec(),
-        })
+        .map(|(_, text, target, ranges, _)| StanceQuery { text, target, mentions: ranges.clone() })
         .collect();
-    let decisions = classifier.predict(&queries)?;
-    Ok(resolved
-        .iter()
-        .zip(decisions)
-        .map(|((doc, c, entity, _), d)| StanceRecord {
-            doc_id: doc.id.clone(),
-            comment: *c,
-            author: doc.comments[*c].author.clone(),
-            entity_id: entity.id.clone(),
-            entity: entity.label.clone(),
-            entity_type: entity.kind,
-            stance: d.stance,
-            confidence: (d.confidence * 1000.0).round() / 1000.0,
-        })
-        .collect())
+    let decisions: Vec<StanceDecision> = models.stance()?.predict(&queries)?;
+    let found: Vec<(String, StanceDecision)> = chunk.iter().map(|q| q.0.clone()).zip(decisions).collect();
+    store.save_decisions(&found, model_id, run_id)?;
+    done.stance_pairs += chunk.len();
+    comments_asked.extend(chunk.iter().map(|q| q.4.clone()));
+    crate::pause_point("stance-chunk");
+    Ok(())
+}
+
+/// `stancegraph export`: the export set from the store alone, no model.
+pub fn export_only(
+    store_path: &Path,
+    out: &Path,
+    from: Option<&str>,
+    to: Option<&str>,
+    min_free_mb: u64,
+    quiet: bool,
+) -> Result<PathBuf> {
+    let log = Log::new(quiet);
+    outputs::preflight(out, min_free_mb)?;
+    let _lock = StoreLock::acquire(store_path)?;
+    if !store_path.exists() {
+        anyhow::bail!("store {} does not exist (run `stancegraph run` first)", store_path.display());
+    }
+    let mut store = Store::open(store_path)?;
+    outputs::clean_leftovers(out);
+    let run_id = store.begin_run("export", &[])?;
+    let snapshot = store.snapshot(from, to)?;
+    let mut graph = graph::build(&snapshot.documents, &snapshot.entities, &snapshot.mentions, &snapshot.stances);
+    let run_started = store.run_started(run_id)?.unwrap_or_default();
+    let range = format!("{} to {}", from.unwrap_or("the start"), to.unwrap_or("the end"));
+    graph.provenance =
+        Some(format!("stancegraph {} export {run_id} of {range}, {run_started}", env!("CARGO_PKG_VERSION")));
+    let summary = serde_json::json!({
+        "version": env!("CARGO_PKG_VERSION"),
+        "run_id": run_id,
+        "run_started": run_started,
+        "command": "export",
+        "store": store_path.display().to_string(),
+        "from": from,
+        "to": to,
+        "documents": snapshot.documents.len(),
+        "comments": snapshot.documents.iter().map(|d| d.comments.len()).sum::<usize>(),
+        "mentions": snapshot.mentions.len(),
+        "entities": snapshot.entities.len(),
+        "stance_pairs": snapshot.stances.len(),
+    });
+    let exports = Exports {
+        documents: &snapshot.documents,
+        entities: &snapshot.entities,
+        mentions: &snapshot.mentions,
+        stances: &snapshot.stances,
+        graph: &graph,
+    };
+    let result = outputs::write_set(out, run_id, &exports, &summary).context("export");
+    let status = if result.is_ok() { "ok" } else { "failed" };
+    store.finish_run(run_id, status, &summary)?;
+    let dir = result?;
+    log.info(&format!(
+        "export {run_id}: {} documents, {} entities, {} stance pairs from {range}; graph: {}",
+        snapshot.documents.len(),
+        snapshot.entities.len(),
+        snapshot.stances.len(),
+        out.join("graph.gexf").display()
+    ));
+    Ok(dir)
 }
 
 fn count_by(keys: impl Iterator<Item = String>) -> BTreeMap<String, usize> {
@@ -338,8 +763,4 @@ fn count_by(keys: impl Iterator<Item = String>) -> BTreeMap<String, usize> {
 
 fn round1(x: f64) -> f64 {
     (x * 10.0).round() / 10.0
-}
-
-fn join_paths(paths: &[PathBuf]) -> String {
-    paths.iter().map(|p: &PathBuf| Path::display(p).to_string()).collect::<Vec<_>>().join(", ")
 }

@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use stancegraph::corpus::{Comment, Document};
-use stancegraph::link::{DocumentSpans, Entity, EntityType, LinkedBy, Linker, Mention, Source};
+use stancegraph::link::{DocumentSpans, Entity, EntityType, IssuedIds, LinkedBy, Linker, Mention, Source};
 use stancegraph::ner::{EntityKind, EntitySpan};
 
 use EntityKind::{Location as Loc, Misc, Organisation as Org, Person as Per};
@@ -424,44 +424,43 @@ fn the_same_full_name_across_documents_is_one_entity_and_surnames_join_it() {
 }
 
 #[test]
-fn registry_round_trip_keeps_ids() {
-    let dir = tempfile::tempdir().unwrap();
-    let path: PathBuf = dir.path().join("sub").join("registry.json");
+fn stable_ids_survive_a_relink_of_the_grown_corpus() {
+    // Night 1: the seed-like document and a board learnt with its acronym.
     let (doc, spans) = seed_like();
-    let mut first = Linker::load_registry(&path).unwrap(); // missing file: fresh
-    first.link(&doc, &spans);
-    // A non-curated acronym learnt with its long form.
     let text = "The Northern Fisheries Board (NFB) met on Monday.";
-    let d = document("nfb", text, &[]);
-    let s = DocumentSpans { article: tag(text, &[("Northern Fisheries Board", Org), ("NFB", Org)]), comments: vec![] };
-    let m = first.link(&d, &s);
+    let board = document("nfb", text, &[]);
+    let board_spans =
+        DocumentSpans { article: tag(text, &[("Northern Fisheries Board", Org), ("NFB", Org)]), comments: vec![] };
+    let mut night1 = Linker::new();
+    night1.link(&doc, &spans);
+    let m = night1.link(&board, &board_spans);
     assert_eq!(m[0].entity_id, m[1].entity_id);
-    first.save_registry(&path).unwrap();
-    assert!(path.exists());
-    assert!(!Path::new(&format!("{}.tmp", path.display())).exists());
+    let s1 = night1.stable_ids(&IssuedIds::default());
+    let mut issued = IssuedIds::default();
+    for (k, id) in &s1.keys {
+        issued.keys.insert(k.clone(), id.clone());
+    }
+    for id in s1.ids.values() {
+        issued.first_run.insert(id.clone(), 1);
+    }
 
-    let mut second = Linker::load_registry(&path).unwrap();
-    assert!(second.entities().is_empty(), "registry entities are not 'seen in this run'");
-    // In a later run the acronym alone still means the board, and known
-    // people keep their ids (a surname alone joins the only full name).
+    // Night 2 relinks everything afresh, plus a later document.
+    let mut night2 = Linker::new();
+    night2.link(&doc, &spans);
+    night2.link(&board, &board_spans);
     let text = "NFB chief Berglund praised Kamikawa.";
-    let d = document("later", text, &[]);
-    let s = DocumentSpans { article: tag(text, &[("NFB", Org), ("Kamikawa", Per)]), comments: vec![] };
-    let m = second.link(&d, &s);
-    let by_text: BTreeMap<String, String> = m.iter().map(|m| (m.text.clone(), m.entity_id.clone())).collect();
+    let later = document("later", text, &[]);
+    let m = night2
+        .link(&later, &DocumentSpans { article: tag(text, &[("NFB", Org), ("Kamikawa", Per)]), comments: vec![] });
+    let s2 = night2.stable_ids(&issued);
+    let by_text: BTreeMap<String, String> =
+        m.iter().map(|m| (m.text.clone(), s2.of(&m.entity_id).to_string())).collect();
     assert_eq!(by_text["NFB"], "org:northern-fisheries-board");
     assert_eq!(by_text["Kamikawa"], "person:yoko-kamikawa");
-}
-
-#[test]
-fn corrupt_registry_is_an_error() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("registry.json");
-    std::fs::write(&path, "{not json").unwrap();
-    let err = Linker::load_registry(&path).unwrap_err();
-    assert!(err.to_string().contains("registry"), "{err}");
-    std::fs::write(&path, r#"{"version": 99, "entities": [], "keys": {}}"#).unwrap();
-    assert!(Linker::load_registry(&path).is_err());
+    for (fresh, id) in &s1.ids {
+        assert_eq!(s2.of(fresh), id, "night 1's id {id} is kept");
+    }
+    assert!(s2.merged.is_empty());
 }
 
 // ---------------------------------------------------------------------------

@@ -206,6 +206,11 @@ fn a_corrupt_weights_file_is_named() {
         std::fs::copy(root().join("models/ner").join(f), ner.join(f)).unwrap();
     }
     std::fs::write(ner.join("model.safetensors"), b"not a safetensors file").unwrap();
+    let stance = models.join("stance");
+    std::fs::create_dir_all(&stance).unwrap();
+    for f in ["config.json", "tokenizer.json", "model.safetensors"] {
+        std::fs::copy(root().join("models/stance").join(f), stance.join(f)).unwrap();
+    }
     let out = dir.path().join("out");
     let o = run_sample_with_models(&models, &out);
     assert_eq!(o.status.code(), Some(2));

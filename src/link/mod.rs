@@ -1,7 +1,7 @@
 //! Entity linking: turns NER spans into mentions of canonical entities
 //! ("US", "USA", "the U.S.", "American" → United States; "Kishida" → Fumio
 //! Kishida; "she" → the person meant). Owns the country table, the alias
-//! rules, pronoun resolution and the registry that keeps ids stable.
+//! rules, pronoun resolution and the mapping that keeps ids stable.
 //!
 //! # Rules
 //!
@@ -88,7 +88,7 @@
 //!   - A one-word name with no full name in its document joins a curated
 //!     person with that short form ("Biden" → Joe Biden, "Kishida" → Fumio
 //!     Kishida, "Hillary" → Hillary Clinton), else the corpus persons (this
-//!     run or the loaded registry) with that surname, else those with that
+//!     run so far) with that surname, else those with that
 //!     first name ("Jeb" → Jeb Bush): the only compatible one, or the one
 //!     that dominates as above; else it stays its own person. So the result
 //!     for a bare name can depend on document order.
@@ -146,9 +146,10 @@
 //!   they/them resolve to the organisation or country that is the subject
 //!   (first mention, within its first four words) of the previous sentence of
 //!   the same comment, else nothing.
-//! * **Registry**: [`Linker::save_registry`] writes the canonical keys → ids
-//!   map with the entities' labels, types and genders as JSON;
-//!   [`Linker::load_registry`] restores it so the next run reuses the ids.
+//! * **Stable ids**: the corpus store links the whole corpus afresh on every
+//!   run and maps the fresh entities onto the ids earlier runs issued
+//!   ([`Linker::stable_ids`], rules in `stable`): an id never changes once
+//!   issued, and a merge keeps the older id.
 //!
 //! # Modules
 //!
@@ -162,11 +163,10 @@
 //! organisation alias table and its loader, party words, acronyms), `tables`
 //! (gathers the three tables, built once; the linker reaches them through
 //! it), `ids` (canonical keys → ids), `pronouns` (gender and pronouns) and
-//! `registry` (the registry file). Dependencies among the tables go one way:
+//! `stable` (fresh entities → the ids earlier runs issued). Dependencies among the tables go one way:
 //! `tables` imports `countries`, `people` and `orgs`, never the reverse.
 
 use std::collections::{BTreeSet, HashMap, HashSet};
-use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
@@ -181,9 +181,11 @@ mod names;
 mod orgs;
 mod people;
 mod pronouns;
-mod registry;
+mod stable;
 mod tables;
 mod text;
+
+pub use stable::{IssuedIds, StableIds};
 
 #[cfg(test)]
 mod test_util;
@@ -262,31 +264,6 @@ pub struct DocumentSpans {
 }
 
 // ---------------------------------------------------------------------------
-// Registry errors
-
-/// Why the registry could not be read or written.
-#[derive(Debug, thiserror::Error)]
-pub enum LinkError {
-    #[error("entity registry {}: {source}", path.display())]
-    Io {
-        path: PathBuf,
-        #[source]
-        source: std::io::Error,
-    },
-    #[error("entity registry {} is not valid JSON for a registry: {source}", path.display())]
-    Format {
-        path: PathBuf,
-        #[source]
-        source: serde_json::Error,
-    },
-    #[error("entity registry {} has version {found}; this build reads version {REGISTRY_VERSION}", path.display())]
-    Version { path: PathBuf, found: u32 },
-}
-
-/// Version of the registry file layout.
-pub const REGISTRY_VERSION: u32 = 1;
-
-// ---------------------------------------------------------------------------
 // The linker
 
 /// Everything the linker knows about one entity.
@@ -295,7 +272,7 @@ struct EntityRec {
     label: String,
     kind: EntityType,
     aliases: BTreeSet<String>,
-    /// Mentions in this run (0 for entities only known from the registry).
+    /// Mentions in this run.
     mentions: usize,
     /// Gender evidence (persons only): weighted votes.
     male: i32,
@@ -340,7 +317,7 @@ impl EntityRec {
 #[derive(Debug, Clone)]
 pub struct Linker {
     tables: &'static Tables,
-    /// id → entity (registry entities and everything seen in this run).
+    /// id → entity (everything seen in this run).
     entities: HashMap<String, EntityRec>,
     /// canonical key → id.
     keys: HashMap<String, String>,

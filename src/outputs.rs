@@ -1,0 +1,221 @@
+//! The output folder as one consistent set: every run writes its exports
+//! into a folder of its own and swaps it in with one atomic rename, so a
+//! user or Gephi always sees a complete set from one run. Owns the folder
+//! layout, the pre-flight check (writable, free space) and the clean-up of
+//! what a killed run left behind.
+//!
+//! ```text
+//! OUT/runs/run-000012/   graph.gexf, graph.graphml, nodes.csv, edges.csv,
+//!                        entities.jsonl, mentions.jsonl, stances.jsonl, summary.json
+//! OUT/latest -> runs/run-000012        (replaced atomically: rename(2) of a new link)
+//! OUT/graph.gexf -> latest/graph.gexf  (one such link per file, made once)
+//! ```
+//!
+//! A set is written into `runs/.tmp-run-000012/`, synced, renamed to
+//! `runs/run-000012/`, and only then does `latest` move. A run killed at any
+//! point leaves `latest` on the previous whole set; the next run removes the
+//! `.tmp-*` folders and `*.tmp` files it finds. The newest [`KEEP_RUNS`]
+//! sets are kept.
+
+use std::fs;
+use std::io;
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use crate::export::{self, ExportError, Exports, FILES};
+
+/// Export sets kept in `runs/` (the newest ones).
+pub const KEEP_RUNS: usize = 3;
+
+/// Why the output folder can't be used.
+#[derive(Debug, thiserror::Error)]
+pub enum OutputError {
+    #[error("output folder {} is not writable: {source}", path.display())]
+    NotWritable { path: PathBuf, source: io::Error },
+    #[error("output folder {} has {free_mb} MiB free, less than the {need_mb} MiB a run needs (--min-free-mb)", path.display())]
+    NoSpace { path: PathBuf, free_mb: u64, need_mb: u64 },
+    #[error(transparent)]
+    Export(#[from] ExportError),
+    #[error("cannot switch {} to the new export set: {source}", path.display())]
+    Swap { path: PathBuf, source: io::Error },
+}
+
+/// The name of a run's export folder.
+pub fn run_name(run: i64) -> String {
+    format!("run-{run:06}")
+}
+
+/// Before any model work: `out` exists (created if needed), a file can be
+/// created in it, and it has at least `min_free_mb` MiB free.
+pub fn preflight(out: &Path, min_free_mb: u64) -> Result<(), OutputError> {
+    let not_writable = |source| OutputError::NotWritable { path: out.to_path_buf(), source };
+    fs::create_dir_all(out).map_err(not_writable)?;
+    let probe = out.join(format!(".stancegraph-probe-{}.tmp", std::process::id()));
+    fs::write(&probe, b"probe").map_err(not_writable)?;
+    let _ = fs::remove_file(&probe);
+    let free_mb = free_bytes(out).map_err(not_writable)? / (1024 * 1024);
+    if free_mb < min_free_mb {
+        return Err(OutputError::NoSpace { path: out.to_path_buf(), free_mb, need_mb: min_free_mb });
+    }
+    Ok(())
+}
+
+/// Bytes available to this user on the file system holding `dir`.
+fn free_bytes(dir: &Path) -> io::Result<u64> {
+    use std::os::unix::ffi::OsStrExt;
+    let c = std::ffi::CString::new(dir.as_os_str().as_bytes())
+        .map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e))?;
+    // SAFETY: statvfs fills the struct we pass; the path is a valid C string.
+    let mut st: libc::statvfs = unsafe { std::mem::zeroed() };
+    if unsafe { libc::statvfs(c.as_ptr(), &mut st) } != 0 {
+        return Err(io::Error::last_os_error());
+    }
+    Ok(st.f_bavail as u64 * st.f_frsize as u64)
+}
+
+/// Removes what a killed run left: `runs/.tmp-*` folders, `.latest.tmp`,
+/// and `*.tmp` files in `out` and in the run folders. Returns how many.
+pub fn clean_leftovers(out: &Path) -> usize {
+    let mut removed = 0;
+    let is_tmp = |name: &str| name.ends_with(".tmp") || name.starts_with(".tmp-");
+    for dir in [out.to_path_buf(), out.join("runs")] {
+        let Ok(entries) = fs::read_dir(&dir) else { continue };
+        for entry in entries.flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let path = entry.path();
+            if is_tmp(&name) {
+                let gone = if path.is_dir() && !path.is_symlink() {
+                    fs::remove_dir_all(&path)
+                } else {
+                    fs::remove_file(&path)
+                };
+                removed += gone.is_ok() as usize;
+            } else if dir.ends_with("runs") && path.is_dir() {
+                for inner in fs::read_dir(&path).into_iter().flatten().flatten() {
+                    if is_tmp(&inner.file_name().to_string_lossy()) && fs::remove_file(inner.path()).is_ok() {
+                        removed += 1;
+                    }
+                }
+            }
+        }
+    }
+    removed
+}
+
+/// Writes a run's export set and swaps it in; returns the set's folder.
+pub fn write_set(out: &Path, run: i64, exports: &Exports, summary: &impl Serialize) -> Result<PathBuf, OutputError> {
+    let runs = out.join("runs");
+    let name = run_name(run);
+    let tmp = runs.join(format!(".tmp-{name}"));
+    let done = runs.join(&name);
+    if tmp.exists() {
+        fs::remove_dir_all(&tmp).map_err(swap(&tmp))?;
+    }
+    let written = (|| {
+        export::write_all(&tmp, exports, summary)?;
+        if done.exists() {
+            fs::remove_dir_all(&done).map_err(swap(&done))?;
+        }
+        fs::rename(&tmp, &done).map_err(swap(&done))?;
+        sync_dir(&runs);
+        Ok(())
+    })();
+    if let Err(e) = written {
+        let _ = fs::remove_dir_all(&tmp);
+        return Err(e);
+    }
+    // Move `latest` with one rename of a fresh link.
+    let link_tmp = out.join(".latest.tmp");
+    let _ = fs::remove_file(&link_tmp);
+    std::os::unix::fs::symlink(Path::new("runs").join(&name), &link_tmp).map_err(swap(&link_tmp))?;
+    fs::rename(&link_tmp, out.join("latest")).map_err(swap(&out.join("latest")))?;
+    sync_dir(out);
+    for f in FILES {
+        ensure_link(out, f).map_err(swap(&out.join(f)))?;
+    }
+    prune(&runs, &name);
+    Ok(done)
+}
+
+/// `out/<file>` → `latest/<file>`, replacing a plain file of an older layout.
+fn ensure_link(out: &Path, file: &str) -> io::Result<()> {
+    let path = out.join(file);
+    let target = Path::new("latest").join(file);
+    if fs::read_link(&path).is_ok_and(|t| t == target) {
+        return Ok(());
+    }
+    let tmp = out.join(format!(".{file}.link.tmp"));
+    let _ = fs::remove_file(&tmp);
+    std::os::unix::fs::symlink(&target, &tmp)?;
+    fs::rename(&tmp, &path)
+}
+
+/// Keeps the newest [`KEEP_RUNS`] sets (by name; `current` always stays).
+fn prune(runs: &Path, current: &str) {
+    let Ok(entries) = fs::read_dir(runs) else { return };
+    let mut names: Vec<String> = entries
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with("run-"))
+        .collect();
+    names.sort();
+    let keep_from = names.len().saturating_sub(KEEP_RUNS);
+    for n in &names[..keep_from] {
+        if n != current {
+            let _ = fs::remove_dir_all(runs.join(n));
+        }
+    }
+}
+
+/// An error of switching to the new set, naming `path`.
+fn swap(path: &Path) -> impl FnOnce(io::Error) -> OutputError + '_ {
+    move |source| OutputError::Swap { path: path.to_path_buf(), source }
+}
+
+fn sync_dir(dir: &Path) {
+    if let Ok(d) = fs::File::open(dir) {
+        let _ = d.sync_all();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn leftovers_are_removed_and_sets_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path();
+        fs::create_dir_all(out.join("runs/.tmp-run-000002")).unwrap();
+        fs::create_dir_all(out.join("runs/run-000001")).unwrap();
+        fs::write(out.join("runs/run-000001/.graph.gexf.1.0.tmp"), "x").unwrap();
+        fs::write(out.join("runs/run-000001/graph.gexf"), "x").unwrap();
+        fs::write(out.join(".latest.tmp"), "x").unwrap();
+        assert_eq!(clean_leftovers(out), 3);
+        assert!(out.join("runs/run-000001/graph.gexf").exists());
+        assert!(!out.join("runs/.tmp-run-000002").exists());
+        assert_eq!(clean_leftovers(out), 0);
+    }
+
+    #[test]
+    fn prune_keeps_the_newest() {
+        let dir = tempfile::tempdir().unwrap();
+        for i in 1..=5 {
+            fs::create_dir_all(dir.path().join(run_name(i))).unwrap();
+        }
+        prune(dir.path(), &run_name(5));
+        let mut left: Vec<String> =
+            fs::read_dir(dir.path()).unwrap().flatten().map(|e| e.file_name().to_string_lossy().into_owned()).collect();
+        left.sort();
+        assert_eq!(left, ["run-000003", "run-000004", "run-000005"]);
+    }
+
+    #[test]
+    fn preflight_refuses_too_little_space() {
+        let dir = tempfile::tempdir().unwrap();
+        assert!(preflight(dir.path(), 0).is_ok());
+        let err = preflight(dir.path(), u64::MAX / (1 << 21)).unwrap_err();
+        assert!(err.to_string().contains("MiB free"), "{err}");
+    }
+}

@@ -1,0 +1,1269 @@
+//! The corpus store: one SQLite file (through rusqlite's bundled library)
+//! that remembers everything a run learnt, so the next run only does what is
+//! new and every export is made from the whole corpus. It owns every SQL
+//! statement of the program; the other stages hand it typed records
+//! ([`Document`], [`EntitySpan`], [`Mention`], [`StanceDecision`], [`Entity`])
+//! and get typed records back.
+//!
+//! # What decides what is new
+//!
+//! Content hashes, as in ninja and git (SHA-256, 32 hex digits):
+//!
+//! * a **document** is known by its id; its content hash covers the date,
+//!   title, article text and every comment (author, parent, text). The same
+//!   hash is "unchanged"; another hash replaces the stored document and its
+//!   comments (an update: a thread that grew, an edited article);
+//! * **NER** output is kept per distinct text hash (`ner_spans`): a text
+//!   whose hash has spans costs no model work, whichever document it is in;
+//! * a **stance decision** is kept per input hash (`stance_decisions`): the
+//!   comment text, the target label and the mention ranges. The same
+//!   question is never asked twice.
+//!
+//! Stored model output is reused whatever model made it: a new model is
+//! applied to old records only on purpose ([`Work::reprocess`]). Each row
+//! names its model, so summaries count records per model version.
+//!
+//! # Derived tables
+//!
+//! `mentions`, `stances` and `entities` are the result of linking the whole
+//! corpus; a run builds them in `*_next` tables and swaps them in with one
+//! transaction ([`Store::commit_linking`]), so a killed run leaves the
+//! previous result whole. Ids once issued are in `entity_ids` forever.
+//!
+//! # Safety
+//!
+//! [`StoreLock`] is an advisory `flock` on `<store>.lock`: one run at a time,
+//! and the kernel drops it when its process dies, so a killed run never
+//! blocks the next. [`Store::open`] runs `PRAGMA quick_check` and refuses a
+//! damaged file; [`recover`] copies every row that can still be read into a
+//! new store and keeps the damaged file beside it.
+
+use std::collections::{BTreeMap, HashMap};
+use std::fs::{self, File, OpenOptions};
+use std::io::{Read, Seek, Write};
+use std::os::unix::io::AsRawFd;
+use std::path::{Path, PathBuf};
+
+use rusqlite::{params, Connection, OpenFlags, OptionalExtension};
+use sha2::{Digest, Sha256};
+
+use crate::corpus::{Comment, Document};
+use crate::link::{Entity, EntityType, IssuedIds, LinkedBy, Mention, Source, StableIds};
+use crate::ner::{EntityKind, EntitySpan};
+use crate::now_utc;
+use crate::stance::{Stance, StanceDecision, StanceRecord};
+
+/// Version of the table layout; a store of another version is refused.
+pub const SCHEMA_VERSION: i64 = 1;
+
+/// The store's file name inside `--out` when `--store` is not given.
+pub const DEFAULT_FILE: &str = "stancegraph.db";
+
+/// Why the store can't be used.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("store {}: {source}", path.display())]
+    Sql {
+        path: PathBuf,
+        #[source]
+        source: rusqlite::Error,
+    },
+    #[error(
+        "store {} is damaged ({detail}); `stancegraph recover --store {}` copies what can still be read into a new store",
+        path.display(),
+        path.display()
+    )]
+    Damaged { path: PathBuf, detail: String },
+    #[error("store {} has schema version {found}; this build reads version {SCHEMA_VERSION}", path.display())]
+    Version { path: PathBuf, found: i64 },
+    #[error("store {} is in use by another run ({holder})", path.display())]
+    Busy { path: PathBuf, holder: String },
+    #[error("store lock {}: {source}", path.display())]
+    Lock {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+type Result<T> = std::result::Result<T, StoreError>;
+
+/// A content hash: SHA-256 of the parts (each length-prefixed), 32 hex digits.
+pub fn content_hash<'a>(parts: impl IntoIterator<Item = &'a str>) -> String {
+    let mut h = Sha256::new();
+    for p in parts {
+        h.update((p.len() as u64).to_le_bytes());
+        h.update(p.as_bytes());
+    }
+    h.finalize()[..16].iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The hash of one text (an article or a comment).
+pub fn text_hash(text: &str) -> String {
+    content_hash([text])
+}
+
+/// The hash that identifies a document's whole content.
+pub fn document_hash(doc: &Document) -> String {
+    let mut parts: Vec<String> = vec![
+        doc.date.clone().unwrap_or_default(),
+        doc.title.clone().unwrap_or_default(),
+        doc.text.clone(),
+        doc.comments.len().to_string(),
+    ];
+    for c in &doc.comments {
+        parts.push(c.id.clone().unwrap_or_default());
+        parts.push(c.author.clone());
+        parts.push(c.parent.map(|p| p.to_string()).unwrap_or_default());
+        parts.push(c.text.clone());
+    }
+    content_hash(parts.iter().map(String::as_str))
+}
+
+/// The hash of a stance question: comment text, target label, mention ranges.
+pub fn stance_input_hash(text: &str, target: &str, mentions: &[(usize, usize)]) -> String {
+    let ranges: Vec<String> = mentions.iter().map(|(s, e)| format!("{s}-{e}")).collect();
+    content_hash([text, target, &ranges.join(",")])
+}
+
+// ------------------------------------------------------------------- lock --
+
+/// The one-run-at-a-time lock of a store (`<store>.lock`, advisory `flock`).
+/// Released when dropped, and by the kernel when the process dies.
+#[derive(Debug)]
+pub struct StoreLock {
+    _file: File,
+}
+
+impl StoreLock {
+    /// Takes the lock or fails at once with [`StoreError::Busy`] naming the
+    /// holder (its pid and start time).
+    pub fn acquire(store: &Path) -> Result<StoreLock> {
+        let path = lock_path(store);
+        let err = |source| StoreError::Lock { path: path.clone(), source };
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            fs::create_dir_all(dir).map_err(err)?;
+        }
+        let mut file =
+            OpenOptions::new().read(true).write(true).create(true).truncate(false).open(&path).map_err(err)?;
+        // SAFETY: flock on a file descriptor we own.
+        let got = unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) };
+        if got != 0 {
+            let e = std::io::Error::last_os_error();
+            if e.raw_os_error() == Some(libc::EWOULDBLOCK) {
+                let mut holder = String::new();
+                let _ = file.read_to_string(&mut holder);
+                let holder = holder.trim();
+                return Err(StoreError::Busy {
+                    path: store.to_path_buf(),
+                    holder: if holder.is_empty() { "unknown process".into() } else { holder.to_string() },
+                });
+            }
+            return Err(err(e));
+        }
+        file.set_len(0).map_err(err)?;
+        file.rewind().map_err(err)?;
+        write!(file, "pid {} since {}", std::process::id(), now_utc()).map_err(err)?;
+        file.flush().map_err(err)?;
+        Ok(StoreLock { _file: file })
+    }
+}
+
+/// `<store>.lock`.
+pub fn lock_path(store: &Path) -> PathBuf {
+    let mut p = store.as_os_str().to_owned();
+    p.push(".lock");
+    PathBuf::from(p)
+}
+
+// ----------------------------------------------------------------- schema --
+
+const SCHEMA: &str = r#"
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS runs (
+    id INTEGER PRIMARY KEY,
+    command TEXT NOT NULL,
+    started TEXT NOT NULL,
+    finished TEXT,
+    status TEXT NOT NULL,
+    inputs TEXT NOT NULL DEFAULT '',
+    ner_model TEXT,
+    stance_model TEXT,
+    counts TEXT NOT NULL DEFAULT '{}'
+);
+CREATE TABLE IF NOT EXISTS documents (
+    id TEXT PRIMARY KEY,
+    source TEXT NOT NULL,
+    content_hash TEXT NOT NULL,
+    date TEXT,
+    title TEXT,
+    text TEXT NOT NULL,
+    text_hash TEXT NOT NULL,
+    first_run INTEGER NOT NULL,
+    updated_run INTEGER NOT NULL,
+    seen_run INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS documents_text_hash ON documents(text_hash);
+CREATE TABLE IF NOT EXISTS comments (
+    doc_id TEXT NOT NULL,
+    position INTEGER NOT NULL,
+    comment_id TEXT,
+    author TEXT NOT NULL,
+    parent INTEGER,
+    text TEXT NOT NULL,
+    text_hash TEXT NOT NULL,
+    first_run INTEGER NOT NULL,
+    PRIMARY KEY (doc_id, position)
+);
+CREATE INDEX IF NOT EXISTS comments_text_hash ON comments(text_hash);
+CREATE TABLE IF NOT EXISTS ner_spans (
+    text_hash TEXT PRIMARY KEY,
+    model TEXT NOT NULL,
+    run INTEGER NOT NULL,
+    spans TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS stance_decisions (
+    input_hash TEXT PRIMARY KEY,
+    model TEXT NOT NULL,
+    run INTEGER NOT NULL,
+    stance TEXT NOT NULL,
+    p_against REAL NOT NULL,
+    p_neutral REAL NOT NULL,
+    p_favour REAL NOT NULL,
+    confidence REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS mentions (
+    doc_id TEXT NOT NULL,
+    comment INTEGER,
+    start INTEGER NOT NULL,
+    "end" INTEGER NOT NULL,
+    text TEXT NOT NULL,
+    entity_id TEXT NOT NULL,
+    linked_by TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS mentions_doc ON mentions(doc_id);
+CREATE INDEX IF NOT EXISTS mentions_entity ON mentions(entity_id);
+CREATE TABLE IF NOT EXISTS stances (
+    doc_id TEXT NOT NULL,
+    comment INTEGER NOT NULL,
+    author TEXT NOT NULL,
+    entity_id TEXT NOT NULL,
+    stance TEXT NOT NULL,
+    p_against REAL NOT NULL,
+    p_neutral REAL NOT NULL,
+    p_favour REAL NOT NULL,
+    confidence REAL NOT NULL,
+    model TEXT NOT NULL,
+    input_hash TEXT NOT NULL,
+    PRIMARY KEY (doc_id, comment, entity_id)
+);
+CREATE INDEX IF NOT EXISTS stances_entity ON stances(entity_id);
+CREATE TABLE IF NOT EXISTS entities (
+    id TEXT PRIMARY KEY,
+    label TEXT NOT NULL,
+    type TEXT NOT NULL,
+    mentions INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS entity_aliases (
+    entity_id TEXT NOT NULL,
+    alias TEXT NOT NULL,
+    PRIMARY KEY (entity_id, alias)
+);
+CREATE TABLE IF NOT EXISTS entity_ids (
+    id TEXT PRIMARY KEY,
+    first_run INTEGER NOT NULL,
+    merged_into TEXT
+);
+CREATE TABLE IF NOT EXISTS entity_keys (
+    key TEXT PRIMARY KEY,
+    entity_id TEXT NOT NULL
+);
+"#;
+
+/// The tables [`recover`] copies, in dependency-free order.
+const TABLES: [&str; 12] = [
+    "meta",
+    "runs",
+    "documents",
+    "comments",
+    "ner_spans",
+    "stance_decisions",
+    "mentions",
+    "stances",
+    "entities",
+    "entity_aliases",
+    "entity_ids",
+    "entity_keys",
+];
+
+// ------------------------------------------------------------------ store --
+
+/// An open corpus store.
+pub struct Store {
+    conn: Connection,
+    path: PathBuf,
+}
+
+/// What happened to one input document.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DocumentChange {
+    New,
+    /// Stored before with other content (a grown thread, an edited article).
+    Updated,
+    Unchanged,
+}
+
+/// A text that has no NER output yet.
+#[derive(Debug, Clone)]
+pub struct PendingText {
+    pub hash: String,
+    pub text: String,
+}
+
+/// A stored stance decision and the model that made it.
+#[derive(Debug, Clone)]
+pub struct StoredDecision {
+    pub decision: StanceDecision,
+    pub model: String,
+}
+
+/// One (comment, entity) pair of the linking in progress and its question.
+#[derive(Debug, Clone)]
+pub struct StancePair {
+    pub doc_id: String,
+    pub comment: usize,
+    pub author: String,
+    pub entity_id: String,
+    pub input_hash: String,
+}
+
+/// Which model work a run does.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Work {
+    /// Redo stored model output made by another model than the current one.
+    pub reprocess: bool,
+}
+
+/// Everything an export needs, read from the store.
+#[derive(Debug, Default)]
+pub struct Snapshot {
+    /// Documents with their comments' authors and parents; texts are not
+    /// loaded (exports don't print them), so `text` fields are empty.
+    pub documents: Vec<Document>,
+    pub entities: Vec<Entity>,
+    pub mentions: Vec<Mention>,
+    pub stances: Vec<StanceRecord>,
+    /// Merged ids → the id they joined.
+    pub merged_ids: BTreeMap<String, Vec<String>>,
+}
+
+/// Row counts, for summaries and tests.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+pub struct Totals {
+    pub documents: usize,
+    pub comments: usize,
+    pub mentions: usize,
+    pub entities: usize,
+    pub stances: usize,
+    /// NER outputs of the stored texts, by model.
+    pub ner_by_model: BTreeMap<String, usize>,
+    /// Current stance records, by model.
+    pub stances_by_model: BTreeMap<String, usize>,
+}
+
+impl Store {
+    /// Opens (creating when missing) the store at `path` and checks it:
+    /// a file that is not a store, fails `PRAGMA quick_check` or has another
+    /// schema version is refused.
+    pub fn open(path: &Path) -> Result<Store> {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            fs::create_dir_all(dir).map_err(|e| StoreError::Sql {
+                path: path.to_path_buf(),
+                source: rusqlite::Error::InvalidPath(PathBuf::from(format!("{}: {e}", dir.display()))),
+            })?;
+        }
+        let damaged = |detail: String| StoreError::Damaged { path: path.to_path_buf(), detail };
+        let conn = Connection::open(path).map_err(|e| sql_error(path, e))?;
+        let check: std::result::Result<Vec<String>, rusqlite::Error> = (|| {
+            conn.busy_timeout(std::time::Duration::from_secs(10))?;
+            conn.pragma_update(None, "journal_mode", "WAL")?;
+            conn.pragma_update(None, "synchronous", "NORMAL")?;
+            let mut stmt = conn.prepare("PRAGMA quick_check")?;
+            let rows = stmt.query_map([], |r| r.get::<_, String>(0))?.collect();
+            rows
+        })();
+        match check {
+            Ok(rows) if rows.len() == 1 && rows[0] == "ok" => {}
+            Ok(rows) => return Err(damaged(rows.into_iter().take(3).collect::<Vec<_>>().join("; "))),
+            Err(e) if is_damage(&e) => return Err(damaged(e.to_string())),
+            Err(e) => return Err(sql_error(path, e)),
+        }
+        let store = Store { conn, path: path.to_path_buf() };
+        store.conn.execute_batch(SCHEMA).map_err(|e| {
+            if is_damage(&e) {
+                damaged(e.to_string())
+            } else {
+                sql_error(path, e)
+            }
+        })?;
+        let version: Option<String> = store.query_opt("SELECT value FROM meta WHERE key = 'schema_version'", [])?;
+        match version.map(|v| v.parse::<i64>().unwrap_or(-1)) {
+            None => {
+                store
+                    .exec("INSERT INTO meta(key, value) VALUES ('schema_version', ?1)", [SCHEMA_VERSION.to_string()])?;
+            }
+            Some(SCHEMA_VERSION) => {}
+            Some(found) => return Err(StoreError::Version { path: path.to_path_buf(), found }),
+        }
+        Ok(store)
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn err(&self, e: rusqlite::Error) -> StoreError {
+        sql_error(&self.path, e)
+    }
+
+    fn exec<P: rusqlite::Params>(&self, sql: &str, p: P) -> Result<usize> {
+        self.conn.execute(sql, p).map_err(|e| self.err(e))
+    }
+
+    fn query_opt<T: rusqlite::types::FromSql, P: rusqlite::Params>(&self, sql: &str, p: P) -> Result<Option<T>> {
+        self.conn.query_row(sql, p, |r| r.get(0)).optional().map_err(|e| self.err(e))
+    }
+
+    fn count(&self, sql: &str) -> Result<usize> {
+        Ok(self.query_opt::<i64, _>(sql, [])?.unwrap_or(0) as usize)
+    }
+
+    // ------------------------------------------------------------ runs --
+
+    /// Starts a run record (status `running`); runs still `running` from a
+    /// killed process (this one holds the lock) become `killed`, and the
+    /// leftovers of a killed linking are dropped.
+    pub fn begin_run(&mut self, command: &str, inputs: &[String]) -> Result<i64> {
+        self.conn
+            .execute_batch(
+                "UPDATE runs SET status = 'killed' WHERE status = 'running';
+                 DROP TABLE IF EXISTS mentions_next;
+                 DROP TABLE IF EXISTS stances_next;",
+            )
+            .map_err(|e| self.err(e))?;
+        self.exec(
+            "INSERT INTO runs(command, started, status, inputs) VALUES (?1, ?2, 'running', ?3)",
+            params![command, now_utc(), serde_json::to_string(inputs).unwrap_or_default()],
+        )?;
+        Ok(self.conn.last_insert_rowid())
+    }
+
+    /// Names the models of a run.
+    pub fn set_run_models(&self, run: i64, ner: &str, stance: &str) -> Result<()> {
+        self.exec("UPDATE runs SET ner_model = ?2, stance_model = ?3 WHERE id = ?1", params![run, ner, stance])?;
+        Ok(())
+    }
+
+    /// Closes a run record with its status (`ok`, `partial`, `failed`) and counts (JSON).
+    pub fn finish_run(&self, run: i64, status: &str, counts: &serde_json::Value) -> Result<()> {
+        self.exec(
+            "UPDATE runs SET status = ?2, finished = ?3, counts = ?4 WHERE id = ?1",
+            params![run, status, now_utc(), counts.to_string()],
+        )?;
+        Ok(())
+    }
+
+    /// When a run started (its `started` stamp).
+    pub fn run_started(&self, run: i64) -> Result<Option<String>> {
+        self.query_opt("SELECT started FROM runs WHERE id = ?1", [run])
+    }
+
+    // -------------------------------------------------------- documents --
+
+    /// Stores the documents of one input file in one transaction; returns
+    /// what happened to each. A document's comments keep the run that first
+    /// stored them when their position and text are unchanged.
+    pub fn ingest(&mut self, docs: &[Document], run: i64) -> Result<Vec<DocumentChange>> {
+        let path = self.path.clone();
+        let tx = self.conn.transaction().map_err(|e| sql_error(&path, e))?;
+        let mut changes = Vec::with_capacity(docs.len());
+        {
+            let mut find = tx
+                .prepare_cached("SELECT content_hash, first_run FROM documents WHERE id = ?1")
+                .map_err(|e| sql_error(&path, e))?;
+            let mut old_comments = tx
+                .prepare_cached("SELECT position, text_hash, first_run FROM comments WHERE doc_id = ?1")
+                .map_err(|e| sql_error(&path, e))?;
+            for doc in docs {
+                let hash = document_hash(doc);
+                let found: Option<(String, i64)> = find
+                    .query_row([&doc.id], |r| Ok((r.get(0)?, r.get(1)?)))
+                    .optional()
+                    .map_err(|e| sql_error(&path, e))?;
+                let change = match &found {
+                    Some((h, _)) if *h == hash => DocumentChange::Unchanged,
+                    Some(_) => DocumentChange::Updated,
+                    None => DocumentChange::New,
+                };
+                changes.push(change);
+                if change == DocumentChange::Unchanged {
+                    tx.execute("UPDATE documents SET seen_run = ?2 WHERE id = ?1", params![doc.id, run])
+                        .map_err(|e| sql_error(&path, e))?;
+                    continue;
+                }
+                tx.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('linking_stale', '1')", [])
+                    .map_err(|e| sql_error(&path, e))?;
+                let first_run = found.map(|(_, r)| r).unwrap_or(run);
+                let kept: HashMap<(i64, String), i64> = old_comments
+                    .query_map([&doc.id], |r| Ok(((r.get(0)?, r.get(1)?), r.get(2)?)))
+                    .map_err(|e| sql_error(&path, e))?
+                    .collect::<std::result::Result<_, _>>()
+                    .map_err(|e| sql_error(&path, e))?;
+                tx.execute("DELETE FROM comments WHERE doc_id = ?1", [&doc.id]).map_err(|e| sql_error(&path, e))?;
+                tx.execute(
+                    "INSERT OR REPLACE INTO documents(id, source, content_hash, date, title, text, text_hash, first_run, updated_run, seen_run)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9)",
+                    params![
+                        doc.id,
+                        doc.path.display().to_string(),
+                        hash,
+                        doc.date,
+                        doc.title,
+                        doc.text,
+                        text_hash(&doc.text),
+                        first_run,
+                        run
+                    ],
+                )
+                .map_err(|e| sql_error(&path, e))?;
+                let mut insert = tx
+                    .prepare_cached(
+                        "INSERT INTO comments(doc_id, position, comment_id, author, parent, text, text_hash, first_run)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                    )
+                    .map_err(|e| sql_error(&path, e))?;
+                for (i, c) in doc.comments.iter().enumerate() {
+                    let h = text_hash(&c.text);
+                    let first = kept.get(&(i as i64, h.clone())).copied().unwrap_or(run);
+                    insert
+                        .execute(params![
+                            doc.id,
+                            i as i64,
+                            c.id,
+                            c.author,
+                            c.parent.map(|p| p as i64),
+                            c.text,
+                            h,
+                            first
+                        ])
+                        .map_err(|e| sql_error(&path, e))?;
+                }
+            }
+        }
+        tx.commit().map_err(|e| sql_error(&path, e))?;
+        Ok(changes)
+    }
+
+    /// Whether stored documents changed since the last committed linking
+    /// (or a linking was never committed).
+    pub fn linking_stale(&self) -> Result<bool> {
+        let flag: Option<String> = self.query_opt("SELECT value FROM meta WHERE key = 'linking_stale'", [])?;
+        Ok(flag.as_deref() != Some("0"))
+    }
+
+    /// Documents ordered by id, after `after` (keyset paging), at most
+    /// `limit`, with their texts and comments.
+    pub fn documents_page(&self, after: Option<&str>, limit: usize) -> Result<Vec<Document>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT id, source, date, title, text FROM documents WHERE ?1 IS NULL OR id > ?1 ORDER BY id LIMIT ?2",
+            )
+            .map_err(|e| self.err(e))?;
+        let docs: Vec<Document> = stmt
+            .query_map(params![after, limit as i64], |r| {
+                Ok(Document {
+                    id: r.get(0)?,
+                    path: PathBuf::from(r.get::<_, String>(1)?),
+                    date: r.get(2)?,
+                    title: r.get(3)?,
+                    text: r.get(4)?,
+                    comments: Vec::new(),
+                })
+            })
+            .map_err(|e| self.err(e))?
+            .collect::<std::result::Result<_, _>>()
+            .map_err(|e| self.err(e))?;
+        let mut out = Vec::with_capacity(docs.len());
+        for mut d in docs {
+            d.comments = self.comments_of(&d.id, true)?;
+            out.push(d);
+        }
+        Ok(out)
+    }
+
+    fn comments_of(&self, doc_id: &str, with_text: bool) -> Result<Vec<Comment>> {
+        let sql = if with_text {
+            "SELECT comment_id, author, parent, text FROM comments WHERE doc_id = ?1 ORDER BY position"
+        } else {
+            "SELECT comment_id, author, parent, '' FROM comments WHERE doc_id = ?1 ORDER BY position"
+        };
+        let mut stmt = self.conn.prepare_cached(sql).map_err(|e| self.err(e))?;
+        let rows = stmt
+            .query_map([doc_id], |r| {
+                Ok(Comment {
+                    id: r.get(0)?,
+                    author: r.get(1)?,
+                    parent: r.get::<_, Option<i64>>(2)?.map(|p| p as usize),
+                    text: r.get(3)?,
+                })
+            })
+            .map_err(|e| self.err(e))?
+            .collect::<std::result::Result<_, _>>()
+            .map_err(|e| self.err(e))?;
+        Ok(rows)
+    }
+
+    /// Comments first stored by run `run` (new threads and grown ones).
+    pub fn comments_first_stored_in(&self, run: i64) -> Result<usize> {
+        Ok(self.query_opt::<i64, _>("SELECT COUNT(*) FROM comments WHERE first_run = ?1", [run])?.unwrap_or(0) as usize)
+    }
+
+    // -------------------------------------------------------------- NER --
+
+    /// How many of these text hashes are comment texts.
+    pub fn comment_texts_among<'a>(&self, hashes: impl IntoIterator<Item = &'a str>) -> Result<usize> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT EXISTS (SELECT 1 FROM comments WHERE text_hash = ?1)")
+            .map_err(|e| self.err(e))?;
+        let mut n = 0;
+        for h in hashes {
+            if stmt.query_row([h], |r| r.get::<_, bool>(0)).map_err(|e| self.err(e))? {
+                n += 1;
+            }
+        }
+        Ok(n)
+    }
+
+    /// The next texts without NER output (or, with `reprocess`, with output
+    /// of another model than `model`), in hash order, up to about
+    /// `max_chars` characters (at least one text).
+    pub fn pending_ner(&self, model: &str, work: Work, max_chars: usize) -> Result<Vec<PendingText>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT hash, text FROM (
+                     SELECT text_hash AS hash, text FROM documents
+                     UNION SELECT text_hash AS hash, text FROM comments) AS t
+                 WHERE NOT EXISTS (SELECT 1 FROM ner_spans n WHERE n.text_hash = t.hash AND (?1 = 0 OR n.model = ?2))
+                 ORDER BY hash",
+            )
+            .map_err(|e| self.err(e))?;
+        let mut rows = stmt.query(params![work.reprocess as i64, model]).map_err(|e| self.err(e))?;
+        let mut out: Vec<PendingText> = Vec::new();
+        let mut chars = 0;
+        while let Some(r) = rows.next().map_err(|e| self.err(e))? {
+            let hash: String = r.get(0).map_err(|e| self.err(e))?;
+            if out.last().is_some_and(|p| p.hash == hash) {
+                continue;
+            }
+            let text: String = r.get(1).map_err(|e| self.err(e))?;
+            chars += text.len();
+            out.push(PendingText { hash, text });
+            if chars >= max_chars {
+                break;
+            }
+        }
+        Ok(out)
+    }
+
+    /// Stores the NER output of some texts, in one transaction.
+    pub fn save_spans(&mut self, found: &[(String, Vec<EntitySpan>)], model: &str, run: i64) -> Result<()> {
+        let path = self.path.clone();
+        let tx = self.conn.transaction().map_err(|e| sql_error(&path, e))?;
+        {
+            let mut put = tx
+                .prepare_cached(
+                    "INSERT OR REPLACE INTO ner_spans(text_hash, model, run, spans) VALUES (?1, ?2, ?3, ?4)",
+                )
+                .map_err(|e| sql_error(&path, e))?;
+            for (hash, spans) in found {
+                let rows: Vec<serde_json::Value> = spans
+                    .iter()
+                    .map(|s| serde_json::json!([s.start, s.end, s.kind.short(), s.score, s.text]))
+                    .collect();
+                put.execute(params![hash, model, run, serde_json::Value::Array(rows).to_string()])
+                    .map_err(|e| sql_error(&path, e))?;
+            }
+        }
+        tx.commit().map_err(|e| sql_error(&path, e))
+    }
+
+    /// The stored NER spans of one text (empty when it has none).
+    pub fn spans_of(&self, text: &str) -> Result<Vec<EntitySpan>> {
+        let raw: Option<String> =
+            self.query_opt("SELECT spans FROM ner_spans WHERE text_hash = ?1", [text_hash(text)])?;
+        let Some(raw) = raw else { return Ok(Vec::new()) };
+        let rows: Vec<(usize, usize, String, f32, String)> = serde_json::from_str(&raw).map_err(|e| {
+            StoreError::Damaged { path: self.path.clone(), detail: format!("ner_spans of a text: {e}") }
+        })?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|(start, end, kind, score, text)| {
+                Some(EntitySpan { start, end, kind: EntityKind::from_tag_type(&kind)?, text, score })
+            })
+            .collect())
+    }
+
+    // ------------------------------------------------------- linking --
+
+    /// Starts a linking of the whole corpus: empty `*_next` tables.
+    pub fn begin_linking(&self) -> Result<()> {
+        self.conn
+            .execute_batch(
+                r#"DROP TABLE IF EXISTS mentions_next;
+                   DROP TABLE IF EXISTS stances_next;
+                   CREATE TABLE mentions_next (doc_id TEXT NOT NULL, comment INTEGER, start INTEGER NOT NULL,
+                       "end" INTEGER NOT NULL, text TEXT NOT NULL, entity_id TEXT NOT NULL, linked_by TEXT NOT NULL);
+                   CREATE INDEX mentions_next_doc ON mentions_next(doc_id);
+                   CREATE TABLE stances_next (doc_id TEXT NOT NULL, comment INTEGER NOT NULL, author TEXT NOT NULL,
+                       entity_id TEXT NOT NULL, input_hash TEXT NOT NULL, PRIMARY KEY (doc_id, comment, entity_id));"#,
+            )
+            .map_err(|e| self.err(e))
+    }
+
+    /// Adds mentions (with the linker's fresh ids) to the linking in progress.
+    pub fn add_mentions(&mut self, mentions: &[Mention]) -> Result<()> {
+        let path = self.path.clone();
+        let tx = self.conn.transaction().map_err(|e| sql_error(&path, e))?;
+        {
+            let mut put = tx
+                .prepare_cached(
+                    r#"INSERT INTO mentions_next(doc_id, comment, start, "end", text, entity_id, linked_by)
+                       VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"#,
+                )
+                .map_err(|e| sql_error(&path, e))?;
+            for m in mentions {
+                put.execute(params![
+                    m.doc_id,
+                    comment_column(m.source),
+                    m.start as i64,
+                    m.end as i64,
+                    m.text,
+                    m.entity_id,
+                    linked_by_name(m.linked_by)
+                ])
+                .map_err(|e| sql_error(&path, e))?;
+            }
+        }
+        tx.commit().map_err(|e| sql_error(&path, e))
+    }
+
+    /// What earlier runs issued: keys, ids and merges.
+    pub fn issued_ids(&self) -> Result<IssuedIds> {
+        let mut issued = IssuedIds::default();
+        let mut stmt = self.conn.prepare("SELECT key, entity_id FROM entity_keys").map_err(|e| self.err(e))?;
+        for row in stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?))).map_err(|e| self.err(e))? {
+            let (k, v): (String, String) = row.map_err(|e| self.err(e))?;
+            issued.keys.insert(k, v);
+        }
+        let mut stmt =
+            self.conn.prepare("SELECT id, first_run, merged_into FROM entity_ids").map_err(|e| self.err(e))?;
+        for row in stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))).map_err(|e| self.err(e))? {
+            let (id, run, merged): (String, i64, Option<String>) = row.map_err(|e| self.err(e))?;
+            if let Some(into) = merged {
+                issued.merged_into.insert(id.clone(), into);
+            }
+            issued.first_run.insert(id, run);
+        }
+        Ok(issued)
+    }
+
+    /// Rewrites the fresh ids of the linking in progress to stable ids.
+    pub fn apply_stable_ids(&mut self, stable: &StableIds) -> Result<()> {
+        let path = self.path.clone();
+        let tx = self.conn.transaction().map_err(|e| sql_error(&path, e))?;
+        {
+            tx.execute_batch(
+                "DROP TABLE IF EXISTS temp.id_map; CREATE TEMP TABLE id_map (fresh TEXT PRIMARY KEY, stable TEXT NOT NULL);",
+            )
+            .map_err(|e| sql_error(&path, e))?;
+            let mut put = tx
+                .prepare_cached("INSERT INTO temp.id_map(fresh, stable) VALUES (?1, ?2)")
+                .map_err(|e| sql_error(&path, e))?;
+            for (fresh, id) in &stable.ids {
+                if fresh != id {
+                    put.execute(params![fresh, id]).map_err(|e| sql_error(&path, e))?;
+                }
+            }
+            tx.execute_batch(
+                "UPDATE mentions_next SET entity_id = (SELECT stable FROM temp.id_map WHERE fresh = entity_id)
+                     WHERE entity_id IN (SELECT fresh FROM temp.id_map);
+                 DROP TABLE temp.id_map;",
+            )
+            .map_err(|e| sql_error(&path, e))?;
+        }
+        tx.commit().map_err(|e| sql_error(&path, e))
+    }
+
+    /// The comment mentions of the linking in progress for some documents.
+    pub fn comment_mentions(&self, doc_id: &str) -> Result<Vec<Mention>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                r#"SELECT doc_id, comment, start, "end", text, entity_id, linked_by FROM mentions_next
+                   WHERE doc_id = ?1 AND comment IS NOT NULL ORDER BY rowid"#,
+            )
+            .map_err(|e| self.err(e))?;
+        let rows = stmt.query_map([doc_id], mention_row).map_err(|e| self.err(e))?;
+        rows.collect::<std::result::Result<_, _>>().map_err(|e| self.err(e))
+    }
+
+    /// Stored decisions for some stance questions. Without `reprocess`,
+    /// any model's decision counts; with it, only `model`'s.
+    pub fn decisions(&self, hashes: &[&str], model: &str, work: Work) -> Result<HashMap<String, StoredDecision>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT model, stance, p_against, p_neutral, p_favour, confidence FROM stance_decisions WHERE input_hash = ?1",
+            )
+            .map_err(|e| self.err(e))?;
+        let mut out = HashMap::new();
+        for h in hashes {
+            let row: Option<(String, String, f32, f32, f32, f32)> = stmt
+                .query_row([h], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)))
+                .optional()
+                .map_err(|e| self.err(e))?;
+            let Some((m, stance, a, n, f, confidence)) = row else { continue };
+            if work.reprocess && m != model {
+                continue;
+            }
+            let decision = StanceDecision { stance: parse_stance(&stance), confidence, probabilities: [a, n, f] };
+            out.insert(h.to_string(), StoredDecision { decision, model: m });
+        }
+        Ok(out)
+    }
+
+    /// Stores stance decisions, in one transaction.
+    pub fn save_decisions(&mut self, found: &[(String, StanceDecision)], model: &str, run: i64) -> Result<()> {
+        let path = self.path.clone();
+        let tx = self.conn.transaction().map_err(|e| sql_error(&path, e))?;
+        {
+            let mut put = tx
+                .prepare_cached(
+                    "INSERT OR REPLACE INTO stance_decisions(input_hash, model, run, stance, p_against, p_neutral, p_favour, confidence)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                )
+                .map_err(|e| sql_error(&path, e))?;
+            for (hash, d) in found {
+                let [a, n, f] = d.probabilities;
+                put.execute(params![hash, model, run, d.stance.as_str(), a, n, f, d.confidence])
+                    .map_err(|e| sql_error(&path, e))?;
+            }
+        }
+        tx.commit().map_err(|e| sql_error(&path, e))
+    }
+
+    /// Adds the (comment, entity) pairs of the linking in progress.
+    pub fn add_stance_pairs(&mut self, pairs: &[StancePair]) -> Result<()> {
+        let path = self.path.clone();
+        let tx = self.conn.transaction().map_err(|e| sql_error(&path, e))?;
+        {
+            let mut put = tx
+                .prepare_cached(
+                    "INSERT OR REPLACE INTO stances_next(doc_id, comment, author, entity_id, input_hash) VALUES (?1, ?2, ?3, ?4, ?5)",
+                )
+                .map_err(|e| sql_error(&path, e))?;
+            for p in pairs {
+                put.execute(params![p.doc_id, p.comment as i64, p.author, p.entity_id, p.input_hash])
+                    .map_err(|e| sql_error(&path, e))?;
+            }
+        }
+        tx.commit().map_err(|e| sql_error(&path, e))
+    }
+
+    /// Swaps the linking in progress in, in one transaction: mentions,
+    /// stance records (with their decisions), entities (with stable ids and
+    /// aliases), the keys and ids issued, and merges.
+    pub fn commit_linking(&mut self, entities: &[Entity], stable: &StableIds, run: i64) -> Result<()> {
+        let path = self.path.clone();
+        let e = |err| sql_error(&path, err);
+        let tx = self.conn.transaction().map_err(e)?;
+        tx.execute_batch(
+            r#"DELETE FROM mentions;
+               INSERT INTO mentions(doc_id, comment, start, "end", text, entity_id, linked_by)
+                   SELECT doc_id, comment, start, "end", text, entity_id, linked_by FROM mentions_next ORDER BY rowid;
+               DROP TABLE mentions_next;
+               DELETE FROM stances;
+               INSERT INTO stances(doc_id, comment, author, entity_id, stance, p_against, p_neutral, p_favour, confidence, model, input_hash)
+                   SELECT s.doc_id, s.comment, s.author, s.entity_id, d.stance, d.p_against, d.p_neutral, d.p_favour,
+                          d.confidence, d.model, s.input_hash
+                   FROM stances_next s JOIN stance_decisions d ON d.input_hash = s.input_hash
+                   ORDER BY s.doc_id, s.comment, s.entity_id;
+               DROP TABLE stances_next;
+               DELETE FROM entities;
+               DELETE FROM entity_aliases;"#,
+        )
+        .map_err(e)?;
+        {
+            let mut put_entity = tx
+                .prepare_cached("INSERT INTO entities(id, label, type, mentions) VALUES (?1, ?2, ?3, ?4)")
+                .map_err(e)?;
+            let mut put_alias = tx
+                .prepare_cached("INSERT OR IGNORE INTO entity_aliases(entity_id, alias) VALUES (?1, ?2)")
+                .map_err(e)?;
+            let mut put_id =
+                tx.prepare_cached("INSERT OR IGNORE INTO entity_ids(id, first_run) VALUES (?1, ?2)").map_err(e)?;
+            for ent in entities {
+                put_entity
+                    .execute(params![ent.id, ent.label, entity_type_name(ent.kind), ent.mentions as i64])
+                    .map_err(e)?;
+                for a in &ent.aliases {
+                    put_alias.execute(params![ent.id, a]).map_err(e)?;
+                }
+                put_id.execute(params![ent.id, run]).map_err(e)?;
+            }
+            let mut put_key =
+                tx.prepare_cached("INSERT OR REPLACE INTO entity_keys(key, entity_id) VALUES (?1, ?2)").map_err(e)?;
+            for (k, id) in &stable.keys {
+                put_key.execute(params![k, id]).map_err(e)?;
+            }
+            let mut merge = tx.prepare_cached("UPDATE entity_ids SET merged_into = ?2 WHERE id = ?1").map_err(e)?;
+            for (old, into) in &stable.merged {
+                merge.execute(params![old, into]).map_err(e)?;
+            }
+        }
+        tx.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('linking_stale', '0')", []).map_err(e)?;
+        crate::pause_point("commit");
+        tx.commit().map_err(e)
+    }
+
+    // --------------------------------------------------------- reading --
+
+    /// Row counts and records per model.
+    pub fn totals(&self) -> Result<Totals> {
+        let by_model = |sql: &str| -> Result<BTreeMap<String, usize>> {
+            let mut stmt = self.conn.prepare(sql).map_err(|e| self.err(e))?;
+            let rows = stmt
+                .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)? as usize)))
+                .map_err(|e| self.err(e))?;
+            rows.collect::<std::result::Result<_, _>>().map_err(|e| self.err(e))
+        };
+        Ok(Totals {
+            documents: self.count("SELECT COUNT(*) FROM documents")?,
+            comments: self.count("SELECT COUNT(*) FROM comments")?,
+            mentions: self.count("SELECT COUNT(*) FROM mentions")?,
+            entities: self.count("SELECT COUNT(*) FROM entities")?,
+            stances: self.count("SELECT COUNT(*) FROM stances")?,
+            ner_by_model: by_model(
+                "SELECT n.model, COUNT(*) FROM ner_spans n WHERE n.text_hash IN
+                     (SELECT text_hash FROM documents UNION SELECT text_hash FROM comments) GROUP BY n.model",
+            )?,
+            stances_by_model: by_model("SELECT model, COUNT(*) FROM stances GROUP BY model")?,
+        })
+    }
+
+    /// Everything an export needs, for documents dated within
+    /// `from..=to` (`YYYY-MM-DD`; an undated document is in only when no
+    /// bound is given). Entities are those mentioned there, with their
+    /// mention counts there.
+    pub fn snapshot(&self, from: Option<&str>, to: Option<&str>) -> Result<Snapshot> {
+        let bounded = from.is_some() || to.is_some();
+        let in_range = "(?1 = 0 OR (d.date IS NOT NULL AND (?2 IS NULL OR substr(d.date, 1, 10) >= ?2)
+                          AND (?3 IS NULL OR substr(d.date, 1, 10) <= ?3)))";
+        let p = params![bounded as i64, from, to];
+        let mut snap = Snapshot::default();
+
+        let mut stmt = self
+            .conn
+            .prepare(&format!("SELECT d.id, d.source, d.date, d.title FROM documents d WHERE {in_range} ORDER BY d.id"))
+            .map_err(|e| self.err(e))?;
+        let docs: Vec<Document> = stmt
+            .query_map(p, |r| {
+                Ok(Document {
+                    id: r.get(0)?,
+                    path: PathBuf::from(r.get::<_, String>(1)?),
+                    date: r.get(2)?,
+                    title: r.get(3)?,
+                    text: String::new(),
+                    comments: Vec::new(),
+                })
+            })
+            .map_err(|e| self.err(e))?
+            .collect::<std::result::Result<_, _>>()
+            .map_err(|e| self.err(e))?;
+        for mut d in docs {
+            d.comments = self.comments_of(&d.id, false)?;
+            snap.documents.push(d);
+        }
+
+        let mut stmt = self
+            .conn
+            .prepare(&format!(
+                r#"SELECT m.doc_id, m.comment, m.start, m."end", m.text, m.entity_id, m.linked_by
+                   FROM mentions m JOIN documents d ON d.id = m.doc_id WHERE {in_range} ORDER BY m.rowid"#
+            ))
+            .map_err(|e| self.err(e))?;
+        snap.mentions = stmt
+            .query_map(p, mention_row)
+            .map_err(|e| self.err(e))?
+            .collect::<std::result::Result<_, _>>()
+            .map_err(|e| self.err(e))?;
+
+        let mut counts: HashMap<&str, usize> = HashMap::new();
+        for m in &snap.mentions {
+            *counts.entry(m.entity_id.as_str()).or_insert(0) += 1;
+        }
+        let mut stmt =
+            self.conn.prepare("SELECT id, label, type FROM entities ORDER BY id").map_err(|e| self.err(e))?;
+        let all: Vec<(String, String, String)> = stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .map_err(|e| self.err(e))?
+            .collect::<std::result::Result<_, _>>()
+            .map_err(|e| self.err(e))?;
+        let mut aliases: HashMap<String, Vec<String>> = HashMap::new();
+        let mut stmt = self
+            .conn
+            .prepare("SELECT entity_id, alias FROM entity_aliases ORDER BY entity_id, alias")
+            .map_err(|e| self.err(e))?;
+        for row in stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?))).map_err(|e| self.err(e))? {
+            let (id, alias): (String, String) = row.map_err(|e| self.err(e))?;
+            aliases.entry(id).or_default().push(alias);
+        }
+        for (id, label, kind) in all {
+            let Some(&n) = counts.get(id.as_str()) else { continue };
+            snap.entities.push(Entity {
+                aliases: aliases.remove(&id).unwrap_or_default(),
+                id,
+                label,
+                kind: parse_entity_type(&kind),
+                mentions: n,
+            });
+        }
+        let mut stmt = self
+            .conn
+            .prepare("SELECT merged_into, id FROM entity_ids WHERE merged_into IS NOT NULL ORDER BY id")
+            .map_err(|e| self.err(e))?;
+        for row in stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?))).map_err(|e| self.err(e))? {
+            let (into, id): (String, String) = row.map_err(|e| self.err(e))?;
+            snap.merged_ids.entry(into).or_default().push(id);
+        }
+
+        let mut stmt = self
+            .conn
+            .prepare(&format!(
+                "SELECT s.doc_id, s.comment, s.author, s.entity_id, e.label, e.type, s.stance, s.confidence
+                 FROM stances s JOIN documents d ON d.id = s.doc_id JOIN entities e ON e.id = s.entity_id
+                 WHERE {in_range} ORDER BY s.doc_id, s.comment, s.entity_id"
+            ))
+            .map_err(|e| self.err(e))?;
+        snap.stances = stmt
+            .query_map(p, |r| {
+                Ok(StanceRecord {
+                    doc_id: r.get(0)?,
+                    comment: r.get::<_, i64>(1)? as usize,
+                    author: r.get(2)?,
+                    entity_id: r.get(3)?,
+                    entity: r.get(4)?,
+                    entity_type: parse_entity_type(&r.get::<_, String>(5)?),
+                    stance: parse_stance(&r.get::<_, String>(6)?),
+                    confidence: ((r.get::<_, f64>(7)? * 1000.0).round() / 1000.0) as f32,
+                })
+            })
+            .map_err(|e| self.err(e))?
+            .collect::<std::result::Result<_, _>>()
+            .map_err(|e| self.err(e))?;
+        Ok(snap)
+    }
+}
+
+// ---------------------------------------------------------------- recover --
+
+/// What [`recover`] did.
+#[derive(Debug, Clone)]
+pub struct Recovered {
+    /// Where the damaged file was moved.
+    pub damaged: PathBuf,
+    /// Rows copied per table.
+    pub rows: BTreeMap<String, usize>,
+    /// Row ranges or tables that could not be read.
+    pub lost: Vec<String>,
+}
+
+/// Moves a damaged store aside (`<store>.damaged-<time>`, with its `-wal`
+/// and `-shm` files) and copies every row that can still be read into a new
+/// store at the same path. Derived tables (mentions, stances, entities) are
+/// rebuilt by the next run; lost documents come back when their inputs are
+/// read again, lost model output is recomputed.
+pub fn recover(path: &Path) -> Result<Recovered> {
+    let stamp = now_utc().replace(':', "");
+    let mut damaged = path.as_os_str().to_owned();
+    damaged.push(format!(".damaged-{stamp}"));
+    let damaged = PathBuf::from(damaged);
+    let io = |source| StoreError::Lock { path: path.to_path_buf(), source };
+    fs::rename(path, &damaged).map_err(io)?;
+    for suffix in ["-wal", "-shm"] {
+        let mut from = path.as_os_str().to_owned();
+        from.push(suffix);
+        let mut to = damaged.as_os_str().to_owned();
+        to.push(suffix);
+        if Path::new(&from).exists() {
+            fs::rename(&from, &to).map_err(io)?;
+        }
+    }
+    let mut report = Recovered { damaged: damaged.clone(), rows: BTreeMap::new(), lost: Vec::new() };
+    let fresh = Store::open(path)?;
+    let old = match Connection::open_with_flags(&damaged, OpenFlags::SQLITE_OPEN_READ_ONLY) {
+        Ok(c) => c,
+        Err(e) => {
+            report.lost.push(format!("the whole file: {e}"));
+            return Ok(report);
+        }
+    };
+    for table in TABLES {
+        if table == "meta" {
+            continue;
+        }
+        let (copied, lost) = copy_table(&old, &fresh.conn, table);
+        report.rows.insert(table.to_string(), copied);
+        report.lost.extend(lost);
+    }
+    Ok(report)
+}
+
+/// Copies the readable rows of one table, stepping over unreadable rowid
+/// ranges; returns the rows copied and what was lost.
+fn copy_table(old: &Connection, new: &Connection, table: &str) -> (usize, Vec<String>) {
+    let columns: Vec<String> = match new.prepare(&format!("SELECT * FROM {table} LIMIT 0")) {
+        Ok(s) => s.column_names().iter().map(|c| format!("\"{c}\"")).collect(),
+        Err(e) => return (0, vec![format!("{table}: {e}")]),
+    };
+    let list = columns.join(", ");
+    let marks: Vec<String> = (1..=columns.len()).map(|i| format!("?{i}")).collect();
+    let insert = format!("INSERT OR IGNORE INTO {table}({list}) VALUES ({})", marks.join(", "));
+    let select = format!("SELECT rowid, {list} FROM {table} WHERE rowid > ?1 ORDER BY rowid LIMIT 1000");
+    let mut copied = 0;
+    let mut lost = Vec::new();
+    let mut after: i64 = i64::MIN;
+    let mut step: i64 = 1;
+    let mut failures = 0;
+    let _ = new.execute_batch("BEGIN");
+    loop {
+        let batch: std::result::Result<Vec<(i64, Vec<rusqlite::types::Value>)>, rusqlite::Error> = (|| {
+            let mut stmt = old.prepare(&select)?;
+            let rows = stmt.query_map([after], |r| {
+                let id: i64 = r.get(0)?;
+                let vals = (1..=columns.len())
+                    .map(|i| r.get::<_, rusqlite::types::Value>(i))
+                    .collect::<std::result::Result<Vec<_>, _>>()?;
+                Ok((id, vals))
+            })?;
+            rows.collect()
+        })();
+        match batch {
+            Ok(rows) if rows.is_empty() => break,
+            Ok(rows) => {
+                step = 1;
+                for (id, vals) in rows {
+                    after = id;
+                    if new.execute(&insert, rusqlite::params_from_iter(vals)).is_ok() {
+                        copied += 1;
+                    }
+                }
+            }
+            Err(e) => {
+                failures += 1;
+                if failures > 64 || after == i64::MIN {
+                    lost.push(format!("{table}: rows after rowid {after}: {e}"));
+                    break;
+                }
+                lost.push(format!("{table}: rowids {}..{}: {e}", after + 1, after + step));
+                after = after.saturating_add(step);
+                step = step.saturating_mul(4);
+            }
+        }
+    }
+    let _ = new.execute_batch("COMMIT");
+    (copied, lost)
+}
+
+// ---------------------------------------------------------------- helpers --
+
+fn sql_error(path: &Path, e: rusqlite::Error) -> StoreError {
+    if is_damage(&e) {
+        StoreError::Damaged { path: path.to_path_buf(), detail: e.to_string() }
+    } else {
+        StoreError::Sql { path: path.to_path_buf(), source: e }
+    }
+}
+
+/// SQLite's own "this file is damaged" answers.
+fn is_damage(e: &rusqlite::Error) -> bool {
+    matches!(
+        e.sqlite_error_code(),
+        Some(rusqlite::ErrorCode::DatabaseCorrupt) | Some(rusqlite::ErrorCode::NotADatabase)
+    )
+}
+
+fn comment_column(source: Source) -> Option<i64> {
+    match source {
+        Source::Article => None,
+        Source::Comment(c) => Some(c as i64),
+    }
+}
+
+fn mention_row(r: &rusqlite::Row) -> rusqlite::Result<Mention> {
+    Ok(Mention {
+        doc_id: r.get(0)?,
+        source: match r.get::<_, Option<i64>>(1)? {
+            None => Source::Article,
+            Some(c) => Source::Comment(c as usize),
+        },
+        start: r.get::<_, i64>(2)? as usize,
+        end: r.get::<_, i64>(3)? as usize,
+        text: r.get(4)?,
+        entity_id: r.get(5)?,
+        linked_by: match r.get::<_, String>(6)?.as_str() {
+            "gazetteer" => LinkedBy::Gazetteer,
+            "pronoun" => LinkedBy::Pronoun,
+            _ => LinkedBy::Name,
+        },
+    })
+}
+
+fn linked_by_name(l: LinkedBy) -> &'static str {
+    match l {
+        LinkedBy::Name => "name",
+        LinkedBy::Gazetteer => "gazetteer",
+        LinkedBy::Pronoun => "pronoun",
+    }
+}
+
+fn entity_type_name(t: EntityType) -> &'static str {
+    match t {
+        EntityType::Person => "person",
+        EntityType::Country => "country",
+        EntityType::Organisation => "organisation",
+        EntityType::Location => "location",
+        EntityType::Misc => "misc",
+    }
+}
+
+fn parse_entity_type(s: &str) -> EntityType {
+    match s {
+        "person" => EntityType::Person,
+        "country" => EntityType::Country,
+        "organisation" => EntityType::Organisation,
+        "location" => EntityType::Location,
+        _ => EntityType::Misc,
+    }
+}
+
+fn parse_stance(s: &str) -> Stance {
+    match s {
+        "favour" => Stance::Favour,
+        "against" => Stance::Against,
+        _ => Stance::Neutral,
+    }
+}
