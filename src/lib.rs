@@ -13,6 +13,7 @@
 //! set into the output folder as a whole. `pipeline` wires them together;
 //! `eval` measures the model stages on gold data.
 
+pub mod camps;
 pub mod corpus;
 pub mod encoder;
 pub mod eval;
