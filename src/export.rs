@@ -13,6 +13,7 @@
 //! | `mentions.jsonl` | one [`Mention`] a line: `{"doc_id","source","comment","author","start","end","text","type","entity_id","linked_by"}` |
 //! | `stances.jsonl`  | one [`StanceRecord`] a line, as it serialises |
 //! | `summary.json`   | whatever the pipeline passes in |
+//! | `report.html`    | the report page, see [`crate::report`] |
 //!
 //! Every file is written to a hidden temporary file in the same directory,
 //! flushed to disk and renamed over the final name, so a crash never leaves a
@@ -75,7 +76,7 @@ use crate::link::{Entity, EntityType, LinkedBy, Mention, Source};
 use crate::stance::StanceRecord;
 
 /// The files [`write_all`] writes, in order.
-pub const FILES: [&str; 8] = [
+pub const FILES: [&str; 9] = [
     "graph.gexf",
     "graph.graphml",
     "nodes.csv",
@@ -84,6 +85,7 @@ pub const FILES: [&str; 8] = [
     "mentions.jsonl",
     "stances.jsonl",
     "summary.json",
+    "report.html",
 ];
 
 /// An export that failed, naming the file.
@@ -132,6 +134,7 @@ pub fn write_all(out: &Path, e: &Exports, summary: &impl Serialize) -> Result<Ve
     write_mentions_jsonl(&paths[5], e.mentions, e.documents, e.entities)?;
     write_stances_jsonl(&paths[6], e.stances)?;
     write_summary(&paths[7], summary)?;
+    crate::report::write(&paths[8], e, summary)?;
     Ok(paths)
 }
 
