@@ -46,11 +46,15 @@ run: build
 	@echo
 	@echo "graph written to $(abspath $(SAMPLE_OUT))/graph.gexf (open it in Gephi)"
 
-# xmllint validates the GEXF output against the GEXF 1.3 schema in the tests.
+# xmllint validates the GEXF output against the GEXF 1.3 schema in the tests; headless chromium
+# loads report.html in tests/report.rs.
 tools:
 	@command -v xmllint >/dev/null 2>&1 || { echo ">> installing libxml2-utils (xmllint)"; \
 	    (apt-get install -y -q libxml2-utils >/dev/null 2>&1 || \
 	     (apt-get update -q >/dev/null && apt-get install -y -q libxml2-utils >/dev/null)); }
+	@command -v chromium >/dev/null 2>&1 || { echo ">> installing chromium (headless, for the report page test)"; \
+	    (DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >/dev/null 2>&1 || \
+	     (apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >/dev/null)); }
 
 test: deps tools
 	cargo test --release
