@@ -24,7 +24,8 @@
 //!    comments, their threads, their measured stance and their camp.
 //! 5. **Camps**: groups of commenters who agree, from [`crate::camps`]
 //!    (agreement on shared entities, label propagation) over the stance
-//!    records toward the ranked types, the [`TOP_CAMPS`] biggest, each with
+//!    records toward the ranked types (among the [`CAMP_COMMENTERS`]
+//!    commenters with the most sides taken), the [`TOP_CAMPS`] biggest, each with
 //!    its size, the agreements and disagreements inside, the entities more
 //!    members favour than oppose, and the reverse.
 //! 6. **Stance over time**: for the [`TIMELINE_ENTITIES`] ranked entities
@@ -77,6 +78,9 @@ pub const ONE_SIDED_MIN: usize = 3;
 pub const TOP_COMMENTERS: usize = 20;
 /// Camps shown (all are counted).
 pub const TOP_CAMPS: usize = 6;
+/// Camps are sought among this many commenters at most, those who took a
+/// side on the most entities (the pairs grow with its square).
+pub const CAMP_COMMENTERS: usize = 1000;
 /// Small charts in the stance-over-time panel.
 pub const TIMELINE_ENTITIES: usize = 6;
 /// The entity types ranked in the entity panels (the graph's own types);
@@ -249,6 +253,8 @@ pub struct Report {
     pub commenters_in_camps: usize,
     /// Commenters who took a side (favour or against) on some entity.
     pub commenters_with_side: usize,
+    /// Whether camps were sought among the [`CAMP_COMMENTERS`] only.
+    pub camp_commenters_capped: bool,
     pub timeline: Timeline,
     pub skipped: Vec<SkippedRow>,
     pub duplicate_ids: Vec<String>,
@@ -450,11 +456,28 @@ pub fn build(e: &Exports, summary: &Value) -> Report {
     }
     totals.commenters = people.len();
 
-    // Camps, over the stance toward the ranked types.
+    // Camps, over the stance toward the ranked types, among the
+    // CAMP_COMMENTERS commenters with the most sides taken.
     let ranked_stances: Vec<StanceRecord> =
         e.stances.iter().filter(|s| RANKED_TYPES.contains(&s.entity_type)).cloned().collect();
     let positions = camps::positions(&ranked_stances);
-    let pairs = camps::agreement(&ranked_stances);
+    let mut sides_taken: BTreeMap<&str, usize> = BTreeMap::new();
+    for ((who, _), p) in &positions {
+        if p.side().is_some() {
+            *sides_taken.entry(who.as_str()).or_insert(0) += 1;
+        }
+    }
+    let mut by_sides: Vec<(&str, usize)> = sides_taken.iter().map(|(w, n)| (*w, *n)).collect();
+    by_sides.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(b.0)));
+    let camp_commenters_capped = by_sides.len() > CAMP_COMMENTERS;
+    let pairs = if camp_commenters_capped {
+        let kept: BTreeSet<&str> = by_sides.iter().take(CAMP_COMMENTERS).map(|(w, _)| *w).collect();
+        let kept_stances: Vec<StanceRecord> =
+            ranked_stances.iter().filter(|s| kept.contains(commenter_name(&s.author))).cloned().collect();
+        camps::agreement(&kept_stances)
+    } else {
+        camps::agreement(&ranked_stances)
+    };
     let found = camps::find(&pairs);
     let camp_of: HashMap<&str, usize> =
         found.iter().flat_map(|c| c.members.iter().map(move |m| (m.as_str(), c.id))).collect();
@@ -601,6 +624,7 @@ pub fn build(e: &Exports, summary: &Value) -> Report {
         commenters_in_camps: found.iter().map(|c| c.members.len()).sum(),
         camps: camp_rows,
         commenters_with_side: commenters_with_side.len(),
+        camp_commenters_capped,
         timeline,
         skipped,
         duplicate_ids,
@@ -1329,6 +1353,12 @@ pub fn render(r: &Report) -> String {
         plural(r.camps_found, "camp", "camps"),
         thousands(r.commenters_with_side)
     );
+    if r.camp_commenters_capped {
+        camp_note.push_str(&format!(
+            " Camps are sought among the {} commenters who took a side on the most entities.",
+            thousands(CAMP_COMMENTERS)
+        ));
+    }
     if r.camps_found > r.camps.len() {
         camp_note.push_str(&format!(" The {} biggest are shown.", r.camps.len()));
     }
