@@ -12,9 +12,10 @@
 #   usage: scripts/bench_nightly.sh CORPUS_DIR
 set -euo pipefail
 cd "$(dirname "$0")/.."
-CORPUS=${1:?corpus dir}
+CORPUS=$(cd "${1:?corpus dir}" && pwd)
 FULL_RUNS=${FULL_RUNS:-3}
 NIGHT_RUNS=${NIGHT_RUNS:-3}
+X4_RUNS=${X4_RUNS:-1}
 THREADS=${THREADS:-2}
 BIN=$PWD/target/release/stancegraph
 WORK=${WORK:-$(mktemp -d)}
@@ -58,20 +59,23 @@ for r in $(seq 1 "$NIGHT_RUNS"); do
   cp "$WORK/full/stancegraph.db" "$WORK/night/stancegraph.db"
   timed night "$WORK/night" "$CORPUS" "$WORK/new" | tee -a "$WORK/runs.jsonl"
 done
-rm -rf "$WORK/big"
-timed x4 "$WORK/big" "$CORPUS" "$WORK/x4" | tee -a "$WORK/runs.jsonl"
+for r in $(seq 1 "$X4_RUNS"); do
+  rm -rf "$WORK/big"
+  timed x4 "$WORK/big" "$CORPUS" "$WORK/x4" | tee -a "$WORK/runs.jsonl"
+done
 
 python3 - "$WORK/runs.jsonl" <<'PY'
 import json, statistics, sys
 runs = [json.loads(l) for l in open(sys.argv[1])]
-med = lambda kind, key: statistics.median(r[key] for r in runs if r["run"] == kind)
-full, night = med("full", "seconds"), med("night", "seconds")
+def med(kind, key):
+    values = [r[key] for r in runs if r["run"] == kind]
+    return statistics.median(values) if values else None
+ratio = lambda a, b: round(a / b, 4) if a is not None and b else None
 print(json.dumps({
-    "median_seconds": {"full": full, "night": night, "x4": med("x4", "seconds")},
-    "night_over_full": round(night / full, 4),
-    "median_peak_rss_mb": {"full": med("full", "peak_rss_mb"), "night": med("night", "peak_rss_mb"),
-                           "x4": med("x4", "peak_rss_mb")},
-    "x4_over_full_rss": round(med("x4", "peak_rss_mb") / med("full", "peak_rss_mb"), 3),
+    "median_seconds": {k: med(k, "seconds") for k in ("full", "night", "x4")},
+    "night_over_full": ratio(med("night", "seconds"), med("full", "seconds")),
+    "median_peak_rss_mb": {k: med(k, "peak_rss_mb") for k in ("full", "night", "x4")},
+    "x4_over_full_rss": ratio(med("x4", "peak_rss_mb"), med("full", "peak_rss_mb")),
     "runs": {k: sum(r["run"] == k for r in runs) for k in ("full", "night", "x4")},
 }))
 PY

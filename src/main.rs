@@ -15,7 +15,7 @@ use stancegraph::encoder::Precision;
 use stancegraph::eval::stance::Protocol;
 use stancegraph::eval::stance::StanceFormat;
 use stancegraph::ner::{NerConfig, NerModel};
-use stancegraph::pipeline::{self, RunOptions};
+use stancegraph::pipeline::{self, RunOptions, Shard};
 use stancegraph::stance::{StanceClassifier, StanceConfig};
 use stancegraph::store::StoreError;
 
@@ -115,12 +115,16 @@ enum Command {
         /// Files or directories to read.
         #[arg(required = true)]
         inputs: Vec<PathBuf>,
-        /// Output directory (created if missing).
-        #[arg(long, short)]
-        out: PathBuf,
+        /// Output directory (created if missing). Not with --shard.
+        #[arg(long, short, required_unless_present = "shard", conflicts_with = "shard")]
+        out: Option<PathBuf>,
         /// The corpus store (SQLite). Default: OUT/stancegraph.db.
         #[arg(long)]
         store: Option<PathBuf>,
+        /// Map step of a Slurm job array: only the documents of shard K of N (by a stable hash of
+        /// their id), into --store (replaced whole); no exports. `stancegraph merge` reduces.
+        #[arg(long, value_parser = parse_shard, requires = "store")]
+        shard: Option<Shard>,
         #[command(flatten)]
         runtime: Runtime,
         /// Folder of the models (`ner/`, `stance/`). Default: the shipped ones.
@@ -148,6 +152,27 @@ enum Command {
         /// Stance questions per chunk; each chunk is committed to the store as it finishes.
         #[arg(long, default_value_t = RunOptions::DEFAULT_CHUNK_PAIRS, hide = true)]
         chunk_pairs: usize,
+    },
+    /// Reduce step of a Slurm job array: merge the shard stores of `run --shard` into the corpus
+    /// store, link the whole corpus, answer the stance questions the shards could not, export.
+    Merge {
+        /// Every shard store of the job (all of 0/N .. N-1/N, each finished).
+        #[arg(required = true)]
+        shards: Vec<PathBuf>,
+        /// Output directory (created if missing).
+        #[arg(long, short)]
+        out: PathBuf,
+        /// The corpus store. Default: OUT/stancegraph.db.
+        #[arg(long)]
+        store: Option<PathBuf>,
+        #[command(flatten)]
+        runtime: Runtime,
+        #[arg(long)]
+        models: Option<PathBuf>,
+        #[arg(long)]
+        quiet: bool,
+        #[arg(long, default_value_t = RunOptions::DEFAULT_MIN_FREE_MB)]
+        min_free_mb: u64,
     },
     /// Write the export set from the store alone (no model runs).
     Export {
@@ -270,11 +295,21 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             min_free_mb,
             chunk_chars,
             chunk_pairs,
+            shard,
         } => {
+            // A shard writes no exports: its folder is the shard store's.
+            let out = match (&out, &store) {
+                (Some(out), _) => out.clone(),
+                (None, Some(store)) => store.parent().map(PathBuf::from).unwrap_or_default(),
+                (None, None) => unreachable!("clap requires --out or --shard with --store"),
+            };
+            let out = if out.as_os_str().is_empty() { PathBuf::from(".") } else { out };
             let options = RunOptions {
                 inputs,
                 out,
                 store,
+                shard,
+                merge_from: Vec::new(),
                 threads: runtime.threads(),
                 batch_size: runtime.batch_size,
                 models_dir: models.unwrap_or_else(stancegraph::models_dir),
@@ -289,6 +324,28 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             };
             let report = pipeline::run(&options)?;
             Ok(if report.skipped > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS })
+        }
+        Command::Merge { shards, out, store, runtime, models, quiet, min_free_mb } => {
+            let options = RunOptions {
+                inputs: Vec::new(),
+                out,
+                store,
+                shard: None,
+                merge_from: shards,
+                threads: runtime.threads(),
+                batch_size: runtime.batch_size,
+                models_dir: models.unwrap_or_else(stancegraph::models_dir),
+                quiet,
+                precision: runtime.precision,
+                stance_baseline: false,
+                reprocess: false,
+                max_text_chars: RunOptions::DEFAULT_MAX_TEXT_CHARS,
+                min_free_mb,
+                chunk_chars: RunOptions::DEFAULT_CHUNK_CHARS,
+                chunk_pairs: RunOptions::DEFAULT_CHUNK_PAIRS,
+            };
+            pipeline::run(&options)?;
+            Ok(ExitCode::SUCCESS)
         }
         Command::Export { out, store, from, to, min_free_mb, quiet } => {
             let store = store.unwrap_or_else(|| out.join(stancegraph::store::DEFAULT_FILE));
@@ -389,6 +446,10 @@ fn load_ner(dir: Option<PathBuf>, config: NerConfig) -> anyhow::Result<NerModel>
 
 fn parse_precision(s: &str) -> Result<Precision, String> {
     Precision::parse(s).ok_or_else(|| format!("unknown precision {s:?} (auto, fp32, bf16)"))
+}
+
+fn parse_shard(s: &str) -> Result<Shard, String> {
+    Shard::parse(s).ok_or_else(|| format!("{s:?} is not a shard K/N with 0 <= K < N"))
 }
 
 fn parse_day(s: &str) -> Result<String, String> {

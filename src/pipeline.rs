@@ -70,6 +70,33 @@ pub struct RunOptions {
     pub chunk_chars: usize,
     /// Stance questions per chunk (committed as it finishes).
     pub chunk_pairs: usize,
+    /// Map step of a Slurm job array: only this shard's documents, into a
+    /// store of their own (replaced whole), no exports.
+    pub shard: Option<Shard>,
+    /// Reduce step: the documents and model output of these shard stores
+    /// instead of input files.
+    pub merge_from: Vec<PathBuf>,
+}
+
+/// Shard `k` of `n` (0-based): the documents whose id hashes to `k`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Shard {
+    pub k: u32,
+    pub n: u32,
+}
+
+impl Shard {
+    /// Parses `K/N` with `0 <= K < N`.
+    pub fn parse(s: &str) -> Option<Shard> {
+        let (k, n) = s.split_once('/')?;
+        let (k, n) = (k.trim().parse().ok()?, n.trim().parse().ok()?);
+        (n > 0 && k < n).then_some(Shard { k, n })
+    }
+
+    /// Whether this shard owns the document `id`.
+    pub fn owns(&self, id: &str) -> bool {
+        store::shard_of(id, self.n) == self.k
+    }
 }
 
 impl RunOptions {
@@ -278,8 +305,12 @@ pub fn run(options: &RunOptions) -> Result<RunReport> {
     let store_path = options.store_path();
     outputs::preflight(&options.out, options.min_free_mb)?;
     let _lock = StoreLock::acquire(&store_path)?;
+    if options.shard.is_some() {
+        // A rerun of a shard replaces its store whole.
+        store::remove(&store_path)?;
+    }
     let mut store = Store::open(&store_path)?;
-    let cleaned = outputs::clean_leftovers(&options.out);
+    let cleaned = if options.shard.is_some() { 0 } else { outputs::clean_leftovers(&options.out) };
     if cleaned > 0 {
         log.info(&format!("removed {cleaned} temporary file(s) left by an interrupted run"));
     }
@@ -290,16 +321,30 @@ pub fn run(options: &RunOptions) -> Result<RunReport> {
     } else {
         encoder::model_id(&options.models_dir.join("stance"))?
     };
-    let inputs: Vec<String> = options.inputs.iter().map(|p| p.display().to_string()).collect();
-    let run_id = store.begin_run("run", &inputs)?;
+    let merging = !options.merge_from.is_empty();
+    let sources = if merging { &options.merge_from } else { &options.inputs };
+    let inputs: Vec<String> = sources.iter().map(|p| p.display().to_string()).collect();
+    let command = match (options.shard, merging) {
+        (Some(_), _) => "shard",
+        (None, true) => "merge",
+        (None, false) => "run",
+    };
+    let run_id = store.begin_run(command, &inputs)?;
     store.set_run_models(run_id, &ner_model, &stance_model)?;
+    if let Some(shard) = options.shard {
+        store.set_shard(shard.k, shard.n)?;
+    }
     let work = Work { reprocess: options.reprocess };
     let mut done = WorkDone::default();
 
     let result = (|| -> Result<RunReport> {
         // 2. Ingest.
         let t = Instant::now();
-        let (skipped, duplicates) = ingest(options, &mut store, run_id, &log, &mut done)?;
+        let (skipped, duplicates) = if merging {
+            (merge_shards(&options.merge_from, &mut store, run_id, &log, &mut done)?, Vec::new())
+        } else {
+            ingest(options, &mut store, run_id, &log, &mut done)?
+        };
         seconds.insert("ingest", t.elapsed().as_secs_f64());
         let mut models = Models { options, ner: None, stance: None };
 
@@ -326,6 +371,20 @@ pub fn run(options: &RunOptions) -> Result<RunReport> {
         }
         drop(models);
         log.finish();
+        if let Some(shard) = options.shard {
+            log.info(&format!(
+                "shard {}/{}: {} documents ({} new), NER {} texts, stance {} pairs; store {}",
+                shard.k,
+                shard.n,
+                done.documents_new + done.documents_updated + done.documents_unchanged,
+                done.documents_new,
+                done.ner_texts,
+                done.stance_pairs,
+                store_path.display()
+            ));
+            let skipped = skipped.len();
+            return Ok(RunReport { run_id, skipped, anything_new: true, export_dir: PathBuf::new() });
+        }
 
         // 6. Export.
         let t = Instant::now();
@@ -456,6 +515,9 @@ fn ingest(
             skipped.push(s);
         }
         let mut docs = file.documents;
+        if let Some(shard) = options.shard {
+            docs.retain(|d| shard.owns(&d.id));
+        }
         let mut places = Vec::with_capacity(docs.len());
         let several = docs.len() > 1;
         for (i, doc) in docs.iter_mut().enumerate() {
@@ -495,6 +557,70 @@ fn ingest(
     }
     done.comments_new = store.comments_first_stored_in(run_id)?;
     Ok((skipped, duplicates))
+}
+
+/// The reduce step's ingest: checks that the shard stores are one complete
+/// set (same N, every K once, each finished), then merges their documents
+/// and model output into the store. Returns nothing skipped: an incomplete
+/// set is refused as a whole, naming the missing or unfinished shard.
+fn merge_shards(
+    shards: &[PathBuf],
+    store: &mut Store,
+    run_id: i64,
+    log: &Log,
+    done: &mut WorkDone,
+) -> Result<Vec<Skipped>> {
+    let mut infos = Vec::with_capacity(shards.len());
+    for p in shards {
+        infos.push((p, store::shard_info(p)?));
+    }
+    let n = infos[0].1.n;
+    if let Some((p, info)) = infos.iter().find(|(_, i)| i.n != n) {
+        anyhow::bail!(
+            "shard stores of different sizes: {} is shard {}/{}, {} is shard {}/{n}",
+            p.display(),
+            info.k,
+            info.n,
+            infos[0].0.display(),
+            infos[0].1.k
+        );
+    }
+    for k in 0..n {
+        let holders: Vec<&&PathBuf> = infos.iter().filter(|(_, i)| i.k == k).map(|(p, _)| p).collect();
+        match holders.as_slice() {
+            [] => anyhow::bail!("shard {k}/{n} is missing: merge needs all {n} shard stores"),
+            [one] => {
+                let info = &infos.iter().find(|(p, _)| p == *one).expect("listed").1;
+                if !info.finished {
+                    anyhow::bail!(
+                        "shard {k}/{n} ({}) is unfinished (its run is {}): rerun that shard, then the merge",
+                        one.display(),
+                        info.status
+                    );
+                }
+            }
+            [a, b, ..] => anyhow::bail!("shard {k}/{n} is claimed by both {} and {}", a.display(), b.display()),
+        }
+    }
+    log.stage("merge", shards.len());
+    let mut changes = Vec::new();
+    for (p, _) in &infos {
+        changes.extend(store.merge_shard(p, run_id)?);
+        log.inc(1);
+    }
+    for change in changes {
+        match change {
+            DocumentChange::New => done.documents_new += 1,
+            DocumentChange::Updated => done.documents_updated += 1,
+            DocumentChange::Unchanged => done.documents_unchanged += 1,
+        }
+    }
+    done.comments_new = store.comments_first_stored_in(run_id)?;
+    log.info(&format!(
+        "merge: {n} shards, {} documents",
+        done.documents_new + done.documents_updated + done.documents_unchanged
+    ));
+    Ok(Vec::new())
 }
 
 /// Cuts the article and comments of `doc` to `max` characters at a sentence

@@ -1,0 +1,192 @@
+//! Slurm scale-out, without Slurm: `run --shard K/N` over the same inputs
+//! four times, then `merge`, gives the same store records and the same
+//! exports as one `run` (in fp32: in bf16 a model's output depends slightly
+//! on which texts share its batch, so borderline spans and the third
+//! decimal of a confidence can differ; the README gives the measured size); an incomplete or unfinished set of shards is
+//! refused naming the shard; a killed shard rerun (and a killed merge
+//! rerun) end in the same result. The Slurm scripts themselves are checked
+//! by `make test-slurm`.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+const BIN: &str = env!("CARGO_BIN_EXE_stancegraph");
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn stancegraph(args: &[String]) -> Output {
+    let mut c = Command::new(BIN);
+    c.args(args).args(["--threads", "2", "--quiet"]).current_dir(root());
+    if args[0] != "recover" {
+        // fp32 is batch-independent here; see the module doc.
+        c.args(["--precision", "fp32"]);
+    }
+    c.output().unwrap()
+}
+
+fn ok(o: &Output) {
+    assert!(o.status.success(), "exit {:?}: {}", o.status, String::from_utf8_lossy(&o.stderr));
+}
+
+fn strings(parts: &[&dyn AsRef<std::ffi::OsStr>]) -> Vec<String> {
+    parts.iter().map(|p| p.as_ref().to_string_lossy().into_owned()).collect()
+}
+
+/// The equivalence corpus: the seed, 100 PolNeAR articles and 300 Reddit
+/// threads when ../shared is here; else our own sample.
+fn corpus(dir: &Path) -> Vec<PathBuf> {
+    let shared = root().join("../shared/data");
+    if !shared.exists() {
+        eprintln!("note: ../shared is absent; the shard check runs on examples/sample only");
+        return vec![root().join("examples/sample")];
+    }
+    let polnear = dir.join("polnear");
+    std::fs::create_dir_all(&polnear).unwrap();
+    let mut articles: Vec<PathBuf> = std::fs::read_dir(shared.join("corpus/polnear"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "txt"))
+        .collect();
+    articles.sort();
+    for a in &articles[..100] {
+        std::os::unix::fs::symlink(a, polnear.join(a.file_name().unwrap())).unwrap();
+    }
+    let reddit = dir.join("reddit.jsonl");
+    let o = Command::new("python3")
+        .arg(root().join("scripts/reddit_to_jsonl.py"))
+        .arg(shared.join("stance/reddit-trump"))
+        .output()
+        .unwrap();
+    ok(&o);
+    let threads: Vec<&str> = std::str::from_utf8(&o.stdout).unwrap().lines().take(300).collect();
+    std::fs::write(&reddit, threads.join("\n") + "\n").unwrap();
+    vec![shared.join("seed"), polnear, reddit]
+}
+
+fn export_set(out: &Path) -> BTreeMap<String, String> {
+    ["graph.gexf", "graph.graphml", "nodes.csv", "edges.csv", "entities.jsonl", "mentions.jsonl", "stances.jsonl"]
+        .iter()
+        .map(|f| {
+            let text = std::fs::read_to_string(out.join(f)).unwrap();
+            let text: String = text
+                .lines()
+                .filter(|l| !l.contains("lastmodifieddate") && !l.contains("<description>"))
+                .collect::<Vec<_>>()
+                .join("\n");
+            (f.to_string(), text)
+        })
+        .collect()
+}
+
+fn shard(inputs: &[PathBuf], k: u32, store: &Path) -> Vec<String> {
+    let mut args = vec!["run".to_string()];
+    args.extend(inputs.iter().map(|p| p.display().to_string()));
+    args.extend(strings(&[&"--shard", &format!("{k}/4"), &"--store", &store]));
+    args
+}
+
+#[test]
+fn four_shards_merged_equal_one_run_and_incomplete_sets_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let inputs = corpus(dir.path());
+
+    let single = dir.path().join("single");
+    let mut args = vec!["run".to_string()];
+    args.extend(inputs.iter().map(|p| p.display().to_string()));
+    args.extend(strings(&[&"--out", &single]));
+    ok(&stancegraph(&args));
+
+    let stores: Vec<PathBuf> = (0..4).map(|k| dir.path().join(format!("shards/shard-{k}.db"))).collect();
+    let mut documents = 0;
+    for (k, store) in stores.iter().enumerate() {
+        ok(&stancegraph(&shard(&inputs, k as u32, store)));
+        let conn = rusqlite::Connection::open(store).unwrap();
+        documents += conn.query_row("SELECT COUNT(*) FROM documents", [], |r| r.get::<_, i64>(0)).unwrap();
+    }
+    let merged = dir.path().join("merged");
+
+    // Three shards only: refused, naming the missing one.
+    let mut args = vec!["merge".to_string()];
+    args.extend(stores[..3].iter().map(|p| p.display().to_string()));
+    args.extend(strings(&[&"--out", &merged]));
+    let o = stancegraph(&args);
+    assert_eq!(o.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(stderr.contains("shard 3/4 is missing"), "{stderr}");
+
+    let mut args = vec!["merge".to_string()];
+    args.extend(stores.iter().map(|p| p.display().to_string()));
+    args.extend(strings(&[&"--out", &merged]));
+    ok(&stancegraph(&args));
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(merged.join("summary.json")).unwrap()).unwrap();
+    assert_eq!(summary["documents"], documents, "the shards hold every document once");
+    assert_eq!(summary["work"]["ner_texts"], 0, "the merge reads no text: the shards did");
+    let single_summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(single.join("summary.json")).unwrap()).unwrap();
+    assert_eq!(summary["documents"], single_summary["documents"]);
+
+    let (a, b) = (export_set(&single), export_set(&merged));
+    for f in a.keys() {
+        assert!(a[f] == b[f], "{f} differs between one run and four merged shards");
+    }
+}
+
+#[test]
+fn a_killed_shard_blocks_the_merge_until_it_is_rerun() {
+    let dir = tempfile::tempdir().unwrap();
+    let inputs = vec![root().join("examples/sample")];
+    let stores: Vec<PathBuf> = (0..2).map(|k| dir.path().join(format!("shard-{k}.db"))).collect();
+    let two = |k: u32, store: &Path| {
+        let mut args = vec!["run".to_string()];
+        args.extend(inputs.iter().map(|p| p.display().to_string()));
+        args.extend(strings(&[&"--shard", &format!("{k}/2"), &"--store", &store, &"--chunk-chars", &"500"]));
+        args
+    };
+    ok(&stancegraph(&two(0, &stores[0])));
+    ok(&stancegraph(&two(1, &stores[1])));
+    let reference = dir.path().join("reference");
+    let mut merge = vec!["merge".to_string()];
+    merge.extend(stores.iter().map(|p| p.display().to_string()));
+    let mut args = merge.clone();
+    args.extend(strings(&[&"--out", &reference]));
+    ok(&stancegraph(&args));
+
+    // Shard 1 killed during its model work.
+    let flag = dir.path().join("paused");
+    let mut child = Command::new(BIN)
+        .args(two(1, &stores[1]))
+        .args(["--threads", "2", "--quiet"])
+        .env("STANCEGRAPH_PAUSE_AT", "ner-chunk")
+        .env("STANCEGRAPH_PAUSE_FILE", &flag)
+        .current_dir(root())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let start = Instant::now();
+    while !flag.exists() {
+        assert!(start.elapsed() < Duration::from_secs(120));
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let out = dir.path().join("out");
+    let mut args = merge.clone();
+    args.extend(strings(&[&"--out", &out]));
+    let o = stancegraph(&args);
+    assert_eq!(o.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(stderr.contains("shard 1/2") && stderr.contains("unfinished"), "{stderr}");
+
+    // Rerun the shard, then the merge: the same result as without the kill.
+    ok(&stancegraph(&two(1, &stores[1])));
+    ok(&stancegraph(&args));
+    assert_eq!(export_set(&out), export_set(&reference));
+}
