@@ -31,7 +31,7 @@ for i in $(seq 0 $((NEW - 1))); do
 done
 for k in 1 2 3; do
   mkdir -p "$WORK/x4/copy$k"
-  for a in "${ARTICLES[@]}"; do ln -s "$a" "$WORK/x4/copy$k/copy${k}_$(basename "$a")"; done
+  for a in "${ARTICLES[@]}"; do cp "$a" "$WORK/x4/copy$k/copy${k}_$(basename "$a")"; done
 done
 
 # timed LABEL OUT INPUT... : one run, one JSON line

@@ -346,14 +346,23 @@ pub fn run(options: &RunOptions) -> Result<RunReport> {
             ingest(options, &mut store, run_id, &log, &mut done)?
         };
         seconds.insert("ingest", t.elapsed().as_secs_f64());
-        let mut models = Models { options, ner: None, stance: None };
+        let mut job = ModelWork {
+            models: Models { options, ner: None, stance: None },
+            options,
+            work,
+            run_id,
+            ner_model: &ner_model,
+            stance_model: &stance_model,
+            log: &log,
+            done: &mut done,
+            comments_asked: HashSet::new(),
+        };
 
         // 3. NER.
         let t = Instant::now();
-        recognise(&mut store, &mut models, &ner_model, work, options, run_id, &log, &mut done)?;
+        job.recognise(&mut store)?;
         let ner_seconds = t.elapsed().as_secs_f64();
         seconds.insert("ner", ner_seconds);
-        models.ner = None;
 
         // 4 + 5. Link and stance, when anything changed.
         let mut surface_forms = None;
@@ -364,12 +373,12 @@ pub fn run(options: &RunOptions) -> Result<RunReport> {
             drop(linker);
             seconds.insert("link", t.elapsed().as_secs_f64());
             let t = Instant::now();
-            decide_stances(&mut store, &mut models, &entities, &stance_model, work, options, run_id, &log, &mut done)?;
+            job.decide_stances(&mut store, &entities)?;
             store.commit_linking(&entities, &stable, run_id)?;
             seconds.insert("stance", t.elapsed().as_secs_f64());
-            done.relinked = true;
+            job.done.relinked = true;
         }
-        drop(models);
+        drop(job);
         log.finish();
         if let Some(shard) = options.shard {
             log.info(&format!(
@@ -387,7 +396,6 @@ pub fn run(options: &RunOptions) -> Result<RunReport> {
         }
 
         // 6. Export.
-        let t = Instant::now();
         let snapshot = store.snapshot(None, None)?;
         let mut graph = graph::build(&snapshot.documents, &snapshot.entities, &snapshot.mentions, &snapshot.stances);
         let run_started = store.run_started(run_id)?.unwrap_or_default();
@@ -436,7 +444,6 @@ pub fn run(options: &RunOptions) -> Result<RunReport> {
             graph: &graph,
         };
         let export_dir = outputs::write_set(&options.out, run_id, &exports, &summary)?;
-        let _ = t;
 
         let anything_new = done.documents_new + done.documents_updated > 0 || done.ner_texts + done.stance_pairs > 0;
         if anything_new {
@@ -644,36 +651,150 @@ fn cut_long_texts(doc: &mut Document, max: usize, log: &Log, done: &mut WorkDone
     }
 }
 
-/// NER over every stored text without output, chunk by chunk.
-#[allow(clippy::too_many_arguments)]
-fn recognise(
-    store: &mut Store,
-    models: &mut Models,
-    model_id: &str,
+/// The model work of a run: the models (loaded on first use), the model
+/// versions the store records, and what was done.
+struct ModelWork<'a> {
+    models: Models<'a>,
+    options: &'a RunOptions,
     work: Work,
-    options: &RunOptions,
     run_id: i64,
-    log: &Log,
-    done: &mut WorkDone,
-) -> Result<()> {
-    loop {
-        let pending = store.pending_ner(model_id, work, options.chunk_chars)?;
-        if pending.is_empty() {
-            return Ok(());
+    ner_model: &'a str,
+    stance_model: &'a str,
+    log: &'a Log,
+    done: &'a mut WorkDone,
+    /// (document, comment) pairs the stance model was asked about.
+    comments_asked: HashSet<(String, usize)>,
+}
+
+/// A stance question the store has no answer for yet.
+struct Question {
+    /// [`store::stance_input_hash`] of the three parts below.
+    hash: String,
+    text: String,
+    target: String,
+    ranges: Vec<(usize, usize)>,
+    /// (document id, comment index), for counting.
+    comment: (String, usize),
+}
+
+impl ModelWork<'_> {
+    /// NER over every stored text without output, chunk by chunk.
+    fn recognise(&mut self, store: &mut Store) -> Result<()> {
+        loop {
+            let pending = store.pending_ner(self.ner_model, self.work, self.options.chunk_chars)?;
+            if pending.is_empty() {
+                self.models.ner = None;
+                return Ok(());
+            }
+            if self.done.ner_texts == 0 {
+                self.log.info(&format!("ner: reading new texts with {}", self.ner_model));
+            }
+            let texts: Vec<&str> = pending.iter().map(|p| p.text.as_str()).collect();
+            let spans = self.models.ner()?.predict(&texts)?;
+            let found: Vec<(String, Vec<crate::ner::EntitySpan>)> =
+                pending.iter().map(|p| p.hash.clone()).zip(spans).collect();
+            store.save_spans(&found, self.ner_model, self.run_id)?;
+            self.done.ner_texts += pending.len();
+            self.done.ner_comments += store.comment_texts_among(pending.iter().map(|p| p.hash.as_str()))?;
+            self.done.ner_words += texts.iter().map(|t| t.split_whitespace().count()).sum::<usize>();
+            self.log.inc(pending.len());
+            crate::pause_point("ner-chunk");
         }
-        if done.ner_texts == 0 {
-            log.info(&format!("ner: reading new texts with {model_id}"));
+    }
+
+    /// One stance question per (comment, entity) pair of the linking in
+    /// progress, over all the mentions of that entity in that comment
+    /// (pronoun mentions included); the target is the entity's label.
+    /// Questions answered before are not asked again; the others are
+    /// answered in chunks, each committed as it finishes.
+    fn decide_stances(&mut self, store: &mut Store, entities: &[Entity]) -> Result<()> {
+        let labels: HashMap<&str, &str> = entities.iter().map(|e| (e.id.as_str(), e.label.as_str())).collect();
+        let mut waiting: Vec<Question> = Vec::new();
+        let mut waiting_hashes: HashSet<String> = HashSet::new();
+        let mut after: Option<String> = None;
+        loop {
+            let page = store.documents_page(after.as_deref(), PAGE_DOCS)?;
+            let Some(last) = page.last() else { break };
+            after = Some(last.id.clone());
+            let mut pairs: Vec<StancePair> = Vec::new();
+            let mut questions: Vec<Question> = Vec::new();
+            for doc in &page {
+                // (comment, entity) → ranges, in first-mention order.
+                let mut order: Vec<(usize, String)> = Vec::new();
+                let mut ranges: HashMap<(usize, String), Vec<(usize, usize)>> = HashMap::new();
+                for m in store.comment_mentions(&doc.id)? {
+                    let Source::Comment(c) = m.source else { continue };
+                    if c >= doc.comments.len() || !labels.contains_key(m.entity_id.as_str()) {
+                        continue;
+                    }
+                    let key = (c, m.entity_id.clone());
+                    ranges
+                        .entry(key.clone())
+                        .or_insert_with(|| {
+                            order.push(key);
+                            Vec::new()
+                        })
+                        .push((m.start, m.end));
+                }
+                for key in order {
+                    let r = ranges.remove(&key).unwrap_or_default();
+                    let (c, entity_id) = key;
+                    let target = labels[entity_id.as_str()];
+                    let text = &doc.comments[c].text;
+                    let hash = store::stance_input_hash(text, target, &r);
+                    pairs.push(StancePair {
+                        doc_id: doc.id.clone(),
+                        comment: c,
+                        author: doc.comments[c].author.clone(),
+                        entity_id,
+                        input_hash: hash.clone(),
+                    });
+                    questions.push(Question {
+                        hash,
+                        text: text.clone(),
+                        target: target.to_string(),
+                        ranges: r,
+                        comment: (doc.id.clone(), c),
+                    });
+                }
+            }
+            let hashes: Vec<&str> = questions.iter().map(|q| q.hash.as_str()).collect();
+            let known = store.decisions(&hashes, self.stance_model, self.work)?;
+            for q in questions {
+                if !known.contains_key(&q.hash) && waiting_hashes.insert(q.hash.clone()) {
+                    waiting.push(q);
+                }
+            }
+            store.add_stance_pairs(&pairs)?;
+            while waiting.len() >= self.options.chunk_pairs {
+                let rest = waiting.split_off(self.options.chunk_pairs);
+                self.answer(store, &waiting)?;
+                waiting = rest;
+            }
         }
-        let texts: Vec<&str> = pending.iter().map(|p| p.text.as_str()).collect();
-        let spans = models.ner()?.predict(&texts)?;
-        let found: Vec<(String, Vec<crate::ner::EntitySpan>)> =
-            pending.iter().map(|p| p.hash.clone()).zip(spans).collect();
-        store.save_spans(&found, model_id, run_id)?;
-        done.ner_texts += pending.len();
-        done.ner_comments += store.comment_texts_among(pending.iter().map(|p| p.hash.as_str()))?;
-        done.ner_words += texts.iter().map(|t| t.split_whitespace().count()).sum::<usize>();
-        log.inc(pending.len());
-        crate::pause_point("ner-chunk");
+        if !waiting.is_empty() {
+            self.answer(store, &waiting)?;
+        }
+        self.done.stance_comments = self.comments_asked.len();
+        Ok(())
+    }
+
+    /// Runs the stance model over one chunk of questions and commits the answers.
+    fn answer(&mut self, store: &mut Store, chunk: &[Question]) -> Result<()> {
+        if self.done.stance_pairs == 0 {
+            self.log.info(&format!("stance: answering new questions with {}", self.stance_model));
+        }
+        let queries: Vec<StanceQuery> = chunk
+            .iter()
+            .map(|q| StanceQuery { text: &q.text, target: &q.target, mentions: q.ranges.clone() })
+            .collect();
+        let decisions: Vec<StanceDecision> = self.models.stance()?.predict(&queries)?;
+        let found: Vec<(String, StanceDecision)> = chunk.iter().map(|q| q.hash.clone()).zip(decisions).collect();
+        store.save_decisions(&found, self.stance_model, self.run_id)?;
+        self.done.stance_pairs += chunk.len();
+        self.comments_asked.extend(chunk.iter().map(|q| q.comment.clone()));
+        crate::pause_point("stance-chunk");
+        Ok(())
     }
 }
 
@@ -709,115 +830,6 @@ fn link_all(store: &mut Store, log: &Log) -> Result<(Linker, Vec<Entity>, crate:
         .collect();
     log.info(&format!("link: {} entities", entities.len()));
     Ok((linker, entities, stable))
-}
-
-/// One stance question per (comment, entity) pair of the linking in
-/// progress, over all the mentions of that entity in that comment (pronoun
-/// mentions included); the target is the entity's label. Questions answered
-/// before are not asked again.
-#[allow(clippy::too_many_arguments)]
-fn decide_stances(
-    store: &mut Store,
-    models: &mut Models,
-    entities: &[Entity],
-    model_id: &str,
-    work: Work,
-    options: &RunOptions,
-    run_id: i64,
-    log: &Log,
-    done: &mut WorkDone,
-) -> Result<()> {
-    let labels: HashMap<&str, &str> = entities.iter().map(|e| (e.id.as_str(), e.label.as_str())).collect();
-    // Questions waiting for the model: (hash, comment text, target, ranges, (doc, comment)).
-    let mut waiting: Vec<(String, String, String, Vec<(usize, usize)>, (String, usize))> = Vec::new();
-    let mut waiting_hashes: HashSet<String> = HashSet::new();
-    let mut comments_asked: HashSet<(String, usize)> = HashSet::new();
-    let mut after: Option<String> = None;
-    loop {
-        let page = store.documents_page(after.as_deref(), PAGE_DOCS)?;
-        let Some(last) = page.last() else { break };
-        after = Some(last.id.clone());
-        let mut pairs: Vec<StancePair> = Vec::new();
-        let mut questions: Vec<(String, String, String, Vec<(usize, usize)>, (String, usize))> = Vec::new();
-        for doc in &page {
-            // (comment, entity) → ranges, in first-mention order.
-            let mut order: Vec<(usize, String)> = Vec::new();
-            let mut ranges: HashMap<(usize, String), Vec<(usize, usize)>> = HashMap::new();
-            for m in store.comment_mentions(&doc.id)? {
-                let Source::Comment(c) = m.source else { continue };
-                if c >= doc.comments.len() || !labels.contains_key(m.entity_id.as_str()) {
-                    continue;
-                }
-                let key = (c, m.entity_id.clone());
-                ranges.entry(key.clone()).or_insert_with(|| {
-                    order.push(key.clone());
-                    Vec::new()
-                });
-                ranges.get_mut(&key).expect("inserted").push((m.start, m.end));
-            }
-            for key in order {
-                let (c, entity_id) = key.clone();
-                let target = labels[entity_id.as_str()];
-                let text = &doc.comments[c].text;
-                let r = ranges.remove(&key).unwrap_or_default();
-                let hash = store::stance_input_hash(text, target, &r);
-                pairs.push(StancePair {
-                    doc_id: doc.id.clone(),
-                    comment: c,
-                    author: doc.comments[c].author.clone(),
-                    entity_id,
-                    input_hash: hash.clone(),
-                });
-                questions.push((hash, text.clone(), target.to_string(), r, (doc.id.clone(), c)));
-            }
-        }
-        let hashes: Vec<&str> = questions.iter().map(|q| q.0.as_str()).collect();
-        let known = store.decisions(&hashes, model_id, work)?;
-        for q in questions {
-            if !known.contains_key(&q.0) && waiting_hashes.insert(q.0.clone()) {
-                waiting.push(q);
-            }
-        }
-        store.add_stance_pairs(&pairs)?;
-        while waiting.len() >= options.chunk_pairs {
-            let rest = waiting.split_off(options.chunk_pairs);
-            answer(store, models, &waiting, model_id, run_id, log, done, &mut comments_asked)?;
-            waiting = rest;
-        }
-    }
-    if !waiting.is_empty() {
-        answer(store, models, &waiting, model_id, run_id, log, done, &mut comments_asked)?;
-    }
-    done.stance_comments = comments_asked.len();
-    Ok(())
-}
-
-/// Runs the stance model over one chunk of questions and commits the answers.
-#[allow(clippy::too_many_arguments)]
-fn answer(
-    store: &mut Store,
-    models: &mut Models,
-    chunk: &[(String, String, String, Vec<(usize, usize)>, (String, usize))],
-    model_id: &str,
-    run_id: i64,
-    log: &Log,
-    done: &mut WorkDone,
-    comments_asked: &mut HashSet<(String, usize)>,
-) -> Result<()> {
-    if done.stance_pairs == 0 {
-        log.info(&format!("stance: answering new questions with {model_id}"));
-    }
-    let queries: Vec<StanceQuery> = chunk
-        .iter()
-        .map(|(_, text, target, ranges, _)| StanceQuery { text, target, mentions: ranges.clone() })
-        .collect();
-    let decisions: Vec<StanceDecision> = models.stance()?.predict(&queries)?;
-    let found: Vec<(String, StanceDecision)> = chunk.iter().map(|q| q.0.clone()).zip(decisions).collect();
-    store.save_decisions(&found, model_id, run_id)?;
-    done.stance_pairs += chunk.len();
-    comments_asked.extend(chunk.iter().map(|q| q.4.clone()));
-    crate::pause_point("stance-chunk");
-    Ok(())
 }
 
 /// `stancegraph export`: the export set from the store alone, no model.

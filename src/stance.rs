@@ -55,6 +55,11 @@ impl Stance {
             Stance::Neutral => "neutral",
         }
     }
+
+    /// The stance named by [`as_str`](Self::as_str).
+    pub fn parse(s: &str) -> Option<Stance> {
+        Stance::ALL.into_iter().find(|x| x.as_str() == s)
+    }
 }
 
 /// One line of `stances.jsonl`: a comment's stance toward one entity.

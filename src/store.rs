@@ -940,7 +940,11 @@ impl Store {
             if work.reprocess && m != model {
                 continue;
             }
-            let decision = StanceDecision { stance: parse_stance(&stance), confidence, probabilities: [a, n, f] };
+            let decision = StanceDecision {
+                stance: Stance::parse(&stance).unwrap_or(Stance::Neutral),
+                confidence,
+                probabilities: [a, n, f],
+            };
             out.insert(h.to_string(), StoredDecision { decision, model: m });
         }
         Ok(out)
@@ -1017,9 +1021,7 @@ impl Store {
             let mut put_id =
                 tx.prepare_cached("INSERT OR IGNORE INTO entity_ids(id, first_run) VALUES (?1, ?2)").map_err(e)?;
             for ent in entities {
-                put_entity
-                    .execute(params![ent.id, ent.label, entity_type_name(ent.kind), ent.mentions as i64])
-                    .map_err(e)?;
+                put_entity.execute(params![ent.id, ent.label, ent.kind.as_str(), ent.mentions as i64]).map_err(e)?;
                 for a in &ent.aliases {
                     put_alias.execute(params![ent.id, a]).map_err(e)?;
                 }
@@ -1138,7 +1140,7 @@ impl Store {
                 aliases: aliases.remove(&id).unwrap_or_default(),
                 id,
                 label,
-                kind: parse_entity_type(&kind),
+                kind: EntityType::parse(&kind).unwrap_or(EntityType::Misc),
                 mentions: n,
             });
         }
@@ -1167,8 +1169,8 @@ impl Store {
                     author: r.get(2)?,
                     entity_id: r.get(3)?,
                     entity: r.get(4)?,
-                    entity_type: parse_entity_type(&r.get::<_, String>(5)?),
-                    stance: parse_stance(&r.get::<_, String>(6)?),
+                    entity_type: EntityType::parse(&r.get::<_, String>(5)?).unwrap_or(EntityType::Misc),
+                    stance: Stance::parse(&r.get::<_, String>(6)?).unwrap_or(Stance::Neutral),
                     confidence: ((r.get::<_, f64>(7)? * 1000.0).round() / 1000.0) as f32,
                 })
             })
@@ -1338,33 +1340,5 @@ fn linked_by_name(l: LinkedBy) -> &'static str {
         LinkedBy::Name => "name",
         LinkedBy::Gazetteer => "gazetteer",
         LinkedBy::Pronoun => "pronoun",
-    }
-}
-
-fn entity_type_name(t: EntityType) -> &'static str {
-    match t {
-        EntityType::Person => "person",
-        EntityType::Country => "country",
-        EntityType::Organisation => "organisation",
-        EntityType::Location => "location",
-        EntityType::Misc => "misc",
-    }
-}
-
-fn parse_entity_type(s: &str) -> EntityType {
-    match s {
-        "person" => EntityType::Person,
-        "country" => EntityType::Country,
-        "organisation" => EntityType::Organisation,
-        "location" => EntityType::Location,
-        _ => EntityType::Misc,
-    }
-}
-
-fn parse_stance(s: &str) -> Stance {
-    match s {
-        "favour" => Stance::Favour,
-        "against" => Stance::Against,
-        _ => Stance::Neutral,
     }
 }

@@ -208,6 +208,27 @@ pub enum EntityType {
     Misc,
 }
 
+impl EntityType {
+    /// The lowercase name, as it serialises (`person`, `country`,
+    /// `organisation`, `location`, `misc`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EntityType::Person => "person",
+            EntityType::Country => "country",
+            EntityType::Organisation => "organisation",
+            EntityType::Location => "location",
+            EntityType::Misc => "misc",
+        }
+    }
+
+    /// The type named by [`as_str`](Self::as_str).
+    pub fn parse(s: &str) -> Option<EntityType> {
+        [EntityType::Person, EntityType::Country, EntityType::Organisation, EntityType::Location, EntityType::Misc]
+            .into_iter()
+            .find(|t| t.as_str() == s)
+    }
+}
+
 /// A canonical entity: one node in the graph.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Entity {
