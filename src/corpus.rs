@@ -39,7 +39,9 @@
 //!    line is a plain article (e.g. a news dump with blank lines between
 //!    paragraphs): if it has more than one line and its first line is short
 //!    (≤ 160 characters and ≤ 25 words) that line is the title, and all other
-//!    lines are article paragraphs. Rules 3–7 apply only to dated files.
+//!    lines are article paragraphs. Rules 3–7 apply only to files with a date
+//!    line (a date found in the file name, see "Dates", does not make a file
+//!    one with comments).
 //! 3. **Name score.** Every line gets a score saying how much it looks like a
 //!    user name (points, like log-odds; > 0 means "looks like a name").
 //!    A line can *never* be a name if it is longer than 40 characters or 4
@@ -84,12 +86,28 @@
 //!    cut; a line that was only a credit is dropped. Article paragraphs are
 //!    joined with `\n`, and so are a comment's text lines.
 //!
+//! # Dates
+//!
+//! A document's date is, in this order: its date line (text format, rule
+//! 1), its JSONL `date`, or the first `YYYY-MM-DD` in its file name that is
+//! not part of a longer run of digits and reads as a date (month 1–12, day
+//! 1–31): PolNeAR's `breitbart_2015-11-11_the-ninth-circle.txt` is dated
+//! 2015-11-11, and so is every line of `threads-2015-11-11.jsonl` that has
+//! no `date` of its own. Otherwise it has none.
+//!
+//! A comment's date is its JSONL `date` (its leading `YYYY-MM-DD`, like a
+//! document's), or none; text-format comments have none. A comment without
+//! a date of its own is taken to be written on its article's date by the
+//! stages that need one (`graph`); [`Comment::date`] stays `None` so that
+//! the record says what the input said.
+//!
 //! # JSON Lines
 //!
 //! One document per non-blank line:
-//! `{"id", "date"?, "title"?, "text", "comments"?: [{"author", "text", "id"?, "parent"?}]}`.
+//! `{"id", "date"?, "title"?, "text", "comments"?: [{"author", "text", "id"?, "parent"?, "date"?}]}`.
 //! `id` may be a string or a number (missing: `<file stem>-<line>`); `date`
-//! keeps its leading `YYYY-MM-DD` (anything else becomes "unknown"). A
+//! keeps its leading `YYYY-MM-DD` (anything else becomes "unknown"; see
+//! "Dates" for the file-name fallback). A
 //! comment's `parent` is either another comment's `id` (a string) or a
 //! 0-based comment index (an integer), resolved to the parent's index;
 //! `null` means no parent. An unknown parent, a comment that is its own
@@ -191,6 +209,9 @@ pub struct Comment {
     pub text: String,
     /// Index of the parent comment in the same document, when known.
     pub parent: Option<usize>,
+    /// `YYYY-MM-DD` when the input gives the comment its own date (JSONL
+    /// `date`); `None` means "on the article's date" (see "Dates").
+    pub date: Option<String>,
 }
 
 /// An input file, or one line of it, that was left out, and why.
@@ -540,8 +561,14 @@ fn parse_text(id: String, path: &Path, content: &str) -> Result<Document, Corpus
         return Err(CorpusError::Empty);
     }
 
-    let mut doc =
-        Document { id, path: path.to_path_buf(), date: None, title: None, text: String::new(), comments: Vec::new() };
+    let mut doc = Document {
+        id,
+        path: path.to_path_buf(),
+        date: date_in_file_name(path),
+        title: None,
+        text: String::new(),
+        comments: Vec::new(),
+    };
 
     let Some((date, first_paragraph)) = split_date_line(lines[0]) else {
         // Rule 2: a plain article, maybe with a title line.
@@ -566,7 +593,13 @@ fn parse_text(id: String, path: &Path, content: &str) -> Result<Document, Corpus
     doc.text = article_text(&lines[..split.article_end]);
     for (line, &is_name) in lines[split.article_end..].iter().zip(&split.is_name) {
         if is_name {
-            doc.comments.push(Comment { id: None, author: line.to_string(), text: String::new(), parent: None });
+            doc.comments.push(Comment {
+                id: None,
+                author: line.to_string(),
+                text: String::new(),
+                parent: None,
+                date: None,
+            });
         } else if let Some(comment) = doc.comments.last_mut() {
             if !comment.text.is_empty() {
                 comment.text.push('\n');
@@ -608,6 +641,21 @@ fn leading_date(s: &str) -> Option<&str> {
     let month: u32 = date[5..7].parse().ok()?;
     let day: u32 = date[8..10].parse().ok()?;
     ((1..=12).contains(&month) && (1..=31).contains(&day)).then_some(date)
+}
+
+/// The first `YYYY-MM-DD` in the file name (without its extension) that is
+/// not part of a longer run of digits and reads as a date (see "Dates").
+pub fn date_in_file_name(path: &Path) -> Option<String> {
+    let stem = path.file_stem()?.to_string_lossy();
+    let b = stem.as_bytes();
+    (0..b.len()).find_map(|i| {
+        let before_ok = i == 0 || !b[i - 1].is_ascii_digit();
+        let after_ok = b.get(i + 10).map_or(true, |c| !c.is_ascii_digit());
+        // `i` is a char boundary whenever `b[i]` is an ASCII digit.
+        (before_ok && after_ok && b[i].is_ascii_digit())
+            .then(|| stem.get(i..).and_then(leading_date).map(str::to_string))
+            .flatten()
+    })
 }
 
 /// Rule 2: a first line short enough to be a headline.
@@ -995,6 +1043,8 @@ struct RawComment {
     text: String,
     #[serde(default)]
     parent: Option<Value>,
+    #[serde(default)]
+    date: Option<String>,
 }
 
 impl RawDocument {
@@ -1057,12 +1107,18 @@ impl RawDocument {
             .into_iter()
             .zip(comment_ids)
             .zip(parents)
-            .map(|((raw, id), parent)| Comment { id, author: raw.author, text: raw.text, parent })
+            .map(|((raw, id), parent)| Comment {
+                id,
+                author: raw.author,
+                text: raw.text,
+                parent,
+                date: raw.date.as_deref().and_then(leading_date).map(str::to_string),
+            })
             .collect();
         Ok(Document {
             id,
             path: path.to_path_buf(),
-            date: self.date.as_deref().and_then(leading_date).map(str::to_string),
+            date: self.date.as_deref().and_then(leading_date).map(str::to_string).or_else(|| date_in_file_name(path)),
             title: self.title.filter(|t| !t.trim().is_empty()),
             text: self.text,
             comments,
@@ -1272,6 +1328,19 @@ mod tests {
     fn no_valid_comment_section_means_all_article() {
         let lines = ["One paragraph here that is long enough.", "Another paragraph that ends well."];
         assert_eq!(segment(&lines, 1), Split { article_end: 2, is_name: vec![] });
+    }
+
+    #[test]
+    fn dates_in_file_names() {
+        let date = |name: &str| date_in_file_name(Path::new(name));
+        assert_eq!(date("corpus/breitbart_2015-11-11_the-ninth-circle.txt").as_deref(), Some("2015-11-11"));
+        assert_eq!(date("2024-02-29.jsonl").as_deref(), Some("2024-02-29"));
+        assert_eq!(date("x-2015-13-01-2015-12-01.txt").as_deref(), Some("2015-12-01"), "the first that is a date");
+        assert_eq!(date("12015-11-11.txt"), None, "part of a longer number");
+        assert_eq!(date("2015-11-110.txt"), None);
+        assert_eq!(date("no_date_here.txt"), None);
+        assert_eq!(date("2015-11-11/plain.txt"), None, "only the file name counts");
+        assert_eq!(date("Zoë_2015-11-11.txt").as_deref(), Some("2015-11-11"));
     }
 
     #[test]

@@ -516,7 +516,7 @@ mod tests {
             text: String::new(),
             comments: authors
                 .iter()
-                .map(|a| Comment { id: None, author: a.to_string(), text: String::new(), parent: None })
+                .map(|a| Comment { id: None, author: a.to_string(), text: String::new(), parent: None, date: None })
                 .collect(),
         }
     }

@@ -10,7 +10,7 @@
 //! Content hashes, as in ninja and git (SHA-256, 32 hex digits):
 //!
 //! * a **document** is known by its id; its content hash covers the date,
-//!   title, article text and every comment (author, parent, text). The same
+//!   title, article text and every comment (author, parent, text, date). The same
 //!   hash is "unchanged"; another hash replaces the stored document and its
 //!   comments (an update: a thread that grew, an edited article);
 //! * **NER** output is kept per distinct text hash (`ner_spans`): a text
@@ -116,6 +116,11 @@ pub fn document_hash(doc: &Document) -> String {
         parts.push(c.author.clone());
         parts.push(c.parent.map(|p| p.to_string()).unwrap_or_default());
         parts.push(c.text.clone());
+    }
+    // Comment dates, one part per comment, only when some comment has one
+    // (so the hash of a document without comment dates is what it was).
+    if doc.comments.iter().any(|c| c.date.is_some()) {
+        parts.extend(doc.comments.iter().map(|c| c.date.clone().unwrap_or_default()));
     }
     content_hash(parts.iter().map(String::as_str))
 }
@@ -273,6 +278,7 @@ CREATE TABLE IF NOT EXISTS comments (
     text TEXT NOT NULL,
     text_hash TEXT NOT NULL,
     first_run INTEGER NOT NULL,
+    date TEXT,
     PRIMARY KEY (doc_id, position)
 );
 CREATE INDEX IF NOT EXISTS comments_text_hash ON comments(text_hash);
@@ -407,7 +413,7 @@ pub struct Work {
 /// Everything an export needs, read from the store.
 #[derive(Debug, Default)]
 pub struct Snapshot {
-    /// Documents with their comments' authors and parents; texts are not
+    /// Documents with their comments' authors, parents and dates; texts are not
     /// loaded (exports don't print them), so `text` fields are empty.
     pub documents: Vec<Document>,
     pub entities: Vec<Entity>,
@@ -639,8 +645,8 @@ impl Store {
                 .map_err(|e| sql_error(&path, e))?;
                 let mut insert = tx
                     .prepare_cached(
-                        "INSERT INTO comments(doc_id, position, comment_id, author, parent, text, text_hash, first_run)
-                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                        "INSERT INTO comments(doc_id, position, comment_id, author, parent, text, text_hash, first_run, date)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
                     )
                     .map_err(|e| sql_error(&path, e))?;
                 for (i, c) in doc.comments.iter().enumerate() {
@@ -655,7 +661,8 @@ impl Store {
                             c.parent.map(|p| p as i64),
                             c.text,
                             h,
-                            first
+                            first,
+                            c.date
                         ])
                         .map_err(|e| sql_error(&path, e))?;
                 }
@@ -705,9 +712,9 @@ impl Store {
 
     fn comments_of(&self, doc_id: &str, with_text: bool) -> Result<Vec<Comment>> {
         let sql = if with_text {
-            "SELECT comment_id, author, parent, text FROM comments WHERE doc_id = ?1 ORDER BY position"
+            "SELECT comment_id, author, parent, text, date FROM comments WHERE doc_id = ?1 ORDER BY position"
         } else {
-            "SELECT comment_id, author, parent, '' FROM comments WHERE doc_id = ?1 ORDER BY position"
+            "SELECT comment_id, author, parent, '', date FROM comments WHERE doc_id = ?1 ORDER BY position"
         };
         let mut stmt = self.conn.prepare_cached(sql).map_err(|e| self.err(e))?;
         let rows = stmt
@@ -717,6 +724,7 @@ impl Store {
                     author: r.get(1)?,
                     parent: r.get::<_, Option<i64>>(2)?.map(|p| p as usize),
                     text: r.get(3)?,
+                    date: r.get(4)?,
                 })
             })
             .map_err(|e| self.err(e))?

@@ -193,7 +193,45 @@ fn polnear_articles_load_without_comments() {
         assert!(doc.comments.is_empty(), "{} has comments", doc.id);
         assert!(doc.title.is_some(), "{} has no title", doc.id);
         assert!(!doc.text.is_empty(), "{} has no text", doc.id);
+        // breitbart_2015-11-11_the-ninth-circle-the-hellish-vie.txt is dated 2015-11-11.
+        let from_name = doc.id.split('_').nth(1).expect("source_date_title");
+        assert_eq!(doc.date.as_deref(), Some(from_name), "{}", doc.id);
     }
+}
+
+#[test]
+fn a_date_in_the_file_name_dates_a_document_without_one() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let plain = dir.path().join("wire_2015-11-11_budget-talks.txt");
+    fs::write(&plain, "Budget Talks Resume\nThe talks resumed on Wednesday in the capital.\n").expect("write");
+    let doc = one(&plain);
+    assert_eq!(doc.date.as_deref(), Some("2015-11-11"));
+    assert!(doc.comments.is_empty(), "a date in the name does not make a file one with comments");
+    assert_eq!(doc.title.as_deref(), Some("Budget Talks Resume"));
+
+    // The date line comes first.
+    let dated = dir.path().join("wire_2015-11-11_later.txt");
+    fs::write(&dated, "date 2016-01-02 A quiet day in parliament passed without any votes at all.\n").expect("write");
+    assert_eq!(one(&dated).date.as_deref(), Some("2016-01-02"));
+
+    // JSONL: the document's `date` first, else the file name's; comments keep their own date.
+    let jsonl = dir.path().join("threads-2015-12-24.jsonl");
+    let lines = [
+        serde_json::json!({"id": "a", "text": "No date here.", "comments": [
+            {"author": "x", "text": "First.", "date": "2015-12-25T10:00:00Z"},
+            {"author": "y", "text": "Second.", "date": "sometime"},
+            {"author": "z", "text": "Third."}]}),
+        serde_json::json!({"id": "b", "date": "2016-03-01", "text": "Dated."}),
+    ];
+    fs::write(&jsonl, lines.map(|l| l.to_string()).join("\n")).expect("write");
+    let docs = load_file(&jsonl).expect("loads").documents;
+    assert_eq!(docs[0].date.as_deref(), Some("2015-12-24"));
+    let comment_dates: Vec<Option<&str>> = docs[0].comments.iter().map(|c| c.date.as_deref()).collect();
+    assert_eq!(comment_dates, [Some("2015-12-25"), None, None]);
+    assert_eq!(docs[1].date.as_deref(), Some("2016-03-01"));
+
+    // No date anywhere.
+    assert_eq!(one(&fixture("no_comments.txt")).date, None);
 }
 
 // --- bad files -----------------------------------------------------------------

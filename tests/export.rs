@@ -40,7 +40,7 @@ impl Fixture {
 }
 
 fn comment(author: &str, text: &str) -> Comment {
-    Comment { id: None, author: author.into(), text: text.into(), parent: None }
+    Comment { id: None, author: author.into(), text: text.into(), parent: None, date: None }
 }
 
 fn entity(id: &str, label: &str, kind: EntityType, mentions: usize) -> Entity {

@@ -32,6 +32,7 @@ fn document(id: &str, article: &str, comments: &[(&str, &str, Option<usize>)]) -
                 author: author.to_string(),
                 text: text.to_string(),
                 parent: *parent,
+                date: None,
             })
             .collect(),
     }
@@ -490,7 +491,13 @@ fn parse_seed(raw: &str) -> Document {
     let mut comments: Vec<Comment> = Vec::new();
     for line in &lines[end + 1..] {
         if is_author(line) {
-            comments.push(Comment { id: None, author: line.trim().to_string(), text: String::new(), parent: None });
+            comments.push(Comment {
+                id: None,
+                author: line.trim().to_string(),
+                text: String::new(),
+                parent: None,
+                date: None,
+            });
         } else if let Some(c) = comments.last_mut() {
             if !c.text.is_empty() {
                 c.text.push('\n');

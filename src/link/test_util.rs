@@ -16,7 +16,13 @@ pub(super) fn doc(article: &str, comments: &[(&str, Option<usize>)]) -> Document
         text: article.into(),
         comments: comments
             .iter()
-            .map(|(text, parent)| Comment { id: None, author: "a".into(), text: (*text).into(), parent: *parent })
+            .map(|(text, parent)| Comment {
+                id: None,
+                author: "a".into(),
+                text: (*text).into(),
+                parent: *parent,
+                date: None,
+            })
             .collect(),
     }
 }
