@@ -1,17 +1,19 @@
 //! Exports: writes the graph as GEXF 1.3 (and GraphML, CSV) and the records
-//! as JSON Lines, each file written to a temporary name and renamed.
+//! as JSON Lines, each file written to a temporary name and renamed. What
+//! the nodes, edges, counts, stance labels and dates mean is decided in
+//! [`crate::graph`]; this module decides how they are written and drawn.
 //!
 //! # Files ([`write_all`])
 //!
 //! | file             | what |
 //! |------------------|------|
-//! | `graph.gexf`     | GEXF 1.3, valid against the official XSD; dynamic (`timeformat="date"`) when any date is known, so Gephi's timeline works |
-//! | `graph.graphml`  | GraphML with the same attributes (plus `r`/`g`/`b`/`size`, which Gephi reads as colour and size) |
-//! | `nodes.csv`      | Gephi's spreadsheet import: `Id,Label,type,…` |
-//! | `edges.csv`      | Gephi's spreadsheet import: `Source,Target,Type,Id,Label,Weight,kind,…` |
+//! | `graph.gexf`     | GEXF 1.3 with `viz:` colours, sizes and thicknesses; dynamic (`timeformat="date"`, spells, dynamic stance attributes) when any date is known, so Gephi's timeline works |
+//! | `graph.graphml`  | GraphML with the same attributes as totals (plus `dates`, `r`/`g`/`b`, node `size`, edge `thickness`) |
+//! | `nodes.csv`      | Gephi's spreadsheet import: `Id,Label,Timeset,type,…` |
+//! | `edges.csv`      | Gephi's spreadsheet import: `Source,Target,Type,Id,Label,Weight,Timeset,kind,…` |
 //! | `entities.jsonl` | one [`Entity`] a line: `{"id","label","type","aliases","mentions"}`, sorted by id |
 //! | `mentions.jsonl` | one [`Mention`] a line: `{"doc_id","source","comment","author","start","end","text","type","entity_id","linked_by"}` |
-//! | `stances.jsonl`  | one [`StanceRecord`] a line, as it serialises |
+//! | `stances.jsonl`  | one [`StanceRecord`] a line, as it serialises (every record, whatever `--min-confidence`) |
 //! | `summary.json`   | whatever the pipeline passes in |
 //! | `report.html`    | the report page, see [`crate::report`] |
 //!
@@ -20,18 +22,34 @@
 //! half-written file behind (at worst a stray `.NAME.*.tmp`, removed on any
 //! error we see).
 //!
-//! # Attributes
+//! # GEXF attributes
 //!
-//! Nodes: `type` (person, country, organisation, location, misc, commenter,
-//! article), `mentions`, `comments` (integers, meaning per type: see
-//! [`Node`]), `date` (article date text); entities also `favour`, `against`,
-//! `neutral`, `net`, `stance` (all commenters' stance toward them).
-//! Edges: `kind` (stance, mention, commented), `favour`, `against`, `neutral`
-//! (integers), `net` (double), `stance` (majority label), `confidence` (mean);
-//! the stance fields are present on stance edges only. Edge weight: see
-//! [`crate::graph`].
+//! Declared only when some node or edge carries them, numbers typed
+//! `integer` or `double`:
 //!
-//! # Colours
+//! * nodes, static: `type` (person, country, organisation, location, misc,
+//!   commenter, article), `mentions` (entities), `comments_written`
+//!   (commenters), `comments_below` (articles), `entity_mentions`
+//!   (commenters, articles);
+//! * nodes (entities with measured comments only) and stance edges, the
+//!   **stance group**: `measured`, `favour`, `against`, `neutral`
+//!   (integers), `favour_share`, `against_share`, `net` (doubles), `stance`
+//!   (favour, against, neutral, mixed);
+//! * edges, static: `kind` (stance, mention, commented, reply), `confidence`
+//!   (stance edges: mean confidence of the records counted). The edge
+//!   `weight` is the XML attribute; its meaning per kind is in
+//!   [`crate::graph`]. A stance edge's `label` is its stance.
+//!
+//! Dates use the GEXF date type: `timeformat="date"` and `xs:date` spells
+//! (`<spells><spell start="D" end="D"/></spells>`, one per date the element
+//! is seen at). In a dynamic graph the stance group is declared
+//! `mode="dynamic"` and written as one `<attvalue for=".." value=".."
+//! start="D" end="D"/>` per date, the value counting every record up to
+//! and including D (cumulative; see [`crate::graph`]); an element whose
+//! records are all undated gets plain values. A graph without any date is
+//! static and so are its attributes.
+//!
+//! # Colours, sizes, thickness (the `viz` namespace)
 //!
 //! Nodes by type (Okabe–Ito colour-blind-safe palette, commenters and articles
 //! in greys so that entities stand out):
@@ -46,22 +64,33 @@
 //! | commenter    | light grey      | 170, 170, 170 |
 //! | article      | dark grey       | 85, 85, 85    |
 //!
-//! Stance edges by net score: grey (150, 150, 150) at 0, moving linearly to
-//! green (26, 152, 80) at +1 and to red (215, 48, 39) at −1. Mention edges are
-//! light blue (128, 160, 200), commented edges very light grey (215, 215, 215).
+//! Stance edges by their final stance: favour green (26, 152, 80), against
+//! red (215, 48, 39), mixed purple (118, 42, 131), neutral grey (150, 150,
+//! 150). Mention edges light blue (128, 160, 200), commented edges very light
+//! grey (215, 215, 215), reply edges slate blue (90, 90, 160). The colours
+//! are the final picture; over the timeline, Gephi recolours by the dynamic
+//! `stance` attribute (Appearance → Partition, with auto-apply).
 //!
-//! # The viz namespace
+//! Node sizes grow with the square root of a count, relative to the largest
+//! of its kind in the graph, so the default layout stays readable whatever
+//! the corpus size: entities 8–48 by `mentions`, articles 5–15 by
+//! `entity_mentions`, commenters 3–15 by `comments_written`. Edge thickness
+//! is `1 + log2(weight)`.
 //!
-//! The official GEXF 1.3 XSD (trang-generated: `viz.xsd` has no target
-//! namespace and `dynamics.xsd` declares `color`, `size`, … itself) only
-//! accepts `<color>`/`<size>` in the GEXF namespace; `<viz:color>` in
-//! `http://gexf.net/1.3/viz` fails validation. We therefore write them
-//! unprefixed, in the GEXF namespace: the file validates, Gephi reads them
-//! (its importer matches local names only) and networkx reads the file (it
-//! looks for colours in the viz namespace only, so it loads the graph without
-//! `viz` data; the `type` and `net` attributes carry the same information).
+//! `viz:color`, `viz:size` and `viz:thickness` are in the viz namespace
+//! `http://gexf.net/1.3/viz`, as the normative RELAX NG schema (`gexf.rnc`:
+//! `include "viz.rnc" inherit = viz`), Gephi and networkx have it. The XSD
+//! published for GEXF 1.3 cannot validate that: it was generated from the
+//! RELAX NG and lost the namespace (`dynamics.xsd` declares `color`, `size`,
+//! `thickness`, … in the GEXF namespace, and `viz.xsd` has no target
+//! namespace), so it only accepts `<color>` in the GEXF namespace, which
+//! networkx does not read. The tests therefore validate with two small
+//! schemas of our own (`tests/fixtures/gexf-1.3-viz/`): one redefines the
+//! published `gexf.xsd` to also allow the viz elements (after a node's or
+//! edge's GEXF children, where we write them), the other declares those
+//! elements in the viz namespace with the published `viz.xsd` types.
+//! Everything else is checked by the published files unchanged.
 
-use std::fmt::Write as _;
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
@@ -71,7 +100,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use serde::Serialize;
 
 use crate::corpus::Document;
-use crate::graph::{stance_name, EdgeKind, Graph, Node, NodeKind, StanceCounts};
+use crate::graph::{Edge, EdgeKind, Graph, Node, NodeKind, StanceCounts, StanceHistory, StanceLabel};
 use crate::link::{Entity, EntityType, LinkedBy, Mention, Source};
 use crate::stance::StanceRecord;
 
@@ -304,7 +333,7 @@ fn json_lines<W: Write, T: Serialize>(w: &mut W, items: impl IntoIterator<Item =
 // ---------------------------------------------------------------- colours --
 
 /// An sRGB colour.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Rgb(pub u8, pub u8, pub u8);
 
 /// The fixed colour of a node type (see the module docs).
@@ -323,35 +352,88 @@ pub fn node_colour(kind: NodeKind) -> Rgb {
 const NEUTRAL_GREY: Rgb = Rgb(150, 150, 150);
 const FAVOUR_GREEN: Rgb = Rgb(26, 152, 80);
 const AGAINST_RED: Rgb = Rgb(215, 48, 39);
+const MIXED_PURPLE: Rgb = Rgb(118, 42, 131);
 
-/// The colour of a stance edge: grey at 0, linearly to green at +1 and red at
-/// −1 (values outside `[-1, 1]` are clamped, NaN reads 0).
-pub fn stance_colour(net: f64) -> Rgb {
-    let net = if net.is_nan() { 0.0 } else { net.clamp(-1.0, 1.0) };
-    let target = if net >= 0.0 { FAVOUR_GREEN } else { AGAINST_RED };
-    let t = net.abs();
-    let mix = |a: u8, b: u8| (f64::from(a) + (f64::from(b) - f64::from(a)) * t).round().clamp(0.0, 255.0) as u8;
-    Rgb(mix(NEUTRAL_GREY.0, target.0), mix(NEUTRAL_GREY.1, target.1), mix(NEUTRAL_GREY.2, target.2))
-}
-
-/// The colour of an edge.
-pub fn edge_colour(kind: EdgeKind, stance: Option<&StanceCounts>) -> Rgb {
-    match kind {
-        EdgeKind::Stance => stance_colour(stance.map_or(0.0, StanceCounts::net)),
-        EdgeKind::Mention => Rgb(128, 160, 200),
-        EdgeKind::Commented => Rgb(215, 215, 215),
+/// The colour of a stance label.
+pub fn stance_colour(label: StanceLabel) -> Rgb {
+    match label {
+        StanceLabel::Favour => FAVOUR_GREEN,
+        StanceLabel::Against => AGAINST_RED,
+        StanceLabel::Mixed => MIXED_PURPLE,
+        StanceLabel::Neutral => NEUTRAL_GREY,
     }
 }
 
-/// Display size of a node: entities by mentions, commenters by comments,
-/// articles by mentions, growing with the square root.
-fn node_size(n: &Node) -> f64 {
-    let (base, scale, count) = match n.kind {
-        NodeKind::Entity(_) => (10.0, 4.0, n.mentions),
-        NodeKind::Commenter => (4.0, 2.0, n.comments),
-        NodeKind::Article => (6.0, 2.0, n.mentions),
-    };
-    base + scale * (count as f64).sqrt()
+/// The colour of an edge: stance edges by their final stance.
+pub fn edge_colour(e: &Edge) -> Rgb {
+    match e.kind {
+        EdgeKind::Stance => stance_colour(final_label(e.stance.as_ref()).unwrap_or(StanceLabel::Neutral)),
+        EdgeKind::Mention => Rgb(128, 160, 200),
+        EdgeKind::Commented => Rgb(215, 215, 215),
+        EdgeKind::Reply => Rgb(90, 90, 160),
+    }
+}
+
+/// The stance over all records.
+fn final_label(h: Option<&StanceHistory>) -> Option<StanceLabel> {
+    h.and_then(|h| h.total().label())
+}
+
+/// The largest count of each node kind, for [`Sizes::of`].
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Sizes {
+    entity: usize,
+    article: usize,
+    commenter: usize,
+}
+
+impl Sizes {
+    /// The ranges: (smallest, largest) size per kind.
+    pub const ENTITY: (f64, f64) = (8.0, 48.0);
+    pub const ARTICLE: (f64, f64) = (5.0, 15.0);
+    pub const COMMENTER: (f64, f64) = (3.0, 15.0);
+
+    pub fn new(g: &Graph) -> Sizes {
+        let mut s = Sizes::default();
+        for n in &g.nodes {
+            let count = Sizes::count(n);
+            match n.kind {
+                NodeKind::Entity(_) => s.entity = s.entity.max(count),
+                NodeKind::Article => s.article = s.article.max(count),
+                NodeKind::Commenter => s.commenter = s.commenter.max(count),
+            }
+        }
+        s
+    }
+
+    /// The count a node is sized by.
+    fn count(n: &Node) -> usize {
+        match n.kind {
+            NodeKind::Entity(_) => n.mentions,
+            NodeKind::Article => n.entity_mentions,
+            NodeKind::Commenter => n.comments_written,
+        }
+        .unwrap_or(0)
+    }
+
+    /// Display size of a node: the square root of its count over the largest
+    /// of its kind, mapped onto its kind's range (see the module docs).
+    pub fn of(&self, n: &Node) -> f64 {
+        let (max, (low, high)) = match n.kind {
+            NodeKind::Entity(_) => (self.entity, Sizes::ENTITY),
+            NodeKind::Article => (self.article, Sizes::ARTICLE),
+            NodeKind::Commenter => (self.commenter, Sizes::COMMENTER),
+        };
+        if max == 0 {
+            return low;
+        }
+        low + (high - low) * (Sizes::count(n) as f64 / max as f64).sqrt()
+    }
+}
+
+/// Display thickness of an edge: `1 + log2(weight)` (1 for weights up to 1).
+pub fn thickness(weight: f64) -> f64 {
+    1.0 + weight.max(1.0).log2()
 }
 
 // ---------------------------------------------------------------- text --
@@ -459,74 +541,101 @@ pub fn date_from_unix(secs: i64) -> String {
 
 // ---------------------------------------------------------------- GEXF --
 
-/// Attribute declarations: (id = title, GEXF type).
-const GEXF_NODE_ATTRS: [(&str, &str); 9] = [
+/// The viz namespace of GEXF 1.3.
+pub const VIZ_NS: &str = "http://gexf.net/1.3/viz";
+
+/// Node attributes that never change: (id = title, GEXF type).
+const NODE_STATIC_ATTRS: [(&str, &str); 5] = [
     ("type", "string"),
     ("mentions", "integer"),
-    ("comments", "integer"),
-    ("date", "string"),
-    ("favour", "integer"),
-    ("against", "integer"),
-    ("neutral", "integer"),
-    ("net", "double"),
-    ("stance", "string"),
+    ("comments_written", "integer"),
+    ("comments_below", "integer"),
+    ("entity_mentions", "integer"),
 ];
-const GEXF_EDGE_ATTRS: [(&str, &str); 7] = [
-    ("kind", "string"),
+/// Edge attributes that never change.
+const EDGE_STATIC_ATTRS: [(&str, &str); 2] = [("kind", "string"), ("confidence", "double")];
+/// The stance group, on entity nodes and stance edges; dynamic when the
+/// graph is.
+const STANCE_ATTRS: [(&str, &str); 8] = [
+    ("measured", "integer"),
     ("favour", "integer"),
     ("against", "integer"),
     ("neutral", "integer"),
+    ("favour_share", "double"),
+    ("against_share", "double"),
     ("net", "double"),
     ("stance", "string"),
-    ("confidence", "double"),
 ];
 
-/// The attribute values of a node, in declaration order, absent ones left out.
+/// The static attribute values of a node, in declaration order, absent
+/// ones left out.
 fn node_values(n: &Node) -> Vec<(&'static str, String)> {
-    let mut v = vec![
-        ("type", n.kind.type_name().to_string()),
-        ("mentions", n.mentions.to_string()),
-        ("comments", n.comments.to_string()),
-    ];
-    if let Some(d) = &n.date {
-        v.push(("date", d.clone()));
-    }
-    if let Some(s) = &n.stance {
-        v.extend(stance_values(s));
+    let mut v = vec![("type", n.kind.type_name().to_string())];
+    for (id, count) in [
+        ("mentions", n.mentions),
+        ("comments_written", n.comments_written),
+        ("comments_below", n.comments_below),
+        ("entity_mentions", n.entity_mentions),
+    ] {
+        if let Some(c) = count {
+            v.push((id, c.to_string()));
+        }
     }
     v
 }
 
-/// The stance fields of a node or edge: favour, against, neutral, net, stance.
-fn stance_values(s: &StanceCounts) -> [(&'static str, String); 5] {
+/// The static attribute values of an edge.
+fn edge_values(e: &Edge) -> Vec<(&'static str, String)> {
+    let mut v = vec![("kind", e.kind.name().to_string())];
+    if let Some(h) = &e.stance {
+        v.push(("confidence", fmt_num(h.total().mean_confidence())));
+    }
+    v
+}
+
+/// The stance group of some records, in declaration order.
+fn stance_values(s: &StanceCounts) -> [(&'static str, String); 8] {
     [
+        ("measured", s.total().to_string()),
         ("favour", s.favour.to_string()),
         ("against", s.against.to_string()),
         ("neutral", s.neutral.to_string()),
+        ("favour_share", fmt_num(s.favour_share())),
+        ("against_share", fmt_num(s.against_share())),
         ("net", fmt_num(s.net())),
-        ("stance", stance_name(s.majority()).to_string()),
+        ("stance", s.label().map_or("", StanceLabel::as_str).to_string()),
     ]
 }
 
-/// The attribute values of an edge, in declaration order, absent ones left out.
-fn edge_values(kind: EdgeKind, stance: Option<&StanceCounts>) -> Vec<(&'static str, String)> {
-    let mut v = vec![("kind", kind.name().to_string())];
-    if let Some(s) = stance {
-        v.extend(stance_values(s));
-        v.push(("confidence", fmt_num(s.mean_confidence())));
-    }
-    v
+/// One attribute value, with the date it holds at (dynamic) or none.
+struct AttValue<'a> {
+    id: &'static str,
+    value: String,
+    at: Option<&'a str>,
 }
 
-fn time_attrs(start: &Option<String>, end: &Option<String>) -> String {
-    let mut s = String::new();
-    if let Some(d) = start {
-        let _ = write!(s, " start=\"{}\"", xml_escape(d));
+/// The attribute values of an element: its static ones, then its stance
+/// group (cumulative per date when `dynamic` and the records have dates).
+fn att_values<'a>(
+    fixed: Vec<(&'static str, String)>,
+    stance: Option<&'a StanceHistory>,
+    dynamic: bool,
+) -> Vec<AttValue<'a>> {
+    let mut v: Vec<AttValue> = fixed.into_iter().map(|(id, value)| AttValue { id, value, at: None }).collect();
+    let Some(h) = stance else { return v };
+    if !dynamic || h.by_date.is_empty() {
+        let total = if dynamic { h.undated } else { h.total() };
+        v.extend(stance_values(&total).into_iter().map(|(id, value)| AttValue { id, value, at: None }));
+        return v;
     }
-    if let Some(d) = end {
-        let _ = write!(s, " end=\"{}\"", xml_escape(d));
+    let steps = h.cumulative();
+    for (i, (id, _)) in STANCE_ATTRS.iter().enumerate() {
+        for (date, counts) in &steps {
+            let value = stance_values(counts)[i].1.clone();
+            v.push(AttValue { id, value, at: Some(date) });
+        }
     }
-    s
+    v
 }
 
 /// Writes GEXF 1.3; `today` is the `lastmodifieddate`.
@@ -535,7 +644,7 @@ pub fn gexf<W: Write>(w: &mut W, g: &Graph, today: &str) -> io::Result<()> {
     writeln!(w, r#"<?xml version="1.0" encoding="UTF-8"?>"#)?;
     writeln!(
         w,
-        r#"<gexf xmlns="http://gexf.net/1.3" xmlns:viz="http://gexf.net/1.3/viz" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:schemaLocation="http://gexf.net/1.3 http://gexf.net/1.3/gexf.xsd" version="1.3">"#
+        r#"<gexf xmlns="http://gexf.net/1.3" xmlns:viz="{VIZ_NS}" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:schemaLocation="http://gexf.net/1.3 http://gexf.net/1.3/gexf.xsd" version="1.3">"#
     )?;
     writeln!(w, r#"  <meta lastmodifieddate="{}">"#, xml_escape(today))?;
     writeln!(w, "    <creator>stancegraph</creator>")?;
@@ -550,45 +659,64 @@ pub fn gexf<W: Write>(w: &mut W, g: &Graph, today: &str) -> io::Result<()> {
     } else {
         writeln!(w, r#"  <graph defaultedgetype="directed" mode="static">"#)?;
     }
-    for (class, attrs) in [("node", &GEXF_NODE_ATTRS[..]), ("edge", &GEXF_EDGE_ATTRS[..])] {
-        writeln!(w, r#"    <attributes class="{class}" mode="static">"#)?;
+
+    // Declare what is used.
+    let node_static: Vec<(&str, &str)> = NODE_STATIC_ATTRS
+        .into_iter()
+        .filter(|(id, _)| g.nodes.iter().any(|n| node_values(n).iter().any(|(k, _)| k == id)))
+        .collect();
+    let edge_static: Vec<(&str, &str)> = EDGE_STATIC_ATTRS
+        .into_iter()
+        .filter(|(id, _)| g.edges.iter().any(|e| edge_values(e).iter().any(|(k, _)| k == id)))
+        .collect();
+    let node_stance = g.nodes.iter().any(|n| n.stance.is_some());
+    let edge_stance = g.edges.iter().any(|e| e.stance.is_some());
+    let stance_mode = if dynamic { "dynamic" } else { "static" };
+    let groups: [(&str, &str, &[(&str, &str)], bool); 4] = [
+        ("node", "static", &node_static, !node_static.is_empty()),
+        ("node", stance_mode, &STANCE_ATTRS, node_stance),
+        ("edge", "static", &edge_static, !edge_static.is_empty()),
+        ("edge", stance_mode, &STANCE_ATTRS, edge_stance),
+    ];
+    for (class, mode, attrs, used) in groups {
+        if !used {
+            continue;
+        }
+        writeln!(w, r#"    <attributes class="{class}" mode="{mode}">"#)?;
         for (id, ty) in attrs {
             writeln!(w, r#"      <attribute id="{id}" title="{id}" type="{ty}"/>"#)?;
         }
         writeln!(w, "    </attributes>")?;
     }
 
+    let sizes = Sizes::new(g);
     writeln!(w, r#"    <nodes count="{}">"#, g.nodes.len())?;
     for n in &g.nodes {
-        writeln!(
-            w,
-            r#"      <node id="{}" label="{}"{}>"#,
-            xml_escape(&n.id),
-            xml_escape(&n.label),
-            if dynamic { time_attrs(&n.start, &n.end) } else { String::new() }
-        )?;
-        write_attvalues(w, &node_values(n))?;
+        writeln!(w, r#"      <node id="{}" label="{}">"#, xml_escape(&n.id), xml_escape(&n.label))?;
+        write_attvalues(w, &att_values(node_values(n), n.stance.as_ref(), dynamic))?;
+        write_spells(w, &n.dates)?;
         let Rgb(r, gr, b) = node_colour(n.kind);
-        writeln!(w, r#"        <color r="{r}" g="{gr}" b="{b}"/>"#)?;
-        writeln!(w, r#"        <size value="{}"/>"#, fmt_num(node_size(n)))?;
+        writeln!(w, r#"        <viz:color r="{r}" g="{gr}" b="{b}"/>"#)?;
+        writeln!(w, r#"        <viz:size value="{}"/>"#, fmt_num(sizes.of(n)))?;
         writeln!(w, "      </node>")?;
     }
     writeln!(w, "    </nodes>")?;
 
     writeln!(w, r#"    <edges count="{}">"#, g.edges.len())?;
     for (i, e) in g.edges.iter().enumerate() {
-        let label = e.stance.as_ref().map(|s| format!(r#" label="{}""#, stance_name(s.majority()))).unwrap_or_default();
+        let label = final_label(e.stance.as_ref()).map(|l| format!(r#" label="{}""#, l.as_str())).unwrap_or_default();
         writeln!(
             w,
-            r#"      <edge id="{i}" source="{}" target="{}" weight="{}"{label}{}>"#,
+            r#"      <edge id="{i}" source="{}" target="{}" weight="{}"{label}>"#,
             xml_escape(&e.source),
             xml_escape(&e.target),
             fmt_num(e.weight),
-            if dynamic { time_attrs(&e.start, &e.end) } else { String::new() }
         )?;
-        write_attvalues(w, &edge_values(e.kind, e.stance.as_ref()))?;
-        let Rgb(r, gr, b) = edge_colour(e.kind, e.stance.as_ref());
-        writeln!(w, r#"        <color r="{r}" g="{gr}" b="{b}"/>"#)?;
+        write_attvalues(w, &att_values(edge_values(e), e.stance.as_ref(), dynamic))?;
+        write_spells(w, &e.dates)?;
+        let Rgb(r, gr, b) = edge_colour(e);
+        writeln!(w, r#"        <viz:color r="{r}" g="{gr}" b="{b}"/>"#)?;
+        writeln!(w, r#"        <viz:thickness value="{}"/>"#, fmt_num(thickness(e.weight)))?;
         writeln!(w, "      </edge>")?;
     }
     writeln!(w, "    </edges>")?;
@@ -597,76 +725,98 @@ pub fn gexf<W: Write>(w: &mut W, g: &Graph, today: &str) -> io::Result<()> {
     Ok(())
 }
 
-fn write_attvalues<W: Write>(w: &mut W, values: &[(&str, String)]) -> io::Result<()> {
+fn write_attvalues<W: Write>(w: &mut W, values: &[AttValue]) -> io::Result<()> {
     writeln!(w, "        <attvalues>")?;
-    for (id, value) in values {
-        writeln!(w, r#"          <attvalue for="{id}" value="{}"/>"#, xml_escape(value))?;
+    for v in values {
+        let at = match v.at {
+            Some(d) => format!(r#" start="{d}" end="{d}""#, d = xml_escape(d)),
+            None => String::new(),
+        };
+        writeln!(w, r#"          <attvalue for="{}" value="{}"{at}/>"#, v.id, xml_escape(&v.value))?;
     }
     writeln!(w, "        </attvalues>")
 }
 
+/// One spell per date (none when the element has no date: always visible).
+fn write_spells<W: Write>(w: &mut W, dates: &[String]) -> io::Result<()> {
+    if dates.is_empty() {
+        return Ok(());
+    }
+    writeln!(w, "        <spells>")?;
+    for d in dates {
+        writeln!(w, r#"          <spell start="{d}" end="{d}"/>"#, d = xml_escape(d))?;
+    }
+    writeln!(w, "        </spells>")
+}
+
 // ---------------------------------------------------------------- GraphML --
 
-/// GraphML keys: (id, for, attr.name, attr.type).
-const GRAPHML_KEYS: [(&str, &str, &str, &str); 29] = [
-    ("n_label", "node", "label", "string"),
-    ("n_type", "node", "type", "string"),
-    ("n_mentions", "node", "mentions", "int"),
-    ("n_comments", "node", "comments", "int"),
-    ("n_date", "node", "date", "string"),
-    ("n_favour", "node", "favour", "int"),
-    ("n_against", "node", "against", "int"),
-    ("n_neutral", "node", "neutral", "int"),
-    ("n_net", "node", "net", "double"),
-    ("n_stance", "node", "stance", "string"),
-    ("n_first", "node", "first_date", "string"),
-    ("n_last", "node", "last_date", "string"),
-    ("n_r", "node", "r", "int"),
-    ("n_g", "node", "g", "int"),
-    ("n_b", "node", "b", "int"),
-    ("n_size", "node", "size", "double"),
-    ("e_kind", "edge", "kind", "string"),
-    ("e_weight", "edge", "weight", "double"),
-    ("e_favour", "edge", "favour", "int"),
-    ("e_against", "edge", "against", "int"),
-    ("e_neutral", "edge", "neutral", "int"),
-    ("e_net", "edge", "net", "double"),
-    ("e_stance", "edge", "stance", "string"),
-    ("e_confidence", "edge", "confidence", "double"),
-    ("e_first", "edge", "first_date", "string"),
-    ("e_last", "edge", "last_date", "string"),
-    ("e_r", "edge", "r", "int"),
-    ("e_g", "edge", "g", "int"),
-    ("e_b", "edge", "b", "int"),
+/// GraphML keys: (for, attr.name, attr.type); the key id is `n_`/`e_` + name.
+const GRAPHML_KEYS: [(&str, &str, &str); 34] = [
+    ("node", "label", "string"),
+    ("node", "type", "string"),
+    ("node", "mentions", "int"),
+    ("node", "comments_written", "int"),
+    ("node", "comments_below", "int"),
+    ("node", "entity_mentions", "int"),
+    ("node", "measured", "int"),
+    ("node", "favour", "int"),
+    ("node", "against", "int"),
+    ("node", "neutral", "int"),
+    ("node", "favour_share", "double"),
+    ("node", "against_share", "double"),
+    ("node", "net", "double"),
+    ("node", "stance", "string"),
+    ("node", "dates", "string"),
+    ("node", "r", "int"),
+    ("node", "g", "int"),
+    ("node", "b", "int"),
+    ("node", "size", "double"),
+    ("edge", "kind", "string"),
+    ("edge", "weight", "double"),
+    ("edge", "confidence", "double"),
+    ("edge", "measured", "int"),
+    ("edge", "favour", "int"),
+    ("edge", "against", "int"),
+    ("edge", "neutral", "int"),
+    ("edge", "favour_share", "double"),
+    ("edge", "against_share", "double"),
+    ("edge", "net", "double"),
+    ("edge", "stance", "string"),
+    ("edge", "dates", "string"),
+    ("edge", "r", "int"),
+    ("edge", "g", "int"),
+    ("edge", "b", "int"),
 ];
 
-/// Writes GraphML (directed); the attributes are those of the GEXF plus
-/// `first_date`/`last_date`, colour as `r`/`g`/`b` and node `size`.
+/// Writes GraphML (directed); the attributes are those of the GEXF, the
+/// stance group as totals, plus `dates` (space-separated), colour as
+/// `r`/`g`/`b` and node `size`.
 pub fn graphml<W: Write>(w: &mut W, g: &Graph) -> io::Result<()> {
     writeln!(w, r#"<?xml version="1.0" encoding="UTF-8"?>"#)?;
     writeln!(
         w,
         r#"<graphml xmlns="http://graphml.graphdrawing.org/xmlns" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:schemaLocation="http://graphml.graphdrawing.org/xmlns http://graphml.graphdrawing.org/xmlns/1.0/graphml.xsd">"#
     )?;
-    for (id, class, name, ty) in GRAPHML_KEYS {
+    for (class, name, ty) in GRAPHML_KEYS {
+        let id = format!("{}_{name}", &class[..1]);
         writeln!(w, r#"  <key id="{id}" for="{class}" attr.name="{name}" attr.type="{ty}"/>"#)?;
     }
     writeln!(w, r#"  <graph id="stancegraph" edgedefault="directed">"#)?;
+    let sizes = Sizes::new(g);
     for n in &g.nodes {
         writeln!(w, r#"    <node id="{}">"#, xml_escape(&n.id))?;
-        let mut data: Vec<(String, String)> = vec![("label".into(), n.label.clone())];
-        data.extend(node_values(n).into_iter().map(|(k, v)| (k.to_string(), v)));
-        if let Some(d) = &n.start {
-            data.push(("first".into(), d.clone()));
+        let mut data: Vec<(&str, String)> = vec![("label", n.label.clone())];
+        data.extend(node_values(n));
+        if let Some(h) = &n.stance {
+            data.extend(stance_values(&h.total()));
         }
-        if let Some(d) = &n.end {
-            data.push(("last".into(), d.clone()));
+        if !n.dates.is_empty() {
+            data.push(("dates", n.dates.join(" ")));
         }
         let Rgb(r, gr, b) = node_colour(n.kind);
-        data.push(("r".into(), r.to_string()));
-        data.push(("g".into(), gr.to_string()));
-        data.push(("b".into(), b.to_string()));
-        data.push(("size".into(), fmt_num(node_size(n))));
+        data.extend([("r", r.to_string()), ("g", gr.to_string()), ("b", b.to_string())]);
+        data.push(("size", fmt_num(sizes.of(n))));
         for (k, v) in data {
             writeln!(w, r#"      <data key="n_{k}">{}</data>"#, xml_escape(&v))?;
         }
@@ -674,18 +824,16 @@ pub fn graphml<W: Write>(w: &mut W, g: &Graph) -> io::Result<()> {
     }
     for (i, e) in g.edges.iter().enumerate() {
         writeln!(w, r#"    <edge id="e{i}" source="{}" target="{}">"#, xml_escape(&e.source), xml_escape(&e.target))?;
-        let mut data: Vec<(String, String)> = vec![("weight".into(), fmt_num(e.weight))];
-        data.extend(edge_values(e.kind, e.stance.as_ref()).into_iter().map(|(k, v)| (k.to_string(), v)));
-        if let Some(d) = &e.start {
-            data.push(("first".into(), d.clone()));
+        let mut data: Vec<(&str, String)> = vec![("weight", fmt_num(e.weight))];
+        data.extend(edge_values(e));
+        if let Some(h) = &e.stance {
+            data.extend(stance_values(&h.total()));
         }
-        if let Some(d) = &e.end {
-            data.push(("last".into(), d.clone()));
+        if !e.dates.is_empty() {
+            data.push(("dates", e.dates.join(" ")));
         }
-        let Rgb(r, gr, b) = edge_colour(e.kind, e.stance.as_ref());
-        data.push(("r".into(), r.to_string()));
-        data.push(("g".into(), gr.to_string()));
-        data.push(("b".into(), b.to_string()));
+        let Rgb(r, gr, b) = edge_colour(e);
+        data.extend([("r", r.to_string()), ("g", gr.to_string()), ("b", b.to_string())]);
         for (k, v) in data {
             writeln!(w, r#"      <data key="e_{k}">{}</data>"#, xml_escape(&v))?;
         }
@@ -697,37 +845,42 @@ pub fn graphml<W: Write>(w: &mut W, g: &Graph) -> io::Result<()> {
 
 // ---------------------------------------------------------------- CSV --
 
-const NODE_COLUMNS: [&str; 13] = [
+const NODE_COLUMNS: [&str; 16] = [
     "Id",
     "Label",
+    "Timeset",
     "type",
     "mentions",
-    "comments",
-    "date",
-    "first_date",
-    "last_date",
+    "comments_written",
+    "comments_below",
+    "entity_mentions",
+    "measured",
     "favour",
     "against",
     "neutral",
+    "favour_share",
+    "against_share",
     "net",
     "stance",
 ];
-const EDGE_COLUMNS: [&str; 15] = [
+const EDGE_COLUMNS: [&str; 17] = [
     "Source",
     "Target",
     "Type",
     "Id",
     "Label",
     "Weight",
+    "Timeset",
     "kind",
+    "measured",
     "favour",
     "against",
     "neutral",
+    "favour_share",
+    "against_share",
     "net",
     "stance",
     "confidence",
-    "first_date",
-    "last_date",
 ];
 
 fn csv_row<W: Write>(w: &mut W, fields: &[String]) -> io::Result<()> {
@@ -736,54 +889,68 @@ fn csv_row<W: Write>(w: &mut W, fields: &[String]) -> io::Result<()> {
     w.write_all(b"\r\n")
 }
 
-/// Writes the node table (`Id,Label,type,…`); absent values are empty.
+/// A Gephi interval set, one closed one-day interval per date:
+/// `<[2015-11-11, 2015-11-11]; [2015-11-13, 2015-11-13]>`; empty when there
+/// is no date (the element is always there).
+pub fn gephi_timeset(dates: &[String]) -> String {
+    if dates.is_empty() {
+        return String::new();
+    }
+    let spells: Vec<String> = dates.iter().map(|d| format!("[{d}, {d}]")).collect();
+    format!("<{}>", spells.join("; "))
+}
+
+/// The stance group as CSV fields (totals), empty when there is none.
+fn stance_fields(h: Option<&StanceHistory>) -> Vec<String> {
+    match h {
+        Some(h) => stance_values(&h.total()).into_iter().map(|(_, v)| v).collect(),
+        None => vec![String::new(); STANCE_ATTRS.len()],
+    }
+}
+
+fn count_field(c: Option<usize>) -> String {
+    c.map(|c| c.to_string()).unwrap_or_default()
+}
+
+/// Writes the node table (`Id,Label,Timeset,type,…`); absent values are
+/// empty, the stance group is the totals.
 pub fn nodes_csv<W: Write>(w: &mut W, g: &Graph) -> io::Result<()> {
     csv_row(w, &NODE_COLUMNS.map(String::from))?;
     for n in &g.nodes {
-        let s = n.stance.as_ref();
-        let row = [
+        let mut row = vec![
             n.id.clone(),
             n.label.clone(),
+            gephi_timeset(&n.dates),
             n.kind.type_name().to_string(),
-            n.mentions.to_string(),
-            n.comments.to_string(),
-            n.date.clone().unwrap_or_default(),
-            n.start.clone().unwrap_or_default(),
-            n.end.clone().unwrap_or_default(),
-            s.map(|s| s.favour.to_string()).unwrap_or_default(),
-            s.map(|s| s.against.to_string()).unwrap_or_default(),
-            s.map(|s| s.neutral.to_string()).unwrap_or_default(),
-            s.map(|s| fmt_num(s.net())).unwrap_or_default(),
-            s.map(|s| stance_name(s.majority()).to_string()).unwrap_or_default(),
+            count_field(n.mentions),
+            count_field(n.comments_written),
+            count_field(n.comments_below),
+            count_field(n.entity_mentions),
         ];
+        row.extend(stance_fields(n.stance.as_ref()));
         csv_row(w, &row)?;
     }
     Ok(())
 }
 
-/// Writes the edge table (`Source,Target,Type,…`; `Type` is `Directed`, `Id`
-/// matches the GEXF edge id); absent values are empty.
+/// Writes the edge table (`Source,Target,Type,Id,Label,Weight,Timeset,kind,…`;
+/// `Type` is `Directed`, `Id` matches the GEXF edge id, `Label` is a stance
+/// edge's stance); absent values are empty.
 pub fn edges_csv<W: Write>(w: &mut W, g: &Graph) -> io::Result<()> {
     csv_row(w, &EDGE_COLUMNS.map(String::from))?;
     for (i, e) in g.edges.iter().enumerate() {
-        let s = e.stance.as_ref();
-        let row = [
+        let mut row = vec![
             e.source.clone(),
             e.target.clone(),
             "Directed".to_string(),
             i.to_string(),
-            s.map(|s| stance_name(s.majority()).to_string()).unwrap_or_default(),
+            final_label(e.stance.as_ref()).map_or("", StanceLabel::as_str).to_string(),
             fmt_num(e.weight),
+            gephi_timeset(&e.dates),
             e.kind.name().to_string(),
-            s.map(|s| s.favour.to_string()).unwrap_or_default(),
-            s.map(|s| s.against.to_string()).unwrap_or_default(),
-            s.map(|s| s.neutral.to_string()).unwrap_or_default(),
-            s.map(|s| fmt_num(s.net())).unwrap_or_default(),
-            s.map(|s| stance_name(s.majority()).to_string()).unwrap_or_default(),
-            s.map(|s| fmt_num(s.mean_confidence())).unwrap_or_default(),
-            e.start.clone().unwrap_or_default(),
-            e.end.clone().unwrap_or_default(),
         ];
+        row.extend(stance_fields(e.stance.as_ref()));
+        row.push(e.stance.as_ref().map(|h| fmt_num(h.total().mean_confidence())).unwrap_or_default());
         csv_row(w, &row)?;
     }
     Ok(())
@@ -832,13 +999,23 @@ mod tests {
     }
 
     #[test]
-    fn stance_colours_interpolate() {
-        assert_eq!(stance_colour(0.0), NEUTRAL_GREY);
-        assert_eq!(stance_colour(1.0), FAVOUR_GREEN);
-        assert_eq!(stance_colour(-1.0), AGAINST_RED);
-        assert_eq!(stance_colour(7.0), FAVOUR_GREEN);
-        assert_eq!(stance_colour(f64::NAN), NEUTRAL_GREY);
-        let half = stance_colour(0.5);
-        assert_eq!(half, Rgb(88, 151, 115));
+    fn stance_labels_have_four_colours() {
+        let colours: std::collections::HashSet<Rgb> =
+            [StanceLabel::Favour, StanceLabel::Against, StanceLabel::Neutral, StanceLabel::Mixed]
+                .into_iter()
+                .map(stance_colour)
+                .collect();
+        assert_eq!(colours.len(), 4);
+        assert_eq!(stance_colour(StanceLabel::Neutral), NEUTRAL_GREY);
+        assert_eq!(stance_colour(StanceLabel::Favour), FAVOUR_GREEN);
+        assert_eq!(stance_colour(StanceLabel::Against), AGAINST_RED);
+    }
+
+    #[test]
+    fn timesets_and_thickness() {
+        assert_eq!(gephi_timeset(&[]), "");
+        let dates = ["2015-11-11".to_string(), "2015-11-13".to_string()];
+        assert_eq!(gephi_timeset(&dates), "<[2015-11-11, 2015-11-11]; [2015-11-13, 2015-11-13]>");
+        assert_eq!((thickness(0.0), thickness(1.0), thickness(8.0)), (1.0, 1.0, 4.0));
     }
 }

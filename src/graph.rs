@@ -1,52 +1,144 @@
 //! Graph building: turns documents, canonical entities, mentions and stance
-//! records into the nodes and edges that the exporters write.
+//! records into the nodes and edges that the exporters write, keeping only
+//! what [`GraphOptions`] asks for. The records themselves are not changed:
+//! what the graph leaves out stays in `entities.jsonl`, `stances.jsonl` and
+//! the store.
+//!
+//! # What the graph holds ([`GraphOptions`])
+//!
+//! * entities of the chosen **types** (default: person, country,
+//!   organisation; `--types` widens it to location and misc) that are
+//!   mentioned at least **`min_mentions`** times (default 1; mentions in
+//!   articles and comments of the exported documents);
+//! * every commenter and every article;
+//! * stance records whose confidence is at least **`min_confidence`**
+//!   (default 0: all); lower ones are left out of every count below.
 //!
 //! # Nodes
 //!
-//! | kind      | id              | label            | notes |
-//! |-----------|-----------------|------------------|-------|
-//! | entity    | the entity id   | entity label     | only entities with at least one mention |
-//! | commenter | `user:<author>` | author name      | every comment author, plus authors of stance records |
-//! | article   | `doc:<id>`      | title, else id   | every document |
-//!
-//! Every node carries `mentions` and `comments` counts whose meaning depends on
-//! its kind (see [`Node`]); entity nodes also carry the stance of all
-//! commenters toward them, aggregated ([`StanceCounts`]).
+//! | kind      | id              | label          | counts (one meaning each) |
+//! |-----------|-----------------|----------------|---------------------------|
+//! | entity    | the entity id   | entity label   | `mentions`: times the entity is mentioned, in articles and comments; stance aggregates (below) only where a comment about it was measured |
+//! | commenter | `user:<author>` | author name    | `comments_written`; `entity_mentions`: mentions of graph entities in those comments |
+//! | article   | `doc:<id>`      | title, else id | `comments_below`: comments under it; `entity_mentions`: mentions of graph entities in its text |
 //!
 //! # Edges (all directed)
 //!
-//! * **stance**: commenter → entity, one per (commenter, entity) pair that has
-//!   at least one [`StanceRecord`]. It aggregates all of that commenter's
-//!   records toward that entity: counts of favour / against / neutral, the net
-//!   score `(favour − against) / (favour + against + neutral)` in `[-1, 1]`
-//!   (plain counts, not confidence-weighted, so the number is easy to explain;
-//!   the mean confidence is kept beside it), the majority label, and
-//!   `weight` = number of records.
-//! * **mention**: article → entity, `weight` = number of mentions of the entity
-//!   in the article text (mentions in comments are not counted here; they show
-//!   through the commenters).
-//! * **commented**: commenter → article, `weight` = number of comments the
-//!   commenter wrote under the article.
+//! | kind        | from → to             | `weight` is |
+//! |-------------|-----------------------|-------------|
+//! | `stance`    | commenter → entity    | stance records kept: comments of that commenter whose stance toward that entity was measured |
+//! | `mention`   | article → entity      | mentions of the entity in the article text (comment mentions show through commenters) |
+//! | `commented` | commenter → article   | comments the commenter wrote under the article |
+//! | `reply`     | commenter → commenter | comments of the source that answer a comment of the target (JSONL `parent`; replying to oneself is no edge) |
+//!
+//! # Stance
+//!
+//! A stance edge aggregates one commenter's records toward one entity; an
+//! entity node aggregates everyone's ([`StanceCounts`]): counts of favour,
+//! against and neutral, `favour_share` and `against_share` (of all records),
+//! `net` = (favour − against) / records, and a label ([`StanceLabel`]):
+//!
+//! * **neutral** when neutral records are more than half of the records;
+//! * otherwise, of the polar records (favour + against): **favour** when
+//!   favour is at least 2/3 of them, **against** when against is;
+//! * otherwise **mixed** (both sides present, neither with 2/3). One favour
+//!   and one against is mixed; two favour and one against is favour; one
+//!   favour and one neutral is favour; one favour and two neutral is neutral.
+//!
+//! An entity no kept record is about has no stance at all: nothing is called
+//! neutral when nothing was measured.
 //!
 //! # Time
 //!
-//! Dates come from [`Document::date`] and are used only when they are valid
-//! `YYYY-MM-DD` dates (anything else is kept as the article's `date` text but
-//! gives no time). Each element gets `start`/`end` (the first and last date at
-//! which it is seen) so that Gephi's timeline can filter the graph: an article
-//! lives on its date, a commenter from its first to its last comment, an entity
-//! from its first to its last mention or stance, a stance edge from the first
-//! to the last record, a mention or commented edge on the article's date.
-//! Elements with no known date have none and are always visible.
+//! A document's date is [`Document::date`]; a comment's is its own
+//! [`Comment::date`](crate::corpus::Comment::date), else its article's. Only
+//! valid `YYYY-MM-DD` dates count ([`valid_date`]). Every node and edge
+//! lists the distinct dates it is seen at ([`Node::dates`], [`Edge::dates`];
+//! the exporters write one spell per date): an article its date; a
+//! commenter the dates of its comments; an entity the dates of its mentions
+//! and of the records about it; a stance, commented or reply edge the dates
+//! of the comments it counts; a mention edge its article's date. An element
+//! with no date is always visible.
+//!
+//! Stance aggregates are kept per date ([`StanceHistory`]) and read
+//! **cumulatively**: the value at a date counts every kept record up to and
+//! including that date (records without a date count from the start). So
+//! moving the end of Gephi's timeline window replays how each commenter's
+//! and each entity's stance built up.
 //!
 //! Output order is deterministic: nodes sorted by id, edges by (source,
 //! target, kind), whatever the order of the inputs.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use crate::corpus::Document;
 use crate::link::{Entity, EntityType, Mention, Source};
 use crate::stance::{Stance, StanceRecord};
+
+/// What the graph holds (see the module docs). The records are not
+/// filtered, only the graph.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GraphOptions {
+    /// Entity types shown, sorted, without repeats.
+    pub types: Vec<EntityType>,
+    /// Entities mentioned fewer times are left out (0 counts as 1).
+    pub min_mentions: usize,
+    /// Stance records with a lower confidence are left out (0: none).
+    pub min_confidence: f32,
+}
+
+impl Default for GraphOptions {
+    fn default() -> Self {
+        GraphOptions {
+            types: GraphOptions::DEFAULT_TYPES.to_vec(),
+            min_mentions: GraphOptions::DEFAULT_MIN_MENTIONS,
+            min_confidence: 0.0,
+        }
+    }
+}
+
+impl GraphOptions {
+    pub const DEFAULT_TYPES: [EntityType; 3] = [EntityType::Person, EntityType::Country, EntityType::Organisation];
+    pub const DEFAULT_MIN_MENTIONS: usize = 1;
+    /// Every type, in the order of `--types` help.
+    pub const ALL_TYPES: [EntityType; 5] =
+        [EntityType::Person, EntityType::Country, EntityType::Organisation, EntityType::Location, EntityType::Misc];
+
+    /// Parses `--types`: comma-separated type names (`person`, `country`,
+    /// `organisation`, `location`, `misc`), case-insensitive; sorted and
+    /// without repeats.
+    pub fn parse_types(s: &str) -> Result<Vec<EntityType>, String> {
+        let mut types = Vec::new();
+        for part in s.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+            let t = GraphOptions::ALL_TYPES
+                .into_iter()
+                .find(|t| entity_type_name(*t).eq_ignore_ascii_case(part))
+                .ok_or_else(|| {
+                    format!("unknown entity type {part:?} (person, country, organisation, location, misc)")
+                })?;
+            types.push(t);
+        }
+        if types.is_empty() {
+            return Err("no entity type given (person, country, organisation, location, misc)".into());
+        }
+        types.sort();
+        types.dedup();
+        Ok(types)
+    }
+
+    /// Parses `--min-confidence`: a number in `[0, 1]`.
+    pub fn parse_confidence(s: &str) -> Result<f32, String> {
+        match s.trim().parse::<f32>() {
+            Ok(c) if (0.0..=1.0).contains(&c) => Ok(c),
+            _ => Err(format!("{s:?} is not a confidence between 0 and 1")),
+        }
+    }
+
+    /// Whether a record with this confidence counts in the graph.
+    pub fn keeps_confidence(&self, confidence: f32) -> bool {
+        self.min_confidence <= 0.0 || confidence >= self.min_confidence
+    }
+}
 
 /// The graph the exporters write.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -91,26 +183,28 @@ pub fn entity_type_name(t: EntityType) -> &'static str {
     }
 }
 
-/// One node.
+/// One node. Each count is `Some` only on the kinds it belongs to (see the
+/// module docs), so that one name never means two things.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Node {
     /// Entity id, `user:<author>` or `doc:<document id>`.
     pub id: String,
     pub label: String,
     pub kind: NodeKind,
-    /// Entity: its mentions (article and comments). Commenter: entity mentions
-    /// in its comments. Article: entity mentions in the article text.
-    pub mentions: usize,
-    /// Entity: stance records toward it. Commenter: comments written.
+    /// Entity: times mentioned, in articles and comments.
+    pub mentions: Option<usize>,
+    /// Commenter: comments written.
+    pub comments_written: Option<usize>,
     /// Article: comments under it.
-    pub comments: usize,
-    /// Article: the document's date as given (may be any text). Others: none.
-    pub date: Option<String>,
-    /// First and last valid `YYYY-MM-DD` date the node is seen at.
-    pub start: Option<String>,
-    pub end: Option<String>,
-    /// Entity: all stance records toward it, aggregated. Others: none.
-    pub stance: Option<StanceCounts>,
+    pub comments_below: Option<usize>,
+    /// Commenter: mentions of graph entities in its comments. Article: in
+    /// its text.
+    pub entity_mentions: Option<usize>,
+    /// Distinct valid dates the node is seen at, sorted.
+    pub dates: Vec<String>,
+    /// Entity: the kept stance records about it, by date; `None` when there
+    /// is none.
+    pub stance: Option<StanceHistory>,
 }
 
 /// What an edge stands for.
@@ -122,15 +216,20 @@ pub enum EdgeKind {
     Mention,
     /// Commenter → article.
     Commented,
+    /// Commenter → the commenter it answered.
+    Reply,
 }
 
 impl EdgeKind {
+    pub const ALL: [EdgeKind; 4] = [EdgeKind::Stance, EdgeKind::Mention, EdgeKind::Commented, EdgeKind::Reply];
+
     /// The `kind` attribute written to the exports.
     pub fn name(self) -> &'static str {
         match self {
             EdgeKind::Stance => "stance",
             EdgeKind::Mention => "mention",
             EdgeKind::Commented => "commented",
+            EdgeKind::Reply => "reply",
         }
     }
 }
@@ -141,13 +240,33 @@ pub struct Edge {
     pub source: String,
     pub target: String,
     pub kind: EdgeKind,
-    /// Stance: number of records. Mention: mentions. Commented: comments.
+    /// Stance: records kept. Mention: mentions. Commented: comments.
+    /// Reply: replies.
     pub weight: f64,
     /// Stance edges only.
-    pub stance: Option<StanceCounts>,
-    /// First and last valid `YYYY-MM-DD` date of what the edge aggregates.
-    pub start: Option<String>,
-    pub end: Option<String>,
+    pub stance: Option<StanceHistory>,
+    /// Distinct valid dates of what the edge counts, sorted.
+    pub dates: Vec<String>,
+}
+
+/// The label of aggregated stance records (the rule is in the module docs).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum StanceLabel {
+    Favour,
+    Against,
+    Neutral,
+    Mixed,
+}
+
+impl StanceLabel {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StanceLabel::Favour => "favour",
+            StanceLabel::Against => "against",
+            StanceLabel::Neutral => "neutral",
+            StanceLabel::Mixed => "mixed",
+        }
+    }
 }
 
 /// Stance records aggregated.
@@ -173,64 +292,106 @@ impl StanceCounts {
         }
     }
 
+    /// Adds all of `other`.
+    pub fn merge(&mut self, other: &StanceCounts) {
+        self.favour += other.favour;
+        self.against += other.against;
+        self.neutral += other.neutral;
+        self.confidence_sum += other.confidence_sum;
+    }
+
     /// Number of records.
     pub fn total(&self) -> usize {
         self.favour + self.against + self.neutral
     }
 
+    fn share(&self, n: usize) -> f64 {
+        match self.total() {
+            0 => 0.0,
+            total => n as f64 / total as f64,
+        }
+    }
+
+    /// Favour records over all records; 0 when there are none.
+    pub fn favour_share(&self) -> f64 {
+        self.share(self.favour)
+    }
+
+    /// Against records over all records; 0 when there are none.
+    pub fn against_share(&self) -> f64 {
+        self.share(self.against)
+    }
+
     /// `(favour − against) / total`, in `[-1, 1]`; 0 when there are no records.
     pub fn net(&self) -> f64 {
-        let total = self.total();
-        if total == 0 {
-            return 0.0;
-        }
-        (self.favour as f64 - self.against as f64) / total as f64
+        self.favour_share() - self.against_share()
     }
 
     /// Mean confidence of the records; 0 when there are none.
     pub fn mean_confidence(&self) -> f64 {
-        let total = self.total();
-        if total == 0 {
-            0.0
-        } else {
-            self.confidence_sum / total as f64
+        match self.total() {
+            0 => 0.0,
+            total => self.confidence_sum / total as f64,
         }
     }
 
-    /// The label with the most records. A tie is settled by the sign of
-    /// [`net`](Self::net): favour if positive, against if negative, neutral if
-    /// zero (so favour = against reads neutral, and favour = neutral > against
-    /// reads favour). No records reads neutral.
-    pub fn majority(&self) -> Stance {
-        let max = self.favour.max(self.against).max(self.neutral);
-        let leaders = [
-            (self.favour == max, Stance::Favour),
-            (self.against == max, Stance::Against),
-            (self.neutral == max, Stance::Neutral),
-        ];
-        let mut winners = leaders.iter().filter(|(lead, _)| *lead).map(|(_, s)| *s);
-        match (winners.next(), winners.next()) {
-            (Some(only), None) => only,
-            _ => {
-                let net = self.net();
-                if net > 0.0 {
-                    Stance::Favour
-                } else if net < 0.0 {
-                    Stance::Against
-                } else {
-                    Stance::Neutral
-                }
-            }
+    /// The label (rule in the module docs); `None` when there are no records.
+    pub fn label(&self) -> Option<StanceLabel> {
+        if self.total() == 0 {
+            return None;
         }
+        let polar = self.favour + self.against;
+        Some(if self.neutral > polar {
+            StanceLabel::Neutral
+        } else if 3 * self.favour >= 2 * polar {
+            StanceLabel::Favour
+        } else if 3 * self.against >= 2 * polar {
+            StanceLabel::Against
+        } else {
+            StanceLabel::Mixed
+        })
     }
 }
 
-/// The lowercase name of a stance (as it serialises).
-pub fn stance_name(s: Stance) -> &'static str {
-    match s {
-        Stance::Favour => "favour",
-        Stance::Against => "against",
-        Stance::Neutral => "neutral",
+/// Stance records of one edge or entity, kept per date so that the exports
+/// can write them as values that change over time.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct StanceHistory {
+    /// Records without a valid date.
+    pub undated: StanceCounts,
+    /// Records per date (not cumulative).
+    pub by_date: BTreeMap<String, StanceCounts>,
+}
+
+impl StanceHistory {
+    /// Adds one record, dated or not.
+    pub fn add(&mut self, date: Option<&str>, stance: Stance, confidence: f32) {
+        match date {
+            Some(d) => self.by_date.entry(d.to_string()).or_default().add(stance, confidence),
+            None => self.undated.add(stance, confidence),
+        }
+    }
+
+    /// All records.
+    pub fn total(&self) -> StanceCounts {
+        let mut all = self.undated;
+        for c in self.by_date.values() {
+            all.merge(c);
+        }
+        all
+    }
+
+    /// At each date, every record up to and including it (undated ones
+    /// included from the start).
+    pub fn cumulative(&self) -> Vec<(&str, StanceCounts)> {
+        let mut running = self.undated;
+        self.by_date
+            .iter()
+            .map(|(d, c)| {
+                running.merge(c);
+                (d.as_str(), running)
+            })
+            .collect()
     }
 }
 
@@ -282,43 +443,55 @@ pub fn valid_date(date: &str) -> Option<&str> {
     (year >= 1 && (1..=days).contains(&day)).then_some(date)
 }
 
-/// The first and last date seen; `YYYY-MM-DD` strings order like dates.
-#[derive(Debug, Clone, Default, PartialEq)]
-struct Span {
-    first: Option<String>,
-    last: Option<String>,
-}
+/// Distinct dates, sorted.
+#[derive(Debug, Clone, Default)]
+struct Dates(BTreeSet<String>);
 
-impl Span {
+impl Dates {
     fn see(&mut self, date: Option<&str>) {
-        let Some(d) = date else { return };
-        if self.first.as_deref().map_or(true, |f| d < f) {
-            self.first = Some(d.to_string());
+        if let Some(d) = date {
+            if !self.0.contains(d) {
+                self.0.insert(d.to_string());
+            }
         }
-        if self.last.as_deref().map_or(true, |l| d > l) {
-            self.last = Some(d.to_string());
-        }
+    }
+
+    fn into_vec(self) -> Vec<String> {
+        self.0.into_iter().collect()
     }
 }
 
 #[derive(Default)]
 struct CommenterAcc {
     comments: usize,
-    mentions: usize,
-    span: Span,
+    entity_mentions: usize,
+    dates: Dates,
+}
+
+#[derive(Default)]
+struct CountAcc {
+    count: usize,
+    dates: Dates,
 }
 
 #[derive(Default)]
 struct StanceAcc {
-    counts: StanceCounts,
-    span: Span,
+    history: StanceHistory,
+    dates: Dates,
 }
 
-/// Builds the graph. Mentions and stance records naming an unknown entity are
-/// ignored; so are mentions of an unknown document (for edges; they still
-/// count toward the entity), and stance records toward an entity with no
-/// mention.
-pub fn build(documents: &[Document], entities: &[Entity], mentions: &[Mention], stances: &[StanceRecord]) -> Graph {
+/// Builds the graph from the records, keeping what `options` asks for.
+/// Mentions and stance records naming an unknown entity are ignored; so are
+/// mentions of an unknown document (for edges and dates; they still count
+/// toward the entity's `mentions`), and stance records toward an entity that
+/// is not in the graph.
+pub fn build(
+    documents: &[Document],
+    entities: &[Entity],
+    mentions: &[Mention],
+    stances: &[StanceRecord],
+    options: &GraphOptions,
+) -> Graph {
     // First of duplicates wins, for documents and entities alike.
     let mut docs: HashMap<&str, &Document> = HashMap::new();
     for d in documents {
@@ -329,95 +502,115 @@ pub fn build(documents: &[Document], entities: &[Entity], mentions: &[Mention], 
         known.entry(e.id.as_str()).or_insert(e);
     }
     let doc_date = |doc_id: &str| docs.get(doc_id).and_then(|d| d.date.as_deref()).and_then(valid_date);
+    // A comment's own date, else its article's.
+    let comment_date = |doc_id: &str, i: usize| {
+        let doc = docs.get(doc_id)?;
+        doc.comments.get(i).and_then(|c| c.date.as_deref()).and_then(valid_date).or_else(|| doc_date(doc_id))
+    };
     let comment_author =
         |doc_id: &str, i: usize| docs.get(doc_id).and_then(|d| d.comments.get(i)).map(|c| c.author.as_str());
 
-    // Mentions: per entity, per (article, entity), per commenter.
-    let mut entity_mentions: BTreeMap<&str, usize> = BTreeMap::new();
-    let mut entity_span: HashMap<&str, Span> = HashMap::new();
+    // Which entities the graph holds.
+    let mut mention_count: BTreeMap<&str, usize> = BTreeMap::new();
+    for m in mentions {
+        if let Some(entity) = known.get(m.entity_id.as_str()) {
+            *mention_count.entry(entity.id.as_str()).or_default() += 1;
+        }
+    }
+    let min_mentions = options.min_mentions.max(1);
+    mention_count.retain(|eid, count| *count >= min_mentions && options.types.contains(&known[eid].kind));
+    let shown = |eid: &str| mention_count.contains_key(eid);
+
+    // Mentions: entity dates, per (article, entity), per commenter.
+    let mut entity_dates: HashMap<&str, Dates> = HashMap::new();
     let mut article_mentions: BTreeMap<(&str, &str), usize> = BTreeMap::new();
     let mut article_mention_total: HashMap<&str, usize> = HashMap::new();
     let mut commenters: BTreeMap<String, CommenterAcc> = BTreeMap::new();
     for m in mentions {
-        let Some(entity) = known.get(m.entity_id.as_str()) else { continue };
-        let eid = entity.id.as_str();
-        *entity_mentions.entry(eid).or_default() += 1;
-        entity_span.entry(eid).or_default().see(doc_date(&m.doc_id));
-        if !docs.contains_key(m.doc_id.as_str()) {
+        let eid = m.entity_id.as_str();
+        if !shown(eid) || !docs.contains_key(m.doc_id.as_str()) {
             continue;
         }
         match m.source {
             Source::Article => {
+                entity_dates.entry(eid).or_default().see(doc_date(&m.doc_id));
                 *article_mentions.entry((m.doc_id.as_str(), eid)).or_default() += 1;
                 *article_mention_total.entry(m.doc_id.as_str()).or_default() += 1;
             }
             Source::Comment(i) => {
+                entity_dates.entry(eid).or_default().see(comment_date(&m.doc_id, i));
                 if let Some(author) = comment_author(&m.doc_id, i) {
-                    commenters.entry(commenter_name(author).to_string()).or_default().mentions += 1;
+                    commenters.entry(commenter_name(author).to_string()).or_default().entity_mentions += 1;
                 }
             }
         }
     }
 
-    // Comments: per commenter, per (commenter, article).
-    let mut commented: BTreeMap<(String, &str), usize> = BTreeMap::new();
+    // Comments: per commenter, per (commenter, article), per reply.
+    let mut commented: BTreeMap<(String, &str), CountAcc> = BTreeMap::new();
+    let mut replies: BTreeMap<(String, String), CountAcc> = BTreeMap::new();
     for d in docs.values() {
-        let date = d.date.as_deref().and_then(valid_date);
-        for c in &d.comments {
+        for (i, c) in d.comments.iter().enumerate() {
+            let date = comment_date(&d.id, i);
             let name = commenter_name(&c.author).to_string();
             let acc = commenters.entry(name.clone()).or_default();
             acc.comments += 1;
-            acc.span.see(date);
-            *commented.entry((name, d.id.as_str())).or_default() += 1;
+            acc.dates.see(date);
+            let edge = commented.entry((name.clone(), d.id.as_str())).or_default();
+            edge.count += 1;
+            edge.dates.see(date);
+            let parent = c.parent.and_then(|p| d.comments.get(p)).map(|p| commenter_name(&p.author));
+            if let Some(parent) = parent.filter(|p| *p != name) {
+                let edge = replies.entry((name, parent.to_string())).or_default();
+                edge.count += 1;
+                edge.dates.see(date);
+            }
         }
     }
 
     // Stance records: per (commenter, entity) and per entity.
     let mut stance_edges: BTreeMap<(String, &str), StanceAcc> = BTreeMap::new();
-    let mut entity_stance: HashMap<&str, StanceCounts> = HashMap::new();
+    let mut entity_stance: HashMap<&str, StanceHistory> = HashMap::new();
     for r in stances {
-        let Some(entity) = known.get(r.entity_id.as_str()) else { continue };
-        let eid = entity.id.as_str();
-        if !entity_mentions.contains_key(eid) {
+        let eid = r.entity_id.as_str();
+        if !shown(eid) || !options.keeps_confidence(r.confidence) {
             continue;
         }
-        let date = doc_date(&r.doc_id);
+        let date = comment_date(&r.doc_id, r.comment);
         let name = commenter_name(&r.author).to_string();
-        commenters.entry(name.clone()).or_default().span.see(date);
-        entity_span.entry(eid).or_default().see(date);
+        commenters.entry(name.clone()).or_default().dates.see(date);
+        entity_dates.entry(eid).or_default().see(date);
         let acc = stance_edges.entry((name, eid)).or_default();
-        acc.counts.add(r.stance, r.confidence);
-        acc.span.see(date);
-        entity_stance.entry(eid).or_default().add(r.stance, r.confidence);
+        acc.history.add(date, r.stance, r.confidence);
+        acc.dates.see(date);
+        entity_stance.entry(eid).or_default().add(date, r.stance, r.confidence);
     }
 
-    let mut nodes = Vec::with_capacity(entity_mentions.len() + commenters.len() + docs.len());
-    for (&eid, &count) in &entity_mentions {
-        let Some(entity) = known.get(eid) else { continue };
-        let span = entity_span.remove(eid).unwrap_or_default();
-        let stance = entity_stance.get(eid).copied().unwrap_or_default();
+    let mut nodes = Vec::with_capacity(mention_count.len() + commenters.len() + docs.len());
+    for (&eid, &count) in &mention_count {
+        let entity = known[eid];
         nodes.push(Node {
             id: entity_node_id(eid),
             label: entity.label.clone(),
             kind: NodeKind::Entity(entity.kind),
-            mentions: count,
-            comments: stance.total(),
-            date: None,
-            start: span.first,
-            end: span.last,
-            stance: Some(stance),
+            mentions: Some(count),
+            comments_written: None,
+            comments_below: None,
+            entity_mentions: None,
+            dates: entity_dates.remove(eid).unwrap_or_default().into_vec(),
+            stance: entity_stance.remove(eid),
         });
     }
-    for (name, acc) in &commenters {
+    for (name, acc) in commenters {
         nodes.push(Node {
-            id: commenter_node_id(name),
-            label: name.clone(),
+            id: commenter_node_id(&name),
+            label: name,
             kind: NodeKind::Commenter,
-            mentions: acc.mentions,
-            comments: acc.comments,
-            date: None,
-            start: acc.span.first.clone(),
-            end: acc.span.last.clone(),
+            mentions: None,
+            comments_written: Some(acc.comments),
+            comments_below: None,
+            entity_mentions: Some(acc.entity_mentions),
+            dates: acc.dates.into_vec(),
             stance: None,
         });
     }
@@ -426,55 +619,59 @@ pub fn build(documents: &[Document], entities: &[Entity], mentions: &[Mention], 
             Some(t) if !t.is_empty() => t.to_string(),
             _ => d.id.clone(),
         };
-        let day = d.date.as_deref().and_then(valid_date).map(str::to_string);
         nodes.push(Node {
             id: article_node_id(&d.id),
             label,
             kind: NodeKind::Article,
-            mentions: article_mention_total.get(d.id.as_str()).copied().unwrap_or(0),
-            comments: d.comments.len(),
-            date: d.date.clone(),
-            start: day.clone(),
-            end: day,
+            mentions: None,
+            comments_written: None,
+            comments_below: Some(d.comments.len()),
+            entity_mentions: Some(article_mention_total.get(d.id.as_str()).copied().unwrap_or(0)),
+            dates: doc_date(&d.id).map(str::to_string).into_iter().collect(),
             stance: None,
         });
     }
     nodes.sort_by(|a, b| a.id.cmp(&b.id));
 
-    let mut edges = Vec::with_capacity(stance_edges.len() + article_mentions.len() + commented.len());
+    let mut edges = Vec::with_capacity(stance_edges.len() + article_mentions.len() + commented.len() + replies.len());
     for ((name, eid), acc) in stance_edges {
         edges.push(Edge {
             source: commenter_node_id(&name),
             target: entity_node_id(eid),
             kind: EdgeKind::Stance,
-            weight: acc.counts.total() as f64,
-            stance: Some(acc.counts),
-            start: acc.span.first,
-            end: acc.span.last,
+            weight: acc.history.total().total() as f64,
+            stance: Some(acc.history),
+            dates: acc.dates.into_vec(),
         });
     }
     for ((doc_id, eid), count) in article_mentions {
-        let day = doc_date(doc_id).map(str::to_string);
         edges.push(Edge {
             source: article_node_id(doc_id),
             target: entity_node_id(eid),
             kind: EdgeKind::Mention,
             weight: count as f64,
             stance: None,
-            start: day.clone(),
-            end: day,
+            dates: doc_date(doc_id).map(str::to_string).into_iter().collect(),
         });
     }
-    for ((name, doc_id), count) in commented {
-        let day = doc_date(doc_id).map(str::to_string);
+    for ((name, doc_id), acc) in commented {
         edges.push(Edge {
             source: commenter_node_id(&name),
             target: article_node_id(doc_id),
             kind: EdgeKind::Commented,
-            weight: count as f64,
+            weight: acc.count as f64,
             stance: None,
-            start: day.clone(),
-            end: day,
+            dates: acc.dates.into_vec(),
+        });
+    }
+    for ((from, to), acc) in replies {
+        edges.push(Edge {
+            source: commenter_node_id(&from),
+            target: commenter_node_id(&to),
+            kind: EdgeKind::Reply,
+            weight: acc.count as f64,
+            stance: None,
+            dates: acc.dates.into_vec(),
         });
     }
     edges.sort_by(|a, b| (&a.source, &a.target, a.kind).cmp(&(&b.source, &b.target, b.kind)));
@@ -495,8 +692,7 @@ impl Graph {
 
     /// Whether any node or edge has a date (the GEXF is then dynamic).
     pub fn has_time(&self) -> bool {
-        self.nodes.iter().any(|n| n.start.is_some() || n.end.is_some())
-            || self.edges.iter().any(|e| e.start.is_some() || e.end.is_some())
+        self.nodes.iter().any(|n| !n.dates.is_empty()) || self.edges.iter().any(|e| !e.dates.is_empty())
     }
 }
 
@@ -557,26 +753,58 @@ mod tests {
         }
     }
 
+    fn counts(favour: usize, against: usize, neutral: usize) -> StanceCounts {
+        StanceCounts { favour, against, neutral, confidence_sum: 0.0 }
+    }
+
     #[test]
-    fn counts_net_and_majority() {
+    fn the_label_rule() {
+        use StanceLabel::*;
+        let cases = [
+            ((1, 1, 0), Some(Mixed)),
+            ((2, 1, 0), Some(Favour)),
+            ((1, 2, 0), Some(Against)),
+            ((3, 2, 0), Some(Mixed)),
+            ((4, 2, 0), Some(Favour)),
+            ((1, 0, 1), Some(Favour)),
+            ((1, 0, 2), Some(Neutral)),
+            ((0, 0, 1), Some(Neutral)),
+            ((1, 1, 2), Some(Mixed)),
+            ((1, 1, 3), Some(Neutral)),
+            ((0, 2, 2), Some(Against)),
+            ((0, 0, 0), None),
+        ];
+        for ((f, a, n), want) in cases {
+            assert_eq!(counts(f, a, n).label(), want, "favour {f}, against {a}, neutral {n}");
+        }
+    }
+
+    #[test]
+    fn counts_shares_and_net() {
         let mut c = StanceCounts::default();
-        assert_eq!(c.net(), 0.0);
-        assert_eq!(c.majority(), Stance::Neutral);
+        assert_eq!((c.net(), c.favour_share(), c.mean_confidence()), (0.0, 0.0, 0.0));
         c.add(Stance::Favour, 0.5);
         c.add(Stance::Favour, 1.0);
         c.add(Stance::Against, 0.75);
         c.add(Stance::Neutral, f32::NAN);
         assert_eq!(c.total(), 4);
+        assert_eq!((c.favour_share(), c.against_share()), (0.5, 0.25));
         assert!((c.net() - 0.25).abs() < 1e-12);
         assert!((c.mean_confidence() - 2.25 / 4.0).abs() < 1e-12);
-        assert_eq!(c.majority(), Stance::Favour);
+        assert_eq!(counts(0, 3, 0).net(), -1.0);
+    }
 
-        let tie = StanceCounts { favour: 2, against: 2, neutral: 1, confidence_sum: 0.0 };
-        assert_eq!(tie.majority(), Stance::Neutral);
-        let tie = StanceCounts { favour: 0, against: 2, neutral: 2, confidence_sum: 0.0 };
-        assert_eq!(tie.majority(), Stance::Against);
-        let all_against = StanceCounts { favour: 0, against: 3, neutral: 0, confidence_sum: 0.0 };
-        assert_eq!(all_against.net(), -1.0);
+    #[test]
+    fn history_is_cumulative() {
+        let mut h = StanceHistory::default();
+        h.add(Some("2024-01-03"), Stance::Against, 0.5);
+        h.add(None, Stance::Neutral, 0.5);
+        h.add(Some("2024-01-01"), Stance::Favour, 0.5);
+        h.add(Some("2024-01-03"), Stance::Against, 0.5);
+        let steps: Vec<(&str, (usize, usize, usize))> =
+            h.cumulative().into_iter().map(|(d, c)| (d, (c.favour, c.against, c.neutral))).collect();
+        assert_eq!(steps, [("2024-01-01", (1, 0, 1)), ("2024-01-03", (1, 2, 1))]);
+        assert_eq!(h.total().total(), 4);
     }
 
     #[test]
@@ -590,6 +818,22 @@ mod tests {
     }
 
     #[test]
+    fn options_parse() {
+        assert_eq!(
+            GraphOptions::parse_types("misc, Person,person,location"),
+            Ok(vec![EntityType::Person, EntityType::Location, EntityType::Misc])
+        );
+        assert!(GraphOptions::parse_types("people").unwrap_err().contains("people"));
+        assert!(GraphOptions::parse_types(" , ").is_err());
+        assert_eq!(GraphOptions::parse_confidence("0.6"), Ok(0.6));
+        assert!(GraphOptions::parse_confidence("1.5").is_err());
+        assert!(GraphOptions::parse_confidence("x").is_err());
+        let o = GraphOptions { min_confidence: 0.6, ..GraphOptions::default() };
+        assert!(o.keeps_confidence(0.6) && !o.keeps_confidence(0.59) && !o.keeps_confidence(f32::NAN));
+        assert!(GraphOptions::default().keeps_confidence(f32::NAN));
+    }
+
+    #[test]
     fn builds_typed_sorted_graph() {
         let docs = vec![
             doc("b", Some("2024-03-02"), &["carol", "alice"]),
@@ -599,6 +843,7 @@ mod tests {
             entity("person:x", EntityType::Person),
             entity("JPN", EntityType::Country),
             entity("org:never-mentioned", EntityType::Organisation),
+            entity("misc:yeah", EntityType::Misc),
         ];
         let mentions = vec![
             mention("a", Source::Article, "person:x"),
@@ -607,6 +852,7 @@ mod tests {
             mention("a", Source::Comment(0), "JPN"),
             mention("a", Source::Comment(9), "JPN"),
             mention("a", Source::Article, "unknown"),
+            mention("b", Source::Comment(0), "misc:yeah"),
         ];
         let stances = vec![
             record("a", 0, "alice", "person:x", Stance::Favour, 0.9),
@@ -614,31 +860,38 @@ mod tests {
             record("b", 1, "alice", "person:x", Stance::Favour, 0.7),
             record("b", 0, "carol", "JPN", Stance::Neutral, 0.6),
             record("b", 0, "carol", "org:never-mentioned", Stance::Against, 0.6),
+            record("b", 0, "carol", "misc:yeah", Stance::Against, 0.6),
         ];
-        let g = build(&docs, &entities, &mentions, &stances);
+        let g = build(&docs, &entities, &mentions, &stances, &GraphOptions::default());
 
         let ids: Vec<&str> = g.nodes.iter().map(|n| n.id.as_str()).collect();
         assert_eq!(ids, ["JPN", "doc:a", "doc:b", "person:x", "user:(anonymous)", "user:alice", "user:carol"]);
 
         let x = g.node("person:x").unwrap();
         assert_eq!(x.kind, NodeKind::Entity(EntityType::Person));
-        assert_eq!((x.mentions, x.comments), (2, 3));
-        assert_eq!((x.start.as_deref(), x.end.as_deref()), (Some("2024-03-01"), Some("2024-03-02")));
+        assert_eq!((x.mentions, x.comments_written, x.entity_mentions), (Some(2), None, None));
+        assert_eq!(x.dates, ["2024-03-01", "2024-03-02"]);
+        let xs = x.stance.as_ref().unwrap().total();
+        assert_eq!((xs.favour, xs.against, xs.label()), (2, 1, Some(StanceLabel::Favour)));
+        let jpn = g.node("JPN").unwrap();
+        assert_eq!(jpn.mentions, Some(3), "mentions in articles and comments, unknown documents too");
         let alice = g.node("user:alice").unwrap();
-        assert_eq!((alice.comments, alice.mentions), (3, 1));
+        assert_eq!((alice.comments_written, alice.entity_mentions, alice.mentions), (Some(3), Some(1), None));
         let a = g.node("doc:a").unwrap();
-        assert_eq!((a.mentions, a.comments, a.label.as_str()), (2, 3, "a"));
+        assert_eq!((a.entity_mentions, a.comments_below, a.label.as_str()), (Some(2), Some(3), "a"));
+        assert_eq!(a.dates, ["2024-03-01"]);
+        assert_eq!(g.node("user:carol").unwrap().entity_mentions, Some(0), "misc is not in the graph");
 
         let e = g.edge("user:alice", "person:x", EdgeKind::Stance).unwrap();
-        let s = e.stance.unwrap();
+        let s = e.stance.as_ref().unwrap().total();
         assert_eq!((s.favour, s.against, s.neutral), (2, 1, 0));
         assert_eq!(e.weight, 3.0);
-        assert!((s.net() - 1.0 / 3.0).abs() < 1e-12);
-        assert_eq!((e.start.as_deref(), e.end.as_deref()), (Some("2024-03-01"), Some("2024-03-02")));
+        assert_eq!(e.dates, ["2024-03-01", "2024-03-02"]);
 
         assert_eq!(g.edge("doc:a", "person:x", EdgeKind::Mention).unwrap().weight, 2.0);
         assert_eq!(g.edge("user:alice", "doc:a", EdgeKind::Commented).unwrap().weight, 2.0);
         assert!(g.edge("user:carol", "org:never-mentioned", EdgeKind::Stance).is_none());
+        assert!(g.edge("user:carol", "misc:yeah", EdgeKind::Stance).is_none());
         assert_eq!(g.edges.len(), 2 + 2 + 4);
 
         // Input order does not matter.
@@ -646,7 +899,85 @@ mod tests {
         docs2.reverse();
         let mut stances2 = stances.clone();
         stances2.reverse();
-        assert_eq!(build(&docs2, &entities, &mentions, &stances2), g);
+        assert_eq!(build(&docs2, &entities, &mentions, &stances2, &GraphOptions::default()), g);
         assert!(g.has_time());
+
+        // --types widens it; records and the rest are unchanged.
+        let all = GraphOptions { types: GraphOptions::ALL_TYPES.to_vec(), ..GraphOptions::default() };
+        let wide = build(&docs, &entities, &mentions, &stances, &all);
+        assert!(wide.node("misc:yeah").is_some());
+        assert!(wide.edge("user:carol", "misc:yeah", EdgeKind::Stance).is_some());
+    }
+
+    #[test]
+    fn min_mentions_and_min_confidence_thin_the_graph() {
+        let docs = vec![doc("a", None, &["alice", "bob"])];
+        let entities = vec![entity("person:x", EntityType::Person), entity("person:y", EntityType::Person)];
+        let mut mentions = vec![mention("a", Source::Article, "person:y")];
+        mentions.extend((0..3).map(|_| mention("a", Source::Article, "person:x")));
+        let stances = vec![
+            record("a", 0, "alice", "person:x", Stance::Favour, 0.9),
+            record("a", 1, "bob", "person:x", Stance::Against, 0.4),
+            record("a", 1, "bob", "person:y", Stance::Against, 0.9),
+        ];
+        let g = build(&docs, &entities, &mentions, &stances, &GraphOptions::default());
+        assert!(g.node("person:y").is_some());
+        assert!(!g.has_time());
+        assert_eq!(g.node("person:x").unwrap().stance.as_ref().unwrap().total().label(), Some(StanceLabel::Mixed));
+
+        let thin = GraphOptions { min_mentions: 3, min_confidence: 0.5, ..GraphOptions::default() };
+        let g = build(&docs, &entities, &mentions, &stances, &thin);
+        assert!(g.node("person:y").is_none(), "mentioned once");
+        assert!(g.edge("user:bob", "person:y", EdgeKind::Stance).is_none());
+        assert!(g.edge("user:bob", "person:x", EdgeKind::Stance).is_none(), "confidence 0.4 < 0.5");
+        let x = g.node("person:x").unwrap().stance.as_ref().unwrap().total();
+        assert_eq!((x.favour, x.against, x.label()), (1, 0, Some(StanceLabel::Favour)));
+        assert_eq!(g.node("doc:a").unwrap().entity_mentions, Some(3));
+
+        // An entity nobody's kept record is about has no stance at all.
+        let strict = GraphOptions { min_confidence: 0.95, ..GraphOptions::default() };
+        let g = build(&docs, &entities, &mentions, &stances, &strict);
+        assert!(g.nodes.iter().all(|n| n.stance.is_none()));
+        assert!(g.edges.iter().all(|e| e.kind != EdgeKind::Stance));
+    }
+
+    #[test]
+    fn comments_take_their_own_date_else_the_article_date_and_replies_link_commenters() {
+        let mut d = doc("t", Some("2024-01-01"), &["ann", "ben", "ann", "ben", "ben"]);
+        d.comments[1].date = Some("2024-01-02".into());
+        d.comments[1].parent = Some(0);
+        d.comments[2].date = Some("2024-01-05".into());
+        d.comments[2].parent = Some(1);
+        d.comments[3].date = Some("2024-01-05".into());
+        d.comments[3].parent = Some(2);
+        d.comments[4].parent = Some(3); // ben answers himself: no edge
+        d.comments[4].date = Some("not a date".into());
+        let entities = vec![entity("person:x", EntityType::Person)];
+        let mentions: Vec<Mention> = (0..5).map(|i| mention("t", Source::Comment(i), "person:x")).collect();
+        let stances = vec![
+            record("t", 1, "ben", "person:x", Stance::Favour, 0.9),
+            record("t", 3, "ben", "person:x", Stance::Against, 0.9),
+            record("t", 4, "ben", "person:x", Stance::Against, 0.9),
+        ];
+        let g = build(&[d], &entities, &mentions, &stances, &GraphOptions::default());
+        let edge = g.edge("user:ben", "person:x", EdgeKind::Stance).unwrap();
+        assert_eq!(edge.dates, ["2024-01-01", "2024-01-02", "2024-01-05"], "one date per comment date");
+        let steps: Vec<(&str, Option<StanceLabel>)> =
+            edge.stance.as_ref().unwrap().cumulative().into_iter().map(|(d, c)| (d, c.label())).collect();
+        assert_eq!(
+            steps,
+            [
+                ("2024-01-01", Some(StanceLabel::Against)),
+                ("2024-01-02", Some(StanceLabel::Mixed)),
+                ("2024-01-05", Some(StanceLabel::Against))
+            ]
+        );
+        let ben_ann = g.edge("user:ben", "user:ann", EdgeKind::Reply).unwrap();
+        assert_eq!((ben_ann.weight, ben_ann.dates.clone()), (2.0, vec!["2024-01-02".to_string(), "2024-01-05".into()]));
+        let ann_ben = g.edge("user:ann", "user:ben", EdgeKind::Reply).unwrap();
+        assert_eq!((ann_ben.weight, ann_ben.dates.clone()), (1.0, vec!["2024-01-05".to_string()]));
+        assert!(g.edge("user:ben", "user:ben", EdgeKind::Reply).is_none());
+        assert_eq!(g.node("user:ann").unwrap().dates, ["2024-01-01", "2024-01-05"]);
+        assert_eq!(g.edges.iter().filter(|e| e.kind == EdgeKind::Reply).count(), 2);
     }
 }

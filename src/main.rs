@@ -14,6 +14,7 @@ use stancegraph::corpus::Document;
 use stancegraph::encoder::Precision;
 use stancegraph::eval::stance::Protocol;
 use stancegraph::eval::stance::StanceFormat;
+use stancegraph::graph::GraphOptions;
 use stancegraph::ner::{NerConfig, NerModel};
 use stancegraph::pipeline::{self, RunOptions, Shard};
 use stancegraph::stance::{StanceClassifier, StanceConfig};
@@ -32,7 +33,9 @@ INPUT FORMATS
 
   JSON Lines (.jsonl), one document per line:
     {\"id\": .., \"date\": \"YYYY-MM-DD\", \"title\": ..?, \"text\": ..,
-     \"comments\": [{\"author\": .., \"text\": .., \"id\": ..?, \"parent\": ..?}]}
+     \"comments\": [{\"author\": .., \"text\": .., \"id\": ..?, \"parent\": ..?, \"date\": ..?}]}
+  A document without a date takes the first YYYY-MM-DD in its file name, if any;
+  a comment without a date is dated with its article.
 
   Directories are read recursively. A file that can't be read or parsed is
   reported with its reason and skipped; the rest of the corpus still runs.
@@ -107,6 +110,38 @@ impl Runtime {
     }
 }
 
+/// What the graph files hold (the records always hold everything).
+#[derive(Args, Clone)]
+struct GraphArgs {
+    /// Entity types in the graph, comma-separated: person, country, organisation, location, misc.
+    #[arg(long, default_value = "person,country,organisation", value_parser = parse_types)]
+    types: TypeList,
+    /// Leave entities mentioned fewer times out of the graph.
+    #[arg(long, default_value_t = GraphOptions::DEFAULT_MIN_MENTIONS)]
+    min_mentions: usize,
+    /// Leave stance decisions below this confidence (0-1) out of the graph; stances.jsonl keeps them.
+    #[arg(long, default_value = "0", value_parser = GraphOptions::parse_confidence)]
+    min_confidence: f32,
+}
+
+/// The value of `--types`.
+#[derive(Clone)]
+struct TypeList(Vec<stancegraph::link::EntityType>);
+
+fn parse_types(s: &str) -> Result<TypeList, String> {
+    GraphOptions::parse_types(s).map(TypeList)
+}
+
+impl GraphArgs {
+    fn options(&self) -> GraphOptions {
+        GraphOptions {
+            types: self.types.0.clone(),
+            min_mentions: self.min_mentions,
+            min_confidence: self.min_confidence,
+        }
+    }
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// Read a corpus, find entities and each comment's stance toward them, write the graph.
@@ -152,6 +187,8 @@ enum Command {
         /// Stance questions per chunk; each chunk is committed to the store as it finishes.
         #[arg(long, default_value_t = RunOptions::DEFAULT_CHUNK_PAIRS, hide = true)]
         chunk_pairs: usize,
+        #[command(flatten)]
+        graph: GraphArgs,
     },
     /// Reduce step of a Slurm job array: merge the shard stores of `run --shard` into the corpus
     /// store, link the whole corpus, answer the stance questions the shards could not, export.
@@ -173,6 +210,8 @@ enum Command {
         quiet: bool,
         #[arg(long, default_value_t = RunOptions::DEFAULT_MIN_FREE_MB)]
         min_free_mb: u64,
+        #[command(flatten)]
+        graph: GraphArgs,
     },
     /// Write the export set from the store alone (no model runs).
     Export {
@@ -192,6 +231,8 @@ enum Command {
         min_free_mb: u64,
         #[arg(long)]
         quiet: bool,
+        #[command(flatten)]
+        graph: GraphArgs,
     },
     /// Copy what can still be read from a damaged store into a new one (the damaged file is kept beside it).
     Recover {
@@ -296,6 +337,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             chunk_chars,
             chunk_pairs,
             shard,
+            graph,
         } => {
             // A shard writes no exports: its folder is the shard store's.
             let out = match (&out, &store) {
@@ -321,11 +363,12 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 min_free_mb,
                 chunk_chars: chunk_chars.max(1),
                 chunk_pairs: chunk_pairs.max(1),
+                graph: graph.options(),
             };
             let report = pipeline::run(&options)?;
             Ok(if report.skipped > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS })
         }
-        Command::Merge { shards, out, store, runtime, models, quiet, min_free_mb } => {
+        Command::Merge { shards, out, store, runtime, models, quiet, min_free_mb, graph } => {
             let options = RunOptions {
                 inputs: Vec::new(),
                 out,
@@ -343,13 +386,15 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 min_free_mb,
                 chunk_chars: RunOptions::DEFAULT_CHUNK_CHARS,
                 chunk_pairs: RunOptions::DEFAULT_CHUNK_PAIRS,
+                graph: graph.options(),
             };
             pipeline::run(&options)?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Export { out, store, from, to, min_free_mb, quiet } => {
+        Command::Export { out, store, from, to, min_free_mb, quiet, graph } => {
             let store = store.unwrap_or_else(|| out.join(stancegraph::store::DEFAULT_FILE));
-            pipeline::export_only(&store, &out, from.as_deref(), to.as_deref(), min_free_mb, quiet)?;
+            let graph = graph.options();
+            pipeline::export_only(&store, &out, from.as_deref(), to.as_deref(), min_free_mb, quiet, &graph)?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Recover { store } => {

@@ -70,6 +70,8 @@ pub struct RunOptions {
     pub chunk_chars: usize,
     /// Stance questions per chunk (committed as it finishes).
     pub chunk_pairs: usize,
+    /// What the exported graph holds (the records keep everything).
+    pub graph: graph::GraphOptions,
     /// Map step of a Slurm job array: only this shard's documents, into a
     /// store of their own (replaced whole), no exports.
     pub shard: Option<Shard>,
@@ -397,7 +399,13 @@ pub fn run(options: &RunOptions) -> Result<RunReport> {
 
         // 6. Export.
         let snapshot = store.snapshot(None, None)?;
-        let mut graph = graph::build(&snapshot.documents, &snapshot.entities, &snapshot.mentions, &snapshot.stances);
+        let mut graph = graph::build(
+            &snapshot.documents,
+            &snapshot.entities,
+            &snapshot.mentions,
+            &snapshot.stances,
+            &options.graph,
+        );
         let run_started = store.run_started(run_id)?.unwrap_or_default();
         graph.provenance = Some(format!("stancegraph {} run {run_id}, {run_started}", env!("CARGO_PKG_VERSION")));
         let totals = store.totals()?;
@@ -840,6 +848,7 @@ pub fn export_only(
     to: Option<&str>,
     min_free_mb: u64,
     quiet: bool,
+    graph_options: &graph::GraphOptions,
 ) -> Result<PathBuf> {
     let log = Log::new(quiet);
     outputs::preflight(out, min_free_mb)?;
@@ -851,7 +860,8 @@ pub fn export_only(
     outputs::clean_leftovers(out);
     let run_id = store.begin_run("export", &[])?;
     let snapshot = store.snapshot(from, to)?;
-    let mut graph = graph::build(&snapshot.documents, &snapshot.entities, &snapshot.mentions, &snapshot.stances);
+    let mut graph =
+        graph::build(&snapshot.documents, &snapshot.entities, &snapshot.mentions, &snapshot.stances, graph_options);
     let run_started = store.run_started(run_id)?.unwrap_or_default();
     let range = format!("{} to {}", from.unwrap_or("the start"), to.unwrap_or("the end"));
     graph.provenance =

@@ -37,8 +37,14 @@ fn labels(out: &Path) -> Vec<String> {
     jsonl(&out.join("entities.jsonl")).iter().map(|e| e["label"].as_str().unwrap().to_string()).collect()
 }
 
+/// Valid GEXF 1.3 with `viz:` in its namespace: the published XSD in
+/// ../shared as redefined by our tests/fixtures/gexf-1.3-viz (see `export`'s
+/// module docs for why the published XSD alone cannot validate it).
 fn xmllint_valid(gexf: &Path) {
-    let Some(xsd) = shared("schemas/gexf-1.3/gexf.xsd") else { return };
+    if shared("schemas/gexf-1.3/gexf.xsd").is_none() {
+        return;
+    }
+    let xsd = root().join("tests/fixtures/gexf-1.3-viz/gexf-viz.xsd");
     let out = Command::new("xmllint")
         .args(["--noout", "--schema"])
         .arg(&xsd)
