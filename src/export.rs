@@ -43,11 +43,14 @@
 //! Dates use the GEXF date type: `timeformat="date"` and `xs:date` spells
 //! (`<spells><spell start="D" end="D"/></spells>`, one per date the element
 //! is seen at). In a dynamic graph the stance group is declared
-//! `mode="dynamic"` and written as one `<attvalue for=".." value=".."
-//! start="D" end="D"/>` per date, the value counting every record up to
-//! and including D (cumulative; see [`crate::graph`]); an element whose
-//! records are all undated gets plain values. A graph without any date is
-//! static and so are its attributes.
+//! `mode="dynamic"` (its own `<attributes>` block, before the static block
+//! of its class: graphology-gexf 0.13 keeps only a class's last block, so
+//! the static attributes stay typed there) and written as one `<attvalue
+//! for=".." value=".." start="D" end="D"/>` per date, the value counting
+//! every record up to and including D (cumulative; see [`crate::graph`]);
+//! an element whose records are all undated gets plain values (Gephi reads
+//! them as holding at all times). A graph without any date is static, and so
+//! are all its attributes, one block per class.
 //!
 //! # Colours, sizes, thickness (the `viz` namespace)
 //!
@@ -671,22 +674,26 @@ pub fn gexf<W: Write>(w: &mut W, g: &Graph, today: &str) -> io::Result<()> {
         .collect();
     let node_stance = g.nodes.iter().any(|n| n.stance.is_some());
     let edge_stance = g.edges.iter().any(|e| e.stance.is_some());
-    let stance_mode = if dynamic { "dynamic" } else { "static" };
-    let groups: [(&str, &str, &[(&str, &str)], bool); 4] = [
-        ("node", "static", &node_static, !node_static.is_empty()),
-        ("node", stance_mode, &STANCE_ATTRS, node_stance),
-        ("edge", "static", &edge_static, !edge_static.is_empty()),
-        ("edge", stance_mode, &STANCE_ATTRS, edge_stance),
-    ];
-    for (class, mode, attrs, used) in groups {
-        if !used {
-            continue;
+    // One block per class and mode. In a dynamic graph the stance group comes first, so that a
+    // reader that keeps only the last block of a class (graphology-gexf 0.13) still has the
+    // static attributes typed; a static graph has one block per class.
+    for (class, fixed, stance) in [("node", node_static, node_stance), ("edge", edge_static, edge_stance)] {
+        let mut blocks: Vec<(&str, Vec<(&str, &str)>)> = Vec::new();
+        match (dynamic, stance) {
+            (true, true) => {
+                blocks.push(("dynamic", STANCE_ATTRS.to_vec()));
+                blocks.push(("static", fixed));
+            }
+            (false, true) => blocks.push(("static", fixed.into_iter().chain(STANCE_ATTRS).collect())),
+            (_, false) => blocks.push(("static", fixed)),
         }
-        writeln!(w, r#"    <attributes class="{class}" mode="{mode}">"#)?;
-        for (id, ty) in attrs {
-            writeln!(w, r#"      <attribute id="{id}" title="{id}" type="{ty}"/>"#)?;
+        for (mode, attrs) in blocks.into_iter().filter(|(_, attrs)| !attrs.is_empty()) {
+            writeln!(w, r#"    <attributes class="{class}" mode="{mode}">"#)?;
+            for (id, ty) in attrs {
+                writeln!(w, r#"      <attribute id="{id}" title="{id}" type="{ty}"/>"#)?;
+            }
+            writeln!(w, "    </attributes>")?;
         }
-        writeln!(w, "    </attributes>")?;
     }
 
     let sizes = Sizes::new(g);

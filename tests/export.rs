@@ -328,6 +328,9 @@ fn gexf_without_dates_is_static_and_valid() {
     assert!(text.contains(r#"mode="static""#));
     assert!(!text.contains("timeformat") && !text.contains("<spell") && !text.contains(" start="), "{text}");
     assert!(!text.contains(r#"mode="dynamic""#));
+    // One block per class: the stance group is static like the rest.
+    assert_eq!(text.matches(r#"<attributes class="node""#).count(), 1, "{text}");
+    assert_eq!(text.matches(r#"<attributes class="edge""#).count(), 1, "{text}");
     // Not a date, so no time, and no date attribute either.
     assert!(!text.contains("not a date"));
     assert!(text.contains(r#"<attvalue for="stance" value="mixed"/>"#), "plain values: {text}");
@@ -461,11 +464,17 @@ fn attributes_are_typed_and_declared_once_each() {
         assert_eq!(ty(id), BTreeSet::from(["double"]), "{id}");
     }
     assert!(!text.contains(r#"id="date""#), "dates are times, not strings");
-    // Four blocks: node static, node dynamic (stance), edge static, edge dynamic (stance).
-    assert!(text.contains(r#"<attributes class="node" mode="static">"#));
-    assert!(text.contains(r#"<attributes class="node" mode="dynamic">"#));
-    assert!(text.contains(r#"<attributes class="edge" mode="static">"#));
-    assert!(text.contains(r#"<attributes class="edge" mode="dynamic">"#));
+    // Four blocks, the dynamic stance group before the static attributes of its class.
+    let blocks: Vec<&str> = text.lines().map(str::trim).filter(|l| l.starts_with("<attributes ")).collect();
+    assert_eq!(
+        blocks,
+        [
+            r#"<attributes class="node" mode="dynamic">"#,
+            r#"<attributes class="node" mode="static">"#,
+            r#"<attributes class="edge" mode="dynamic">"#,
+            r#"<attributes class="edge" mode="static">"#,
+        ]
+    );
 }
 
 #[test]
