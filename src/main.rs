@@ -43,7 +43,8 @@ INPUT FORMATS
 OUTPUTS (in --out DIR; each run writes a whole set into runs/run-NNNNNN/ and then
   moves the `latest` link to it in one step; DIR/graph.gexf etc. point through latest/)
   stancegraph.db  the corpus store (SQLite; --store PATH to put it elsewhere)
-  graph.gexf      GEXF 1.3 for Gephi: entities, commenters, articles; stance edges
+  graph.gexf      GEXF 1.3 for Gephi: entities, commenters, articles; stance, mention,
+                  commented and reply edges; dated spells (--types, --min-mentions, --min-confidence)
   graph.graphml   the same graph as GraphML
   nodes.csv, edges.csv   Gephi spreadsheet import
   entities.jsonl, mentions.jsonl, stances.jsonl   records
