@@ -12,7 +12,7 @@ CORPUS=$(cd "${1:?corpus dir}" && pwd)
 NIGHTS=${2:-3}
 PER_NIGHT=${3:-100}
 shift $(( $# < 3 ? $# : 3 ))
-BIN=$PWD/target/release/stancegraph
+BIN=${BIN:-$PWD/target/release/stancegraph}
 WORK=${WORK:-$(mktemp -d)}
 trap 'rm -rf "$WORK"' EXIT
 

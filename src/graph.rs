@@ -174,13 +174,7 @@ impl NodeKind {
 
 /// The lowercase name of an entity type (as it serialises).
 pub fn entity_type_name(t: EntityType) -> &'static str {
-    match t {
-        EntityType::Person => "person",
-        EntityType::Country => "country",
-        EntityType::Organisation => "organisation",
-        EntityType::Location => "location",
-        EntityType::Misc => "misc",
-    }
+    t.as_str()
 }
 
 /// One node. Each count is `Some` only on the kinds it belongs to (see the

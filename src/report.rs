@@ -1641,7 +1641,7 @@ mod tests {
     fn fixture() -> (Vec<crate::corpus::Document>, Vec<crate::link::Entity>, Vec<crate::stance::StanceRecord>) {
         use crate::corpus::{Comment, Document};
         use crate::link::Entity;
-        let comment = |author: &str| Comment { id: None, author: author.into(), text: String::new(), parent: None };
+        let comment = |author: &str| Comment { id: None, author: author.into(), text: String::new(), parent: None, date: None };
         let doc = |id: &str, date: Option<&str>, authors: &[&str]| Document {
             id: id.into(),
             path: PathBuf::from(format!("{id}.txt")),

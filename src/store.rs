@@ -346,6 +346,9 @@ CREATE TABLE IF NOT EXISTS entity_keys (
 );
 "#;
 
+/// (table, column, type) added to the schema after its first release.
+const ADDED_COLUMNS: [(&str, &str, &str); 1] = [("comments", "date", "TEXT")];
+
 /// The tables [`recover`] copies, in dependency-free order.
 const TABLES: [&str; 12] = [
     "meta",
@@ -472,6 +475,7 @@ impl Store {
                 sql_error(path, e)
             }
         })?;
+        store.add_missing_columns()?;
         let version: Option<String> = store.query_opt("SELECT value FROM meta WHERE key = 'schema_version'", [])?;
         match version.map(|v| v.parse::<i64>().unwrap_or(-1)) {
             None => {
@@ -486,6 +490,25 @@ impl Store {
 
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// Columns added to a table after stores were first made: a store of an
+    /// earlier build gets them (empty) when it is opened.
+    fn add_missing_columns(&self) -> Result<()> {
+        for (table, column, ty) in ADDED_COLUMNS {
+            let mut stmt = self.conn.prepare(&format!("PRAGMA table_info({table})")).map_err(|e| self.err(e))?;
+            let names: Vec<String> = stmt
+                .query_map([], |r| r.get::<_, String>(1))
+                .map_err(|e| self.err(e))?
+                .collect::<std::result::Result<_, _>>()
+                .map_err(|e| self.err(e))?;
+            if !names.iter().any(|n| n == column) {
+                self.conn
+                    .execute_batch(&format!("ALTER TABLE {table} ADD COLUMN {column} {ty}"))
+                    .map_err(|e| self.err(e))?;
+            }
+        }
+        Ok(())
     }
 
     fn err(&self, e: rusqlite::Error) -> StoreError {
