@@ -7,6 +7,9 @@
 #               the installed binary finds both relative to itself
 #   make test-install  installs into a temporary prefix and runs the installed binary from / with a
 #               clean environment (scripts/test_install.sh)
+#   make test-slurm  deploy/slurm/ on a one-node Slurm cluster started for the test (installs Debian's
+#               slurm-wlm and munge when missing): 4 shards + merge equal one run; a failed shard is
+#               recovered with resubmit.sh (scripts/test_slurm.sh; needs root for apt-get and the daemons)
 #   make bench  NER speed vs Python transformers on ../shared/data/corpus/polnear, stance pairs/s (needs ../shared)
 #   make bench-nightly  a full PolNeAR store vs a night adding 1 % new documents; peak memory at 1x and 4x (needs ../shared)
 
@@ -22,7 +25,7 @@ PREFIX      ?= /usr/local
 export LIBTORCH
 export LIBTORCH_CXX11_ABI := 0
 
-.PHONY: all deps build run test test-install install bench bench-ner bench-stance bench-nightly tools clean
+.PHONY: all deps build run test test-install test-slurm install bench bench-ner bench-stance bench-nightly tools clean
 
 all: build
 
@@ -62,6 +65,9 @@ test: deps tools
 
 test-install:
 	bash scripts/test_install.sh
+
+test-slurm: build
+	bash scripts/test_slurm.sh $(BIN)
 
 # What the binary loads at run time (readelf -d / ldd): libtorch_cpu and libc10 it links directly,
 # libgomp and the two CUDA runtime stubs libtorch_cpu links; those find each other through their
