@@ -3,8 +3,8 @@
 //! exports as one `run` (in fp32: in bf16 a model's output depends slightly
 //! on which texts share its batch, so borderline spans and the third
 //! decimal of a confidence can differ; the README gives the measured size); an incomplete or unfinished set of shards is
-//! refused naming the shard; a killed shard rerun (and a killed merge
-//! rerun) end in the same result. The Slurm scripts themselves are checked
+//! refused naming the shard; a shard or a merge killed (SIGKILL) and rerun
+//! ends in the same result. The Slurm scripts themselves are checked
 //! by `make test-slurm`.
 
 use std::collections::BTreeMap;
@@ -159,24 +159,7 @@ fn a_killed_shard_blocks_the_merge_until_it_is_rerun() {
     ok(&stancegraph(&args));
 
     // Shard 1 killed during its model work.
-    let flag = dir.path().join("paused");
-    let mut child = Command::new(BIN)
-        .args(two(1, &stores[1]))
-        .args(["--threads", "2", "--quiet"])
-        .env("STANCEGRAPH_PAUSE_AT", "ner-chunk")
-        .env("STANCEGRAPH_PAUSE_FILE", &flag)
-        .current_dir(root())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let start = Instant::now();
-    while !flag.exists() {
-        assert!(start.elapsed() < Duration::from_secs(120));
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    child.kill().unwrap();
-    child.wait().unwrap();
+    kill_at(&two(1, &stores[1]), "ner-chunk", dir.path());
     let out = dir.path().join("out");
     let mut args = merge.clone();
     args.extend(strings(&[&"--out", &out]));
@@ -189,4 +172,38 @@ fn a_killed_shard_blocks_the_merge_until_it_is_rerun() {
     ok(&stancegraph(&two(1, &stores[1])));
     ok(&stancegraph(&args));
     assert_eq!(export_set(&out), export_set(&reference));
+
+    // A merge killed inside the commit of its linking, or halfway through its export, then
+    // rerun (what resubmit.sh does after a lost merge job): the same result.
+    for point in ["commit", "export"] {
+        let out = dir.path().join(format!("merge-killed-at-{point}"));
+        let mut args = merge.clone();
+        args.extend(strings(&[&"--out", &out]));
+        kill_at(&args, point, dir.path());
+        ok(&stancegraph(&args));
+        assert_eq!(export_set(&out), export_set(&reference), "merge killed at {point}, rerun");
+    }
+}
+
+/// Runs `stancegraph ARGS` until it reaches the pause point `point` (`STANCEGRAPH_PAUSE_AT`),
+/// then kills it with SIGKILL.
+fn kill_at(args: &[String], point: &str, dir: &Path) {
+    let flag = dir.join(format!("paused-at-{point}"));
+    let mut child = Command::new(BIN)
+        .args(args)
+        .args(["--threads", "2", "--quiet", "--precision", "fp32"])
+        .env("STANCEGRAPH_PAUSE_AT", point)
+        .env("STANCEGRAPH_PAUSE_FILE", &flag)
+        .current_dir(root())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let start = Instant::now();
+    while !flag.exists() {
+        assert!(start.elapsed() < Duration::from_secs(120), "{point} not reached");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
 }
