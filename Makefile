@@ -12,6 +12,8 @@
 #               recovered with resubmit.sh (scripts/test_slurm.sh; needs root for apt-get and the daemons)
 #   make bench  NER speed vs Python transformers on ../shared/data/corpus/polnear, stance pairs/s (needs ../shared)
 #   make bench-nightly  a full PolNeAR store vs a night adding 1 % new documents; peak memory at 1x and 4x (needs ../shared)
+#   make bench-merge  the Slurm merge step of a small night into corpus stores of 1/4, 1/2 and all of PolNeAR
+#               and the Reddit threads (needs ../shared)
 
 PYTHON      ?= python3
 DEPS        := $(CURDIR)/.deps
@@ -25,7 +27,7 @@ PREFIX      ?= /usr/local
 export LIBTORCH
 export LIBTORCH_CXX11_ABI := 0
 
-.PHONY: all deps build run test test-install test-slurm install bench bench-ner bench-stance bench-nightly tools clean
+.PHONY: all deps build run test test-install test-slurm install bench bench-ner bench-stance bench-nightly bench-merge tools clean
 
 all: build
 
@@ -94,6 +96,9 @@ bench-stance: build
 
 bench-nightly: build
 	bash scripts/bench_nightly.sh $(SHARED)/data/corpus/polnear
+
+bench-merge: build
+	BIN=$(BIN) bash scripts/bench_merge.sh $(SHARED)/data
 
 clean:
 	cargo clean
