@@ -34,7 +34,7 @@ for part in 4 2 1; do
   "$BIN" run "$WORK/corpus" --out "$WORK/store" --threads "$THREADS" --quiet
   documents=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["documents"])' "$WORK/store/summary.json")
   walls=()
-  for run in $(seq "$RUNS"); do
+  for _ in $(seq "$RUNS"); do
     rm -rf "$WORK/merged" && mkdir "$WORK/merged"
     cp "$WORK/store/stancegraph.db" "$WORK/merged/"
     /usr/bin/time -f '%e %M' -o "$WORK/time" \
