@@ -269,7 +269,7 @@ pub fn write_summary(path: &Path, summary: &impl Serialize) -> Result<(), Export
 // ---------------------------------------------------------------- writing --
 
 /// Why filling a file failed (the path is added by [`write_atomic`]).
-enum Fail {
+pub(crate) enum Fail {
     Io(io::Error),
     Json(serde_json::Error),
 }
@@ -279,7 +279,7 @@ static TEMP_COUNTER: AtomicUsize = AtomicUsize::new(0);
 /// Writes `path` through a temporary file in the same directory (created if
 /// needed), synced and renamed into place. On failure the temporary file is
 /// removed and `path` is untouched.
-fn write_atomic<F>(path: &Path, fill: F) -> Result<(), ExportError>
+pub(crate) fn write_atomic<F>(path: &Path, fill: F) -> Result<(), ExportError>
 where
     F: FnOnce(&mut BufWriter<File>) -> Result<(), Fail>,
 {

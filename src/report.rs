@@ -50,16 +50,15 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt::Write as _;
-use std::fs::{self, File, OpenOptions};
-use std::io::{self, Write};
+use std::fs;
+use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 use serde::Serialize;
 use serde_json::Value;
 
 use crate::camps;
-use crate::export::{self, ExportError, Exports};
+use crate::export::{self, write_atomic, ExportError, Exports, Fail};
 use crate::graph::{commenter_name, valid_date};
 use crate::link::EntityType;
 use crate::stance::{Stance, StanceRecord};
@@ -652,8 +651,6 @@ fn describe(name: &str) -> &'static str {
 
 // ---------------------------------------------------------------- writing --
 
-static TEMP_COUNTER: AtomicUsize = AtomicUsize::new(0);
-
 /// Writes the page for these records to `path` (through a temporary file in
 /// the same folder, synced and renamed, like the other exports). Sizes of the
 /// set's other files already in that folder are shown beside their links.
@@ -669,24 +666,7 @@ pub fn write(path: &Path, e: &Exports, summary: &impl Serialize) -> Result<(), E
         f.bytes = fs::metadata(dir.join(&f.name)).ok().filter(|m| m.is_file()).map(|m| m.len());
     }
     let html = render(&report);
-    fs::create_dir_all(&dir).map_err(|source| ExportError::CreateDir { path: dir.clone(), source })?;
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| FILE.to_string());
-    let tmp = dir.join(format!(".{name}.{}.{}.tmp", std::process::id(), TEMP_COUNTER.fetch_add(1, Ordering::Relaxed)));
-    let result = (|| -> io::Result<()> {
-        let mut file = OpenOptions::new().write(true).create_new(true).open(&tmp)?;
-        file.write_all(html.as_bytes())?;
-        file.sync_all()?;
-        drop(file);
-        fs::rename(&tmp, path)?;
-        if let Ok(d) = File::open(&dir) {
-            let _ = d.sync_all();
-        }
-        Ok(())
-    })();
-    result.map_err(|source| {
-        let _ = fs::remove_file(&tmp);
-        ExportError::Write { path: path.to_path_buf(), source }
-    })
+    write_atomic(path, |w| w.write_all(html.as_bytes()).map_err(Fail::Io))
 }
 
 // ---------------------------------------------------------------- HTML --
@@ -1641,7 +1621,8 @@ mod tests {
     fn fixture() -> (Vec<crate::corpus::Document>, Vec<crate::link::Entity>, Vec<crate::stance::StanceRecord>) {
         use crate::corpus::{Comment, Document};
         use crate::link::Entity;
-        let comment = |author: &str| Comment { id: None, author: author.into(), text: String::new(), parent: None, date: None };
+        let comment =
+            |author: &str| Comment { id: None, author: author.into(), text: String::new(), parent: None, date: None };
         let doc = |id: &str, date: Option<&str>, authors: &[&str]| Document {
             id: id.into(),
             path: PathBuf::from(format!("{id}.txt")),
