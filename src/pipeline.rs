@@ -688,12 +688,14 @@ struct Question {
 impl ModelWork<'_> {
     /// NER over every stored text without output, chunk by chunk.
     fn recognise(&mut self, store: &mut Store) -> Result<()> {
+        let mut after = String::new();
         loop {
-            let pending = store.pending_ner(self.ner_model, self.work, self.options.chunk_chars)?;
-            if pending.is_empty() {
+            let pending = store.pending_ner(self.ner_model, self.work, &after, self.options.chunk_chars)?;
+            let Some(last) = pending.last() else {
                 self.models.ner = None;
                 return Ok(());
-            }
+            };
+            after = last.hash.clone();
             if self.done.ner_texts == 0 {
                 self.log.info(&format!("ner: reading new texts with {}", self.ner_model));
             }

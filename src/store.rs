@@ -779,20 +779,23 @@ impl Store {
     }
 
     /// The next texts without NER output (or, with `reprocess`, with output
-    /// of another model than `model`), in hash order, up to about
-    /// `max_chars` characters (at least one text).
-    pub fn pending_ner(&self, model: &str, work: Work, max_chars: usize) -> Result<Vec<PendingText>> {
+    /// of another model than `model`) whose hash sorts after `after` (empty:
+    /// from the start), in hash order, up to about `max_chars` characters
+    /// (at least one text). The caller passes the last hash of the previous
+    /// chunk, so each call reads only its own chunk: the two text-hash
+    /// indexes are merged in order and the scan stops at `max_chars`.
+    pub fn pending_ner(&self, model: &str, work: Work, after: &str, max_chars: usize) -> Result<Vec<PendingText>> {
         let mut stmt = self
             .conn
             .prepare_cached(
                 "SELECT hash, text FROM (
-                     SELECT text_hash AS hash, text FROM documents
-                     UNION SELECT text_hash AS hash, text FROM comments) AS t
+                     SELECT text_hash AS hash, text FROM documents WHERE text_hash > ?3
+                     UNION ALL SELECT text_hash AS hash, text FROM comments WHERE text_hash > ?3) AS t
                  WHERE NOT EXISTS (SELECT 1 FROM ner_spans n WHERE n.text_hash = t.hash AND (?1 = 0 OR n.model = ?2))
                  ORDER BY hash",
             )
             .map_err(|e| self.err(e))?;
-        let mut rows = stmt.query(params![work.reprocess as i64, model]).map_err(|e| self.err(e))?;
+        let mut rows = stmt.query(params![work.reprocess as i64, model, after]).map_err(|e| self.err(e))?;
         let mut out: Vec<PendingText> = Vec::new();
         let mut chars = 0;
         while let Some(r) = rows.next().map_err(|e| self.err(e))? {
@@ -1371,5 +1374,71 @@ fn linked_by_name(l: LinkedBy) -> &'static str {
         LinkedBy::Name => "name",
         LinkedBy::Gazetteer => "gazetteer",
         LinkedBy::Pronoun => "pronoun",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn document(id: &str, text: &str, comments: &[&str]) -> Document {
+        Document {
+            id: id.to_string(),
+            path: PathBuf::from(format!("{id}.txt")),
+            date: None,
+            title: None,
+            text: text.to_string(),
+            comments: comments
+                .iter()
+                .map(|c| Comment { id: None, author: "a".into(), text: c.to_string(), parent: None, date: None })
+                .collect(),
+        }
+    }
+
+    /// Walking `pending_ner` chunk by chunk, each chunk starting after the
+    /// last hash of the one before, yields every distinct text once, in
+    /// hash order, whatever the chunk size, including a text that is both
+    /// an article and a comment and a text stored twice.
+    #[test]
+    fn pending_ner_walks_each_text_once_in_chunks() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("s.db")).unwrap();
+        let run = store.begin_run("run", &[]).unwrap();
+        let docs = vec![
+            document("d1", "Alpha text.", &["Shared text.", "Comment one."]),
+            document("d2", "Shared text.", &["Comment two.", "Comment one."]),
+            document("d3", "Gamma text, somewhat longer than the others.", &[]),
+        ];
+        store.ingest(&docs, run).unwrap();
+        let mut expected: Vec<String> = docs
+            .iter()
+            .flat_map(|d| std::iter::once(d.text.as_str()).chain(d.comments.iter().map(|c| c.text.as_str())))
+            .map(text_hash)
+            .collect();
+        expected.sort();
+        expected.dedup();
+        assert_eq!(expected.len(), 5);
+        for max_chars in [1, 20, 1_000] {
+            let mut seen = Vec::new();
+            let mut after = String::new();
+            loop {
+                let chunk = store.pending_ner("m", Work::default(), &after, max_chars).unwrap();
+                let Some(last) = chunk.last() else { break };
+                after = last.hash.clone();
+                if max_chars == 1 {
+                    assert_eq!(chunk.len(), 1);
+                }
+                seen.extend(chunk.into_iter().map(|p| p.hash));
+            }
+            assert_eq!(seen, expected, "max_chars {max_chars}");
+        }
+        // Texts with output are no longer pending; another model's output
+        // counts unless reprocessing.
+        let found: Vec<(String, Vec<EntitySpan>)> = expected[..2].iter().map(|h| (h.clone(), Vec::new())).collect();
+        store.save_spans(&found, "old", run).unwrap();
+        let left = store.pending_ner("new", Work::default(), "", usize::MAX).unwrap();
+        assert_eq!(left.iter().map(|p| p.hash.clone()).collect::<Vec<_>>(), expected[2..].to_vec());
+        let redo = store.pending_ner("new", Work { reprocess: true }, "", usize::MAX).unwrap();
+        assert_eq!(redo.len(), 5);
     }
 }
