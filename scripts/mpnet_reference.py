@@ -8,8 +8,13 @@ lengths, the token ids and a deterministic subset of the last hidden states:
 all 768 dimensions of the first, the middle (index n // 2) and the last real
 token of each text, and the mean over its real tokens. One text is longer
 than 128 pieces, so relative distances beyond MPNet's max distance (128) are
-exercised. Also written: the ids of text pairs (the stance input layout) and
-the relative-position bucket of every distance from -300 to 300.
+exercised. Also written: the ids of text pairs (the stance input layout),
+the relative-position bucket of every distance from -300 to 300, and the
+logits of an `MPNetForSequenceClassification` (3 labels, the layout
+`scripts/train_stance.py` would save for an MPNet stance model) whose head
+holds untrained pseudo-random weights from a formula the Rust test repeats
+(`pseudo_random` here and in tests/mpnet.rs), with the names of the tensors
+that model saves.
 
 The fast tokenizer (tokenizer.json, what the Rust side loads) must give the
 same ids as the slow MPNetTokenizer (vocab.txt); the script fails otherwise.
@@ -25,9 +30,10 @@ import hashlib
 import json
 import os
 
+import numpy as np
 import torch
 import transformers
-from transformers import AutoTokenizer, MPNetModel, MPNetTokenizer
+from transformers import AutoTokenizer, MPNetForSequenceClassification, MPNetModel, MPNetTokenizer
 from transformers.models.mpnet.modeling_mpnet import MPNetEncoder
 
 LONG = (
@@ -63,6 +69,51 @@ PAIRS = [
     ("I can't stand [unused1] Macron [unused2] any more.", "Emmanuel Macron"),
     ("Hamas will be hunted and killed as long as they live", "Hamas"),
 ]
+
+
+# The classifier head's weights: (salt, scale) of each tensor for pseudo_random.
+HEAD = {
+    "classifier.dense.weight": (1, 0.05),
+    "classifier.dense.bias": (2, 0.05),
+    "classifier.out_proj.weight": (3, 0.5),
+    "classifier.out_proj.bias": (4, 0.5),
+}
+LABELS = ["against", "neutral", "favour"]
+
+
+def pseudo_random(shape, salt, scale):
+    """Untrained weights both languages compute bit for bit: entry k (row-major)
+    is scale * (((k * 7919 + salt) mod 2003) / 1001 - 1) in float64, then float32."""
+    k = np.arange(int(np.prod(shape)), dtype=np.int64)
+    v = ((k * 7919 + salt) % 2003).astype(np.float64) / 1001.0 - 1.0
+    return torch.from_numpy((v * scale).astype(np.float32).reshape(shape))
+
+
+def classifier_reference(base, batches, fast):
+    """Logits of MPNetForSequenceClassification on the base with the HEAD weights."""
+    model, info = MPNetForSequenceClassification.from_pretrained(
+        base, num_labels=len(LABELS), id2label=dict(enumerate(LABELS)), output_loading_info=True,
+        torch_dtype=torch.float32)
+    assert sorted(info["missing_keys"]) == sorted(HEAD), f"unexpected missing keys {info['missing_keys']}"
+    state = model.state_dict()
+    with torch.no_grad():
+        for name, (salt, scale) in HEAD.items():
+            state[name].copy_(pseudo_random(tuple(state[name].shape), salt, scale))
+    model.eval()
+    logits = []
+    for batch in batches:
+        enc = fast(batch, padding=True, truncation=False, return_tensors="pt")
+        with torch.no_grad():
+            out = model(input_ids=enc["input_ids"], attention_mask=enc["attention_mask"]).logits
+        logits += [vector(row) for row in out]
+    # what save_pretrained writes and export_stance.py keeps (it drops position_ids)
+    names = sorted(k for k in model.state_dict() if not k.endswith("position_ids"))
+    return {
+        "labels": LABELS,
+        "head": {k: {"salt": salt, "scale": scale} for k, (salt, scale) in HEAD.items()},
+        "tensor_names": names,
+        "logits": logits,
+    }
 
 
 def sha256(path):
@@ -125,6 +176,8 @@ def main():
         assert pair_ids == slow(text, target)["input_ids"], f"tokenizers disagree on the pair {text!r}"
         pairs.append({"text": text, "target": target, "ids": pair_ids})
 
+    classifier = classifier_reference(args.base, BATCHES, fast)
+
     distances = torch.arange(-300, 301)
     buckets = MPNetEncoder.relative_position_bucket(distances).tolist()
 
@@ -139,6 +192,7 @@ def main():
         "rows": rows,
         "pairs": pairs,
         "buckets": {"from": -300, "values": buckets},
+        "classifier": classifier,
     }
     os.makedirs(os.path.dirname(args.out), exist_ok=True)
     with open(args.out, "w") as f:

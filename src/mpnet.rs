@@ -19,10 +19,13 @@
 //!   added to the attention scores of every layer.
 //!
 //! [`MpnetModel`] returns the last hidden states; task heads are separate
-//! types that own one. [`MpnetBase`] opens a plain base folder (config,
-//! tokenizer, weights) for inference.
-//! `tests/mpnet.rs` checks token ids and hidden states against transformers'
-//! `MPNetModel` (fixture written by `scripts/mpnet_reference.py`).
+//! types that own one ([`MpnetForSequenceClassification`]). [`MpnetBase`]
+//! opens a plain base folder (config, tokenizer, weights) for inference,
+//! [`MpnetClassifier`] a sequence classifier saved by transformers
+//! (`MPNetForSequenceClassification`, as `scripts/train_stance.py` and
+//! `scripts/export_stance.py` would save an MPNet stance model).
+//! `tests/mpnet.rs` checks token ids, hidden states and classifier logits
+//! against transformers (fixture written by `scripts/mpnet_reference.py`).
 
 use std::path::Path;
 
@@ -315,6 +318,37 @@ impl MpnetModel {
     }
 }
 
+/// Sentence-level classifier on the first token's hidden state, laid out as
+/// transformers' `MPNetForSequenceClassification` (`mpnet.…`,
+/// `classifier.dense`, `classifier.out_proj`): dense, tanh, projection to
+/// the labels.
+pub struct MpnetForSequenceClassification {
+    mpnet: MpnetModel,
+    dense: nn::Linear,
+    out_proj: nn::Linear,
+    dropout: f64,
+}
+
+impl MpnetForSequenceClassification {
+    pub fn new(p: nn::Path, config: &MpnetConfig, labels: i64) -> MpnetForSequenceClassification {
+        let classifier = &p / "classifier";
+        MpnetForSequenceClassification {
+            mpnet: MpnetModel::new(&p / "mpnet", config),
+            dense: linear(&classifier / "dense", config.hidden_size, config.hidden_size),
+            out_proj: linear(&classifier / "out_proj", config.hidden_size, labels),
+            dropout: config.hidden_dropout_prob,
+        }
+    }
+
+    /// `[batch, labels]` logits.
+    pub fn forward_t(&self, input_ids: &Tensor, attention_mask: Option<&Tensor>, train: bool) -> Tensor {
+        let hidden = self.mpnet.forward_t(input_ids, attention_mask, train);
+        let first = hidden.select(1, 0).dropout(self.dropout, train);
+        let pooled = self.dense.forward(&first).tanh().dropout(self.dropout, train);
+        self.out_proj.forward(&pooled)
+    }
+}
+
 /// A plain MPNet checkpoint folder opened for inference: its tokenizer and
 /// encoder (the base `checkpoints/bases/mpnet-base`, or any folder saved by
 /// transformers' `MPNetModel`).
@@ -329,14 +363,7 @@ impl MpnetBase {
     /// Reads config, tokenizer and `model.safetensors` from `dir`.
     /// `threads` = 0 keeps libtorch's default.
     pub fn load(dir: &Path, precision: Precision, threads: usize) -> Result<MpnetBase, ModelError> {
-        let checkpoint = Checkpoint::open(dir)?;
-        if checkpoint.model_type() != "mpnet" {
-            return Err(checkpoint.bad_config(format!("model_type {:?}, expected \"mpnet\"", checkpoint.model_type())));
-        }
-        let config: MpnetConfig = checkpoint.typed_config()?;
-        if let Some(problem) = config.unsupported() {
-            return Err(checkpoint.bad_config(problem));
-        }
+        let (checkpoint, config) = open_mpnet(dir)?;
         let mut vars = var_store(threads);
         let model = MpnetModel::new(vars.root(), &config);
         checkpoint.load_weights(&mut vars, precision)?;
@@ -354,13 +381,7 @@ impl MpnetBase {
     /// row): `[rows, width, hidden]`, float32, with the `[rows, width]`
     /// attention mask (1 = real token).
     pub fn hidden_states(&self, rows: &[Vec<i64>]) -> Result<(Tensor, Tensor), ModelError> {
-        if rows.iter().any(|r| r.len() as i64 > self.config.max_position_embeddings - POSITION_PADDING_ID - 1) {
-            return Err(ModelError::Forward(format!(
-                "a row is longer than the {} positions the model has",
-                self.config.max_position_embeddings - POSITION_PADDING_ID - 1
-            )));
-        }
-        let (ids, mask, _, _) = batch(rows, &[], self.checkpoint.pad_id);
+        let (ids, mask) = padded_batch(&self.config, self.checkpoint.pad_id, rows)?;
         let hidden = tch::no_grad(|| self.model.forward_t(&ids, Some(&mask), false));
         Ok((hidden.to_kind(Kind::Float), mask))
     }
@@ -369,6 +390,66 @@ impl MpnetBase {
     pub fn model(&self) -> &MpnetModel {
         &self.model
     }
+}
+
+/// A sequence classifier saved by transformers' `MPNetForSequenceClassification`
+/// (`model.safetensors` with `mpnet.…` and `classifier.…` tensors, `id2label`
+/// in `config.json`), opened for inference.
+pub struct MpnetClassifier {
+    pub checkpoint: Checkpoint,
+    pub config: MpnetConfig,
+    /// `id2label` in output order.
+    pub labels: Vec<String>,
+    model: MpnetForSequenceClassification,
+    _vars: nn::VarStore,
+}
+
+impl MpnetClassifier {
+    /// Reads config (with `id2label`), tokenizer and `model.safetensors` from
+    /// `dir`. `threads` = 0 keeps libtorch's default.
+    pub fn load(dir: &Path, precision: Precision, threads: usize) -> Result<MpnetClassifier, ModelError> {
+        let (checkpoint, config) = open_mpnet(dir)?;
+        let labels = checkpoint.labels()?;
+        let mut vars = var_store(threads);
+        let model = MpnetForSequenceClassification::new(vars.root(), &config, labels.len() as i64);
+        checkpoint.load_weights(&mut vars, precision)?;
+        Ok(MpnetClassifier { checkpoint, config, labels, model, _vars: vars })
+    }
+
+    /// `[rows, labels]` float32 logits of a batch of token-id rows (each
+    /// starting with `<s>`), padded to the longest row.
+    pub fn logits(&self, rows: &[Vec<i64>]) -> Result<Tensor, ModelError> {
+        let (ids, mask) = padded_batch(&self.config, self.checkpoint.pad_id, rows)?;
+        let logits = tch::no_grad(|| self.model.forward_t(&ids, Some(&mask), false));
+        Ok(logits.to_kind(Kind::Float))
+    }
+}
+
+/// Opens `dir` as an MPNet checkpoint this module can run.
+fn open_mpnet(dir: &Path) -> Result<(Checkpoint, MpnetConfig), ModelError> {
+    let checkpoint = Checkpoint::open(dir)?;
+    if checkpoint.model_type() != "mpnet" {
+        return Err(checkpoint.bad_config(format!("model_type {:?}, expected \"mpnet\"", checkpoint.model_type())));
+    }
+    let config: MpnetConfig = checkpoint.typed_config()?;
+    if let Some(problem) = config.unsupported() {
+        return Err(checkpoint.bad_config(problem));
+    }
+    Ok((checkpoint, config))
+}
+
+/// `(ids, attention mask)` of rows padded to the longest; fails when a row
+/// is longer than the model has positions for.
+fn padded_batch(config: &MpnetConfig, pad_id: i64, rows: &[Vec<i64>]) -> Result<(Tensor, Tensor), ModelError> {
+    let positions = config.max_position_embeddings - POSITION_PADDING_ID - 1;
+    if let Some(long) = rows.iter().find(|r| r.len() as i64 > positions) {
+        return Err(ModelError::Forward(format!(
+            "a row of {} tokens; the model has {positions} positions",
+            long.len()
+        )));
+    }
+    let (ids, mask, _, _) = batch(rows, &[], pad_id);
+    Ok((ids, mask))
 }
 
 #[cfg(test)]

@@ -1,7 +1,9 @@
 //! The MPNet encoder (`src/mpnet.rs`) against transformers' `MPNetModel`:
-//! token ids, relative-position buckets and last hidden states must match the
-//! fixture written by `scripts/mpnet_reference.py`
-//! (`tests/fixtures/mpnet/reference.json`), hidden states to 1e-4 in fp32.
+//! token ids, relative-position buckets, last hidden states and the logits of
+//! a sequence classifier (`MPNetForSequenceClassification` with an untrained
+//! pseudo-random head) must match the fixture written by
+//! `scripts/mpnet_reference.py` (`tests/fixtures/mpnet/reference.json`),
+//! hidden states and logits to 1e-4 in fp32.
 //!
 //! The base weights are not in the repository: the tests that need them read
 //! `checkpoints/bases/mpnet-base` (or `$STANCEGRAPH_MPNET_BASE`) and skip with
@@ -13,7 +15,9 @@ use std::time::Instant;
 
 use serde_json::Value;
 use stancegraph::encoder::Precision;
-use stancegraph::mpnet::{relative_position_bucket, MpnetBase, RELATIVE_BUCKETS, RELATIVE_MAX_DISTANCE};
+use stancegraph::mpnet::{
+    relative_position_bucket, MpnetBase, MpnetClassifier, RELATIVE_BUCKETS, RELATIVE_MAX_DISTANCE,
+};
 use tch::{Kind, Tensor};
 
 /// Largest allowed |ours − transformers'| for a hidden-state value.
@@ -129,4 +133,79 @@ fn token_ids_and_hidden_states_match_transformers() {
         worst = worst.max(compare_row(&hidden.get(0), row, &format!("text {i} alone")));
     }
     eprintln!("MPNet vs transformers: max abs difference {worst:.2e} (tolerance {TOLERANCE:e})");
+}
+
+/// The untrained head weights of the fixture's classifier, bit for bit as
+/// `pseudo_random` in `scripts/mpnet_reference.py`: entry k (row-major) is
+/// scale × (((k × 7919 + salt) mod 2003) / 1001 − 1) in f64, then f32.
+fn pseudo_random(shape: &[i64], salt: i64, scale: f64) -> Tensor {
+    let n: i64 = shape.iter().product();
+    let values: Vec<f32> =
+        (0..n).map(|k| ((((k * 7919 + salt) % 2003) as f64 / 1001.0 - 1.0) * scale) as f32).collect();
+    Tensor::from_slice(&values).view(shape)
+}
+
+/// Writes, in `dir`, the sequence classifier that `scripts/train_stance.py`
+/// would save for an MPNet stance model: the base's tensors under `mpnet.`
+/// (without the pooler, which that model lacks, and `position_ids`, which
+/// `export_stance.py` drops), the fixture's head, `id2label` in config.json,
+/// the base's tokenizer.
+fn write_classifier(base: &std::path::Path, dir: &std::path::Path, spec: &Value) {
+    let mut tensors: Vec<(String, Tensor)> = Tensor::read_safetensors(base.join("model.safetensors"))
+        .expect("base weights read")
+        .into_iter()
+        .filter(|(name, _)| !name.starts_with("pooler.") && !name.ends_with("position_ids"))
+        .map(|(name, t)| (format!("mpnet.{name}"), t))
+        .collect();
+    let mut config: Value =
+        serde_json::from_str(&std::fs::read_to_string(base.join("config.json")).unwrap()).expect("base config");
+    let labels = spec["labels"].as_array().unwrap();
+    let (hidden, n_labels) = (config["hidden_size"].as_i64().expect("hidden_size"), labels.len() as i64);
+    for (name, h) in spec["head"].as_object().unwrap() {
+        let shape: Vec<i64> = match name.as_str() {
+            "classifier.dense.weight" => vec![hidden, hidden],
+            "classifier.dense.bias" => vec![hidden],
+            "classifier.out_proj.weight" => vec![n_labels, hidden],
+            "classifier.out_proj.bias" => vec![n_labels],
+            other => panic!("unknown head tensor {other}"),
+        };
+        tensors.push((name.clone(), pseudo_random(&shape, h["salt"].as_i64().unwrap(), h["scale"].as_f64().unwrap())));
+    }
+    let mut names: Vec<&str> = tensors.iter().map(|(n, _)| n.as_str()).collect();
+    names.sort();
+    let expected: Vec<&str> = spec["tensor_names"].as_array().unwrap().iter().map(|n| n.as_str().unwrap()).collect();
+    assert_eq!(names, expected, "tensor names differ from what MPNetForSequenceClassification saves");
+    Tensor::write_safetensors(&tensors, dir.join("model.safetensors")).expect("classifier weights written");
+
+    let id2label: serde_json::Map<String, Value> =
+        labels.iter().enumerate().map(|(i, l)| (i.to_string(), l.clone())).collect();
+    config["id2label"] = Value::Object(id2label);
+    config["architectures"] = serde_json::json!(["MPNetForSequenceClassification"]);
+    std::fs::write(dir.join("config.json"), config.to_string()).unwrap();
+    std::fs::copy(base.join("tokenizer.json"), dir.join("tokenizer.json")).unwrap();
+}
+
+#[test]
+fn sequence_classifier_logits_match_transformers() {
+    let Some(base) = base_dir() else { return };
+    let f = fixture();
+    let spec = &f["classifier"];
+    let dir = tempfile::tempdir().unwrap();
+    write_classifier(&base, dir.path(), spec);
+
+    let classifier = MpnetClassifier::load(dir.path(), Precision::Fp32, 2).expect("MPNet classifier loads");
+    let labels: Vec<&str> = spec["labels"].as_array().unwrap().iter().map(|l| l.as_str().unwrap()).collect();
+    assert_eq!(classifier.labels, labels);
+    let expected = spec["logits"].as_array().unwrap();
+    let mut worst = 0.0f64;
+    for members in f["batches"].as_array().unwrap() {
+        let rows: Vec<Vec<i64>> = ints(members).into_iter().map(|i| ints(&f["ids"][i as usize])).collect();
+        let logits = classifier.logits(&rows).unwrap();
+        for (b, i) in ints(members).into_iter().enumerate() {
+            let d = max_abs_diff(&logits.get(b as i64), &floats(&expected[i as usize]));
+            assert!(d <= TOLERANCE, "text {i}: logits differ by {d:e} from transformers");
+            worst = worst.max(d);
+        }
+    }
+    eprintln!("MPNet classifier vs transformers: max abs logit difference {worst:.2e} (tolerance {TOLERANCE:e})");
 }
