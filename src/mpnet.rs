@@ -13,8 +13,8 @@
 //! - 12 BERT-style post-LayerNorm layers: self-attention (`q`, `k`, `v`, `o`),
 //!   then an erf-GELU feed-forward;
 //! - MPNet's relative-position bias: the key-minus-query distance is sorted
-//!   into 32 buckets (16 per direction, exact up to 8, logarithmic up to a
-//!   distance of 128, the last bucket beyond), one learnt value per bucket and
+//!   into 32 buckets (16 per direction: distances 0–7 exact, then log-spaced
+//!   up to 128, the last bucket beyond), one learnt value per bucket and
 //!   head (`encoder.relative_attention_bias`), computed once per forward and
 //!   added to the attention scores of every layer.
 //!
@@ -34,11 +34,13 @@ use tch::{nn, nn::Module, Kind, Tensor};
 
 use crate::encoder::{batch, var_store, Checkpoint, ModelError, Precision};
 
-/// Number of relative-position buckets and the distance beyond which all
-/// distances share the last bucket, as fixed in transformers' MPNet (its
-/// encoder calls `relative_position_bucket` with these defaults, whatever
+/// Number of relative-position buckets, as fixed in transformers' MPNet (its
+/// encoder calls `relative_position_bucket` with this default, whatever
 /// `relative_attention_num_buckets` says).
 pub const RELATIVE_BUCKETS: i64 = 32;
+
+/// The distance from which all distances (in one direction) share the last
+/// bucket, as fixed in transformers' MPNet.
 pub const RELATIVE_MAX_DISTANCE: i64 = 128;
 
 /// The token id that marks padding when position ids are numbered: fixed at
