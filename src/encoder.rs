@@ -1,8 +1,8 @@
 //! Transformer checkpoints on disk, shared by the model stages (`ner`,
-//! `stance`): checks a model directory's files, reads its `config.json` and
-//! `tokenizer.json`, loads the weights into a libtorch `VarStore` at the chosen
-//! precision, and packs token rows into padded batch tensors. Each error names
-//! the file concerned.
+//! `stance`) and the `mpnet` encoder: checks a model directory's files, reads
+//! its `config.json` and `tokenizer.json`, loads the weights into a libtorch
+//! `VarStore` at the chosen precision, and packs token rows into padded batch
+//! tensors. Each error names the file concerned.
 
 use std::path::{Path, PathBuf};
 
@@ -119,7 +119,9 @@ impl Checkpoint {
                 .map(|i| i as i64)
                 .ok_or_else(|| ModelError::Corrupt(tok_path.clone(), format!("no {t} token")))
         };
-        let (cls_id, sep_id, pad_id) = (special("[CLS]")?, special("[SEP]")?, special("[PAD]")?);
+        let model_type = config.get("model_type").and_then(|v| v.as_str()).unwrap_or("");
+        let [cls, sep, pad] = special_token_names(model_type);
+        let (cls_id, sep_id, pad_id) = (special(cls)?, special(sep)?, special(pad)?);
         Ok(Checkpoint { dir: dir.to_path_buf(), config, tokenizer, cls_id, sep_id, pad_id })
     }
 
@@ -171,6 +173,16 @@ impl Checkpoint {
         }
         vars.freeze();
         Ok(())
+    }
+}
+
+/// The names of the sequence-start, separator and padding tokens in a model
+/// family's vocabulary: `[CLS]`, `[SEP]`, `[PAD]` for BERT and DistilBERT;
+/// `<s>`, `</s>`, `<pad>` for MPNet and RoBERTa.
+pub fn special_token_names(model_type: &str) -> [&'static str; 3] {
+    match model_type {
+        "mpnet" | "roberta" | "xlm-roberta" => ["<s>", "</s>", "<pad>"],
+        _ => ["[CLS]", "[SEP]", "[PAD]"],
     }
 }
 

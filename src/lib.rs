@@ -13,6 +13,8 @@
 //! ids), so a run only does what is new; `outputs` swaps each run's export
 //! set into the output folder as a whole. `pipeline` wires them together;
 //! `eval` measures the model stages on gold data.
+//! `encoder` opens model folders for the model stages; `mpnet` is an MPNet
+//! encoder (which rust-bert lacks) for the next bases.
 
 pub mod camps;
 pub mod corpus;
@@ -21,6 +23,7 @@ pub mod eval;
 pub mod export;
 pub mod graph;
 pub mod link;
+pub mod mpnet;
 pub mod ner;
 pub mod outputs;
 pub mod pipeline;
