@@ -34,6 +34,7 @@
 //!
 //! [`StanceQuery`]: crate::stance::StanceQuery
 
+use std::collections::hash_map::Entry;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
@@ -227,9 +228,10 @@ pub fn read_pairs(path: &Path) -> Result<Vec<CommentPair>, CommentSetError> {
 
 /// The comment texts of one source, by key, as the converters give them.
 struct SourceTexts {
-    /// The file named when a key is missing or its text changed.
+    /// The file named when a key is missing.
     file: PathBuf,
-    texts: HashMap<String, String>,
+    /// Key → (text, the file it was read from).
+    texts: HashMap<String, (String, PathBuf)>,
 }
 
 fn read_csv_records(path: &Path) -> Result<(Vec<String>, Vec<Vec<String>>), CommentSetError> {
@@ -259,7 +261,8 @@ fn field(row: &[String], c: usize) -> &str {
 /// `comment_id` (first file first), then parents known only through a
 /// row's `parent_content` (the row with the smallest `comment_id`).
 fn reddit_texts(data: &Path) -> Result<SourceTexts, CommentSetError> {
-    let mut rows: HashMap<String, (String, String, String)> = HashMap::new(); // id -> (parent id, parent text, text)
+    // id -> (parent id, parent text, text, file)
+    let mut rows: HashMap<String, (String, String, String, PathBuf)> = HashMap::new();
     for rel in CommentSource::Reddit.files() {
         let path = data.join(rel);
         let (header, records) = read_csv_records(&path)?;
@@ -271,21 +274,22 @@ fn reddit_texts(data: &Path) -> Result<SourceTexts, CommentSetError> {
         );
         for r in &records {
             rows.entry(field(r, id).to_string()).or_insert_with(|| {
-                (field(r, parent).trim().to_string(), field(r, parent_text).to_string(), field(r, text).to_string())
+                let parent_id = field(r, parent).trim().to_string();
+                (parent_id, field(r, parent_text).to_string(), field(r, text).to_string(), path.clone())
             });
         }
     }
     let mut ids: Vec<&String> = rows.keys().collect();
     ids.sort();
-    let mut texts: HashMap<String, String> = HashMap::new();
+    let mut texts: HashMap<String, (String, PathBuf)> = HashMap::new();
     for id in ids {
-        let (parent, parent_text, _) = &rows[id];
+        let (parent, parent_text, _, file) = &rows[id];
         if !parent.is_empty() && !rows.contains_key(parent) && !parent_text.trim().is_empty() {
-            texts.entry(parent.clone()).or_insert_with(|| parent_text.clone());
+            texts.entry(parent.clone()).or_insert_with(|| (parent_text.clone(), file.clone()));
         }
     }
-    for (id, (_, _, text)) in rows {
-        texts.insert(id, text);
+    for (id, (_, _, text, file)) in rows {
+        texts.insert(id, (text, file));
     }
     Ok(SourceTexts { file: data.join(CommentSource::Reddit.files()[1]), texts })
 }
@@ -295,8 +299,29 @@ fn vast_texts(data: &Path) -> Result<SourceTexts, CommentSetError> {
     let path = data.join(CommentSource::Vast.files()[0]);
     let (header, records) = read_csv_records(&path)?;
     let tweet = column(&header, "Tweet", &path)?;
-    let texts = records.iter().enumerate().map(|(i, r)| (i.to_string(), field(r, tweet).to_string())).collect();
+    let texts =
+        records.iter().enumerate().map(|(i, r)| (i.to_string(), (field(r, tweet).to_string(), path.clone()))).collect();
     Ok(SourceTexts { file: path, texts })
+}
+
+/// The comment texts of `source`, read from `data`; a missing file is named.
+fn source_texts(source: CommentSource, data: &Path) -> Result<SourceTexts, CommentSetError> {
+    for rel in source.files() {
+        let path = data.join(rel);
+        if !path.is_file() {
+            return Err(CommentSetError::Data {
+                path,
+                reason: format!(
+                    "not found: the {} texts of the comment set are read from here (--data DIR)",
+                    source.as_str()
+                ),
+            });
+        }
+    }
+    match source {
+        CommentSource::Reddit => reddit_texts(data),
+        CommentSource::Vast => vast_texts(data),
+    }
 }
 
 /// Reads `pairs.tsv` and joins each pair's comment text from `data`,
@@ -306,34 +331,18 @@ pub fn read_comment_set(pairs_path: &Path, data: &Path) -> Result<Vec<JoinedPair
     let mut sources: HashMap<CommentSource, SourceTexts> = HashMap::new();
     let mut out = Vec::with_capacity(pairs.len());
     for pair in pairs {
-        if !sources.contains_key(&pair.source) {
-            for rel in pair.source.files() {
-                let p = data.join(rel);
-                if !p.is_file() {
-                    return Err(CommentSetError::Data {
-                        path: p,
-                        reason: format!(
-                            "not found: the {} texts of the comment set are read from here (--data DIR)",
-                            pair.source.as_str()
-                        ),
-                    });
-                }
-            }
-            let texts = match pair.source {
-                CommentSource::Reddit => reddit_texts(data)?,
-                CommentSource::Vast => vast_texts(data)?,
-            };
-            sources.insert(pair.source, texts);
-        }
-        let texts = &sources[&pair.source];
-        let text = texts.texts.get(&pair.key).ok_or_else(|| CommentSetError::Data {
+        let texts = match sources.entry(pair.source) {
+            Entry::Occupied(e) => e.into_mut(),
+            Entry::Vacant(e) => e.insert(source_texts(pair.source, data)?),
+        };
+        let (text, file) = texts.texts.get(&pair.key).ok_or_else(|| CommentSetError::Data {
             path: texts.file.clone(),
             reason: format!("no {} comment {}", pair.source.as_str(), pair.key),
         })?;
         let found = text_sha16(text);
         if found != pair.text_sha16 {
             return Err(CommentSetError::HashDiffers {
-                path: texts.file.clone(),
+                path: file.clone(),
                 origin: pair.source.as_str(),
                 key: pair.key.clone(),
                 expected: pair.text_sha16.clone(),
