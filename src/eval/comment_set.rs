@@ -41,7 +41,7 @@ use std::path::{Path, PathBuf};
 use sha2::{Digest, Sha256};
 
 use crate::eval::stance::{parse_csv, GoldExample};
-use crate::stance::Stance;
+use crate::stance::{resolve_overlaps, Stance};
 
 /// The columns of `pairs.tsv`, in order.
 pub const COLUMNS: [&str; 14] = [
@@ -359,10 +359,12 @@ pub fn read_comment_set(pairs_path: &Path, data: &Path) -> Result<Vec<JoinedPair
                 found: asked,
             });
         }
+        // Sorted and disjoint like every gold example's; the model resolves
+        // the pipeline's ranges the same way, so the input is unchanged.
         let example = GoldExample {
             text: text.clone(),
             target: pair.entity.clone(),
-            mentions: pair.mentions.clone(),
+            mentions: resolve_overlaps(&pair.mentions),
             label: pair.gold,
         };
         out.push(JoinedPair { pair, example });
