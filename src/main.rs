@@ -301,6 +301,9 @@ enum EvalCommand {
         /// probable of favour and against.
         #[arg(long)]
         favour_against_only: bool,
+        /// The data folder `--format comments` joins its comment texts from.
+        #[arg(long, default_value = stancegraph::eval::comment_set::DEFAULT_DATA_DIR)]
+        data: PathBuf,
         #[command(flatten)]
         runtime: Runtime,
     },
@@ -445,7 +448,9 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             );
             Ok(ExitCode::SUCCESS)
         }
-        Command::Eval { what: EvalCommand::Stance { file, format, model, baseline, favour_against_only, runtime } } => {
+        Command::Eval {
+            what: EvalCommand::Stance { file, format, model, baseline, favour_against_only, data, runtime },
+        } => {
             let dir = model.unwrap_or_else(|| stancegraph::models_dir().join("stance"));
             let config = StanceConfig {
                 batch_size: runtime.batch_size,
@@ -454,6 +459,26 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             };
             let classifier = StanceClassifier::load(baseline, &dir, config)?;
             let protocol = if favour_against_only { Protocol::FavourAgainst } else { Protocol::ThreeWay };
+            if format == StanceFormat::Comments {
+                let scores = stancegraph::eval::stance::eval_comment_set(&file, &data, protocol, &classifier)?;
+                println!("protocol: {}", protocol.as_str());
+                println!("== all pairs");
+                print!("{}", scores.all.table());
+                println!("== without the pairs marked doubt");
+                print!("{}", scores.without_doubt.table());
+                for (source, score) in &scores.by_source {
+                    println!("== {source} pairs");
+                    print!("{}", score.table());
+                }
+                let mut json = scores.all.json(scores.seconds);
+                json["protocol"] = protocol.as_str().into();
+                json["without_doubt"] = scores.without_doubt.json(scores.seconds);
+                for (source, score) in &scores.by_source {
+                    json[*source] = score.json(scores.seconds);
+                }
+                println!("{json}");
+                return Ok(ExitCode::SUCCESS);
+            }
             let (score, seconds) = stancegraph::eval::stance::eval_stance(&file, format, protocol, &classifier)?;
             println!("protocol: {}", protocol.as_str());
             print!("{}", score.table());

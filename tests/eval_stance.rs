@@ -14,7 +14,7 @@
 use std::path::{Path, PathBuf};
 
 use stancegraph::eval::stance::{
-    eval_stance, find_mentions, parse_csv, read_gold, GoldExample, Protocol, StanceFormat, StanceScore,
+    eval_stance, find_mentions, parse_csv, read_gold, read_gold_in, GoldExample, Protocol, StanceFormat, StanceScore,
 };
 use stancegraph::stance::Stance::{self, Against, Favour, Neutral};
 use stancegraph::stance::{LexiconBaseline, StanceClassifier};
@@ -518,4 +518,112 @@ fn agrees_with_python_dump() {
         );
     }
     assert!(all_agree, "the Rust readers differ from the Python dump");
+}
+
+// ---------------------------------------------------------------------------
+// Our comment dev set (data/comment-dev): labels in the repository, texts
+// joined from ../shared/data at run time
+
+fn comment_set() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("data/comment-dev/pairs.tsv")
+}
+
+fn shared_data() -> Option<PathBuf> {
+    data_dir().map(|stance| stance.parent().unwrap().to_path_buf())
+}
+
+#[test]
+fn comment_set_file_is_well_formed() {
+    use stancegraph::eval::comment_set::{read_pairs, CommentSource};
+    use std::collections::HashMap;
+    let pairs = read_pairs(&comment_set()).unwrap();
+    assert!(pairs.len() >= 300, "{} pairs", pairs.len());
+    let per_source = |s: CommentSource| pairs.iter().filter(|p| p.source == s).count();
+    let (reddit, vast) = (per_source(CommentSource::Reddit), per_source(CommentSource::Vast));
+    assert_eq!(reddit + vast, pairs.len());
+    assert!(reddit * 3 >= pairs.len() && vast * 3 >= pairs.len(), "reddit {reddit}, vast {vast}");
+    let mut per_comment: HashMap<(CommentSource, &str), usize> = HashMap::new();
+    for p in &pairs {
+        *per_comment.entry((p.source, p.key.as_str())).or_default() += 1;
+        assert!(Stance::ALL.contains(&p.gold));
+        assert_eq!(p.text_sha16.len(), 16);
+        assert!(!p.mentions.is_empty() && !p.entity.is_empty(), "{p:?}");
+        assert!(!p.note.is_empty(), "every label has a note: {p:?}");
+    }
+    assert!(per_comment.values().all(|&n| n <= 3), "at most 3 pairs per comment");
+    assert!(per_comment.len() >= 150, "{} comments", per_comment.len());
+    // every class is represented
+    for c in Stance::ALL {
+        assert!(pairs.iter().filter(|p| p.gold == c).count() >= 30, "{c:?}");
+    }
+}
+
+#[test]
+fn comment_set_without_its_data_names_the_missing_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let err = read_gold_in(&comment_set(), StanceFormat::Comments, dir.path()).unwrap_err();
+    let msg = format!("{err:#}");
+    assert!(msg.contains("reddit_trump_train.csv") && msg.contains("not found"), "{msg}");
+}
+
+#[test]
+fn comment_set_joins_texts_with_matching_hashes() {
+    use stancegraph::eval::comment_set::{read_comment_set, text_sha16};
+    let Some(data) = shared_data() else { return };
+    let joined = read_comment_set(&comment_set(), &data).unwrap();
+    assert!(joined.len() >= 300);
+    for j in &joined {
+        assert_eq!(text_sha16(&j.example.text), j.pair.text_sha16);
+        assert_eq!(j.example.target, j.pair.entity);
+        let n = j.example.text.chars().count();
+        assert!(j.example.mentions.iter().all(|&(s, e)| s < e && e <= n), "{:?}", j.pair);
+        // the question is the pipeline's: same hash as the stored one
+        assert_eq!(
+            stancegraph::store::stance_input_hash(&j.example.text, &j.example.target, &j.pair.mentions),
+            j.pair.input_hash
+        );
+    }
+    assert_eq!(read_gold(&comment_set(), StanceFormat::Comments).is_ok(), Path::new("../shared/data").is_dir());
+}
+
+#[test]
+fn comment_set_detects_a_changed_text() {
+    let Some(data) = shared_data() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let original = std::fs::read_to_string(comment_set()).unwrap();
+    let mut lines: Vec<String> = original.lines().map(str::to_string).collect();
+    let mut fields: Vec<String> = lines[1].split('\t').map(str::to_string).collect();
+    let key = fields[1].clone();
+    fields[4] = "0000000000000000".into();
+    lines[1] = fields.join("\t");
+    let tampered = write(dir.path(), "pairs.tsv", lines.join("\n").as_bytes());
+    let err = read_gold_in(&tampered, StanceFormat::Comments, &data).unwrap_err();
+    let msg = format!("{err:#}");
+    assert!(msg.contains(&key) && msg.contains("changed") && msg.contains(".csv"), "{msg}");
+}
+
+#[test]
+fn comment_set_evaluates_end_to_end() {
+    use stancegraph::eval::stance::eval_comment_set;
+    let Some(data) = shared_data() else { return };
+    let pairs = stancegraph::eval::comment_set::read_pairs(&comment_set()).unwrap();
+    let clear = pairs.iter().filter(|p| !p.doubt).count();
+    let check = |classifier: &StanceClassifier| {
+        let scores = eval_comment_set(&comment_set(), &data, Protocol::ThreeWay, classifier).unwrap();
+        assert_eq!(scores.all.n(), pairs.len());
+        assert_eq!(scores.without_doubt.n(), clear);
+        assert_eq!(scores.by_source.iter().map(|(_, s)| s.n()).sum::<usize>(), pairs.len());
+        for c in Stance::ALL {
+            assert_eq!(scores.all.support(c), pairs.iter().filter(|p| p.gold == c).count());
+        }
+        scores
+    };
+    let baseline = check(&StanceClassifier::Baseline(LexiconBaseline::new()));
+    assert!((0.0..=1.0).contains(&baseline.all.macro_f1()));
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("models/stance");
+    let config = stancegraph::stance::StanceConfig { threads: 2, ..Default::default() };
+    let model = check(&StanceClassifier::load(false, &dir, config).unwrap());
+    // 0.4314 when measured (README, MODEL.md); bf16 batching moves it a little
+    let f1 = model.all.macro_f1();
+    assert!((0.40..0.47).contains(&f1), "shipped model macro F1 {f1}");
 }

@@ -3,6 +3,7 @@
 //! (per-class and macro F1). Each submodule reads its gold format, runs the
 //! model the way the pipeline does, and scores it.
 
+pub mod comment_set;
 pub mod ner;
 pub mod stance;
 

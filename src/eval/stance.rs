@@ -1,7 +1,7 @@
 //! Stance evaluation: `stancegraph eval stance --format F FILE`.
 //!
-//! Reads a gold stance set in one of four formats, turns every example into
-//! the [`StanceQuery`] the training side built for it, runs the stance
+//! Reads a gold stance set in one of four public formats, turns every
+//! example into the [`StanceQuery`] the training side built for it, runs the stance
 //! classifier and scores it: per-class precision / recall / F1 for against,
 //! neutral and favour, macro F1 over the three classes, accuracy, and the
 //! favour/against average F1 that P-Stance and SemEval-2016 report.
@@ -32,6 +32,12 @@
 //! hashtags starting with a known prefix, and known handles with an optional
 //! `@` / `#`; "whole word" and case folding follow Python's `re` on `str`.
 //! The CSV reader follows Python's `csv` module (excel dialect, non-strict).
+//!
+//! The fifth format, `comments`, is our own comment-domain dev set: its
+//! questions are the pipeline's, not the training side's; reading and
+//! joining it is [`crate::eval::comment_set`]'s job, and
+//! [`eval_comment_set`] scores it as a whole, without the pairs marked
+//! `doubt`, and per source.
 
 use std::path::Path;
 use std::time::Instant;
@@ -39,6 +45,7 @@ use std::time::Instant;
 use anyhow::{bail, Context, Result};
 use serde_json::json;
 
+use crate::eval::comment_set::{read_comment_set, CommentSource, DEFAULT_DATA_DIR};
 use crate::stance::{resolve_overlaps, Stance, StanceClassifier, StanceQuery};
 
 // ------------------------------------------------------------------ formats
@@ -58,14 +65,23 @@ pub enum StanceFormat {
     /// VAST CSV.
     #[value(name = "vast")]
     Vast,
+    /// Our comment-domain dev set (`data/comment-dev/pairs.tsv`), its texts
+    /// joined from the data folder (see [`crate::eval::comment_set`]).
+    #[value(name = "comments")]
+    Comments,
 }
 
 impl StanceFormat {
-    pub const ALL: [StanceFormat; 4] =
-        [StanceFormat::NewsMtsc, StanceFormat::PStance, StanceFormat::SemEval, StanceFormat::Vast];
+    pub const ALL: [StanceFormat; 5] = [
+        StanceFormat::NewsMtsc,
+        StanceFormat::PStance,
+        StanceFormat::SemEval,
+        StanceFormat::Vast,
+        StanceFormat::Comments,
+    ];
 
-    /// Parses a format name (`newsmtsc`, `pstance`, `semeval`, `vast`; case
-    /// and `-` / `_` ignored; `semeval2016` also accepted).
+    /// Parses a format name (`newsmtsc`, `pstance`, `semeval`, `vast`,
+    /// `comments`; case and `-` / `_` ignored; `semeval2016` also accepted).
     pub fn parse(name: &str) -> Option<Self> {
         let n: String = name.trim().chars().filter(|c| !matches!(c, '-' | '_')).collect::<String>().to_lowercase();
         match n.as_str() {
@@ -73,6 +89,7 @@ impl StanceFormat {
             "pstance" => Some(StanceFormat::PStance),
             "semeval" | "semeval2016" => Some(StanceFormat::SemEval),
             "vast" => Some(StanceFormat::Vast),
+            "comments" => Some(StanceFormat::Comments),
             _ => None,
         }
     }
@@ -83,6 +100,7 @@ impl StanceFormat {
             StanceFormat::PStance => "pstance",
             StanceFormat::SemEval => "semeval",
             StanceFormat::Vast => "vast",
+            StanceFormat::Comments => "comments",
         }
     }
 
@@ -102,7 +120,8 @@ impl std::fmt::Display for StanceFormat {
 impl std::str::FromStr for StanceFormat {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, String> {
-        StanceFormat::parse(s).ok_or_else(|| format!("unknown stance format {s:?} (newsmtsc, pstance, semeval, vast)"))
+        StanceFormat::parse(s)
+            .ok_or_else(|| format!("unknown stance format {s:?} (newsmtsc, pstance, semeval, vast, comments)"))
     }
 }
 
@@ -126,9 +145,16 @@ impl GoldExample {
     }
 }
 
-/// Reads a gold file (or, for P-Stance, a folder) in `format`.
+/// Reads a gold file (or, for P-Stance, a folder) in `format`; the
+/// comment set's texts come from [`DEFAULT_DATA_DIR`] (see [`read_gold_in`]).
 pub fn read_gold(path: &Path, format: StanceFormat) -> Result<Vec<GoldExample>> {
+    read_gold_in(path, format, Path::new(DEFAULT_DATA_DIR))
+}
+
+/// [`read_gold`], with the data folder the comment set joins its texts from.
+pub fn read_gold_in(path: &Path, format: StanceFormat, data: &Path) -> Result<Vec<GoldExample>> {
     match format {
+        StanceFormat::Comments => Ok(read_comment_set(path, data)?.into_iter().map(|p| p.example).collect()),
         StanceFormat::NewsMtsc => {
             let text = read_utf8(path)?;
             parse_newsmtsc(&text).with_context(|| format!("{}: not a NewsMTSC file", path.display()))
@@ -1050,9 +1076,6 @@ impl StanceScore {
     }
 }
 
-/// Runs `stancegraph eval stance --format F FILE`: reads the gold set,
-/// classifies every example and scores it. The seconds are the wall time of
-/// the classification alone (reading the file excluded).
 /// How predictions are compared with the gold labels.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Protocol {
@@ -1073,36 +1096,92 @@ impl Protocol {
     }
 }
 
-/// Runs the classifier over a gold file and scores it under `protocol`.
+/// Runs `stancegraph eval stance --format F FILE`: reads the gold set,
+/// classifies every example and scores it under `protocol`. The seconds are
+/// the wall time of the classification alone (reading the file excluded).
 pub fn eval_stance(
     path: &Path,
     format: StanceFormat,
     protocol: Protocol,
     classifier: &StanceClassifier,
 ) -> Result<(StanceScore, f64)> {
-    let mut gold = read_gold(path, format)?;
-    if protocol == Protocol::FavourAgainst {
-        gold.retain(|g| g.label != Stance::Neutral);
-    }
-    if gold.is_empty() {
+    let gold = read_gold(path, format)?;
+    if !gold.iter().any(|g| protocol == Protocol::ThreeWay || g.label != Stance::Neutral) {
         bail!("{}: no {} examples", path.display(), format);
     }
-    let queries: Vec<StanceQuery> = gold.iter().map(GoldExample::query).collect();
+    let (score, _, seconds) = score_examples(&gold, protocol, classifier)?;
+    Ok((score, seconds))
+}
+
+/// Classifies gold examples and scores them under `protocol`: the score,
+/// each example's prediction (`None` where the protocol left it out) and
+/// the seconds of classification.
+pub fn score_examples(
+    gold: &[GoldExample],
+    protocol: Protocol,
+    classifier: &StanceClassifier,
+) -> Result<(StanceScore, Vec<Option<Stance>>, f64)> {
+    let kept: Vec<usize> =
+        (0..gold.len()).filter(|&i| protocol == Protocol::ThreeWay || gold[i].label != Stance::Neutral).collect();
+    if kept.is_empty() {
+        bail!("no examples to score");
+    }
+    let queries: Vec<StanceQuery> = kept.iter().map(|&i| gold[i].query()).collect();
     let started = Instant::now();
     let decisions = classifier.predict(&queries)?;
     let seconds = started.elapsed().as_secs_f64();
-    if decisions.len() != gold.len() {
-        bail!("classifier answered {} of {} queries", decisions.len(), gold.len());
+    if decisions.len() != kept.len() {
+        bail!("classifier answered {} of {} queries", decisions.len(), kept.len());
     }
-    let labels: Vec<Stance> = gold.iter().map(|g| g.label).collect();
-    let predicted: Vec<Stance> = decisions
-        .iter()
-        .map(|d| match protocol {
+    let mut predictions = vec![None; gold.len()];
+    for (&i, d) in kept.iter().zip(&decisions) {
+        predictions[i] = Some(match protocol {
             Protocol::ThreeWay => d.stance,
             Protocol::FavourAgainst => d.favour_or_against(),
-        })
+        });
+    }
+    let (labels, predicted): (Vec<Stance>, Vec<Stance>) =
+        kept.iter().map(|&i| (gold[i].label, predictions[i].expect("kept examples are predicted"))).unzip();
+    Ok((StanceScore::from_pairs(&labels, &predicted), predictions, seconds))
+}
+
+/// The scores of the comment set (`--format comments`): every pair, the
+/// pairs without `doubt`, and each source alone.
+#[derive(Debug, Clone)]
+pub struct CommentSetScores {
+    pub all: StanceScore,
+    pub without_doubt: StanceScore,
+    pub by_source: Vec<(&'static str, StanceScore)>,
+    pub seconds: f64,
+}
+
+/// Scores the comment set `pairs` (texts joined from `data`).
+pub fn eval_comment_set(
+    pairs: &Path,
+    data: &Path,
+    protocol: Protocol,
+    classifier: &StanceClassifier,
+) -> Result<CommentSetScores> {
+    let joined = read_comment_set(pairs, data)?;
+    let gold: Vec<GoldExample> = joined.iter().map(|j| j.example.clone()).collect();
+    if gold.is_empty() {
+        bail!("{}: no pairs", pairs.display());
+    }
+    let (all, predictions, seconds) = score_examples(&gold, protocol, classifier)?;
+    let subset = |keep: &dyn Fn(&crate::eval::comment_set::CommentPair) -> bool| {
+        let (g, p): (Vec<Stance>, Vec<Stance>) = joined
+            .iter()
+            .zip(&predictions)
+            .filter_map(|(j, p)| (keep(&j.pair)).then_some((j.example.label, (*p)?)))
+            .unzip();
+        StanceScore::from_pairs(&g, &p)
+    };
+    let without_doubt = subset(&|p| !p.doubt);
+    let by_source = [CommentSource::Reddit, CommentSource::Vast]
+        .into_iter()
+        .map(|s| (s.as_str(), subset(&|p| p.source == s)))
         .collect();
-    Ok((StanceScore::from_pairs(&labels, &predicted), seconds))
+    Ok(CommentSetScores { all, without_doubt, by_source, seconds })
 }
 
 #[cfg(test)]

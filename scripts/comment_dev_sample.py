@@ -1,0 +1,119 @@
+#!/usr/bin/env python3
+"""Draws the (comment, entity) pairs of our comment-domain stance dev set
+(data/comment-dev/) from the corpus stores of two `stancegraph run`s: one
+over the Reddit threads (scripts/reddit_to_jsonl.py), one over the VAST dev
+comments (scripts/vast_to_jsonl.py).
+
+Every pair is a stance question the pipeline asked: a row of the store's
+`stances` table (document, comment, entity, input hash), with the entity's
+label and type from `entities` and the entity's mention ranges in that
+comment from `mentions` in the store's order (the order the pipeline built
+the question from). Nothing here looks at the model's answers.
+
+Sampling, per source, with random.Random(SEED) (SEED = 20261201):
+  1. the source's comments that have at least one pair, sorted by key
+     (Reddit comment id / VAST record index, as text), are shuffled;
+  2. for each comment in that order, its pairs (sorted by entity id) are
+     shuffled and the first MAX_PER_COMMENT (2) kept;
+  3. the kept pairs, in that order, get ranks 0, 1, 2, ... (`sample_rank`);
+  4. a question asked twice (a Reddit comment quoted as the parent of two
+     threads: same comment, same entity, same input hash) is kept once, at
+     its first rank; its second rank stays unused.
+The set is the pairs of the lowest ranks of each source, after the pairs
+whose entity is NER junk (not a real person, country, organisation, place
+or named group) are dropped by hand; data/comment-dev/README.md says how
+many ranks were read and which were dropped.
+
+Output: a TSV on stdout with the columns of data/comment-dev/pairs.tsv, the
+label columns (gold, doubt, note) empty, every candidate of both sources in
+rank order. No comment text is written.
+
+    usage: scripts/comment_dev_sample.py REDDIT_STORE VAST_STORE > candidates.tsv
+"""
+
+import hashlib
+import random
+import sqlite3
+import struct
+import sys
+
+SEED = 20261201
+MAX_PER_COMMENT = 2
+COLUMNS = [
+    "source", "key", "doc_id", "comment", "text_sha16", "entity_id", "entity", "entity_type",
+    "mentions", "input_hash", "gold", "doubt", "note", "sample_rank",
+]
+
+
+def stance_input_hash(text: str, target: str, ranges) -> str:
+    """store::stance_input_hash: SHA-256 over length-prefixed parts, 16 bytes."""
+    h = hashlib.sha256()
+    for part in (text, target, ",".join(f"{s}-{e}" for s, e in ranges)):
+        b = part.encode("utf-8")
+        h.update(struct.pack("<Q", len(b)))
+        h.update(b)
+    return h.hexdigest()[:32]
+
+
+def candidates(store: str, source: str):
+    db = sqlite3.connect(f"file:{store}?mode=ro", uri=True)
+    entities = {i: (label, typ) for i, label, typ in db.execute("SELECT id, label, type FROM entities")}
+    comments = {
+        (d, p): (cid, text)
+        for d, p, cid, text in db.execute("SELECT doc_id, position, comment_id, text FROM comments")
+    }
+    ranges = {}
+    for d, c, s, e, ent in db.execute(
+        'SELECT doc_id, comment, start, "end", entity_id FROM mentions WHERE comment IS NOT NULL ORDER BY rowid'
+    ):
+        ranges.setdefault((d, c, ent), []).append((s, e))
+    by_comment = {}
+    for d, c, ent, input_hash in db.execute("SELECT doc_id, comment, entity_id, input_hash FROM stances"):
+        cid, text = comments[(d, c)]
+        label, typ = entities[ent]
+        r = ranges[(d, c, ent)]
+        if stance_input_hash(text, label, r) != input_hash:
+            sys.exit(f"{store}: {d} comment {c} entity {ent}: input hash differs from the store's")
+        row = {
+            "source": source, "key": cid, "doc_id": d, "comment": str(c),
+            "text_sha16": hashlib.sha256(text.encode("utf-8")).hexdigest()[:16],
+            "entity_id": ent, "entity": label, "entity_type": typ,
+            "mentions": ";".join(f"{s}-{e}" for s, e in r), "input_hash": input_hash,
+            "gold": "", "doubt": "", "note": "",
+        }
+        by_comment.setdefault(cid, []).append(row)
+    rng = random.Random(SEED)
+    keys = sorted(by_comment)
+    rng.shuffle(keys)
+    out = []
+    for k in keys:
+        pairs = sorted(by_comment[k], key=lambda r: r["entity_id"])
+        rng.shuffle(pairs)
+        out.extend(pairs[:MAX_PER_COMMENT])
+    for rank, row in enumerate(out):
+        row["sample_rank"] = str(rank)
+    # A comment quoted as the parent of two threads is asked twice, in two
+    # documents: the same question, kept once (at its first rank).
+    asked = set()
+    kept = []
+    for row in out:
+        if (row["key"], row["input_hash"]) not in asked:
+            asked.add((row["key"], row["input_hash"]))
+            kept.append(row)
+    return kept
+
+
+def main() -> None:
+    if len(sys.argv) != 3:
+        sys.exit(__doc__)
+    print("\t".join(COLUMNS))
+    for store, source in ((sys.argv[1], "reddit"), (sys.argv[2], "vast")):
+        for row in candidates(store, source):
+            for v in row.values():
+                if "\t" in v or "\n" in v:
+                    sys.exit(f"tab or newline in a field of {row['key']}")
+            print("\t".join(row[c] for c in COLUMNS))
+
+
+if __name__ == "__main__":
+    main()
