@@ -10,7 +10,7 @@
 #  2. export the best checkpoint to models/stance-accurate (fp16, split into files
 #     of at most 150 MB with an index).
 # Not trained yet (models/stance/MODEL.md): on this project's 2 shared cores a step
-# takes several seconds, ~16,500 steps; plan it for a GPU or an idle machine.
+# took 28-56 s in the smoke run (2 threads, loaded), ~5,500 steps; plan it for a GPU or an idle machine.
 #
 #   bash scripts/train_stance_mpnet.sh              the recipe
 #   bash scripts/train_stance_mpnet.sh --smoke DIR  the wiring only, in about a minute:
