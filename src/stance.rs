@@ -485,7 +485,7 @@ impl InputEncoder {
         input.push(self.sep_id);
         let mut types = vec![0i64; input.len()];
         if let Some(b) = b {
-            input.extend(std::iter::repeat(self.sep_id).take(seps - 1));
+            input.extend(std::iter::repeat_n(self.sep_id, seps - 1));
             input.extend_from_slice(&b);
             input.push(self.sep_id);
             let second_type = match self.layout {
