@@ -10,10 +10,11 @@
 #  2. export the best checkpoint to models/stance-accurate (fp16, split into files
 #     of at most 150 MB with an index).
 # Not trained yet (models/stance/MODEL.md): on this project's 2 shared cores a step
-# took 28-56 s in the smoke run (2 threads, loaded), ~5,500 steps; plan it for a GPU or an idle machine.
+# of batch 6 took 4-6 s in the smoke run (--threads 1, loaded cores), and the recipe has
+# ~5,500 steps of batch 16: plan it for an idle machine (train_stance.py runs on the CPU only).
 #
 #   bash scripts/train_stance_mpnet.sh              the recipe
-#   bash scripts/train_stance_mpnet.sh --smoke DIR  the wiring only, in about a minute:
+#   bash scripts/train_stance_mpnet.sh --smoke DIR  the wiring only, in about a minute or two:
 #       3 steps on the 18 hand-written examples of tests/fixtures/stance/smoke.jsonl
 #       (no ../shared/data needed), exported to DIR/model, with DIR/reference.json
 #       (transformers' probabilities for scripts/stance_reference.py's cases), which
