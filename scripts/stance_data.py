@@ -23,8 +23,8 @@ It is the base model's tokenizer with the two marker tokens registered as
 
     MARK_OPEN  = "[unused1]"      MARK_CLOSE = "[unused2]"
 
-Both already exist in both base vocabularies (bert-base-cased: ids 1 and 2;
-bert-base-uncased / MiniLM: ids 2 and 3), so the vocabulary and the embedding
+Both already exist in every base vocabulary (bert-base-cased: ids 1 and 2;
+bert-base-uncased / MiniLM: ids 2 and 3; MPNet: ids 6 and 7), so the vocabulary and the embedding
 matrix are unchanged; only tokenizer.json's `added_tokens` lists them, which
 makes the tokenizer match them whole (otherwise "[unused1]" would be split into
 "[", "unused", "##1", "]"). The ids are also written to config.json
@@ -59,7 +59,8 @@ Step 2, the pieces. Tokenize each string separately WITHOUT special tokens
 Step 3, the window (max_len = 128 by default, recorded in config.json):
 
     budget = max_len - 2                 if there is no second segment
-           = max_len - 3 - len(B)        otherwise
+           = max_len - 3 - len(B)        otherwise (layout "bert"; "roberta":
+                                         max_len - 4 - len(B), see step 4)
     if len(A) > budget:
         anchor = len(ids(text[:s0]))     s0 = start of the first kept span;
                                          anchor = 0 when there are no spans
@@ -73,14 +74,31 @@ when there is no mention), cut at piece boundaries (it may start with a "##"
 piece). A window may cut a later mention between its two
 markers; that is accepted.
 
-Step 4, the model input:
+Step 4, the model input, laid out as the tokenizer's own post-processor
+lays out a pair (LAYOUTS; the layout is the tokenizer's: "roberta" when its
+tokenizer.json post-processor is RobertaProcessing, as MPNet's is, else
+"bert"; the Rust side takes it from config.json `model_type`, mpnet ->
+roberta):
 
+  layout "bert" (BERT / MiniLM / DistilBERT):
     input_ids      = [CLS] + A + [SEP]                        (no second)
                    = [CLS] + A + [SEP] + B + [SEP]            (with second)
     token_type_ids = 0 for [CLS], A and the first [SEP]; 1 for B and the last
                      [SEP]  (BERT / MiniLM; DistilBERT takes none)
     attention_mask = 1 everywhere; padding, when batching, is [PAD] with mask 0
                      and token type 0
+
+  layout "roberta" (MPNet):
+    input_ids      = <s> + A + </s>                           (no second)
+                   = <s> + A + </s> + </s> + B + </s>         (with second)
+    token_type_ids = 0 everywhere (MPNet takes none)
+    attention_mask = 1 everywhere; padding is <pad> (id 1) with mask 0
+
+  i.e. what `Tokenizer.encode(first, second)` with special tokens gives for
+  an input that needs no truncation. With the "roberta" layout the pair costs
+  one more special token, so step 3's budget with a second segment is
+  max_len - 4 - len(B) there (max_len - 2 - EXTRA - len(B), EXTRA = 1 for
+  bert, 2 for roberta).
 
 Output: softmax over the 3 logits, label order 0 against, 1 neutral, 2 favour;
 confidence = the winning probability.
@@ -313,6 +331,20 @@ def read_reddit(path, target="Donald Trump"):
     return out
 
 
+def read_jsonl(path):
+    """Examples written out as JSON lines of the dicts above (text, target,
+    spans, label; source optional): small hand-written sets such as the smoke
+    set tests/fixtures/stance/smoke.jsonl."""
+    out = []
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            if line.strip():
+                r = json.loads(line)
+                out.append(_ex(r["text"], r["target"], [tuple(s) for s in r.get("spans", [])], r["label"],
+                               r.get("source", os.path.basename(path))))
+    return out
+
+
 # ---------------------------------------------------------------- named sets
 
 def load_set(name, data=DATA):
@@ -375,6 +407,26 @@ def load_tokenizer(path):
     return tok
 
 
+# Special tokens of each pair layout: (start, separator, padding, separators between A and B).
+LAYOUTS = {"bert": ("[CLS]", "[SEP]", "[PAD]", 1), "roberta": ("<s>", "</s>", "<pad>", 2)}
+
+
+def layout_of(tokenizer):
+    """The pair layout of a tokenizer: "roberta" when its post-processor is
+    RobertaProcessing (MPNet, RoBERTa), else "bert"."""
+    return "roberta" if type(tokenizer.post_processor).__name__ == "RobertaProcessing" else "bert"
+
+
+def special_ids(tokenizer):
+    """{"layout", "cls", "sep", "pad", "pair_seps"} of a tokenizer's layout (ids)."""
+    layout = layout_of(tokenizer)
+    cls, sep, pad, seps = LAYOUTS[layout]
+    ids = {k: tokenizer.token_to_id(t) for k, t in (("cls", cls), ("sep", sep), ("pad", pad))}
+    if None in ids.values():
+        raise ValueError(f"tokenizer lacks one of {cls} {sep} {pad} (layout {layout})")
+    return {"layout": layout, "pair_seps": seps, **ids}
+
+
 def mark(text, spans):
     out, prev = [], 0
     for s, e in resolve_overlaps(spans):
@@ -405,10 +457,11 @@ def encode(text, target, spans, mode, tokenizer=None, max_len=MAX_LEN):
     if tokenizer is None:
         return first, second
     ids = lambda s: tokenizer.encode(s, add_special_tokens=False).ids
-    cls, sep = tokenizer.token_to_id("[CLS]"), tokenizer.token_to_id("[SEP]")
+    sp = special_ids(tokenizer)
+    cls, sep, seps = sp["cls"], sp["sep"], sp["pair_seps"]
     a = ids(first)
     b = ids(second)[:MAX_TARGET_PIECES] if second is not None else None
-    budget = max_len - 2 if b is None else max_len - 3 - len(b)
+    budget = max_len - 2 if b is None else max_len - 2 - seps - len(b)
     if len(a) > budget:
         kept = resolve_overlaps(spans)
         anchor = len(ids(text[: kept[0][0]])) if kept else 0
@@ -417,8 +470,8 @@ def encode(text, target, spans, mode, tokenizer=None, max_len=MAX_LEN):
     input_ids = [cls] + a + [sep]
     types = [0] * len(input_ids)
     if b is not None:
-        input_ids += b + [sep]
-        types += [1] * (len(b) + 1)
+        input_ids += [sep] * (seps - 1) + b + [sep]
+        types += [1 if sp["layout"] == "bert" else 0] * (seps + len(b))
     return {"input_ids": input_ids, "token_type_ids": types, "attention_mask": [1] * len(input_ids)}
 
 

@@ -2,7 +2,8 @@
 """Fine-tune a pretrained encoder as a target-aware stance classifier:
 (text, target, mention spans) -> against / neutral / favour (ids 0 / 1 / 2),
 for the Rust side (rust-bert BertForSequenceClassification or
-DistilBertForSequenceClassification; export with export_stance.py).
+DistilBertForSequenceClassification, or our src/mpnet.rs for an MPNet base,
+MPNetForSequenceClassification; export with export_stance.py).
 
 The input encoding (markers, segments, truncation) is stance_data.encode();
 its module docstring is the spec the Rust side mirrors.
@@ -53,7 +54,9 @@ TRAIN_SETS = ("newsmtsc", "pstance", "semeval", "reddit")
 DEFAULT_SETS = "newsmtsc,pstance,semeval"
 # arguments that must not change between a run and its resumption
 RESUME_KEYS = ("base", "mode", "sets", "max_per_set", "cap", "init_seed", "dev_frac", "seed", "batch", "max_len",
-               "epochs", "balance", "keep_unmarked", "pstance_none", "lr")
+               "epochs", "balance", "keep_unmarked", "pstance_none", "lr", "examples")
+# model types the Rust side runs (rust-bert for bert and distilbert, src/mpnet.rs for mpnet)
+RUST_MODEL_TYPES = ("bert", "distilbert", "mpnet")
 
 
 # ---------------------------------------------------------------- data
@@ -152,6 +155,8 @@ def evaluate(model, sets, pad_id, use_types, bf16):
 
 
 def dev_score(res):
+    if "examples_dev" in res:  # --examples: a smoke run of the wiring
+        return res["examples_dev"]["macro_f1"]
     parts = []
     if "newsmtsc_dev" in res:
         parts.append(res["newsmtsc_dev"]["macro_f1"])
@@ -174,6 +179,9 @@ def main():
     ap.add_argument("--data", default=sd.DATA)
     ap.add_argument("--mode", choices=sd.MODES, default="both")
     ap.add_argument("--sets", default=DEFAULT_SETS, help=f"comma list of {','.join(TRAIN_SETS)}")
+    ap.add_argument("--examples", default=None, help="train AND select on this JSON-lines file of examples "
+                    "(stance_data.read_jsonl) instead of --sets: smoke tests of the wiring only, "
+                    "e.g. tests/fixtures/stance/smoke.jsonl")
     ap.add_argument("--max-per-set", type=int, default=0, help="random subsample of each training set (0 = all)")
     ap.add_argument("--cap", default="", help="per-set random subsample, e.g. pstance=4000,semeval=1000 "
                     "(with --max-per-set the smaller limit holds; a set named in neither keeps all its examples)")
@@ -226,15 +234,21 @@ def main():
         caps[name] = int(n)
 
     tok = sd.load_tokenizer(a.base)
-    pad_id = tok.token_to_id("[PAD]")
+    special = sd.special_ids(tok)
+    pad_id = special["pad"]
     enc = lambda exs: encode_all(exs, a.mode, tok, a.max_len)
 
     # ---- data: dev carved out of NewsMTSC / P-Stance train before anything else
     t0 = time.time()
-    news_tr, news_dev = sd.split_dev(sd.load_set("newsmtsc", a.data), a.dev_frac, a.seed, key=lambda e: e["group"])
-    ps_all = sd.read_pstance(os.path.join(a.data, "pstance"), "train", none=a.pstance_none)
-    ps_tr, ps_dev = sd.split_dev(ps_all, a.dev_frac, a.seed)
-    pools = {"newsmtsc": news_tr, "pstance": ps_tr}
+    if a.examples:
+        own = sd.read_jsonl(a.examples)
+        print(f"  --examples {a.examples}: {len(own)} examples {sd.label_counts(own)}, trained on and used as dev")
+        news_tr, news_dev, ps_tr, ps_dev, sets = [], [], [], [], ["examples"]
+    else:
+        news_tr, news_dev = sd.split_dev(sd.load_set("newsmtsc", a.data), a.dev_frac, a.seed, key=lambda e: e["group"])
+        ps_all = sd.read_pstance(os.path.join(a.data, "pstance"), "train", none=a.pstance_none)
+        ps_tr, ps_dev = sd.split_dev(ps_all, a.dev_frac, a.seed)
+    pools = {"newsmtsc": news_tr, "pstance": ps_tr, "examples": own if a.examples else []}
     rng = random.Random(a.init_seed)
     train_ex = []
     for s in sets:
@@ -249,7 +263,7 @@ def main():
             exs = rng.sample(exs, min(limits))
         print(f"  train {s:9s} {len(exs):6d} {sd.label_counts(exs)}")
         train_ex += exs
-    dev_ex = {"newsmtsc_dev": news_dev, "pstance_dev": ps_dev}
+    dev_ex = {"examples_dev": own} if a.examples else {"newsmtsc_dev": news_dev, "pstance_dev": ps_dev}
     if a.limit_dev:
         dev_ex = {k: random.Random(a.seed).sample(v, min(a.limit_dev, len(v))) for k, v in dev_ex.items()}
     for k, v in dev_ex.items():
@@ -263,8 +277,11 @@ def main():
     model = AutoModelForSequenceClassification.from_pretrained(
         a.base, num_labels=3, id2label=dict(enumerate(sd.LABELS)), label2id=dict(sd.L2I))
     mtype = model.config.model_type
-    if mtype not in ("bert", "distilbert"):
-        sys.exit(f"model_type {mtype!r}: rust-bert side supports bert and distilbert")
+    if mtype not in RUST_MODEL_TYPES:
+        sys.exit(f"model_type {mtype!r}: the Rust side runs {', '.join(RUST_MODEL_TYPES)}")
+    expected_layout = "roberta" if mtype == "mpnet" else "bert"
+    if special["layout"] != expected_layout:
+        sys.exit(f"{a.base}: tokenizer pair layout {special['layout']!r}, but a {mtype} model reads {expected_layout!r}")
     use_types = mtype == "bert"
     model.config.stancegraph = {
         "mode": a.mode, "max_len": a.max_len, "max_target_pieces": sd.MAX_TARGET_PIECES,
@@ -272,7 +289,9 @@ def main():
                     "open_id": tok.token_to_id(sd.MARK_OPEN), "close_id": tok.token_to_id(sd.MARK_CLOSE)},
         "marker_format": "MARK_OPEN + ' ' + mention + ' ' + MARK_CLOSE",
         "segments": {"marked": ["marked_text"], "pair": ["text", "target"], "both": ["marked_text", "target"]}[a.mode],
-        "token_type_ids": use_types, "truncation": "window of the text centred on the first mention",
+        "token_type_ids": use_types, "layout": special["layout"],
+        "pair": {"bert": "[CLS] A [SEP] B [SEP]", "roberta": "<s> A </s></s> B </s>"}[special["layout"]],
+        "truncation": "window of the text centred on the first mention",
         "labels": sd.LABELS, "spec": "scripts/stance_data.py module docstring",
         "train": {k: getattr(a, k) for k in RESUME_KEYS},
     }
@@ -296,7 +315,7 @@ def main():
     if os.path.exists(last):
         ck = torch.load(last, weights_only=False, map_location="cpu")
         # checkpoints from before --cap / --init-seed existed
-        saved = {"cap": "", "init_seed": ck["state"]["args"].get("seed"), **ck["state"]["args"]}
+        saved = {"cap": "", "examples": None, "init_seed": ck["state"]["args"].get("seed"), **ck["state"]["args"]}
         diff = {k: (saved.get(k), getattr(a, k)) for k in RESUME_KEYS if saved.get(k) != getattr(a, k)}
         if diff:
             sys.exit(f"{last} was written with other arguments {diff}; use another --ckpt or the same arguments")

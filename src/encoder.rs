@@ -3,14 +3,65 @@
 //! its `config.json` and `tokenizer.json`, loads the weights into a libtorch
 //! `VarStore` at the chosen precision, and packs token rows into padded batch
 //! tensors. Each error names the file concerned.
+//!
+//! The weights are one `model.safetensors`, or, for models too large for one
+//! file of the repository (the MPNet stance model), Hugging Face's sharded
+//! layout: `model.safetensors.index.json` naming the
+//! `model-0000K-of-0000N.safetensors` file of every tensor.
 
 use std::path::{Path, PathBuf};
 
 use tch::{nn, Device, Tensor};
 use tokenizers::Tokenizer;
 
-/// The files a model directory must hold.
+/// The files a model directory must hold, with the weights in one file.
 pub const MODEL_FILES: [&str; 3] = ["config.json", "tokenizer.json", "model.safetensors"];
+
+/// The index of sharded weights, in place of `model.safetensors`.
+pub const WEIGHT_INDEX: &str = "model.safetensors.index.json";
+
+/// The weight files of a model directory, in a fixed order: `model.safetensors`,
+/// or the index followed by the shards it names (sorted, each once). Fails,
+/// naming the file, when neither layout or both are there, or a shard is missing.
+pub fn weight_files(dir: &Path) -> Result<Vec<PathBuf>, ModelError> {
+    let single = dir.join("model.safetensors");
+    let index = dir.join(WEIGHT_INDEX);
+    match (single.is_file(), index.is_file()) {
+        (true, false) => Ok(vec![single]),
+        (false, false) => Err(ModelError::Missing(single, dir.to_path_buf())),
+        (true, true) => Err(ModelError::Corrupt(
+            index,
+            "model.safetensors is there too: one weight layout only (rerun the export)".into(),
+        )),
+        (false, true) => {
+            let raw = std::fs::read_to_string(&index).map_err(|e| ModelError::Corrupt(index.clone(), e.to_string()))?;
+            let parsed: serde_json::Value =
+                serde_json::from_str(&raw).map_err(|e| ModelError::Corrupt(index.clone(), e.to_string()))?;
+            let map = parsed
+                .get("weight_map")
+                .and_then(|m| m.as_object())
+                .ok_or_else(|| ModelError::Corrupt(index.clone(), "no weight_map".into()))?;
+            let mut shards = std::collections::BTreeSet::new();
+            for file in map.values() {
+                let name = file.as_str().filter(|n| !n.contains('/') && !n.contains('\\') && *n != "..");
+                let name = name.ok_or_else(|| ModelError::Corrupt(index.clone(), format!("bad file name {file}")))?;
+                shards.insert(name.to_string());
+            }
+            if shards.is_empty() {
+                return Err(ModelError::Corrupt(index, "weight_map is empty".into()));
+            }
+            let mut files = vec![index];
+            for shard in shards {
+                let p = dir.join(shard);
+                if !p.is_file() {
+                    return Err(ModelError::Missing(p, dir.to_path_buf()));
+                }
+                files.push(p);
+            }
+            Ok(files)
+        }
+    }
+}
 
 /// Errors of loading or running a model. Each names the file concerned.
 #[derive(Debug, thiserror::Error)]
@@ -23,18 +74,27 @@ pub enum ModelError {
     Tokenize(String),
     #[error("model forward pass failed: {0}")]
     Forward(String),
+    #[error("the {model} isn't shipped yet ({dir} is missing): train it with {how}")]
+    NotShipped { model: &'static str, dir: PathBuf, how: &'static str },
 }
 
 /// A model's identity as the corpus store records it: the directory's name
-/// and the first 12 hex digits of the SHA-256 of its files
+/// and the first 12 hex digits of the SHA-256 of its files, config.json,
+/// tokenizer.json, then the weight files in [`weight_files`] order
 /// (`ner@3fa2b1c9d0e1`). Fails, naming the file, when one is missing.
 pub fn model_id(dir: &Path) -> Result<String, ModelError> {
     use sha2::{Digest, Sha256};
     use std::io::Read;
     let mut hash = Sha256::new();
     let mut buf = vec![0u8; 1 << 20];
-    for f in MODEL_FILES {
-        let p = dir.join(f);
+    let mut files = vec![dir.join("config.json"), dir.join("tokenizer.json")];
+    for p in &files {
+        if !p.is_file() {
+            return Err(ModelError::Missing(p.clone(), dir.to_path_buf()));
+        }
+    }
+    files.extend(weight_files(dir)?);
+    for p in files {
         let mut file = std::fs::File::open(&p).map_err(|_| ModelError::Missing(p.clone(), dir.to_path_buf()))?;
         loop {
             let n = file.read(&mut buf).map_err(|e| ModelError::Corrupt(p.clone(), e.to_string()))?;
@@ -96,12 +156,13 @@ pub struct Checkpoint {
 impl Checkpoint {
     /// Checks the files and reads config and tokenizer (no truncation, no padding).
     pub fn open(dir: &Path) -> Result<Checkpoint, ModelError> {
-        for f in MODEL_FILES {
+        for f in ["config.json", "tokenizer.json"] {
             let p = dir.join(f);
             if !p.is_file() {
                 return Err(ModelError::Missing(p, dir.to_path_buf()));
             }
         }
+        weight_files(dir)?;
         let config_path = dir.join("config.json");
         let raw = std::fs::read_to_string(&config_path)
             .map_err(|e| ModelError::Corrupt(config_path.clone(), e.to_string()))?;
@@ -161,11 +222,29 @@ impl Checkpoint {
         Ok(pairs.into_iter().map(|p| p.1).collect())
     }
 
-    /// Loads `model.safetensors` into `vars` (whose variables the model's
-    /// constructor created) and sets the precision.
+    /// Loads the weights (one file or the shards) into `vars` (whose
+    /// variables the model's constructor created) and sets the precision.
+    /// Every variable must be found in some file.
     pub fn load_weights(&self, vars: &mut nn::VarStore, precision: Precision) -> Result<(), ModelError> {
-        let weights = self.dir.join("model.safetensors");
-        vars.load(&weights).map_err(|e| ModelError::Corrupt(weights.clone(), e.to_string()))?;
+        let files = weight_files(&self.dir)?;
+        if let [weights] = &files[..] {
+            vars.load(weights).map_err(|e| ModelError::Corrupt(weights.clone(), e.to_string()))?;
+        } else {
+            let index = &files[0];
+            let mut missing: Option<std::collections::BTreeSet<String>> = None;
+            for shard in &files[1..] {
+                let lacking =
+                    vars.load_partial(shard).map_err(|e| ModelError::Corrupt(shard.clone(), e.to_string()))?;
+                let lacking: std::collections::BTreeSet<String> = lacking.into_iter().collect();
+                missing = Some(match missing {
+                    None => lacking,
+                    Some(m) => m.intersection(&lacking).cloned().collect(),
+                });
+            }
+            if let Some(name) = missing.unwrap_or_default().into_iter().next() {
+                return Err(ModelError::Corrupt(index.clone(), format!("no shard holds the tensor {name}")));
+            }
+        }
         // `load` keeps the file's precision (fp16), which CPU kernels run slowly.
         match precision {
             Precision::Fp32 => vars.float(),
@@ -231,6 +310,24 @@ mod tests {
         let msg = err.to_string();
         assert!(msg.contains("config.json"), "{msg}");
         assert!(msg.contains("missing"), "{msg}");
+    }
+
+    #[test]
+    fn sharded_weights_are_read_through_their_index() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        let index = r#"{"metadata": {"total_size": 8}, "weight_map": {"a": "model-00002-of-00002.safetensors",
+            "b": "model-00001-of-00002.safetensors", "c": "model-00002-of-00002.safetensors"}}"#;
+        std::fs::write(d.join(WEIGHT_INDEX), index).unwrap();
+        std::fs::write(d.join("model-00001-of-00002.safetensors"), b"").unwrap();
+        let err = weight_files(d).unwrap_err().to_string();
+        assert!(err.contains("model-00002-of-00002.safetensors") && err.contains("missing"), "{err}");
+        std::fs::write(d.join("model-00002-of-00002.safetensors"), b"").unwrap();
+        let names: Vec<String> =
+            weight_files(d).unwrap().iter().map(|p| p.file_name().unwrap().to_string_lossy().into_owned()).collect();
+        assert_eq!(names, [WEIGHT_INDEX, "model-00001-of-00002.safetensors", "model-00002-of-00002.safetensors"]);
+        std::fs::write(d.join("model.safetensors"), b"").unwrap();
+        assert!(weight_files(d).unwrap_err().to_string().contains("one weight layout only"));
     }
 
     #[test]

@@ -17,7 +17,7 @@ use stancegraph::eval::stance::StanceFormat;
 use stancegraph::graph::GraphOptions;
 use stancegraph::ner::{NerConfig, NerModel};
 use stancegraph::pipeline::{self, RunOptions, Shard};
-use stancegraph::stance::{StanceClassifier, StanceConfig};
+use stancegraph::stance::{StanceClassifier, StanceConfig, StanceModelChoice};
 use stancegraph::store::StoreError;
 
 const FORMATS_HELP: &str = "\
@@ -173,6 +173,9 @@ enum Command {
         /// `baseline` (VADER lexicon over the clause around each mention).
         #[arg(long, default_value = "model", value_parser = ["model", "baseline"])]
         stance: String,
+        /// Stance model: `fast` (MODELS/stance), `accurate` (MODELS/stance-accurate, MPNet) or a model directory.
+        #[arg(long, default_value = "fast", value_parser = parse_stance_model)]
+        stance_model: StanceModelChoice,
         /// Apply the current models to stored records made by other model versions.
         #[arg(long)]
         reprocess: bool,
@@ -207,6 +210,9 @@ enum Command {
         runtime: Runtime,
         #[arg(long)]
         models: Option<PathBuf>,
+        /// Stance model, as the shards': `fast`, `accurate` or a model directory.
+        #[arg(long, default_value = "fast", value_parser = parse_stance_model)]
+        stance_model: StanceModelChoice,
         #[arg(long)]
         quiet: bool,
         #[arg(long, default_value_t = RunOptions::DEFAULT_MIN_FREE_MB)]
@@ -291,9 +297,10 @@ enum EvalCommand {
         file: PathBuf,
         #[arg(long, value_enum)]
         format: StanceFormat,
-        /// Model directory. Default: the shipped models/stance.
-        #[arg(long)]
-        model: Option<PathBuf>,
+        /// Stance model: `fast` (the shipped models/stance, default), `accurate`
+        /// (models/stance-accurate, MPNet) or a model directory.
+        #[arg(long, alias = "stance-model", default_value = "fast", value_parser = parse_stance_model)]
+        model: StanceModelChoice,
         /// Score the lexicon baseline instead of the model.
         #[arg(long)]
         baseline: bool,
@@ -335,6 +342,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             models,
             quiet,
             stance,
+            stance_model,
             reprocess,
             max_text_chars,
             min_free_mb,
@@ -362,6 +370,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 quiet,
                 precision: runtime.precision,
                 stance_baseline: stance == "baseline",
+                stance_model,
                 reprocess,
                 max_text_chars: max_text_chars.max(1),
                 min_free_mb,
@@ -372,7 +381,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let report = pipeline::run(&options)?;
             Ok(if report.skipped > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS })
         }
-        Command::Merge { shards, out, store, runtime, models, quiet, min_free_mb, graph } => {
+        Command::Merge { shards, out, store, runtime, models, stance_model, quiet, min_free_mb, graph } => {
             let options = RunOptions {
                 inputs: Vec::new(),
                 out,
@@ -385,6 +394,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 quiet,
                 precision: runtime.precision,
                 stance_baseline: false,
+                stance_model,
                 reprocess: false,
                 max_text_chars: RunOptions::DEFAULT_MAX_TEXT_CHARS,
                 min_free_mb,
@@ -451,7 +461,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Eval {
             what: EvalCommand::Stance { file, format, model, baseline, favour_against_only, data, runtime },
         } => {
-            let dir = model.unwrap_or_else(|| stancegraph::models_dir().join("stance"));
+            let dir = if baseline { PathBuf::new() } else { model.dir(&stancegraph::models_dir())? };
             let config = StanceConfig {
                 batch_size: runtime.batch_size,
                 threads: runtime.threads(),
@@ -517,6 +527,13 @@ fn load_ner(dir: Option<PathBuf>, config: NerConfig) -> anyhow::Result<NerModel>
 
 fn parse_precision(s: &str) -> Result<Precision, String> {
     Precision::parse(s).ok_or_else(|| format!("unknown precision {s:?} (auto, fp32, bf16)"))
+}
+
+fn parse_stance_model(s: &str) -> Result<StanceModelChoice, String> {
+    if s.is_empty() {
+        return Err("empty: fast, accurate or a model directory".into());
+    }
+    Ok(StanceModelChoice::parse(s))
 }
 
 fn parse_shard(s: &str) -> Result<Shard, String> {

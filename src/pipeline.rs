@@ -42,7 +42,7 @@ use crate::graph;
 use crate::link::{DocumentSpans, Entity, Linker, Source};
 use crate::ner::{NerConfig, NerModel};
 use crate::outputs;
-use crate::stance::{StanceClassifier, StanceConfig, StanceDecision, StanceQuery};
+use crate::stance::{StanceClassifier, StanceConfig, StanceDecision, StanceModelChoice, StanceQuery};
 use crate::store::{self, DocumentChange, StancePair, Store, StoreLock, Work};
 
 /// What `stancegraph run` was asked to do.
@@ -58,8 +58,10 @@ pub struct RunOptions {
     /// Print nothing on success: only warnings and errors.
     pub quiet: bool,
     pub precision: Precision,
-    /// Use the lexicon baseline instead of the shipped stance model.
+    /// Use the lexicon baseline instead of the stance model.
     pub stance_baseline: bool,
+    /// Which stance model (`fast`, `accurate`: inside `models_dir`).
+    pub stance_model: StanceModelChoice,
     /// Redo stored model output made by other models than the current ones.
     pub reprocess: bool,
     /// Longer texts are cut at a sentence end (characters).
@@ -110,6 +112,11 @@ impl RunOptions {
     /// The store's path.
     pub fn store_path(&self) -> PathBuf {
         self.store.clone().unwrap_or_else(|| self.out.join(store::DEFAULT_FILE))
+    }
+
+    /// The stance model's directory (fails when `accurate` is not shipped).
+    pub fn stance_dir(&self) -> Result<PathBuf, crate::encoder::ModelError> {
+        self.stance_model.dir(&self.models_dir)
     }
 }
 
@@ -286,7 +293,7 @@ impl Models<'_> {
         if self.stance.is_none() {
             let o = self.options;
             let config = StanceConfig { batch_size: o.batch_size, threads: o.threads, precision: o.precision };
-            self.stance = Some(StanceClassifier::load(o.stance_baseline, &o.models_dir.join("stance"), config)?);
+            self.stance = Some(StanceClassifier::load(o.stance_baseline, &o.stance_dir()?, config)?);
         }
         Ok(self.stance.as_ref().expect("loaded"))
     }
@@ -321,7 +328,7 @@ pub fn run(options: &RunOptions) -> Result<RunReport> {
     let stance_model = if options.stance_baseline {
         "lexicon-baseline".to_string()
     } else {
-        encoder::model_id(&options.models_dir.join("stance"))?
+        encoder::model_id(&options.stance_dir()?)?
     };
     let merging = !options.merge_from.is_empty();
     let sources = if merging { &options.merge_from } else { &options.inputs };

@@ -8,23 +8,30 @@
 //!   comment with each mention of the target marked in place
 //!   (`[unused1] … [unused2]`) and the target's name as a second segment; the
 //!   exact input encoding is specified in `scripts/stance_data.py` and
-//!   mirrored byte for byte by [`StanceModel::encode`].
+//!   mirrored byte for byte by [`InputEncoder::encode`]. Two models answer
+//!   ([`StanceModelChoice`]): `fast` (models/stance, MiniLM on rust-bert's
+//!   BERT, the default) and `accurate` (models/stance-accurate, MPNet on
+//!   [`crate::mpnet`], not shipped yet); config.json's `model_type` picks the
+//!   network (`bert`, `distilbert`, `mpnet`) and the pair layout
+//!   ([`PairLayout`]: BERT's `[CLS] A [SEP] B [SEP]` with token types, or
+//!   MPNet's `<s> A </s></s> B </s>` without).
 //! - [`LexiconBaseline`] (`--stance baseline`): the VADER sentiment lexicon
 //!   (MIT, the `vader_sentiment` crate) scored over the clause around each
 //!   mention. It reads negation, intensifiers and "but" the way VADER does,
 //!   and nothing more: it does not know who the sentiment inside a clause is
 //!   aimed at, and it misses sarcasm.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use rust_bert::bert::{BertConfig, BertForSequenceClassification};
 use rust_bert::distilbert::{DistilBertConfig, DistilBertModelClassifier};
 use serde::{Deserialize, Serialize};
 use tch::{nn, Kind};
-use tokenizers::Tokenizer;
+use tokenizers::{AddedToken, Tokenizer};
 use vader_sentiment::SentimentIntensityAnalyzer;
 
 use crate::encoder::{batch, var_store, Checkpoint, ModelError, Precision};
+use crate::mpnet::{MpnetConfig, MpnetForSequenceClassification, POSITION_PADDING_ID};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -114,6 +121,53 @@ impl StanceDecision {
 /// (VADER's own recommended threshold).
 pub const POLARITY_THRESHOLD: f64 = 0.05;
 
+/// Which stance model to load: `--stance-model fast|accurate|PATH`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StanceModelChoice {
+    /// `models/stance`: MiniLM, the default.
+    Fast,
+    /// `models/stance-accurate`: MPNet, slower and (once trained) more accurate.
+    Accurate,
+    /// A model directory written by `scripts/export_stance.py`.
+    Path(PathBuf),
+}
+
+impl StanceModelChoice {
+    /// Where `accurate` lives in a models folder.
+    pub const ACCURATE_DIR: &'static str = "stance-accurate";
+
+    /// `fast`, `accurate`, or any other string as a directory (write
+    /// `./fast` for a directory of that name).
+    pub fn parse(s: &str) -> StanceModelChoice {
+        match s {
+            "fast" => StanceModelChoice::Fast,
+            "accurate" => StanceModelChoice::Accurate,
+            path => StanceModelChoice::Path(PathBuf::from(path)),
+        }
+    }
+
+    /// The model directory, named ones inside `models_dir`. `accurate` fails
+    /// when it is not there, saying how to train it.
+    pub fn dir(&self, models_dir: &Path) -> Result<PathBuf, ModelError> {
+        match self {
+            StanceModelChoice::Fast => Ok(models_dir.join("stance")),
+            StanceModelChoice::Accurate => {
+                let dir = models_dir.join(Self::ACCURATE_DIR);
+                if dir.join("config.json").is_file() {
+                    Ok(dir)
+                } else {
+                    Err(ModelError::NotShipped {
+                        model: "accurate stance model",
+                        dir,
+                        how: "scripts/train_stance_mpnet.sh (models/stance/MODEL.md)",
+                    })
+                }
+            }
+            StanceModelChoice::Path(p) => Ok(p.clone()),
+        }
+    }
+}
+
 /// Which classifier the pipeline uses.
 pub enum StanceClassifier {
     Model(Box<StanceModel>),
@@ -151,6 +205,35 @@ impl StanceClassifier {
 enum Classifier {
     DistilBert(DistilBertModelClassifier),
     Bert(BertForSequenceClassification),
+    Mpnet(MpnetForSequenceClassification),
+}
+
+/// How a (text, target) pair is laid out around its special tokens: as the
+/// model family's tokenizer lays out pairs (`scripts/stance_data.py`, step 4).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PairLayout {
+    /// BERT, MiniLM, DistilBERT: `[CLS] A [SEP] B [SEP]`, token types 0 then 1.
+    Bert,
+    /// MPNet (RoBERTa's): `<s> A </s></s> B </s>`, no token types.
+    Roberta,
+}
+
+impl PairLayout {
+    /// The layout of a config.json `model_type`.
+    pub fn of(model_type: &str) -> PairLayout {
+        match model_type {
+            "mpnet" | "roberta" | "xlm-roberta" => PairLayout::Roberta,
+            _ => PairLayout::Bert,
+        }
+    }
+
+    /// Separators between the two segments.
+    fn pair_separators(self) -> usize {
+        match self {
+            PairLayout::Bert => 1,
+            PairLayout::Roberta => 2,
+        }
+    }
 }
 
 /// How the model input is built (recorded in config.json `stancegraph.mode`).
@@ -192,31 +275,25 @@ pub struct StanceModel {
 /// Builds model inputs (no tensors: shared freely across Rayon workers).
 pub struct InputEncoder {
     tokenizer: Tokenizer,
-    mode: InputMode,
-    max_len: usize,
-    max_target_pieces: usize,
-    open_marker: String,
-    close_marker: String,
+    layout: PairLayout,
+    spec: InputSpec,
     cls_id: i64,
     sep_id: i64,
 }
 
-impl StanceModel {
-    pub const NAME: &'static str = "target-aware transformer (models/stance)";
+/// The input encoding a model was trained with (config.json `stancegraph`).
+#[derive(Debug, Clone)]
+pub struct InputSpec {
+    pub mode: InputMode,
+    pub max_len: usize,
+    pub max_target_pieces: usize,
+    pub open_marker: String,
+    pub close_marker: String,
+}
 
-    /// Loads a model directory written by `scripts/export_stance.py`.
-    pub fn load(dir: &Path, config: StanceConfig) -> Result<StanceModel, ModelError> {
-        let checkpoint = Checkpoint::open(dir)?;
-        let labels = checkpoint
-            .labels()?
-            .iter()
-            .map(|l| match l.as_str() {
-                "against" => Ok(Stance::Against),
-                "neutral" => Ok(Stance::Neutral),
-                "favour" | "favor" => Ok(Stance::Favour),
-                other => Err(checkpoint.bad_config(format!("unknown stance label {other:?}"))),
-            })
-            .collect::<Result<Vec<_>, _>>()?;
+impl InputSpec {
+    /// Reads config.json's `stancegraph` section.
+    pub fn from_config(checkpoint: &Checkpoint) -> Result<InputSpec, ModelError> {
         let meta =
             checkpoint.config.get("stancegraph").ok_or_else(|| checkpoint.bad_config("no stancegraph section"))?;
         let text = |k: &str| meta.get(k).and_then(|v| v.as_str()).map(str::to_string);
@@ -233,6 +310,45 @@ impl StanceModel {
             (Some(o), Some(c)) => (o, c),
             _ => return Err(checkpoint.bad_config("stancegraph.markers needs open and close")),
         };
+        let layout = PairLayout::of(checkpoint.model_type());
+        let recorded = match text("layout").as_deref() {
+            None | Some("bert") => PairLayout::Bert,
+            Some("roberta") => PairLayout::Roberta,
+            Some(other) => return Err(checkpoint.bad_config(format!("unknown stancegraph.layout {other:?}"))),
+        };
+        if recorded != layout {
+            return Err(checkpoint.bad_config(format!(
+                "stancegraph.layout {recorded:?} does not fit model_type {:?}",
+                checkpoint.model_type()
+            )));
+        }
+        Ok(InputSpec {
+            mode,
+            max_len: number("max_len", 128),
+            max_target_pieces: number("max_target_pieces", 16),
+            open_marker,
+            close_marker,
+        })
+    }
+}
+
+impl StanceModel {
+    pub const NAME: &'static str = "target-aware transformer (models/stance)";
+
+    /// Loads a model directory written by `scripts/export_stance.py`.
+    pub fn load(dir: &Path, config: StanceConfig) -> Result<StanceModel, ModelError> {
+        let checkpoint = Checkpoint::open(dir)?;
+        let spec = InputSpec::from_config(&checkpoint)?;
+        let labels = checkpoint
+            .labels()?
+            .iter()
+            .map(|l| match l.as_str() {
+                "against" => Ok(Stance::Against),
+                "neutral" => Ok(Stance::Neutral),
+                "favour" | "favor" => Ok(Stance::Favour),
+                other => Err(checkpoint.bad_config(format!("unknown stance label {other:?}"))),
+            })
+            .collect::<Result<Vec<_>, _>>()?;
         let mut vars = var_store(config.threads);
         let classifier = match checkpoint.model_type() {
             "distilbert" => {
@@ -247,24 +363,35 @@ impl StanceModel {
                     BertForSequenceClassification::new(vars.root(), &c).map_err(|e| checkpoint.bad_config(e))?,
                 )
             }
+            "mpnet" => {
+                let c: MpnetConfig = checkpoint.typed_config()?;
+                if let Some(problem) = c.unsupported() {
+                    return Err(checkpoint.bad_config(problem));
+                }
+                let positions = (c.max_position_embeddings - POSITION_PADDING_ID - 1).max(0) as usize;
+                if spec.max_len > positions {
+                    return Err(checkpoint.bad_config(format!(
+                        "stancegraph.max_len {} exceeds the model's {positions} positions",
+                        spec.max_len
+                    )));
+                }
+                Classifier::Mpnet(MpnetForSequenceClassification::new(vars.root(), &c, labels.len() as i64))
+            }
             other => return Err(checkpoint.bad_config(format!("unsupported model_type {other:?}"))),
         };
         checkpoint.load_weights(&mut vars, config.precision)?;
-        let uses_token_types = meta.get("token_type_ids").and_then(|v| v.as_bool()).unwrap_or(false);
-        let max_len = number("max_len", 128);
-        let max_target_pieces = number("max_target_pieces", 16);
-        let Checkpoint { tokenizer, cls_id, sep_id, pad_id, .. } = checkpoint;
+        let uses_token_types = checkpoint
+            .config
+            .get("stancegraph")
+            .and_then(|m| m.get("token_type_ids"))
+            .and_then(|v| v.as_bool())
+            .unwrap_or(false);
+        let layout = PairLayout::of(checkpoint.model_type());
+        let Checkpoint { tokenizer, cls_id, sep_id, pad_id, ref dir, .. } = checkpoint;
+        let tok_path = dir.join("tokenizer.json");
         Ok(StanceModel {
-            input: InputEncoder {
-                tokenizer,
-                mode,
-                max_len,
-                max_target_pieces,
-                open_marker,
-                close_marker,
-                cls_id,
-                sep_id,
-            },
+            input: InputEncoder::new(tokenizer, layout, spec, cls_id, sep_id)
+                .map_err(|e| ModelError::Corrupt(tok_path, e))?,
             classifier,
             labels,
             uses_token_types,
@@ -275,16 +402,48 @@ impl StanceModel {
     }
 }
 
+impl StanceModel {
+    /// The input encoder (token ids of a query, as the model reads them).
+    pub fn input(&self) -> &InputEncoder {
+        &self.input
+    }
+}
+
 impl InputEncoder {
+    /// An encoder over `tokenizer` (truncation and padding off, as
+    /// [`Checkpoint::open`] leaves it). The markers are registered as special
+    /// added tokens, as `scripts/stance_data.py`'s `load_tokenizer` does
+    /// (a no-op for an exported tokenizer.json, which has them); fails when
+    /// the vocabulary lacks them.
+    pub fn new(
+        mut tokenizer: Tokenizer,
+        layout: PairLayout,
+        spec: InputSpec,
+        cls_id: i64,
+        sep_id: i64,
+    ) -> Result<InputEncoder, String> {
+        let markers = [spec.open_marker.as_str(), spec.close_marker.as_str()];
+        let ids: Vec<Option<u32>> = markers.iter().map(|m| tokenizer.token_to_id(m)).collect();
+        if ids.contains(&None) {
+            return Err(format!("the vocabulary lacks the markers {markers:?}"));
+        }
+        tokenizer.add_special_tokens(&markers.map(|m| AddedToken::from(m, true)));
+        if markers.iter().map(|m| tokenizer.token_to_id(m)).collect::<Vec<_>>() != ids {
+            return Err(format!("registering the markers {markers:?} changed their ids"));
+        }
+        Ok(InputEncoder { tokenizer, layout, spec, cls_id, sep_id })
+    }
+
     /// The model input of one query: (token ids, token type ids), following
     /// the specification in `scripts/stance_data.py`.
     pub fn encode(&self, q: &StanceQuery) -> Result<(Vec<i64>, Vec<i64>), ModelError> {
+        let spec = &self.spec;
         let spans = resolve_overlaps(&q.mentions);
         let marked;
-        let first: &str = match self.mode {
+        let first: &str = match spec.mode {
             InputMode::Pair => q.text,
             InputMode::Marked | InputMode::Both => {
-                marked = mark(q.text, &spans, &self.open_marker, &self.close_marker);
+                marked = mark(q.text, &spans, &spec.open_marker, &spec.close_marker);
                 &marked
             }
         };
@@ -299,17 +458,18 @@ impl InputEncoder {
                 .collect())
         };
         let mut a = ids(first)?;
-        let b = match self.mode {
+        let b = match spec.mode {
             InputMode::Marked => None,
             InputMode::Pair | InputMode::Both => {
                 let mut b = ids(q.target)?;
-                b.truncate(self.max_target_pieces);
+                b.truncate(spec.max_target_pieces);
                 Some(b)
             }
         };
+        let seps = self.layout.pair_separators();
         let budget = match &b {
-            None => self.max_len - 2,
-            Some(b) => self.max_len.saturating_sub(3 + b.len()),
+            None => spec.max_len.saturating_sub(2),
+            Some(b) => spec.max_len.saturating_sub(2 + seps + b.len()),
         };
         if a.len() > budget {
             let anchor = match spans.first() {
@@ -319,15 +479,20 @@ impl InputEncoder {
             let start = anchor.saturating_sub(budget / 2).min(a.len() - budget);
             a = a[start..start + budget].to_vec();
         }
-        let mut input = Vec::with_capacity(self.max_len);
+        let mut input = Vec::with_capacity(spec.max_len);
         input.push(self.cls_id);
         input.extend_from_slice(&a);
         input.push(self.sep_id);
         let mut types = vec![0i64; input.len()];
         if let Some(b) = b {
+            input.extend(std::iter::repeat_n(self.sep_id, seps - 1));
             input.extend_from_slice(&b);
             input.push(self.sep_id);
-            types.resize(input.len(), 1);
+            let second_type = match self.layout {
+                PairLayout::Bert => 1,
+                PairLayout::Roberta => 0,
+            };
+            types.resize(input.len(), second_type);
         }
         Ok((input, types))
     }
@@ -356,6 +521,7 @@ impl StanceModel {
                     let tt = self.uses_token_types.then_some(&tt);
                     Ok(m.forward_t(Some(&ids), Some(&mask), tt, None, None, false).logits)
                 }
+                Classifier::Mpnet(m) => Ok(m.forward_t(&ids, Some(&mask), false)),
             })
             .map_err(|e| ModelError::Forward(e.to_string()))?;
             let probs = logits.to_kind(Kind::Float).softmax(-1, Kind::Float);
@@ -603,6 +769,30 @@ mod tests {
     fn sentiment_in_another_sentence_does_not_leak() {
         let t = "I love this weather. Germany announced a new budget.";
         assert_eq!(ask(t, "Germany").stance, Stance::Neutral);
+    }
+
+    #[test]
+    fn stance_model_names_pick_folders_and_a_missing_accurate_model_says_how_to_train_it() {
+        let models = tempfile::tempdir().unwrap();
+        let fast = StanceModelChoice::parse("fast").dir(models.path()).unwrap();
+        assert_eq!(fast, models.path().join("stance"));
+        assert_eq!(StanceModelChoice::parse("some/dir"), StanceModelChoice::Path(PathBuf::from("some/dir")));
+        let err = StanceModelChoice::parse("accurate").dir(models.path()).unwrap_err().to_string();
+        assert!(!err.contains('\n'), "{err}");
+        assert!(err.contains("accurate stance model isn't shipped yet"), "{err}");
+        assert!(err.contains("stance-accurate") && err.contains("scripts/train_stance_mpnet.sh"), "{err}");
+        let accurate = models.path().join("stance-accurate");
+        std::fs::create_dir_all(&accurate).unwrap();
+        std::fs::write(accurate.join("config.json"), "{}").unwrap();
+        assert_eq!(StanceModelChoice::Accurate.dir(models.path()).unwrap(), accurate);
+    }
+
+    #[test]
+    fn pair_layouts_follow_the_model_type() {
+        assert_eq!(PairLayout::of("mpnet"), PairLayout::Roberta);
+        assert_eq!(PairLayout::of("bert"), PairLayout::Bert);
+        assert_eq!(PairLayout::of("distilbert"), PairLayout::Bert);
+        assert_eq!(PairLayout::Roberta.pair_separators(), 2);
     }
 
     #[test]

@@ -71,3 +71,27 @@ fn stance_model_reads_clear_cases() {
     let got: Vec<Stance> = model.predict(&queries).unwrap().iter().map(|d| d.stance).collect();
     assert_eq!(got, vec![Stance::Against, Stance::Favour, Stance::Against]);
 }
+
+#[test]
+fn a_one_file_model_keeps_its_id() {
+    // config.json, tokenizer.json, model.safetensors hashed in that order, as
+    // before sharded weights were read: stored records keep their model ids.
+    use sha2::{Digest, Sha256};
+    let dir = models().join("stance");
+    let mut hash = Sha256::new();
+    for f in ["config.json", "tokenizer.json", "model.safetensors"] {
+        hash.update(std::fs::read(dir.join(f)).unwrap());
+    }
+    let hex: String = hash.finalize()[..6].iter().map(|b| format!("{b:02x}")).collect();
+    assert_eq!(stancegraph::encoder::model_id(&dir).unwrap(), format!("stance@{hex}"));
+}
+
+#[test]
+fn the_fast_stance_model_is_the_shipped_one() {
+    use stancegraph::stance::StanceModelChoice;
+    assert_eq!(StanceModelChoice::parse("fast").dir(&models()).unwrap(), models().join("stance"));
+    if !models().join("stance-accurate").exists() {
+        let err = StanceModelChoice::parse("accurate").dir(&models()).unwrap_err().to_string();
+        assert!(err.contains("isn't shipped yet") && err.contains("scripts/train_stance_mpnet.sh"), "{err}");
+    }
+}

@@ -6,18 +6,32 @@
 //! hidden states and logits to 1e-4 in fp32 (and bf16 hidden states within
 //! a loose bound).
 //!
+//! The stance side on MPNet: `src/stance.rs`'s input encoder against the
+//! Python one (`scripts/stance_data.py`, fixture
+//! `tests/fixtures/mpnet/stance_inputs.json` written by
+//! `scripts/stance_reference.py inputs`), and, end to end, a smoke-trained
+//! MPNet stance model exported by `scripts/export_stance.py` (sharded fp16
+//! weights) whose probabilities must match transformers' within 1e-3 in fp32
+//! (`scripts/train_stance_mpnet.sh --smoke DIR` writes the model and the
+//! reference, DIR/model and DIR/reference.json).
+//!
 //! The base weights are not in the repository: the tests that need them read
 //! `checkpoints/bases/mpnet-base` (or `$STANCEGRAPH_MPNET_BASE`) and skip with
 //! a note when it is absent, unless `$STANCEGRAPH_REQUIRE_MPNET` is set (as
-//! `make test-mpnet` does, after fetching the base).
+//! `make test-mpnet` does, after fetching the base). Likewise the smoke model
+//! in `checkpoints/stance-mpnet-smoke` (or `$STANCEGRAPH_MPNET_STANCE`), which
+//! `make test-mpnet` trains when it is missing.
 
 use std::path::PathBuf;
 use std::time::Instant;
 
 use serde_json::Value;
-use stancegraph::encoder::Precision;
+use stancegraph::encoder::{Checkpoint, Precision};
 use stancegraph::mpnet::{
     relative_position_bucket, MpnetBase, MpnetClassifier, RELATIVE_BUCKETS, RELATIVE_MAX_DISTANCE,
+};
+use stancegraph::stance::{
+    InputEncoder, InputMode, InputSpec, PairLayout, Stance, StanceConfig, StanceModel, StanceQuery,
 };
 use tch::{Kind, Tensor};
 
@@ -39,15 +53,123 @@ fn base_dir() -> Option<PathBuf> {
     if dir.join("model.safetensors").is_file() {
         return Some(dir);
     }
-    let note = format!(
+    skip(format!(
         "MPNet base not found in {} (set STANCEGRAPH_MPNET_BASE, or fetch it with `scripts/fetch_bases.sh mpnet`)",
         dir.display()
-    );
+    ))
+}
+
+/// The smoke-trained stance model's folder (with `model/` and
+/// `reference.json`), or None (with a note) when it is absent.
+fn smoke_dir() -> Option<PathBuf> {
+    let dir = match std::env::var_os("STANCEGRAPH_MPNET_STANCE") {
+        Some(d) => PathBuf::from(d),
+        None => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("checkpoints/stance-mpnet-smoke"),
+    };
+    if dir.join("reference.json").is_file() && dir.join("model/config.json").is_file() {
+        return Some(dir);
+    }
+    skip(format!(
+        "smoke-trained MPNet stance model not found in {} (write it with \
+         `scripts/train_stance_mpnet.sh --smoke {}`, or run `make test-mpnet`)",
+        dir.display(),
+        dir.display()
+    ))
+}
+
+/// Skips with a note, or fails when `$STANCEGRAPH_REQUIRE_MPNET` is set.
+fn skip(note: String) -> Option<PathBuf> {
     if std::env::var_os("STANCEGRAPH_REQUIRE_MPNET").is_some() {
         panic!("{note}");
     }
     eprintln!("skipped: {note}");
     None
+}
+
+/// A stance query from a fixture case (spans are character offsets, as in Python).
+fn query(case: &Value) -> StanceQuery<'_> {
+    let spans = case["spans"].as_array().unwrap();
+    StanceQuery {
+        text: case["text"].as_str().unwrap(),
+        target: case["target"].as_str().unwrap(),
+        mentions: spans.iter().map(|s| (s[0].as_u64().unwrap() as usize, s[1].as_u64().unwrap() as usize)).collect(),
+    }
+}
+
+#[test]
+fn stance_inputs_match_the_python_encoder() {
+    let Some(base) = base_dir() else { return };
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/mpnet/stance_inputs.json");
+    let f: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    assert_eq!(f["layout"], "roberta");
+    let checkpoint = Checkpoint::open(&base).expect("base opens");
+    let cases = f["cases"].as_array().unwrap();
+    assert!(cases.iter().any(|c| !c["untruncated_equals_tokenizer_pair"].as_bool().unwrap()), "a windowed case");
+    for case in cases {
+        let mode = match case["mode"].as_str().unwrap() {
+            "both" => InputMode::Both,
+            "marked" => InputMode::Marked,
+            "pair" => InputMode::Pair,
+            other => panic!("mode {other}"),
+        };
+        let spec = InputSpec {
+            mode,
+            max_len: f["max_len"].as_u64().unwrap() as usize,
+            max_target_pieces: 16,
+            open_marker: "[unused1]".into(),
+            close_marker: "[unused2]".into(),
+        };
+        let encoder = InputEncoder::new(
+            checkpoint.tokenizer.clone(),
+            PairLayout::of(checkpoint.model_type()),
+            spec,
+            checkpoint.cls_id,
+            checkpoint.sep_id,
+        )
+        .expect("markers are in MPNet's vocabulary");
+        let (ids, types) = encoder.encode(&query(case)).unwrap();
+        assert_eq!(ids, ints(&case["input_ids"]), "{mode:?} input of {:?}", case["text"]);
+        assert!(types.iter().all(|&t| t == 0), "MPNet takes no token types");
+        if mode != InputMode::Pair {
+            assert!(ids.contains(&6) || case["spans"].as_array().unwrap().is_empty(), "[unused1] is id 6, whole");
+        }
+    }
+}
+
+#[test]
+fn smoke_trained_stance_model_matches_transformers() {
+    let Some(dir) = smoke_dir() else { return };
+    let reference: Value = serde_json::from_str(&std::fs::read_to_string(dir.join("reference.json")).unwrap()).unwrap();
+    let cases = reference["cases"].as_array().unwrap();
+    let queries: Vec<StanceQuery> = cases.iter().map(query).collect();
+    for (precision, tolerance) in [(Precision::Fp32, 1e-3f64), (Precision::Bf16, 0.05)] {
+        // Batches of 3: padded rows, as in a pipeline run.
+        let config = StanceConfig { batch_size: 3, threads: 2, precision };
+        let model = StanceModel::load(&dir.join("model"), config).expect("MPNet stance model loads");
+        let mut worst = (0.0f64, 0.0f64);
+        for (case, q) in cases.iter().zip(&queries) {
+            assert_eq!(model.input().encode(q).unwrap().0, ints(&case["input_ids"]), "input of {:?}", q.text);
+        }
+        let decisions = model.predict(&queries).unwrap();
+        for (case, d) in cases.iter().zip(&decisions) {
+            let label = |s: Stance| case["probabilities"][s.as_str()].as_f64().unwrap();
+            let logit = |s: Stance| case["logits"][s.as_str()].as_f64().unwrap();
+            for s in Stance::ALL {
+                let p = d.probabilities[s.index()] as f64;
+                worst.0 = worst.0.max((p - label(s)).abs());
+                // Log-probability differences are logit differences: a sharper check
+                // than probabilities near 1/3 (a smoke model is barely trained).
+                let ours = p.ln() - (d.probabilities[0] as f64).ln();
+                worst.1 = worst.1.max((ours - (logit(s) - logit(Stance::ALL[0]))).abs());
+            }
+        }
+        eprintln!(
+            "MPNet stance model in {precision:?} vs transformers fp32: max abs probability difference {:.2e}, \
+             logit-difference {:.2e} (tolerance {tolerance:e})",
+            worst.0, worst.1
+        );
+        assert!(worst.0 <= tolerance && worst.1 <= tolerance * 4.0, "{precision:?}: {worst:?} over {tolerance:e}");
+    }
 }
 
 fn ints(v: &Value) -> Vec<i64> {
