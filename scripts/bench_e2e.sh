@@ -77,7 +77,7 @@ PY
 }
 
 : > "$WORK/runs.jsonl"
-for r in $(seq 1 "$ROUNDS"); do
+for _ in $(seq 1 "$ROUNDS"); do
   for set in $SETS; do
     rm -rf "$WORK/out"
     timed ours "$set" "$BIN" run "$WORK/in/$set" --out "$WORK/out" --threads "$THREADS" --quiet | tee -a "$WORK/runs.jsonl"
