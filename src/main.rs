@@ -73,7 +73,7 @@ struct Cli {
 /// How the models run: shared by every command that runs one.
 #[derive(Args, Clone, Copy)]
 struct Runtime {
-    /// Worker threads (Rayon and libtorch). Default: all cores.
+    /// Worker threads: bounds the Rayon pool and libtorch's intra-op pool (inter-op is 1). Default: all cores.
     #[arg(long)]
     threads: Option<usize>,
     /// Texts (NER windows, stance pairs) per model forward pass.
