@@ -13,7 +13,7 @@
 # the article and comment texts our binary reads (written out by
 # `stancegraph bench ner --texts-only`). Words are whitespace-separated
 # tokens of those texts, the same count for both.
-# Each run: wall time, user and system CPU time, peak RSS (GNU time -v). For
+# Each run: wall time, user and system CPU time (and their sum), peak RSS (GNU time -v). For
 # spaCy with n_process > 1 the peak RSS is that of its largest process, not
 # the sum. Prints one JSON line per run, then the medians and the ratios
 # ours/spaCy. Medians mean something only on an otherwise idle machine.
@@ -58,7 +58,7 @@ wall = seconds(t["Elapsed (wall clock) time (h:mm:ss or m:ss)"])
 user, sys_ = float(t["User time (seconds)"]), float(t["System time (seconds)"])
 words = sum(len(json.loads(l).split()) for l in open(texts, encoding="utf-8") if l.strip())
 run = {"stack": stack, "set": set_, "wall_s": wall, "words": words, "words_per_s": round(words / wall),
-       "user_s": user, "sys_s": sys_, "cpu_over_wall": round((user + sys_) / wall, 2),
+       "user_s": user, "sys_s": sys_, "cpu_s": round(user + sys_, 2), "cpu_over_wall": round((user + sys_) / wall, 2),
        "sys_share_of_cpu": round(sys_ / max(user + sys_, 1e-9), 3),
        "peak_rss_mb": round(int(t["Maximum resident set size (kbytes)"]) / 1024, 1)}
 if stack == "ours":
@@ -88,13 +88,13 @@ done
 python3 - "$WORK/runs.jsonl" <<'PY'
 import json, statistics, sys
 runs = [json.loads(l) for l in open(sys.argv[1])]
-keys = ["wall_s", "words_per_s", "user_s", "sys_s", "peak_rss_mb"]
+keys = ["wall_s", "words_per_s", "user_s", "sys_s", "cpu_s", "peak_rss_mb"]
 med = {}
 for r in runs:
     med.setdefault((r["set"], r["stack"]), []).append(r)
 out = {"rounds": max(len(v) for v in med.values()), "medians": {}, "ours_over_spacy": {}}
 for (set_, stack), rs in sorted(med.items()):
-    m = {k: statistics.median(r[k] for r in rs) for k in keys}
+    m = {k: round(statistics.median(r[k] for r in rs), 2) for k in keys}
     m["words"] = rs[0]["words"]
     if stack == "ours":
         m["ner_padding_share"] = rs[0]["ner_padding_share"]
