@@ -16,7 +16,11 @@
 #               then the MPNet stance model end to end: when $(MPNET_SMOKE) lacks it, smoke-trains one (3 steps on
 #               tests/fixtures/stance/smoke.jsonl, a few minutes on 2 cores; sets up .venv-train first if missing,
 #               a large pip download) with transformers' probabilities beside it, which the Rust side must match
-#   make bench  NER speed vs Python transformers on ../shared/data/corpus/polnear, stance pairs/s (needs ../shared)
+#   make bench  whole `stancegraph run` vs spaCy en_core_web_md NER on the first 200 PolNeAR articles and
+#               the Reddit threads: wall time, words/s, CPU user/system, peak RSS (scripts/bench_e2e.sh;
+#               the spaCy venv from scripts/setup_bench_env.sh; needs ../shared)
+#   make bench-ner  NER speed vs Python transformers on ../shared/data/corpus/polnear
+#   make bench-stance  stance pairs/s on news sentences and reader comments (needs ../shared)
 #   make bench-nightly  a full PolNeAR store vs a night adding 1 % new documents; peak memory at 1x and 4x (needs ../shared)
 #   make bench-merge  the Slurm merge step of a small night into corpus stores of 1/4, 1/2 and all of PolNeAR
 #               and the Reddit threads (needs ../shared)
@@ -34,7 +38,7 @@ MPNET_SMOKE ?= checkpoints/stance-mpnet-smoke
 export LIBTORCH
 export LIBTORCH_CXX11_ABI := 0
 
-.PHONY: all deps build run test test-install test-mpnet test-slurm install bench bench-ner bench-stance bench-nightly bench-merge tools clean
+.PHONY: all deps build run test test-install test-mpnet test-slurm install bench bench-env bench-ner bench-stance bench-nightly bench-merge tools time-tool clean
 
 all: build
 
@@ -58,9 +62,15 @@ run: build
 	@echo
 	@echo "graph written to $(abspath $(SAMPLE_OUT))/graph.gexf (open it in Gephi)"
 
+# GNU time (/usr/bin/time -v) measures the benchmarks' wall time, CPU time and peak RSS.
+time-tool:
+	@test -x /usr/bin/time || { echo ">> installing GNU time"; \
+	    (apt-get install -y -q time >/dev/null 2>&1 || \
+	     (apt-get update -q >/dev/null && apt-get install -y -q time >/dev/null)); }
+
 # xmllint validates the GEXF output against the GEXF 1.3 schema in the tests; headless chromium
 # loads report.html in tests/report.rs.
-tools:
+tools: time-tool
 	@command -v xmllint >/dev/null 2>&1 || { echo ">> installing libxml2-utils (xmllint)"; \
 	    (apt-get install -y -q libxml2-utils >/dev/null 2>&1 || \
 	     (apt-get update -q >/dev/null && apt-get install -y -q libxml2-utils >/dev/null)); }
@@ -101,7 +111,12 @@ install: build
 	for f in models/*/*; do install -D -m 644 $$f $(DEST)/share/stancegraph/$$f || exit 1; done
 	@echo "installed into $(DEST): bin/stancegraph, lib/stancegraph/, share/stancegraph/models/"
 
-bench: bench-ner bench-stance
+bench-env:
+	PYTHON=$(PYTHON) bash scripts/setup_bench_env.sh
+
+# ROUNDS (3), ARTICLES (200), THREADS (2), SETS ("polnear reddit") tune it.
+bench: build time-tool bench-env
+	BIN=$(BIN) bash scripts/bench_e2e.sh $(SHARED)/data
 
 bench-ner: build
 	bash scripts/bench_ner.sh $(SHARED)/data/corpus/polnear

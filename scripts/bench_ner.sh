@@ -11,7 +11,7 @@ LIMIT=${2:-40}
 ROUNDS=${3:-3}
 THREADS=${THREADS:-2}
 PY=${PY:-.venv-train/bin/python}
-BIN=target/release/stancegraph
+BIN=${BIN:-${CARGO_TARGET_DIR:-target}/release/stancegraph}
 OUT=$(mktemp -d)
 trap 'rm -rf "$OUT"' EXIT
 "$BIN" bench ner "$CORPUS" --limit "$LIMIT" --threads "$THREADS" --texts-out "$OUT/texts.jsonl" > /dev/null

@@ -10,7 +10,7 @@ DATA=${1:?shared data dir}
 ROUNDS=${2:-3}
 THREADS=${THREADS:-2}
 STANCE_MODEL=${STANCE_MODEL:-fast}   # fast, accurate or a model directory
-BIN=target/release/stancegraph
+BIN=${BIN:-${CARGO_TARGET_DIR:-target}/release/stancegraph}
 for set in "newsmtsc $DATA/stance/newsmtsc/devtest_mt.jsonl" "vast $DATA/stance/vast/dev.csv"; do
   read -r fmt file <<<"$set"
   for r in $(seq 1 "$ROUNDS"); do

@@ -1,8 +1,9 @@
 //! Transformer checkpoints on disk, shared by the model stages (`ner`,
 //! `stance`) and the `mpnet` encoder: checks a model directory's files, reads
 //! its `config.json` and `tokenizer.json`, loads the weights into a libtorch
-//! `VarStore` at the chosen precision, and packs token rows into padded batch
-//! tensors. Each error names the file concerned.
+//! `VarStore` at the chosen precision, packs token rows into padded batch
+//! tensors (counting the padding), and sizes the thread pools every model run
+//! shares. Each error names the file concerned.
 //!
 //! The weights are one `model.safetensors`, or, for models too large for one
 //! file of the repository (the MPNet stance model), Hugging Face's sharded
@@ -10,6 +11,8 @@
 //! `model-0000K-of-0000N.safetensors` file of every tensor.
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Once;
 
 use tch::{nn, Device, Tensor};
 use tokenizers::Tokenizer;
@@ -265,12 +268,108 @@ pub fn special_token_names(model_type: &str) -> [&'static str; 3] {
     }
 }
 
-/// A fresh CPU VarStore, after setting libtorch's thread count (0 = default).
-pub fn var_store(threads: usize) -> nn::VarStore {
-    if threads > 0 {
-        tch::set_num_threads(threads as i32);
+/// Bounds every thread pool of the process by `threads` (0 leaves the
+/// defaults): the Rayon global pool (tokenizing, decoding, linking) gets
+/// `threads` workers, libtorch's intra-op pool (OpenMP, the matrix kernels)
+/// `threads`, and libtorch's inter-op pool 1 (nothing here runs operators in
+/// parallel with each other, so more would only be idle threads). Call it
+/// before any parallel work; later calls only reset the intra-op count (the
+/// Rayon and inter-op pools can be sized once per process, and the first
+/// call wins).
+pub fn configure_threads(threads: usize) {
+    if threads == 0 {
+        return;
     }
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        // Fails when something built the global pool already; that one stays.
+        let _ = rayon::ThreadPoolBuilder::new().num_threads(threads).build_global();
+        // libtorch refuses this once inter-op work has started; then its pool stays.
+        let _ = std::panic::catch_unwind(|| tch::set_num_interop_threads(1));
+    });
+    tch::set_num_threads(threads as i32);
+}
+
+/// Keeps the memory of freed activation tensors in the process. Each forward
+/// pass allocates and frees the same large buffers (up to about 22 MB per
+/// tensor for 32 windows of 110 pieces); with glibc's defaults many of them
+/// are returned to the kernel (`munmap`, heap trimming) and faulted in again
+/// by the next batch. A fixed mmap threshold of 32 MiB (glibc's largest) and
+/// no trimming keep them: on 10 PolNeAR articles at one thread, system time
+/// fell from 1.24–1.29 s to 0.33–0.47 s with the same peak RSS
+/// (PERFORMANCE.md). Only on glibc; once per process.
+pub fn tune_allocator() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    {
+        static ONCE: Once = Once::new();
+        ONCE.call_once(|| {
+            // SAFETY: mallopt only sets allocator parameters; it is called
+            // before the models allocate and fails harmlessly (returns 0).
+            unsafe {
+                libc::mallopt(libc::M_MMAP_THRESHOLD, 32 << 20);
+                libc::mallopt(libc::M_TRIM_THRESHOLD, i32::MAX);
+            }
+        });
+    }
+}
+
+/// A fresh CPU VarStore, after bounding the thread pools ([`configure_threads`]; 0 = defaults)
+/// and tuning the allocator ([`tune_allocator`]).
+pub fn var_store(threads: usize) -> nn::VarStore {
+    configure_threads(threads);
+    tune_allocator();
     nn::VarStore::new(Device::Cpu)
+}
+
+/// Token positions a model computed, and how many of them were padding.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Padding {
+    /// Real tokens (special tokens included).
+    pub tokens: u64,
+    /// Positions computed: per batch, rows × the longest row.
+    pub positions: u64,
+}
+
+impl Padding {
+    /// The padded share of the positions (0 when nothing ran).
+    pub fn share(&self) -> f64 {
+        if self.positions == 0 {
+            0.0
+        } else {
+            1.0 - self.tokens as f64 / self.positions as f64
+        }
+    }
+
+    /// The share rounded to 4 decimals, `None` when nothing ran.
+    pub fn share_rounded(&self) -> Option<f64> {
+        (self.positions > 0).then(|| (self.share() * 10000.0).round() / 10000.0)
+    }
+
+    /// Counts of two runs together.
+    pub fn plus(self, other: Padding) -> Padding {
+        Padding { tokens: self.tokens + other.tokens, positions: self.positions + other.positions }
+    }
+}
+
+/// A running [`Padding`] tally a model keeps over its batches.
+#[derive(Debug, Default)]
+pub struct PaddingCounter {
+    tokens: AtomicU64,
+    positions: AtomicU64,
+}
+
+impl PaddingCounter {
+    /// Adds one batch of rows padded to `width`.
+    pub fn add<R: AsRef<[i64]>>(&self, rows: &[R], width: usize) {
+        let tokens: usize = rows.iter().map(|r| r.as_ref().len()).sum();
+        self.tokens.fetch_add(tokens as u64, Ordering::Relaxed);
+        self.positions.fetch_add((rows.len() * width) as u64, Ordering::Relaxed);
+    }
+
+    /// Everything counted so far.
+    pub fn total(&self) -> Padding {
+        Padding { tokens: self.tokens.load(Ordering::Relaxed), positions: self.positions.load(Ordering::Relaxed) }
+    }
 }
 
 /// Padded batch tensors for rows of token ids: `(ids, attention mask,
@@ -337,5 +436,16 @@ mod tests {
         assert_eq!(Vec::<i64>::try_from(ids.flatten(0, -1)).unwrap(), vec![101, 5, 102, 101, 102, 0]);
         assert_eq!(Vec::<i64>::try_from(mask.flatten(0, -1)).unwrap(), vec![1, 1, 1, 1, 1, 0]);
         assert_eq!(Vec::<i64>::try_from(tt.flatten(0, -1)).unwrap(), vec![0, 0, 1, 0, 0, 0]);
+    }
+
+    #[test]
+    fn padding_counts_rows_times_width() {
+        let counter = PaddingCounter::default();
+        counter.add(&[vec![1, 2, 3], vec![1]], 3);
+        counter.add(&[vec![1, 2]], 2);
+        let p = counter.total();
+        assert_eq!((p.tokens, p.positions), (6, 8));
+        assert!((p.share() - 0.25).abs() < 1e-12);
+        assert_eq!(Padding::default().share_rounded(), None);
     }
 }

@@ -73,7 +73,7 @@ struct Cli {
 /// How the models run: shared by every command that runs one.
 #[derive(Args, Clone, Copy)]
 struct Runtime {
-    /// Worker threads (Rayon and libtorch). Default: all cores.
+    /// Worker threads: bounds the Rayon pool and libtorch's intra-op pool (inter-op is 1). Default: all cores.
     #[arg(long)]
     threads: Option<usize>,
     /// Texts (NER windows, stance pairs) per model forward pass.
@@ -276,6 +276,9 @@ enum BenchCommand {
         /// Also write the texts processed, one JSON string per line (for the Python side of the benchmark).
         #[arg(long)]
         texts_out: Option<PathBuf>,
+        /// Only write --texts-out and print the counts; load no model.
+        #[arg(long, requires = "texts_out")]
+        texts_only: bool,
     },
 }
 
@@ -426,8 +429,10 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        Command::Bench { what: BenchCommand::Ner { inputs, model, runtime, windows, limit, texts_out } } => {
-            let model = load_ner(model, runtime.ner_config(windows))?;
+        Command::Bench {
+            what: BenchCommand::Ner { inputs, model, runtime, windows, limit, texts_out, texts_only },
+        } => {
+            let model = if texts_only { None } else { Some(load_ner(model, runtime.ner_config(windows))?) };
             let corpus = stancegraph::corpus::load(&inputs);
             let docs = &corpus.documents[..limit.unwrap_or(usize::MAX).min(corpus.documents.len())];
             let texts: Vec<&str> = docs.iter().flat_map(Document::texts).filter(|t| !t.trim().is_empty()).collect();
@@ -436,6 +441,10 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 std::fs::write(&path, lines.join("\n") + "\n")?;
             }
             let words: usize = texts.iter().map(|t| t.split_whitespace().count()).sum();
+            let Some(model) = model else {
+                println!("{}", serde_json::json!({ "texts": texts.len(), "words": words }));
+                return Ok(ExitCode::SUCCESS);
+            };
             let started = Instant::now();
             let spans = model.predict(&texts)?;
             let seconds = started.elapsed().as_secs_f64();
@@ -453,6 +462,9 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     "entities": entities,
                     "seconds": (seconds * 100.0).round() / 100.0,
                     "words_per_s": (words as f64 / seconds).round(),
+                    "padding_share": model.padding().share_rounded(),
+                    "padded_positions": model.padding().positions,
+                    "real_tokens": model.padding().tokens,
                     "peak_rss_mb": stancegraph::peak_rss_mb(),
                 })
             );

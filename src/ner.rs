@@ -21,7 +21,7 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-use crate::encoder::{batch, var_store, Checkpoint};
+use crate::encoder::{batch, var_store, Checkpoint, Padding, PaddingCounter};
 
 use rayon::prelude::*;
 use rust_bert::bert::{BertConfig, BertForTokenClassification};
@@ -139,6 +139,7 @@ pub struct NerModel {
     sep_id: i64,
     pad_id: i64,
     config: NerConfig,
+    padding: PaddingCounter,
 }
 
 /// Where the shipped model lives: `$STANCEGRAPH_MODELS/ner`, else `models/ner`
@@ -172,7 +173,22 @@ impl NerModel {
         };
         checkpoint.load_weights(&mut vars, config.precision)?;
         let Checkpoint { tokenizer, cls_id, sep_id, pad_id, .. } = checkpoint;
-        Ok(NerModel { tokenizer, encoder, labels, _vars: vars, cls_id, sep_id, pad_id, config })
+        Ok(NerModel {
+            tokenizer,
+            encoder,
+            labels,
+            _vars: vars,
+            cls_id,
+            sep_id,
+            pad_id,
+            config,
+            padding: PaddingCounter::default(),
+        })
+    }
+
+    /// Real tokens and computed positions of every batch this model ran so far.
+    pub fn padding(&self) -> Padding {
+        self.padding.total()
     }
 
     /// Finds the entities of each text. Output `i` belongs to `texts[i]`.
@@ -228,6 +244,7 @@ impl NerModel {
             })
             .collect();
         let (ids, mask, _, width) = batch(&framed, &[], self.pad_id);
+        self.padding.add(&framed, width);
         let logits = tch::no_grad(|| match &self.encoder {
             Encoder::DistilBert(m) => m.forward_t(Some(&ids), Some(&mask), None, false).map(|o| o.logits),
             Encoder::Bert(m) => Ok(m.forward_t(Some(&ids), Some(&mask), None, None, None, false).logits),

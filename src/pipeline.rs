@@ -36,7 +36,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use serde::Serialize;
 
 use crate::corpus::{self, Document, Skipped};
-use crate::encoder::{self, Precision};
+use crate::encoder::{self, Padding, Precision};
 use crate::export::Exports;
 use crate::graph;
 use crate::link::{DocumentSpans, Entity, Linker, Source};
@@ -245,6 +245,12 @@ struct Summary {
     stance_model: String,
     seconds: BTreeMap<&'static str, f64>,
     words_per_second: WordsPerSecond,
+    /// Share of the model positions computed this run that were padding
+    /// (batches pad every row to the longest); `None` when the model did not run.
+    ner_padding_share: Option<f64>,
+    stance_padding_share: Option<f64>,
+    /// The counts behind the shares.
+    padding: PaddingCounts,
     skipped: Vec<SkippedInput>,
     duplicate_ids: Vec<String>,
 }
@@ -253,6 +259,12 @@ struct Summary {
 struct RecordsByModel {
     ner: BTreeMap<String, usize>,
     stance: BTreeMap<String, usize>,
+}
+
+#[derive(Debug, Default, Serialize)]
+struct PaddingCounts {
+    ner: Padding,
+    stance: Padding,
 }
 
 #[derive(Debug, Serialize)]
@@ -305,10 +317,9 @@ pub fn run(options: &RunOptions) -> Result<RunReport> {
     let started = Instant::now();
     let log = Log::new(options.quiet);
     let mut seconds: BTreeMap<&'static str, f64> = BTreeMap::new();
-    if options.threads > 0 {
-        // A second call (e.g. in tests) finds the pool built; that is fine.
-        let _ = rayon::ThreadPoolBuilder::new().num_threads(options.threads).build_global();
-    }
+    // `--threads` bounds every pool: Rayon, libtorch intra-op, inter-op 1.
+    // A second call (e.g. in tests) finds the pools built; that is fine.
+    encoder::configure_threads(options.threads);
 
     // 1. Pre-flight.
     let store_path = options.store_path();
@@ -365,6 +376,7 @@ pub fn run(options: &RunOptions) -> Result<RunReport> {
             log: &log,
             done: &mut done,
             comments_asked: HashSet::new(),
+            ner_padding: Padding::default(),
         };
 
         // 3. NER.
@@ -387,6 +399,10 @@ pub fn run(options: &RunOptions) -> Result<RunReport> {
             seconds.insert("stance", t.elapsed().as_secs_f64());
             job.done.relinked = true;
         }
+        let padding = PaddingCounts {
+            ner: job.ner_padding,
+            stance: job.models.stance.as_ref().and_then(|m| m.padding()).unwrap_or_default(),
+        };
         drop(job);
         log.finish();
         if let Some(shard) = options.shard {
@@ -444,6 +460,9 @@ pub fn run(options: &RunOptions) -> Result<RunReport> {
             words_per_second: WordsPerSecond {
                 ner: (done.ner_words > 0).then(|| round1(done.ner_words as f64 / ner_seconds.max(1e-9))),
             },
+            ner_padding_share: padding.ner.share_rounded(),
+            stance_padding_share: padding.stance.share_rounded(),
+            padding,
             skipped: skipped
                 .iter()
                 .map(|s| SkippedInput { path: s.path.display().to_string(), line: s.line, reason: s.reason.clone() })
@@ -679,6 +698,8 @@ struct ModelWork<'a> {
     done: &'a mut WorkDone,
     /// (document, comment) pairs the stance model was asked about.
     comments_asked: HashSet<(String, usize)>,
+    /// NER padding, kept when the NER model is dropped after its stage.
+    ner_padding: Padding,
 }
 
 /// A stance question the store has no answer for yet.
@@ -699,7 +720,9 @@ impl ModelWork<'_> {
         loop {
             let pending = store.pending_ner(self.ner_model, self.work, &after, self.options.chunk_chars)?;
             let Some(last) = pending.last() else {
-                self.models.ner = None;
+                if let Some(model) = self.models.ner.take() {
+                    self.ner_padding = self.ner_padding.plus(model.padding());
+                }
                 return Ok(());
             };
             after = last.hash.clone();

@@ -30,7 +30,7 @@ use tch::{nn, Kind};
 use tokenizers::{AddedToken, Tokenizer};
 use vader_sentiment::SentimentIntensityAnalyzer;
 
-use crate::encoder::{batch, var_store, Checkpoint, ModelError, Precision};
+use crate::encoder::{batch, var_store, Checkpoint, ModelError, Padding, PaddingCounter, Precision};
 use crate::mpnet::{MpnetConfig, MpnetForSequenceClassification, POSITION_PADDING_ID};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -191,6 +191,14 @@ impl StanceClassifier {
         }
     }
 
+    /// Padding of the transformer's batches so far (`None` for the baseline).
+    pub fn padding(&self) -> Option<Padding> {
+        match self {
+            StanceClassifier::Model(m) => Some(m.padding.total()),
+            StanceClassifier::Baseline(_) => None,
+        }
+    }
+
     pub fn predict(&self, queries: &[StanceQuery]) -> Result<Vec<StanceDecision>, ModelError> {
         match self {
             StanceClassifier::Model(m) => m.predict(queries),
@@ -269,6 +277,7 @@ pub struct StanceModel {
     uses_token_types: bool,
     pad_id: i64,
     batch_size: usize,
+    padding: PaddingCounter,
     _vars: nn::VarStore,
 }
 
@@ -397,6 +406,7 @@ impl StanceModel {
             uses_token_types,
             pad_id,
             batch_size: config.batch_size.max(1),
+            padding: PaddingCounter::default(),
             _vars: vars,
         })
     }
@@ -514,7 +524,8 @@ impl StanceModel {
             let rows: Vec<Vec<i64>> = chunk.iter().map(|&i| encoded[i].0.clone()).collect();
             let types: Vec<Vec<i64>> =
                 if self.uses_token_types { chunk.iter().map(|&i| encoded[i].1.clone()).collect() } else { Vec::new() };
-            let (ids, mask, tt, _) = batch(&rows, &types, self.pad_id);
+            let (ids, mask, tt, width) = batch(&rows, &types, self.pad_id);
+            self.padding.add(&rows, width);
             let logits = tch::no_grad(|| match &self.classifier {
                 Classifier::DistilBert(m) => m.forward_t(Some(&ids), Some(&mask), None, false).map(|o| o.logits),
                 Classifier::Bert(m) => {
