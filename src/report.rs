@@ -79,7 +79,7 @@ pub const TOP_COMMENTERS: usize = 20;
 pub const TOP_CAMPS: usize = 6;
 /// Camps are sought among this many commenters at most, those who took a
 /// side on the most entities (the pairs grow with its square).
-pub const CAMP_COMMENTERS: usize = 1000;
+pub const CAMP_COMMENTERS: usize = camps::MAX_COMMENTERS;
 /// Small charts in the stance-over-time panel.
 pub const TIMELINE_ENTITIES: usize = 6;
 /// The entity types ranked in the entity panels (the graph's own types);
@@ -460,23 +460,8 @@ pub fn build(e: &Exports, summary: &Value) -> Report {
     let ranked_stances: Vec<StanceRecord> =
         e.stances.iter().filter(|s| RANKED_TYPES.contains(&s.entity_type)).cloned().collect();
     let positions = camps::positions(&ranked_stances);
-    let mut sides_taken: BTreeMap<&str, usize> = BTreeMap::new();
-    for ((who, _), p) in &positions {
-        if p.side().is_some() {
-            *sides_taken.entry(who.as_str()).or_insert(0) += 1;
-        }
-    }
-    let mut by_sides: Vec<(&str, usize)> = sides_taken.iter().map(|(w, n)| (*w, *n)).collect();
-    by_sides.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(b.0)));
-    let camp_commenters_capped = by_sides.len() > CAMP_COMMENTERS;
-    let pairs = if camp_commenters_capped {
-        let kept: BTreeSet<&str> = by_sides.iter().take(CAMP_COMMENTERS).map(|(w, _)| *w).collect();
-        let kept_stances: Vec<StanceRecord> =
-            ranked_stances.iter().filter(|s| kept.contains(commenter_name(&s.author))).cloned().collect();
-        camps::agreement(&kept_stances)
-    } else {
-        camps::agreement(&ranked_stances)
-    };
+    let (camp_stances, camp_commenters_capped) = camps::of_most_sided(&ranked_stances, CAMP_COMMENTERS);
+    let pairs = camps::agreement(&camp_stances);
     let found = camps::find(&pairs);
     let camp_of: HashMap<&str, usize> =
         found.iter().flat_map(|c| c.members.iter().map(move |m| (m.as_str(), c.id))).collect();
