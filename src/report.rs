@@ -624,7 +624,7 @@ fn describe(name: &str) -> &'static str {
         "nodes.csv" => "nodes for Gephi's spreadsheet import",
         "edges.csv" => "edges for Gephi's spreadsheet import",
         "commenters.gexf" => "commenters linked by agreement, for finding camps",
-        "entities.gexf" => "entities linked by co-mention",
+        "entities.gexf" => "entities linked by co-mention in one comment, for what is argued about together",
         "entities.jsonl" => "one entity a line: id, label, type, aliases, mentions",
         "mentions.jsonl" => "one mention a line, with character offsets",
         "stances.jsonl" => "one stance record (comment × entity) a line",
@@ -1664,7 +1664,15 @@ mod tests {
     fn build_counts_like_the_summary_and_ranks() {
         let (documents, entities, stances) = fixture();
         let graph = crate::graph::Graph::default();
-        let e = Exports { documents: &documents, entities: &entities, mentions: &[], stances: &stances, graph: &graph };
+        let pairs = crate::pair_graphs::PairGraphs::default();
+        let e = Exports {
+            documents: &documents,
+            entities: &entities,
+            mentions: &[],
+            stances: &stances,
+            graph: &graph,
+            pair_graphs: &pairs,
+        };
         let summary =
             serde_json::json!({"run_id": 7, "skipped": [{"path": "bad.jsonl", "line": 2, "reason": "not JSON"}]});
         let r = build(&e, &summary);
@@ -1718,7 +1726,9 @@ mod tests {
     #[test]
     fn an_empty_corpus_renders() {
         let graph = crate::graph::Graph::default();
-        let e = Exports { documents: &[], entities: &[], mentions: &[], stances: &[], graph: &graph };
+        let pairs = crate::pair_graphs::PairGraphs::default();
+        let e =
+            Exports { documents: &[], entities: &[], mentions: &[], stances: &[], graph: &graph, pair_graphs: &pairs };
         let html = render(&build(&e, &Value::Null));
         assert!(html.contains("No people, countries or organisations were found."));
         assert!(html.contains("No input was skipped."));
