@@ -1,8 +1,9 @@
 //! Camps of commenters: who agrees with whom, from the stance records alone.
 //! Owns the agreement between commenter pairs ([`agreement`]) and a small
 //! deterministic clustering of commenters into camps over it ([`find`]).
-//! `report` shows the camps; a commenter–commenter graph can use the same
-//! [`Pair`] weights.
+//! `report` shows the camps; [`crate::pair_graphs`] links commenters by the
+//! same [`Pair`]s (positive ones) and colours them by these camps in
+//! `commenters.gexf`.
 //!
 //! # Agreement
 //!

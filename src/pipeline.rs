@@ -21,7 +21,9 @@
 //! 5. **Stance** for the (comment, entity) questions never answered before,
 //!    in chunks committed as they finish; the linking result swaps in with
 //!    one transaction.
-//! 6. **Export** the whole store as one set (see `outputs`).
+//! 6. **Export** the whole store as one set (see `outputs`): the graph and
+//!    the two pair graphs are built once from one snapshot (`Graphs`), for
+//!    `run` and `export` alike.
 //!
 //! The models load only when there is work for them. When nothing changed
 //! since the last committed linking, steps 3–5 are skipped.
