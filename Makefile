@@ -69,7 +69,10 @@ time-tool:
 	     (apt-get update -q >/dev/null && apt-get install -y -q time >/dev/null)); }
 
 # xmllint validates the GEXF output against the GEXF 1.3 schema in the tests; headless chromium
-# loads report.html in tests/report.rs.
+# loads report.html in tests/report.rs; node with graphology-gexf (npm, into .deps/node) parses the
+# three GEXF files in tests/pair_graphs.rs.
+NODE_DIR := $(DEPS)/node
+
 tools: time-tool
 	@command -v xmllint >/dev/null 2>&1 || { echo ">> installing libxml2-utils (xmllint)"; \
 	    (apt-get install -y -q libxml2-utils >/dev/null 2>&1 || \
@@ -77,6 +80,12 @@ tools: time-tool
 	@command -v chromium >/dev/null 2>&1 || { echo ">> installing chromium (headless, for the report page test)"; \
 	    (DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >/dev/null 2>&1 || \
 	     (apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >/dev/null)); }
+	@command -v npm >/dev/null 2>&1 || { echo ">> installing nodejs and npm (for graphology-gexf)"; \
+	    (DEBIAN_FRONTEND=noninteractive apt-get install -y -q nodejs npm >/dev/null 2>&1 || \
+	     (apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q nodejs npm >/dev/null)); }
+	@test -f $(NODE_DIR)/node_modules/graphology-gexf/package.json || { \
+	    echo ">> installing graphology and graphology-gexf (npm) into $(NODE_DIR)"; mkdir -p $(NODE_DIR); \
+	    npm install --no-audit --no-fund --prefix $(NODE_DIR) graphology@0.26 graphology-gexf@0.13 >/dev/null; }
 
 test: deps tools
 	cargo test --release

@@ -1,8 +1,9 @@
 //! Camps of commenters: who agrees with whom, from the stance records alone.
 //! Owns the agreement between commenter pairs ([`agreement`]) and a small
 //! deterministic clustering of commenters into camps over it ([`find`]).
-//! `report` shows the camps; a commenter–commenter graph can use the same
-//! [`Pair`] weights.
+//! `report` shows the camps; [`crate::pair_graphs`] links commenters by the
+//! same [`Pair`]s (positive ones) and colours them by these camps in
+//! `commenters.gexf`.
 //!
 //! # Agreement
 //!
@@ -38,7 +39,8 @@
 //!
 //! A camp is a label held by at least two commenters. Camps are numbered from
 //! 1, biggest first (ties: the first member's name); members are sorted by
-//! name.
+//! name. [`of_most_sided`] bounds the work: camps are sought among the
+//! [`MAX_COMMENTERS`] commenters with the most sides taken.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -47,6 +49,11 @@ use crate::stance::{Stance, StanceRecord};
 
 /// Label-propagation rounds at most (it nearly always settles in a few).
 pub const MAX_ROUNDS: usize = 100;
+
+/// Camps are sought among this many commenters at most: those who took a
+/// side on the most entities ([`of_most_sided`]); the pairs grow with the
+/// square of the commenters.
+pub const MAX_COMMENTERS: usize = 1000;
 
 /// A commenter's side on one entity.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -139,6 +146,26 @@ pub fn agreement(stances: &[StanceRecord]) -> Vec<Pair> {
         }
     }
     pairs.into_iter().map(|((a, b), (agree, disagree))| Pair { a, b, agree, disagree }).collect()
+}
+
+/// The records of the `max` commenters who took a side on the most entities
+/// (ties: by name), and whether anyone was left out. With no one left out,
+/// the records come back as given.
+pub fn of_most_sided(stances: &[StanceRecord], max: usize) -> (Vec<StanceRecord>, bool) {
+    let mut sides_taken: BTreeMap<String, usize> = BTreeMap::new();
+    for ((who, _), p) in positions(stances) {
+        if p.side().is_some() {
+            *sides_taken.entry(who).or_insert(0) += 1;
+        }
+    }
+    if sides_taken.len() <= max {
+        return (stances.to_vec(), false);
+    }
+    let mut by_sides: Vec<(&str, usize)> = sides_taken.iter().map(|(w, n)| (w.as_str(), *n)).collect();
+    by_sides.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(b.0)));
+    let kept: std::collections::BTreeSet<&str> = by_sides.iter().take(max).map(|(w, _)| *w).collect();
+    let records = stances.iter().filter(|s| kept.contains(commenter_name(&s.author))).cloned().collect();
+    (records, true)
 }
 
 /// A group of commenters who agree (see the module docs).
@@ -303,6 +330,25 @@ mod tests {
         let mut reversed = pairs.clone();
         reversed.reverse();
         assert_eq!(find(&reversed), camps);
+    }
+
+    #[test]
+    fn the_most_sided_commenters_are_kept() {
+        let stances = [
+            rec("ann", "X", F),
+            rec("ann", "Y", A),
+            rec("bob", "X", F),
+            rec("bob", "Y", N),
+            rec("cat", "X", A),
+            rec("dan", "Y", N),
+        ];
+        let (all, capped) = of_most_sided(&stances, 3);
+        assert_eq!((all.len(), capped), (6, false), "three commenters took a side");
+        let (kept, capped) = of_most_sided(&stances, 2);
+        assert!(capped);
+        let names: std::collections::BTreeSet<&str> = kept.iter().map(|s| s.author.as_str()).collect();
+        assert_eq!(names, ["ann", "bob"].into(), "ann took two sides; bob and cat one, bob first by name");
+        assert_eq!(kept.len(), 4, "all of a kept commenter's records, neutral ones too");
     }
 
     #[test]

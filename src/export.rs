@@ -15,6 +15,8 @@
 //! | `mentions.jsonl` | one [`Mention`] a line: `{"doc_id","source","comment","author","start","end","text","type","entity_id","linked_by"}` |
 //! | `stances.jsonl`  | one [`StanceRecord`] a line, as it serialises (every record, whatever `--min-confidence`) |
 //! | `summary.json`   | whatever the pipeline passes in |
+//! | `commenters.gexf`| GEXF 1.3, undirected: commenters linked by positive net agreement, coloured by camp ([`crate::pair_graphs`]) |
+//! | `entities.gexf`  | GEXF 1.3, undirected: entities linked by co-mention in one comment ([`crate::pair_graphs`]) |
 //! | `report.html`    | the report page, see [`crate::report`] |
 //!
 //! Every file is written to a hidden temporary file in the same directory,
@@ -80,6 +82,27 @@
 //! `entity_mentions`, commenters 3–15 by `comments_written`. Edge thickness
 //! is `1 + log2(weight)`.
 //!
+//! # The pair graphs
+//!
+//! `commenters.gexf` and `entities.gexf` are written like `graph.gexf` (same
+//! prologue, viz namespace, typed attributes, spells when any element has a
+//! date) but undirected, with their own attributes, all static totals
+//! except the entity nodes' stance group (as in `graph.gexf`):
+//!
+//! * `commenters.gexf`: nodes `comments_written`, `sides` (entities the
+//!   commenter took a side on), `camp` (absent: in no camp); edges
+//!   `agreements`, `disagreements`, `shared`, `net` (integers), `weight` =
+//!   `net`, always positive (why: [`crate::pair_graphs`]). Nodes are
+//!   coloured by camp ([`CAMP_COLOURS`], camp 1 first; no camp grey), sized
+//!   as in `graph.gexf`; an edge inside a camp takes the camp's colour, one
+//!   across camps is grey.
+//! * `entities.gexf`: nodes `type`, `mentions` and the stance group, with
+//!   `graph.gexf`'s colours and sizes; edges `comments` (= `weight`),
+//!   `same_stance`, `opposite_stance` (integers), light blue.
+//!
+//! Sizes are relative to the largest node of the kind in `graph.gexf`, so a
+//! node has the same size in every file. Thickness is `1 + log2(weight)`.
+//!
 //! `viz:color`, `viz:size` and `viz:thickness` are in the viz namespace
 //! `http://gexf.net/1.3/viz`, as the normative RELAX NG schema (`gexf.rnc`:
 //! `include "viz.rnc" inherit = viz`), Gephi and networkx have it. The XSD
@@ -105,10 +128,11 @@ use serde::Serialize;
 use crate::corpus::Document;
 use crate::graph::{Edge, EdgeKind, Graph, Node, NodeKind, StanceCounts, StanceHistory, StanceLabel};
 use crate::link::{Entity, EntityType, LinkedBy, Mention, Source};
+use crate::pair_graphs::{CommenterGraph, EntityGraph, PairGraphs};
 use crate::stance::StanceRecord;
 
 /// The files [`write_all`] writes, in order.
-pub const FILES: [&str; 9] = [
+pub const FILES: [&str; 11] = [
     "graph.gexf",
     "graph.graphml",
     "nodes.csv",
@@ -117,6 +141,8 @@ pub const FILES: [&str; 9] = [
     "mentions.jsonl",
     "stances.jsonl",
     "summary.json",
+    "commenters.gexf",
+    "entities.gexf",
     "report.html",
 ];
 
@@ -150,6 +176,8 @@ pub struct Exports<'a> {
     pub mentions: &'a [Mention],
     pub stances: &'a [StanceRecord],
     pub graph: &'a Graph,
+    /// Built from the same records and options as `graph`.
+    pub pair_graphs: &'a PairGraphs,
 }
 
 /// Writes all of [`FILES`] into `out` (created if needed); returns their paths.
@@ -166,7 +194,10 @@ pub fn write_all(out: &Path, e: &Exports, summary: &impl Serialize) -> Result<Ve
     write_mentions_jsonl(&paths[5], e.mentions, e.documents, e.entities)?;
     write_stances_jsonl(&paths[6], e.stances)?;
     write_summary(&paths[7], summary)?;
-    crate::report::write(&paths[8], e, summary)?;
+    let sizes = Sizes::new(e.graph);
+    write_commenters_gexf(&paths[8], &e.pair_graphs.commenters, &sizes)?;
+    write_entities_gexf(&paths[9], &e.pair_graphs.entities, &sizes)?;
+    crate::report::write(&paths[10], e, summary)?;
     Ok(paths)
 }
 
@@ -174,6 +205,19 @@ pub fn write_all(out: &Path, e: &Exports, summary: &impl Serialize) -> Result<Ve
 pub fn write_gexf(path: &Path, graph: &Graph) -> Result<(), ExportError> {
     let today = today();
     write_atomic(path, |w| gexf(w, graph, &today).map_err(Fail::Io))
+}
+
+/// Writes `commenters.gexf` (see the module docs); `sizes` are the main
+/// graph's, so that a commenter has the same size in both files.
+pub fn write_commenters_gexf(path: &Path, g: &CommenterGraph, sizes: &Sizes) -> Result<(), ExportError> {
+    let today = today();
+    write_atomic(path, |w| commenters_gexf(w, g, sizes, &today).map_err(Fail::Io))
+}
+
+/// Writes `entities.gexf` (see the module docs); `sizes` are the main graph's.
+pub fn write_entities_gexf(path: &Path, g: &EntityGraph, sizes: &Sizes) -> Result<(), ExportError> {
+    let today = today();
+    write_atomic(path, |w| entities_gexf(w, g, sizes, &today).map_err(Fail::Io))
 }
 
 /// Writes the graph as GraphML.
@@ -397,8 +441,13 @@ impl Sizes {
     pub const COMMENTER: (f64, f64) = (3.0, 15.0);
 
     pub fn new(g: &Graph) -> Sizes {
+        Sizes::of_nodes(&g.nodes)
+    }
+
+    /// The largest counts among `nodes`.
+    pub fn of_nodes<'a>(nodes: impl IntoIterator<Item = &'a Node>) -> Sizes {
         let mut s = Sizes::default();
-        for n in &g.nodes {
+        for n in nodes {
             let count = Sizes::count(n);
             match n.kind {
                 NodeKind::Entity(_) => s.entity = s.entity.max(count),
@@ -437,6 +486,30 @@ impl Sizes {
 /// Display thickness of an edge: `1 + log2(weight)` (1 for weights up to 1).
 pub fn thickness(weight: f64) -> f64 {
     1.0 + weight.max(1.0).log2()
+}
+
+/// Camp colours in `commenters.gexf`, camp 1 first (Okabe–Ito without its
+/// black and grey); camp 8 takes camp 1's colour again.
+pub const CAMP_COLOURS: [Rgb; 7] = [
+    Rgb(230, 159, 0),
+    Rgb(0, 114, 178),
+    Rgb(0, 158, 115),
+    Rgb(213, 94, 0),
+    Rgb(204, 121, 167),
+    Rgb(86, 180, 233),
+    Rgb(240, 228, 66),
+];
+/// A commenter in no camp, and an agreement edge across camps.
+pub const NO_CAMP_GREY: Rgb = Rgb(170, 170, 170);
+/// Co-mention edges in `entities.gexf`.
+pub const CO_MENTION_BLUE: Rgb = Rgb(128, 160, 200);
+
+/// The colour of a camp (`None`: no camp, grey).
+pub fn camp_colour(camp: Option<usize>) -> Rgb {
+    match camp {
+        Some(c) if c > 0 => CAMP_COLOURS[(c - 1) % CAMP_COLOURS.len()],
+        _ => NO_CAMP_GREY,
+    }
 }
 
 // ---------------------------------------------------------------- text --
@@ -641,9 +714,16 @@ fn att_values<'a>(
     v
 }
 
-/// Writes GEXF 1.3; `today` is the `lastmodifieddate`.
-pub fn gexf<W: Write>(w: &mut W, g: &Graph, today: &str) -> io::Result<()> {
-    let dynamic = g.has_time();
+/// The GEXF 1.3 prologue, up to and including `<graph>`: `about` (and the
+/// provenance) is the description, `edge_type` `directed` or `undirected`.
+fn gexf_open<W: Write>(
+    w: &mut W,
+    today: &str,
+    about: &str,
+    provenance: Option<&str>,
+    edge_type: &str,
+    dynamic: bool,
+) -> io::Result<()> {
     writeln!(w, r#"<?xml version="1.0" encoding="UTF-8"?>"#)?;
     writeln!(
         w,
@@ -651,17 +731,59 @@ pub fn gexf<W: Write>(w: &mut W, g: &Graph, today: &str) -> io::Result<()> {
     )?;
     writeln!(w, r#"  <meta lastmodifieddate="{}">"#, xml_escape(today))?;
     writeln!(w, "    <creator>stancegraph</creator>")?;
-    let about = "Stance of news commenters toward the entities the articles mention";
-    match &g.provenance {
+    match provenance {
         Some(p) => writeln!(w, "    <description>{about} ({})</description>", xml_escape(p))?,
         None => writeln!(w, "    <description>{about}</description>")?,
     }
     writeln!(w, "  </meta>")?;
     if dynamic {
-        writeln!(w, r#"  <graph defaultedgetype="directed" mode="dynamic" timeformat="date">"#)?;
+        writeln!(w, r#"  <graph defaultedgetype="{edge_type}" mode="dynamic" timeformat="date">"#)
     } else {
-        writeln!(w, r#"  <graph defaultedgetype="directed" mode="static">"#)?;
+        writeln!(w, r#"  <graph defaultedgetype="{edge_type}" mode="static">"#)
     }
+}
+
+/// Declares the attributes of one class (`node` or `edge`): `fixed` are
+/// static; the stance group, when `stance`, is dynamic in a dynamic graph
+/// (its own block, first: a reader that keeps only the last block of a class,
+/// graphology-gexf 0.13, still has the static attributes typed) and static
+/// otherwise (one block). Empty blocks are left out.
+fn declare_attributes<W: Write>(
+    w: &mut W,
+    class: &str,
+    fixed: Vec<(&str, &str)>,
+    stance: bool,
+    dynamic: bool,
+) -> io::Result<()> {
+    let mut blocks: Vec<(&str, Vec<(&str, &str)>)> = Vec::new();
+    match (dynamic, stance) {
+        (true, true) => {
+            blocks.push(("dynamic", STANCE_ATTRS.to_vec()));
+            blocks.push(("static", fixed));
+        }
+        (false, true) => blocks.push(("static", fixed.into_iter().chain(STANCE_ATTRS).collect())),
+        (_, false) => blocks.push(("static", fixed)),
+    }
+    for (mode, attrs) in blocks.into_iter().filter(|(_, attrs)| !attrs.is_empty()) {
+        writeln!(w, r#"    <attributes class="{class}" mode="{mode}">"#)?;
+        for (id, ty) in attrs {
+            writeln!(w, r#"      <attribute id="{id}" title="{id}" type="{ty}"/>"#)?;
+        }
+        writeln!(w, "    </attributes>")?;
+    }
+    Ok(())
+}
+
+fn gexf_close<W: Write>(w: &mut W) -> io::Result<()> {
+    writeln!(w, "  </graph>")?;
+    writeln!(w, "</gexf>")
+}
+
+/// Writes GEXF 1.3; `today` is the `lastmodifieddate`.
+pub fn gexf<W: Write>(w: &mut W, g: &Graph, today: &str) -> io::Result<()> {
+    let dynamic = g.has_time();
+    let about = "Stance of news commenters toward the entities the articles mention";
+    gexf_open(w, today, about, g.provenance.as_deref(), "directed", dynamic)?;
 
     // Declare what is used.
     let node_static: Vec<(&str, &str)> = NODE_STATIC_ATTRS
@@ -674,27 +796,8 @@ pub fn gexf<W: Write>(w: &mut W, g: &Graph, today: &str) -> io::Result<()> {
         .collect();
     let node_stance = g.nodes.iter().any(|n| n.stance.is_some());
     let edge_stance = g.edges.iter().any(|e| e.stance.is_some());
-    // One block per class and mode. In a dynamic graph the stance group comes first, so that a
-    // reader that keeps only the last block of a class (graphology-gexf 0.13) still has the
-    // static attributes typed; a static graph has one block per class.
-    for (class, fixed, stance) in [("node", node_static, node_stance), ("edge", edge_static, edge_stance)] {
-        let mut blocks: Vec<(&str, Vec<(&str, &str)>)> = Vec::new();
-        match (dynamic, stance) {
-            (true, true) => {
-                blocks.push(("dynamic", STANCE_ATTRS.to_vec()));
-                blocks.push(("static", fixed));
-            }
-            (false, true) => blocks.push(("static", fixed.into_iter().chain(STANCE_ATTRS).collect())),
-            (_, false) => blocks.push(("static", fixed)),
-        }
-        for (mode, attrs) in blocks.into_iter().filter(|(_, attrs)| !attrs.is_empty()) {
-            writeln!(w, r#"    <attributes class="{class}" mode="{mode}">"#)?;
-            for (id, ty) in attrs {
-                writeln!(w, r#"      <attribute id="{id}" title="{id}" type="{ty}"/>"#)?;
-            }
-            writeln!(w, "    </attributes>")?;
-        }
-    }
+    declare_attributes(w, "node", node_static, node_stance, dynamic)?;
+    declare_attributes(w, "edge", edge_static, edge_stance, dynamic)?;
 
     let sizes = Sizes::new(g);
     writeln!(w, r#"    <nodes count="{}">"#, g.nodes.len())?;
@@ -727,9 +830,152 @@ pub fn gexf<W: Write>(w: &mut W, g: &Graph, today: &str) -> io::Result<()> {
         writeln!(w, "      </edge>")?;
     }
     writeln!(w, "    </edges>")?;
-    writeln!(w, "  </graph>")?;
-    writeln!(w, "</gexf>")?;
-    Ok(())
+    gexf_close(w)
+}
+
+/// Node attributes of `commenters.gexf`.
+const COMMENTER_NODE_ATTRS: [(&str, &str); 3] =
+    [("comments_written", "integer"), ("sides", "integer"), ("camp", "integer")];
+/// Edge attributes of `commenters.gexf`.
+const AGREEMENT_EDGE_ATTRS: [(&str, &str); 4] =
+    [("agreements", "integer"), ("disagreements", "integer"), ("shared", "integer"), ("net", "integer")];
+/// Node attributes of `entities.gexf` besides the stance group.
+const ENTITY_NODE_ATTRS: [(&str, &str); 2] = [("type", "string"), ("mentions", "integer")];
+/// Edge attributes of `entities.gexf`.
+const CO_MENTION_EDGE_ATTRS: [(&str, &str); 3] =
+    [("comments", "integer"), ("same_stance", "integer"), ("opposite_stance", "integer")];
+
+/// Only the attributes some element has: all of `attrs` when there is an element.
+fn declared(attrs: &[(&'static str, &'static str)], any: bool) -> Vec<(&'static str, &'static str)> {
+    if any {
+        attrs.to_vec()
+    } else {
+        Vec::new()
+    }
+}
+
+/// Writes one edge of a pair graph (undirected, by the graph's default).
+fn write_pair_edge<W: Write>(
+    w: &mut W,
+    i: usize,
+    (source, target, weight): (&str, &str, f64),
+    values: Vec<AttValue>,
+    dates: &[String],
+    colour: Rgb,
+) -> io::Result<()> {
+    writeln!(
+        w,
+        r#"      <edge id="{i}" source="{}" target="{}" weight="{}">"#,
+        xml_escape(source),
+        xml_escape(target),
+        fmt_num(weight)
+    )?;
+    write_attvalues(w, &values)?;
+    write_spells(w, dates)?;
+    let Rgb(r, g, b) = colour;
+    writeln!(w, r#"        <viz:color r="{r}" g="{g}" b="{b}"/>"#)?;
+    writeln!(w, r#"        <viz:thickness value="{}"/>"#, fmt_num(thickness(weight)))?;
+    writeln!(w, "      </edge>")
+}
+
+/// Static attribute values, all at no particular time.
+fn plain(values: Vec<(&'static str, String)>) -> Vec<AttValue<'static>> {
+    values.into_iter().map(|(id, value)| AttValue { id, value, at: None }).collect()
+}
+
+/// Writes `commenters.gexf` (GEXF 1.3, undirected): commenters linked by
+/// positive net agreement, coloured by camp; dynamic when any element has a
+/// date (spells only: the counts are totals).
+pub fn commenters_gexf<W: Write>(w: &mut W, g: &CommenterGraph, sizes: &Sizes, today: &str) -> io::Result<()> {
+    let dynamic = g.nodes.iter().any(|n| !n.node.dates.is_empty()) || g.edges.iter().any(|e| !e.dates.is_empty());
+    let about =
+        "Commenters linked by agreement on shared entities (weight: agreements minus disagreements, positive only)";
+    gexf_open(w, today, about, g.provenance.as_deref(), "undirected", dynamic)?;
+    let mut node_attrs = declared(&COMMENTER_NODE_ATTRS, !g.nodes.is_empty());
+    if !g.nodes.iter().any(|n| n.camp.is_some()) {
+        node_attrs.retain(|(id, _)| *id != "camp");
+    }
+    declare_attributes(w, "node", node_attrs, false, dynamic)?;
+    declare_attributes(w, "edge", declared(&AGREEMENT_EDGE_ATTRS, !g.edges.is_empty()), false, dynamic)?;
+
+    let mut camp_of: std::collections::HashMap<&str, Option<usize>> = std::collections::HashMap::new();
+    writeln!(w, r#"    <nodes count="{}">"#, g.nodes.len())?;
+    for n in &g.nodes {
+        camp_of.insert(n.node.id.as_str(), n.camp);
+        writeln!(w, r#"      <node id="{}" label="{}">"#, xml_escape(&n.node.id), xml_escape(&n.node.label))?;
+        let mut values = vec![
+            ("comments_written", n.node.comments_written.unwrap_or(0).to_string()),
+            ("sides", n.sides.to_string()),
+        ];
+        if let Some(c) = n.camp {
+            values.push(("camp", c.to_string()));
+        }
+        write_attvalues(w, &plain(values))?;
+        write_spells(w, &n.node.dates)?;
+        let Rgb(r, gr, b) = camp_colour(n.camp);
+        writeln!(w, r#"        <viz:color r="{r}" g="{gr}" b="{b}"/>"#)?;
+        writeln!(w, r#"        <viz:size value="{}"/>"#, fmt_num(sizes.of(&n.node)))?;
+        writeln!(w, "      </node>")?;
+    }
+    writeln!(w, "    </nodes>")?;
+
+    writeln!(w, r#"    <edges count="{}">"#, g.edges.len())?;
+    for (i, e) in g.edges.iter().enumerate() {
+        let values = vec![
+            ("agreements", e.agreements.to_string()),
+            ("disagreements", e.disagreements.to_string()),
+            ("shared", e.shared().to_string()),
+            ("net", e.net().to_string()),
+        ];
+        // Inside a camp, the camp's colour; across camps (or outside any), grey.
+        let camp = match (camp_of.get(e.source.as_str()), camp_of.get(e.target.as_str())) {
+            (Some(Some(a)), Some(Some(b))) if a == b => Some(*a),
+            _ => None,
+        };
+        let ends = (e.source.as_str(), e.target.as_str(), e.net() as f64);
+        write_pair_edge(w, i, ends, plain(values), &e.dates, camp_colour(camp))?;
+    }
+    writeln!(w, "    </edges>")?;
+    gexf_close(w)
+}
+
+/// Writes `entities.gexf` (GEXF 1.3, undirected): entities linked by
+/// co-mention in one comment; the nodes as in `graph.gexf` (type colours,
+/// sizes, the stance group, dynamic as there); dynamic when any element has
+/// a date.
+pub fn entities_gexf<W: Write>(w: &mut W, g: &EntityGraph, sizes: &Sizes, today: &str) -> io::Result<()> {
+    let dynamic = g.nodes.iter().any(|n| !n.dates.is_empty()) || g.edges.iter().any(|e| !e.dates.is_empty());
+    let about = "Entities linked by co-mention in one comment (weight: comments mentioning both)";
+    gexf_open(w, today, about, g.provenance.as_deref(), "undirected", dynamic)?;
+    let node_stance = g.nodes.iter().any(|n| n.stance.is_some());
+    declare_attributes(w, "node", declared(&ENTITY_NODE_ATTRS, !g.nodes.is_empty()), node_stance, dynamic)?;
+    declare_attributes(w, "edge", declared(&CO_MENTION_EDGE_ATTRS, !g.edges.is_empty()), false, dynamic)?;
+
+    writeln!(w, r#"    <nodes count="{}">"#, g.nodes.len())?;
+    for n in &g.nodes {
+        writeln!(w, r#"      <node id="{}" label="{}">"#, xml_escape(&n.id), xml_escape(&n.label))?;
+        let fixed = vec![("type", n.kind.type_name().to_string()), ("mentions", n.mentions.unwrap_or(0).to_string())];
+        write_attvalues(w, &att_values(fixed, n.stance.as_ref(), dynamic))?;
+        write_spells(w, &n.dates)?;
+        let Rgb(r, gr, b) = node_colour(n.kind);
+        writeln!(w, r#"        <viz:color r="{r}" g="{gr}" b="{b}"/>"#)?;
+        writeln!(w, r#"        <viz:size value="{}"/>"#, fmt_num(sizes.of(n)))?;
+        writeln!(w, "      </node>")?;
+    }
+    writeln!(w, "    </nodes>")?;
+
+    writeln!(w, r#"    <edges count="{}">"#, g.edges.len())?;
+    for (i, e) in g.edges.iter().enumerate() {
+        let values = vec![
+            ("comments", e.comments.to_string()),
+            ("same_stance", e.same_stance.to_string()),
+            ("opposite_stance", e.opposite_stance.to_string()),
+        ];
+        let ends = (e.source.as_str(), e.target.as_str(), e.comments as f64);
+        write_pair_edge(w, i, ends, plain(values), &e.dates, CO_MENTION_BLUE)?;
+    }
+    writeln!(w, "    </edges>")?;
+    gexf_close(w)
 }
 
 fn write_attvalues<W: Write>(w: &mut W, values: &[AttValue]) -> io::Result<()> {

@@ -437,12 +437,14 @@ pub fn valid_date(date: &str) -> Option<&str> {
     (year >= 1 && (1..=days).contains(&day)).then_some(date)
 }
 
-/// Distinct dates, sorted.
+/// Distinct dates, sorted: what an element lists in [`Node::dates`] and
+/// [`Edge::dates`].
 #[derive(Debug, Clone, Default)]
-struct Dates(BTreeSet<String>);
+pub struct Dates(BTreeSet<String>);
 
 impl Dates {
-    fn see(&mut self, date: Option<&str>) {
+    /// Adds a date (nothing when `None`).
+    pub fn see(&mut self, date: Option<&str>) {
         if let Some(d) = date {
             if !self.0.contains(d) {
                 self.0.insert(d.to_string());
@@ -450,8 +452,59 @@ impl Dates {
         }
     }
 
-    fn into_vec(self) -> Vec<String> {
+    /// Adds every date of `other`.
+    pub fn merge(&mut self, other: &Dates) {
+        for d in &other.0 {
+            self.see(Some(d));
+        }
+    }
+
+    /// The dates, sorted.
+    pub fn into_vec(self) -> Vec<String> {
         self.0.into_iter().collect()
+    }
+}
+
+/// The documents by id (first of duplicates wins) with the dates the graph
+/// gives them and their comments (see "Time" in the module docs).
+#[derive(Debug, Clone)]
+pub struct Dating<'a> {
+    docs: HashMap<&'a str, &'a Document>,
+}
+
+impl<'a> Dating<'a> {
+    pub fn new(documents: &'a [Document]) -> Dating<'a> {
+        let mut docs: HashMap<&str, &Document> = HashMap::new();
+        for d in documents {
+            docs.entry(d.id.as_str()).or_insert(d);
+        }
+        Dating { docs }
+    }
+
+    /// The document with this id.
+    pub fn document(&self, doc_id: &str) -> Option<&'a Document> {
+        self.docs.get(doc_id).copied()
+    }
+
+    /// The documents, in no particular order.
+    pub fn documents(&self) -> impl Iterator<Item = &'a Document> + '_ {
+        self.docs.values().copied()
+    }
+
+    /// A document's valid date.
+    pub fn document_date(&self, doc_id: &str) -> Option<&'a str> {
+        self.document(doc_id).and_then(|d| d.date.as_deref()).and_then(valid_date)
+    }
+
+    /// A comment's own valid date, else its article's.
+    pub fn comment_date(&self, doc_id: &str, i: usize) -> Option<&'a str> {
+        let doc = self.document(doc_id)?;
+        doc.comments.get(i).and_then(|c| c.date.as_deref()).and_then(valid_date).or_else(|| self.document_date(doc_id))
+    }
+
+    /// A comment's author as written (not yet [`commenter_name`]d).
+    pub fn comment_author(&self, doc_id: &str, i: usize) -> Option<&'a str> {
+        self.document(doc_id).and_then(|d| d.comments.get(i)).map(|c| c.author.as_str())
     }
 }
 
@@ -487,22 +540,14 @@ pub fn build(
     options: &GraphOptions,
 ) -> Graph {
     // First of duplicates wins, for documents and entities alike.
-    let mut docs: HashMap<&str, &Document> = HashMap::new();
-    for d in documents {
-        docs.entry(d.id.as_str()).or_insert(d);
-    }
+    let dating = Dating::new(documents);
     let mut known: HashMap<&str, &Entity> = HashMap::new();
     for e in entities {
         known.entry(e.id.as_str()).or_insert(e);
     }
-    let doc_date = |doc_id: &str| docs.get(doc_id).and_then(|d| d.date.as_deref()).and_then(valid_date);
-    // A comment's own date, else its article's.
-    let comment_date = |doc_id: &str, i: usize| {
-        let doc = docs.get(doc_id)?;
-        doc.comments.get(i).and_then(|c| c.date.as_deref()).and_then(valid_date).or_else(|| doc_date(doc_id))
-    };
-    let comment_author =
-        |doc_id: &str, i: usize| docs.get(doc_id).and_then(|d| d.comments.get(i)).map(|c| c.author.as_str());
+    let doc_date = |doc_id: &str| dating.document_date(doc_id);
+    let comment_date = |doc_id: &str, i: usize| dating.comment_date(doc_id, i);
+    let comment_author = |doc_id: &str, i: usize| dating.comment_author(doc_id, i);
 
     // Which entities the graph holds.
     let mut mention_count: BTreeMap<&str, usize> = BTreeMap::new();
@@ -522,7 +567,7 @@ pub fn build(
     let mut commenters: BTreeMap<String, CommenterAcc> = BTreeMap::new();
     for m in mentions {
         let eid = m.entity_id.as_str();
-        if !shown(eid) || !docs.contains_key(m.doc_id.as_str()) {
+        if !shown(eid) || dating.document(&m.doc_id).is_none() {
             continue;
         }
         match m.source {
@@ -543,7 +588,7 @@ pub fn build(
     // Comments: per commenter, per (commenter, article), per reply.
     let mut commented: BTreeMap<(String, &str), CountAcc> = BTreeMap::new();
     let mut replies: BTreeMap<(String, String), CountAcc> = BTreeMap::new();
-    for d in docs.values() {
+    for d in dating.documents() {
         for (i, c) in d.comments.iter().enumerate() {
             let date = comment_date(&d.id, i);
             let name = commenter_name(&c.author).to_string();
@@ -580,7 +625,7 @@ pub fn build(
         entity_stance.entry(eid).or_default().add(date, r.stance, r.confidence);
     }
 
-    let mut nodes = Vec::with_capacity(mention_count.len() + commenters.len() + docs.len());
+    let mut nodes = Vec::with_capacity(mention_count.len() + commenters.len() + documents.len());
     for (&eid, &count) in &mention_count {
         let entity = known[eid];
         nodes.push(Node {
@@ -608,7 +653,7 @@ pub fn build(
             stance: None,
         });
     }
-    for d in docs.values() {
+    for d in dating.documents() {
         let label = match d.title.as_deref().map(str::trim) {
             Some(t) if !t.is_empty() => t.to_string(),
             _ => d.id.clone(),

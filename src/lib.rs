@@ -8,7 +8,9 @@
 //! → `link` (spans → canonical [`link::Entity`] + [`link::Mention`]) → `stance`
 //! (comment × entity → [`stance::StanceRecord`]) → `graph` (records → nodes and
 //! edges) → `export` (graph and records → files; `report` writes the
-//! `report.html` page among them, with the commenter camps of `camps`). `store` keeps every
+//! `report.html` page among them, with the commenter camps of `camps`;
+//! `pair_graphs` links commenters by agreement and entities by co-mention
+//! for the two GEXF files beside the graph). `store` keeps every
 //! record between runs (SQLite: what was processed, model output, entity
 //! ids), so a run only does what is new; `outputs` swaps each run's export
 //! set into the output folder as a whole. `pipeline` wires them together;
@@ -26,6 +28,7 @@ pub mod link;
 pub mod mpnet;
 pub mod ner;
 pub mod outputs;
+pub mod pair_graphs;
 pub mod pipeline;
 pub mod report;
 pub mod stance;

@@ -21,7 +21,9 @@
 //! 5. **Stance** for the (comment, entity) questions never answered before,
 //!    in chunks committed as they finish; the linking result swaps in with
 //!    one transaction.
-//! 6. **Export** the whole store as one set (see `outputs`).
+//! 6. **Export** the whole store as one set (see `outputs`): the graph and
+//!    the two pair graphs are built once from one snapshot (`Graphs`), for
+//!    `run` and `export` alike.
 //!
 //! The models load only when there is work for them. When nothing changed
 //! since the last committed linking, steps 3–5 are skipped.
@@ -42,6 +44,7 @@ use crate::graph;
 use crate::link::{DocumentSpans, Entity, Linker, Source};
 use crate::ner::{NerConfig, NerModel};
 use crate::outputs;
+use crate::pair_graphs::{self, PairGraphs};
 use crate::stance::{StanceClassifier, StanceConfig, StanceDecision, StanceModelChoice, StanceQuery};
 use crate::store::{self, DocumentChange, StancePair, Store, StoreLock, Work};
 
@@ -253,6 +256,8 @@ struct Summary {
     padding: PaddingCounts,
     skipped: Vec<SkippedInput>,
     duplicate_ids: Vec<String>,
+    /// Nodes and edges of graph.gexf, commenters.gexf (and camps), entities.gexf.
+    graphs: GraphCounts,
 }
 
 #[derive(Debug, Serialize)]
@@ -422,15 +427,9 @@ pub fn run(options: &RunOptions) -> Result<RunReport> {
 
         // 6. Export.
         let snapshot = store.snapshot(None, None)?;
-        let mut graph = graph::build(
-            &snapshot.documents,
-            &snapshot.entities,
-            &snapshot.mentions,
-            &snapshot.stances,
-            &options.graph,
-        );
         let run_started = store.run_started(run_id)?.unwrap_or_default();
-        graph.provenance = Some(format!("stancegraph {} run {run_id}, {run_started}", env!("CARGO_PKG_VERSION")));
+        let provenance = format!("stancegraph {} run {run_id}, {run_started}", env!("CARGO_PKG_VERSION"));
+        let graphs = Graphs::build(&snapshot, &options.graph, provenance);
         let totals = store.totals()?;
         seconds.insert("total", started.elapsed().as_secs_f64());
         let summary = Summary {
@@ -468,16 +467,10 @@ pub fn run(options: &RunOptions) -> Result<RunReport> {
                 .map(|s| SkippedInput { path: s.path.display().to_string(), line: s.line, reason: s.reason.clone() })
                 .collect(),
             duplicate_ids: duplicates,
+            graphs: graphs.counts(),
             work: done.clone(),
         };
-        let exports = Exports {
-            documents: &snapshot.documents,
-            entities: &snapshot.entities,
-            mentions: &snapshot.mentions,
-            stances: &snapshot.stances,
-            graph: &graph,
-        };
-        let export_dir = outputs::write_set(&options.out, run_id, &exports, &summary)?;
+        let export_dir = graphs.write_set(&options.out, run_id, &snapshot, &summary)?;
 
         let anything_new = done.documents_new + done.documents_updated > 0 || done.ner_texts + done.stance_pairs > 0;
         if anything_new {
@@ -892,12 +885,10 @@ pub fn export_only(
     outputs::clean_leftovers(out);
     let run_id = store.begin_run("export", &[])?;
     let snapshot = store.snapshot(from, to)?;
-    let mut graph =
-        graph::build(&snapshot.documents, &snapshot.entities, &snapshot.mentions, &snapshot.stances, graph_options);
     let run_started = store.run_started(run_id)?.unwrap_or_default();
     let range = format!("{} to {}", from.unwrap_or("the start"), to.unwrap_or("the end"));
-    graph.provenance =
-        Some(format!("stancegraph {} export {run_id} of {range}, {run_started}", env!("CARGO_PKG_VERSION")));
+    let provenance = format!("stancegraph {} export {run_id} of {range}, {run_started}", env!("CARGO_PKG_VERSION"));
+    let graphs = Graphs::build(&snapshot, graph_options, provenance);
     let summary = serde_json::json!({
         "version": env!("CARGO_PKG_VERSION"),
         "run_id": run_id,
@@ -911,15 +902,9 @@ pub fn export_only(
         "mentions": snapshot.mentions.len(),
         "entities": snapshot.entities.len(),
         "stance_pairs": snapshot.stances.len(),
+        "graphs": graphs.counts(),
     });
-    let exports = Exports {
-        documents: &snapshot.documents,
-        entities: &snapshot.entities,
-        mentions: &snapshot.mentions,
-        stances: &snapshot.stances,
-        graph: &graph,
-    };
-    let result = outputs::write_set(out, run_id, &exports, &summary).context("export");
+    let result = graphs.write_set(out, run_id, &snapshot, &summary).context("export");
     let status = if result.is_ok() { "ok" } else { "failed" };
     store.finish_run(run_id, status, &summary)?;
     let dir = result?;
@@ -931,6 +916,72 @@ pub fn export_only(
         out.join("graph.gexf").display()
     ));
     Ok(dir)
+}
+
+/// The three graphs of an export set, built from one snapshot with the same
+/// options: `graph.gexf`'s and the two pair graphs.
+struct Graphs {
+    graph: graph::Graph,
+    pairs: PairGraphs,
+}
+
+/// Nodes and edges of each GEXF file, for `summary.json` (`graphs`).
+#[derive(Debug, Clone, Serialize)]
+struct GraphCounts {
+    graph: NodesEdges,
+    commenters: CommenterCounts,
+    entities: NodesEdges,
+}
+
+#[derive(Debug, Clone, Copy, Serialize)]
+struct NodesEdges {
+    nodes: usize,
+    edges: usize,
+}
+
+#[derive(Debug, Clone, Copy, Serialize)]
+struct CommenterCounts {
+    nodes: usize,
+    edges: usize,
+    camps: usize,
+}
+
+impl Graphs {
+    fn build(snapshot: &store::Snapshot, options: &graph::GraphOptions, provenance: String) -> Graphs {
+        let (documents, mentions, stances) = (&snapshot.documents, &snapshot.mentions, &snapshot.stances);
+        let mut graph = graph::build(documents, &snapshot.entities, mentions, stances, options);
+        graph.provenance = Some(provenance);
+        let pairs = pair_graphs::build(&graph, documents, mentions, stances, options);
+        Graphs { graph, pairs }
+    }
+
+    fn counts(&self) -> GraphCounts {
+        let (c, e) = (&self.pairs.commenters, &self.pairs.entities);
+        GraphCounts {
+            graph: NodesEdges { nodes: self.graph.nodes.len(), edges: self.graph.edges.len() },
+            commenters: CommenterCounts { nodes: c.nodes.len(), edges: c.edges.len(), camps: c.camps },
+            entities: NodesEdges { nodes: e.nodes.len(), edges: e.edges.len() },
+        }
+    }
+
+    /// Writes the export set of `snapshot` (see `outputs`); returns its folder.
+    fn write_set(
+        &self,
+        out: &Path,
+        run_id: i64,
+        snapshot: &store::Snapshot,
+        summary: &impl Serialize,
+    ) -> Result<PathBuf, outputs::OutputError> {
+        let exports = Exports {
+            documents: &snapshot.documents,
+            entities: &snapshot.entities,
+            mentions: &snapshot.mentions,
+            stances: &snapshot.stances,
+            graph: &self.graph,
+            pair_graphs: &self.pairs,
+        };
+        outputs::write_set(out, run_id, &exports, summary)
+    }
 }
 
 fn count_by(keys: impl Iterator<Item = String>) -> BTreeMap<String, usize> {

@@ -79,7 +79,7 @@ pub const TOP_COMMENTERS: usize = 20;
 pub const TOP_CAMPS: usize = 6;
 /// Camps are sought among this many commenters at most, those who took a
 /// side on the most entities (the pairs grow with its square).
-pub const CAMP_COMMENTERS: usize = 1000;
+pub const CAMP_COMMENTERS: usize = camps::MAX_COMMENTERS;
 /// Small charts in the stance-over-time panel.
 pub const TIMELINE_ENTITIES: usize = 6;
 /// The entity types ranked in the entity panels (the graph's own types);
@@ -460,23 +460,8 @@ pub fn build(e: &Exports, summary: &Value) -> Report {
     let ranked_stances: Vec<StanceRecord> =
         e.stances.iter().filter(|s| RANKED_TYPES.contains(&s.entity_type)).cloned().collect();
     let positions = camps::positions(&ranked_stances);
-    let mut sides_taken: BTreeMap<&str, usize> = BTreeMap::new();
-    for ((who, _), p) in &positions {
-        if p.side().is_some() {
-            *sides_taken.entry(who.as_str()).or_insert(0) += 1;
-        }
-    }
-    let mut by_sides: Vec<(&str, usize)> = sides_taken.iter().map(|(w, n)| (*w, *n)).collect();
-    by_sides.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(b.0)));
-    let camp_commenters_capped = by_sides.len() > CAMP_COMMENTERS;
-    let pairs = if camp_commenters_capped {
-        let kept: BTreeSet<&str> = by_sides.iter().take(CAMP_COMMENTERS).map(|(w, _)| *w).collect();
-        let kept_stances: Vec<StanceRecord> =
-            ranked_stances.iter().filter(|s| kept.contains(commenter_name(&s.author))).cloned().collect();
-        camps::agreement(&kept_stances)
-    } else {
-        camps::agreement(&ranked_stances)
-    };
+    let (camp_stances, camp_commenters_capped) = camps::of_most_sided(&ranked_stances, CAMP_COMMENTERS);
+    let pairs = camps::agreement(&camp_stances);
     let found = camps::find(&pairs);
     let camp_of: HashMap<&str, usize> =
         found.iter().flat_map(|c| c.members.iter().map(move |m| (m.as_str(), c.id))).collect();
@@ -639,7 +624,7 @@ fn describe(name: &str) -> &'static str {
         "nodes.csv" => "nodes for Gephi's spreadsheet import",
         "edges.csv" => "edges for Gephi's spreadsheet import",
         "commenters.gexf" => "commenters linked by agreement, for finding camps",
-        "entities.gexf" => "entities linked by co-mention",
+        "entities.gexf" => "entities linked by co-mention in one comment, for what is argued about together",
         "entities.jsonl" => "one entity a line: id, label, type, aliases, mentions",
         "mentions.jsonl" => "one mention a line, with character offsets",
         "stances.jsonl" => "one stance record (comment × entity) a line",
@@ -1679,7 +1664,15 @@ mod tests {
     fn build_counts_like_the_summary_and_ranks() {
         let (documents, entities, stances) = fixture();
         let graph = crate::graph::Graph::default();
-        let e = Exports { documents: &documents, entities: &entities, mentions: &[], stances: &stances, graph: &graph };
+        let pairs = crate::pair_graphs::PairGraphs::default();
+        let e = Exports {
+            documents: &documents,
+            entities: &entities,
+            mentions: &[],
+            stances: &stances,
+            graph: &graph,
+            pair_graphs: &pairs,
+        };
         let summary =
             serde_json::json!({"run_id": 7, "skipped": [{"path": "bad.jsonl", "line": 2, "reason": "not JSON"}]});
         let r = build(&e, &summary);
@@ -1733,7 +1726,9 @@ mod tests {
     #[test]
     fn an_empty_corpus_renders() {
         let graph = crate::graph::Graph::default();
-        let e = Exports { documents: &[], entities: &[], mentions: &[], stances: &[], graph: &graph };
+        let pairs = crate::pair_graphs::PairGraphs::default();
+        let e =
+            Exports { documents: &[], entities: &[], mentions: &[], stances: &[], graph: &graph, pair_graphs: &pairs };
         let html = render(&build(&e, &Value::Null));
         assert!(html.contains("No people, countries or organisations were found."));
         assert!(html.contains("No input was skipped."));

@@ -19,6 +19,7 @@ use stancegraph::corpus::{Comment, Document};
 use stancegraph::export::{self, ExportError, Exports, FILES};
 use stancegraph::graph::{self, EdgeKind, Graph, GraphOptions, NodeKind, StanceLabel};
 use stancegraph::link::{Entity, EntityType, LinkedBy, Mention, Source};
+use stancegraph::pair_graphs::{self, PairGraphs};
 use stancegraph::stance::{Stance, StanceRecord};
 
 /// The published schema (in ../shared, not copied here).
@@ -51,6 +52,11 @@ impl Fixture {
 
     fn graph_with(&self, options: &GraphOptions) -> Graph {
         graph::build(&self.documents, &self.entities, &self.mentions, &self.stances, options)
+    }
+
+    /// The pair graphs beside `g`, built with the same `options`.
+    fn pairs(&self, g: &Graph, options: &GraphOptions) -> PairGraphs {
+        pair_graphs::build(g, &self.documents, &self.mentions, &self.stances, options)
     }
 }
 
@@ -161,12 +167,14 @@ fn fixture() -> Fixture {
 fn export(f: &Fixture) -> (tempfile::TempDir, Graph, Vec<PathBuf>) {
     let dir = tempfile::tempdir().expect("tempdir");
     let g = f.graph();
+    let pairs = f.pairs(&g, &all_types());
     let e = Exports {
         documents: &f.documents,
         entities: &f.entities,
         mentions: &f.mentions,
         stances: &f.stances,
         graph: &g,
+        pair_graphs: &pairs,
     };
     let summary = serde_json::json!({ "documents": f.documents.len(), "note": "Zoë & co" });
     // A directory that does not exist yet: write_all creates it.
@@ -229,12 +237,14 @@ fn rewriting_replaces_files_whole() {
     let out = dir.path().join("out");
     let before = read(&paths[0]);
     std::fs::write(&paths[2], "stale").unwrap();
+    let pairs = f.pairs(&g, &all_types());
     let e = Exports {
         documents: &f.documents,
         entities: &f.entities,
         mentions: &f.mentions,
         stances: &f.stances,
         graph: &g,
+        pair_graphs: &pairs,
     };
     export::write_all(&out, &e, &serde_json::json!({})).unwrap();
     assert_eq!(read(&paths[0]), before);
@@ -262,12 +272,14 @@ fn failed_write_names_the_file_and_leaves_nothing() {
     // The output directory cannot be created: a file is in the way.
     let blocker = dir.path().join("blocker");
     std::fs::write(&blocker, "x").unwrap();
+    let pairs = f.pairs(&g, &all_types());
     let e = Exports {
         documents: &f.documents,
         entities: &f.entities,
         mentions: &f.mentions,
         stances: &f.stances,
         graph: &g,
+        pair_graphs: &pairs,
     };
     let err = export::write_all(&blocker.join("out"), &e, &serde_json::json!({})).unwrap_err();
     assert!(matches!(err, ExportError::CreateDir { .. }), "{err:?}");
@@ -555,7 +567,8 @@ fn the_default_types_and_thresholds_thin_the_graph_but_not_the_records() {
     assert!(default.edge(&format!("user:{ZOE}"), "misc:cafe", EdgeKind::Stance).is_none());
     assert_eq!((default.nodes.len(), default.edges.len()), (9, 16));
 
-    let thin = f.graph_with(&GraphOptions { min_mentions: 2, min_confidence: 0.6, ..all_types() });
+    let thin_options = GraphOptions { min_mentions: 2, min_confidence: 0.6, ..all_types() };
+    let thin = f.graph_with(&thin_options);
     let ids: BTreeSet<&str> = thin.nodes.iter().filter(|n| n.mentions.is_some()).map(|n| n.id.as_str()).collect();
     assert_eq!(ids, BTreeSet::from(["JPN", "organisation:at-t", "person:fumio-kishida"]));
     // Alice's 0.5 favour of Kishida is below 0.6: one for, one against left.
@@ -565,12 +578,14 @@ fn the_default_types_and_thresholds_thin_the_graph_but_not_the_records() {
 
     // The records are written whole whatever the graph holds.
     let dir = tempfile::tempdir().unwrap();
+    let pairs = f.pairs(&thin, &thin_options);
     let e = Exports {
         documents: &f.documents,
         entities: &f.entities,
         mentions: &f.mentions,
         stances: &f.stances,
         graph: &thin,
+        pair_graphs: &pairs,
     };
     let paths = export::write_all(dir.path(), &e, &serde_json::json!({})).unwrap();
     assert_eq!(json_lines(&paths[6]).len(), f.stances.len());
@@ -789,6 +804,146 @@ fn networkx_reads_gexf_and_graphml() {
     assert!(
         out.status.success(),
         "networkx could not read the exports:\n{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// The fixture with three commenters who all favour Kishida (one camp).
+fn fixture_with_a_camp() -> Fixture {
+    let mut f = fixture();
+    let kishida = f.entities[0].clone();
+    f.stances.push(record("d1", 1, BOB, &kishida, Stance::Favour, 0.8));
+    f.stances.push(record("d1", 2, ZOE, &kishida, Stance::Favour, 0.8));
+    f
+}
+
+#[test]
+fn pair_graph_files_are_valid_undirected_gexf_1_3() {
+    let f = fixture_with_a_camp();
+    let (_dir, g, paths) = export(&f);
+    let (commenters, entities) = (&paths[8], &paths[9]);
+    assert!(commenters.ends_with("commenters.gexf") && entities.ends_with("entities.gexf"));
+    assert_valid_gexf(commenters);
+    assert_valid_gexf(entities);
+
+    // Commenters: alice, Bob and Zoë agree on Kishida (favour): one camp, three edges of net 1.
+    let text = read(commenters);
+    assert!(text.contains(r#"<graph defaultedgetype="undirected" mode="dynamic" timeformat="date">"#), "{text}");
+    assert_eq!((text.matches("<node ").count(), text.matches("<edge ").count()), (3, 3), "{text}");
+    assert_eq!(text.matches("<viz:color ").count(), 6);
+    assert_eq!(text.matches("<viz:size ").count(), 3);
+    // Pairs run in name order: "Bob …" sorts before "alice".
+    let alice_bob =
+        element(&text, r#" source="user:Bob &quot;B&quot; &amp; &lt;Co&gt;, Ltd" target="user:alice" weight="1">"#);
+    for want in [
+        r#"<attvalue for="agreements" value="1"/>"#,
+        r#"<attvalue for="disagreements" value="0"/>"#,
+        r#"<attvalue for="shared" value="1"/>"#,
+        r#"<attvalue for="net" value="1"/>"#,
+        r#"<viz:color r="230" g="159" b="0"/>"#,
+        r#"<spell start="2024-05-01" end="2024-05-01"/>"#,
+    ] {
+        assert!(alice_bob.contains(want), "missing {want} in {alice_bob}");
+    }
+    let alice = element(&text, r#"<node id="user:alice" label="alice">"#);
+    for want in [
+        r#"<attvalue for="comments_written" value="3"/>"#,
+        r#"<attvalue for="sides" value="1"/>"#,
+        r#"<attvalue for="camp" value="1"/>"#,
+        r#"<viz:color r="230" g="159" b="0"/>"#,
+        r#"<viz:size value="15"/>"#,
+    ] {
+        assert!(alice.contains(want), "missing {want} in {alice}");
+    }
+    for id in ["comments_written", "sides", "camp", "agreements", "disagreements", "shared", "net"] {
+        assert!(text.contains(&format!(r#"<attribute id="{id}" title="{id}" type="integer"/>"#)), "{id}: {text}");
+    }
+
+    // Entities: Alice speaks of Kishida and Japan in one comment twice (d1 and d2), Bob once (d1),
+    // each time on opposite sides; Zoë of the Café and Kishida, with no side on the Café.
+    let text = read(entities);
+    assert!(text.contains(r#"defaultedgetype="undirected""#));
+    let kj = element(&text, r#" source="JPN" target="person:fumio-kishida" weight="3">"#);
+    for want in [
+        r#"<attvalue for="comments" value="3"/>"#,
+        r#"<attvalue for="same_stance" value="0"/>"#,
+        r#"<attvalue for="opposite_stance" value="3"/>"#,
+        r#"<spell start="2024-05-01" end="2024-05-01"/>"#,
+        r#"<spell start="2024-05-03" end="2024-05-03"/>"#,
+        r#"<viz:color r="128" g="160" b="200"/>"#,
+        r#"<viz:thickness value="2.584963"/>"#,
+    ] {
+        assert!(kj.contains(want), "missing {want} in {kj}");
+    }
+    let cafe = element(&text, r#" source="misc:cafe" target="person:fumio-kishida" weight="1">"#);
+    assert!(cafe.contains(r#"<attvalue for="same_stance" value="0"/>"#), "{cafe}");
+    assert!(cafe.contains(r#"<attvalue for="opposite_stance" value="0"/>"#), "{cafe}");
+    assert_eq!(text.matches("<edge ").count(), 2, "{text}");
+    // Entity nodes as in graph.gexf: same labels, colours and sizes; Abe is only in article text.
+    let main = read(&paths[0]);
+    for id in ["JPN", "person:fumio-kishida", "organisation:at-t", "misc:cafe"] {
+        let node = element(&text, &format!(r#"<node id="{id}""#));
+        let there = element(&main, &format!(r#"<node id="{id}""#));
+        for part in ["label=", "<viz:color ", "<viz:size "] {
+            let line = |el: &str| el.lines().find(|l| l.contains(part)).unwrap().trim().to_string();
+            assert_eq!(line(node), line(there), "{id}: {part}");
+        }
+    }
+    assert!(!text.contains("person:shinzo-abe"), "{text}");
+    assert!(text.contains(r#"label="AT&amp;T &lt;Mobility&gt;""#));
+    assert!(g.node("person:shinzo-abe").is_some());
+}
+
+#[test]
+fn empty_pair_graphs_are_valid() {
+    let dir = tempfile::tempdir().unwrap();
+    let sizes = export::Sizes::default();
+    let c = dir.path().join("commenters.gexf");
+    let e = dir.path().join("entities.gexf");
+    export::write_commenters_gexf(&c, &pair_graphs::CommenterGraph::default(), &sizes).unwrap();
+    export::write_entities_gexf(&e, &pair_graphs::EntityGraph::default(), &sizes).unwrap();
+    for p in [&c, &e] {
+        assert_valid_gexf(p);
+        let text = read(p);
+        assert!(text.contains(r#"<nodes count="0">"#) && text.contains(r#"<edges count="0">"#), "{text}");
+        assert!(text.contains(r#"mode="static""#) && !text.contains("<attributes"), "{text}");
+    }
+}
+
+const NETWORKX_PAIRS: &str = r#"
+import sys
+import networkx as nx
+c = nx.read_gexf(sys.argv[1])
+e = nx.read_gexf(sys.argv[2])
+for g in (c, e):
+    assert not g.is_directed()
+    for n, d in g.nodes(data=True):
+        assert set(d["viz"]["color"]) >= {"r", "g", "b"} and d["viz"]["size"] > 0, (n, d)
+assert c.number_of_nodes() == 3 and c.number_of_edges() == 3
+assert c.nodes["user:alice"]["camp"] == 1 and c.nodes["user:alice"]["sides"] == 1
+ab = c.edges["user:alice", "user:" + sys.argv[3]]
+assert (ab["agreements"], ab["disagreements"], ab["net"], ab["weight"]) == (1, 0, 1, 1.0), ab
+kj = e.edges["JPN", "person:fumio-kishida"]
+assert (kj["comments"], kj["same_stance"], kj["opposite_stance"], kj["weight"]) == (3, 0, 3, 3.0), kj
+assert e.nodes["JPN"]["type"] == "country" and e.nodes["JPN"]["mentions"] == 2
+print("ok")
+"#;
+
+#[test]
+fn networkx_reads_the_pair_graphs() {
+    let has_networkx =
+        Command::new("python3").args(["-c", "import networkx"]).output().map(|o| o.status.success()).unwrap_or(false);
+    if !has_networkx {
+        eprintln!("note: python3 with networkx not available; skipping the networkx read check");
+        return;
+    }
+    let (_dir, _, paths) = export(&fixture_with_a_camp());
+    let out =
+        Command::new("python3").args(["-c", NETWORKX_PAIRS]).arg(&paths[8]).arg(&paths[9]).arg(BOB).output().unwrap();
+    assert!(
+        out.status.success(),
+        "networkx could not read the pair graphs:\n{}{}",
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
     );

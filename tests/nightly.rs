@@ -66,11 +66,19 @@ fn jsonl(path: &Path) -> Vec<serde_json::Value> {
 /// summary.json is left out, the GEXF's `<meta>` lines are dropped.
 fn export_set(out: &Path) -> BTreeMap<String, String> {
     let mut set = BTreeMap::new();
-    for f in
-        ["graph.gexf", "graph.graphml", "nodes.csv", "edges.csv", "entities.jsonl", "mentions.jsonl", "stances.jsonl"]
-    {
+    for f in [
+        "graph.gexf",
+        "commenters.gexf",
+        "entities.gexf",
+        "graph.graphml",
+        "nodes.csv",
+        "edges.csv",
+        "entities.jsonl",
+        "mentions.jsonl",
+        "stances.jsonl",
+    ] {
         let text = std::fs::read_to_string(out.join("latest").join(f)).unwrap_or_else(|e| panic!("{f}: {e}"));
-        let text = if f == "graph.gexf" {
+        let text = if f.ends_with(".gexf") {
             text.lines()
                 .filter(|l| !l.contains("lastmodifieddate") && !l.contains("<description>"))
                 .collect::<Vec<_>>()

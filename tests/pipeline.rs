@@ -558,6 +558,12 @@ fn polnear_articles_are_dated_by_their_names_have_no_stance_and_thin_out() {
     // Only people, countries and organisations by default.
     let types: BTreeSet<&str> = nodes.iter().filter_map(|n| n.last("type")).collect();
     assert_eq!(types, BTreeSet::from(["article", "country", "organisation", "person"]));
+    // No comments: the pair graphs are empty, valid GEXF (article co-mention is no edge).
+    for f in ["commenters.gexf", "entities.gexf"] {
+        xmllint_valid(&out.join(f));
+        let text = read(&out.join(f));
+        assert!(text.contains(r#"<nodes count="0">"#) && text.contains(r#"<edges count="0">"#), "{f}: {text}");
+    }
 
     // --min-mentions 3 (export from the same store) keeps at most a third of the entities; articles
     // (and commenters) stay whatever the threshold.

@@ -68,8 +68,21 @@ fn corpus(dir: &Path) -> Vec<PathBuf> {
     vec![shared.join("seed"), polnear, reddit]
 }
 
+/// The files compared (summary.json and report.html hold run metadata).
+const COMPARED: [&str; 9] = [
+    "graph.gexf",
+    "commenters.gexf",
+    "entities.gexf",
+    "graph.graphml",
+    "nodes.csv",
+    "edges.csv",
+    "entities.jsonl",
+    "mentions.jsonl",
+    "stances.jsonl",
+];
+
 fn export_set(out: &Path) -> BTreeMap<String, String> {
-    ["graph.gexf", "graph.graphml", "nodes.csv", "edges.csv", "entities.jsonl", "mentions.jsonl", "stances.jsonl"]
+    COMPARED
         .iter()
         .map(|f| {
             let text = std::fs::read_to_string(out.join(f)).unwrap();
