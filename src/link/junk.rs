@@ -10,7 +10,8 @@
 //!    interjection or chat word of [`INTERJECTIONS`] ("Yeah", "lol"), laughter
 //!    ("Bwahahaha"), an expressive spelling with a letter three times in a
 //!    row ("Nahhh"), or a token like an upload id (eight or more characters
-//!    with a digit inside letters: "UopqWH70UAGA0"), whatever its type;
+//!    with a digit inside letters: "UopqWH70UAGA0"), whatever its type
+//!    (two capital letters are no chatter: "OH", "OK" may be state codes);
 //! 4. unless that one word is a known name (a word of a longer Person span
 //!    of the document, a curated short form, a surname or first name seen in
 //!    the corpus, a country word, a curated organisation or party word):
@@ -22,8 +23,9 @@
 //!    - a common word shouted in capitals, four letters or more ("STUPID",
 //!      "AFTER"), unless its capital form is an acronym of its own (AIDS);
 //!    - a capitalised common word that opens a sentence ("Joke's on you",
-//!      "Vote blue"), where the capital comes from the position, not from a
-//!      name; not for Organisation spans ("House Republicans", "Senate
+//!      "Vote blue"; sentences split as `text::sentences` does, so "Mr.
+//!      Price" opens none), where the capital comes from the position, not
+//!      from a name; not for Organisation spans ("House Republicans", "Senate
 //!      Democrats" open news sentences);
 //!    - a one-word Person span that is a whole question or exclamation by
 //!      itself ("Blorp?").
@@ -44,7 +46,7 @@ use std::sync::OnceLock;
 
 use super::countries::CountryTable;
 use super::orgs::{org_key, org_word};
-use super::text::{clean_label, has_lowercase, has_uppercase, TextInfo};
+use super::text::{clean_label, has_lowercase, has_uppercase, sentences, TextInfo};
 use super::{DocContext, Linker};
 use crate::ner::{EntityKind, EntitySpan};
 
@@ -91,7 +93,7 @@ impl Linker {
         }
         let word = label_info.word_text(&label_words[0]);
         let key = label_words[0].lower.as_str();
-        if is_interjection(key) || is_laughter(key) || has_tripled_letter(key) || looks_like_an_id(word) {
+        if is_chatter(word, key) || looks_like_an_id(word) {
             return true;
         }
         if self.is_known_name(key, &label, ctx) {
@@ -144,8 +146,7 @@ pub(super) fn trim_non_name_words(span: &EntitySpan, text: &TextInfo) -> Option<
     if words.len() < 2 {
         return None;
     }
-    let chatter =
-        |w: &super::text::Word| is_interjection(&w.lower) || is_laughter(&w.lower) || has_tripled_letter(&w.lower);
+    let chatter = |w: &super::text::Word| is_chatter(info.word_text(w), &w.lower);
     let leading_function = |w: &super::text::Word| {
         let shortened = shorten_runs(&w.lower, 1);
         w.lower != "the" && is_function_word(&shortened) && has_lowercase(info.word_text(w))
@@ -165,6 +166,14 @@ pub(super) fn trim_non_name_words(span: &EntitySpan, text: &TextInfo) -> Option<
     let end = span.start + words[last - 1].end;
     let text_of = text.slice(start, end)?.to_string();
     Some(EntitySpan { start, end, kind: span.kind, text: text_of, score: span.score })
+}
+
+/// An interjection or chat word, laughter or an expressive spelling
+/// (`word` as written, `key` its folded form). Two capital letters are
+/// never chatter: "OH", "OK", "HI" are state codes as often.
+fn is_chatter(word: &str, key: &str) -> bool {
+    let state_code = word.chars().count() == 2 && !has_lowercase(word);
+    !state_code && (is_interjection(key) || is_laughter(key) || has_tripled_letter(key))
 }
 
 fn is_country_word(countries: &CountryTable, label: &str) -> bool {
@@ -257,22 +266,18 @@ const CLITICS: &[(&str, &[&str])] = &[
     ),
 ];
 
-/// Whether the span starting at `start` opens a sentence: before it only
-/// spaces, quotes, brackets or markup, back to the start of the text, a line
-/// break or a sentence end (. ! ? …).
+/// Whether the span starting at `start` opens a sentence (as
+/// [`sentences`] splits them: "Mr. Price" opens none): before it in its
+/// sentence only spaces, quotes, brackets or markup.
 fn opens_sentence(text: &TextInfo, start: usize) -> bool {
-    let mut i = start;
-    while i > 0 {
-        match text.char_at(i - 1) {
-            Some('\n') => return true,
-            Some(c) if c.is_whitespace() || matches!(c, '"' | '“' | '\'' | '‘' | '(' | '[' | '*' | '_' | '>' | '#') => {
-                i -= 1
-            }
-            Some(c) => return matches!(c, '.' | '!' | '?' | '…'),
-            None => return true,
-        }
-    }
-    true
+    let Some(&(first, _)) = sentences(text).iter().find(|&&(s, e)| s <= start && start < e) else {
+        return true;
+    };
+    (first..start).all(|i| {
+        text.char_at(i)
+            .map(|c| c.is_whitespace() || matches!(c, '"' | '“' | '\'' | '‘' | '(' | '[' | '*' | '_' | '>' | '#'))
+            .unwrap_or(true)
+    })
 }
 
 /// Whether `start..end` is a whole sentence by itself ending in ? or !
@@ -524,6 +529,14 @@ mod tests {
         // "Aaand" is trimmed off the name; "won lmao" keeps "won" (a
         // lower-case common word: dropped too).
         assert_eq!(got, pairs(&[("Felon45", "person:felon45"), ("Hillary Clinton", "person:hillary-clinton")]));
+    }
+
+    #[test]
+    fn state_codes_and_names_after_a_title_are_kept() {
+        // "OH" is Ohio, not "oh"; "Mr. Price" opens no sentence.
+        let text = "He spoke in Berea, OH, said Mr. Price.";
+        let got = linked(text, &[("OH", 0, EntityKind::Location), ("Price", 0, EntityKind::Person)]);
+        assert_eq!(got, pairs(&[("OH", "loc:oh"), ("Price", "person:price")]));
     }
 
     #[test]
