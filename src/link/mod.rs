@@ -40,13 +40,23 @@
 //!   "Mexico City", "Indian Ocean"), as are "US$" and 2–3 letter
 //!   abbreviations in shouted all-capital text ("LET US GO"). Words inside
 //!   any NER span are never matched again.
-//! * **Junk spans** are dropped before anything else: a span of nothing but
-//!   function words ("of", "The"; not "US", and not an all-capital span,
-//!   which may be an acronym), a one-word Person span that is an
-//!   interjection or chat word ("Wut", "lol", "omg"), and a one-word Person
-//!   span that is a whole question or exclamation by itself ("Blorp?") unless
-//!   it is a known name (a word of a longer Person span in the document, a
-//!   curated short form, a surname or first name seen in the corpus).
+//! * **Junk spans** are dropped before anything else (rules in `junk`): a
+//!   span of nothing but function words ("of", "The"; not "US", and not an
+//!   all-capital span, which may be an acronym); a fragment ending in a
+//!   function word ("Joe the"); and one word that is an interjection or chat
+//!   word, laughter, an expressive spelling ("Nahhh") or an upload id, of
+//!   any type. Unless it is a known name (a word of a longer Person span in
+//!   the document, a curated short form, a surname or first name seen in the
+//!   corpus, a country word, a curated organisation or party word), one word
+//!   is also dropped when it is a contraction without its apostrophe ("Im",
+//!   "Yall"), a lone lower-case letter, or a common English word
+//!   (`data/common_words.txt`, from the NER tokenizer's vocabulary) written
+//!   in lower case, shouted in capitals ("STUPID", not an acronym such as
+//!   AIDS) or capitalised at the start of a sentence ("Vote blue";
+//!   Organisation spans excepted); and a one-word Person span that is a
+//!   whole question or exclamation by itself ("Blorp?"). Leading and
+//!   trailing interjections and a leading function word are trimmed off a
+//!   longer span first ("Aaand Hillary" → "Hillary").
 //! * **People**: leading titles and a leading country word or organisation
 //!   acronym before a title are stripped ("Japanese Foreign Minister Yoko
 //!   Kamikawa", "FBI Director James Comey", "Mr Kishida", "the Biden"), including US offices and campaign words ("House Speaker
@@ -412,6 +422,9 @@ impl Linker {
                 }
                 covered[t].push((span.start, span.end));
                 self.surface_forms.insert((type_of_kind(span.kind), surface.trim().to_string()));
+                let trimmed = junk::trim_non_name_words(span, &texts[t]);
+                let span = trimmed.as_ref().unwrap_or(span);
+                let Some(surface) = texts[t].slice(span.start, span.end) else { continue };
                 self.classify(t, span, surface, &texts, &mut ctx, &mut pending);
             }
         }
