@@ -1,11 +1,15 @@
 #!/usr/bin/env python3
-"""Fine-tune a pretrained encoder for NER on CoNLL-2003 (optionally + WNUT-17)
-and export it for the Rust pipeline.
+"""Fine-tune a pretrained encoder for NER on CoNLL-2003, optionally with
+WNUT-17 train and case-noised copies of CoNLL sentences (scripts/ner_data.py
+reads and maps the data), and keep the best epoch for export.
 
 Resumable: every --save-every steps the model, optimizer, scheduler and data
 position are written to CKPT/last.pt; a rerun with the same arguments picks
-up where it stopped. The best epoch on valid.txt (entity-level F1) is kept in
-CKPT/best/ as a Hugging Face checkpoint.
+up where it stopped (a rerun whose data arguments differ is refused). The
+best epoch on CoNLL-2003 valid.txt (entity-level F1 over word pieces) is
+kept in CKPT/best/ as a Hugging Face checkpoint; WNUT-17 dev is never used
+here (it is the comment-domain measurement, `stancegraph eval ner --format
+wnut17`).
 
 Inputs are documents packed into chunks of whole sentences of at most
 --max-len word pieces, so the model sees the cross-sentence context that the
@@ -20,58 +24,19 @@ import json
 import math
 import os
 import random
+import sys
 import time
 
 import torch
 from transformers import AutoModelForTokenClassification, AutoTokenizer, get_linear_schedule_with_warmup
 
-LABELS = ["O", "B-PER", "I-PER", "B-ORG", "I-ORG", "B-LOC", "I-LOC", "B-MISC", "I-MISC"]
-L2I = {l: i for i, l in enumerate(LABELS)}
-WNUT_MAP = {"person": "PER", "location": "LOC", "group": "ORG", "corporation": "ORG",
-            "product": "MISC", "creative-work": "MISC"}
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import ner_data as nd  # noqa: E402
 
-
-def read_conll(path, wnut=False):
-    """Documents as lists of sentences; a sentence is (tokens, IOB2 tags)."""
-    docs, doc, toks, tags = [], [], [], []
-    def flush_sentence():
-        nonlocal toks, tags
-        if toks:
-            doc.append((toks, iob2(tags)))
-        toks, tags = [], []
-    for line in open(path, encoding="utf-8"):
-        line = line.rstrip("\n")
-        if line.startswith("-DOCSTART-"):
-            flush_sentence()
-            if doc:
-                docs.append(doc)
-            doc = []
-            continue
-        if not line.strip():
-            flush_sentence()
-            continue
-        parts = line.split("\t") if wnut else line.split(" ")
-        tok, tag = parts[0], parts[-1]
-        if wnut and tag != "O":
-            p, t = tag.split("-", 1)
-            tag = p + "-" + WNUT_MAP[t]
-        toks.append(tok)
-        tags.append(tag)
-    flush_sentence()
-    if doc:
-        docs.append(doc)
-    if wnut:  # tweets are unrelated: one document per sentence
-        docs = [[s] for d in docs for s in d]
-    return docs
-
-
-def iob2(tags):
-    out = []
-    for i, t in enumerate(tags):
-        if t.startswith("I-") and (i == 0 or out[-1] == "O" or out[-1][2:] != t[2:]):
-            t = "B-" + t[2:]
-        out.append(t)
-    return out
+LABELS, L2I = nd.LABELS, nd.L2I
+# arguments that must not change between a run and its resumption (they decide the data and its order)
+RESUME_KEYS = ("wnut", "wnut_unmapped", "lower_share", "upper_share", "noise_seed", "limit_train", "batch",
+               "max_len", "epochs", "seed")
 
 
 def encode_sentence(tok, words, tags, lowercase):
@@ -153,7 +118,17 @@ def main():
     ap.add_argument("--base", required=True)
     ap.add_argument("--ckpt", required=True)
     ap.add_argument("--data", default="../shared/data/ner")
-    ap.add_argument("--wnut", action="store_true", help="add WNUT-17 train (mapped to PER/ORG/LOC/MISC)")
+    ap.add_argument("--wnut", action="store_true",
+                    help="add WNUT-17 train: person->PER, location->LOC, corporation/group->ORG")
+    ap.add_argument("--wnut-unmapped", choices=nd.UNMAPPED_POLICIES, default="misc",
+                    help="WNUT-17 product/creative-work: read as MISC (default), as O, or drop their sentences "
+                         "(see scripts/ner_data.py)")
+    ap.add_argument("--lower-share", type=float, default=0.0,
+                    help="add lower-cased copies of this share of the CoNLL train sentences")
+    ap.add_argument("--upper-share", type=float, default=0.0,
+                    help="add upper-cased copies of this share of the CoNLL train sentences")
+    ap.add_argument("--noise-seed", type=int, default=13, help="seed of the case-noise sample (and --limit-train)")
+    ap.add_argument("--limit-train", type=int, default=0, help="train on a seeded sample of N chunks (smoke tests)")
     ap.add_argument("--epochs", type=int, default=3)
     ap.add_argument("--lr", type=float, default=5e-5)
     ap.add_argument("--batch", type=int, default=16)
@@ -170,13 +145,27 @@ def main():
 
     tok = AutoTokenizer.from_pretrained(a.base)
     lowercase = bool(getattr(tok, "do_lower_case", False)) or tok("A")["input_ids"] == tok("a")["input_ids"]
-    train_docs = read_conll(os.path.join(a.data, "conll2003/train.txt"))
+    conll_train = nd.read_conll(os.path.join(a.data, "conll2003/train.txt"))
+    train_docs = list(conll_train)
+    parts = {"conll_docs": len(conll_train)}
     if a.wnut:
-        train_docs += read_conll(os.path.join(a.data, "wnut17/train.conll"), wnut=True)
+        wnut_docs, stats = nd.read_wnut17(os.path.join(a.data, "wnut17/train.conll"), a.wnut_unmapped)
+        train_docs += wnut_docs
+        parts["wnut_sentences"] = len(wnut_docs)
+        parts["wnut_dropped"] = stats["dropped"]
+    if a.lower_share or a.upper_share:
+        noised = nd.case_noised(conll_train, a.lower_share, a.upper_share, a.noise_seed)
+        train_docs += noised
+        parts["case_noised_sentences"] = len(noised)
     train = chunks(tok, train_docs, a.max_len, lowercase)
-    valid = chunks(tok, read_conll(os.path.join(a.data, "conll2003/valid.txt")), a.max_len, lowercase)
+    parts["chunks"] = len(train)
+    if a.limit_train and a.limit_train < len(train):  # smoke tests: a seeded sample, in corpus order
+        keep = sorted(random.Random(a.noise_seed).sample(range(len(train)), a.limit_train))
+        train = [train[i] for i in keep]
+    valid = chunks(tok, nd.read_conll(os.path.join(a.data, "conll2003/valid.txt")), a.max_len, lowercase)
     if a.limit_valid:
         valid = valid[: a.limit_valid]
+    print(f"train data {parts}", flush=True)
     steps_per_epoch = math.ceil(len(train) / a.batch)
     total = steps_per_epoch * a.epochs
     print(f"train chunks {len(train)}, valid chunks {len(valid)}, steps {total}, lowercase={lowercase}", flush=True)
@@ -185,12 +174,20 @@ def main():
         a.base, num_labels=len(LABELS), id2label=dict(enumerate(LABELS)), label2id=L2I)
     opt = torch.optim.AdamW(model.parameters(), lr=a.lr, weight_decay=0.01)
     sched = get_linear_schedule_with_warmup(opt, int(0.06 * total), total)
-    state = {"epoch": 0, "step_in_epoch": 0, "best_f1": -1.0, "history": []}
+    args = {k: getattr(a, k) for k in RESUME_KEYS}
+    state = {"epoch": 0, "step_in_epoch": 0, "best_f1": -1.0, "history": [], "args": args}
     last = os.path.join(a.ckpt, "last.pt")
     if os.path.exists(last):
         ck = torch.load(last, weights_only=False)
+        # checkpoints from before the data options recorded no arguments: CoNLL only
+        legacy = {"lower_share": 0.0, "upper_share": 0.0, "wnut_unmapped": "misc" if a.wnut else a.wnut_unmapped}
+        saved = ck["state"].get("args", {**args, **legacy})
+        diff = {k: (saved.get(k), v) for k, v in args.items() if saved.get(k, v) != v}
+        if diff:
+            sys.exit(f"{last} was written with other arguments {diff}; use another --ckpt or the same arguments")
         model.load_state_dict(ck["model"]); opt.load_state_dict(ck["opt"]); sched.load_state_dict(ck["sched"])
         state = ck["state"]
+        state.setdefault("args", args)
         print("resumed at", state, flush=True)
 
     def save():

@@ -14,6 +14,7 @@ use stancegraph::corpus::Document;
 use stancegraph::encoder::Precision;
 use stancegraph::eval::stance::Protocol;
 use stancegraph::eval::stance::StanceFormat;
+use stancegraph::eval::NerFormat;
 use stancegraph::graph::GraphOptions;
 use stancegraph::ner::{NerConfig, NerModel};
 use stancegraph::pipeline::{self, RunOptions, Shard};
@@ -284,9 +285,14 @@ enum BenchCommand {
 
 #[derive(Subcommand)]
 enum EvalCommand {
-    /// NER on a CoNLL-style file (token first column, tag last; IOB1 or IOB2).
+    /// NER on a gold file: CoNLL-style (token first column, tag last; IOB1 or IOB2) or WNUT-17.
     Ner {
         file: PathBuf,
+        /// Gold format: conll (PER, ORG, LOC, MISC scored) or wnut17 (person → PER, location → LOC,
+        /// corporation and group → ORG, product and creative-work → O; PER, ORG, LOC scored, predicted
+        /// MISC dropped).
+        #[arg(long, value_enum, default_value = "conll")]
+        format: NerFormat,
         /// Model directory. Default: the shipped models/ner.
         #[arg(long)]
         model: Option<PathBuf>,
@@ -509,23 +515,20 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             println!("{json}");
             Ok(ExitCode::SUCCESS)
         }
-        Command::Eval { what: EvalCommand::Ner { file, model, runtime, windows } } => {
+        Command::Eval { what: EvalCommand::Ner { file, format, model, runtime, windows } } => {
             let model = load_ner(model, runtime.ner_config(windows))?;
             let started = Instant::now();
-            let score = stancegraph::eval::eval_ner(&file, &model)?;
+            let score = stancegraph::eval::eval_ner(&file, format, &model)?;
             let seconds = started.elapsed().as_secs_f64();
             print!("{}", score.table());
-            let o = score.overall();
-            println!(
-                "{}",
-                serde_json::json!({
-                    "precision": round4(o.precision()),
-                    "recall": round4(o.recall()),
-                    "f1": round4(o.f1()),
-                    "sentences": score.sentences,
-                    "seconds": (seconds * 100.0).round() / 100.0,
-                })
-            );
+            if score.dropped_predicted > 0 || score.unscored_gold > 0 {
+                println!(
+                    "not scored: {} predicted spans of other types, {} gold entities read as O \
+                     ({} false positives lie on them)",
+                    score.dropped_predicted, score.unscored_gold, score.false_pos_on_unscored
+                );
+            }
+            println!("{}", score.json(format, seconds));
             Ok(ExitCode::SUCCESS)
         }
     }
@@ -560,10 +563,6 @@ fn parse_day(s: &str) -> Result<String, String> {
     } else {
         Err(format!("{s:?} is not a day (YYYY-MM-DD)"))
     }
-}
-
-fn round4(x: f64) -> f64 {
-    (x * 10000.0).round() / 10000.0
 }
 
 fn num_cpus() -> usize {

@@ -1,15 +1,92 @@
-//! NER evaluation: reads a CoNLL-style file, runs the NER model the way the
-//! pipeline does (whole documents, sliding windows) and scores it
+//! NER evaluation: reads a gold file, runs the NER model the way the
+//! pipeline does (whole texts, windows of whole sentences) and scores it
 //! conlleval-style: an entity counts only when its type and both boundaries
-//! match exactly.
+//! match exactly (entity-level micro precision, recall and F1, plus per type).
+//!
+//! Two gold formats ([`NerFormat`]):
+//! - `conll` (CoNLL-2003): token first, tag last, `-DOCSTART-` starts a
+//!   document, IOB1 or IOB2; all four types (PER, ORG, LOC, MISC) scored. A
+//!   document's sentences are laid out as one text, one sentence a line.
+//! - `wnut17` (WNUT-17 emerging entities): `token<TAB>tag`, IOB2 over six
+//!   types, mapped onto ours: person → PER, location → LOC, corporation and
+//!   group → ORG; product and creative-work have no counterpart and are read
+//!   as O. Only PER, ORG and LOC are scored: the model's MISC spans are
+//!   dropped before scoring (gold has no MISC, so they are neither right nor
+//!   wrong), and their number is reported. The file has no document markers
+//!   and its sentences are unrelated posts (tweets, Reddit and YouTube
+//!   comments), so each sentence is its own text, laid out like a CoNLL
+//!   sentence (tokens joined by one space), as the pipeline reads one short
+//!   comment.
 
 use std::collections::{BTreeMap, HashSet};
 use std::path::Path;
 
 use anyhow::{Context, Result};
 use serde::Serialize;
+use serde_json::json;
 
 use crate::ner::{EntityKind, EntitySpan, Label};
+
+/// The gold formats `eval ner` reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, clap::ValueEnum)]
+pub enum NerFormat {
+    /// CoNLL-2003 style: token first column, tag last, IOB1 or IOB2; PER, ORG, LOC, MISC.
+    #[default]
+    #[value(name = "conll", alias = "conll2003")]
+    Conll,
+    /// WNUT-17 `token<TAB>tag`: person → PER, location → LOC, corporation and group → ORG, product and
+    /// creative-work → O; PER, ORG, LOC scored, predicted MISC dropped.
+    #[value(name = "wnut17", alias = "wnut")]
+    Wnut17,
+}
+
+/// The four CoNLL-2003 types, in table order.
+pub const CONLL_TYPES: [EntityKind; 4] =
+    [EntityKind::Person, EntityKind::Organisation, EntityKind::Location, EntityKind::Misc];
+
+/// The types scored on WNUT-17 (those its six map onto).
+pub const WNUT17_TYPES: [EntityKind; 3] = [EntityKind::Person, EntityKind::Organisation, EntityKind::Location];
+
+impl NerFormat {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NerFormat::Conll => "conll",
+            NerFormat::Wnut17 => "wnut17",
+        }
+    }
+
+    /// The entity types scored; predicted spans of other types are dropped
+    /// before scoring.
+    pub fn scored_types(self) -> &'static [EntityKind] {
+        match self {
+            NerFormat::Conll => &CONLL_TYPES,
+            NerFormat::Wnut17 => &WNUT17_TYPES,
+        }
+    }
+
+    /// Reads a gold file's text into documents of sentences.
+    pub fn read(self, text: &str) -> Result<Vec<Vec<GoldSentence>>, GoldError> {
+        match self {
+            NerFormat::Conll => read_conll(text),
+            NerFormat::Wnut17 => read_wnut17(text),
+        }
+    }
+}
+
+impl std::fmt::Display for NerFormat {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A gold file that cannot be read.
+#[derive(Debug, thiserror::Error)]
+pub enum GoldError {
+    #[error("line {line}: expected a token and a tag, got {text:?}")]
+    Columns { line: usize, text: String },
+    #[error("line {line}: unknown tag {tag:?} ({expected}){hint}")]
+    Tag { line: usize, tag: String, expected: &'static str, hint: &'static str },
+}
 
 /// One gold sentence: tokens and their gold entity spans (token indices,
 /// end exclusive).
@@ -17,48 +94,144 @@ use crate::ner::{EntityKind, EntitySpan, Label};
 pub struct GoldSentence {
     pub tokens: Vec<String>,
     pub entities: Vec<(EntityKind, usize, usize)>,
+    /// Gold entities of types that are not scored (WNUT-17 product and
+    /// creative-work), read as O: token ranges, end exclusive.
+    pub unscored: Vec<(usize, usize)>,
 }
 
 /// Reads a CoNLL-style file: token in the first column, tag in the last,
 /// columns split on whitespace; `-DOCSTART-` lines start a document; a blank
 /// line ends a sentence. IOB1 and IOB2 tags are both read (an `I-` that does
 /// not continue an entity of its type starts one; `B-` always starts one).
-pub fn read_conll(text: &str) -> Result<Vec<Vec<GoldSentence>>> {
+/// Tag types are CoNLL's four (any case); another type is an error, so a
+/// WNUT-17 file is not silently scored with the wrong mapping.
+pub fn read_conll(text: &str) -> Result<Vec<Vec<GoldSentence>>, GoldError> {
     let mut docs: Vec<Vec<GoldSentence>> = Vec::new();
     let mut doc: Vec<GoldSentence> = Vec::new();
     let mut tokens: Vec<String> = Vec::new();
     let mut tags: Vec<Label> = Vec::new();
-    let flush = |tokens: &mut Vec<String>, tags: &mut Vec<Label>, doc: &mut Vec<GoldSentence>| {
-        if !tokens.is_empty() {
-            doc.push(GoldSentence { tokens: std::mem::take(tokens), entities: entities_of(tags) });
-            tags.clear();
-        }
-    };
     for (n, line) in text.lines().enumerate() {
         let line = line.trim_end_matches('\r');
         if line.starts_with("-DOCSTART-") {
-            flush(&mut tokens, &mut tags, &mut doc);
+            flush_sentence(&mut tokens, &mut tags, &[], &mut doc);
             if !doc.is_empty() {
                 docs.push(std::mem::take(&mut doc));
             }
             continue;
         }
         if line.trim().is_empty() {
-            flush(&mut tokens, &mut tags, &mut doc);
+            flush_sentence(&mut tokens, &mut tags, &[], &mut doc);
             continue;
         }
         let cols: Vec<&str> = line.split_whitespace().collect();
         if cols.len() < 2 {
-            anyhow::bail!("line {}: expected a token and a tag, got {:?}", n + 1, line);
+            return Err(GoldError::Columns { line: n + 1, text: line.to_string() });
         }
+        let tag = cols[cols.len() - 1];
         tokens.push(cols[0].to_string());
-        tags.push(Label::parse(cols[cols.len() - 1]));
+        tags.push(parse_conll_tag(tag).ok_or_else(|| GoldError::Tag {
+            line: n + 1,
+            tag: tag.to_string(),
+            expected: "O or B-/I- with PER, ORG, LOC, MISC",
+            hint: if parse_wnut17_tag(tag).is_some() { "; a WNUT-17 file? use --format wnut17" } else { "" },
+        })?);
     }
-    flush(&mut tokens, &mut tags, &mut doc);
+    flush_sentence(&mut tokens, &mut tags, &[], &mut doc);
     if !doc.is_empty() {
         docs.push(doc);
     }
     Ok(docs)
+}
+
+/// A CoNLL-2003 tag: `O`, or `B-`/`I-` (also `S-`/`E-`) with PER, ORG, LOC
+/// or MISC in any case. `None` for anything else.
+pub fn parse_conll_tag(tag: &str) -> Option<Label> {
+    if tag == "O" {
+        return Some(Label::Outside);
+    }
+    let (_, t) = tag.split_once('-')?;
+    CONLL_TYPES.iter().any(|k| k.short().eq_ignore_ascii_case(t)).then(|| Label::parse(tag))
+}
+
+/// A WNUT-17 tag under our mapping: `O`; `B-`/`I-` with person (PER),
+/// location (LOC), corporation or group (ORG); product and creative-work are
+/// read as O. `None` for anything else.
+pub fn parse_wnut17_tag(tag: &str) -> Option<Label> {
+    if tag == "O" {
+        return Some(Label::Outside);
+    }
+    let (prefix, t) = tag.split_once('-')?;
+    let kind = match t {
+        "person" => Some(EntityKind::Person),
+        "location" => Some(EntityKind::Location),
+        "corporation" | "group" => Some(EntityKind::Organisation),
+        "product" | "creative-work" => None,
+        _ => return None,
+    };
+    match (prefix, kind) {
+        ("B" | "I", None) => Some(Label::Outside),
+        ("B", Some(k)) => Some(Label::Begin(k)),
+        ("I", Some(k)) => Some(Label::Inside(k)),
+        _ => None,
+    }
+}
+
+/// Reads a WNUT-17 file: `token<TAB>tag` lines, a blank line ends a
+/// sentence, and every sentence is its own document (the posts are
+/// unrelated). Tags are mapped by [`parse_wnut17_tag`]; the gold entities
+/// read as O (product, creative-work) are kept apart in
+/// [`GoldSentence::unscored`]. Byte-order marks (U+FEFF, one stands alone on
+/// the last line of the distributed `dev.conll`) are white space here.
+pub fn read_wnut17(text: &str) -> Result<Vec<Vec<GoldSentence>>, GoldError> {
+    let mut docs: Vec<Vec<GoldSentence>> = Vec::new();
+    let mut tokens: Vec<String> = Vec::new();
+    let mut tags: Vec<Label> = Vec::new();
+    // product / creative-work as MISC, everything else O: the unscored entities
+    let mut unscored: Vec<Label> = Vec::new();
+    let mut sentence: Vec<GoldSentence> = Vec::new();
+    for (n, line) in text.lines().enumerate() {
+        let line = line.trim_matches(|c: char| c == '\u{feff}' || c == '\r');
+        if line.trim().is_empty() {
+            flush_sentence(&mut tokens, &mut tags, &entities_of(&unscored), &mut sentence);
+            unscored.clear();
+            docs.extend(sentence.drain(..).map(|s| vec![s]));
+            continue;
+        }
+        let cols: Vec<&str> = line.split('\t').collect();
+        if cols.len() != 2 || cols[0].is_empty() {
+            return Err(GoldError::Columns { line: n + 1, text: line.to_string() });
+        }
+        let tag = cols[1].trim();
+        let label = parse_wnut17_tag(tag).ok_or_else(|| GoldError::Tag {
+            line: n + 1,
+            tag: tag.to_string(),
+            expected: "O or B-/I- with person, location, corporation, group, product, creative-work",
+            hint: if parse_conll_tag(tag).is_some() { "; a CoNLL file? use --format conll" } else { "" },
+        })?;
+        unscored.push(match (label, tag.split_once('-')) {
+            (Label::Outside, Some(("B", _))) => Label::Begin(EntityKind::Misc),
+            (Label::Outside, Some(("I", _))) => Label::Inside(EntityKind::Misc),
+            _ => Label::Outside,
+        });
+        tokens.push(cols[0].to_string());
+        tags.push(label);
+    }
+    flush_sentence(&mut tokens, &mut tags, &entities_of(&unscored), &mut sentence);
+    docs.extend(sentence.drain(..).map(|s| vec![s]));
+    Ok(docs)
+}
+
+fn flush_sentence(
+    tokens: &mut Vec<String>,
+    tags: &mut Vec<Label>,
+    unscored: &[(EntityKind, usize, usize)],
+    doc: &mut Vec<GoldSentence>,
+) {
+    if !tokens.is_empty() {
+        let unscored = unscored.iter().map(|&(_, a, b)| (a, b)).collect();
+        doc.push(GoldSentence { tokens: std::mem::take(tokens), entities: entities_of(tags), unscored });
+        tags.clear();
+    }
 }
 
 /// Entity spans of a tag sequence (conlleval reading of IOB1/IOB2).
@@ -187,20 +360,53 @@ fn ratio(a: usize, b: usize) -> f64 {
     }
 }
 
-/// Per-type and overall counts of predicted vs gold spans.
-#[derive(Debug, Default)]
+/// Per-type and overall counts of predicted vs gold spans, over the scored
+/// types only.
+#[derive(Debug)]
 pub struct NerScore {
     pub by_type: BTreeMap<EntityKind, Counts>,
     pub sentences: usize,
+    /// Predicted spans of types that are not scored, dropped before scoring
+    /// (the model's MISC on WNUT-17).
+    pub dropped_predicted: usize,
+    /// Gold entities of types that are not scored, read as O (WNUT-17
+    /// product and creative-work).
+    pub unscored_gold: usize,
+    /// False positives that overlap such an entity (the model's PER, ORG or
+    /// LOC on a product or creative work): a diagnosis, already counted in
+    /// the false positives.
+    pub false_pos_on_unscored: usize,
+}
+
+impl Default for NerScore {
+    /// Scores CoNLL's four types.
+    fn default() -> Self {
+        NerScore::new(&CONLL_TYPES)
+    }
 }
 
 impl NerScore {
+    /// An empty score over `types` (every one gets a row, even with no entity).
+    pub fn new(types: &[EntityKind]) -> NerScore {
+        NerScore {
+            by_type: types.iter().map(|&k| (k, Counts::default())).collect(),
+            sentences: 0,
+            dropped_predicted: 0,
+            unscored_gold: 0,
+            false_pos_on_unscored: 0,
+        }
+    }
+
+    /// Scores one sentence. Spans of types outside the score's types are
+    /// dropped first (predicted ones counted in `dropped_predicted`).
     pub fn add_sentence(&mut self, gold: &[(EntityKind, usize, usize)], predicted: &[(EntityKind, usize, usize)]) {
         self.sentences += 1;
-        let g: HashSet<_> = gold.iter().copied().collect();
-        let p: HashSet<_> = predicted.iter().copied().collect();
+        let scored = |e: &&(EntityKind, usize, usize)| self.by_type.contains_key(&e.0);
+        let g: HashSet<_> = gold.iter().filter(scored).copied().collect();
+        let p: HashSet<_> = predicted.iter().filter(scored).copied().collect();
+        self.dropped_predicted += predicted.iter().filter(|e| !self.by_type.contains_key(&e.0)).count();
         for e in &p {
-            let c = self.by_type.entry(e.0).or_default();
+            let c = self.by_type.get_mut(&e.0).expect("scored type");
             if g.contains(e) {
                 c.true_pos += 1;
             } else {
@@ -208,10 +414,23 @@ impl NerScore {
             }
         }
         for e in g.difference(&p) {
-            self.by_type.entry(e.0).or_default().false_neg += 1;
+            self.by_type.get_mut(&e.0).expect("scored type").false_neg += 1;
         }
     }
 
+    /// Counts a sentence's gold entities of unscored types and the scored
+    /// false positives that overlap one of them (call with the sentence given
+    /// to [`NerScore::add_sentence`]).
+    pub fn add_unscored(&mut self, gold: &GoldSentence, predicted: &[(EntityKind, usize, usize)]) {
+        self.unscored_gold += gold.unscored.len();
+        self.false_pos_on_unscored += predicted
+            .iter()
+            .filter(|e| self.by_type.contains_key(&e.0) && !gold.entities.contains(e))
+            .filter(|&&(_, a, b)| gold.unscored.iter().any(|&(ua, ub)| a < ub && ua < b))
+            .count();
+    }
+
+    /// Micro-averaged counts over the scored types.
     pub fn overall(&self) -> Counts {
         let mut all = Counts::default();
         for c in self.by_type.values() {
@@ -239,21 +458,52 @@ impl NerScore {
         s += &row("overall", &self.overall());
         s
     }
+
+    /// The final JSON line of `eval ner`: overall and per-type scores (rounded
+    /// to 4 places) with the counts they are computed from.
+    pub fn json(&self, format: NerFormat, seconds: f64) -> serde_json::Value {
+        let scores = |c: &Counts| {
+            json!({
+                "precision": round4(c.precision()),
+                "recall": round4(c.recall()),
+                "f1": round4(c.f1()),
+                "true_pos": c.true_pos,
+                "false_pos": c.false_pos,
+                "false_neg": c.false_neg,
+            })
+        };
+        let mut j = scores(&self.overall());
+        j["format"] = format.as_str().into();
+        j["scored_types"] = self.by_type.keys().map(|k| k.short()).collect::<Vec<_>>().into();
+        j["by_type"] = self.by_type.iter().map(|(k, c)| (k.short().to_string(), scores(c))).collect();
+        j["dropped_predicted"] = self.dropped_predicted.into();
+        j["unscored_gold"] = self.unscored_gold.into();
+        j["false_pos_on_unscored"] = self.false_pos_on_unscored.into();
+        j["sentences"] = self.sentences.into();
+        j["seconds"] = ((seconds * 100.0).round() / 100.0).into();
+        j
+    }
 }
 
-/// Runs `stancegraph eval ner FILE`: prints the table and a final JSON line.
-pub fn eval_ner(file: &Path, model: &crate::ner::NerModel) -> Result<NerScore> {
+fn round4(x: f64) -> f64 {
+    (x * 10000.0).round() / 10000.0
+}
+
+/// Runs `stancegraph eval ner [--format F] FILE`: reads the gold file, runs
+/// the model over its documents and scores every sentence.
+pub fn eval_ner(file: &Path, format: NerFormat, model: &crate::ner::NerModel) -> Result<NerScore> {
     let raw = std::fs::read(file).with_context(|| format!("{}: cannot read", file.display()))?;
     let text = String::from_utf8(raw).with_context(|| format!("{}: not UTF-8", file.display()))?;
-    let docs = read_conll(&text).with_context(|| format!("{}: not a CoNLL file", file.display()))?;
+    let docs = format.read(&text).with_context(|| format!("{}: not a {format} file", file.display()))?;
     let laid: Vec<LaidOut> = docs.iter().map(|d| lay_out(d)).collect();
     let texts: Vec<&str> = laid.iter().map(|l| l.text.as_str()).collect();
     let predicted = model.predict(&texts)?;
-    let mut score = NerScore::default();
+    let mut score = NerScore::new(format.scored_types());
     for ((doc, l), spans) in docs.iter().zip(&laid).zip(&predicted) {
         let per_sentence = spans_to_tokens(l, spans);
         for (s, p) in doc.iter().zip(&per_sentence) {
             score.add_sentence(&s.entities, p);
+            score.add_unscored(s, p);
         }
     }
     Ok(score)
@@ -311,5 +561,46 @@ mod tests {
         let o = s.overall();
         assert_eq!((o.true_pos, o.false_pos, o.false_neg), (0, 2, 2));
         assert_eq!(o.f1(), 0.0);
+    }
+
+    #[test]
+    fn wnut17_tags_map_onto_three_types_and_o() {
+        use EntityKind::*;
+        assert_eq!(parse_wnut17_tag("B-person"), Some(Label::Begin(Person)));
+        assert_eq!(parse_wnut17_tag("I-location"), Some(Label::Inside(Location)));
+        assert_eq!(parse_wnut17_tag("B-corporation"), Some(Label::Begin(Organisation)));
+        assert_eq!(parse_wnut17_tag("I-group"), Some(Label::Inside(Organisation)));
+        assert_eq!(parse_wnut17_tag("B-product"), Some(Label::Outside));
+        assert_eq!(parse_wnut17_tag("I-creative-work"), Some(Label::Outside));
+        assert_eq!(parse_wnut17_tag("O"), Some(Label::Outside));
+        assert_eq!(parse_wnut17_tag("B-PER"), None);
+        assert_eq!(parse_wnut17_tag("X-person"), None);
+    }
+
+    #[test]
+    fn conll_reader_refuses_other_types_and_names_the_format() {
+        let e = read_conll("Bob x B-person\n").unwrap_err().to_string();
+        assert!(e.contains("line 1") && e.contains("--format wnut17"), "{e}");
+        let e = read_conll("Bob x B-GPE\n").unwrap_err().to_string();
+        assert!(e.contains("B-GPE") && !e.contains("wnut17"), "{e}");
+        assert_eq!(read_conll("Bob x B-per\n").unwrap()[0][0].entities, vec![(EntityKind::Person, 0, 1)]);
+    }
+
+    #[test]
+    fn predicted_spans_of_unscored_types_are_dropped_and_counted() {
+        let mut s = NerScore::new(&WNUT17_TYPES);
+        s.add_sentence(
+            &[(EntityKind::Person, 0, 1)],
+            &[(EntityKind::Person, 0, 1), (EntityKind::Misc, 2, 3), (EntityKind::Location, 4, 5)],
+        );
+        let o = s.overall();
+        assert_eq!((o.true_pos, o.false_pos, o.false_neg), (1, 1, 0));
+        assert_eq!(s.dropped_predicted, 1);
+        assert_eq!(s.by_type.keys().copied().collect::<Vec<_>>(), WNUT17_TYPES.to_vec());
+        assert!(!s.table().contains("MISC"));
+        let j = s.json(NerFormat::Wnut17, 0.0);
+        assert_eq!(j["scored_types"], json!(["PER", "ORG", "LOC"]));
+        assert_eq!(j["by_type"]["ORG"]["true_pos"], 0);
+        assert_eq!(j["f1"], 0.6667);
     }
 }
