@@ -38,7 +38,7 @@ MPNET_SMOKE ?= checkpoints/stance-mpnet-smoke
 export LIBTORCH
 export LIBTORCH_CXX11_ABI := 0
 
-.PHONY: all deps build run test test-install test-mpnet test-slurm install bench bench-env bench-ner bench-stance bench-nightly bench-merge tools time-tool clean
+.PHONY: all deps build run test test-install test-mpnet test-slurm install bench bench-env bench-ner bench-stance bench-nightly bench-merge tools time-tool screenshots clean
 
 all: build
 
@@ -86,6 +86,13 @@ tools: time-tool
 	@test -f $(NODE_DIR)/node_modules/graphology-gexf/package.json || { \
 	    echo ">> installing graphology and graphology-gexf (npm) into $(NODE_DIR)"; mkdir -p $(NODE_DIR); \
 	    npm install --no-audit --no-fund --prefix $(NODE_DIR) graphology@0.26 graphology-gexf@0.13 >/dev/null; }
+
+# The README's pictures (docs/gephi-seed.png, docs/gephi-camps.png), rendered with ForceAtlas 2 from
+# graphology and headless chromium (needs ../shared).
+screenshots: build tools
+	@test -f $(NODE_DIR)/node_modules/graphology-layout-forceatlas2/package.json || \
+	    npm install --no-audit --no-fund --prefix $(NODE_DIR) graphology-layout-forceatlas2@0.10 >/dev/null
+	BIN=$(BIN) NODE_DIR=$(NODE_DIR) bash scripts/screenshots.sh $(SHARED)/data
 
 test: deps tools
 	cargo test --release

@@ -488,8 +488,9 @@ pub fn thickness(weight: f64) -> f64 {
     1.0 + weight.max(1.0).log2()
 }
 
-/// Camp colours in `commenters.gexf`, camp 1 first (Okabe–Ito without its
-/// black and grey); camp 8 takes camp 1's colour again.
+/// Camp colours in `commenters.gexf`, camp 1 (the biggest) first (Okabe–Ito
+/// without its black and grey). Camps 8 and later, the smallest, share
+/// [`SMALL_CAMP_GREY`] rather than repeat a colour of a bigger camp.
 pub const CAMP_COLOURS: [Rgb; 7] = [
     Rgb(230, 159, 0),
     Rgb(0, 114, 178),
@@ -501,13 +502,16 @@ pub const CAMP_COLOURS: [Rgb; 7] = [
 ];
 /// A commenter in no camp, and an agreement edge across camps.
 pub const NO_CAMP_GREY: Rgb = Rgb(170, 170, 170);
+/// Commenters and edges of camps 8 and later.
+pub const SMALL_CAMP_GREY: Rgb = Rgb(105, 105, 105);
 /// Co-mention edges in `entities.gexf`.
 pub const CO_MENTION_BLUE: Rgb = Rgb(128, 160, 200);
 
 /// The colour of a camp (`None`: no camp, grey).
 pub fn camp_colour(camp: Option<usize>) -> Rgb {
     match camp {
-        Some(c) if c > 0 => CAMP_COLOURS[(c - 1) % CAMP_COLOURS.len()],
+        Some(c) if (1..=CAMP_COLOURS.len()).contains(&c) => CAMP_COLOURS[c - 1],
+        Some(c) if c > 0 => SMALL_CAMP_GREY,
         _ => NO_CAMP_GREY,
     }
 }
