@@ -735,14 +735,16 @@ impl Graph {
     }
 }
 
+/// Small hand-built records for the unit tests of this module and of
+/// [`crate::pair_graphs`], which build graphs from the same inputs.
 #[cfg(test)]
-mod tests {
+pub(crate) mod test_records {
     use super::*;
     use crate::corpus::Comment;
     use crate::link::LinkedBy;
     use std::path::PathBuf;
 
-    fn doc(id: &str, date: Option<&str>, authors: &[&str]) -> Document {
+    pub(crate) fn doc(id: &str, date: Option<&str>, authors: &[&str]) -> Document {
         Document {
             id: id.into(),
             path: PathBuf::from(format!("{id}.txt")),
@@ -756,11 +758,11 @@ mod tests {
         }
     }
 
-    fn entity(id: &str, kind: EntityType) -> Entity {
+    pub(crate) fn entity(id: &str, kind: EntityType) -> Entity {
         Entity { id: id.into(), label: id.to_uppercase(), kind, aliases: vec![], mentions: 0 }
     }
 
-    fn mention(doc_id: &str, source: Source, entity_id: &str) -> Mention {
+    pub(crate) fn mention(doc_id: &str, source: Source, entity_id: &str) -> Mention {
         Mention {
             doc_id: doc_id.into(),
             source,
@@ -772,7 +774,7 @@ mod tests {
         }
     }
 
-    fn record(
+    pub(crate) fn record(
         doc_id: &str,
         comment: usize,
         author: &str,
@@ -791,6 +793,12 @@ mod tests {
             confidence,
         }
     }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::test_records::{doc, entity, mention, record};
+    use super::*;
 
     fn counts(favour: usize, against: usize, neutral: usize) -> StanceCounts {
         StanceCounts { favour, against, neutral, confidence_sum: 0.0 }

@@ -325,54 +325,10 @@ pub fn entities(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::corpus::Comment;
     use crate::graph;
-    use crate::link::{Entity, EntityType, LinkedBy};
-    use std::path::PathBuf;
+    use crate::graph::test_records::{doc, entity, mention, record};
+    use crate::link::{Entity, EntityType};
     use Stance::{Against as A, Favour as F, Neutral as N};
-
-    fn doc(id: &str, date: Option<&str>, authors: &[&str]) -> Document {
-        Document {
-            id: id.into(),
-            path: PathBuf::from(format!("{id}.txt")),
-            date: date.map(str::to_string),
-            title: None,
-            text: String::new(),
-            comments: authors
-                .iter()
-                .map(|a| Comment { id: None, author: a.to_string(), text: String::new(), parent: None, date: None })
-                .collect(),
-        }
-    }
-
-    fn entity(id: &str, kind: EntityType) -> Entity {
-        Entity { id: id.into(), label: id.to_uppercase(), kind, aliases: vec![], mentions: 0 }
-    }
-
-    fn mention(doc_id: &str, source: Source, entity_id: &str) -> Mention {
-        Mention {
-            doc_id: doc_id.into(),
-            source,
-            start: 0,
-            end: 1,
-            text: "x".into(),
-            entity_id: entity_id.into(),
-            linked_by: LinkedBy::Name,
-        }
-    }
-
-    fn record(doc_id: &str, comment: usize, author: &str, entity_id: &str, stance: Stance, conf: f32) -> StanceRecord {
-        StanceRecord {
-            doc_id: doc_id.into(),
-            comment,
-            author: author.into(),
-            entity_id: entity_id.into(),
-            entity: entity_id.into(),
-            entity_type: EntityType::Person,
-            stance,
-            confidence: conf,
-        }
-    }
 
     /// One article (2024-03-01), five comments; x, y, z people, w a place.
     ///
