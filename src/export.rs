@@ -806,13 +806,8 @@ pub fn gexf<W: Write>(w: &mut W, g: &Graph, today: &str) -> io::Result<()> {
     let sizes = Sizes::new(g);
     writeln!(w, r#"    <nodes count="{}">"#, g.nodes.len())?;
     for n in &g.nodes {
-        writeln!(w, r#"      <node id="{}" label="{}">"#, xml_escape(&n.id), xml_escape(&n.label))?;
-        write_attvalues(w, &att_values(node_values(n), n.stance.as_ref(), dynamic))?;
-        write_spells(w, &n.dates)?;
-        let Rgb(r, gr, b) = node_colour(n.kind);
-        writeln!(w, r#"        <viz:color r="{r}" g="{gr}" b="{b}"/>"#)?;
-        writeln!(w, r#"        <viz:size value="{}"/>"#, fmt_num(sizes.of(n)))?;
-        writeln!(w, "      </node>")?;
+        let values = att_values(node_values(n), n.stance.as_ref(), dynamic);
+        write_node(w, n, &values, node_colour(n.kind), sizes.of(n))?;
     }
     writeln!(w, "    </nodes>")?;
 
@@ -906,7 +901,6 @@ pub fn commenters_gexf<W: Write>(w: &mut W, g: &CommenterGraph, sizes: &Sizes, t
     writeln!(w, r#"    <nodes count="{}">"#, g.nodes.len())?;
     for n in &g.nodes {
         camp_of.insert(n.node.id.as_str(), n.camp);
-        writeln!(w, r#"      <node id="{}" label="{}">"#, xml_escape(&n.node.id), xml_escape(&n.node.label))?;
         let mut values = vec![
             ("comments_written", n.node.comments_written.unwrap_or(0).to_string()),
             ("sides", n.sides.to_string()),
@@ -914,12 +908,7 @@ pub fn commenters_gexf<W: Write>(w: &mut W, g: &CommenterGraph, sizes: &Sizes, t
         if let Some(c) = n.camp {
             values.push(("camp", c.to_string()));
         }
-        write_attvalues(w, &plain(values))?;
-        write_spells(w, &n.node.dates)?;
-        let Rgb(r, gr, b) = camp_colour(n.camp);
-        writeln!(w, r#"        <viz:color r="{r}" g="{gr}" b="{b}"/>"#)?;
-        writeln!(w, r#"        <viz:size value="{}"/>"#, fmt_num(sizes.of(&n.node)))?;
-        writeln!(w, "      </node>")?;
+        write_node(w, &n.node, &plain(values), camp_colour(n.camp), sizes.of(&n.node))?;
     }
     writeln!(w, "    </nodes>")?;
 
@@ -957,14 +946,9 @@ pub fn entities_gexf<W: Write>(w: &mut W, g: &EntityGraph, sizes: &Sizes, today:
 
     writeln!(w, r#"    <nodes count="{}">"#, g.nodes.len())?;
     for n in &g.nodes {
-        writeln!(w, r#"      <node id="{}" label="{}">"#, xml_escape(&n.id), xml_escape(&n.label))?;
         let fixed = vec![("type", n.kind.type_name().to_string()), ("mentions", n.mentions.unwrap_or(0).to_string())];
-        write_attvalues(w, &att_values(fixed, n.stance.as_ref(), dynamic))?;
-        write_spells(w, &n.dates)?;
-        let Rgb(r, gr, b) = node_colour(n.kind);
-        writeln!(w, r#"        <viz:color r="{r}" g="{gr}" b="{b}"/>"#)?;
-        writeln!(w, r#"        <viz:size value="{}"/>"#, fmt_num(sizes.of(n)))?;
-        writeln!(w, "      </node>")?;
+        let values = att_values(fixed, n.stance.as_ref(), dynamic);
+        write_node(w, n, &values, node_colour(n.kind), sizes.of(n))?;
     }
     writeln!(w, "    </nodes>")?;
 
@@ -980,6 +964,18 @@ pub fn entities_gexf<W: Write>(w: &mut W, g: &EntityGraph, sizes: &Sizes, today:
     }
     writeln!(w, "    </edges>")?;
     gexf_close(w)
+}
+
+/// One `<node>` of a GEXF file: id, label, attribute values, spells, and its
+/// `viz:` colour and size.
+fn write_node<W: Write>(w: &mut W, n: &Node, values: &[AttValue], colour: Rgb, size: f64) -> io::Result<()> {
+    writeln!(w, r#"      <node id="{}" label="{}">"#, xml_escape(&n.id), xml_escape(&n.label))?;
+    write_attvalues(w, values)?;
+    write_spells(w, &n.dates)?;
+    let Rgb(r, gr, b) = colour;
+    writeln!(w, r#"        <viz:color r="{r}" g="{gr}" b="{b}"/>"#)?;
+    writeln!(w, r#"        <viz:size value="{}"/>"#, fmt_num(size))?;
+    writeln!(w, "      </node>")
 }
 
 fn write_attvalues<W: Write>(w: &mut W, values: &[AttValue]) -> io::Result<()> {
