@@ -386,6 +386,32 @@ const INTERJECTIONS: &[&str] = &[
     "damn",
     "yay",
     "nay",
+    "yea",
+    // Chat abbreviations that stand for a whole phrase, and chat vocatives
+    // (an address, not a name: "Bro, read it again").
+    "jfc",
+    "idk",
+    "idc",
+    "tbh",
+    "ngl",
+    "fwiw",
+    "afaik",
+    "iirc",
+    "btw",
+    "fyi",
+    "tldr",
+    "ikr",
+    "jk",
+    "stfu",
+    "gtfo",
+    "nvm",
+    "ymmv",
+    "pls",
+    "plz",
+    "thx",
+    "bro",
+    "bruh",
+    "dude",
 ];
 
 #[cfg(test)]
@@ -394,6 +420,16 @@ mod tests {
 
     use crate::link::test_util::{doc, link_text, span};
     use crate::link::{DocumentSpans, Source};
+
+    #[test]
+    fn chat_abbreviations_and_vocatives_are_interjections_but_names_are_not() {
+        for word in ["yea", "jfc", "bro", "bruh", "tbh", "broooo"] {
+            assert!(is_interjection(word), "{word}");
+        }
+        for name in ["brody", "jeb", "yemen", "dudek"] {
+            assert!(!is_interjection(name), "{name}");
+        }
+    }
 
     #[test]
     fn junk_spans_are_dropped() {
