@@ -61,6 +61,7 @@ run: build
 	$(BIN) run examples/sample --out $(SAMPLE_OUT)
 	@echo
 	@echo "graph written to $(abspath $(SAMPLE_OUT))/graph.gexf (open it in Gephi)"
+	@echo "beside it: commenters.gexf (camps), entities.gexf (co-mention), report.html (open in a browser)"
 
 # GNU time (/usr/bin/time -v) measures the benchmarks' wall time, CPU time and peak RSS.
 time-tool:
