@@ -10,21 +10,10 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
+mod common;
+use common::{root, shared};
+
 const BIN: &str = env!("CARGO_BIN_EXE_stancegraph");
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn shared(rel: &str) -> Option<PathBuf> {
-    let p = root().join("../shared").join(rel);
-    if p.exists() {
-        Some(p)
-    } else {
-        eprintln!("note: {} is absent; this check is skipped (CI has ../shared)", p.display());
-        None
-    }
-}
 
 /// Small chunks so that a run of the sample commits several of each.
 const CHUNKS: [&str; 4] = ["--chunk-chars", "1500", "--chunk-pairs", "4"];

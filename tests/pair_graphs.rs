@@ -22,11 +22,10 @@ use std::process::Command;
 
 use serde_json::Value;
 
-const BIN: &str = env!("CARGO_BIN_EXE_stancegraph");
+mod common;
+use common::root;
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
+const BIN: &str = env!("CARGO_BIN_EXE_stancegraph");
 
 /// The published schema (in ../shared, not copied here) and our wrapper.
 const GEXF_XSD: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/schemas/gexf-1.3/gexf.xsd");

@@ -6,21 +6,10 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+mod common;
+use common::{root, shared};
+
 const BIN: &str = env!("CARGO_BIN_EXE_stancegraph");
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn shared(rel: &str) -> Option<PathBuf> {
-    let p = root().join("../shared").join(rel);
-    if p.exists() {
-        Some(p)
-    } else {
-        eprintln!("note: {} is absent; this check is skipped (CI has ../shared)", p.display());
-        None
-    }
-}
 
 fn run(args: &[&str]) -> std::process::Output {
     Command::new(BIN).args(args).output().expect("run stancegraph")

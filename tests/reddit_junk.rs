@@ -22,8 +22,11 @@
 //! fixture holds entity ids, labels and one-line reasons only.
 
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Stdio};
+
+mod common;
+use common::root;
 
 const BIN: &str = env!("CARGO_BIN_EXE_stancegraph");
 
@@ -35,10 +38,6 @@ const TOP: usize = 100;
 /// limit holds what is reached and fails on any regression. Lower it with
 /// every improvement.
 const MAX_NON_ENTITIES: usize = 10;
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
 
 /// A judgement of the fixture.
 struct Judgement {

@@ -20,11 +20,10 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-const BIN: &str = env!("CARGO_BIN_EXE_stancegraph");
+mod common;
+use common::root;
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
+const BIN: &str = env!("CARGO_BIN_EXE_stancegraph");
 
 /// The Chromium binary, or `None` (with a note) when there is none.
 fn chromium() -> Option<&'static str> {
