@@ -394,8 +394,11 @@ impl Linker {
         let mut texts: Vec<TextInfo> = Vec::with_capacity(doc.comments.len() + 1);
         texts.push(TextInfo::new(&doc.text));
         texts.extend(doc.comments.iter().map(|c| TextInfo::new(&c.text)));
-        let span_lists: Vec<&[EntitySpan]> = (0..texts.len())
-            .map(|t| if t == 0 { &spans.article[..] } else { spans.comments.get(t - 1).map(|v| &v[..]).unwrap_or(&[]) })
+        let span_lists: Vec<Vec<EntitySpan>> = (0..texts.len())
+            .map(|t| {
+                let list = if t == 0 { &spans.article[..] } else { spans.comments.get(t - 1).map(|v| &v[..]).unwrap_or(&[]) };
+                junk::join_split_person_spans(list, &texts[t])
+            })
             .collect();
         let mut ctx = DocContext::default();
         for (t, list) in span_lists.iter().enumerate() {
