@@ -11,7 +11,7 @@ use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 mod common;
-use common::{root, shared};
+use common::{comparable_export_set, root, shared};
 
 const BIN: &str = env!("CARGO_BIN_EXE_stancegraph");
 
@@ -51,33 +51,9 @@ fn jsonl(path: &Path) -> Vec<serde_json::Value> {
     std::fs::read_to_string(path).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect()
 }
 
-/// The export set as seen through `out/latest`, without run metadata:
-/// summary.json is left out, the GEXF's `<meta>` lines are dropped.
+/// The export set as seen through `out/latest`, without run metadata.
 fn export_set(out: &Path) -> BTreeMap<String, String> {
-    let mut set = BTreeMap::new();
-    for f in [
-        "graph.gexf",
-        "commenters.gexf",
-        "entities.gexf",
-        "graph.graphml",
-        "nodes.csv",
-        "edges.csv",
-        "entities.jsonl",
-        "mentions.jsonl",
-        "stances.jsonl",
-    ] {
-        let text = std::fs::read_to_string(out.join("latest").join(f)).unwrap_or_else(|e| panic!("{f}: {e}"));
-        let text = if f.ends_with(".gexf") {
-            text.lines()
-                .filter(|l| !l.contains("lastmodifieddate") && !l.contains("<description>"))
-                .collect::<Vec<_>>()
-                .join("\n")
-        } else {
-            text
-        };
-        set.insert(f.to_string(), text);
-    }
-    set
+    comparable_export_set(&out.join("latest"))
 }
 
 /// The store's records, without run ids and times.

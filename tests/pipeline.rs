@@ -62,16 +62,7 @@ fn sample_corpus_runs_and_writes_every_output() {
     let out = dir.path().join("out");
     let o = run(&["run", "examples/sample", "--out", out.to_str().unwrap(), "--quiet"]);
     assert!(o.status.success(), "exit {:?}: {}", o.status, String::from_utf8_lossy(&o.stderr));
-    for f in [
-        "graph.gexf",
-        "graph.graphml",
-        "nodes.csv",
-        "edges.csv",
-        "entities.jsonl",
-        "mentions.jsonl",
-        "stances.jsonl",
-        "summary.json",
-    ] {
+    for f in stancegraph::export::FILES {
         assert!(out.join(f).is_file(), "{f} missing");
     }
     let l = labels(&out);

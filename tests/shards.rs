@@ -13,7 +13,7 @@ use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 mod common;
-use common::root;
+use common::{comparable_export_set, root};
 
 const BIN: &str = env!("CARGO_BIN_EXE_stancegraph");
 
@@ -67,32 +67,9 @@ fn corpus(dir: &Path) -> Vec<PathBuf> {
     vec![shared.join("seed"), polnear, reddit]
 }
 
-/// The files compared (summary.json and report.html hold run metadata).
-const COMPARED: [&str; 9] = [
-    "graph.gexf",
-    "commenters.gexf",
-    "entities.gexf",
-    "graph.graphml",
-    "nodes.csv",
-    "edges.csv",
-    "entities.jsonl",
-    "mentions.jsonl",
-    "stances.jsonl",
-];
-
+/// The export set without run metadata.
 fn export_set(out: &Path) -> BTreeMap<String, String> {
-    COMPARED
-        .iter()
-        .map(|f| {
-            let text = std::fs::read_to_string(out.join(f)).unwrap();
-            let text: String = text
-                .lines()
-                .filter(|l| !l.contains("lastmodifieddate") && !l.contains("<description>"))
-                .collect::<Vec<_>>()
-                .join("\n");
-            (f.to_string(), text)
-        })
-        .collect()
+    comparable_export_set(out)
 }
 
 fn shard(inputs: &[PathBuf], k: u32, store: &Path) -> Vec<String> {

@@ -31,13 +31,17 @@
 //!      from a name; not for Organisation spans ("House Republicans", "Senate
 //!      Democrats" open news sentences);
 //!    - a capitalised common word directly followed by a capitalised word
-//!      the span leaves out ("the Press Secretary", "Later Doctor Saints"):
-//!      a piece of a longer title or name that the model cut;
+//!      the span leaves out ("the Press Secretary", "Later Doctor Saints"),
+//!      or a Person span so preceded ("Huckleberry Slander"): a piece of a
+//!      longer title or name that the model cut (a title before it makes a
+//!      name: "Mr. Price", "Senator Rice"; organisations and places are not
+//!      judged by the word before them, since the model often cuts "United
+//!      Nations" or "Planned Parenthood" into a place and an organisation);
 //!    - a one-word Person span that is a whole question or exclamation by
 //!      itself ("Blorp?").
 //!
 //! Before these checks, [`join_split_person_spans`] joins two Person spans
-//! that only one space parts ("Huckleberry" + "Slander": one mocking name),
+//! that only one space parts ("Carlton" + "W. Reeves": one name),
 //! and [`trim_non_name_words`] cuts leading and trailing interjections (and
 //! a leading function word) off a longer span, so "Aaand Hillary" is a
 //! mention of Hillary, not junk, and ends a Person span at a generational
@@ -57,6 +61,7 @@ use std::collections::HashMap;
 use std::sync::OnceLock;
 
 use super::countries::CountryTable;
+use super::names::is_title;
 use super::orgs::{org_key, org_word};
 use super::text::{clean_label, has_lowercase, has_uppercase, sentences, TextInfo};
 use super::{DocContext, Linker};
@@ -126,7 +131,8 @@ impl Linker {
             if capitalised && span.kind != EntityKind::Organisation && opens_sentence(text, span.start) {
                 return true;
             }
-            if capitalised && capitalised_word_follows(text, span.end) {
+            let precedes = span.kind == EntityKind::Person && capitalised_word_precedes(text, span.start);
+            if capitalised && (capitalised_word_follows(text, span.end) || precedes) {
                 return true;
             }
         }
@@ -209,6 +215,20 @@ fn capitalised_word_follows(text: &TextInfo, end: usize) -> bool {
     first_upper && next_text != "I" && has_lowercase(next_text)
 }
 
+/// Whether a capitalised word the span does not cover stands just before
+/// it, one space apart ("Huckleberry Slander", "Anchor Rips"): the span is
+/// then a piece of a longer name or a headline. Not a title, which makes
+/// the next word a name ("Mr. Price", "Senator Rice"), nor "I".
+fn capitalised_word_precedes(text: &TextInfo, start: usize) -> bool {
+    if start < 2 || text.char_at(start - 1) != Some(' ') {
+        return false;
+    }
+    let Some(prev) = text.words.iter().find(|w| w.end == start - 1) else { return false };
+    let prev_text = text.word_text(prev);
+    let first_upper = prev_text.chars().next().map(char::is_uppercase).unwrap_or(false);
+    first_upper && prev_text != "I" && has_lowercase(prev_text) && !is_title(&prev.lower)
+}
+
 /// An initialism of a common noun, written in capitals ("IQ", "CEO",
 /// "PTSD"): a thing, not a name ([`COMMON_NOUN_INITIALISMS`]).
 fn is_common_noun_initialism(word: &str, key: &str) -> bool {
@@ -224,11 +244,24 @@ fn is_tard_insult(key: &str) -> bool {
 }
 
 /// The list with every two Person spans that only one space parts joined
-/// into one: the model sometimes starts a new name at each word of an
-/// unfamiliar one ("Huckleberry" + "Slander", a mocking name for one
-/// person). Other spans, and names parted by punctuation or a line break
-/// ("Trump, Biden", "Um. Trump"), are left as they are.
+/// into one: the model sometimes starts a new name inside an unfamiliar
+/// one ("Carlton" + "W. Reeves", "Shelley" + "Moore Capito", "Naureen" +
+/// "Jahangir"). Left as they are: other spans; names parted by punctuation
+/// or a line break ("Trump, Biden", "Um. Trump"); a part that is one common
+/// word, which is a verb or noun of a headline or a mocking name rather
+/// than a first name ("Rips" + "Colin Kaepernick", "Grandpa" + "Bern");
+/// and parts that share a word, a name said twice ("Christie" + "Chris
+/// Christie").
 pub(super) fn join_split_person_spans(list: &[EntitySpan], text: &TextInfo) -> Vec<EntitySpan> {
+    let one_common_word = |s: &str| {
+        let info = TextInfo::new(s);
+        info.words.len() == 1 && common_words().contains_key(info.words[0].lower.as_str())
+    };
+    let share_a_word = |a: &str, b: &str| {
+        let a = TextInfo::new(a);
+        let b = TextInfo::new(b);
+        a.words.iter().any(|x| b.words.iter().any(|y| x.lower == y.lower))
+    };
     let mut out: Vec<EntitySpan> = Vec::with_capacity(list.len());
     for span in list {
         if let Some(prev) = out.last_mut() {
@@ -238,7 +271,9 @@ pub(super) fn join_split_person_spans(list: &[EntitySpan], text: &TextInfo) -> V
                 && text.char_at(prev.end) == Some(' ')
                 && prev.end > 0
                 && text.char_at(prev.end - 1).map(char::is_alphanumeric).unwrap_or(false);
-            if joinable {
+            let first = text.slice(prev.start, prev.end).unwrap_or("");
+            let second = text.slice(span.start, span.end).unwrap_or("");
+            if joinable && !one_common_word(first) && !one_common_word(second) && !share_a_word(first, second) {
                 if let Some(joined) = text.slice(prev.start, span.end) {
                     prev.text = joined.to_string();
                     prev.end = span.end;
@@ -692,20 +727,28 @@ mod tests {
     #[test]
     fn comment_fragments_initialisms_and_insults_are_junk_but_names_stay() {
         let mut linker = Linker::new();
-        // Two Person spans one space apart are one (mocking) name; a name
-        // ends at "Jr." with its dot.
-        let text = "Huckleberry Slander is sitting on it. That's why he had Don Jr.  Misery loves company.";
+        // Two Person spans one space apart are one name, unless one is a
+        // common word or they share a word; a name ends at "Jr." with its
+        // dot; a common word after a capitalised word is a cut-off piece.
+        let text = "Judge Carlton W. Reeves ruled. Anchor Rips Colin Kaepernick. Christie Chris Christie spoke. \
+                    Huckleberry Slander is sitting on it. That's why he had Don Jr.  Misery loves company.";
         let got = link_text(
             &mut linker,
             text,
             vec![
+                span(text, "Carlton", 0, EntityKind::Person),
+                span(text, "W. Reeves", 0, EntityKind::Person),
+                span(text, "Rips", 0, EntityKind::Person),
+                span(text, "Colin Kaepernick", 0, EntityKind::Person),
+                span(text, "Christie", 0, EntityKind::Person),
+                span(text, "Chris Christie", 0, EntityKind::Person),
                 span(text, "Huckleberry", 0, EntityKind::Person),
                 span(text, "Slander", 0, EntityKind::Person),
                 span(text, "Don Jr.  Misery", 0, EntityKind::Person),
             ],
         );
         let names: Vec<&str> = got.iter().map(|m| m.0.as_str()).collect();
-        assert_eq!(names, vec!["Huckleberry Slander", "Don Jr."]);
+        assert_eq!(names, vec!["Carlton W. Reeves", "Colin Kaepernick", "Christie", "Chris Christie", "Don Jr."]);
 
         // A common word cut off a longer capitalised title, a common-noun
         // initialism, a "-tard" insult: junk. "Mr. Price", "Senator Rice",

@@ -173,6 +173,12 @@ pub(super) fn title_before(text: &TextInfo, start: usize) -> Option<Gender> {
     }
 }
 
+/// Whether a word (its lower-case key, no dots) is a title or office word
+/// that may stand before a name ("mr", "senator", "press").
+pub(super) fn is_title(key: &str) -> bool {
+    TITLES.contains(&key)
+}
+
 /// Leading words stripped from person names (keys: lower case, no dots).
 const TITLES: &[&str] = &[
     "the",
