@@ -27,8 +27,22 @@
 
 PYTHON      ?= python3
 DEPS        := $(CURDIR)/.deps
-LIBTORCH    := $(DEPS)/py/torch
-TORCH_STAMP := $(LIBTORCH)/lib/libtorch_cpu.so
+# TORCH_VARIANT=cpu (default): the CPU libraries of the PyPI torch 2.4.0 wheel in .deps/py.
+# TORCH_VARIANT=cu121: the whole wheel with its CUDA 12.1 libraries (the nvidia-* wheels, about 2.5 GB)
+# in .deps/py-cu121, built into target-cu121/, so `--device cuda` runs on an NVIDIA GPU; the CPU
+# build stays as it is. `make build TORCH_VARIANT=cu121`, then target-cu121/release/stancegraph.
+TORCH_VARIANT ?= cpu
+ifeq ($(TORCH_VARIANT),cpu)
+TORCH_PY    := $(DEPS)/py
+TORCH_STAMP := $(TORCH_PY)/torch/lib/libtorch_cpu.so
+else ifeq ($(TORCH_VARIANT),cu121)
+TORCH_PY    := $(DEPS)/py-cu121
+TORCH_STAMP := $(TORCH_PY)/torch/lib/libtorch_cuda.so
+export CARGO_TARGET_DIR ?= $(CURDIR)/target-cu121
+else
+$(error TORCH_VARIANT is cpu or cu121, not $(TORCH_VARIANT))
+endif
+LIBTORCH    := $(TORCH_PY)/torch
 BIN         := $(or $(CARGO_TARGET_DIR),target)/release/stancegraph
 SAMPLE_OUT  ?= out/sample
 SHARED      ?= ../shared
@@ -42,14 +56,21 @@ export LIBTORCH_CXX11_ABI := 0
 
 all: build
 
-# libtorch for tch 0.17 comes from the PyPI torch 2.4.0 wheel, CPU libraries only
-# (the two small nvidia wheels satisfy libtorch_cpu's link to the CUDA runtime stubs).
+# libtorch for tch 0.17 comes from the PyPI torch 2.4.0 wheel: by default its CPU libraries only
+# (the two small nvidia wheels satisfy libtorch_cpu's link to the CUDA runtime stubs); with
+# TORCH_VARIANT=cu121 the whole wheel and the nvidia-* wheels it depends on, whose libraries
+# libtorch_cuda.so finds through its own RPATH ($$ORIGIN/../../nvidia/*/lib).
 $(TORCH_STAMP):
-	@echo ">> installing libtorch (PyPI torch==2.4.0, CPU libraries) into $(DEPS)/py"
-	$(PYTHON) -m pip install --quiet --no-deps --target $(DEPS)/py \
+ifeq ($(TORCH_VARIANT),cpu)
+	@echo ">> installing libtorch (PyPI torch==2.4.0, CPU libraries) into $(TORCH_PY)"
+	$(PYTHON) -m pip install --quiet --no-deps --target $(TORCH_PY) \
 	    torch==2.4.0 nvidia-cuda-runtime-cu12==12.1.105 nvidia-cuda-cupti-cu12==12.1.105
 	cd $(LIBTORCH)/lib && rm -f libtorch_cuda.so libtorch_cuda_linalg.so libc10_cuda.so \
 	    libcaffe2_nvrtc.so libcusparseLt-*.so.0
+else
+	@echo ">> installing libtorch with CUDA 12.1 (PyPI torch==2.4.0 and its nvidia-* wheels) into $(TORCH_PY)"
+	$(PYTHON) -m pip install --quiet --target $(TORCH_PY) torch==2.4.0
+endif
 	@test -f $@
 
 deps: $(TORCH_STAMP)

@@ -2,8 +2,9 @@
 //! `stance`) and the `mpnet` encoder: checks a model directory's files, reads
 //! its `config.json` and `tokenizer.json`, loads the weights into a libtorch
 //! `VarStore` at the chosen precision, packs token rows into padded batch
-//! tensors (counting the padding), and sizes the thread pools every model run
-//! shares. Each error names the file concerned.
+//! tensors (counting the padding), sizes the thread pools every model run
+//! shares, and picks the device the models run on (`--device`). Each error
+//! names the file concerned.
 //!
 //! The weights are one `model.safetensors`, or, for models too large for one
 //! file of the repository (the MPNet stance model), Hugging Face's sharded
@@ -79,6 +80,59 @@ pub enum ModelError {
     Forward(String),
     #[error("the {model} isn't shipped yet ({dir} is missing): train it with {how}")]
     NotShipped { model: &'static str, dir: PathBuf, how: &'static str },
+    #[error(
+        "--device cuda: {0}; build against a CUDA libtorch with `make build TORCH_VARIANT=cu121` \
+         (README, \"GPU\"), or run with --device cpu"
+    )]
+    NoCuda(String),
+}
+
+/// Where the transformers run (`--device`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum DeviceChoice {
+    /// The first CUDA GPU when this build's libtorch has CUDA and a GPU is
+    /// visible, else the CPU.
+    #[default]
+    Auto,
+    Cpu,
+    /// The first CUDA GPU; an error when there is none.
+    Cuda,
+}
+
+impl DeviceChoice {
+    pub fn parse(s: &str) -> Option<DeviceChoice> {
+        match s {
+            "auto" => Some(DeviceChoice::Auto),
+            "cpu" => Some(DeviceChoice::Cpu),
+            "cuda" => Some(DeviceChoice::Cuda),
+            _ => None,
+        }
+    }
+
+    /// The libtorch device: fails for `Cuda` when this libtorch was built
+    /// without CUDA (the default CPU-only build) or no GPU is visible.
+    pub fn resolve(self) -> Result<Device, ModelError> {
+        match self {
+            DeviceChoice::Cpu => Ok(Device::Cpu),
+            DeviceChoice::Auto => Ok(Device::cuda_if_available()),
+            DeviceChoice::Cuda if tch::Cuda::is_available() => Ok(Device::Cuda(0)),
+            DeviceChoice::Cuda => Err(ModelError::NoCuda(if tch::utils::has_cuda() {
+                "this libtorch has CUDA, but no GPU is visible".into()
+            } else {
+                "this build's libtorch is the CPU-only one".into()
+            })),
+        }
+    }
+}
+
+/// A device's name for logs and `summary.json`: `cpu`, `cuda:0`.
+pub fn device_name(device: Device) -> String {
+    match device {
+        Device::Cuda(i) => format!("cuda:{i}"),
+        Device::Mps => "mps".into(),
+        Device::Vulkan => "vulkan".into(),
+        Device::Cpu => "cpu".into(),
+    }
 }
 
 /// A model's identity as the corpus store records it: the directory's name
@@ -313,12 +367,12 @@ pub fn tune_allocator() {
     }
 }
 
-/// A fresh CPU VarStore, after bounding the thread pools ([`configure_threads`]; 0 = defaults)
-/// and tuning the allocator ([`tune_allocator`]).
-pub fn var_store(threads: usize) -> nn::VarStore {
+/// A fresh VarStore on `device`, after bounding the thread pools ([`configure_threads`];
+/// 0 = defaults) and tuning the allocator ([`tune_allocator`]).
+pub fn var_store(threads: usize, device: Device) -> nn::VarStore {
     configure_threads(threads);
     tune_allocator();
-    nn::VarStore::new(Device::Cpu)
+    nn::VarStore::new(device)
 }
 
 /// Token positions a model computed, and how many of them were padding.
@@ -372,10 +426,10 @@ impl PaddingCounter {
     }
 }
 
-/// Padded batch tensors for rows of token ids: `(ids, attention mask,
-/// token types)`, all `[rows, width]` where width is the longest row.
+/// Padded batch tensors for rows of token ids on `device`: `(ids, attention
+/// mask, token types)`, all `[rows, width]` where width is the longest row.
 /// `types[r]` gives row r's token types (empty = all 0).
-pub fn batch(rows: &[Vec<i64>], types: &[Vec<i64>], pad_id: i64) -> (Tensor, Tensor, Tensor, usize) {
+pub fn batch(rows: &[Vec<i64>], types: &[Vec<i64>], pad_id: i64, device: Device) -> (Tensor, Tensor, Tensor, usize) {
     let width = rows.iter().map(|r| r.len()).max().unwrap_or(0);
     let mut ids = vec![pad_id; rows.len() * width];
     let mut mask = vec![0i64; rows.len() * width];
@@ -390,9 +444,9 @@ pub fn batch(rows: &[Vec<i64>], types: &[Vec<i64>], pad_id: i64) -> (Tensor, Ten
     }
     let shape = [rows.len() as i64, width as i64];
     (
-        Tensor::from_slice(&ids).view(shape),
-        Tensor::from_slice(&mask).view(shape),
-        Tensor::from_slice(&tt).view(shape),
+        Tensor::from_slice(&ids).view(shape).to_device(device),
+        Tensor::from_slice(&mask).view(shape).to_device(device),
+        Tensor::from_slice(&tt).view(shape).to_device(device),
         width,
     )
 }
@@ -431,7 +485,7 @@ mod tests {
 
     #[test]
     fn batch_pads_and_masks() {
-        let (ids, mask, tt, width) = batch(&[vec![101, 5, 102], vec![101, 102]], &[vec![0, 0, 1]], 0);
+        let (ids, mask, tt, width) = batch(&[vec![101, 5, 102], vec![101, 102]], &[vec![0, 0, 1]], 0, Device::Cpu);
         assert_eq!(width, 3);
         assert_eq!(Vec::<i64>::try_from(ids.flatten(0, -1)).unwrap(), vec![101, 5, 102, 101, 102, 0]);
         assert_eq!(Vec::<i64>::try_from(mask.flatten(0, -1)).unwrap(), vec![1, 1, 1, 1, 1, 0]);
@@ -447,5 +501,21 @@ mod tests {
         assert_eq!((p.tokens, p.positions), (6, 8));
         assert!((p.share() - 0.25).abs() < 1e-12);
         assert_eq!(Padding::default().share_rounded(), None);
+    }
+    #[test]
+    fn device_choices_resolve_or_say_why_not() {
+        assert_eq!(DeviceChoice::parse("cuda"), Some(DeviceChoice::Cuda));
+        assert_eq!(DeviceChoice::parse("gpu"), None);
+        assert_eq!(DeviceChoice::Cpu.resolve().unwrap(), Device::Cpu);
+        let auto = DeviceChoice::Auto.resolve().unwrap();
+        if tch::Cuda::is_available() {
+            assert_eq!(DeviceChoice::Cuda.resolve().unwrap(), Device::Cuda(0));
+            assert_eq!(auto, Device::Cuda(0));
+        } else {
+            let err = DeviceChoice::Cuda.resolve().unwrap_err().to_string();
+            assert!(err.contains("--device cpu") && err.contains("TORCH_VARIANT=cu121"), "{err}");
+            assert_eq!(auto, Device::Cpu);
+        }
+        assert_eq!(device_name(Device::Cuda(1)), "cuda:1");
     }
 }

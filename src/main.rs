@@ -11,7 +11,7 @@ use std::time::Instant;
 
 use clap::{Args, Parser, Subcommand};
 use stancegraph::corpus::Document;
-use stancegraph::encoder::Precision;
+use stancegraph::encoder::{DeviceChoice, Precision};
 use stancegraph::eval::stance::Protocol;
 use stancegraph::eval::stance::StanceFormat;
 use stancegraph::eval::NerFormat;
@@ -83,6 +83,9 @@ struct Runtime {
     /// Transformer precision: auto (bf16 where the CPU has it natively), fp32, bf16.
     #[arg(long, default_value = "auto", value_parser = parse_precision)]
     precision: Precision,
+    /// Where the transformers run: auto (the GPU when this build has CUDA and one is visible, else the CPU), cpu, cuda.
+    #[arg(long, default_value = "auto", value_parser = parse_device)]
+    device: DeviceChoice,
 }
 
 /// How NER cuts long texts into model windows (bench and eval; `run` uses the defaults).
@@ -102,6 +105,7 @@ impl Runtime {
             batch_size: self.batch_size,
             threads: self.threads(),
             precision: self.precision,
+            device: self.device,
             window: windows.window,
             overlap: windows.overlap,
         }
@@ -378,6 +382,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 models_dir: models.unwrap_or_else(stancegraph::models_dir),
                 quiet,
                 precision: runtime.precision,
+                device: runtime.device,
                 stance_baseline: stance == "baseline",
                 stance_model,
                 reprocess,
@@ -402,6 +407,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 models_dir: models.unwrap_or_else(stancegraph::models_dir),
                 quiet,
                 precision: runtime.precision,
+                device: runtime.device,
                 stance_baseline: false,
                 stance_model,
                 reprocess: false,
@@ -484,6 +490,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 batch_size: runtime.batch_size,
                 threads: runtime.threads(),
                 precision: runtime.precision,
+                device: runtime.device,
             };
             let classifier = StanceClassifier::load(baseline, &dir, config)?;
             let protocol = if favour_against_only { Protocol::FavourAgainst } else { Protocol::ThreeWay };
@@ -542,6 +549,10 @@ fn load_ner(dir: Option<PathBuf>, config: NerConfig) -> anyhow::Result<NerModel>
 
 fn parse_precision(s: &str) -> Result<Precision, String> {
     Precision::parse(s).ok_or_else(|| format!("unknown precision {s:?} (auto, fp32, bf16)"))
+}
+
+fn parse_device(s: &str) -> Result<DeviceChoice, String> {
+    DeviceChoice::parse(s).ok_or_else(|| format!("unknown device {s:?} (auto, cpu, cuda)"))
 }
 
 fn parse_stance_model(s: &str) -> Result<StanceModelChoice, String> {

@@ -30,7 +30,7 @@
 use std::path::Path;
 
 use serde::Deserialize;
-use tch::{nn, nn::Module, Kind, Tensor};
+use tch::{nn, nn::Module, Device, Kind, Tensor};
 
 use crate::encoder::{batch, var_store, Checkpoint, ModelError, Precision};
 
@@ -362,11 +362,11 @@ pub struct MpnetBase {
 }
 
 impl MpnetBase {
-    /// Reads config, tokenizer and `model.safetensors` from `dir`.
+    /// Reads config, tokenizer and `model.safetensors` from `dir`, on the CPU.
     /// `threads` = 0 keeps libtorch's default.
     pub fn load(dir: &Path, precision: Precision, threads: usize) -> Result<MpnetBase, ModelError> {
         let (checkpoint, config) = open_mpnet(dir)?;
-        let mut vars = var_store(threads);
+        let mut vars = var_store(threads, Device::Cpu);
         let model = MpnetModel::new(vars.root(), &config);
         checkpoint.load_weights(&mut vars, precision)?;
         Ok(MpnetBase { checkpoint, config, model, _vars: vars })
@@ -412,7 +412,7 @@ impl MpnetClassifier {
     pub fn load(dir: &Path, precision: Precision, threads: usize) -> Result<MpnetClassifier, ModelError> {
         let (checkpoint, config) = open_mpnet(dir)?;
         let labels = checkpoint.labels()?;
-        let mut vars = var_store(threads);
+        let mut vars = var_store(threads, Device::Cpu);
         let model = MpnetForSequenceClassification::new(vars.root(), &config, labels.len() as i64);
         checkpoint.load_weights(&mut vars, precision)?;
         Ok(MpnetClassifier { checkpoint, config, labels, model, _vars: vars })
@@ -450,7 +450,7 @@ fn padded_batch(config: &MpnetConfig, pad_id: i64, rows: &[Vec<i64>]) -> Result<
             long.len()
         )));
     }
-    let (ids, mask, _, _) = batch(rows, &[], pad_id);
+    let (ids, mask, _, _) = batch(rows, &[], pad_id, Device::Cpu);
     Ok((ids, mask))
 }
 

@@ -22,6 +22,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use crate::encoder::{batch, var_store, Checkpoint, Padding, PaddingCounter};
+use tch::Device;
 
 use rayon::prelude::*;
 use rust_bert::bert::{BertConfig, BertForTokenClassification};
@@ -98,7 +99,7 @@ impl Label {
     }
 }
 
-pub use crate::encoder::{ModelError, Precision};
+pub use crate::encoder::{DeviceChoice, ModelError, Precision};
 
 /// Tuning of a run. The defaults suit a 2-core machine; the window was chosen
 /// on CoNLL-2003 valid and the PolNeAR benchmark (models/ner/MODEL.md).
@@ -115,11 +116,20 @@ pub struct NerConfig {
     pub threads: usize,
     /// Numeric precision of the transformer.
     pub precision: Precision,
+    /// Where the transformer runs.
+    pub device: DeviceChoice,
 }
 
 impl Default for NerConfig {
     fn default() -> Self {
-        NerConfig { batch_size: 32, window: 110, overlap: 6, threads: 0, precision: Precision::auto() }
+        NerConfig {
+            batch_size: 32,
+            window: 110,
+            overlap: 6,
+            threads: 0,
+            precision: Precision::auto(),
+            device: DeviceChoice::default(),
+        }
     }
 }
 
@@ -134,7 +144,7 @@ pub struct NerModel {
     encoder: Encoder,
     labels: Vec<Label>,
     // Kept alive: the model's tensors live in it.
-    _vars: nn::VarStore,
+    vars: nn::VarStore,
     cls_id: i64,
     sep_id: i64,
     pad_id: i64,
@@ -153,7 +163,7 @@ impl NerModel {
     pub fn load(dir: &Path, config: NerConfig) -> Result<NerModel, ModelError> {
         let checkpoint = Checkpoint::open(dir)?;
         let labels = checkpoint.labels()?.iter().map(|t| Label::parse(t)).collect();
-        let mut vars = var_store(config.threads);
+        let mut vars = var_store(config.threads, config.device.resolve()?);
         let encoder = match checkpoint.model_type() {
             "distilbert" => {
                 let c: DistilBertConfig = checkpoint.typed_config()?;
@@ -177,7 +187,7 @@ impl NerModel {
             tokenizer,
             encoder,
             labels,
-            _vars: vars,
+            vars,
             cls_id,
             sep_id,
             pad_id,
@@ -243,7 +253,7 @@ impl NerModel {
                 v
             })
             .collect();
-        let (ids, mask, _, width) = batch(&framed, &[], self.pad_id);
+        let (ids, mask, _, width) = batch(&framed, &[], self.pad_id, self.vars.device());
         self.padding.add(&framed, width);
         let logits = tch::no_grad(|| match &self.encoder {
             Encoder::DistilBert(m) => m.forward_t(Some(&ids), Some(&mask), None, false).map(|o| o.logits),
@@ -252,6 +262,7 @@ impl NerModel {
         .map_err(|e| ModelError::Forward(e.to_string()))?;
         let probs = logits.to_kind(Kind::Float).softmax(-1, Kind::Float);
         let (best, idx) = probs.max_dim(-1, false);
+        let (best, idx) = (best.to_device(Device::Cpu), idx.to_device(Device::Cpu));
         let best = Vec::<f32>::try_from(best.flatten(0, -1)).map_err(|e| ModelError::Forward(e.to_string()))?;
         let idx = Vec::<i64>::try_from(idx.flatten(0, -1)).map_err(|e| ModelError::Forward(e.to_string()))?;
         Ok(rows

@@ -38,7 +38,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use serde::Serialize;
 
 use crate::corpus::{self, Document, Skipped};
-use crate::encoder::{self, Padding, Precision};
+use crate::encoder::{self, DeviceChoice, Padding, Precision};
 use crate::export::Exports;
 use crate::graph;
 use crate::link::{DocumentSpans, Entity, Linker, Source};
@@ -61,6 +61,8 @@ pub struct RunOptions {
     /// Print nothing on success: only warnings and errors.
     pub quiet: bool,
     pub precision: Precision,
+    /// Where the transformers run.
+    pub device: DeviceChoice,
     /// Use the lexicon baseline instead of the stance model.
     pub stance_baseline: bool,
     /// Which stance model (`fast`, `accurate`: inside `models_dir`).
@@ -246,6 +248,8 @@ struct Summary {
     stance_method: &'static str,
     ner_model: String,
     stance_model: String,
+    /// Where the transformers ran (or would have run): `cpu`, `cuda:0`.
+    device: String,
     seconds: BTreeMap<&'static str, f64>,
     words_per_second: WordsPerSecond,
     /// Share of the model positions computed this run that were padding
@@ -299,6 +303,7 @@ impl Models<'_> {
                 batch_size: self.options.batch_size,
                 threads: self.options.threads,
                 precision: self.options.precision,
+                device: self.options.device,
                 ..NerConfig::default()
             };
             self.ner = Some(NerModel::load(&self.options.models_dir.join("ner"), config)?);
@@ -309,7 +314,8 @@ impl Models<'_> {
     fn stance(&mut self) -> Result<&StanceClassifier> {
         if self.stance.is_none() {
             let o = self.options;
-            let config = StanceConfig { batch_size: o.batch_size, threads: o.threads, precision: o.precision };
+            let config =
+                StanceConfig { batch_size: o.batch_size, threads: o.threads, precision: o.precision, device: o.device };
             self.stance = Some(StanceClassifier::load(o.stance_baseline, &o.stance_dir()?, config)?);
         }
         Ok(self.stance.as_ref().expect("loaded"))
@@ -326,7 +332,8 @@ pub fn run(options: &RunOptions) -> Result<RunReport> {
     // A second call (e.g. in tests) finds the pools built; that is fine.
     encoder::configure_threads(options.threads);
 
-    // 1. Pre-flight.
+    // 1. Pre-flight (a device that is not there fails before anything is done).
+    let device = encoder::device_name(options.device.resolve()?);
     let store_path = options.store_path();
     outputs::preflight(&options.out, options.min_free_mb)?;
     let _lock = StoreLock::acquire(&store_path)?;
@@ -455,6 +462,7 @@ pub fn run(options: &RunOptions) -> Result<RunReport> {
             },
             ner_model: format!("{} ({})", ner_dir.display(), ner_model),
             stance_model,
+            device,
             seconds: seconds.iter().map(|(k, v)| (*k, (v * 1000.0).round() / 1000.0)).collect(),
             words_per_second: WordsPerSecond {
                 ner: (done.ner_words > 0).then(|| round1(done.ner_words as f64 / ner_seconds.max(1e-9))),

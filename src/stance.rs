@@ -30,7 +30,7 @@ use tch::{nn, Kind};
 use tokenizers::{AddedToken, Tokenizer};
 use vader_sentiment::SentimentIntensityAnalyzer;
 
-use crate::encoder::{batch, var_store, Checkpoint, ModelError, Padding, PaddingCounter, Precision};
+use crate::encoder::{batch, var_store, Checkpoint, DeviceChoice, ModelError, Padding, PaddingCounter, Precision};
 use crate::mpnet::{MpnetConfig, MpnetForSequenceClassification, POSITION_PADDING_ID};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -261,11 +261,13 @@ pub struct StanceConfig {
     pub batch_size: usize,
     pub threads: usize,
     pub precision: Precision,
+    /// Where the transformer runs.
+    pub device: DeviceChoice,
 }
 
 impl Default for StanceConfig {
     fn default() -> Self {
-        StanceConfig { batch_size: 32, threads: 0, precision: Precision::auto() }
+        StanceConfig { batch_size: 32, threads: 0, precision: Precision::auto(), device: DeviceChoice::default() }
     }
 }
 
@@ -278,7 +280,7 @@ pub struct StanceModel {
     pad_id: i64,
     batch_size: usize,
     padding: PaddingCounter,
-    _vars: nn::VarStore,
+    vars: nn::VarStore,
 }
 
 /// Builds model inputs (no tensors: shared freely across Rayon workers).
@@ -358,7 +360,7 @@ impl StanceModel {
                 other => Err(checkpoint.bad_config(format!("unknown stance label {other:?}"))),
             })
             .collect::<Result<Vec<_>, _>>()?;
-        let mut vars = var_store(config.threads);
+        let mut vars = var_store(config.threads, config.device.resolve()?);
         let classifier = match checkpoint.model_type() {
             "distilbert" => {
                 let c: DistilBertConfig = checkpoint.typed_config()?;
@@ -407,7 +409,7 @@ impl StanceModel {
             pad_id,
             batch_size: config.batch_size.max(1),
             padding: PaddingCounter::default(),
-            _vars: vars,
+            vars,
         })
     }
 }
@@ -524,7 +526,7 @@ impl StanceModel {
             let rows: Vec<Vec<i64>> = chunk.iter().map(|&i| encoded[i].0.clone()).collect();
             let types: Vec<Vec<i64>> =
                 if self.uses_token_types { chunk.iter().map(|&i| encoded[i].1.clone()).collect() } else { Vec::new() };
-            let (ids, mask, tt, width) = batch(&rows, &types, self.pad_id);
+            let (ids, mask, tt, width) = batch(&rows, &types, self.pad_id, self.vars.device());
             self.padding.add(&rows, width);
             let logits = tch::no_grad(|| match &self.classifier {
                 Classifier::DistilBert(m) => m.forward_t(Some(&ids), Some(&mask), None, false).map(|o| o.logits),
@@ -535,7 +537,7 @@ impl StanceModel {
                 Classifier::Mpnet(m) => Ok(m.forward_t(&ids, Some(&mask), false)),
             })
             .map_err(|e| ModelError::Forward(e.to_string()))?;
-            let probs = logits.to_kind(Kind::Float).softmax(-1, Kind::Float);
+            let probs = logits.to_kind(Kind::Float).softmax(-1, Kind::Float).to_device(tch::Device::Cpu);
             let width = self.labels.len();
             let probs = Vec::<f32>::try_from(probs.flatten(0, -1)).map_err(|e| ModelError::Forward(e.to_string()))?;
             for (k, &i) in chunk.iter().enumerate() {

@@ -144,7 +144,7 @@ fn smoke_trained_stance_model_matches_transformers() {
     let queries: Vec<StanceQuery> = cases.iter().map(query).collect();
     for (precision, tolerance) in [(Precision::Fp32, 1e-3f64), (Precision::Bf16, 0.05)] {
         // Batches of 3: padded rows, as in a pipeline run.
-        let config = StanceConfig { batch_size: 3, threads: 2, precision };
+        let config = StanceConfig { batch_size: 3, threads: 2, precision, ..StanceConfig::default() };
         let model = StanceModel::load(&dir.join("model"), config).expect("MPNet stance model loads");
         let mut worst = (0.0f64, 0.0f64);
         for (case, q) in cases.iter().zip(&queries) {

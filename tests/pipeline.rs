@@ -575,3 +575,32 @@ fn polnear_articles_are_dated_by_their_names_have_no_stance_and_thin_out() {
         export(&dir.path().join("wide"), &["--types", "person,country,organisation,location,misc"]);
     assert!(wide_nodes > nodes_n);
 }
+
+/// `--device cuda` where there is no GPU (the CPU-only build, or no GPU
+/// visible) is one error line before any work, exit 2; `--device cpu` runs.
+/// With a CUDA build on a GPU machine the cuda run must succeed instead.
+#[test]
+fn device_cuda_without_a_gpu_fails_before_any_work() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let o = run(&["run", "examples/sample", "--out", out.to_str().unwrap(), "--quiet", "--device", "cuda"]);
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    let has_gpu = std::env::var("STANCEGRAPH_EXPECT_GPU").is_ok();
+    if has_gpu {
+        assert!(o.status.success(), "{stderr}");
+        let summary: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
+        assert_eq!(summary["device"], "cuda:0");
+        return;
+    }
+    assert_eq!(o.status.code(), Some(2), "{stderr}");
+    assert_eq!(stderr.lines().filter(|l| l.contains("error")).count(), 1, "{stderr}");
+    assert!(stderr.contains("--device cuda") && stderr.contains("--device cpu"), "{stderr}");
+    assert!(!out.join("graph.gexf").exists() && !out.join("stancegraph.db").exists(), "nothing written");
+
+    let o = run(&["run", "examples/sample", "--out", out.to_str().unwrap(), "--quiet", "--device", "cpu"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
+    assert_eq!(summary["device"], "cpu");
+}
