@@ -80,10 +80,7 @@ pub enum ModelError {
     Forward(String),
     #[error("the {model} isn't shipped yet ({dir} is missing): train it with {how}")]
     NotShipped { model: &'static str, dir: PathBuf, how: &'static str },
-    #[error(
-        "--device cuda: {0}; build against a CUDA libtorch with `make build TORCH_VARIANT=cu121` \
-         (README, \"GPU\"), or run with --device cpu"
-    )]
+    #[error("--device cuda: {0}")]
     NoCuda(String),
 }
 
@@ -116,10 +113,14 @@ impl DeviceChoice {
             DeviceChoice::Cpu => Ok(Device::Cpu),
             DeviceChoice::Auto => Ok(Device::cuda_if_available()),
             DeviceChoice::Cuda if tch::Cuda::is_available() => Ok(Device::Cuda(0)),
-            DeviceChoice::Cuda => Err(ModelError::NoCuda(if tch::utils::has_cuda() {
-                "this libtorch has CUDA, but no GPU is visible".into()
+            DeviceChoice::Cuda => Err(ModelError::NoCuda(if tch::utils::has_cudart() {
+                "this libtorch has CUDA, but no GPU is visible (driver, CUDA_VISIBLE_DEVICES?); \
+                 or run with --device cpu"
+                    .into()
             } else {
-                "this build's libtorch is the CPU-only one".into()
+                "this build's libtorch is the CPU-only one; build the CUDA variant with \
+                 `make build TORCH_VARIANT=cu121` (README, \"GPU\"), or run with --device cpu"
+                    .into()
             })),
         }
     }
@@ -513,7 +514,8 @@ mod tests {
             assert_eq!(auto, Device::Cuda(0));
         } else {
             let err = DeviceChoice::Cuda.resolve().unwrap_err().to_string();
-            assert!(err.contains("--device cpu") && err.contains("TORCH_VARIANT=cu121"), "{err}");
+            assert!(err.contains("--device cpu"), "{err}");
+            assert_eq!(err.contains("TORCH_VARIANT=cu121"), !tch::utils::has_cudart(), "{err}");
             assert_eq!(auto, Device::Cpu);
         }
         assert_eq!(device_name(Device::Cuda(1)), "cuda:1");
