@@ -21,6 +21,21 @@ Data (read in place from ../shared/data/stance, never copied):
     (the acceptance set, macro F1), P-Stance val (F1 favour/against), VAST dev
     (comment-style text, macro F1), reddit-trump val (for information).
 
+Distillation (--soft LABELS.jsonl[,...], --soft-weight W): adds a teacher's
+soft labels (teacher_label.py over distil_pairs.py's (comment, entity) pairs
+from our own pipeline runs; no gold label) to the training items. They are
+encoded like the gold examples (--mode, the student's tokenizer) and mixed
+into the same length-bucketed batches; a batch's loss is
+    (n_gold / n) * CE_gold + W * (n_soft / n) * KL(teacher || student)
+with CE_gold the usual class-weighted cross-entropy over its gold items and
+KL the mean KL divergence from the teacher's probabilities (taken in LABELS
+order by name from the file's `labels`) to the student's softmax over its soft
+items; a batch without soft items has exactly the loss of a run without
+--soft. Class weights, the dev split, selection and test are the gold ones.
+The epoch is gold + soft items (--balance sample draws the gold part only and
+adds every soft item once). Without --soft nothing changes (same batches,
+losses, config.json). See scripts/distil_stance.sh.
+
 Resumable: every --save-every steps the model, optimizer, scheduler, torch RNG
 (dropout) and the position in the epoch go to CKPT/last.pt (tmp + rename); a rerun with the same
 arguments continues where it stopped. The best dev score so far is kept in
@@ -33,7 +48,8 @@ jobs, --threads 2 measured 8.5 s/step against 0.5 s/step for --threads 1
 (MiniLM, batch 16); --threads 2 only pays off on otherwise idle cores.
 
 usage: train_stance.py --base DIR --ckpt DIR [--mode both] [--sets newsmtsc,pstance,semeval]
-                       [--max-per-set N] [--epochs 3] [--lr 5e-5] [--batch 16] [--bf16] ...
+                       [--max-per-set N] [--epochs 3] [--lr 5e-5] [--batch 16] [--bf16]
+                       [--soft LABELS.jsonl[,...] [--soft-weight 1.0]] ...
 """
 import argparse
 import json
@@ -54,7 +70,11 @@ TRAIN_SETS = ("newsmtsc", "pstance", "semeval", "reddit")
 DEFAULT_SETS = "newsmtsc,pstance,semeval"
 # arguments that must not change between a run and its resumption
 RESUME_KEYS = ("base", "mode", "sets", "max_per_set", "cap", "init_seed", "dev_frac", "seed", "batch", "max_len",
-               "epochs", "balance", "keep_unmarked", "pstance_none", "lr", "examples")
+               "epochs", "balance", "keep_unmarked", "pstance_none", "lr", "examples", "soft", "soft_weight",
+               "soft_n")
+# recorded in config.json's stancegraph.train only when --soft is given (so a run without it writes what it did
+# before); soft_n is the number of soft items read (a file that grew between a run and its resumption is refused)
+SOFT_KEYS = ("soft", "soft_weight", "soft_n")
 # model types the Rust side runs (rust-bert for bert and distilbert, src/mpnet.rs for mpnet)
 RUST_MODEL_TYPES = ("bert", "distilbert", "mpnet")
 
@@ -69,15 +89,42 @@ def encode_all(examples, mode, tok, max_len):
     return out
 
 
+def read_soft(paths):
+    """Teacher-labelled pairs (teacher_label.py lines) as examples with "probs"
+    in LABELS order (the file's `labels` matched by name, "favor" = "favour")."""
+    out = []
+    for path in paths:
+        with open(path, encoding="utf-8") as f:
+            for line in f:
+                if not line.strip():
+                    continue
+                r = json.loads(line)
+                names = [{"favor": "favour"}.get(l.lower(), l.lower()) for l in r["labels"]]
+                if sorted(names) != sorted(sd.LABELS):
+                    sys.exit(f"{path}: teacher labels {r['labels']} are not {sd.LABELS}")
+                probs = [r["probs"][names.index(l)] for l in sd.LABELS]
+                total = sum(probs)
+                out.append({"text": r["text"], "target": r["target"], "spans": [tuple(s) for s in r["spans"]],
+                            "probs": [p / total for p in probs], "source": r.get("corpus") or "soft"})
+    return out
+
+
 def epoch_order(items, bs, rng, balance):
     """Batches (lists of item indices) for one epoch: shuffled, bucketed by
     length in pools of 50 batches to cut padding, batch order shuffled.
-    balance="sample": the epoch is drawn with replacement, equal mass per class."""
+    balance="sample": the epoch is drawn with replacement, equal mass per class
+    (over the gold items; soft items, label -1, are added once each)."""
     if balance == "sample":
-        by = {}
+        by, soft = {}, []
         for i, it in enumerate(items):
-            by.setdefault(it[2], []).append(i)
-        idx = [rng.choice(by[c]) for c in [rng.choice(sorted(by)) for _ in range(len(items))]]
+            if it[2] < 0:
+                soft.append(i)
+            else:
+                by.setdefault(it[2], []).append(i)
+        idx = [rng.choice(by[c]) for c in [rng.choice(sorted(by)) for _ in range(len(items) - len(soft))]]
+        if soft:
+            idx += soft
+            rng.shuffle(idx)
     else:
         idx = list(range(len(items)))
         rng.shuffle(idx)
@@ -182,6 +229,10 @@ def main():
     ap.add_argument("--examples", default=None, help="train AND select on this JSON-lines file of examples "
                     "(stance_data.read_jsonl) instead of --sets: smoke tests of the wiring only, "
                     "e.g. tests/fixtures/stance/smoke.jsonl")
+    ap.add_argument("--soft", default="", help="comma list of teacher_label.py outputs: add these teacher-labelled "
+                    "pairs with a KL loss toward the teacher's probabilities (distillation; see above)")
+    ap.add_argument("--soft-weight", type=float, default=1.0, help="weight of the soft (KL) loss against the gold "
+                    "cross-entropy, per item")
     ap.add_argument("--max-per-set", type=int, default=0, help="random subsample of each training set (0 = all)")
     ap.add_argument("--cap", default="", help="per-set random subsample, e.g. pstance=4000,semeval=1000 "
                     "(with --max-per-set the smaller limit holds; a set named in neither keeps all its examples)")
@@ -271,6 +322,20 @@ def main():
     train = enc(train_ex)
     dev = {k: enc(v) for k, v in dev_ex.items()}
     counts = [sum(1 for it in train if it[2] == c) for c in range(3)]
+    # soft (teacher-labelled) items follow the gold ones: label -1, probabilities by item index
+    soft_paths = [p.strip() for p in a.soft.split(",") if p.strip()]
+    a.soft = ",".join(soft_paths)
+    soft_ex = read_soft(soft_paths)
+    a.soft_n = len(soft_ex)
+    soft_probs = {}
+    for ex in soft_ex:
+        e = sd.encode(ex["text"], ex["target"], ex["spans"], a.mode, tok, a.max_len)
+        soft_probs[len(train)] = ex["probs"]
+        train.append((e["input_ids"], e["token_type_ids"], -1))
+    if soft_ex:
+        top = [sum(1 for ex in soft_ex if max(range(3), key=lambda c: ex["probs"][c]) == c) for c in range(3)]
+        print(f"  soft      {len(soft_ex):6d} teacher-labelled pairs from {a.soft} (teacher argmax "
+              f"{dict(zip(sd.LABELS, top))}), soft weight {a.soft_weight}")
     print(f"train {len(train)} examples {dict(zip(sd.LABELS, counts))}, mean pieces "
           f"{sum(len(it[0]) for it in train) / max(len(train), 1):.1f}, data ready in {time.time() - t0:.0f}s", flush=True)
 
@@ -293,7 +358,7 @@ def main():
         "pair": {"bert": "[CLS] A [SEP] B [SEP]", "roberta": "<s> A </s></s> B </s>"}[special["layout"]],
         "truncation": "window of the text centred on the first mention",
         "labels": sd.LABELS, "spec": "scripts/stance_data.py module docstring",
-        "train": {k: getattr(a, k) for k in RESUME_KEYS},
+        "train": {k: getattr(a, k) for k in RESUME_KEYS if a.soft or k not in SOFT_KEYS},
     }
 
     if a.balance == "weights":
@@ -303,6 +368,23 @@ def main():
     else:
         weight = None
     loss_fn = torch.nn.CrossEntropyLoss(weight=weight)
+
+    def batch_loss(logits, lab, idx):
+        """The loss of one batch (see the module docstring) and, with --soft, its (gold CE, soft KL) parts."""
+        if not soft_probs:
+            return loss_fn(logits, lab), None
+        gold = lab >= 0
+        n, n_gold = len(idx), int(gold.sum())
+        loss, ce, kl = logits.new_zeros(()), None, None
+        if n_gold:
+            ce = loss_fn(logits[gold], lab[gold])
+            loss = loss + ce * (n_gold / n)
+        if n_gold < n:
+            target = torch.tensor([soft_probs[i] for i, g in zip(idx, gold.tolist()) if not g], dtype=torch.float)
+            logq = torch.log_softmax(logits[~gold], dim=-1)
+            kl = (target * (torch.log(target.clamp_min(1e-12)) - logq)).sum(-1).mean()
+            loss = loss + a.soft_weight * kl * ((n - n_gold) / n)
+        return loss, (ce, kl)
 
     steps_per_epoch = math.ceil(len(train) / a.batch)
     total = steps_per_epoch * a.epochs
@@ -314,8 +396,9 @@ def main():
     best_dir = os.path.join(a.ckpt, "best")
     if os.path.exists(last):
         ck = torch.load(last, weights_only=False, map_location="cpu")
-        # checkpoints from before --cap / --init-seed existed
-        saved = {"cap": "", "examples": None, "init_seed": ck["state"]["args"].get("seed"), **ck["state"]["args"]}
+        # checkpoints from before --cap / --init-seed / --soft existed
+        saved = {"cap": "", "examples": None, "soft": "", "soft_weight": 1.0, "soft_n": 0,
+                 "init_seed": ck["state"]["args"].get("seed"), **ck["state"]["args"]}
         diff = {k: (saved.get(k), getattr(a, k)) for k in RESUME_KEYS if saved.get(k) != getattr(a, k)}
         if diff:
             sys.exit(f"{last} was written with other arguments {diff}; use another --ckpt or the same arguments")
@@ -366,7 +449,7 @@ def main():
                 ids, types, mask, lab = collate(train, order[step], pad_id)
                 with torch.autocast("cpu", dtype=torch.bfloat16, enabled=a.bf16):
                     logits = forward(model, ids, types, mask, use_types)
-                loss = loss_fn(logits.float(), lab)
+                loss, parts = batch_loss(logits.float(), lab, order[step])
                 loss.backward()
                 torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
                 opt.step(); sched.step(); opt.zero_grad()
@@ -375,7 +458,9 @@ def main():
                 ran += 1; n_win += 1
                 if step % 10 == 0 or ran <= 3:
                     now = time.time()
-                    print(f"epoch {state['epoch']} step {step}/{len(order)} loss {loss.item():.4f} "
+                    split = "" if parts is None else " (gold CE {}, soft KL {})".format(
+                        *("-" if x is None else f"{x.item():.4f}" for x in parts))
+                    print(f"epoch {state['epoch']} step {step}/{len(order)} loss {loss.item():.4f}{split} "
                           f"{(now - t_win) / n_win:.2f}s/step (len {ids.shape[1]}) {now - t_start:.0f}s", flush=True)
                     t_win, n_win = now, 0
                 if a.eval_every and state["global_step"] % a.eval_every == 0 and state["step_in_epoch"] < len(order):
