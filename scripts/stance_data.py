@@ -331,18 +331,22 @@ def read_reddit(path, target="Donald Trump"):
     return out
 
 
+def json_lines(paths):
+    """(path, record) for every non-blank line of the JSON-lines files, in order."""
+    for path in paths:
+        with open(path, encoding="utf-8") as f:
+            for line in f:
+                if line.strip():
+                    yield path, json.loads(line)
+
+
 def read_jsonl(path):
     """Examples written out as JSON lines of the dicts above (text, target,
     spans, label; source optional): small hand-written sets such as the smoke
     set tests/fixtures/stance/smoke.jsonl."""
-    out = []
-    with open(path, encoding="utf-8") as f:
-        for line in f:
-            if line.strip():
-                r = json.loads(line)
-                out.append(_ex(r["text"], r["target"], [tuple(s) for s in r.get("spans", [])], r["label"],
-                               r.get("source", os.path.basename(path))))
-    return out
+    return [_ex(r["text"], r["target"], [tuple(s) for s in r.get("spans", [])], r["label"],
+                r.get("source", os.path.basename(path)))
+            for path, r in json_lines([path])]
 
 
 # ---------------------------------------------------------------- named sets

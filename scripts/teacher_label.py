@@ -49,16 +49,10 @@ import stance_data as sd  # noqa: E402
 def read_pairs(paths, limit):
     """Distinct questions of the pairs files, in file order (the first pair of each input_hash)."""
     seen, out = set(), []
-    for path in paths:
-        with open(path, encoding="utf-8") as f:
-            for line in f:
-                if not line.strip():
-                    continue
-                p = json.loads(line)
-                if p["input_hash"] in seen:
-                    continue
-                seen.add(p["input_hash"])
-                out.append(p)
+    for _, p in sd.json_lines(paths):
+        if p["input_hash"] not in seen:
+            seen.add(p["input_hash"])
+            out.append(p)
     return out[:limit] if limit else out
 
 

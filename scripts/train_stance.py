@@ -93,19 +93,14 @@ def read_soft(paths):
     """Teacher-labelled pairs (teacher_label.py lines) as examples with "probs"
     in LABELS order (the file's `labels` matched by name, "favor" = "favour")."""
     out = []
-    for path in paths:
-        with open(path, encoding="utf-8") as f:
-            for line in f:
-                if not line.strip():
-                    continue
-                r = json.loads(line)
-                names = [{"favor": "favour"}.get(l.lower(), l.lower()) for l in r["labels"]]
-                if sorted(names) != sorted(sd.LABELS):
-                    sys.exit(f"{path}: teacher labels {r['labels']} are not {sd.LABELS}")
-                probs = [r["probs"][names.index(l)] for l in sd.LABELS]
-                total = sum(probs)
-                out.append({"text": r["text"], "target": r["target"], "spans": [tuple(s) for s in r["spans"]],
-                            "probs": [p / total for p in probs], "source": r.get("corpus") or "soft"})
+    for path, r in sd.json_lines(paths):
+        names = [{"favor": "favour"}.get(l.lower(), l.lower()) for l in r["labels"]]
+        if sorted(names) != sorted(sd.LABELS):
+            sys.exit(f"{path}: teacher labels {r['labels']} are not {sd.LABELS}")
+        probs = [r["probs"][names.index(l)] for l in sd.LABELS]
+        total = sum(probs)
+        out.append({"text": r["text"], "target": r["target"], "spans": [tuple(s) for s in r["spans"]],
+                    "probs": [p / total for p in probs], "source": r.get("corpus") or "soft"})
     return out
 
 
