@@ -58,8 +58,8 @@ def word_casing(tok, w, n_pieces):
     return cases if len(cases) == n_pieces else [nc.casing_class(w)] * n_pieces
 
 
-def encode_sentence(tok, words, tags, lowercase):
-    """Piece ids, piece labels and piece casing classes of one sentence."""
+def encode_sentence(tok, words, tags, lowercase, casing=False):
+    """Piece ids, piece labels and piece casing classes (all 0 unless `casing`) of one sentence."""
     ids, labels, cases = [], [], []
     for w, t in zip(words, tags):
         pieces = tok(w.lower() if lowercase else w, add_special_tokens=False)["input_ids"] or [tok.unk_token_id]
@@ -67,18 +67,18 @@ def encode_sentence(tok, words, tags, lowercase):
         labels.append(L2I[t])
         cont = "I-" + t[2:] if t != "O" else "O"
         labels.extend([L2I[cont]] * (len(pieces) - 1))
-        cases.extend(word_casing(tok, w, len(pieces)))
+        cases.extend(word_casing(tok, w, len(pieces)) if casing else [0] * len(pieces))
     return ids, labels, cases
 
 
-def chunks(tok, docs, max_len, lowercase):
+def chunks(tok, docs, max_len, lowercase, casing=False):
     """Pack each document's sentences into chunks of <= max_len pieces: (ids, labels, casing
     classes), framed by the tokenizer's start and end tokens (label -100, casing class 0)."""
     out = []
     for doc in docs:
         cur = ([], [], [])
         for words, tags in doc:
-            sent = [x[: max_len - 2] for x in encode_sentence(tok, words, tags, lowercase)]
+            sent = [x[: max_len - 2] for x in encode_sentence(tok, words, tags, lowercase, casing)]
             if cur[0] and len(cur[0]) + len(sent[0]) > max_len - 2:
                 out.append(cur)
                 cur = ([], [], [])
@@ -192,12 +192,13 @@ def main():
         noised = nd.case_noised(conll_train, a.lower_share, a.upper_share, a.noise_seed)
         train_docs += noised
         parts["case_noised_sentences"] = len(noised)
-    train = chunks(tok, train_docs, a.max_len, lowercase)
+    train = chunks(tok, train_docs, a.max_len, lowercase, a.casing)
     parts["chunks"] = len(train)
     if a.limit_train and a.limit_train < len(train):  # smoke tests: a seeded sample, in corpus order
         keep = sorted(random.Random(a.noise_seed).sample(range(len(train)), a.limit_train))
         train = [train[i] for i in keep]
-    valid = chunks(tok, nd.read_conll(os.path.join(a.data, "conll2003/valid.txt")), a.max_len, lowercase)
+    valid_docs = nd.read_conll(os.path.join(a.data, "conll2003/valid.txt"))
+    valid = chunks(tok, valid_docs, a.max_len, lowercase, a.casing)
     if a.limit_valid:
         valid = valid[: a.limit_valid]
     print(f"train data {parts}", flush=True)
