@@ -278,6 +278,9 @@ impl NerModel {
     /// batch, framed as [`NerModel::inputs`] (no windows: each text must fit
     /// the model). For checks against the Python side and diagnostics.
     pub fn logits(&self, texts: &[&str]) -> Result<Vec<Tensor>, ModelError> {
+        if texts.is_empty() {
+            return Ok(Vec::new());
+        }
         let casing = self.encoder.has_casing();
         let encoded: Vec<Encoded> =
             texts.iter().map(|t| encode(&self.tokenizer, t, casing)).collect::<Result<_, _>>()?;
