@@ -15,7 +15,10 @@
 #               against transformers' outputs (tests/mpnet.rs; the fixture is written by scripts/mpnet_reference.py);
 #               then the MPNet stance model end to end: when $(MPNET_SMOKE) lacks it, smoke-trains one (3 steps on
 #               tests/fixtures/stance/smoke.jsonl, a few minutes on 2 cores; sets up .venv-train first if missing,
-#               a large pip download) with transformers' probabilities beside it, which the Rust side must match
+#               a large pip download) with transformers' probabilities beside it, which the Rust side must match;
+#               likewise the MPNet + casing NER model: when $(MPNET_NER_SMOKE) lacks it, smoke-trains one (3 steps
+#               on a seeded sample of ../shared/data/ner CoNLL-2003 train, scripts/train_ner_mpnet.sh --smoke) with
+#               transformers' logits and spans beside it, which NerModel must match
 #   make bench  whole `stancegraph run` vs spaCy en_core_web_md NER on the first 200 PolNeAR articles and
 #               the Reddit threads: wall time, words/s, CPU user/system, peak RSS (scripts/bench_e2e.sh;
 #               the spaCy venv from scripts/setup_bench_env.sh; needs ../shared)
@@ -48,6 +51,7 @@ SAMPLE_OUT  ?= out/sample
 SHARED      ?= ../shared
 PREFIX      ?= /usr/local
 MPNET_SMOKE ?= checkpoints/stance-mpnet-smoke
+MPNET_NER_SMOKE ?= checkpoints/mpnet-ner-smoke
 
 export LIBTORCH
 export LIBTORCH_CXX11_ABI := 0
@@ -129,7 +133,12 @@ test-mpnet: deps
 	    if [ ! -x .venv-train/bin/python ]; then bash scripts/setup_train_env.sh; fi; \
 	    echo ">> smoke-training an MPNet stance model into $(MPNET_SMOKE)"; \
 	    bash scripts/train_stance_mpnet.sh --smoke $(MPNET_SMOKE); fi
-	STANCEGRAPH_REQUIRE_MPNET=1 STANCEGRAPH_MPNET_STANCE=$(MPNET_SMOKE) cargo test --release --test mpnet -- --nocapture
+	@if [ ! -f $(MPNET_NER_SMOKE)/reference.json ]; then \
+	    if [ ! -x .venv-train/bin/python ]; then bash scripts/setup_train_env.sh; fi; \
+	    echo ">> smoke-training an MPNet + casing NER model into $(MPNET_NER_SMOKE)"; \
+	    DATA=$(SHARED)/data/ner bash scripts/train_ner_mpnet.sh --smoke $(MPNET_NER_SMOKE); fi
+	STANCEGRAPH_REQUIRE_MPNET=1 STANCEGRAPH_MPNET_STANCE=$(MPNET_SMOKE) STANCEGRAPH_MPNET_NER=$(MPNET_NER_SMOKE) \
+	    cargo test --release --test mpnet -- --nocapture
 
 test-slurm: build
 	bash scripts/test_slurm.sh $(BIN)

@@ -17,7 +17,15 @@ Rust side gives it (it runs whole texts with sliding windows). Every word piece
 carries a label: the first piece of a word its word's tag, later pieces the
 I- form of it, so the Rust decoder can read spans off the pieces directly.
 
-usage: train_ner.py --base DIR --ckpt DIR [--epochs 3] [--lr 5e-5] ...
+Bases: any Hugging Face encoder with a fast tokenizer, e.g. the recovered
+DistilBERT or checkpoints/bases/mpnet-base (all-mpnet-base-v2, whose
+tokenizer lower-cases; the pieces are then read lower-cased, as before).
+--casing (MPNet bases only) adds a learned casing embedding
+(scripts/ner_casing.py: 5 classes of the original-cased word each piece
+belongs to, an nn.Embedding(5, hidden) initialised to zeros and added to
+the word embeddings), so the uncased encoder sees capitalisation again.
+
+usage: train_ner.py --base DIR --ckpt DIR [--casing] [--epochs 3] [--lr 5e-5] ...
 """
 import argparse
 import json
@@ -28,47 +36,61 @@ import sys
 import time
 
 import torch
-from transformers import AutoModelForTokenClassification, AutoTokenizer, get_linear_schedule_with_warmup
+from transformers import AutoConfig, AutoModelForTokenClassification, AutoTokenizer, get_linear_schedule_with_warmup
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import ner_casing as nc  # noqa: E402
 import ner_data as nd  # noqa: E402
 
 LABELS, L2I = nd.LABELS, nd.L2I
 # arguments that must not change between a run and its resumption (they decide the data and its order)
 RESUME_KEYS = ("wnut", "wnut_unmapped", "lower_share", "upper_share", "noise_seed", "limit_train", "batch",
-               "max_len", "epochs", "seed")
+               "max_len", "epochs", "seed", "casing")
 
 
-def encode_sentence(tok, words, tags, lowercase):
-    ids, labels = [], []
+def word_casing(tok, w, n_pieces):
+    """The casing class of each of the n_pieces pieces of the CoNLL token w, from w's original
+    text (ner_casing.piece_casing over the pre-tokenizer words inside w). Should the original
+    text split into another number of pieces than the (lower-cased) text the ids come from
+    (a rare Unicode lower-casing), every piece takes the class of the whole token."""
+    enc = tok(w, add_special_tokens=False, return_offsets_mapping=True)
+    cases = nc.piece_casing(w, enc["offset_mapping"], enc.word_ids())
+    return cases if len(cases) == n_pieces else [nc.casing_class(w)] * n_pieces
+
+
+def encode_sentence(tok, words, tags, lowercase, casing=False):
+    """Piece ids, piece labels and piece casing classes (all 0 unless `casing`) of one sentence."""
+    ids, labels, cases = [], [], []
     for w, t in zip(words, tags):
         pieces = tok(w.lower() if lowercase else w, add_special_tokens=False)["input_ids"] or [tok.unk_token_id]
         ids.extend(pieces)
         labels.append(L2I[t])
         cont = "I-" + t[2:] if t != "O" else "O"
         labels.extend([L2I[cont]] * (len(pieces) - 1))
-    return ids, labels
+        cases.extend(word_casing(tok, w, len(pieces)) if casing else [0] * len(pieces))
+    return ids, labels, cases
 
 
-def chunks(tok, docs, max_len, lowercase):
-    """Pack each document's sentences into chunks of <= max_len pieces."""
+def chunks(tok, docs, max_len, lowercase, casing=False):
+    """Pack each document's sentences into chunks of <= max_len pieces: (ids, labels, casing
+    classes), framed by the tokenizer's start and end tokens (label -100, casing class 0)."""
     out = []
     for doc in docs:
-        cur_ids, cur_lab = [], []
+        cur = ([], [], [])
         for words, tags in doc:
-            ids, lab = encode_sentence(tok, words, tags, lowercase)
-            ids, lab = ids[: max_len - 2], lab[: max_len - 2]
-            if cur_ids and len(cur_ids) + len(ids) > max_len - 2:
-                out.append((cur_ids, cur_lab))
-                cur_ids, cur_lab = [], []
-            cur_ids += ids
-            cur_lab += lab
-        if cur_ids:
-            out.append((cur_ids, cur_lab))
-    return [([tok.cls_token_id] + i + [tok.sep_token_id], [-100] + l + [-100]) for i, l in out]
+            sent = [x[: max_len - 2] for x in encode_sentence(tok, words, tags, lowercase, casing)]
+            if cur[0] and len(cur[0]) + len(sent[0]) > max_len - 2:
+                out.append(cur)
+                cur = ([], [], [])
+            for c, x in zip(cur, sent):
+                c += x
+        if cur[0]:
+            out.append(cur)
+    return [([tok.cls_token_id] + i + [tok.sep_token_id], [-100] + l + [-100], [0] + c + [0]) for i, l, c in out]
 
 
 def batches(items, bs, shuffle, rng, pad_id):
+    """(ids, mask, labels, casing classes) tensors of padded batches; padding has casing class 0."""
     idx = list(range(len(items)))
     if shuffle:
         rng.shuffle(idx)
@@ -78,11 +100,19 @@ def batches(items, bs, shuffle, rng, pad_id):
         ids = torch.full((len(group), n), pad_id, dtype=torch.long)
         lab = torch.full((len(group), n), -100, dtype=torch.long)
         mask = torch.zeros((len(group), n), dtype=torch.long)
-        for r, (i, l) in enumerate(group):
+        case = torch.zeros((len(group), n), dtype=torch.long)
+        for r, (i, l, c) in enumerate(group):
             ids[r, : len(i)] = torch.tensor(i)
             lab[r, : len(l)] = torch.tensor(l)
             mask[r, : len(i)] = 1
-        yield ids, mask, lab
+            case[r, : len(c)] = torch.tensor(c)
+        yield ids, mask, lab, case
+
+
+def run(model, ids, mask, case, labels=None):
+    """The model's forward; the casing model also takes the casing classes."""
+    kw = {"case_ids": case} if getattr(model.config, "casing_embedding", None) else {}
+    return model(input_ids=ids, attention_mask=mask, labels=labels, **kw)
 
 
 def spans(labels):
@@ -102,8 +132,8 @@ def evaluate(model, items, pad_id):
     model.eval()
     tp = fp = fn = 0
     with torch.no_grad():
-        for ids, mask, lab in batches(items, 64, False, None, pad_id):
-            pred = model(input_ids=ids, attention_mask=mask).logits.argmax(-1)
+        for ids, mask, lab, case in batches(items, 64, False, None, pad_id):
+            pred = run(model, ids, mask, case).logits.argmax(-1)
             for p, g in zip(pred.tolist(), lab.tolist()):
                 keep = [k for k, x in enumerate(g) if x != -100]
                 ps, gs = spans([p[k] for k in keep]), spans([g[k] for k in keep])
@@ -138,6 +168,11 @@ def main():
     ap.add_argument("--limit-valid", type=int, default=0)
     ap.add_argument("--seed", type=int, default=13)
     ap.add_argument("--bf16", action="store_true", help="bf16 autocast for the forward pass (fp32 master weights)")
+    ap.add_argument("--casing", action="store_true",
+                    help="add a learned casing embedding (scripts/ner_casing.py; MPNet bases only)")
+    ap.add_argument("--casing-init-std", type=float, default=0.0,
+                    help="start the casing rows at N(0, X) instead of zeros: for smoke tests only, so that a "
+                         "check of the casing wiring sees them after 3 steps (train_ner_mpnet.sh --smoke)")
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(a.seed)
@@ -157,12 +192,13 @@ def main():
         noised = nd.case_noised(conll_train, a.lower_share, a.upper_share, a.noise_seed)
         train_docs += noised
         parts["case_noised_sentences"] = len(noised)
-    train = chunks(tok, train_docs, a.max_len, lowercase)
+    train = chunks(tok, train_docs, a.max_len, lowercase, a.casing)
     parts["chunks"] = len(train)
     if a.limit_train and a.limit_train < len(train):  # smoke tests: a seeded sample, in corpus order
         keep = sorted(random.Random(a.noise_seed).sample(range(len(train)), a.limit_train))
         train = [train[i] for i in keep]
-    valid = chunks(tok, nd.read_conll(os.path.join(a.data, "conll2003/valid.txt")), a.max_len, lowercase)
+    valid_docs = nd.read_conll(os.path.join(a.data, "conll2003/valid.txt"))
+    valid = chunks(tok, valid_docs, a.max_len, lowercase, a.casing)
     if a.limit_valid:
         valid = valid[: a.limit_valid]
     print(f"train data {parts}", flush=True)
@@ -170,8 +206,20 @@ def main():
     total = steps_per_epoch * a.epochs
     print(f"train chunks {len(train)}, valid chunks {len(valid)}, steps {total}, lowercase={lowercase}", flush=True)
 
-    model = AutoModelForTokenClassification.from_pretrained(
-        a.base, num_labels=len(LABELS), id2label=dict(enumerate(LABELS)), label2id=L2I)
+    config = AutoConfig.from_pretrained(a.base, num_labels=len(LABELS), id2label=dict(enumerate(LABELS)),
+                                        label2id=L2I)
+    if a.casing:
+        if config.model_type != "mpnet":
+            sys.exit(f"--casing is implemented for MPNet bases, not {config.model_type}")
+        config.casing_embedding = nc.CASING_CLASSES
+        model, info = nc.model_class().from_pretrained(a.base, config=config, output_loading_info=True)
+        if any("casing_embeddings" in k for k in info["missing_keys"]):
+            model.zero_casing()  # new: zeros (from_pretrained initialised it at random)
+            if a.casing_init_std:
+                with torch.no_grad():
+                    model.mpnet.embeddings.casing_embeddings.weight.normal_(0.0, a.casing_init_std)
+    else:
+        model = AutoModelForTokenClassification.from_pretrained(a.base, config=config)
     opt = torch.optim.AdamW(model.parameters(), lr=a.lr, weight_decay=0.01)
     sched = get_linear_schedule_with_warmup(opt, int(0.06 * total), total)
     args = {k: getattr(a, k) for k in RESUME_KEYS}
@@ -182,6 +230,7 @@ def main():
         # checkpoints from before the data options recorded no arguments: CoNLL only
         legacy = {"lower_share": 0.0, "upper_share": 0.0, "wnut_unmapped": "misc" if a.wnut else a.wnut_unmapped}
         saved = ck["state"].get("args", {**args, **legacy})
+        saved.setdefault("casing", False)  # checkpoints from before --casing had none
         diff = {k: (saved.get(k), v) for k, v in args.items() if saved.get(k, v) != v}
         if diff:
             sys.exit(f"{last} was written with other arguments {diff}; use another --ckpt or the same arguments")
@@ -199,11 +248,11 @@ def main():
     t0 = time.time()
     while state["epoch"] < a.epochs:
         rng = random.Random(a.seed + state["epoch"])
-        for step, (ids, mask, lab) in enumerate(batches(train, a.batch, True, rng, tok.pad_token_id)):
+        for step, (ids, mask, lab, case) in enumerate(batches(train, a.batch, True, rng, tok.pad_token_id)):
             if step < state["step_in_epoch"]:
                 continue
             with torch.autocast("cpu", dtype=torch.bfloat16, enabled=a.bf16):
-                loss = model(input_ids=ids, attention_mask=mask, labels=lab).loss
+                loss = run(model, ids, mask, case, lab).loss
             loss.backward()
             torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
             opt.step(); sched.step(); opt.zero_grad()

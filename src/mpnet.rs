@@ -19,13 +19,29 @@
 //!   added to the attention scores of every layer.
 //!
 //! [`MpnetModel`] returns the last hidden states; task heads are separate
-//! types that own one ([`MpnetForSequenceClassification`]). [`MpnetBase`]
-//! opens a plain base folder (config, tokenizer, weights) for inference,
-//! [`MpnetClassifier`] a sequence classifier saved by transformers
-//! (`MPNetForSequenceClassification`, as `scripts/train_stance.py` and
-//! `scripts/export_stance.py` would save an MPNet stance model).
+//! types that own one ([`MpnetForSequenceClassification`],
+//! [`MpnetForTokenClassification`]). [`MpnetBase`] opens a plain base folder
+//! (config, tokenizer, weights) for inference, [`MpnetClassifier`] a
+//! sequence classifier saved by transformers (`MPNetForSequenceClassification`,
+//! as `scripts/train_stance.py` and `scripts/export_stance.py` would save an
+//! MPNet stance model). The token classifier is the NER model
+//! `crate::ner::NerModel` runs when config.json's `model_type` is `mpnet`.
+//!
+//! Casing embedding (issue 13: MPNet's tokenizer lower-cases, NER needs
+//! capitalisation back): a model trained by `scripts/train_ner.py --casing`
+//! has `"casing_embedding": 5` in config.json and a `[5, hidden]` table
+//! `mpnet.embeddings.casing_embeddings`, whose row of each piece's casing
+//! class ([`casing_class`], [`piece_casing`]; the same spec as
+//! `scripts/ner_casing.py`) is added to the piece's word embedding, before
+//! the position embeddings and the LayerNorm. Position ids are numbered from
+//! the token ids as without it (`ner_casing.py` passes transformers these
+//! position ids explicitly, since `MPNetEmbeddings` given `inputs_embeds`
+//! alone would number padding too).
+//!
 //! `tests/mpnet.rs` checks token ids, hidden states and classifier logits
-//! against transformers (fixture written by `scripts/mpnet_reference.py`).
+//! against transformers (fixture written by `scripts/mpnet_reference.py`),
+//! and a smoke-trained MPNet + casing NER model's logits, casing classes and
+//! spans (`scripts/train_ner_mpnet.sh --smoke`).
 
 use std::path::Path;
 
@@ -47,6 +63,64 @@ pub const RELATIVE_MAX_DISTANCE: i64 = 128;
 /// 1 (`<pad>`) in transformers' `MPNetEmbeddings`, whatever `pad_token_id` says.
 pub const POSITION_PADDING_ID: i64 = 1;
 
+/// The number of casing classes ([`casing_class`]).
+pub const CASING_CLASSES: i64 = 5;
+
+/// The casing class of one word's original text (before lower-casing), the
+/// spec of `casing_class` in `scripts/ner_casing.py`. Only cased letters
+/// count (`is_uppercase() || is_lowercase()`, Python's `isupper() or
+/// islower()`; letters without case, digits, marks and symbols are ignored):
+///
+/// - 0: no cased letter (digits, punctuation, CJK, emoji); special tokens too;
+/// - 1: all cased letters lower ("said", "ok2");
+/// - 2: Title: the first cased letter upper, every other one lower ("Merkel",
+///   "3M"). A one-letter capital ("I", "A", initials, the "U" of "U.S.") is
+///   Title, not UPPER: one capital cannot tell an acronym from a
+///   capitalised word;
+/// - 3: UPPER: at least two cased letters, all upper ("NATO", "USA");
+/// - 4: mixed: anything else ("iPhone", "McCain").
+pub fn casing_class(word: &str) -> i64 {
+    let mut cased = word.chars().filter(|c| c.is_uppercase() || c.is_lowercase()).map(|c| c.is_uppercase());
+    let Some(first) = cased.next() else { return 0 };
+    let (mut rest_upper, mut rest_lower) = (0usize, 0usize);
+    for upper in cased {
+        if upper {
+            rest_upper += 1;
+        } else {
+            rest_lower += 1;
+        }
+    }
+    match (first, rest_upper, rest_lower) {
+        (false, 0, _) => 1,
+        (true, 0, _) => 2,
+        (true, _, 0) => 3,
+        _ => 4,
+    }
+}
+
+/// The casing class of every piece of a tokenized text: the class of the
+/// pre-tokenizer word the piece belongs to (`word_ids`, `None` for special
+/// tokens: class 0), read from `chars[a..b]` where `a..b` covers the
+/// character `offsets` of all the word's pieces. `text_chars` is the
+/// original text as characters (the offsets are character offsets).
+pub fn piece_casing(text_chars: &[char], offsets: &[(usize, usize)], word_ids: &[Option<u32>]) -> Vec<i64> {
+    let mut spans: std::collections::HashMap<u32, (usize, usize)> = std::collections::HashMap::new();
+    for (&(s, e), w) in offsets.iter().zip(word_ids) {
+        if let Some(w) = w {
+            let span = spans.entry(*w).or_insert((s, e));
+            *span = (span.0.min(s), span.1.max(e));
+        }
+    }
+    let classes: std::collections::HashMap<u32, i64> = spans
+        .into_iter()
+        .map(|(w, (a, b))| {
+            let word: String = text_chars[a.min(text_chars.len())..b.min(text_chars.len())].iter().collect();
+            (w, casing_class(&word))
+        })
+        .collect();
+    word_ids.iter().map(|w| w.map_or(0, |w| classes[&w])).collect()
+}
+
 /// The fields of an MPNet `config.json` the encoder needs.
 #[derive(Debug, Clone, Deserialize)]
 pub struct MpnetConfig {
@@ -62,6 +136,10 @@ pub struct MpnetConfig {
     pub layer_norm_eps: f64,
     pub pad_token_id: i64,
     pub relative_attention_num_buckets: i64,
+    /// Rows of the casing embedding of an NER model trained with
+    /// `train_ner.py --casing` ([`CASING_CLASSES`]); absent otherwise.
+    #[serde(default)]
+    pub casing_embedding: Option<i64>,
 }
 
 impl MpnetConfig {
@@ -75,6 +153,9 @@ impl MpnetConfig {
                 "relative_attention_num_buckets {} (the encoder uses {RELATIVE_BUCKETS})",
                 self.relative_attention_num_buckets
             ));
+        }
+        if let Some(n) = self.casing_embedding.filter(|&n| n != CASING_CLASSES) {
+            return Some(format!("casing_embedding {n} (the casing classes are {CASING_CLASSES})"));
         }
         if self.num_attention_heads <= 0 || self.hidden_size % self.num_attention_heads != 0 {
             return Some(format!(
@@ -138,18 +219,29 @@ fn layer_norm(p: nn::Path, config: &MpnetConfig) -> nn::LayerNorm {
     nn::layer_norm(p, vec![config.hidden_size], c)
 }
 
-/// Word and position embeddings, summed and normalised.
+/// Word and position embeddings (plus, optionally, the casing embedding),
+/// summed and normalised.
 pub struct MpnetEmbeddings {
     word_embeddings: nn::Embedding,
     position_embeddings: nn::Embedding,
+    casing_embeddings: Option<nn::Embedding>,
     layer_norm: nn::LayerNorm,
     dropout: f64,
 }
 
 impl MpnetEmbeddings {
+    /// Without a casing embedding.
     pub fn new(p: nn::Path, config: &MpnetConfig) -> MpnetEmbeddings {
+        MpnetEmbeddings::with_casing(p, config, None)
+    }
+
+    /// With a `[classes, hidden]` casing embedding (`casing_embeddings`) when
+    /// `casing` is `Some(classes)`.
+    pub fn with_casing(p: nn::Path, config: &MpnetConfig, casing: Option<i64>) -> MpnetEmbeddings {
         let e = Default::default();
         MpnetEmbeddings {
+            casing_embeddings: casing
+                .map(|n| nn::embedding(&p / "casing_embeddings", n, config.hidden_size, Default::default())),
             word_embeddings: nn::embedding(&p / "word_embeddings", config.vocab_size, config.hidden_size, e),
             position_embeddings: nn::embedding(
                 &p / "position_embeddings",
@@ -162,10 +254,20 @@ impl MpnetEmbeddings {
         }
     }
 
-    /// `[batch, seq]` token ids → `[batch, seq, hidden]`.
-    pub fn forward_t(&self, input_ids: &Tensor, train: bool) -> Tensor {
+    /// Whether this has a casing embedding.
+    pub fn has_casing(&self) -> bool {
+        self.casing_embeddings.is_some()
+    }
+
+    /// `[batch, seq]` token ids (and casing classes, added when this has a
+    /// casing embedding; ignored otherwise) → `[batch, seq, hidden]`.
+    pub fn forward_t(&self, input_ids: &Tensor, case_ids: Option<&Tensor>, train: bool) -> Tensor {
         let positions = position_ids(input_ids, POSITION_PADDING_ID);
-        let summed = self.word_embeddings.forward(input_ids) + self.position_embeddings.forward(&positions);
+        let mut words = self.word_embeddings.forward(input_ids);
+        if let (Some(casing), Some(cases)) = (&self.casing_embeddings, case_ids) {
+            words = words + casing.forward(cases);
+        }
+        let summed = words + self.position_embeddings.forward(&positions);
         self.layer_norm.forward(&summed).dropout(self.dropout, train)
     }
 }
@@ -297,10 +399,17 @@ pub struct MpnetModel {
 
 impl MpnetModel {
     /// Creates the variables under `p` with Hugging Face's names
-    /// (`embeddings.…`, `encoder.…`); a head puts them under `mpnet`.
+    /// (`embeddings.…`, `encoder.…`); a head puts them under `mpnet`. No
+    /// casing embedding.
     pub fn new(p: nn::Path, config: &MpnetConfig) -> MpnetModel {
+        MpnetModel::with_casing(p, config, None)
+    }
+
+    /// As [`MpnetModel::new`], with `embeddings.casing_embeddings` of
+    /// `casing` rows when it is `Some`.
+    pub fn with_casing(p: nn::Path, config: &MpnetConfig, casing: Option<i64>) -> MpnetModel {
         MpnetModel {
-            embeddings: MpnetEmbeddings::new(&p / "embeddings", config),
+            embeddings: MpnetEmbeddings::with_casing(&p / "embeddings", config, casing),
             encoder: MpnetEncoder::new(&p / "encoder", config),
         }
     }
@@ -309,7 +418,19 @@ impl MpnetModel {
     /// 0 for padding; `None` = no padding). Returns `[batch, seq, hidden]` in
     /// the weights' precision; rows at padding positions are meaningless.
     pub fn forward_t(&self, input_ids: &Tensor, attention_mask: Option<&Tensor>, train: bool) -> Tensor {
-        let embedded = self.embeddings.forward_t(input_ids, train);
+        self.forward_cased_t(input_ids, None, attention_mask, train)
+    }
+
+    /// [`MpnetModel::forward_t`] with the `[batch, seq]` casing classes a
+    /// model with a casing embedding adds to its word embeddings.
+    pub fn forward_cased_t(
+        &self,
+        input_ids: &Tensor,
+        case_ids: Option<&Tensor>,
+        attention_mask: Option<&Tensor>,
+        train: bool,
+    ) -> Tensor {
+        let embedded = self.embeddings.forward_t(input_ids, case_ids, train);
         let kind = embedded.kind();
         let mask = match attention_mask {
             Some(m) => m.shallow_clone(),
@@ -348,6 +469,56 @@ impl MpnetForSequenceClassification {
         let first = hidden.select(1, 0).dropout(self.dropout, train);
         let pooled = self.dense.forward(&first).tanh().dropout(self.dropout, train);
         self.out_proj.forward(&pooled)
+    }
+}
+
+/// Token classifier laid out as transformers' `MPNetForTokenClassification`
+/// (`mpnet.…`, `classifier.weight`, `classifier.bias`: dropout, then a
+/// linear projection of every token's hidden state to the labels), with the
+/// casing embedding `mpnet.embeddings.casing_embeddings` when the config
+/// has `casing_embedding` (`scripts/ner_casing.py`'s
+/// `MPNetCasedForTokenClassification`).
+pub struct MpnetForTokenClassification {
+    mpnet: MpnetModel,
+    classifier: nn::Linear,
+    dropout: f64,
+}
+
+impl MpnetForTokenClassification {
+    pub fn new(p: nn::Path, config: &MpnetConfig, labels: i64) -> MpnetForTokenClassification {
+        MpnetForTokenClassification {
+            mpnet: MpnetModel::with_casing(&p / "mpnet", config, config.casing_embedding),
+            classifier: linear(&p / "classifier", config.hidden_size, labels),
+            dropout: config.hidden_dropout_prob,
+        }
+    }
+
+    /// Whether the model adds a casing embedding (then [`Self::forward_t`]
+    /// needs the casing classes).
+    pub fn has_casing(&self) -> bool {
+        self.mpnet.embeddings.has_casing()
+    }
+
+    /// `[batch, seq, labels]` logits of `[batch, seq]` token ids, their
+    /// casing classes ([`piece_casing`], 0 for `<s>`, `</s>` and padding)
+    /// and attention mask. Fails when the casing classes are missing for a
+    /// model with a casing embedding, or given to one without.
+    pub fn forward_t(
+        &self,
+        input_ids: &Tensor,
+        case_ids: Option<&Tensor>,
+        attention_mask: Option<&Tensor>,
+        train: bool,
+    ) -> Result<Tensor, ModelError> {
+        if self.has_casing() != case_ids.is_some() {
+            return Err(ModelError::Forward(format!(
+                "casing classes {} for a model {} a casing embedding",
+                if case_ids.is_some() { "given" } else { "missing" },
+                if self.has_casing() { "with" } else { "without" }
+            )));
+        }
+        let hidden = self.mpnet.forward_cased_t(input_ids, case_ids, attention_mask, train);
+        Ok(self.classifier.forward(&hidden.dropout(self.dropout, train)))
     }
 }
 
@@ -467,6 +638,43 @@ mod tests {
         // from transformers' `MPNetEncoder.relative_position_bucket`; 16 sits
         // on a bucket edge (log 2 / log 16 × 8 = 2).
         assert_eq!(got, vec![15, 15, 15, 8, 8, 7, 1, 0, 17, 23, 24, 24, 24, 26, 31, 31, 31]);
+    }
+
+    #[test]
+    fn casing_classes_follow_the_spec() {
+        let cases = [
+            ("", 0),
+            ("2024", 0),
+            ("...", 0),
+            ("😀", 0),
+            ("北京", 0),
+            ("said", 1),
+            ("ok2", 1),
+            ("über", 1),
+            ("Merkel", 2),
+            ("I", 2),
+            ("A", 2),
+            ("3M", 2),
+            ("Zürich", 2),
+            ("NATO", 3),
+            ("USA2", 3),
+            ("ÉTÉ", 3),
+            ("iPhone", 4),
+            ("McCain", 4),
+            ("aB", 4),
+        ];
+        for (word, class) in cases {
+            assert_eq!(casing_class(word), class, "{word:?}");
+        }
+    }
+
+    #[test]
+    fn pieces_take_their_words_casing() {
+        // "NATO's iPhone": NATO ' s iPhone → nato | ' | s | ip ##hone; specials around.
+        let text: Vec<char> = "NATO's iPhone".chars().collect();
+        let offsets = [(0, 0), (0, 4), (4, 5), (5, 6), (7, 9), (9, 13), (0, 0)];
+        let word_ids = [None, Some(0), Some(1), Some(2), Some(3), Some(3), None];
+        assert_eq!(piece_casing(&text, &offsets, &word_ids), vec![0, 3, 0, 1, 4, 4, 0]);
     }
 
     #[test]

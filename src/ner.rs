@@ -3,6 +3,13 @@
 //! text. Owns model loading, tokenization, batching, sliding windows and the
 //! merging of word pieces into spans.
 //!
+//! The network is picked by config.json's `model_type`: `distilbert` (the
+//! shipped model) and `bert` run on rust-bert's token classifiers, `mpnet` on
+//! [`crate::mpnet::MpnetForTokenClassification`] (framing `<s> … </s>`;
+//! with `"casing_embedding"` in the config, each piece also gets the casing
+//! class of its word in the original text, [`crate::mpnet::piece_casing`],
+//! computed once per text and cut into the same windows as the pieces).
+//!
 //! How a call to [`NerModel::predict`] runs:
 //! 1. every text is tokenized once, whole, on Rayon workers (piece ids,
 //!    character offsets, word ids, the pieces that start a sentence);
@@ -22,7 +29,8 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use crate::encoder::{batch, var_store, Checkpoint, Padding, PaddingCounter};
-use tch::Device;
+use crate::mpnet::{piece_casing, MpnetConfig, MpnetForTokenClassification};
+use tch::{Device, Tensor};
 
 use rayon::prelude::*;
 use rust_bert::bert::{BertConfig, BertForTokenClassification};
@@ -136,6 +144,14 @@ impl Default for NerConfig {
 enum Encoder {
     DistilBert(DistilBertForTokenClassification),
     Bert(BertForTokenClassification),
+    Mpnet(MpnetForTokenClassification),
+}
+
+impl Encoder {
+    /// Whether the model reads casing classes beside the piece ids.
+    fn has_casing(&self) -> bool {
+        matches!(self, Encoder::Mpnet(m) if m.has_casing())
+    }
 }
 
 /// The loaded NER model: tokenizer, transformer and label set.
@@ -162,7 +178,7 @@ impl NerModel {
     /// Loads a model directory (see [`crate::encoder::MODEL_FILES`]), with no network.
     pub fn load(dir: &Path, config: NerConfig) -> Result<NerModel, ModelError> {
         let checkpoint = Checkpoint::open(dir)?;
-        let labels = checkpoint.labels()?.iter().map(|t| Label::parse(t)).collect();
+        let labels: Vec<Label> = checkpoint.labels()?.iter().map(|t| Label::parse(t)).collect();
         let mut vars = var_store(config.threads, config.device.resolve()?);
         let encoder = match checkpoint.model_type() {
             "distilbert" => {
@@ -175,10 +191,16 @@ impl NerModel {
                 let c: BertConfig = checkpoint.typed_config()?;
                 Encoder::Bert(BertForTokenClassification::new(vars.root(), &c).map_err(|e| checkpoint.bad_config(e))?)
             }
+            "mpnet" => {
+                let c: MpnetConfig = checkpoint.typed_config()?;
+                if let Some(problem) = c.unsupported() {
+                    return Err(checkpoint.bad_config(problem));
+                }
+                Encoder::Mpnet(MpnetForTokenClassification::new(vars.root(), &c, labels.len() as i64))
+            }
             other => {
-                return Err(
-                    checkpoint.bad_config(format!("unsupported model_type {other:?} (expected distilbert or bert)"))
-                )
+                return Err(checkpoint
+                    .bad_config(format!("unsupported model_type {other:?} (expected distilbert, bert or mpnet)")))
             }
         };
         checkpoint.load_weights(&mut vars, config.precision)?;
@@ -203,8 +225,8 @@ impl NerModel {
 
     /// Finds the entities of each text. Output `i` belongs to `texts[i]`.
     pub fn predict(&self, texts: &[&str]) -> Result<Vec<Vec<EntitySpan>>, ModelError> {
-        let tokenizer = &self.tokenizer;
-        let encoded: Vec<Encoded> = texts.par_iter().map(|t| encode(tokenizer, t)).collect::<Result<_, _>>()?;
+        let (tokenizer, casing) = (&self.tokenizer, self.encoder.has_casing());
+        let encoded: Vec<Encoded> = texts.par_iter().map(|t| encode(tokenizer, t, casing)).collect::<Result<_, _>>()?;
 
         // All windows of all texts, longest first so each batch pads little.
         let mut jobs: Vec<(usize, Window)> = encoded
@@ -221,7 +243,8 @@ impl NerModel {
         let mut piece_labels: Vec<Vec<(usize, f32)>> = encoded.iter().map(|e| vec![(0, 0.0); e.ids.len()]).collect();
         for batch in jobs.chunks(self.config.batch_size.max(1)) {
             let rows: Vec<&[i64]> = batch.iter().map(|(i, w)| &encoded[*i].ids[w.start..w.end]).collect();
-            let predicted = self.forward(&rows)?;
+            let cases: Vec<&[i64]> = batch.iter().map(|(i, w)| window_of(&encoded[*i].casing, w)).collect();
+            let predicted = self.forward(&rows, &cases)?;
             for ((i, w), row) in batch.iter().zip(predicted) {
                 for p in w.own_start..w.own_end {
                     piece_labels[*i][p] = row[p - w.start];
@@ -241,25 +264,68 @@ impl NerModel {
             .collect())
     }
 
-    /// One batch through the model: per row, per piece, (label index, probability).
-    fn forward(&self, rows: &[&[i64]]) -> Result<Vec<Vec<(usize, f32)>>, ModelError> {
-        let framed: Vec<Vec<i64>> = rows
-            .iter()
-            .map(|r| {
-                let mut v = Vec::with_capacity(r.len() + 2);
-                v.push(self.cls_id);
-                v.extend_from_slice(r);
-                v.push(self.sep_id);
-                v
-            })
-            .collect();
+    /// The model's input for one whole text, as [`NerModel::predict`] frames
+    /// each window: `<s>`/`[CLS]`, the piece ids, `</s>`/`[SEP]`; and, for a
+    /// model with a casing embedding, the casing class of each of those
+    /// tokens (0 for the two specials).
+    pub fn inputs(&self, text: &str) -> Result<(Vec<i64>, Option<Vec<i64>>), ModelError> {
+        let casing = self.encoder.has_casing();
+        let e = encode(&self.tokenizer, text, casing)?;
+        Ok((self.frame(&e.ids, self.cls_id, self.sep_id), casing.then(|| self.frame(&e.casing, 0, 0))))
+    }
+
+    /// `[tokens, labels]` float32 logits of each text run whole, in one padded
+    /// batch, framed as [`NerModel::inputs`] (no windows: each text must fit
+    /// the model). For checks against the Python side and diagnostics.
+    pub fn logits(&self, texts: &[&str]) -> Result<Vec<Tensor>, ModelError> {
+        if texts.is_empty() {
+            return Ok(Vec::new());
+        }
+        let casing = self.encoder.has_casing();
+        let encoded: Vec<Encoded> =
+            texts.iter().map(|t| encode(&self.tokenizer, t, casing)).collect::<Result<_, _>>()?;
+        let rows: Vec<&[i64]> = encoded.iter().map(|e| &e.ids[..]).collect();
+        let cases: Vec<&[i64]> = encoded.iter().map(|e| &e.casing[..]).collect();
+        let logits = self.run(&rows, &cases)?.to_kind(Kind::Float).to_device(Device::Cpu);
+        Ok(rows.iter().enumerate().map(|(r, row)| logits.get(r as i64).narrow(0, 0, row.len() as i64 + 2)).collect())
+    }
+
+    fn frame(&self, row: &[i64], first: i64, last: i64) -> Vec<i64> {
+        let mut v = Vec::with_capacity(row.len() + 2);
+        v.push(first);
+        v.extend_from_slice(row);
+        v.push(last);
+        v
+    }
+
+    /// One batch through the model: `[rows, width, labels]` logits of the
+    /// framed rows, padded to the longest. `cases` holds each row's casing
+    /// classes (read only by a model with a casing embedding).
+    fn run(&self, rows: &[&[i64]], cases: &[&[i64]]) -> Result<Tensor, ModelError> {
+        let framed: Vec<Vec<i64>> = rows.iter().map(|r| self.frame(r, self.cls_id, self.sep_id)).collect();
         let (ids, mask, _, width) = batch(&framed, &[], self.pad_id, self.vars.device());
         self.padding.add(&framed, width);
-        let logits = tch::no_grad(|| match &self.encoder {
-            Encoder::DistilBert(m) => m.forward_t(Some(&ids), Some(&mask), None, false).map(|o| o.logits),
+        tch::no_grad(|| match &self.encoder {
+            Encoder::DistilBert(m) => {
+                m.forward_t(Some(&ids), Some(&mask), None, false).map(|o| o.logits).map_err(|e| e.to_string())
+            }
             Encoder::Bert(m) => Ok(m.forward_t(Some(&ids), Some(&mask), None, None, None, false).logits),
+            Encoder::Mpnet(m) => {
+                let case_ids = m.has_casing().then(|| {
+                    let framed: Vec<Vec<i64>> = cases.iter().map(|c| self.frame(c, 0, 0)).collect();
+                    // Padding: class 0, as the Python side pads.
+                    batch(&framed, &[], 0, self.vars.device()).0
+                });
+                m.forward_t(&ids, case_ids.as_ref(), Some(&mask), false).map_err(|e| e.to_string())
+            }
         })
-        .map_err(|e| ModelError::Forward(e.to_string()))?;
+        .map_err(ModelError::Forward)
+    }
+
+    /// One batch through the model: per row, per piece, (label index, probability).
+    fn forward(&self, rows: &[&[i64]], cases: &[&[i64]]) -> Result<Vec<Vec<(usize, f32)>>, ModelError> {
+        let logits = self.run(rows, cases)?;
+        let width = logits.size()[1] as usize;
         let probs = logits.to_kind(Kind::Float).softmax(-1, Kind::Float);
         let (best, idx) = probs.max_dim(-1, false);
         let (best, idx) = (best.to_device(Device::Cpu), idx.to_device(Device::Cpu));
@@ -280,15 +346,33 @@ impl NerModel {
     }
 }
 
-fn encode(tokenizer: &Tokenizer, text: &str) -> Result<Encoded, ModelError> {
+/// Tokenizes a whole text; `casing`: also the pieces' casing classes.
+fn encode(tokenizer: &Tokenizer, text: &str, casing: bool) -> Result<Encoded, ModelError> {
     let enc = tokenizer.encode_char_offsets(text, false).map_err(|e| ModelError::Tokenize(e.to_string()))?;
     let offsets = enc.get_offsets().to_vec();
+    let word_ids = enc.get_word_ids().to_vec();
+    let casing = if casing {
+        let chars: Vec<char> = text.chars().collect();
+        piece_casing(&chars, &offsets, &word_ids)
+    } else {
+        Vec::new()
+    };
     Ok(Encoded {
         ids: enc.get_ids().iter().map(|&i| i as i64).collect(),
         sentence_starts: sentence_starts(text, &offsets),
         offsets,
-        word_ids: enc.get_word_ids().to_vec(),
+        word_ids,
+        casing,
     })
+}
+
+/// A window's part of a per-piece vector (empty when the vector is: no casing).
+fn window_of<'a>(v: &'a [i64], w: &Window) -> &'a [i64] {
+    if v.is_empty() {
+        v
+    } else {
+        &v[w.start..w.end]
+    }
 }
 
 /// Pieces that start a sentence (never 0): after a line break, or after a
@@ -337,6 +421,8 @@ struct Encoded {
     offsets: Vec<(usize, usize)>,
     /// Pre-tokenizer word of each piece.
     word_ids: Vec<Option<u32>>,
+    /// Casing class of each piece (empty for models without a casing embedding).
+    casing: Vec<i64>,
 }
 
 /// A word of the text with the label the model gave its first piece.

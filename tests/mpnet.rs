@@ -15,21 +15,31 @@
 //! (`scripts/train_stance_mpnet.sh --smoke DIR` writes the model and the
 //! reference, DIR/model and DIR/reference.json).
 //!
+//! The NER side on MPNet: a smoke-trained MPNet token classifier with the
+//! casing embedding (`scripts/train_ner_mpnet.sh --smoke DIR`: DIR/model
+//! exported by `scripts/export_ner.py`, DIR/reference.json written by
+//! `scripts/ner_reference.py`), loaded through `NerModel`: its inputs (piece
+//! ids and casing classes, `src/mpnet.rs`'s `piece_casing` against
+//! `scripts/ner_casing.py`'s), its logits (to 1e-4 in fp32) and its entity
+//! spans must match transformers'.
+//!
 //! The base weights are not in the repository: the tests that need them read
 //! `checkpoints/bases/mpnet-base` (or `$STANCEGRAPH_MPNET_BASE`) and skip with
 //! a note when it is absent, unless `$STANCEGRAPH_REQUIRE_MPNET` is set (as
-//! `make test-mpnet` does, after fetching the base). Likewise the smoke model
-//! in `checkpoints/stance-mpnet-smoke` (or `$STANCEGRAPH_MPNET_STANCE`), which
-//! `make test-mpnet` trains when it is missing.
+//! `make test-mpnet` does, after fetching the base). Likewise the smoke models
+//! in `checkpoints/stance-mpnet-smoke` (or `$STANCEGRAPH_MPNET_STANCE`) and
+//! `checkpoints/mpnet-ner-smoke` (or `$STANCEGRAPH_MPNET_NER`), which
+//! `make test-mpnet` trains when they are missing.
 
 use std::path::PathBuf;
 use std::time::Instant;
 
 use serde_json::Value;
-use stancegraph::encoder::{Checkpoint, Precision};
+use stancegraph::encoder::{Checkpoint, DeviceChoice, Precision};
 use stancegraph::mpnet::{
     relative_position_bucket, MpnetBase, MpnetClassifier, RELATIVE_BUCKETS, RELATIVE_MAX_DISTANCE,
 };
+use stancegraph::ner::{NerConfig, NerModel};
 use stancegraph::stance::{
     InputEncoder, InputMode, InputSpec, PairLayout, Stance, StanceConfig, StanceModel, StanceQuery,
 };
@@ -72,6 +82,24 @@ fn smoke_dir() -> Option<PathBuf> {
     skip(format!(
         "smoke-trained MPNet stance model not found in {} (write it with \
          `scripts/train_stance_mpnet.sh --smoke {}`, or run `make test-mpnet`)",
+        dir.display(),
+        dir.display()
+    ))
+}
+
+/// The smoke-trained MPNet + casing NER model's folder (with `model/` and
+/// `reference.json`), or None (with a note) when it is absent.
+fn ner_smoke_dir() -> Option<PathBuf> {
+    let dir = match std::env::var_os("STANCEGRAPH_MPNET_NER") {
+        Some(d) => PathBuf::from(d),
+        None => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("checkpoints/mpnet-ner-smoke"),
+    };
+    if dir.join("reference.json").is_file() && dir.join("model/config.json").is_file() {
+        return Some(dir);
+    }
+    skip(format!(
+        "smoke-trained MPNet NER model not found in {} (write it with \
+         `scripts/train_ner_mpnet.sh --smoke {}`, or run `make test-mpnet`)",
         dir.display(),
         dir.display()
     ))
@@ -170,6 +198,70 @@ fn smoke_trained_stance_model_matches_transformers() {
         );
         assert!(worst.0 <= tolerance && worst.1 <= tolerance * 4.0, "{precision:?}: {worst:?} over {tolerance:e}");
     }
+}
+
+#[test]
+fn smoke_trained_ner_model_matches_transformers() {
+    let Some(dir) = ner_smoke_dir() else { return };
+    let reference: Value = serde_json::from_str(&std::fs::read_to_string(dir.join("reference.json")).unwrap()).unwrap();
+    assert_eq!(reference["casing"], true, "the smoke model has a casing embedding");
+    // The casing rows matter: a casing class gone wrong would move the logits
+    // far beyond the tolerance.
+    let sensitivity = reference["zero_casing_max_logit_change"].as_f64().unwrap();
+    assert!(sensitivity > 100.0 * TOLERANCE, "casing moves the logits by only {sensitivity:e}");
+    let cases = reference["cases"].as_array().unwrap();
+    let texts: Vec<&str> = cases.iter().map(|c| c["text"].as_str().unwrap()).collect();
+    // Batches of 2 in predict: padded rows, as in a pipeline run.
+    let config = NerConfig {
+        batch_size: 2,
+        threads: 2,
+        precision: Precision::Fp32,
+        device: DeviceChoice::Cpu,
+        ..NerConfig::default()
+    };
+    let model = NerModel::load(&dir.join("model"), config).expect("MPNet NER model loads");
+
+    let mut classes_seen = std::collections::BTreeSet::new();
+    for (case, text) in cases.iter().zip(&texts) {
+        let (ids, case_ids) = model.inputs(text).unwrap();
+        assert_eq!(ids, ints(&case["input_ids"]), "piece ids of {text:?}");
+        let case_ids = case_ids.expect("casing classes");
+        assert_eq!(case_ids, ints(&case["case_ids"]), "casing classes of {text:?}");
+        classes_seen.extend(case_ids);
+    }
+    assert_eq!(classes_seen.len(), 5, "the texts exercise every casing class");
+
+    // Logits: all texts in one padded batch, against each text alone in Python.
+    let mut worst = 0.0f64;
+    for ((case, text), logits) in cases.iter().zip(&texts).zip(model.logits(&texts).unwrap()) {
+        let expected: Vec<f32> = case["logits"].as_array().unwrap().iter().flat_map(floats).collect();
+        let d = max_abs_diff(&logits, &expected);
+        assert!(d <= TOLERANCE, "logits of {text:?} differ by {d:e} from transformers");
+        worst = worst.max(d);
+    }
+    eprintln!(
+        "MPNet + casing NER model vs transformers (fp32): max abs logit difference {worst:.2e} (tolerance \
+         {TOLERANCE:e}; zeroing the casing classes moves them by {sensitivity:.2e})"
+    );
+
+    let predicted = model.predict(&texts).unwrap();
+    let mut spans = 0;
+    for ((case, text), got) in cases.iter().zip(&texts).zip(&predicted) {
+        let got: Vec<(u64, u64, &str, &str)> =
+            got.iter().map(|s| (s.start as u64, s.end as u64, s.kind.short(), s.text.as_str())).collect();
+        let expected: Vec<(u64, u64, &str, &str)> = case["spans"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| {
+                let field = |k: &str| s[k].as_str().unwrap();
+                (s["start"].as_u64().unwrap(), s["end"].as_u64().unwrap(), field("kind"), field("text"))
+            })
+            .collect();
+        assert_eq!(got, expected, "spans of {text:?}");
+        spans += got.len();
+    }
+    eprintln!("MPNet + casing NER model: the same {spans} spans as transformers on {} texts", texts.len());
 }
 
 fn ints(v: &Value) -> Vec<i64> {
