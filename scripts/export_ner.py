@@ -68,18 +68,12 @@ def main():
     model = nc.load_model(src)
     tok = AutoTokenizer.from_pretrained(src)
     os.makedirs(a.out, exist_ok=True)
-    state = {k: v.detach().to(torch.float16).contiguous() for k, v in model.state_dict().items()
-             if not k.endswith("position_ids")}
+    state = es.fp16_state(model)
     config = model.config.to_dict()
     for k in ("_name_or_path", "transformers_version", "torch_dtype"):
         config.pop(k, None)
     if config["model_type"] == "mpnet":
-        want = mpnet_names(config)
-        extra, lack = sorted(set(state) - set(want)), sorted(set(want) - set(state))
-        bad = [k for k in want if k in state and tuple(state[k].shape) != tuple(want[k])]
-        if extra or lack or bad:
-            sys.exit(f"tensor names do not match src/mpnet.rs: extra {extra[:10]} missing {lack[:10]} "
-                     f"bad shapes {bad[:10]}")
+        es.check_names(state, mpnet_names(config), "src/mpnet.rs")
     files = es.write_weights(state, a.out, {"format": "pt", "source": str(pick)})
     with open(os.path.join(a.out, "config.json"), "w") as f:
         json.dump(config, f, indent=2, sort_keys=True)

@@ -130,6 +130,22 @@ def rust_bert_names(cfg):
     return n
 
 
+def fp16_state(model):
+    """The model's tensors in fp16, contiguous, without the position-id buffers."""
+    return {k: v.detach().to(torch.float16).contiguous() for k, v in model.state_dict().items()
+            if not k.endswith("position_ids")}
+
+
+def check_names(state, want, side):
+    """Exits naming the tensors that `side` (the Rust loader) would not find,
+    would not expect, or would find in another shape."""
+    extra, lack = sorted(set(state) - set(want)), sorted(set(want) - set(state))
+    bad = [k for k in want if k in state and tuple(state[k].shape) != tuple(want[k])]
+    if extra or lack or bad:
+        sys.exit(f"tensor names do not match {side}: extra {extra[:10]} missing {lack[:10]} "
+                 f"bad shapes {[(k, tuple(state[k].shape), want[k]) for k in bad[:10]]}")
+
+
 def shards(state, limit=SHARD_BYTES):
     """[[name, ...], ...]: tensors in name order, greedily packed into files
     of at most `limit` bytes of data (a 1 MB margin for the header)."""
@@ -220,14 +236,8 @@ def main():
     if not meta or meta.get("mode") not in sd.MODES:
         sys.exit(f"{src}/config.json has no stancegraph section (not written by train_stance.py?)")
 
-    state = {k: v.detach().to(torch.float16).contiguous() for k, v in model.state_dict().items()
-             if not k.endswith("position_ids")}
-    want = rust_bert_names(config)
-    extra, lack = sorted(set(state) - set(want)), sorted(set(want) - set(state))
-    bad = [k for k in want if k in state and tuple(state[k].shape) != tuple(want[k])]
-    if extra or lack or bad:
-        sys.exit(f"tensor names do not match rust-bert: extra {extra[:10]} missing {lack[:10]} "
-                 f"bad shapes {[(k, tuple(state[k].shape), want[k]) for k in bad[:10]]}")
+    state = fp16_state(model)
+    check_names(state, rust_bert_names(config), "rust-bert")
 
     tok = sd.load_tokenizer(os.path.join(src, "tokenizer.json"))
     ids = {m: tok.token_to_id(m) for m in (sd.MARK_OPEN, sd.MARK_CLOSE)}
