@@ -69,40 +69,32 @@ fn base_dir() -> Option<PathBuf> {
     ))
 }
 
-/// The smoke-trained stance model's folder (with `model/` and
-/// `reference.json`), or None (with a note) when it is absent.
-fn smoke_dir() -> Option<PathBuf> {
-    let dir = match std::env::var_os("STANCEGRAPH_MPNET_STANCE") {
+/// A smoke-trained model's folder (with `model/` and `reference.json`):
+/// `$ENV_VAR`, else `checkpoints/DEFAULT`; None (with a note naming the
+/// script that writes it) when it is absent.
+fn smoke_model_dir(env_var: &str, default: &str, what: &str, script: &str) -> Option<PathBuf> {
+    let dir = match std::env::var_os(env_var) {
         Some(d) => PathBuf::from(d),
-        None => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("checkpoints/stance-mpnet-smoke"),
+        None => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("checkpoints").join(default),
     };
     if dir.join("reference.json").is_file() && dir.join("model/config.json").is_file() {
         return Some(dir);
     }
     skip(format!(
-        "smoke-trained MPNet stance model not found in {} (write it with \
-         `scripts/train_stance_mpnet.sh --smoke {}`, or run `make test-mpnet`)",
+        "smoke-trained {what} not found in {} (write it with `scripts/{script} --smoke {}`, or run `make test-mpnet`)",
         dir.display(),
         dir.display()
     ))
 }
 
-/// The smoke-trained MPNet + casing NER model's folder (with `model/` and
-/// `reference.json`), or None (with a note) when it is absent.
+/// The smoke-trained MPNet stance model's folder.
+fn smoke_dir() -> Option<PathBuf> {
+    smoke_model_dir("STANCEGRAPH_MPNET_STANCE", "stance-mpnet-smoke", "MPNet stance model", "train_stance_mpnet.sh")
+}
+
+/// The smoke-trained MPNet + casing NER model's folder.
 fn ner_smoke_dir() -> Option<PathBuf> {
-    let dir = match std::env::var_os("STANCEGRAPH_MPNET_NER") {
-        Some(d) => PathBuf::from(d),
-        None => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("checkpoints/mpnet-ner-smoke"),
-    };
-    if dir.join("reference.json").is_file() && dir.join("model/config.json").is_file() {
-        return Some(dir);
-    }
-    skip(format!(
-        "smoke-trained MPNet NER model not found in {} (write it with \
-         `scripts/train_ner_mpnet.sh --smoke {}`, or run `make test-mpnet`)",
-        dir.display(),
-        dir.display()
-    ))
+    smoke_model_dir("STANCEGRAPH_MPNET_NER", "mpnet-ner-smoke", "MPNet NER model", "train_ner_mpnet.sh")
 }
 
 /// Skips with a note, or fails when `$STANCEGRAPH_REQUIRE_MPNET` is set.
