@@ -184,9 +184,9 @@ pub(super) fn trim_non_name_words(span: &EntitySpan, text: &TextInfo) -> Option<
     // belongs to the next sentence ("Don Jr. Misery loves company").
     let mut suffix_dot = false;
     if span.kind == EntityKind::Person {
-        if let Some(i) = (first..last.saturating_sub(1)).find(|&i| {
-            matches!(words[i].lower.as_str(), "jr" | "sr") && info.char_at(words[i].end) == Some('.')
-        }) {
+        if let Some(i) = (first..last.saturating_sub(1))
+            .find(|&i| matches!(words[i].lower.as_str(), "jr" | "sr") && info.char_at(words[i].end) == Some('.'))
+        {
             last = i + 1;
             suffix_dot = true;
         }
@@ -448,13 +448,10 @@ const FUNCTION_WORDS: &[&str] = &[
 /// MD, AR, HR, GOP, HIV) are left out.
 const COMMON_NOUN_INITIALISMS: &[&str] = &[
     // people's roles and degrees
-    "ceo", "cfo", "coo", "cto", "vp", "phd", "mba", "gpa", "mvp", "vip",
-    // measures and money
-    "iq", "gdp", "gnp", "cpi", "roi", "ipo", "apr", "mph", "bmi",
-    // technology
+    "ceo", "cfo", "coo", "cto", "vp", "phd", "mba", "gpa", "mvp", "vip", // measures and money
+    "iq", "gdp", "gnp", "cpi", "roi", "ipo", "apr", "mph", "bmi", // technology
     "ai", "agi", "tv", "dvd", "gps", "atm", "suv", "evs", "ufo", "vpn", "sms", "dms", "wifi", "url", "llm", "llms",
-    "nft", "nfts", "vr", "ui",
-    // medicine and conditions (not named diseases: HIV, Covid are names)
+    "nft", "nfts", "vr", "ui", // medicine and conditions (not named diseases: HIV, Covid are names)
     "dna", "rna", "std", "stds", "ptsd", "adhd", "ocd", "npd", "bpd", "mri", "icu", "cpr", "ivf",
     // media and chat nouns
     "msm", "pov", "faq", "diy", "eta", "asap", "aka", "rip", "bs",

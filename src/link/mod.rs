@@ -396,7 +396,8 @@ impl Linker {
         texts.extend(doc.comments.iter().map(|c| TextInfo::new(&c.text)));
         let span_lists: Vec<Vec<EntitySpan>> = (0..texts.len())
             .map(|t| {
-                let list = if t == 0 { &spans.article[..] } else { spans.comments.get(t - 1).map(|v| &v[..]).unwrap_or(&[]) };
+                let list =
+                    if t == 0 { &spans.article[..] } else { spans.comments.get(t - 1).map(|v| &v[..]).unwrap_or(&[]) };
                 junk::join_split_person_spans(list, &texts[t])
             })
             .collect();
