@@ -245,6 +245,9 @@ def main():
     ap.add_argument("--save-every", type=int, default=50)
     ap.add_argument("--eval-every", type=int, default=0, help="also evaluate on dev every N steps (0 = per epoch only)")
     ap.add_argument("--max-steps", type=int, default=0, help="stop this run after N steps (smoke tests, timing)")
+    ap.add_argument("--stop-at-step", type=int, default=0,
+                    help="stop when the recipe reaches global step N (resumable; reproduces a model exported "
+                         "part-way, such as the shipped models/stance-accurate at 2400)")
     ap.add_argument("--limit-dev", type=int, default=0, help="cap each dev set (smoke tests)")
     ap.add_argument("--limit-test", type=int, default=0, help="cap each test set (smoke tests)")
     ap.add_argument("--no-test", action="store_true", help="skip the final test evaluation")
@@ -462,12 +465,12 @@ def main():
                     run_dev(f"step {state['global_step']}")
                 if state["step_in_epoch"] % a.save_every == 0:
                     save()
-                if a.max_steps and ran >= a.max_steps:
+                if (a.max_steps and ran >= a.max_steps) or (a.stop_at_step and state["global_step"] >= a.stop_at_step):
                     stopped = True
                     break
             if stopped:
                 save()
-                print(f"stopped after {ran} steps (--max-steps), {(time.time() - t_start) / ran:.2f}s/step "
+                print(f"stopped after {ran} steps (--max-steps / --stop-at-step), {(time.time() - t_start) / ran:.2f}s/step "
                       f"overall; rerun to continue", flush=True)
                 break
             run_dev(f"epoch {state['epoch'] + 1}")

@@ -54,7 +54,17 @@ fn long_texts_lose_and_duplicate_nothing_at_window_seams() {
 
 #[test]
 fn stance_model_reads_clear_cases() {
-    let model = StanceModel::load(&models().join("stance"), StanceConfig { threads: 1, ..StanceConfig::default() })
+    // The fast model, and the accurate one where it is shipped.
+    for name in ["stance", "stance-accurate"] {
+        if name == "stance-accurate" && !models().join(name).exists() {
+            continue;
+        }
+        stance_model_reads_clear_cases_in(name);
+    }
+}
+
+fn stance_model_reads_clear_cases_in(name: &str) {
+    let model = StanceModel::load(&models().join(name), StanceConfig { threads: 1, ..StanceConfig::default() })
         .expect("shipped stance model loads");
     let q = |text: &'static str, target: &'static str| {
         let b = text.find(target).unwrap_or(0);
@@ -69,7 +79,7 @@ fn stance_model_reads_clear_cases() {
         q("Iran is behind all this despicable terror attack.", "Iran"),
     ];
     let got: Vec<Stance> = model.predict(&queries).unwrap().iter().map(|d| d.stance).collect();
-    assert_eq!(got, vec![Stance::Against, Stance::Favour, Stance::Against]);
+    assert_eq!(got, vec![Stance::Against, Stance::Favour, Stance::Against], "{name}");
 }
 
 #[test]
@@ -90,7 +100,9 @@ fn a_one_file_model_keeps_its_id() {
 fn the_fast_stance_model_is_the_shipped_one() {
     use stancegraph::stance::StanceModelChoice;
     assert_eq!(StanceModelChoice::parse("fast").dir(&models()).unwrap(), models().join("stance"));
-    if !models().join("stance-accurate").exists() {
+    if models().join("stance-accurate").exists() {
+        assert_eq!(StanceModelChoice::parse("accurate").dir(&models()).unwrap(), models().join("stance-accurate"));
+    } else {
         let err = StanceModelChoice::parse("accurate").dir(&models()).unwrap_err().to_string();
         assert!(err.contains("isn't shipped yet") && err.contains("scripts/train_stance_mpnet.sh"), "{err}");
     }

@@ -130,6 +130,12 @@ fn seed_document_gives_its_commenters_entities_and_clear_stances() {
     assert_eq!(linked(Some("Keepitreal"), "her"), vec!["person:yoko-kamikawa"]);
     xmllint_valid(&out.join("graph.gexf"));
     networkx_loads(&out.join("graph.gexf"));
+    seed_fixture_stances_hold(&out);
+}
+
+/// The seed's hand-checked stances (`tests/fixtures/seed_stances.tsv`) in a
+/// run's `stances.jsonl`.
+fn seed_fixture_stances_hold(out: &Path) {
     let stances = jsonl(&out.join("stances.jsonl"));
     let fixture = std::fs::read_to_string(root().join("tests/fixtures/seed_stances.tsv")).unwrap();
     for line in fixture.lines().filter(|l| !l.starts_with('#') && !l.trim().is_empty()) {
@@ -142,6 +148,23 @@ fn seed_document_gives_its_commenters_entities_and_clear_stances() {
         assert_eq!(got["author"], author);
         assert_eq!(got["stance"], want, "comment {comment} ({author}) toward {entity}");
     }
+}
+
+/// The seed fixture's stances hold with the accurate (MPNet) stance model
+/// too, where it is shipped.
+#[test]
+fn seed_fixture_stances_hold_with_the_accurate_model() {
+    let Some(seed) = shared("data/seed") else { return };
+    if !root().join("models/stance-accurate").exists() {
+        eprintln!("note: models/stance-accurate is not shipped; skipped");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let args = ["run", seed.to_str().unwrap(), "--out", out.to_str().unwrap(), "--quiet", "--stance-model", "accurate"];
+    let o = run(&args);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    seed_fixture_stances_hold(&out);
 }
 
 #[test]
