@@ -131,8 +131,9 @@ impl Linker {
             if capitalised && span.kind != EntityKind::Organisation && opens_sentence(text, span.start) {
                 return true;
             }
-            let precedes = span.kind == EntityKind::Person && capitalised_word_precedes(text, span.start);
-            if capitalised && (capitalised_word_follows(text, span.end) || precedes) {
+            let cut_off = capitalised_word_follows(text, span.end)
+                || (span.kind == EntityKind::Person && capitalised_word_precedes(text, span.start));
+            if capitalised && cut_off {
                 return true;
             }
         }
@@ -203,30 +204,32 @@ pub(super) fn trim_non_name_words(span: &EntitySpan, text: &TextInfo) -> Option<
 /// Whether a capitalised word the span does not cover follows it after one
 /// space ("the Press Secretary", "Later Doctor Saints"): the span is then a
 /// piece of a longer title or name that the model cut, and a common word
-/// alone names nothing. "I" is no such word.
+/// alone names nothing.
 fn capitalised_word_follows(text: &TextInfo, end: usize) -> bool {
     if text.char_at(end) != Some(' ') {
         return false;
     }
-    let Some(next) = text.words.iter().find(|w| w.start == end + 1) else { return false };
-    let next_text = text.word_text(next);
-    let mut chars = next_text.chars();
-    let first_upper = chars.next().map(char::is_uppercase).unwrap_or(false);
-    first_upper && next_text != "I" && has_lowercase(next_text)
+    let next = text.words.partition_point(|w| w.start <= end);
+    text.words.get(next).is_some_and(|w| w.start == end + 1 && is_capitalised(text.word_text(w)))
 }
 
 /// Whether a capitalised word the span does not cover stands just before
 /// it, one space apart ("Huckleberry Slander", "Anchor Rips"): the span is
 /// then a piece of a longer name or a headline. Not a title, which makes
-/// the next word a name ("Mr. Price", "Senator Rice"), nor "I".
+/// the next word a name ("Mr. Price", "Senator Rice").
 fn capitalised_word_precedes(text: &TextInfo, start: usize) -> bool {
     if start < 2 || text.char_at(start - 1) != Some(' ') {
         return false;
     }
-    let Some(prev) = text.words.iter().find(|w| w.end == start - 1) else { return false };
-    let prev_text = text.word_text(prev);
-    let first_upper = prev_text.chars().next().map(char::is_uppercase).unwrap_or(false);
-    first_upper && prev_text != "I" && has_lowercase(prev_text) && !is_title(&prev.lower)
+    let before = text.words.partition_point(|w| w.end < start);
+    let prev = before.checked_sub(1).and_then(|i| text.words.get(i));
+    prev.is_some_and(|w| w.end == start - 1 && is_capitalised(text.word_text(w)) && !is_title(&w.lower))
+}
+
+/// A word written capitalised: an upper-case first letter and lower case
+/// after it ("Secretary", "McCain"; not "I", "NATO" or "said").
+fn is_capitalised(word: &str) -> bool {
+    word.chars().next().is_some_and(char::is_uppercase) && has_lowercase(word)
 }
 
 /// An initialism of a common noun, written in capitals ("IQ", "CEO",
@@ -253,27 +256,15 @@ fn is_tard_insult(key: &str) -> bool {
 /// and parts that share a word, a name said twice ("Christie" + "Chris
 /// Christie").
 pub(super) fn join_split_person_spans(list: &[EntitySpan], text: &TextInfo) -> Vec<EntitySpan> {
-    let one_common_word = |s: &str| {
-        let info = TextInfo::new(s);
-        info.words.len() == 1 && common_words().contains_key(info.words[0].lower.as_str())
-    };
-    let share_a_word = |a: &str, b: &str| {
-        let a = TextInfo::new(a);
-        let b = TextInfo::new(b);
-        a.words.iter().any(|x| b.words.iter().any(|y| x.lower == y.lower))
-    };
     let mut out: Vec<EntitySpan> = Vec::with_capacity(list.len());
     for span in list {
         if let Some(prev) = out.last_mut() {
-            let joinable = prev.kind == EntityKind::Person
+            let one_space_apart = prev.kind == EntityKind::Person
                 && span.kind == EntityKind::Person
                 && span.start == prev.end + 1
                 && text.char_at(prev.end) == Some(' ')
-                && prev.end > 0
-                && text.char_at(prev.end - 1).map(char::is_alphanumeric).unwrap_or(false);
-            let first = text.slice(prev.start, prev.end).unwrap_or("");
-            let second = text.slice(span.start, span.end).unwrap_or("");
-            if joinable && !one_common_word(first) && !one_common_word(second) && !share_a_word(first, second) {
+                && prev.end.checked_sub(1).and_then(|i| text.char_at(i)).is_some_and(char::is_alphanumeric);
+            if one_space_apart && parts_of_one_name(text, prev, span) {
                 if let Some(joined) = text.slice(prev.start, span.end) {
                     prev.text = joined.to_string();
                     prev.end = span.end;
@@ -285,6 +276,17 @@ pub(super) fn join_split_person_spans(list: &[EntitySpan], text: &TextInfo) -> V
         out.push(span.clone());
     }
     out
+}
+
+/// Whether two neighbouring Person spans may be parts of one name: neither
+/// is one common word, and they share no word ([`join_split_person_spans`]).
+fn parts_of_one_name(text: &TextInfo, first: &EntitySpan, second: &EntitySpan) -> bool {
+    let first = TextInfo::new(text.slice(first.start, first.end).unwrap_or(""));
+    let second = TextInfo::new(text.slice(second.start, second.end).unwrap_or(""));
+    let one_common_word =
+        |info: &TextInfo| info.words.len() == 1 && common_words().contains_key(info.words[0].lower.as_str());
+    let share_a_word = first.words.iter().any(|x| second.words.iter().any(|y| x.lower == y.lower));
+    !one_common_word(&first) && !one_common_word(&second) && !share_a_word
 }
 
 /// An interjection or chat word, laughter or an expressive spelling
