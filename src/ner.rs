@@ -271,7 +271,7 @@ impl NerModel {
     pub fn inputs(&self, text: &str) -> Result<(Vec<i64>, Option<Vec<i64>>), ModelError> {
         let casing = self.encoder.has_casing();
         let e = encode(&self.tokenizer, text, casing)?;
-        Ok((self.frame(&e.ids, self.cls_id, self.sep_id), casing.then(|| self.frame(&e.casing, 0, 0))))
+        Ok((frame(&e.ids, self.cls_id, self.sep_id), casing.then(|| frame(&e.casing, 0, 0))))
     }
 
     /// `[tokens, labels]` float32 logits of each text run whole, in one padded
@@ -290,19 +290,11 @@ impl NerModel {
         Ok(rows.iter().enumerate().map(|(r, row)| logits.get(r as i64).narrow(0, 0, row.len() as i64 + 2)).collect())
     }
 
-    fn frame(&self, row: &[i64], first: i64, last: i64) -> Vec<i64> {
-        let mut v = Vec::with_capacity(row.len() + 2);
-        v.push(first);
-        v.extend_from_slice(row);
-        v.push(last);
-        v
-    }
-
     /// One batch through the model: `[rows, width, labels]` logits of the
     /// framed rows, padded to the longest. `cases` holds each row's casing
     /// classes (read only by a model with a casing embedding).
     fn run(&self, rows: &[&[i64]], cases: &[&[i64]]) -> Result<Tensor, ModelError> {
-        let framed: Vec<Vec<i64>> = rows.iter().map(|r| self.frame(r, self.cls_id, self.sep_id)).collect();
+        let framed: Vec<Vec<i64>> = rows.iter().map(|r| frame(r, self.cls_id, self.sep_id)).collect();
         let (ids, mask, _, width) = batch(&framed, &[], self.pad_id, self.vars.device());
         self.padding.add(&framed, width);
         tch::no_grad(|| match &self.encoder {
@@ -312,7 +304,7 @@ impl NerModel {
             Encoder::Bert(m) => Ok(m.forward_t(Some(&ids), Some(&mask), None, None, None, false).logits),
             Encoder::Mpnet(m) => {
                 let case_ids = m.has_casing().then(|| {
-                    let framed: Vec<Vec<i64>> = cases.iter().map(|c| self.frame(c, 0, 0)).collect();
+                    let framed: Vec<Vec<i64>> = cases.iter().map(|c| frame(c, 0, 0)).collect();
                     // Padding: class 0, as the Python side pads.
                     batch(&framed, &[], 0, self.vars.device()).0
                 });
@@ -344,6 +336,16 @@ impl NerModel {
             })
             .collect())
     }
+}
+
+/// `row` between `first` and `last`: a window framed as the model reads it
+/// (`[CLS]`/`<s>` … `[SEP]`/`</s>`, or casing class 0 on both ends).
+fn frame(row: &[i64], first: i64, last: i64) -> Vec<i64> {
+    let mut v = Vec::with_capacity(row.len() + 2);
+    v.push(first);
+    v.extend_from_slice(row);
+    v.push(last);
+    v
 }
 
 /// Tokenizes a whole text; `casing`: also the pieces' casing classes.
