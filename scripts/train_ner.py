@@ -45,7 +45,13 @@ import ner_data as nd  # noqa: E402
 LABELS, L2I = nd.LABELS, nd.L2I
 # arguments that must not change between a run and its resumption (they decide the data and its order)
 RESUME_KEYS = ("wnut", "wnut_unmapped", "lower_share", "upper_share", "noise_seed", "limit_train", "batch",
-               "max_len", "epochs", "seed", "casing")
+               "max_len", "epochs", "seed", "casing", "freeze_embeddings")
+
+# Tensors that --freeze-embeddings keeps as they are: the word-piece and position tables (a third
+# of DistilBERT's weights). A retrained model that leaves them bit-identical differs from the
+# shipped file only in the encoder layers, so git stores (and a submission carries) a delta of
+# about two thirds of the file instead of the whole file twice (models/ner/MODEL.md, "Shipping").
+FROZEN_EMBEDDINGS = ("embeddings.word_embeddings.weight", "embeddings.position_embeddings.weight")
 
 
 def word_casing(tok, w, n_pieces):
@@ -173,6 +179,8 @@ def main():
     ap.add_argument("--casing-init-std", type=float, default=0.0,
                     help="start the casing rows at N(0, X) instead of zeros: for smoke tests only, so that a "
                          "check of the casing wiring sees them after 3 steps (train_ner_mpnet.sh --smoke)")
+    ap.add_argument("--freeze-embeddings", action="store_true",
+                    help="keep the word-piece and position embeddings as in --base (see FROZEN_EMBEDDINGS)")
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(a.seed)
@@ -220,7 +228,15 @@ def main():
                     model.mpnet.embeddings.casing_embeddings.weight.normal_(0.0, a.casing_init_std)
     else:
         model = AutoModelForTokenClassification.from_pretrained(a.base, config=config)
-    opt = torch.optim.AdamW(model.parameters(), lr=a.lr, weight_decay=0.01)
+    if a.freeze_embeddings:
+        frozen = [n for n, p in model.named_parameters() if n.endswith(FROZEN_EMBEDDINGS)]
+        if len(frozen) != len(FROZEN_EMBEDDINGS):
+            sys.exit(f"--freeze-embeddings: expected {FROZEN_EMBEDDINGS} in the model, found {frozen}")
+        for n, p in model.named_parameters():
+            if n in frozen:
+                p.requires_grad_(False)
+        print(f"frozen: {frozen}", flush=True)
+    opt = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=a.lr, weight_decay=0.01)
     sched = get_linear_schedule_with_warmup(opt, int(0.06 * total), total)
     args = {k: getattr(a, k) for k in RESUME_KEYS}
     state = {"epoch": 0, "step_in_epoch": 0, "best_f1": -1.0, "history": [], "args": args}
@@ -231,6 +247,7 @@ def main():
         legacy = {"lower_share": 0.0, "upper_share": 0.0, "wnut_unmapped": "misc" if a.wnut else a.wnut_unmapped}
         saved = ck["state"].get("args", {**args, **legacy})
         saved.setdefault("casing", False)  # checkpoints from before --casing had none
+        saved.setdefault("freeze_embeddings", False)  # nor from before --freeze-embeddings
         diff = {k: (saved.get(k), v) for k, v in args.items() if saved.get(k, v) != v}
         if diff:
             sys.exit(f"{last} was written with other arguments {diff}; use another --ckpt or the same arguments")
