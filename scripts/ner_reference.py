@@ -45,13 +45,16 @@ def decode(text, offsets, word_ids, labels, id2label):
         current = w
     spans, open_ = [], None
     for s, e, tag in words:
+        if open_ and "\n" in text[open_[1]:s]:  # no span runs over a line break
+            spans.append(open_)
+            open_ = None
         if tag.startswith("I-") and open_ and open_[2] == tag[2:]:
             open_[1] = e
             continue
         if open_:
             spans.append(open_)
             open_ = None
-        if tag != "O":
+        if tag != "O" and any(c.isalnum() for c in text[s:e]):  # no span starts with punctuation
             open_ = [s, e, tag[2:]]
     if open_:
         spans.append(open_)

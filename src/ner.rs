@@ -545,7 +545,15 @@ pub fn plan_windows(n: usize, size: usize, overlap: usize) -> Vec<Window> {
 /// Turns labelled words into entity spans. A span starts at a `B-` word, or
 /// at an `I-` word that does not continue an entity of the same type (the
 /// conlleval reading), and runs over the following `I-` words of its type.
+///
+/// Two readings of the text overrule the labels: a word without a letter or
+/// digit never starts a span (the model tags the dot of "Mr. Rubio" as the
+/// name's start; the name then starts at "Rubio"), and no span runs over a
+/// line break ("Ted Cruz.\nCruz" is two spans).
 pub fn decode_words(text: &str, words: &[Word], labels: &[Label]) -> Vec<EntitySpan> {
+    let chars: Vec<char> = text.chars().collect();
+    let is_punctuation = |w: &Word| !chars[w.start.min(chars.len())..w.end.min(chars.len())].iter().any(|c| c.is_alphanumeric());
+    let line_break_between = |a: usize, b: usize| chars[a.min(chars.len())..b.min(chars.len())].contains(&'\n');
     let mut spans = Vec::new();
     let mut open: Option<(EntityKind, usize, usize, f32, usize)> = None; // kind, start, end, prob sum, n
     let close = |open: &mut Option<(EntityKind, usize, usize, f32, usize)>, spans: &mut Vec<EntitySpan>| {
@@ -554,7 +562,16 @@ pub fn decode_words(text: &str, words: &[Word], labels: &[Label]) -> Vec<EntityS
         }
     };
     for w in words {
-        match labels.get(w.label).copied().unwrap_or(Label::Outside) {
+        if matches!(open, Some((_, _, end, _, _)) if line_break_between(end, w.start)) {
+            close(&mut open, &mut spans);
+        }
+        let label = labels.get(w.label).copied().unwrap_or(Label::Outside);
+        let continues = matches!((label, &open), (Label::Inside(k), Some((ok, ..))) if k == *ok);
+        if !continues && is_punctuation(w) {
+            close(&mut open, &mut spans);
+            continue;
+        }
+        match label {
             Label::Outside => close(&mut open, &mut spans),
             Label::Begin(k) => {
                 close(&mut open, &mut spans);
@@ -752,6 +769,40 @@ mod tests {
         assert_eq!(spans.len(), 1);
         assert_eq!((spans[0].start, spans[0].end), (4, 8));
         assert_eq!(spans[0].text, "U.S.");
+    }
+
+    #[test]
+    fn a_span_never_starts_with_punctuation() {
+        // "Mr. Rubio said": the model tags the dot as the name's start.
+        let text = "Mr. Rubio said";
+        let words = vec![
+            Word { start: 0, end: 2, label: lab("O"), prob: 1.0 },
+            Word { start: 2, end: 3, label: lab("B-PER"), prob: 0.6 },
+            Word { start: 4, end: 9, label: lab("I-PER"), prob: 0.9 },
+            Word { start: 10, end: 14, label: lab("O"), prob: 1.0 },
+        ];
+        let spans = decode_words(text, &words, &labels());
+        assert_eq!(spans.len(), 1, "{spans:?}");
+        assert_eq!(spans[0].text, "Rubio");
+        assert!((spans[0].score - 0.9).abs() < 1e-6);
+        // A lone tagged "." is no span at all.
+        let words = vec![Word { start: 2, end: 3, label: lab("B-PER"), prob: 0.6 }];
+        assert!(decode_words(text, &words, &labels()).is_empty());
+    }
+
+    #[test]
+    fn a_span_never_runs_over_a_line_break() {
+        let text = "Ted Cruz.\nCruz lost";
+        let words = vec![
+            Word { start: 0, end: 3, label: lab("B-PER"), prob: 0.9 },
+            Word { start: 4, end: 8, label: lab("I-PER"), prob: 0.9 },
+            Word { start: 8, end: 9, label: lab("I-PER"), prob: 0.5 },
+            Word { start: 10, end: 14, label: lab("I-PER"), prob: 0.8 },
+            Word { start: 15, end: 19, label: lab("O"), prob: 1.0 },
+        ];
+        let spans = decode_words(text, &words, &labels());
+        let texts: Vec<&str> = spans.iter().map(|s| s.text.as_str()).collect();
+        assert_eq!(texts, ["Ted Cruz.", "Cruz"]);
     }
 
     #[test]

@@ -13,7 +13,9 @@
 //!    with a digit inside letters: "UopqWH70UAGA0"), or an initialism of a
 //!    common noun written in capitals ([`COMMON_NOUN_INITIALISMS`]: "IQ",
 //!    "AI", "PTSD"), whatever its type (two capital letters are no chatter:
-//!    "OH", "OK" may be state codes);
+//!    "OH", "OK" may be state codes), or a deity's name said as an oath
+//!    ("by God,", "thank God", "Jesus this is painful"; not "God is good"
+//!    or "pray to Jesus", see [`is_oath`]);
 //! 4. unless that one word is a known name (a word of a longer Person span
 //!    of the document, a curated short form, a surname or first name seen in
 //!    the corpus, a country word, a curated organisation or party word):
@@ -22,7 +24,9 @@
 //!      "'d" only when the result is no common word, so "Shell" stays), a
 //!      single lower-case letter ("u"), or an insult made with "-tard"
 //!      ("Libtards", "Magatard"; not "Mustard", a common word);
-//!    - a common English word (see below) written in lower case ("fucking");
+//!    - any word written all in lower case ("fucking", "spesific", "yis"):
+//!      a model that finds lower-case names ("walz") also tags misspellings
+//!      and common words, so only a known name is trusted in lower case;
 //!    - a common word shouted in capitals, four letters or more ("STUPID",
 //!      "AFTER"), unless its capital form is an acronym of its own (AIDS);
 //!    - a capitalised common word that opens a sentence ("Joke's on you",
@@ -113,8 +117,14 @@ impl Linker {
         if is_chatter(word, key) || looks_like_an_id(word) || is_common_noun_initialism(word, key) {
             return true;
         }
+        if is_oath(text, span, key) {
+            return true;
+        }
         if self.is_known_name(key, &label, ctx) {
             return false;
+        }
+        if !has_uppercase(word) {
+            return true;
         }
         if is_bare_contraction(key) || (word.chars().count() == 1 && !has_uppercase(word)) || is_tard_insult(key) {
             return true;
@@ -230,6 +240,55 @@ fn capitalised_word_precedes(text: &TextInfo, start: usize) -> bool {
 /// after it ("Secretary", "McCain"; not "I", "NATO" or "said").
 fn is_capitalised(word: &str) -> bool {
     word.chars().next().is_some_and(char::is_uppercase) && has_lowercase(word)
+}
+
+/// Deity names said as oaths or exclamations ([`is_oath`]).
+const DEITY_WORDS: [&str; 5] = ["god", "jesus", "christ", "lord", "jeez"];
+
+/// Words before a deity name that make it an oath: "by God", "oh my God",
+/// "thank God", "good Lord", "dear God" ("swear to God" and "for God's
+/// sake" are matched on their own).
+const OATH_OPENERS: [&str; 8] = ["by", "my", "oh", "omg", "thank", "thanks", "good", "dear"];
+
+/// Lower-case words after a sentence-opening deity name that show it is an
+/// exclamation before a clause ("Jesus this is painful", "I mean Jesus do
+/// we…"), not the subject ("God is good", "Jesus said").
+const CLAUSE_OPENERS: [&str; 17] = [
+    "this", "that", "these", "those", "i", "we", "you", "he", "she", "they", "it", "what", "how", "why", "do", "does",
+    "did",
+];
+
+/// Whether a one-word span (`key` its folded label) is a deity's name used
+/// as an oath: after an oath opener ("by God,", "thank God", "swear to
+/// God"), before "sake" ("for God's sake"), or opening a sentence (or
+/// after "I mean") and followed by "," or "!" or by a lower-case clause
+/// opener ("Jesus, what a mess", "Jesus this is painful"). "God is good"
+/// and "pray to Jesus" name the deity and stay.
+fn is_oath(text: &TextInfo, span: &EntitySpan, key: &str) -> bool {
+    if !DEITY_WORDS.contains(&key) {
+        return false;
+    }
+    let first = text.words.partition_point(|w| w.start < span.start);
+    let word_before = |back: usize| first.checked_sub(back).and_then(|i| text.words.get(i)).map(|w| w.lower.as_str());
+    let next = text.words.partition_point(|w| w.start < span.end);
+    let word_after = text.words.get(next);
+    let after_lower = word_after.map(|w| w.lower.as_str());
+    if word_before(1).is_some_and(|w| OATH_OPENERS.contains(&w))
+        || (word_before(1) == Some("to") && word_before(2) == Some("swear"))
+        || after_lower == Some("sake")
+        || (after_lower == Some("s") && text.words.get(next + 1).is_some_and(|w| w.lower == "sake"))
+    {
+        return true;
+    }
+    let opens = opens_sentence(text, span.start) || (word_before(2) == Some("i") && word_before(1) == Some("mean"));
+    if !opens {
+        return false;
+    }
+    let exclaimed = matches!(text.char_at(span.end), Some(',' | '!'));
+    let clause_follows = word_after.is_some_and(|w| {
+        w.start == span.end + 1 && !has_uppercase(text.word_text(w)) && CLAUSE_OPENERS.contains(&w.lower.as_str())
+    });
+    exclaimed || clause_follows
 }
 
 /// An initialism of a common noun, written in capitals ("IQ", "CEO",
@@ -774,5 +833,55 @@ mod tests {
         let spans = vec![span(text, "Um.", 0, EntityKind::Person), span(text, "Trump", 0, EntityKind::Person)];
         let joined = join_split_person_spans(&spans, &TextInfo::new(text));
         assert_eq!(joined.len(), 2);
+    }
+
+    #[test]
+    fn deity_names_said_as_oaths_are_junk_but_the_deity_named_stays() {
+        let text = "By God, they did it. Jesus this is painful. I mean Jesus do we care? Thank God it ended. \
+                    We know God is good. We pray to Jesus. For God's sake stop. I swear to God nobody reads.";
+        let got = linked(
+            text,
+            &[
+                ("God", 0, EntityKind::Person),
+                ("Jesus", 0, EntityKind::Person),
+                ("Jesus", 1, EntityKind::Person),
+                ("God", 1, EntityKind::Person),
+                ("God", 2, EntityKind::Person),
+                ("Jesus", 2, EntityKind::Person),
+                ("God", 3, EntityKind::Person),
+                ("God", 4, EntityKind::Person),
+            ],
+        );
+        let kept: Vec<&str> = got.iter().map(|(t, _)| t.as_str()).collect();
+        assert_eq!(kept, ["God", "Jesus"], "{got:?}");
+        let ctx_of = |needle: &str, nth: usize| {
+            let s = span(text, needle, nth, EntityKind::Person);
+            let key = needle.to_lowercase();
+            is_oath(&TextInfo::new(text), &s, &key)
+        };
+        assert!(!ctx_of("God", 2), "God is good");
+        // At the start of a sentence "God is good" is no oath either (the
+        // capitalised-common-word rule judges it there).
+        let alone = "God is good.";
+        assert!(!is_oath(&TextInfo::new(alone), &span(alone, "God", 0, EntityKind::Person), "god"));
+        assert!(!ctx_of("Jesus", 2), "pray to Jesus");
+    }
+
+    #[test]
+    fn lower_case_words_are_names_only_when_known() {
+        // "spesific" (a misspelling) and "yis" are no names; "trump" is a
+        // known surname and "nato" a curated organisation in lower case.
+        let text = "thats spesific to yis family, trump and nato said.";
+        let got = linked(
+            text,
+            &[
+                ("spesific", 0, EntityKind::Misc),
+                ("yis", 0, EntityKind::Person),
+                ("trump", 0, EntityKind::Person),
+                ("nato", 0, EntityKind::Organisation),
+            ],
+        );
+        let kept: Vec<&str> = got.iter().map(|(t, _)| t.as_str()).collect();
+        assert_eq!(kept, ["trump", "nato"], "{got:?}");
     }
 }
