@@ -552,8 +552,9 @@ pub fn plan_windows(n: usize, size: usize, overlap: usize) -> Vec<Window> {
 /// line break ("Ted Cruz.\nCruz" is two spans).
 pub fn decode_words(text: &str, words: &[Word], labels: &[Label]) -> Vec<EntitySpan> {
     let chars: Vec<char> = text.chars().collect();
-    let is_punctuation = |w: &Word| !chars[w.start.min(chars.len())..w.end.min(chars.len())].iter().any(|c| c.is_alphanumeric());
-    let line_break_between = |a: usize, b: usize| chars[a.min(chars.len())..b.min(chars.len())].contains(&'\n');
+    let between = |a: usize, b: usize| chars.get(a..b.min(chars.len())).unwrap_or(&[]);
+    let is_punctuation = |w: &Word| !between(w.start, w.end).iter().any(|c| c.is_alphanumeric());
+    let line_break_between = |a: usize, b: usize| between(a, b).contains(&'\n');
     let mut spans = Vec::new();
     let mut open: Option<(EntityKind, usize, usize, f32, usize)> = None; // kind, start, end, prob sum, n
     let close = |open: &mut Option<(EntityKind, usize, usize, f32, usize)>, spans: &mut Vec<EntitySpan>| {
