@@ -6,7 +6,8 @@
 //!    span is kept as a possible acronym);
 //! 2. a cut-off fragment: two or more words, the last a function word
 //!    ("Joe the", "Salt of"; a possessive is no word here);
-//! 3. one word (possessive and leading "the" stripped) that is an
+//! 3. a stutter with no word in it ("k-k", [`is_stutter`]);
+//! 4. one word (possessive and leading "the" stripped) that is an
 //!    interjection or chat word of [`INTERJECTIONS`] ("Yeah", "lol"), laughter
 //!    ("Bwahahaha"), an expressive spelling with a letter three times in a
 //!    row ("Nahhh"), a token like an upload id (eight or more characters
@@ -16,7 +17,7 @@
 //!    "OH", "OK" may be state codes), or a deity's name said as an oath
 //!    ("by God,", "thank God", "Jesus this is painful"; not "God is good"
 //!    or "pray to Jesus", see [`is_oath`]);
-//! 4. unless that one word is a known name (a word of a longer Person span
+//! 5. unless that one word is a known name (a word of a longer Person span
 //!    of the document, a curated short form, a surname or first name seen in
 //!    the corpus, a country word, a curated organisation or party word):
 //!    - a contraction written without its apostrophe ("Im", "Thats",
@@ -107,6 +108,9 @@ impl Linker {
         let label_words = &label_info.words;
         if !acronym && label_words.len() >= 2 && label_words.last().map(|w| is_function_word(&w.lower)).unwrap_or(false)
         {
+            return true;
+        }
+        if is_stutter(&label_info) {
             return true;
         }
         if label_words.len() != 1 {
@@ -240,6 +244,13 @@ fn capitalised_word_precedes(text: &TextInfo, start: usize) -> bool {
 /// after it ("Secretary", "McCain"; not "I", "NATO" or "said").
 fn is_capitalised(word: &str) -> bool {
     word.chars().next().is_some_and(char::is_uppercase) && has_lowercase(word)
+}
+
+/// A stutter with no word in it: two or more words that are all the same
+/// single letter ("k-k" of "K-k-ken, coming to k-k-kill me!", "b-b").
+fn is_stutter(label: &TextInfo) -> bool {
+    let words = &label.words;
+    words.len() >= 2 && words.iter().all(|w| w.lower.chars().count() == 1 && w.lower == words[0].lower)
 }
 
 /// Deity names said as oaths or exclamations ([`is_oath`]).
@@ -865,6 +876,14 @@ mod tests {
         let alone = "God is good.";
         assert!(!is_oath(&TextInfo::new(alone), &span(alone, "God", 0, EntityKind::Person), "god"));
         assert!(!ctx_of("Jesus", 2), "pray to Jesus");
+    }
+
+    #[test]
+    fn a_stutter_without_a_word_is_junk() {
+        let text = "It's K-k-ken, coming to k-k-kill me! Ask Carole King.";
+        let got = linked(text, &[("k-k", 0, EntityKind::Location), ("Carole King", 0, EntityKind::Person)]);
+        assert_eq!(got.iter().map(|(t, _)| t.as_str()).collect::<Vec<_>>(), ["Carole King"], "{got:?}");
+        assert!(!is_stutter(&TextInfo::new("B.B. King")) && !is_stutter(&TextInfo::new("K-k-ken")));
     }
 
     #[test]
