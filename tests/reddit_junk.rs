@@ -34,7 +34,8 @@ const BIN: &str = env!("CARGO_BIN_EXE_stancegraph");
 const TOP: usize = 100;
 
 /// The most non-entities allowed among the top [`TOP`]: issue 11's
-/// target. The rules of `src/link/junk.rs` reach 1 (25 before them).
+/// target. The rules of `src/link/junk.rs` reach 1 with the comment-trained
+/// NER model ("Judo"; 25 before the rules).
 const MAX_NON_ENTITIES: usize = 2;
 
 /// A judgement of the fixture.
