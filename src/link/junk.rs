@@ -20,14 +20,15 @@
 //! 5. unless that one word is a known name (a word of a longer Person span
 //!    of the document, a curated short form, a surname or first name seen in
 //!    the corpus, a country word, a curated organisation or party word):
+//!    - any word without a capital letter ("fucking", "spesific", "yis",
+//!      "u", or digits alone): a model that finds lower-case names ("walz")
+//!      also tags misspellings and common words, so only a known name is
+//!      trusted in lower case;
 //!    - a contraction written without its apostrophe ("Im", "Thats",
 //!      "Wasnt", "Yall": a pronoun or auxiliary and its clitic; with "'ll" /
-//!      "'d" only when the result is no common word, so "Shell" stays), a
-//!      single lower-case letter ("u"), or an insult made with "-tard"
-//!      ("Libtards", "Magatard"; not "Mustard", a common word);
-//!    - any word written all in lower case ("fucking", "spesific", "yis"):
-//!      a model that finds lower-case names ("walz") also tags misspellings
-//!      and common words, so only a known name is trusted in lower case;
+//!      "'d" only when the result is no common word, so "Shell" stays), or
+//!      an insult made with "-tard" ("Libtards", "Magatard"; not "Mustard",
+//!      a common word);
 //!    - a common word shouted in capitals, four letters or more ("STUPID",
 //!      "AFTER"), unless its capital form is an acronym of its own (AIDS);
 //!    - a capitalised common word that opens a sentence ("Joke's on you",
@@ -127,16 +128,10 @@ impl Linker {
         if self.is_known_name(key, &label, ctx) {
             return false;
         }
-        if !has_uppercase(word) {
-            return true;
-        }
-        if is_bare_contraction(key) || (word.chars().count() == 1 && !has_uppercase(word)) || is_tard_insult(key) {
+        if !has_uppercase(word) || is_bare_contraction(key) || is_tard_insult(key) {
             return true;
         }
         if let Some(&acronym_of_its_own) = common_words().get(key) {
-            if !has_uppercase(word) {
-                return true;
-            }
             let shouted = !has_lowercase(word) && word.chars().count() >= 4;
             if shouted && !acronym_of_its_own {
                 return true;
