@@ -25,7 +25,6 @@
 //!    of its first piece, and BIO runs of words become [`EntitySpan`]s
 //!    ([`decode_words`]).
 
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use crate::encoder::{batch, var_store, Checkpoint, Padding, PaddingCounter};
@@ -551,10 +550,10 @@ pub fn plan_windows(n: usize, size: usize, overlap: usize) -> Vec<Window> {
 /// name's start; the name then starts at "Rubio"), and no span runs over a
 /// line break ("Ted Cruz.\nCruz" is two spans).
 pub fn decode_words(text: &str, words: &[Word], labels: &[Label]) -> Vec<EntitySpan> {
-    let chars: Vec<char> = text.chars().collect();
+    let chars: Vec<(usize, char)> = text.char_indices().collect(); // byte offset and character
     let between = |a: usize, b: usize| chars.get(a..b.min(chars.len())).unwrap_or(&[]);
-    let is_punctuation = |w: &Word| !between(w.start, w.end).iter().any(|c| c.is_alphanumeric());
-    let line_break_between = |a: usize, b: usize| between(a, b).contains(&'\n');
+    let is_punctuation = |w: &Word| !between(w.start, w.end).iter().any(|(_, c)| c.is_alphanumeric());
+    let line_break_between = |a: usize, b: usize| between(a, b).iter().any(|(_, c)| *c == '\n');
     let mut spans = Vec::new();
     let mut open: Option<(EntityKind, usize, usize, f32, usize)> = None; // kind, start, end, prob sum, n
     let close = |open: &mut Option<(EntityKind, usize, usize, f32, usize)>, spans: &mut Vec<EntitySpan>| {
@@ -592,32 +591,20 @@ pub fn decode_words(text: &str, words: &[Word], labels: &[Label]) -> Vec<EntityS
         }
     }
     close(&mut open, &mut spans);
-    fill_span_texts(text, &mut spans);
+    fill_span_texts(text, &chars, &mut spans);
     spans
 }
 
-/// Sets each span's `text` from the character offsets (one pass over the text).
-fn fill_span_texts(text: &str, spans: &mut [EntitySpan]) {
-    if spans.is_empty() {
-        return;
-    }
-    let mut byte_of: HashMap<usize, usize> = HashMap::with_capacity(spans.len() * 2);
-    for s in spans.iter() {
-        byte_of.insert(s.start, usize::MAX);
-        byte_of.insert(s.end, usize::MAX);
-    }
-    let mut chars = 0;
-    for (b, _) in text.char_indices() {
-        if let Some(v) = byte_of.get_mut(&chars) {
-            *v = b;
-        }
-        chars += 1;
-    }
-    if let Some(v) = byte_of.get_mut(&chars) {
-        *v = text.len();
-    }
+/// Sets each span's `text` from the character offsets, through the text's
+/// `(byte offset, character)` list that [`decode_words`] already made.
+fn fill_span_texts(text: &str, chars: &[(usize, char)], spans: &mut [EntitySpan]) {
+    let byte_of = |i: usize| match chars.get(i) {
+        Some(&(b, _)) => b,
+        None if i == chars.len() => text.len(),
+        None => usize::MAX,
+    };
     for s in spans.iter_mut() {
-        let (a, b) = (byte_of[&s.start], byte_of[&s.end]);
+        let (a, b) = (byte_of(s.start), byte_of(s.end));
         if a <= b && b <= text.len() {
             s.text = text[a..b].to_string();
         }
