@@ -229,12 +229,13 @@ def main():
     else:
         model = AutoModelForTokenClassification.from_pretrained(a.base, config=config)
     if a.freeze_embeddings:
-        frozen = [n for n, p in model.named_parameters() if n.endswith(FROZEN_EMBEDDINGS)]
+        frozen = []
+        for n, p in model.named_parameters():
+            if n.endswith(FROZEN_EMBEDDINGS):
+                p.requires_grad_(False)
+                frozen.append(n)
         if len(frozen) != len(FROZEN_EMBEDDINGS):
             sys.exit(f"--freeze-embeddings: expected {FROZEN_EMBEDDINGS} in the model, found {frozen}")
-        for n, p in model.named_parameters():
-            if n in frozen:
-                p.requires_grad_(False)
         print(f"frozen: {frozen}", flush=True)
     opt = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=a.lr, weight_decay=0.01)
     sched = get_linear_schedule_with_warmup(opt, int(0.06 * total), total)
