@@ -174,6 +174,9 @@ pub enum Precision {
     /// bfloat16: about twice as fast where the CPU has AVX-512 BF16 or AMX,
     /// same entities on our gold sets; slow where it must be emulated.
     Bf16,
+    /// Dynamic int8 linear layers (fbgemm, [`crate::quantized`]) for the NER
+    /// model's DistilBERT; every other model runs fp32 with it.
+    Int8,
 }
 
 impl Precision {
@@ -195,6 +198,7 @@ impl Precision {
         match s {
             "fp32" => Some(Precision::Fp32),
             "bf16" => Some(Precision::Bf16),
+            "int8" => Some(Precision::Int8),
             "auto" => Some(Precision::auto()),
             _ => None,
         }
@@ -305,7 +309,7 @@ impl Checkpoint {
         }
         // `load` keeps the file's precision (fp16), which CPU kernels run slowly.
         match precision {
-            Precision::Fp32 => vars.float(),
+            Precision::Fp32 | Precision::Int8 => vars.float(),
             Precision::Bf16 => vars.bfloat16(),
         }
         vars.freeze();

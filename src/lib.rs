@@ -30,6 +30,7 @@ pub mod ner;
 pub mod outputs;
 pub mod pair_graphs;
 pub mod pipeline;
+pub mod quantized;
 pub mod report;
 pub mod stance;
 pub mod store;

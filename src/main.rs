@@ -80,7 +80,7 @@ struct Runtime {
     /// Texts (NER windows, stance pairs) per model forward pass.
     #[arg(long, default_value_t = 32)]
     batch_size: usize,
-    /// Transformer precision: auto (bf16 where the CPU has it natively), fp32, bf16.
+    /// Transformer precision: auto (bf16 where the CPU has it natively), fp32, bf16, int8 (dynamic int8 NER; stance fp32).
     #[arg(long, default_value = "auto", value_parser = parse_precision)]
     precision: Precision,
     /// Where the transformers run: auto (the GPU when this build has CUDA and one is visible, else the CPU), cpu, cuda.
@@ -549,7 +549,7 @@ fn load_ner(dir: Option<PathBuf>, config: NerConfig) -> anyhow::Result<NerModel>
 }
 
 fn parse_precision(s: &str) -> Result<Precision, String> {
-    Precision::parse(s).ok_or_else(|| format!("unknown precision {s:?} (auto, fp32, bf16)"))
+    Precision::parse(s).ok_or_else(|| format!("unknown precision {s:?} (auto, fp32, bf16, int8)"))
 }
 
 /// Makes libtorch's OpenMP threads sleep, not spin, while they wait for

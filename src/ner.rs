@@ -29,6 +29,7 @@ use std::path::{Path, PathBuf};
 
 use crate::encoder::{batch, var_store, Checkpoint, Padding, PaddingCounter};
 use crate::mpnet::{piece_casing, MpnetConfig, MpnetForTokenClassification};
+use crate::quantized;
 use tch::{Device, Tensor};
 
 use rayon::prelude::*;
@@ -142,6 +143,8 @@ impl Default for NerConfig {
 
 enum Encoder {
     DistilBert(DistilBertForTokenClassification),
+    /// Our DistilBERT on int8 linear layers (`--precision int8`).
+    DistilBertInt8(quantized::DistilBertForTokenClassification),
     Bert(BertForTokenClassification),
     Mpnet(MpnetForTokenClassification),
 }
@@ -203,6 +206,24 @@ impl NerModel {
             }
         };
         checkpoint.load_weights(&mut vars, config.precision)?;
+        let encoder = match encoder {
+            Encoder::DistilBert(_) if config.precision == Precision::Int8 => {
+                if vars.device() != Device::Cpu {
+                    return Err(ModelError::Forward("--precision int8 runs on the CPU only: add --device cpu".into()));
+                }
+                let c: DistilBertConfig = checkpoint.typed_config()?;
+                let int8 = quantized::DistilBertForTokenClassification::from_vars(
+                    &vars,
+                    c.n_layers,
+                    c.n_heads,
+                    quantized::Weights::Int8,
+                )?;
+                // The fp32 linear weights live on in `vars`, unused: free them.
+                vars = var_store(config.threads, vars.device());
+                Encoder::DistilBertInt8(int8)
+            }
+            other => other,
+        };
         let Checkpoint { tokenizer, cls_id, sep_id, pad_id, .. } = checkpoint;
         Ok(NerModel {
             tokenizer,
@@ -300,6 +321,7 @@ impl NerModel {
             Encoder::DistilBert(m) => {
                 m.forward_t(Some(&ids), Some(&mask), None, false).map(|o| o.logits).map_err(|e| e.to_string())
             }
+            Encoder::DistilBertInt8(m) => Ok(m.forward(&ids, &mask)),
             Encoder::Bert(m) => Ok(m.forward_t(Some(&ids), Some(&mask), None, None, None, false).logits),
             Encoder::Mpnet(m) => {
                 let case_ids = m.has_casing().then(|| {

@@ -1,0 +1,281 @@
+//! Dynamic int8 inference on the CPU (`--precision int8`): linear layers whose
+//! weights are quantized once at load time to int8 (7 bits, one scale per
+//! output row) and packed for fbgemm, while the activations stay fp32 and are
+//! quantized per call by libtorch's `fbgemm_linear_int8_weight_fp32_activation`
+//! (the kernel behind PyTorch's `quantize_dynamic`). Owns the DistilBERT
+//! token classifier that runs on them, built from the weights of a loaded
+//! rust-bert `VarStore`, so the NER model's files are the same at every
+//! precision.
+//!
+//! Why a second DistilBERT: rust-bert's layers are plain `nn::Linear`, which
+//! cannot hold a packed int8 matrix. The forward pass here is rust-bert's
+//! (`distilbert::{embeddings,attention,transformer}`): word + position
+//! embeddings and LayerNorm (eps 1e-12), then per layer scaled dot-product
+//! attention with padded keys masked, `sa_layer_norm(x + out_lin(context))`,
+//! `output_layer_norm(h + lin2(gelu(lin1(h))))`, and the classifier on top
+//! (kept fp32: 9 outputs). `tests/quantized.rs` checks that with fp32
+//! linears it gives rust-bert's logits, and that int8 keeps the labels.
+//!
+//! fbgemm needs AVX2; a CPU without it gets one error at load time.
+
+use tch::{nn, Kind, Scalar, Tensor};
+
+use crate::encoder::ModelError;
+
+/// The range our int8 weights use: 7 bits, not 8. On a CPU without VNNI
+/// (AVX2 only) fbgemm multiplies with `vpmaddubsw`, which adds two u8 × i8
+/// products into an i16 and saturates: 2 × 255 × 127 overflows it, 2 × 255 × 64
+/// does not. With full-range weights 9 % of the NER model's token labels
+/// changed on real sentences; with 7 bits 1.5 % (`tests/quantized.rs`, every
+/// linear in int8), as
+/// PyTorch's `reduce_range` does for the same reason.
+const QMIN: i64 = -64;
+const QMAX: i64 = 63;
+
+/// A linear layer `y = x Wᵀ + b`, either with its fp32 weight as loaded or
+/// with the weight quantized to int8 and packed for fbgemm.
+pub enum Linear {
+    Fp32 {
+        weight: Tensor,
+        bias: Tensor,
+    },
+    Int8 {
+        quantized: Tensor,
+        packed: Tensor,
+        col_offsets: Tensor,
+        scale: f64,
+        zero_point: i64,
+        zero_bias: Tensor,
+        row_scales: Tensor,
+        bias: Tensor,
+    },
+}
+
+/// Scale and zero point that map `[min, max]` (widened to hold 0) onto
+/// `QMIN..=QMAX`, the zero point nudged to an integer so that 0.0 is exact:
+/// the rule of PyTorch's `ChooseQuantizationParams` for fbgemm weights.
+pub fn quantization_params(min: f64, max: f64) -> (f64, i64) {
+    let (qmin, qmax) = (QMIN, QMAX);
+    let (min, max) = (min.min(0.0), max.max(0.0));
+    let mut scale = (max - min) / (qmax - qmin) as f64;
+    if scale == 0.0 {
+        scale = 0.1;
+    }
+    let (from_min, from_max) = (qmin as f64 - min / scale, qmax as f64 - max / scale);
+    let error_min = (qmin as f64).abs() + (min / scale).abs();
+    let error_max = (qmax as f64).abs() + (max / scale).abs();
+    let initial = if error_min < error_max { from_min } else { from_max };
+    (scale, (initial.round() as i64).clamp(qmin, qmax))
+}
+
+impl Linear {
+    /// Quantizes an fp32 `[out, in]` weight (any precision is read as fp32),
+    /// one scale per output row: each row is divided by its largest magnitude
+    /// before the matrix is quantized, and the output multiplied back by it
+    /// (`row_scales`), so a row of small weights keeps its resolution although
+    /// fbgemm's kernel takes one scale for the whole matrix.
+    pub fn int8(weight: &Tensor, bias: &Tensor) -> Result<Linear, ModelError> {
+        let weight = weight.to_kind(Kind::Float).contiguous();
+        let row_scales = weight.abs().amax([1i64].as_slice(), false).clamp_min(1e-12);
+        let normalized = (&weight / row_scales.unsqueeze(1)).contiguous();
+        let min = normalized.min().double_value(&[]);
+        let max = normalized.max().double_value(&[]);
+        let (scale, zero_point) = quantization_params(min, max);
+        let quantized = ((&normalized / scale).round() + zero_point as f64).clamp(QMIN, QMAX).to_kind(Kind::Int8);
+        // fbgemm's column offsets: per output row, the sum of its int8 weights less zero_point × inputs.
+        let inputs = weight.size()[1];
+        let col_offsets = (quantized.to_kind(Kind::Int).sum_dim_intlist(1, false, Kind::Int) - zero_point * inputs)
+            .to_kind(Kind::Int)
+            .contiguous();
+        let packed = quantized
+            .f_fbgemm_pack_quantized_matrix()
+            .map_err(|e| ModelError::Forward(format!("--precision int8 needs fbgemm (a CPU with AVX2): {e}")))?;
+        let zero_bias = bias.zeros_like().to_kind(Kind::Float);
+        Ok(Linear::Int8 {
+            quantized,
+            packed,
+            col_offsets,
+            scale,
+            zero_point,
+            zero_bias,
+            row_scales,
+            bias: bias.to_kind(Kind::Float),
+        })
+    }
+
+    pub fn fp32(weight: &Tensor, bias: &Tensor) -> Linear {
+        Linear::Fp32 { weight: weight.to_kind(Kind::Float), bias: bias.to_kind(Kind::Float) }
+    }
+
+    pub fn forward(&self, x: &Tensor) -> Tensor {
+        match self {
+            Linear::Fp32 { weight, bias } => x.linear(weight, Some(bias)),
+            Linear::Int8 { quantized, packed, col_offsets, scale, zero_point, zero_bias, row_scales, bias } => x
+                .contiguous()
+                .fbgemm_linear_int8_weight_fp32_activation(
+                    quantized,
+                    packed,
+                    col_offsets,
+                    Scalar::float(*scale),
+                    Scalar::int(*zero_point),
+                    zero_bias,
+                )
+                .g_mul_(row_scales)
+                .g_add_(bias),
+        }
+    }
+}
+
+/// Which linear layers to build.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Weights {
+    /// As loaded, fp32: the same computation as rust-bert's model (for checks).
+    Fp32,
+    /// int8 encoder linears, except the feed-forward output (`ffn.lin2`) of
+    /// the lower half of the layers; embeddings, LayerNorms and the classifier
+    /// fp32. Chosen on CoNLL-2003 valid (PERFORMANCE.md section 9): every
+    /// linear in int8 cost 0.41 F1 points there, this 0.07. `lin2` reads the
+    /// GELU output, whose long positive tail leaves little resolution to the
+    /// rest of a per-tensor activation range.
+    Int8,
+}
+
+struct LayerNorm {
+    weight: Tensor,
+    bias: Tensor,
+}
+
+impl LayerNorm {
+    fn forward(&self, x: &Tensor) -> Tensor {
+        let dim = *x.size().last().expect("a hidden dimension");
+        x.layer_norm([dim], Some(&self.weight), Some(&self.bias), 1e-12, false)
+    }
+}
+
+struct Layer {
+    q: Linear,
+    k: Linear,
+    v: Linear,
+    out: Linear,
+    sa_norm: LayerNorm,
+    lin1: Linear,
+    lin2: Linear,
+    out_norm: LayerNorm,
+}
+
+/// DistilBERT with a token-classification head on [`Linear`] layers.
+pub struct DistilBertForTokenClassification {
+    word_embeddings: Tensor,
+    position_embeddings: Tensor,
+    embeddings_norm: LayerNorm,
+    layers: Vec<Layer>,
+    classifier: Linear,
+    heads: i64,
+}
+
+impl DistilBertForTokenClassification {
+    /// Built from the variables of a loaded rust-bert
+    /// `DistilBertForTokenClassification` (Hugging Face names,
+    /// `distilbert.transformer.layer.N.attention.q_lin.weight`, …). The
+    /// tensors are shared or converted, so the `VarStore` may be dropped after.
+    pub fn from_vars(vars: &nn::VarStore, layers: i64, heads: i64, weights: Weights) -> Result<Self, ModelError> {
+        let all = vars.variables();
+        let get = |name: &str| {
+            all.get(name)
+                .map(|t| t.to_kind(Kind::Float))
+                .ok_or_else(|| ModelError::Forward(format!("int8 DistilBERT: no tensor {name}")))
+        };
+        let linear = |prefix: &str, int8: bool| -> Result<Linear, ModelError> {
+            let (w, b) = (get(&format!("{prefix}.weight"))?, get(&format!("{prefix}.bias"))?);
+            if int8 {
+                Linear::int8(&w, &b)
+            } else {
+                Ok(Linear::fp32(&w, &b))
+            }
+        };
+        let norm = |prefix: &str| -> Result<LayerNorm, ModelError> {
+            Ok(LayerNorm { weight: get(&format!("{prefix}.weight"))?, bias: get(&format!("{prefix}.bias"))? })
+        };
+        let mut stack = Vec::with_capacity(layers as usize);
+        let int8 = weights == Weights::Int8;
+        for i in 0..layers {
+            let p = format!("distilbert.transformer.layer.{i}");
+            stack.push(Layer {
+                q: linear(&format!("{p}.attention.q_lin"), int8)?,
+                k: linear(&format!("{p}.attention.k_lin"), int8)?,
+                v: linear(&format!("{p}.attention.v_lin"), int8)?,
+                out: linear(&format!("{p}.attention.out_lin"), int8)?,
+                sa_norm: norm(&format!("{p}.sa_layer_norm"))?,
+                lin1: linear(&format!("{p}.ffn.lin1"), int8)?,
+                lin2: linear(&format!("{p}.ffn.lin2"), int8 && i >= layers / 2)?,
+                out_norm: norm(&format!("{p}.output_layer_norm"))?,
+            });
+        }
+        Ok(DistilBertForTokenClassification {
+            word_embeddings: get("distilbert.embeddings.word_embeddings.weight")?,
+            position_embeddings: get("distilbert.embeddings.position_embeddings.weight")?,
+            embeddings_norm: norm("distilbert.embeddings.LayerNorm")?,
+            layers: stack,
+            classifier: Linear::fp32(&get("classifier.weight")?, &get("classifier.bias")?),
+            heads,
+        })
+    }
+
+    /// `[batch, width, labels]` fp32 logits of `ids` (`[batch, width]`),
+    /// `mask` 1 on real tokens and 0 on padding.
+    pub fn forward(&self, ids: &Tensor, mask: &Tensor) -> Tensor {
+        let (batch, width) = (ids.size()[0], ids.size()[1]);
+        let positions = Tensor::arange(width, (Kind::Int64, ids.device())).unsqueeze(0).expand([batch, width], true);
+        let x = Tensor::embedding(&self.word_embeddings, ids, -1, false, false)
+            + Tensor::embedding(&self.position_embeddings, &positions, -1, false, false);
+        let mut x = self.embeddings_norm.forward(&x);
+        let padded = mask.le(0).view([batch, 1, 1, width]);
+        let dim = *x.size().last().expect("a hidden dimension");
+        let per_head = dim / self.heads;
+        let split = |t: Tensor| t.view([batch, width, self.heads, per_head]).transpose(1, 2);
+        for layer in &self.layers {
+            let q = split(layer.q.forward(&x)) / (per_head as f64).sqrt();
+            let k = split(layer.k.forward(&x));
+            let v = split(layer.v.forward(&x));
+            let scores = q.matmul(&k.transpose(2, 3)).masked_fill(&padded, f64::NEG_INFINITY);
+            let context =
+                scores.softmax(-1, Kind::Float).matmul(&v).transpose(1, 2).contiguous().view([batch, width, dim]);
+            let h = layer.sa_norm.forward(&(layer.out.forward(&context) + &x));
+            let ffn = layer.lin2.forward(&layer.lin1.forward(&h).gelu("none"));
+            x = layer.out_norm.forward(&(ffn + h));
+        }
+        self.classifier.forward(&x)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn zero_is_exact_and_the_range_is_covered() {
+        let (scale, zp) = quantization_params(-0.5, 1.0);
+        assert!((scale - 1.5 / 127.0).abs() < 1e-12);
+        // 0.0 maps to the integer zero point exactly, and both ends stay in range.
+        assert!((QMIN..=QMAX).contains(&zp));
+        assert!(((-0.5 / scale).round() as i64 + zp) >= QMIN);
+        assert!(((1.0 / scale).round() as i64 + zp) <= QMAX);
+        // A range that does not hold 0 is widened to it.
+        assert_eq!(quantization_params(0.2, 0.4).1, QMIN);
+        // A constant-zero matrix still has a usable scale.
+        assert_eq!(quantization_params(0.0, 0.0).0, 0.1);
+    }
+
+    #[test]
+    fn int8_linear_is_close_to_fp32() {
+        tch::manual_seed(7);
+        let w = Tensor::randn([64, 48], (Kind::Float, tch::Device::Cpu)) * 0.05;
+        let b = Tensor::randn([64], (Kind::Float, tch::Device::Cpu)) * 0.01;
+        let x = Tensor::randn([5, 48], (Kind::Float, tch::Device::Cpu));
+        let exact = Linear::fp32(&w, &b).forward(&x);
+        let q = Linear::int8(&w, &b).expect("fbgemm runs on this CPU").forward(&x);
+        let err = (&q - &exact).abs().max().double_value(&[]);
+        let size = exact.abs().max().double_value(&[]);
+        assert!(err < 0.02 * size, "int8 error {err} against outputs of size {size}");
+    }
+}

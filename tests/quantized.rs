@@ -1,0 +1,74 @@
+//! `src/quantized.rs` against rust-bert on the shipped NER model
+//! (`models/ner`, DistilBERT): with fp32 linear layers our DistilBERT must
+//! give rust-bert's logits (to 1e-4), and with int8 linear layers the same
+//! label on nearly every token of real sentences (padding included in the
+//! batch, so masking is exercised). The F1 cost of int8 is measured by
+//! `stancegraph eval ner --precision int8` (PERFORMANCE.md), not here.
+
+use rust_bert::distilbert::{DistilBertConfig, DistilBertForTokenClassification};
+use stancegraph::encoder::{Checkpoint, Precision};
+use stancegraph::quantized::{self, Weights};
+use tch::{nn, Device, Kind, Tensor};
+
+const TEXTS: [&str; 4] = [
+    "Yoko Kamikawa met Antony Blinken in Tokyo on Tuesday to discuss the ceasefire in Gaza.",
+    "The European Union and NATO said Iran must stop.",
+    "lol kamala harris is the VP, not the president of the usa",
+    "Hamas already asked for a ceasefire.",
+];
+
+fn ids_and_mask(checkpoint: &Checkpoint) -> (Tensor, Tensor) {
+    let rows: Vec<Vec<i64>> = TEXTS
+        .iter()
+        .map(|t| {
+            let e = checkpoint.tokenizer.encode(*t, false).expect("tokenizes");
+            let mut row = vec![checkpoint.cls_id];
+            row.extend(e.get_ids().iter().map(|&i| i as i64));
+            row.push(checkpoint.sep_id);
+            row
+        })
+        .collect();
+    let width = rows.iter().map(Vec::len).max().unwrap();
+    let mut ids = vec![checkpoint.pad_id; rows.len() * width];
+    let mut mask = vec![0i64; rows.len() * width];
+    for (r, row) in rows.iter().enumerate() {
+        ids[r * width..r * width + row.len()].copy_from_slice(row);
+        mask[r * width..r * width + row.len()].iter_mut().for_each(|m| *m = 1);
+    }
+    let shape = [rows.len() as i64, width as i64];
+    (Tensor::from_slice(&ids).view(shape), Tensor::from_slice(&mask).view(shape))
+}
+
+#[test]
+fn our_distilbert_matches_rust_bert_and_int8_keeps_the_labels() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("models/ner");
+    let checkpoint = Checkpoint::open(&dir).expect("models/ner opens");
+    let config: DistilBertConfig = checkpoint.typed_config().expect("DistilBERT config");
+    let mut vars = nn::VarStore::new(Device::Cpu);
+    let reference = DistilBertForTokenClassification::new(vars.root(), &config).expect("rust-bert model");
+    checkpoint.load_weights(&mut vars, Precision::Fp32).expect("weights load");
+    let (ids, mask) = ids_and_mask(&checkpoint);
+    let expected = tch::no_grad(|| reference.forward_t(Some(&ids), Some(&mask), None, false).unwrap().logits);
+
+    let ours =
+        quantized::DistilBertForTokenClassification::from_vars(&vars, config.n_layers, config.n_heads, Weights::Fp32)
+            .expect("our DistilBERT");
+    let got = tch::no_grad(|| ours.forward(&ids, &mask));
+    let real = mask.unsqueeze(-1).to_kind(Kind::Bool);
+    let diff = (&got - &expected).abs().masked_select(&real).max().double_value(&[]);
+    assert!(diff < 1e-4, "fp32 logits differ from rust-bert's by {diff}");
+
+    let int8 =
+        quantized::DistilBertForTokenClassification::from_vars(&vars, config.n_layers, config.n_heads, Weights::Int8)
+            .expect("int8 DistilBERT");
+    let got = tch::no_grad(|| int8.forward(&ids, &mask));
+    let same = got.argmax(-1, false).eq_tensor(&expected.argmax(-1, false)).masked_select(&mask.to_kind(Kind::Bool));
+    let agree = same.to_kind(Kind::Float).mean(Kind::Float).double_value(&[]);
+    let diff = (&got - &expected).abs().masked_select(&real).max().double_value(&[]);
+    eprintln!(
+        "int8: {:.1} % of {} tokens keep their label, max logit difference {diff:.3}",
+        agree * 100.0,
+        same.size()[0]
+    );
+    assert!(agree >= 0.98, "int8 keeps the label of only {:.1} % of tokens", agree * 100.0);
+}
