@@ -71,7 +71,7 @@ DEFAULT_SETS = "newsmtsc,pstance,semeval"
 # arguments that must not change between a run and its resumption
 RESUME_KEYS = ("base", "mode", "sets", "max_per_set", "cap", "init_seed", "dev_frac", "seed", "batch", "max_len",
                "epochs", "balance", "keep_unmarked", "pstance_none", "lr", "examples", "soft", "soft_weight",
-               "soft_n")
+               "soft_n", "train_top")
 # recorded in config.json's stancegraph.train only when --soft is given (so a run without it writes what it did
 # before); soft_n is the number of soft items read (a file that grew between a run and its resumption is refused)
 SOFT_KEYS = ("soft", "soft_weight", "soft_n")
@@ -144,6 +144,23 @@ def collate(items, idx, pad_id):
         mask[r, : len(i)] = 1
     lab = torch.tensor([g[2] for g in group], dtype=torch.long)
     return ids, types, mask, lab
+
+
+def freeze_below_top(model, top):
+    """Freeze every parameter except those of the top `top` encoder layers and
+    the classifier head (and BERT's pooler, which feeds it). Returns (trainable,
+    frozen) parameter counts."""
+    n_layers = model.config.num_hidden_layers
+    if not 0 < top <= n_layers:
+        sys.exit(f"--train-top {top}: the model has {n_layers} layers")
+    keep = tuple(f".layer.{i}." for i in range(n_layers - top, n_layers))
+    counts = [0, 0]
+    for name, p in model.named_parameters():
+        train = name.startswith("classifier.") or name.startswith("pre_classifier.") or ".pooler." in name \
+            or any(k in name for k in keep)
+        p.requires_grad_(train)
+        counts[0 if train else 1] += p.numel()
+    return counts
 
 
 def forward(model, ids, types, mask, use_types):
@@ -258,6 +275,12 @@ def main():
                     help="seed of the classifier head, dropout, subsampling and batch order, with the dev split "
                          "kept at --seed: ensemble members share one dev set but not their training path")
     ap.add_argument("--bf16", action="store_true", help="bf16 autocast (fp32 master weights)")
+    ap.add_argument("--train-top", type=int, default=0,
+                    help="train only the top N encoder layers and the classifier head; the embeddings, the "
+                         "lower layers (and MPNet's relative position bias) stay exactly as loaded from --base, "
+                         "so an export of the result differs from the shipped weights in those tensors only "
+                         "(0 = train everything). With --base models/stance-accurate this continues the "
+                         "shipped model; see models/stance/MODEL.md")
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     if a.init_seed is None:
@@ -346,6 +369,10 @@ def main():
     if special["layout"] != expected_layout:
         sys.exit(f"{a.base}: tokenizer pair layout {special['layout']!r}, but a {mtype} model reads {expected_layout!r}")
     use_types = mtype == "bert"
+    model.float()  # an exported model (--base models/...) is fp16 on disk: train in fp32 master weights
+    if a.train_top:
+        trainable, frozen = freeze_below_top(model, a.train_top)
+        print(f"--train-top {a.train_top}: training {trainable:,} parameters, {frozen:,} frozen as loaded", flush=True)
     model.config.stancegraph = {
         "mode": a.mode, "max_len": a.max_len, "max_target_pieces": sd.MAX_TARGET_PIECES,
         "markers": {"open": sd.MARK_OPEN, "close": sd.MARK_CLOSE,
@@ -356,7 +383,8 @@ def main():
         "pair": {"bert": "[CLS] A [SEP] B [SEP]", "roberta": "<s> A </s></s> B </s>"}[special["layout"]],
         "truncation": "window of the text centred on the first mention",
         "labels": sd.LABELS, "spec": "scripts/stance_data.py module docstring",
-        "train": {k: getattr(a, k) for k in RESUME_KEYS if a.soft or k not in SOFT_KEYS},
+        "train": {k: getattr(a, k) for k in RESUME_KEYS
+                  if (a.soft or k not in SOFT_KEYS) and (a.train_top or k != "train_top")},
     }
 
     if a.balance == "weights":
@@ -386,7 +414,7 @@ def main():
 
     steps_per_epoch = math.ceil(len(train) / a.batch)
     total = steps_per_epoch * a.epochs
-    opt = torch.optim.AdamW(model.parameters(), lr=a.lr, weight_decay=0.01)
+    opt = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=a.lr, weight_decay=0.01)
     sched = get_linear_schedule_with_warmup(opt, int(a.warmup * total), total)
     state = {"epoch": 0, "step_in_epoch": 0, "global_step": 0, "best_score": -1.0, "best_at": None,
              "history": [], "args": {k: getattr(a, k) for k in RESUME_KEYS}, "done": False}
@@ -394,8 +422,8 @@ def main():
     best_dir = os.path.join(a.ckpt, "best")
     if os.path.exists(last):
         ck = torch.load(last, weights_only=False, map_location="cpu")
-        # checkpoints from before --cap / --init-seed / --soft existed
-        saved = {"cap": "", "examples": None, "soft": "", "soft_weight": 1.0, "soft_n": 0,
+        # checkpoints from before --cap / --init-seed / --soft / --train-top existed
+        saved = {"cap": "", "examples": None, "soft": "", "soft_weight": 1.0, "soft_n": 0, "train_top": 0,
                  "init_seed": ck["state"]["args"].get("seed"), **ck["state"]["args"]}
         diff = {k: (saved.get(k), getattr(a, k)) for k in RESUME_KEYS if saved.get(k) != getattr(a, k)}
         if diff:
