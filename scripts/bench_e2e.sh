@@ -18,12 +18,17 @@
 # the sum. Prints one JSON line per run, then the medians and the ratios
 # ours/spaCy. Medians mean something only on an otherwise idle machine.
 #   usage: scripts/bench_e2e.sh SHARED_DATA_DIR
+#   ROUNDS (3), ARTICLES (200), THREADS (2), SETS ("polnear reddit"); PRECISIONS="fp32 int8"
+#   times our run at each --precision side by side in every round; NO_SPACY=1 leaves spaCy out.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DATA=$(cd "${1:?shared data dir}" && pwd)
 ROUNDS=${ROUNDS:-3}
 ARTICLES=${ARTICLES:-200}
 THREADS=${THREADS:-2}
+# --precision values of our runs, each timed in every round (stack "ours" for one value,
+# "ours:VALUE" for several), e.g. PRECISIONS="fp32 int8" to compare them side by side.
+PRECISIONS=${PRECISIONS:-auto}
 SETS=${SETS:-polnear reddit}
 BIN=${BIN:-${CARGO_TARGET_DIR:-target}/release/stancegraph}
 PY=${PY:-.venv-bench/bin/python}
@@ -61,7 +66,7 @@ run = {"stack": stack, "set": set_, "wall_s": wall, "words": words, "words_per_s
        "user_s": user, "sys_s": sys_, "cpu_s": round(user + sys_, 2), "cpu_over_wall": round((user + sys_) / wall, 2),
        "sys_share_of_cpu": round(sys_ / max(user + sys_, 1e-9), 3),
        "peak_rss_mb": round(int(t["Maximum resident set size (kbytes)"]) / 1024, 1)}
-if stack == "ours":
+if stack.startswith("ours"):
     s = json.load(open(summary))
     run["ner_s"] = s["seconds"].get("ner")
     run["stance_s"] = s["seconds"].get("stance")
@@ -79,9 +84,13 @@ PY
 : > "$WORK/runs.jsonl"
 for _ in $(seq 1 "$ROUNDS"); do
   for set in $SETS; do
-    rm -rf "$WORK/out"
-    timed ours "$set" "$BIN" run "$WORK/in/$set" --out "$WORK/out" --threads "$THREADS" --quiet | tee -a "$WORK/runs.jsonl"
-    timed spacy "$set" "$PY" scripts/bench_spacy.py "$WORK/$set.texts.jsonl" --n-process "$THREADS" | tee -a "$WORK/runs.jsonl"
+    for precision in $PRECISIONS; do
+      stack=ours; [ "$PRECISIONS" = "$precision" ] || stack="ours:$precision"
+      rm -rf "$WORK/out"
+      timed "$stack" "$set" "$BIN" run "$WORK/in/$set" --out "$WORK/out" --threads "$THREADS" --precision "$precision" \
+        --quiet | tee -a "$WORK/runs.jsonl"
+    done
+    [ -n "${NO_SPACY:-}" ] || timed spacy "$set" "$PY" scripts/bench_spacy.py "$WORK/$set.texts.jsonl" --n-process "$THREADS" | tee -a "$WORK/runs.jsonl"
   done
 done
 
@@ -96,14 +105,16 @@ out = {"rounds": max(len(v) for v in med.values()), "medians": {}, "ours_over_sp
 for (set_, stack), rs in sorted(med.items()):
     m = {k: round(statistics.median(r[k] for r in rs), 2) for k in keys}
     m["words"] = rs[0]["words"]
-    if stack == "ours":
+    if stack.startswith("ours"):
         m["ner_padding_share"] = rs[0]["ner_padding_share"]
         m["stance_padding_share"] = rs[0]["stance_padding_share"]
     out["medians"].setdefault(set_, {})[stack] = m
 for set_, by in out["medians"].items():
-    if "ours" in by and "spacy" in by:
-        o, s = by["ours"], by["spacy"]
-        out["ours_over_spacy"][set_] = {k: round(o[k] / s[k], 2) if s[k] else None for k in keys}
+    for stack, o in by.items():
+        if stack.startswith("ours") and "spacy" in by:
+            s = by["spacy"]
+            name = set_ if stack == "ours" else f"{set_} {stack}"
+            out["ours_over_spacy"][name] = {k: round(o[k] / s[k], 2) if s[k] else None for k in keys}
 print(json.dumps(out, indent=1))
 print("ours = whole `stancegraph run` (NER, linking, stance, exports); spaCy = NER only. "
       "spaCy peak RSS is its largest process. Medians only from an idle machine.")

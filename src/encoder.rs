@@ -175,12 +175,16 @@ pub enum Precision {
     /// same entities on our gold sets; slow where it must be emulated.
     Bf16,
     /// Dynamic int8 linear layers (fbgemm, [`crate::quantized`]) for the NER
-    /// model's DistilBERT; every other model runs fp32 with it.
+    /// model's DistilBERT on the CPU; every other model, and every model on a
+    /// GPU, runs fp32 with it.
     Int8,
 }
 
 impl Precision {
-    /// bf16 when the CPU computes it natively, else fp32.
+    /// bf16 when the CPU computes it natively (AVX-512 BF16 or AMX), else
+    /// fp32. Never int8: its activation ranges are taken per batch, so a
+    /// text's entities could depend on the texts batched with it, and a
+    /// nightly run would not match a rebuild (PERFORMANCE.md section 9).
     pub fn auto() -> Precision {
         let flags = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
         let native = flags

@@ -179,6 +179,22 @@ impl DistilBertForTokenClassification {
     /// `distilbert.transformer.layer.N.attention.q_lin.weight`, …). The
     /// tensors are shared or converted, so the `VarStore` may be dropped after.
     pub fn from_vars(vars: &nn::VarStore, layers: i64, heads: i64, weights: Weights) -> Result<Self, ModelError> {
+        if weights == Weights::Fp32 {
+            return Self::build(vars, layers, heads, weights);
+        }
+        // libtorch warns once per process, on stderr, that these fbgemm functions are
+        // deprecated: pack and run a two-token batch here with stderr closed, so that a
+        // run's stderr (`--quiet`, cron mail) holds only what we print.
+        with_stderr_silenced(|| {
+            let model = Self::build(vars, layers, heads, weights)?;
+            let device = vars.device();
+            let tokens = Tensor::zeros([1, 2], (Kind::Int64, device));
+            let _ = model.forward(&tokens, &tokens.ones_like());
+            Ok(model)
+        })
+    }
+
+    fn build(vars: &nn::VarStore, layers: i64, heads: i64, weights: Weights) -> Result<Self, ModelError> {
         let all = vars.variables();
         let get = |name: &str| {
             all.get(name)
@@ -246,6 +262,27 @@ impl DistilBertForTokenClassification {
         }
         self.classifier.forward(&x)
     }
+}
+
+/// Runs `f` with the process's stderr (fd 2) pointed at /dev/null, then
+/// restores it. Called at model load, before any other stage prints.
+fn with_stderr_silenced<T>(f: impl FnOnce() -> T) -> T {
+    use std::os::fd::AsRawFd;
+    let null = std::fs::OpenOptions::new().write(true).open("/dev/null");
+    // SAFETY: dup/dup2/close on fd 2 and on descriptors owned here.
+    let saved = unsafe { libc::dup(2) };
+    let silenced = match (&null, saved >= 0) {
+        (Ok(null), true) => unsafe { libc::dup2(null.as_raw_fd(), 2) >= 0 },
+        _ => false,
+    };
+    let out = f();
+    if silenced {
+        unsafe { libc::dup2(saved, 2) };
+    }
+    if saved >= 0 {
+        unsafe { libc::close(saved) };
+    }
+    out
 }
 
 #[cfg(test)]
