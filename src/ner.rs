@@ -217,7 +217,7 @@ impl NerModel {
                     quantized::Weights::Int8,
                 )?;
                 // The fp32 linear weights live on in `vars`, unused: free them.
-                vars = var_store(config.threads, vars.device());
+                vars = nn::VarStore::new(vars.device());
                 Encoder::DistilBertInt8(int8)
             }
             other => other,

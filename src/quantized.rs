@@ -55,17 +55,16 @@ pub enum Linear {
 /// `QMIN..=QMAX`, the zero point nudged to an integer so that 0.0 is exact:
 /// the rule of PyTorch's `ChooseQuantizationParams` for fbgemm weights.
 pub fn quantization_params(min: f64, max: f64) -> (f64, i64) {
-    let (qmin, qmax) = (QMIN, QMAX);
     let (min, max) = (min.min(0.0), max.max(0.0));
-    let mut scale = (max - min) / (qmax - qmin) as f64;
+    let mut scale = (max - min) / (QMAX - QMIN) as f64;
     if scale == 0.0 {
         scale = 0.1;
     }
-    let (from_min, from_max) = (qmin as f64 - min / scale, qmax as f64 - max / scale);
-    let error_min = (qmin as f64).abs() + (min / scale).abs();
-    let error_max = (qmax as f64).abs() + (max / scale).abs();
+    let (from_min, from_max) = (QMIN as f64 - min / scale, QMAX as f64 - max / scale);
+    let error_min = (QMIN as f64).abs() + (min / scale).abs();
+    let error_max = (QMAX as f64).abs() + (max / scale).abs();
     let initial = if error_min < error_max { from_min } else { from_max };
-    (scale, (initial.round() as i64).clamp(qmin, qmax))
+    (scale, (initial.round() as i64).clamp(QMIN, QMAX))
 }
 
 impl Linear {

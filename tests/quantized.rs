@@ -6,7 +6,7 @@
 //! `stancegraph eval ner --precision int8` (PERFORMANCE.md), not here.
 
 use rust_bert::distilbert::{DistilBertConfig, DistilBertForTokenClassification};
-use stancegraph::encoder::{Checkpoint, Precision};
+use stancegraph::encoder::{batch, Checkpoint, Precision};
 use stancegraph::quantized::{self, Weights};
 use tch::{nn, Device, Kind, Tensor};
 
@@ -28,15 +28,8 @@ fn ids_and_mask(checkpoint: &Checkpoint) -> (Tensor, Tensor) {
             row
         })
         .collect();
-    let width = rows.iter().map(Vec::len).max().unwrap();
-    let mut ids = vec![checkpoint.pad_id; rows.len() * width];
-    let mut mask = vec![0i64; rows.len() * width];
-    for (r, row) in rows.iter().enumerate() {
-        ids[r * width..r * width + row.len()].copy_from_slice(row);
-        mask[r * width..r * width + row.len()].iter_mut().for_each(|m| *m = 1);
-    }
-    let shape = [rows.len() as i64, width as i64];
-    (Tensor::from_slice(&ids).view(shape), Tensor::from_slice(&mask).view(shape))
+    let (ids, mask, _, _) = batch(&rows, &[], checkpoint.pad_id, Device::Cpu);
+    (ids, mask)
 }
 
 #[test]
