@@ -17,11 +17,15 @@
 #     $WORK/pairs-NAME.jsonl;
 #  4. labels: scripts/teacher_label.py runs the teacher over the distinct questions
 #     of both corpora, $WORK/labels.jsonl (appended to; a rerun labels what is left);
+#  4b. gold labels (KD_WEIGHT > 0): the student's gold training items
+#     (train_stance.py --dump-train, the same sets, split and seed as step 5) get
+#     the teacher's logits too, $WORK/labels-gold.jsonl (resumable);
 #  5. student: train_stance.py from the MiniLM base with the shipped recipe
 #     (scripts/train_stance_all.sh: mode both, NewsMTSC + P-Stance + SemEval,
 #     3 epochs at 5e-5, batch 16, bf16, dev every 600 steps, seed 21) plus
-#     --soft $WORK/labels.jsonl --soft-weight $SOFT_WEIGHT, $WORK/student-$SEED
-#     (resumes from last.pt, every 100 steps);
+#     --soft $WORK/labels.jsonl --soft-weight $SOFT_WEIGHT and, with KD_WEIGHT > 0,
+#     --teacher $WORK/labels-gold.jsonl --kd-weight $KD_WEIGHT --kd-temp $KD_TEMP,
+#     $WORK/student-$SEED (resumes from last.pt, every 100 steps);
 #  6. export: scripts/export_stance.py of the best dev checkpoint to OUT_DIR.
 # See models/stance/MODEL.md ("Distillation recipe").
 #
@@ -39,7 +43,9 @@
 #   CORPORA     the comment corpora, default "reddit vast" ("reddit" alone keeps the VAST dev texts, an
 #               evaluation set of MODEL.md, out of training; a changed list needs a new WORK or labels.jsonl
 #               removed, as train_stance.py refuses to resume with other soft data)
-#   DATA (../shared/data), WORK (checkpoints/distil), THREADS (1), SEED (21), SOFT_WEIGHT (1.0)
+#   DATA (../shared/data), WORK (checkpoints/distil), THREADS (1), SEED (21), SOFT_WEIGHT (1.0),
+#   KD_WEIGHT (0.5; 0 = no distillation on the gold texts), KD_TEMP (2.0),
+#   LABEL_THREADS (the teacher's threads in steps 4 and 4b; default THREADS)
 set -euo pipefail
 usage="usage: distil_stance.sh OUT_DIR | --smoke DIR"
 SMOKE=0
@@ -60,6 +66,9 @@ WORK=${WORK:-checkpoints/distil}
 THREADS=${THREADS:-1}
 SEED=${SEED:-21}
 SOFT_WEIGHT=${SOFT_WEIGHT:-1.0}
+KD_WEIGHT=${KD_WEIGHT:-0.5}
+KD_TEMP=${KD_TEMP:-2.0}
+LABEL_THREADS=${LABEL_THREADS:-$THREADS}
 CORPORA=${CORPORA:-reddit vast}
 
 fail() { echo "distil_stance.sh: $*" >&2; exit 2; }
@@ -101,18 +110,36 @@ done
 limit=()
 [ "$SMOKE" = 1 ] && limit=(--limit 40)
 "$PY" scripts/teacher_label.py --model "$TEACHER" --pairs "$(IFS=,; echo "${PAIRS[*]}")" --out "$WORK/labels.jsonl" \
-  --threads "$THREADS" --bf16 ${limit[@]+"${limit[@]}"}
+  --threads "$LABEL_THREADS" --bf16 ${limit[@]+"${limit[@]}"}
 
 # 5. the student, 6. its export
 if [ "$SMOKE" = 1 ]; then
   rm -rf "$WORK/student"
-  "$PY" scripts/train_stance.py --base "$BASE" --ckpt "$WORK/student" --examples tests/fixtures/stance/smoke.jsonl \
-    --soft "$WORK/labels.jsonl" --soft-weight "$SOFT_WEIGHT" --mode both --epochs 1 --batch 8 --lr 5e-5 --bf16 \
-    --threads "$THREADS" --save-every 100 --eval-every 3 --max-steps 3 --no-test --init-seed "$SEED"
+  SMOKE_GOLD=(--base "$BASE" --examples tests/fixtures/stance/smoke.jsonl --mode both --init-seed "$SEED")
+  KD=()
+  if [ "$KD_WEIGHT" != 0 ]; then
+    "$PY" scripts/train_stance.py "${SMOKE_GOLD[@]}" --ckpt "$WORK/dump" --dump-train "$WORK/pairs-gold.jsonl"
+    "$PY" scripts/teacher_label.py --model "$TEACHER" --pairs "$WORK/pairs-gold.jsonl" \
+      --out "$WORK/labels-gold.jsonl" --threads "$LABEL_THREADS" --bf16
+    KD=(--teacher "$WORK/labels-gold.jsonl" --kd-weight "$KD_WEIGHT" --kd-temp "$KD_TEMP")
+  fi
+  "$PY" scripts/train_stance.py "${SMOKE_GOLD[@]}" --ckpt "$WORK/student" \
+    --soft "$WORK/labels.jsonl" --soft-weight "$SOFT_WEIGHT" --epochs 1 --batch 8 --lr 5e-5 --bf16 \
+    --threads "$THREADS" --save-every 100 --eval-every 3 --max-steps 3 --no-test ${KD[@]+"${KD[@]}"}
   "$PY" scripts/export_stance.py --src "$WORK/student/best" --out "$OUT"
   exit 0
 fi
-"$PY" scripts/train_stance.py --base "$BASE" --ckpt "$WORK/student-$SEED" --data "$DATA/stance" \
-  --mode both --sets newsmtsc,pstance,semeval --epochs 3 --lr 5e-5 --batch 16 --bf16 --threads "$THREADS" \
-  --save-every 100 --eval-every 600 --init-seed "$SEED" --soft "$WORK/labels.jsonl" --soft-weight "$SOFT_WEIGHT"
+# 4b. the teacher's logits for the gold training items (the same selection as step 5)
+GOLD=(--base "$BASE" --data "$DATA/stance" --mode both --sets newsmtsc,pstance,semeval --init-seed "$SEED")
+KD=()
+if [ "$KD_WEIGHT" != 0 ]; then
+  [ -s "$WORK/pairs-gold.jsonl" ] || "$PY" scripts/train_stance.py "${GOLD[@]}" --ckpt "$WORK/dump" \
+    --dump-train "$WORK/pairs-gold.jsonl"
+  "$PY" scripts/teacher_label.py --model "$TEACHER" --pairs "$WORK/pairs-gold.jsonl" --out "$WORK/labels-gold.jsonl" \
+    --threads "$LABEL_THREADS" --bf16
+  KD=(--teacher "$WORK/labels-gold.jsonl" --kd-weight "$KD_WEIGHT" --kd-temp "$KD_TEMP")
+fi
+"$PY" scripts/train_stance.py "${GOLD[@]}" --ckpt "$WORK/student-$SEED" \
+  --epochs 3 --lr 5e-5 --batch 16 --bf16 --threads "$THREADS" \
+  --save-every 100 --eval-every 600 --soft "$WORK/labels.jsonl" --soft-weight "$SOFT_WEIGHT" ${KD[@]+"${KD[@]}"}
 "$PY" scripts/export_stance.py --src "$WORK/student-$SEED/best" --out "$OUT"

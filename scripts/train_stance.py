@@ -36,6 +36,16 @@ The epoch is gold + soft items (--balance sample draws the gold part only and
 adds every soft item once). Without --soft nothing changes (same batches,
 losses, config.json). See scripts/distil_stance.sh.
 
+Distillation on the gold training texts (--teacher LABELS.jsonl, --kd-weight A,
+--kd-temp T): the teacher's logits for the gold training items themselves
+(--dump-train FILE writes those items in distil_pairs.py's format and exits;
+teacher_label.py labels them; keys are gold_key(text, target, spans)). Each
+gold item's loss becomes
+    (1 - A) * CE_gold + A * T^2 * KL(softmax(teacher / T) || softmax(student / T))
+(Hinton et al. 2015), averaged over the batch's gold items; soft items keep
+their own loss. A gold item with no teacher label is refused. Without
+--teacher nothing changes.
+
 Resumable: every --save-every steps the model, optimizer, scheduler, torch RNG
 (dropout) and the position in the epoch go to CKPT/last.pt (tmp + rename); a rerun with the same
 arguments continues where it stopped. The best dev score so far is kept in
@@ -52,6 +62,7 @@ usage: train_stance.py --base DIR --ckpt DIR [--mode both] [--sets newsmtsc,psta
                        [--soft LABELS.jsonl[,...] [--soft-weight 1.0]] ...
 """
 import argparse
+import hashlib
 import json
 import math
 import os
@@ -71,10 +82,11 @@ DEFAULT_SETS = "newsmtsc,pstance,semeval"
 # arguments that must not change between a run and its resumption
 RESUME_KEYS = ("base", "mode", "sets", "max_per_set", "cap", "init_seed", "dev_frac", "seed", "batch", "max_len",
                "epochs", "balance", "keep_unmarked", "pstance_none", "lr", "examples", "soft", "soft_weight",
-               "soft_n", "train_top")
+               "soft_n", "train_top", "teacher", "kd_weight", "kd_temp")
 # recorded in config.json's stancegraph.train only when --soft is given (so a run without it writes what it did
 # before); soft_n is the number of soft items read (a file that grew between a run and its resumption is refused)
 SOFT_KEYS = ("soft", "soft_weight", "soft_n")
+KD_KEYS = ("teacher", "kd_weight", "kd_temp")  # recorded only with --teacher
 # model types the Rust side runs (rust-bert for bert and distilbert, src/mpnet.rs for mpnet)
 RUST_MODEL_TYPES = ("bert", "distilbert", "mpnet")
 
@@ -86,6 +98,23 @@ def encode_all(examples, mode, tok, max_len):
     for ex in examples:
         e = sd.encode(ex["text"], ex["target"], ex["spans"], mode, tok, max_len)
         out.append((e["input_ids"], e["token_type_ids"], sd.L2I[ex["label"]]))
+    return out
+
+
+def gold_key(text, target, spans):
+    """The input_hash of a gold training item in --dump-train's pairs (and so in the teacher's labels)."""
+    return hashlib.sha256(json.dumps([text, target, [list(x) for x in spans]], ensure_ascii=False)
+                          .encode("utf-8")).hexdigest()[:32]
+
+
+def read_teacher(path):
+    """input_hash -> the teacher's logits in LABELS order (teacher_label.py lines over --dump-train's pairs)."""
+    out = {}
+    for _, r in sd.json_lines([path]):
+        names = [{"favor": "favour"}.get(l.lower(), l.lower()) for l in r["labels"]]
+        if sorted(names) != sorted(sd.LABELS):
+            sys.exit(f"{path}: teacher labels {r['labels']} are not {sd.LABELS}")
+        out[r["input_hash"]] = [r["logits"][names.index(l)] for l in sd.LABELS]
     return out
 
 
@@ -245,6 +274,13 @@ def main():
                     "pairs with a KL loss toward the teacher's probabilities (distillation; see above)")
     ap.add_argument("--soft-weight", type=float, default=1.0, help="weight of the soft (KL) loss against the gold "
                     "cross-entropy, per item")
+    ap.add_argument("--dump-train", default="", help="write the gold training items (after the dev split and "
+                    "any subsampling) as distil_pairs.py-style pairs to this file and exit: the input of "
+                    "teacher_label.py for --teacher")
+    ap.add_argument("--teacher", default="", help="teacher_label.py output over --dump-train's pairs: distil on "
+                    "the gold training texts (see above)")
+    ap.add_argument("--kd-weight", type=float, default=0.5, help="with --teacher: the share A of the KL term")
+    ap.add_argument("--kd-temp", type=float, default=2.0, help="with --teacher: the softmax temperature T")
     ap.add_argument("--max-per-set", type=int, default=0, help="random subsample of each training set (0 = all)")
     ap.add_argument("--cap", default="", help="per-set random subsample, e.g. pstance=4000,semeval=1000 "
                     "(with --max-per-set the smaller limit holds; a set named in neither keeps all its examples)")
@@ -340,7 +376,35 @@ def main():
         dev_ex = {k: random.Random(a.seed).sample(v, min(a.limit_dev, len(v))) for k, v in dev_ex.items()}
     for k, v in dev_ex.items():
         print(f"  {k:15s} {len(v):6d} {sd.label_counts(v)}")
+    if a.dump_train:
+        os.makedirs(os.path.dirname(os.path.abspath(a.dump_train)), exist_ok=True)
+        with open(a.dump_train + ".tmp", "w", encoding="utf-8") as f:
+            for i, ex in enumerate(train_ex):
+                f.write(json.dumps({"input_hash": gold_key(ex["text"], ex["target"], ex["spans"]),
+                                    "doc_id": f"gold-{i}", "comment": 0, "entity_id": ex["target"],
+                                    "corpus": "gold", "text": ex["text"], "target": ex["target"],
+                                    "spans": [list(x) for x in ex["spans"]]}, ensure_ascii=False) + "\n")
+        os.replace(a.dump_train + ".tmp", a.dump_train)
+        print(f"wrote {len(train_ex)} gold training items to {a.dump_train}")
+        return
     train = enc(train_ex)
+    gold_teacher = {}  # train item index -> the teacher's logits (--teacher)
+    if a.teacher:
+        by_key = read_teacher(a.teacher)
+        missing = 0
+        for i, ex in enumerate(train_ex):
+            t = by_key.get(gold_key(ex["text"], ex["target"], ex["spans"]))
+            if t is None:
+                missing += 1
+            else:
+                gold_teacher[i] = t
+        if missing:
+            sys.exit(f"--teacher {a.teacher}: {missing} of {len(train_ex)} gold training items have no teacher label "
+                     "(label the output of --dump-train with the same arguments)")
+        agree = sum(1 for i, ex in enumerate(train_ex)
+                    if max(range(3), key=lambda c: gold_teacher[i][c]) == sd.L2I[ex["label"]])
+        print(f"  teacher   {len(gold_teacher):6d} gold items labelled by {a.teacher} (argmax = gold on "
+              f"{agree / max(len(train_ex), 1):.1%}), kd weight {a.kd_weight}, temperature {a.kd_temp}")
     dev = {k: enc(v) for k, v in dev_ex.items()}
     counts = [sum(1 for it in train if it[2] == c) for c in range(3)]
     # soft (teacher-labelled) items follow the gold ones: label -1, probabilities by item index
@@ -384,7 +448,8 @@ def main():
         "truncation": "window of the text centred on the first mention",
         "labels": sd.LABELS, "spec": "scripts/stance_data.py module docstring",
         "train": {k: getattr(a, k) for k in RESUME_KEYS
-                  if (a.soft or k not in SOFT_KEYS) and (a.train_top or k != "train_top")},
+                  if (a.soft or k not in SOFT_KEYS) and (a.train_top or k != "train_top")
+                  and (a.teacher or k not in KD_KEYS)},
     }
 
     if a.balance == "weights":
@@ -397,13 +462,19 @@ def main():
 
     def batch_loss(logits, lab, idx):
         """The loss of one batch (see the module docstring) and, with --soft, its (gold CE, soft KL) parts."""
-        if not soft_probs:
+        if not soft_probs and not gold_teacher:
             return loss_fn(logits, lab), None
         gold = lab >= 0
         n, n_gold = len(idx), int(gold.sum())
         loss, ce, kl = logits.new_zeros(()), None, None
         if n_gold:
             ce = loss_fn(logits[gold], lab[gold])
+            if gold_teacher:
+                t, temp = a.kd_temp, torch.tensor([gold_teacher[i] for i, g in zip(idx, gold.tolist()) if g])
+                p = torch.softmax(temp / t, dim=-1)
+                logq = torch.log_softmax(logits[gold] / t, dim=-1)
+                kd = (p * (torch.log(p.clamp_min(1e-12)) - logq)).sum(-1).mean() * t * t
+                ce = (1 - a.kd_weight) * ce + a.kd_weight * kd
             loss = loss + ce * (n_gold / n)
         if n_gold < n:
             target = torch.tensor([soft_probs[i] for i, g in zip(idx, gold.tolist()) if not g], dtype=torch.float)
@@ -424,6 +495,7 @@ def main():
         ck = torch.load(last, weights_only=False, map_location="cpu")
         # checkpoints from before --cap / --init-seed / --soft / --train-top existed
         saved = {"cap": "", "examples": None, "soft": "", "soft_weight": 1.0, "soft_n": 0, "train_top": 0,
+                 "teacher": "", "kd_weight": 0.5, "kd_temp": 2.0,
                  "init_seed": ck["state"]["args"].get("seed"), **ck["state"]["args"]}
         diff = {k: (saved.get(k), getattr(a, k)) for k in RESUME_KEYS if saved.get(k) != getattr(a, k)}
         if diff:
@@ -484,7 +556,7 @@ def main():
                 ran += 1; n_win += 1
                 if step % 10 == 0 or ran <= 3:
                     now = time.time()
-                    split = "" if parts is None else " (gold CE {}, soft KL {})".format(
+                    split = "" if parts is None else " (gold {} {}, soft KL {})".format("CE+KD" if gold_teacher else "CE",
                         *("-" if x is None else f"{x.item():.4f}" for x in parts))
                     print(f"epoch {state['epoch']} step {step}/{len(order)} loss {loss.item():.4f}{split} "
                           f"{(now - t_win) / n_win:.2f}s/step (len {ids.shape[1]}) {now - t_start:.0f}s", flush=True)
