@@ -539,6 +539,7 @@ impl MpnetBase {
         let (checkpoint, config) = open_mpnet(dir)?;
         let mut vars = var_store(threads, Device::Cpu);
         let model = MpnetModel::new(vars.root(), &config);
+        let precision = precision.float(vars.device());
         checkpoint.load_weights(&mut vars, precision)?;
         Ok(MpnetBase { checkpoint, config, model, _vars: vars })
     }
@@ -585,6 +586,7 @@ impl MpnetClassifier {
         let labels = checkpoint.labels()?;
         let mut vars = var_store(threads, Device::Cpu);
         let model = MpnetForSequenceClassification::new(vars.root(), &config, labels.len() as i64);
+        let precision = precision.float(vars.device());
         checkpoint.load_weights(&mut vars, precision)?;
         Ok(MpnetClassifier { checkpoint, config, labels, model, _vars: vars })
     }

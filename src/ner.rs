@@ -205,10 +205,15 @@ impl NerModel {
                     .bad_config(format!("unsupported model_type {other:?} (expected distilbert, bert or mpnet)")))
             }
         };
-        checkpoint.load_weights(&mut vars, config.precision)?;
+        // int8 is a CPU precision for DistilBERT: elsewhere the model stays
+        // rust-bert's (or ours, for MPNet) in the float precision int8 implies.
+        let int8 = matches!(encoder, Encoder::DistilBert(_))
+            && config.precision == Precision::Int8
+            && vars.device() == Device::Cpu;
+        let load_as = if int8 { Precision::Int8 } else { config.precision.float(vars.device()) };
+        checkpoint.load_weights(&mut vars, load_as)?;
         let encoder = match encoder {
-            // int8 is a CPU precision: on a GPU the model stays rust-bert's, in fp32.
-            Encoder::DistilBert(_) if config.precision == Precision::Int8 && vars.device() == Device::Cpu => {
+            Encoder::DistilBert(_) if int8 => {
                 let c: DistilBertConfig = checkpoint.typed_config()?;
                 let int8 = quantized::DistilBertForTokenClassification::from_vars(
                     &vars,

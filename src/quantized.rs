@@ -2,7 +2,9 @@
 //! weights are quantized once at load time to int8 (7 bits, one scale per
 //! output row) and packed for fbgemm, while the activations stay fp32 and are
 //! quantized per call by libtorch's `fbgemm_linear_int8_weight_fp32_activation`
-//! (the kernel behind PyTorch's `quantize_dynamic`). Owns the DistilBERT
+//! (the kernel behind PyTorch's `quantize_dynamic`), one call per window over
+//! its real tokens, so that a window's entities do not depend on the windows
+//! batched with it. Owns the DistilBERT
 //! token classifier that runs on them, built from the weights of a loaded
 //! rust-bert `VarStore`, so the NER model's files are the same at every
 //! precision.
@@ -20,7 +22,7 @@
 
 use tch::{nn, Kind, Scalar, Tensor};
 
-use crate::encoder::ModelError;
+use crate::encoder::{ModelError, Precision};
 
 /// The range our int8 weights use: 7 bits, not 8. On a CPU without VNNI
 /// (AVX2 only) fbgemm multiplies with `vpmaddubsw`, which adds two u8 × i8
@@ -32,10 +34,15 @@ use crate::encoder::ModelError;
 const QMIN: i64 = -64;
 const QMAX: i64 = 63;
 
-/// A linear layer `y = x Wᵀ + b`, either with its fp32 weight as loaded or
-/// with the weight quantized to int8 and packed for fbgemm.
+/// A linear layer `y = x Wᵀ + b`: its fp32 weight as loaded, the weight in
+/// bf16 (inputs and outputs fp32), or the weight quantized to int8 and packed
+/// for fbgemm.
 pub enum Linear {
     Fp32 {
+        weight: Tensor,
+        bias: Tensor,
+    },
+    Bf16 {
         weight: Tensor,
         bias: Tensor,
     },
@@ -102,13 +109,56 @@ impl Linear {
         })
     }
 
+    /// A layer kept in floating point among int8 ones: bf16 where the CPU
+    /// computes it natively (half the time of fp32, the F1 of fp32), else fp32.
+    pub fn float(weight: &Tensor, bias: &Tensor) -> Linear {
+        if Precision::native_bf16() {
+            Linear::Bf16 { weight: weight.to_kind(Kind::BFloat16), bias: bias.to_kind(Kind::BFloat16) }
+        } else {
+            Linear::fp32(weight, bias)
+        }
+    }
+
     pub fn fp32(weight: &Tensor, bias: &Tensor) -> Linear {
         Linear::Fp32 { weight: weight.to_kind(Kind::Float), bias: bias.to_kind(Kind::Float) }
+    }
+
+    /// `x` is `[batch, width, in]` holding windows of `lengths[b]` real
+    /// tokens each, the rest padding. An int8 layer runs each window's real
+    /// rows on their own, so that its activation range (which fbgemm takes
+    /// over the whole input of a call) is the window's own: a window's
+    /// output then does not depend on the windows batched with it or on
+    /// padding, and a nightly run gives what a rebuild gives. A bf16 layer
+    /// does the same, as oneDNN's bf16 kernels round differently for other
+    /// batch shapes. Padding rows come out zero. An fp32 layer runs the
+    /// batch at once (its rows do not depend on the batch: `tests/shards.rs`).
+    pub fn forward_windows(&self, x: &Tensor, lengths: &[i64]) -> Tensor {
+        if let Linear::Fp32 { .. } = self {
+            return self.forward(x);
+        }
+        let size = x.size();
+        let (batch, width) = (size[0], size[1]);
+        if lengths.iter().all(|&n| n == width) && batch == 1 {
+            return self.forward(x);
+        }
+        let outputs = match self {
+            Linear::Int8 { bias, .. } | Linear::Bf16 { bias, .. } => bias.size()[0],
+            Linear::Fp32 { .. } => unreachable!("handled above"),
+        };
+        let out = Tensor::zeros([batch, width, outputs], (Kind::Float, x.device()));
+        for (b, &n) in lengths.iter().enumerate() {
+            if n > 0 {
+                let window = x.get(b as i64).narrow(0, 0, n);
+                out.get(b as i64).narrow(0, 0, n).copy_(&self.forward(&window));
+            }
+        }
+        out
     }
 
     pub fn forward(&self, x: &Tensor) -> Tensor {
         match self {
             Linear::Fp32 { weight, bias } => x.linear(weight, Some(bias)),
+            Linear::Bf16 { weight, bias } => x.to_kind(Kind::BFloat16).linear(weight, Some(bias)).to_kind(Kind::Float),
             Linear::Int8 { quantized, packed, col_offsets, scale, zero_point, zero_bias, row_scales, bias } => x
                 .contiguous()
                 .fbgemm_linear_int8_weight_fp32_activation(
@@ -131,11 +181,12 @@ pub enum Weights {
     /// As loaded, fp32: the same computation as rust-bert's model (for checks).
     Fp32,
     /// int8 encoder linears, except the feed-forward output (`ffn.lin2`) of
-    /// the lower half of the layers; embeddings, LayerNorms and the classifier
-    /// fp32. Chosen on CoNLL-2003 valid (PERFORMANCE.md section 9): every
-    /// linear in int8 cost 0.41 F1 points there, this 0.07. `lin2` reads the
-    /// GELU output, whose long positive tail leaves little resolution to the
-    /// rest of a per-tensor activation range.
+    /// the lower half of the layers, kept in floating point ([`Linear::float`]:
+    /// bf16 where native, else fp32); embeddings, LayerNorms and the
+    /// classifier fp32. Chosen on CoNLL-2003 (PERFORMANCE.md sections 9 and
+    /// 10): every linear in int8 costs 0.6 F1 points on test, this 0.1. `lin2`
+    /// reads the GELU output, whose long positive tail leaves little
+    /// resolution to the rest of a per-tensor activation range.
     Int8,
 }
 
@@ -202,10 +253,10 @@ impl DistilBertForTokenClassification {
         };
         let linear = |prefix: &str, int8: bool| -> Result<Linear, ModelError> {
             let (w, b) = (get(&format!("{prefix}.weight"))?, get(&format!("{prefix}.bias"))?);
-            if int8 {
-                Linear::int8(&w, &b)
-            } else {
-                Ok(Linear::fp32(&w, &b))
+            match (int8, weights) {
+                (true, _) => Linear::int8(&w, &b),
+                (false, Weights::Int8) => Ok(Linear::float(&w, &b)),
+                (false, Weights::Fp32) => Ok(Linear::fp32(&w, &b)),
             }
         };
         let norm = |prefix: &str| -> Result<LayerNorm, ModelError> {
@@ -245,18 +296,20 @@ impl DistilBertForTokenClassification {
             + Tensor::embedding(&self.position_embeddings, &positions, -1, false, false);
         let mut x = self.embeddings_norm.forward(&x);
         let padded = mask.le(0).view([batch, 1, 1, width]);
+        let lengths: Vec<i64> =
+            Vec::<i64>::try_from(mask.sum_dim_intlist(1, false, Kind::Int64)).expect("window lengths");
         let dim = *x.size().last().expect("a hidden dimension");
         let per_head = dim / self.heads;
         let split = |t: Tensor| t.view([batch, width, self.heads, per_head]).transpose(1, 2);
         for layer in &self.layers {
-            let q = split(layer.q.forward(&x)) / (per_head as f64).sqrt();
-            let k = split(layer.k.forward(&x));
-            let v = split(layer.v.forward(&x));
+            let q = split(layer.q.forward_windows(&x, &lengths)) / (per_head as f64).sqrt();
+            let k = split(layer.k.forward_windows(&x, &lengths));
+            let v = split(layer.v.forward_windows(&x, &lengths));
             let scores = q.matmul(&k.transpose(2, 3)).masked_fill(&padded, f64::NEG_INFINITY);
             let context =
                 scores.softmax(-1, Kind::Float).matmul(&v).transpose(1, 2).contiguous().view([batch, width, dim]);
-            let h = layer.sa_norm.forward(&(layer.out.forward(&context) + &x));
-            let ffn = layer.lin2.forward(&layer.lin1.forward(&h).gelu("none"));
+            let h = layer.sa_norm.forward(&(layer.out.forward_windows(&context, &lengths) + &x));
+            let ffn = layer.lin2.forward_windows(&layer.lin1.forward_windows(&h, &lengths).gelu("none"), &lengths);
             x = layer.out_norm.forward(&(ffn + h));
         }
         self.classifier.forward(&x)

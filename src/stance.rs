@@ -390,7 +390,8 @@ impl StanceModel {
             }
             other => return Err(checkpoint.bad_config(format!("unsupported model_type {other:?}"))),
         };
-        checkpoint.load_weights(&mut vars, config.precision)?;
+        let precision = config.precision.float(vars.device());
+        checkpoint.load_weights(&mut vars, precision)?;
         let uses_token_types = checkpoint
             .config
             .get("stancegraph")

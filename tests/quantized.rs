@@ -65,3 +65,36 @@ fn our_distilbert_matches_rust_bert_and_int8_keeps_the_labels() {
     );
     assert!(agree >= 0.98, "int8 keeps the label of only {:.1} % of tokens", agree * 100.0);
 }
+
+/// With int8 (and, where the CPU has native bf16, the bf16 layers kept among
+/// them) a window's logits must not depend on the windows batched with it:
+/// each sentence alone gives what it gives inside the padded batch of all
+/// four. This is what lets `--precision auto` pick int8 while a nightly run
+/// still matches a rebuild. With the activation range taken over the whole
+/// batch (what fbgemm does per call) logits moved by up to 0.77 here; per
+/// window the difference is 2e-6 (fp32 rounding in the attention).
+#[test]
+fn an_int8_window_does_not_depend_on_its_batch() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("models/ner");
+    let checkpoint = Checkpoint::open(&dir).expect("models/ner opens");
+    let config: DistilBertConfig = checkpoint.typed_config().expect("DistilBERT config");
+    let mut vars = nn::VarStore::new(Device::Cpu);
+    let _model = DistilBertForTokenClassification::new(vars.root(), &config).expect("rust-bert model");
+    checkpoint.load_weights(&mut vars, Precision::Int8).expect("weights load");
+    let int8 =
+        quantized::DistilBertForTokenClassification::from_vars(&vars, config.n_layers, config.n_heads, Weights::Int8)
+            .expect("int8 DistilBERT");
+    let (ids, mask) = ids_and_mask(&checkpoint);
+    let together = tch::no_grad(|| int8.forward(&ids, &mask));
+    let mut worst = 0f64;
+    for row in 0..TEXTS.len() as i64 {
+        let n = mask.get(row).sum(Kind::Int64).int64_value(&[]);
+        let alone_ids = ids.get(row).narrow(0, 0, n).unsqueeze(0);
+        let alone = tch::no_grad(|| int8.forward(&alone_ids, &alone_ids.ones_like()));
+        let in_batch = together.get(row).narrow(0, 0, n);
+        let diff = (alone.get(0) - in_batch).abs().max().double_value(&[]);
+        worst = worst.max(diff);
+    }
+    eprintln!("int8: largest logit difference between a window alone and in its batch: {worst:.2e}");
+    assert!(worst < 1e-4, "a window's int8 logits depend on its batch: {worst}");
+}
