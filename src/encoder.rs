@@ -182,17 +182,21 @@ pub enum Precision {
 }
 
 impl Precision {
-    /// int8 where fbgemm runs (x86-64 with AVX2): on CoNLL-2003 test it
-    /// gives the F1 of fp32 within 0.1 points, at 1.2× bf16's speed on a CPU
-    /// with native bf16 and 2.4× fp32's (PERFORMANCE.md section 10). Its
-    /// activation ranges are taken per window, so a text's entities do not
-    /// depend on the texts batched with it. Elsewhere bf16 when the CPU
-    /// computes it natively (AVX-512 BF16 or AMX), else fp32.
+    /// bf16 where the CPU computes it natively (AVX-512 BF16 or AMX); else
+    /// int8 where fbgemm runs (x86-64 with AVX2); else fp32. On CoNLL-2003
+    /// test int8 gives fp32's F1 (0.8863 against 0.8860) at 1.8× its speed
+    /// with 2 threads; with native bf16 it is no faster than bf16 at 2
+    /// threads (PERFORMANCE.md section 10). Its activation ranges are taken
+    /// per window, so a text's entities do not depend on the texts batched
+    /// with it and a nightly run matches a rebuild (`tests/nightly.rs` passed
+    /// with `auto` forced to int8).
     pub fn auto() -> Precision {
-        if cpu_has(&["avx2"]) && cfg!(target_arch = "x86_64") {
+        if Precision::native_bf16() {
+            Precision::Bf16
+        } else if cpu_has(&["avx2"]) && cfg!(target_arch = "x86_64") {
             Precision::Int8
         } else {
-            Precision::float_auto()
+            Precision::Fp32
         }
     }
 

@@ -80,7 +80,7 @@ struct Runtime {
     /// Texts (NER windows, stance pairs) per model forward pass.
     #[arg(long, default_value_t = 32)]
     batch_size: usize,
-    /// Transformer precision: auto (int8 where the CPU has AVX2, else bf16 where the CPU has it natively, else fp32), fp32, bf16, int8 (dynamic int8 NER, per window; the stance model in bf16 where native, else fp32).
+    /// Transformer precision: auto (bf16 where the CPU has it natively, else int8 where it has AVX2, else fp32), fp32, bf16, int8 (dynamic int8 NER, per window; the stance model in bf16 where native, else fp32).
     #[arg(long, default_value = "auto", value_parser = parse_precision)]
     precision: Precision,
     /// Where the transformers run: auto (the GPU when this build has CUDA and one is visible, else the CPU), cpu, cuda.
