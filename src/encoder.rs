@@ -184,9 +184,9 @@ pub enum Precision {
 impl Precision {
     /// bf16 where the CPU computes it natively (AVX-512 BF16 or AMX); else
     /// int8 where fbgemm runs (x86-64 with AVX2); else fp32. On CoNLL-2003
-    /// test int8 gives fp32's F1 (0.8863 against 0.8860) at 1.8× its speed
-    /// with 2 threads; with native bf16 it is no faster than bf16 at 2
-    /// threads (PERFORMANCE.md section 10). Its activation ranges are taken
+    /// test int8 gives fp32's F1 (0.8863 against 0.8860) at 1.6–2× its
+    /// speed; with native bf16 it only ties with bf16, using more memory
+    /// (PERFORMANCE.md section 10). Its activation ranges are taken
     /// per window, so a text's entities do not depend on the texts batched
     /// with it and a nightly run matches a rebuild (`tests/nightly.rs` passed
     /// with `auto` forced to int8).

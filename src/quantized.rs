@@ -20,6 +20,7 @@
 //!
 //! fbgemm needs AVX2; a CPU without it gets one error at load time.
 
+use rayon::prelude::*;
 use tch::{nn, Kind, Scalar, Tensor};
 
 use crate::encoder::{ModelError, Precision};
@@ -130,8 +131,14 @@ impl Linear {
     /// output then does not depend on the windows batched with it or on
     /// padding, and a nightly run gives what a rebuild gives. A bf16 layer
     /// does the same, as oneDNN's bf16 kernels round differently for other
-    /// batch shapes. Padding rows come out zero. An fp32 layer runs the
-    /// batch at once (its rows do not depend on the batch: `tests/shards.rs`).
+    /// batch shapes. The windows run side by side on the Rayon pool, each
+    /// call on one libtorch thread: a window is about 100 rows, and many such
+    /// small calls on a shared 2-thread pool left a core idle and cost system
+    /// time in OpenMP wake-ups (PERFORMANCE.md section 10). Padding rows come
+    /// out zero, or the bias of an int8 layer: finite, as the attention's
+    /// zero weights on padded keys need, and never read otherwise.
+    /// An fp32 layer runs the batch at once (its rows do not depend on the
+    /// batch: `tests/shards.rs`).
     pub fn forward_windows(&self, x: &Tensor, lengths: &[i64]) -> Tensor {
         if let Linear::Fp32 { .. } = self {
             return self.forward(x);
@@ -145,14 +152,71 @@ impl Linear {
             Linear::Int8 { bias, .. } | Linear::Bf16 { bias, .. } => bias.size()[0],
             Linear::Fp32 { .. } => unreachable!("handled above"),
         };
-        let out = Tensor::zeros([batch, width, outputs], (Kind::Float, x.device()));
-        for (b, &n) in lengths.iter().enumerate() {
-            if n > 0 {
-                let window = x.get(b as i64).narrow(0, 0, n);
-                out.get(b as i64).narrow(0, 0, n).copy_(&self.forward(&window));
+        let windows: Vec<(i64, Tensor)> = lengths
+            .iter()
+            .enumerate()
+            .filter(|(_, &n)| n > 0)
+            .map(|(b, &n)| (b as i64, x.get(b as i64).narrow(0, 0, n)))
+            .collect();
+        let kernels: Vec<Linear> = windows.iter().map(|_| self.share()).collect();
+        let results: Vec<(i64, Tensor)> = windows
+            .into_par_iter()
+            .zip(kernels.into_par_iter())
+            .map(|((b, window), kernel)| {
+                one_libtorch_thread_here();
+                (b, kernel.forward_unscaled(&window))
+            })
+            .collect();
+        let mut out = Tensor::zeros([batch, width, outputs], (Kind::Float, x.device()));
+        for (b, y) in results {
+            out.get(b).narrow(0, 0, y.size()[0]).copy_(&y);
+        }
+        match self {
+            Linear::Int8 { row_scales, bias, .. } => out.g_mul_(row_scales).g_add_(bias),
+            _ => out,
+        }
+    }
+
+    /// Another handle on the same weights (no copy), for another thread.
+    fn share(&self) -> Linear {
+        match self {
+            Linear::Fp32 { weight, bias } => {
+                Linear::Fp32 { weight: weight.shallow_clone(), bias: bias.shallow_clone() }
+            }
+            Linear::Bf16 { weight, bias } => {
+                Linear::Bf16 { weight: weight.shallow_clone(), bias: bias.shallow_clone() }
+            }
+            Linear::Int8 { quantized, packed, col_offsets, scale, zero_point, zero_bias, row_scales, bias } => {
+                Linear::Int8 {
+                    quantized: quantized.shallow_clone(),
+                    packed: packed.shallow_clone(),
+                    col_offsets: col_offsets.shallow_clone(),
+                    scale: *scale,
+                    zero_point: *zero_point,
+                    zero_bias: zero_bias.shallow_clone(),
+                    row_scales: row_scales.shallow_clone(),
+                    bias: bias.shallow_clone(),
+                }
             }
         }
-        out
+    }
+
+    /// [`Linear::forward`] without an int8 layer's row scales and bias
+    /// (applied once to the whole batch by [`Linear::forward_windows`]).
+    fn forward_unscaled(&self, x: &Tensor) -> Tensor {
+        match self {
+            Linear::Int8 { quantized, packed, col_offsets, scale, zero_point, zero_bias, .. } => {
+                x.contiguous().fbgemm_linear_int8_weight_fp32_activation(
+                    quantized,
+                    packed,
+                    col_offsets,
+                    Scalar::float(*scale),
+                    Scalar::int(*zero_point),
+                    zero_bias,
+                )
+            }
+            other => other.forward(x),
+        }
     }
 
     pub fn forward(&self, x: &Tensor) -> Tensor {
@@ -314,6 +378,22 @@ impl DistilBertForTokenClassification {
         }
         self.classifier.forward(&x)
     }
+}
+
+/// Gives the calling Rayon worker one libtorch (OpenMP) thread, once per
+/// worker: the windows of [`Linear::forward_windows`] already run one per
+/// worker. libtorch's thread count is per calling thread for OpenMP, so the
+/// thread that runs the model's other operators keeps its `--threads`.
+fn one_libtorch_thread_here() {
+    thread_local! {
+        static DONE: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+    }
+    DONE.with(|done| {
+        if !done.get() && rayon::current_thread_index().is_some() {
+            tch::set_num_threads(1);
+            done.set(true);
+        }
+    });
 }
 
 /// Runs `f` with the process's stderr (fd 2) pointed at /dev/null, then
