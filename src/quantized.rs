@@ -223,18 +223,7 @@ impl Linear {
         match self {
             Linear::Fp32 { weight, bias } => x.linear(weight, Some(bias)),
             Linear::Bf16 { weight, bias } => x.to_kind(Kind::BFloat16).linear(weight, Some(bias)).to_kind(Kind::Float),
-            Linear::Int8 { quantized, packed, col_offsets, scale, zero_point, zero_bias, row_scales, bias } => x
-                .contiguous()
-                .fbgemm_linear_int8_weight_fp32_activation(
-                    quantized,
-                    packed,
-                    col_offsets,
-                    Scalar::float(*scale),
-                    Scalar::int(*zero_point),
-                    zero_bias,
-                )
-                .g_mul_(row_scales)
-                .g_add_(bias),
+            Linear::Int8 { row_scales, bias, .. } => self.forward_unscaled(x).g_mul_(row_scales).g_add_(bias),
         }
     }
 }

@@ -32,14 +32,20 @@ fn ids_and_mask(checkpoint: &Checkpoint) -> (Tensor, Tensor) {
     (ids, mask)
 }
 
-#[test]
-fn our_distilbert_matches_rust_bert_and_int8_keeps_the_labels() {
+/// The shipped NER model as rust-bert builds it, its weights loaded in fp32.
+fn shipped_ner() -> (Checkpoint, DistilBertConfig, nn::VarStore, DistilBertForTokenClassification) {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("models/ner");
     let checkpoint = Checkpoint::open(&dir).expect("models/ner opens");
     let config: DistilBertConfig = checkpoint.typed_config().expect("DistilBERT config");
     let mut vars = nn::VarStore::new(Device::Cpu);
-    let reference = DistilBertForTokenClassification::new(vars.root(), &config).expect("rust-bert model");
+    let model = DistilBertForTokenClassification::new(vars.root(), &config).expect("rust-bert model");
     checkpoint.load_weights(&mut vars, Precision::Fp32).expect("weights load");
+    (checkpoint, config, vars, model)
+}
+
+#[test]
+fn our_distilbert_matches_rust_bert_and_int8_keeps_the_labels() {
+    let (checkpoint, config, vars, reference) = shipped_ner();
     let (ids, mask) = ids_and_mask(&checkpoint);
     let expected = tch::no_grad(|| reference.forward_t(Some(&ids), Some(&mask), None, false).unwrap().logits);
 
@@ -75,12 +81,7 @@ fn our_distilbert_matches_rust_bert_and_int8_keeps_the_labels() {
 /// window the difference is 2e-6 (fp32 rounding in the attention).
 #[test]
 fn an_int8_window_does_not_depend_on_its_batch() {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("models/ner");
-    let checkpoint = Checkpoint::open(&dir).expect("models/ner opens");
-    let config: DistilBertConfig = checkpoint.typed_config().expect("DistilBERT config");
-    let mut vars = nn::VarStore::new(Device::Cpu);
-    let _model = DistilBertForTokenClassification::new(vars.root(), &config).expect("rust-bert model");
-    checkpoint.load_weights(&mut vars, Precision::Int8).expect("weights load");
+    let (checkpoint, config, vars, _) = shipped_ner();
     let int8 =
         quantized::DistilBertForTokenClassification::from_vars(&vars, config.n_layers, config.n_heads, Weights::Int8)
             .expect("int8 DistilBERT");
