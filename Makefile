@@ -161,7 +161,8 @@ install: build
 bench-env:
 	PYTHON=$(PYTHON) bash scripts/setup_bench_env.sh
 
-# ROUNDS (3), ARTICLES (200), THREADS (2), SETS ("polnear reddit") tune it.
+# ROUNDS (3), ARTICLES (200), THREADS (2), SETS ("polnear reddit") tune it; PRECISIONS="auto int8" times
+# our run at each --precision side by side; NO_SPACY=1 leaves spaCy out.
 bench: build time-tool bench-env
 	BIN=$(BIN) bash scripts/bench_e2e.sh $(SHARED)/data
 
