@@ -112,33 +112,31 @@ limit=()
 "$PY" scripts/teacher_label.py --model "$TEACHER" --pairs "$(IFS=,; echo "${PAIRS[*]}")" --out "$WORK/labels.jsonl" \
   --threads "$LABEL_THREADS" --bf16 ${limit[@]+"${limit[@]}"}
 
-# 5. the student, 6. its export
-if [ "$SMOKE" = 1 ]; then
-  rm -rf "$WORK/student"
-  SMOKE_GOLD=(--base "$BASE" --examples tests/fixtures/stance/smoke.jsonl --mode both --init-seed "$SEED")
-  KD=()
-  if [ "$KD_WEIGHT" != 0 ]; then
-    "$PY" scripts/train_stance.py "${SMOKE_GOLD[@]}" --ckpt "$WORK/dump" --dump-train "$WORK/pairs-gold.jsonl"
-    "$PY" scripts/teacher_label.py --model "$TEACHER" --pairs "$WORK/pairs-gold.jsonl" \
-      --out "$WORK/labels-gold.jsonl" --threads "$LABEL_THREADS" --bf16
-    KD=(--teacher "$WORK/labels-gold.jsonl" --kd-weight "$KD_WEIGHT" --kd-temp "$KD_TEMP")
-  fi
-  "$PY" scripts/train_stance.py "${SMOKE_GOLD[@]}" --ckpt "$WORK/student" \
-    --soft "$WORK/labels.jsonl" --soft-weight "$SOFT_WEIGHT" --epochs 1 --batch 8 --lr 5e-5 --bf16 \
-    --threads "$THREADS" --save-every 100 --eval-every 3 --max-steps 3 --no-test ${KD[@]+"${KD[@]}"}
-  "$PY" scripts/export_stance.py --src "$WORK/student/best" --out "$OUT"
-  exit 0
-fi
-# 4b. the teacher's logits for the gold training items (the same selection as step 5)
-GOLD=(--base "$BASE" --data "$DATA/stance" --mode both --sets newsmtsc,pstance,semeval --init-seed "$SEED")
+# 4b. the teacher's logits for the gold training items; GOLD[@] are step 5's data
+# arguments, so that the items are the ones the student trains on. Sets KD[@].
 KD=()
-if [ "$KD_WEIGHT" != 0 ]; then
+gold_labels() {
+  [ "$KD_WEIGHT" != 0 ] || return 0
   [ -s "$WORK/pairs-gold.jsonl" ] || "$PY" scripts/train_stance.py "${GOLD[@]}" --ckpt "$WORK/dump" \
     --dump-train "$WORK/pairs-gold.jsonl"
   "$PY" scripts/teacher_label.py --model "$TEACHER" --pairs "$WORK/pairs-gold.jsonl" --out "$WORK/labels-gold.jsonl" \
     --threads "$LABEL_THREADS" --bf16
   KD=(--teacher "$WORK/labels-gold.jsonl" --kd-weight "$KD_WEIGHT" --kd-temp "$KD_TEMP")
+}
+
+# 5. the student, 6. its export
+if [ "$SMOKE" = 1 ]; then
+  rm -rf "$WORK/student"
+  GOLD=(--base "$BASE" --examples tests/fixtures/stance/smoke.jsonl --mode both --init-seed "$SEED")
+  gold_labels
+  "$PY" scripts/train_stance.py "${GOLD[@]}" --ckpt "$WORK/student" \
+    --soft "$WORK/labels.jsonl" --soft-weight "$SOFT_WEIGHT" --epochs 1 --batch 8 --lr 5e-5 --bf16 \
+    --threads "$THREADS" --save-every 100 --eval-every 3 --max-steps 3 --no-test ${KD[@]+"${KD[@]}"}
+  "$PY" scripts/export_stance.py --src "$WORK/student/best" --out "$OUT"
+  exit 0
 fi
+GOLD=(--base "$BASE" --data "$DATA/stance" --mode both --sets newsmtsc,pstance,semeval --init-seed "$SEED")
+gold_labels
 "$PY" scripts/train_stance.py "${GOLD[@]}" --ckpt "$WORK/student-$SEED" \
   --epochs 3 --lr 5e-5 --batch 16 --bf16 --threads "$THREADS" \
   --save-every 100 --eval-every 600 --soft "$WORK/labels.jsonl" --soft-weight "$SOFT_WEIGHT" ${KD[@]+"${KD[@]}"}

@@ -107,26 +107,26 @@ def gold_key(text, target, spans):
                           .encode("utf-8")).hexdigest()[:32]
 
 
+def in_label_order(path, r, field):
+    """A teacher_label.py line's `field` ("probs" or "logits") in LABELS order: the
+    line's `labels` matched by name ("favor" = "favour"); other labels stop the run."""
+    names = [{"favor": "favour"}.get(l.lower(), l.lower()) for l in r["labels"]]
+    if sorted(names) != sorted(sd.LABELS):
+        sys.exit(f"{path}: teacher labels {r['labels']} are not {sd.LABELS}")
+    return [r[field][names.index(l)] for l in sd.LABELS]
+
+
 def read_teacher(path):
     """input_hash -> the teacher's logits in LABELS order (teacher_label.py lines over --dump-train's pairs)."""
-    out = {}
-    for _, r in sd.json_lines([path]):
-        names = [{"favor": "favour"}.get(l.lower(), l.lower()) for l in r["labels"]]
-        if sorted(names) != sorted(sd.LABELS):
-            sys.exit(f"{path}: teacher labels {r['labels']} are not {sd.LABELS}")
-        out[r["input_hash"]] = [r["logits"][names.index(l)] for l in sd.LABELS]
-    return out
+    return {r["input_hash"]: in_label_order(path, r, "logits") for _, r in sd.json_lines([path])}
 
 
 def read_soft(paths):
     """Teacher-labelled pairs (teacher_label.py lines) as examples with "probs"
-    in LABELS order (the file's `labels` matched by name, "favor" = "favour")."""
+    in LABELS order (in_label_order)."""
     out = []
     for path, r in sd.json_lines(paths):
-        names = [{"favor": "favour"}.get(l.lower(), l.lower()) for l in r["labels"]]
-        if sorted(names) != sorted(sd.LABELS):
-            sys.exit(f"{path}: teacher labels {r['labels']} are not {sd.LABELS}")
-        probs = [r["probs"][names.index(l)] for l in sd.LABELS]
+        probs = in_label_order(path, r, "probs")
         total = sum(probs)
         out.append({"text": r["text"], "target": r["target"], "spans": [tuple(s) for s in r["spans"]],
                     "probs": [p / total for p in probs], "source": r.get("corpus") or "soft"})
@@ -470,8 +470,9 @@ def main():
         if n_gold:
             ce = loss_fn(logits[gold], lab[gold])
             if gold_teacher:
-                t, temp = a.kd_temp, torch.tensor([gold_teacher[i] for i, g in zip(idx, gold.tolist()) if g])
-                p = torch.softmax(temp / t, dim=-1)
+                t = a.kd_temp
+                teacher_logits = torch.tensor([gold_teacher[i] for i, g in zip(idx, gold.tolist()) if g])
+                p = torch.softmax(teacher_logits / t, dim=-1)
                 logq = torch.log_softmax(logits[gold] / t, dim=-1)
                 kd = (p * (torch.log(p.clamp_min(1e-12)) - logq)).sum(-1).mean() * t * t
                 ce = (1 - a.kd_weight) * ce + a.kd_weight * kd
