@@ -236,10 +236,16 @@ impl Precision {
     }
 }
 
-/// Whether the CPU's `/proc/cpuinfo` flags hold any of `flags`.
+/// Whether the CPU's `/proc/cpuinfo` flags hold any of `flags` (the file is
+/// read once per process: model loading asks several times).
 fn cpu_has(flags: &[&str]) -> bool {
-    let info = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
-    info.lines().filter(|l| l.starts_with("flags")).any(|l| l.split_whitespace().any(|f| flags.contains(&f)))
+    static CPU_FLAGS: std::sync::OnceLock<std::collections::BTreeSet<String>> = std::sync::OnceLock::new();
+    let known = CPU_FLAGS.get_or_init(|| {
+        let info = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
+        let lines = info.lines().filter(|l| l.starts_with("flags"));
+        lines.flat_map(|l| l.split_whitespace().map(str::to_string)).collect()
+    });
+    flags.iter().any(|f| known.contains(*f))
 }
 
 /// An opened model directory: config and tokenizer read, weights not yet.
