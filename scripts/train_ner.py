@@ -20,7 +20,9 @@ I- form of it, so the Rust decoder can read spans off the pieces directly.
 Bases: any Hugging Face encoder with a fast tokenizer, e.g. the recovered
 DistilBERT or checkpoints/bases/mpnet-base (all-mpnet-base-v2, whose
 tokenizer lower-cases; the pieces are then read lower-cased, as before).
---casing (MPNet bases only) adds a learned casing embedding
+--layers N keeps only the base's first N encoder layers (a smaller, faster
+model: the lower layers are the ones that carry the lexical and entity
+features, so dropping the top ones costs least). --casing (MPNet bases only) adds a learned casing embedding
 (scripts/ner_casing.py: 5 classes of the original-cased word each piece
 belongs to, an nn.Embedding(5, hidden) initialised to zeros and added to
 the word embeddings), so the uncased encoder sees capitalisation again.
@@ -45,7 +47,7 @@ import ner_data as nd  # noqa: E402
 LABELS, L2I = nd.LABELS, nd.L2I
 # arguments that must not change between a run and its resumption (they decide the data and its order)
 RESUME_KEYS = ("wnut", "wnut_unmapped", "lower_share", "upper_share", "noise_seed", "limit_train", "batch",
-               "max_len", "epochs", "seed", "casing", "freeze_embeddings")
+               "max_len", "epochs", "seed", "casing", "freeze_embeddings", "layers")
 
 # Tensors that --freeze-embeddings keeps as they are: the word-piece and position tables (a third
 # of DistilBERT's weights). A retrained model that leaves them bit-identical differs from the
@@ -181,6 +183,9 @@ def main():
                          "check of the casing wiring sees them after 3 steps (train_ner_mpnet.sh --smoke)")
     ap.add_argument("--freeze-embeddings", action="store_true",
                     help="keep the word-piece and position embeddings as in --base (see FROZEN_EMBEDDINGS)")
+    ap.add_argument("--layers", type=int, default=0,
+                    help="keep only the base's first N encoder layers (0: all); the upper ones are dropped "
+                         "before training, so the model costs N/12 of a 12-layer base per piece")
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(a.seed)
@@ -216,6 +221,10 @@ def main():
 
     config = AutoConfig.from_pretrained(a.base, num_labels=len(LABELS), id2label=dict(enumerate(LABELS)),
                                         label2id=L2I)
+    if a.layers:
+        if a.layers > config.num_hidden_layers:
+            sys.exit(f"--layers {a.layers}: the base has only {config.num_hidden_layers}")
+        config.num_hidden_layers = a.layers  # from_pretrained then loads layers 0..N-1 and skips the rest
     if a.casing:
         if config.model_type != "mpnet":
             sys.exit(f"--casing is implemented for MPNet bases, not {config.model_type}")
@@ -249,6 +258,7 @@ def main():
         saved = ck["state"].get("args", {**args, **legacy})
         saved.setdefault("casing", False)  # checkpoints from before --casing had none
         saved.setdefault("freeze_embeddings", False)  # nor from before --freeze-embeddings
+        saved.setdefault("layers", 0)  # nor from before --layers
         diff = {k: (saved.get(k), v) for k, v in args.items() if saved.get(k, v) != v}
         if diff:
             sys.exit(f"{last} was written with other arguments {diff}; use another --ckpt or the same arguments")

@@ -9,6 +9,8 @@
 #     (3 epochs at 5e-5, 6 % warm-up, batch 16, 128 pieces, bf16 autocast, seed 13; the best
 #     epoch on CoNLL valid is kept). EXTRA adds data options, e.g.
 #     EXTRA="--wnut --lower-share 0.2 --upper-share 0.05" for the comment recipe's data;
+#     LAYERS=N keeps only the base's first N layers (train_ner.py --layers), into
+#     checkpoints/ner-mpnet-casing-lN: LAYERS=6 costs what the shipped 6-layer DistilBERT does;
 #  2. export the best epoch to checkpoints/ner-mpnet-casing/export (NOT models/ner; fp16,
 #     split into files of at most 150 MB) and score it with the Rust pipeline on CoNLL-2003
 #     valid and test and WNUT-17 dev (EVAL=0 skips the scoring).
@@ -45,9 +47,9 @@ if [ "${1:-}" = "--smoke" ]; then
   rm -rf "$DIR/ckpt"
   exit 0
 fi
-CKPT=checkpoints/ner-mpnet-casing
+CKPT=checkpoints/ner-mpnet-casing${LAYERS:+-l$LAYERS}
 # shellcheck disable=SC2086
-"$PY" scripts/train_ner.py --base "$BASE" --ckpt "$CKPT" --data "$DATA" --casing ${EXTRA:-} \
+"$PY" scripts/train_ner.py --base "$BASE" --ckpt "$CKPT" --data "$DATA" --casing ${EXTRA:-} ${LAYERS:+--layers $LAYERS} \
   --epochs 3 --lr 5e-5 --batch 16 --max-len 128 --seed 13 --bf16 --threads "${THREADS}" --save-every 50
 "$PY" scripts/export_ner.py --src "$CKPT/best" --out "$CKPT/export"
 [ "${EVAL:-1}" = 1 ] || exit 0
