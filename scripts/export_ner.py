@@ -17,7 +17,14 @@ train_ner.py --casing, mpnet.embeddings.casing_embeddings.weight with
 with an index, as export_stance.py does (src/encoder.rs reads both layouts);
 DistilBERT's stay one model.safetensors.
 
-usage: export_ner.py [--pick ner-distilbert-cased | --src DIR/best] [--out models/ner]
+--share-embeddings DIR leaves the word-piece table out of the exported files
+when it equals DIR's bit for bit (a model trained with train_ner.py
+--freeze-embeddings --embeddings-from DIR), and writes
+`"shared_tensors": {"from": <DIR relative to --out>, "names": [...]}` into
+config.json, from which src/encoder.rs loads it: the shipped MPNet NER model
+takes its 47 MB table from models/stance-accurate.
+
+usage: export_ner.py [--pick ner-distilbert-cased | --src DIR/best] [--out models/ner] [--share-embeddings DIR]
 """
 import argparse
 import glob
@@ -57,6 +64,8 @@ def main():
     ap.add_argument("--pick", help="name of a checkpoints/ner-* dir")
     ap.add_argument("--src", help="a best/ dir to export directly")
     ap.add_argument("--out", default="models/ner")
+    ap.add_argument("--share-embeddings", default="",
+                    help="a model folder whose word-piece table this model shares (see the module doc)")
     a = ap.parse_args()
     if a.src:
         src, pick = a.src, a.src
@@ -74,6 +83,15 @@ def main():
         config.pop(k, None)
     if config["model_type"] == "mpnet":
         es.check_names(state, mpnet_names(config), "src/mpnet.rs")
+    if a.share_embeddings:
+        from train_ner import read_tensor  # noqa: E402
+        name = next(n for n in state if n.endswith("embeddings.word_embeddings.weight"))
+        theirs = read_tensor(a.share_embeddings, name)
+        if theirs.dtype != state[name].dtype or not torch.equal(theirs, state[name]):
+            sys.exit(f"--share-embeddings: {name} differs from {a.share_embeddings}'s (train with "
+                     f"--freeze-embeddings --embeddings-from {a.share_embeddings})")
+        del state[name]
+        config["shared_tensors"] = {"from": os.path.relpath(a.share_embeddings, a.out), "names": [name]}
     files = es.write_weights(state, a.out, {"format": "pt", "source": str(pick)})
     with open(os.path.join(a.out, "config.json"), "w") as f:
         json.dump(config, f, indent=2, sort_keys=True)

@@ -47,7 +47,7 @@ import ner_data as nd  # noqa: E402
 LABELS, L2I = nd.LABELS, nd.L2I
 # arguments that must not change between a run and its resumption (they decide the data and its order)
 RESUME_KEYS = ("wnut", "wnut_unmapped", "lower_share", "upper_share", "noise_seed", "limit_train", "batch",
-               "max_len", "epochs", "seed", "casing", "freeze_embeddings", "layers")
+               "max_len", "epochs", "seed", "casing", "freeze_embeddings", "layers", "embeddings_from")
 
 # Tensors that --freeze-embeddings keeps as they are: the word-piece and position tables (a third
 # of DistilBERT's weights). A retrained model that leaves them bit-identical differs from the
@@ -151,6 +151,15 @@ def evaluate(model, items, pad_id):
     return 2 * prec * rec / max(prec + rec, 1e-9)
 
 
+def read_tensor(folder, name):
+    """One tensor of a model folder's safetensors (a single model.safetensors or shards with an index)."""
+    from safetensors import safe_open
+    index = os.path.join(folder, "model.safetensors.index.json")
+    file = json.load(open(index))["weight_map"][name] if os.path.exists(index) else "model.safetensors"
+    with safe_open(os.path.join(folder, file), framework="pt") as f:
+        return f.get_tensor(name)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--base", required=True)
@@ -183,6 +192,10 @@ def main():
                          "check of the casing wiring sees them after 3 steps (train_ner_mpnet.sh --smoke)")
     ap.add_argument("--freeze-embeddings", action="store_true",
                     help="keep the word-piece and position embeddings as in --base (see FROZEN_EMBEDDINGS)")
+    ap.add_argument("--embeddings-from", default="",
+                    help="with --freeze-embeddings: take the frozen word-piece and position tables from this model "
+                         "folder (same architecture and tokenizer, e.g. models/stance-accurate), so the exported "
+                         "model can share its word-piece table with that model (export_ner.py --share-embeddings)")
     ap.add_argument("--layers", type=int, default=0,
                     help="keep only the base's first N encoder layers (0: all); the upper ones are dropped "
                          "before training, so the model costs N/12 of a 12-layer base per piece")
@@ -237,6 +250,17 @@ def main():
                     model.mpnet.embeddings.casing_embeddings.weight.normal_(0.0, a.casing_init_std)
     else:
         model = AutoModelForTokenClassification.from_pretrained(a.base, config=config)
+    if a.embeddings_from:
+        if not a.freeze_embeddings:
+            sys.exit("--embeddings-from needs --freeze-embeddings")
+        with torch.no_grad():
+            for n, p in model.named_parameters():
+                if n.endswith(FROZEN_EMBEDDINGS):
+                    t = read_tensor(a.embeddings_from, n)
+                    if t.shape != p.shape:
+                        sys.exit(f"--embeddings-from: {n} is {tuple(t.shape)} there, {tuple(p.shape)} here")
+                    p.copy_(t.to(p.dtype))
+                    print(f"{n} from {a.embeddings_from}", flush=True)
     if a.freeze_embeddings:
         frozen = []
         for n, p in model.named_parameters():
@@ -259,6 +283,7 @@ def main():
         saved.setdefault("casing", False)  # checkpoints from before --casing had none
         saved.setdefault("freeze_embeddings", False)  # nor from before --freeze-embeddings
         saved.setdefault("layers", 0)  # nor from before --layers
+        saved.setdefault("embeddings_from", "")  # nor from before --embeddings-from
         diff = {k: (saved.get(k), v) for k, v in args.items() if saved.get(k, v) != v}
         if diff:
             sys.exit(f"{last} was written with other arguments {diff}; use another --ckpt or the same arguments")

@@ -11,6 +11,7 @@
 #     EXTRA="--wnut --lower-share 0.2 --upper-share 0.05" for the comment recipe's data;
 #     LAYERS=N keeps only the base's first N layers (train_ner.py --layers), into
 #     checkpoints/ner-mpnet-casing-lN: LAYERS=6 costs what the shipped 6-layer DistilBERT does;
+#     CKPT=DIR trains into DIR instead, EPOCHS=N changes the 3 epochs;
 #  2. export the best epoch to checkpoints/ner-mpnet-casing/export (NOT models/ner; fp16,
 #     split into files of at most 150 MB) and score it with the Rust pipeline on CoNLL-2003
 #     valid and test and WNUT-17 dev (EVAL=0 skips the scoring).
@@ -47,10 +48,10 @@ if [ "${1:-}" = "--smoke" ]; then
   rm -rf "$DIR/ckpt"
   exit 0
 fi
-CKPT=checkpoints/ner-mpnet-casing${LAYERS:+-l$LAYERS}
+CKPT=${CKPT:-checkpoints/ner-mpnet-casing${LAYERS:+-l$LAYERS}}
 # shellcheck disable=SC2086
 "$PY" scripts/train_ner.py --base "$BASE" --ckpt "$CKPT" --data "$DATA" --casing ${EXTRA:-} ${LAYERS:+--layers $LAYERS} \
-  --epochs 3 --lr 5e-5 --batch 16 --max-len 128 --seed 13 --bf16 --threads "${THREADS}" --save-every 50
+  --epochs "${EPOCHS:-3}" --lr 5e-5 --batch 16 --max-len 128 --seed 13 --bf16 --threads "${THREADS}" --save-every 50
 "$PY" scripts/export_ner.py --src "$CKPT/best" --out "$CKPT/export"
 [ "${EVAL:-1}" = 1 ] || exit 0
 [ -x "$BIN" ] || { echo "train_ner_mpnet.sh: $BIN missing (make build)" >&2; exit 1; }

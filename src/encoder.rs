@@ -67,6 +67,50 @@ pub fn weight_files(dir: &Path) -> Result<Vec<PathBuf>, ModelError> {
     }
 }
 
+/// Copies the tensors `names` from the weight files of the model folder
+/// `from` into the variables of the same names (`config` is the file that
+/// asked for them, named in errors).
+fn load_shared(vars: &nn::VarStore, from: &Path, names: &[String], config: &Path) -> Result<(), ModelError> {
+    let files = weight_files(from).map_err(|e| {
+        ModelError::Corrupt(config.to_path_buf(), format!("shared_tensors from {}: {e}", from.display()))
+    })?;
+    let own = if files.len() == 1 { &files[..] } else { &files[1..] };
+    let variables = vars.variables();
+    let mut found = std::collections::BTreeSet::new();
+    for file in own {
+        let tensors = Tensor::read_safetensors(file).map_err(|e| ModelError::Corrupt(file.clone(), e.to_string()))?;
+        for (name, tensor) in tensors {
+            if !names.contains(&name) {
+                continue;
+            }
+            let mut var = variables
+                .get(&name)
+                .ok_or_else(|| {
+                    ModelError::Corrupt(
+                        config.to_path_buf(),
+                        format!("shared tensor {name}: the model has no such variable"),
+                    )
+                })?
+                .shallow_clone();
+            if var.size() != tensor.size() {
+                return Err(ModelError::Corrupt(
+                    file.clone(),
+                    format!("shared tensor {name} is {:?}, the model wants {:?}", tensor.size(), var.size()),
+                ));
+            }
+            tch::no_grad(|| var.copy_(&tensor));
+            found.insert(name);
+        }
+    }
+    match names.iter().find(|n| !found.contains(*n)) {
+        Some(name) => Err(ModelError::Corrupt(
+            config.to_path_buf(),
+            format!("shared tensor {name} is in no weight file of {}", from.display()),
+        )),
+        None => Ok(()),
+    }
+}
+
 /// Errors of loading or running a model. Each names the file concerned.
 #[derive(Debug, thiserror::Error)]
 pub enum ModelError {
@@ -327,27 +371,51 @@ impl Checkpoint {
         Ok(pairs.into_iter().map(|p| p.1).collect())
     }
 
+    /// The tensors this model takes from another model folder instead of
+    /// shipping them twice: config.json's `"shared_tensors": {"from":
+    /// "../stance-accurate", "names": [...]}` (the folder relative to this
+    /// one). The shipped MPNet NER model takes its word-piece table, frozen
+    /// in training, from the accurate stance model (`models/ner/MODEL.md`).
+    pub fn shared_tensors(&self) -> Result<Option<(PathBuf, Vec<String>)>, ModelError> {
+        let Some(shared) = self.config.get("shared_tensors") else { return Ok(None) };
+        let from = shared.get("from").and_then(|v| v.as_str());
+        let names = shared.get("names").and_then(|v| v.as_array()).map(|a| {
+            a.iter().map(|n| n.as_str().map(str::to_string)).collect::<Option<Vec<String>>>()
+        });
+        match (from, names) {
+            (Some(from), Some(Some(names))) if !names.is_empty() => Ok(Some((self.dir.join(from), names))),
+            _ => Err(self.bad_config("shared_tensors needs \"from\" (a folder) and \"names\" (tensor names)")),
+        }
+    }
+
     /// Loads the weights (one file or the shards) into `vars` (whose
     /// variables the model's constructor created) and sets the precision.
-    /// Every variable must be found in some file.
+    /// Every variable must be found in some file: the model's own, or, for
+    /// the tensors config.json's `shared_tensors` names, the files of the
+    /// model folder it names ([`Checkpoint::shared_tensors`]).
     pub fn load_weights(&self, vars: &mut nn::VarStore, precision: Precision) -> Result<(), ModelError> {
         let files = weight_files(&self.dir)?;
-        if let [weights] = &files[..] {
+        let shared = self.shared_tensors()?;
+        if let ([weights], None) = (&files[..], &shared) {
             vars.load(weights).map_err(|e| ModelError::Corrupt(weights.clone(), e.to_string()))?;
         } else {
-            let index = &files[0];
+            let own = if files.len() == 1 { &files[..] } else { &files[1..] };
             let mut missing: Option<std::collections::BTreeSet<String>> = None;
-            for shard in &files[1..] {
-                let lacking =
-                    vars.load_partial(shard).map_err(|e| ModelError::Corrupt(shard.clone(), e.to_string()))?;
+            for file in own {
+                let lacking = vars.load_partial(file).map_err(|e| ModelError::Corrupt(file.clone(), e.to_string()))?;
                 let lacking: std::collections::BTreeSet<String> = lacking.into_iter().collect();
                 missing = Some(match missing {
                     None => lacking,
                     Some(m) => m.intersection(&lacking).cloned().collect(),
                 });
             }
-            if let Some(name) = missing.unwrap_or_default().into_iter().next() {
-                return Err(ModelError::Corrupt(index.clone(), format!("no shard holds the tensor {name}")));
+            let mut missing = missing.unwrap_or_default();
+            if let Some((from, names)) = &shared {
+                load_shared(vars, from, names, &self.config_path())?;
+                missing.retain(|n| !names.contains(n));
+            }
+            if let Some(name) = missing.into_iter().next() {
+                return Err(ModelError::Corrupt(files[0].clone(), format!("no weight file holds the tensor {name}")));
             }
         }
         // `load` keeps the file's precision (fp16), which CPU kernels run slowly.
@@ -531,6 +599,45 @@ mod tests {
         assert_eq!(names, [WEIGHT_INDEX, "model-00001-of-00002.safetensors", "model-00002-of-00002.safetensors"]);
         std::fs::write(d.join("model.safetensors"), b"").unwrap();
         assert!(weight_files(d).unwrap_err().to_string().contains("one weight layout only"));
+    }
+
+    #[test]
+    fn shared_tensors_come_from_the_named_folder() {
+        let root = tempfile::tempdir().unwrap();
+        let (own, other) = (root.path().join("ner"), root.path().join("stance-accurate"));
+        std::fs::create_dir_all(&own).unwrap();
+        std::fs::create_dir_all(&other).unwrap();
+        let table = Tensor::from_slice(&[1f32, 2., 3., 4.]).view([2, 2]);
+        let head = Tensor::from_slice(&[5f32, 6.]);
+        Tensor::write_safetensors(&[("head", &head)], own.join("model.safetensors")).unwrap();
+        let elsewhere = Tensor::from_slice(&[9f32, 9.]);
+        Tensor::write_safetensors(&[("table", &table), ("head", &elsewhere)], other.join("model.safetensors")).unwrap();
+        let checkpoint = |config: serde_json::Value| Checkpoint {
+            dir: own.clone(),
+            config,
+            tokenizer: Tokenizer::new(tokenizers::models::bpe::BPE::default()),
+            cls_id: 0,
+            sep_id: 0,
+            pad_id: 0,
+        };
+        let vars = || {
+            let vs = nn::VarStore::new(Device::Cpu);
+            let _ = vs.root().zeros("table", &[2, 2]);
+            let _ = vs.root().zeros("head", &[2]);
+            vs
+        };
+        let shared = serde_json::json!({"shared_tensors": {"from": "../stance-accurate", "names": ["table"]}});
+        let mut vs = vars();
+        checkpoint(shared).load_weights(&mut vs, Precision::Fp32).unwrap();
+        let got = vs.variables();
+        assert!(got["table"].allclose(&table, 0.0, 0.0, false), "the table comes from the other folder");
+        assert!(got["head"].allclose(&head, 0.0, 0.0, false), "the model's own tensors are its own");
+        // Without shared_tensors the table is missing; a bad "from" is named.
+        let err = checkpoint(serde_json::json!({})).load_weights(&mut vars(), Precision::Fp32).unwrap_err();
+        assert!(err.to_string().contains("table"), "{err}");
+        let bad = serde_json::json!({"shared_tensors": {"from": "../nowhere", "names": ["table"]}});
+        let err = checkpoint(bad).load_weights(&mut vars(), Precision::Fp32).unwrap_err().to_string();
+        assert!(err.contains("shared_tensors from") && err.contains("nowhere"), "{err}");
     }
 
     #[test]
