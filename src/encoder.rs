@@ -379,9 +379,10 @@ impl Checkpoint {
     pub fn shared_tensors(&self) -> Result<Option<(PathBuf, Vec<String>)>, ModelError> {
         let Some(shared) = self.config.get("shared_tensors") else { return Ok(None) };
         let from = shared.get("from").and_then(|v| v.as_str());
-        let names = shared.get("names").and_then(|v| v.as_array()).map(|a| {
-            a.iter().map(|n| n.as_str().map(str::to_string)).collect::<Option<Vec<String>>>()
-        });
+        let names = shared
+            .get("names")
+            .and_then(|v| v.as_array())
+            .map(|a| a.iter().map(|n| n.as_str().map(str::to_string)).collect::<Option<Vec<String>>>());
         match (from, names) {
             (Some(from), Some(Some(names))) if !names.is_empty() => Ok(Some((self.dir.join(from), names))),
             _ => Err(self.bad_config("shared_tensors needs \"from\" (a folder) and \"names\" (tensor names)")),

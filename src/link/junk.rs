@@ -838,10 +838,8 @@ mod tests {
         // A capitalised Person span ends before a lower-case word; particles
         // inside a name and a name all in lower case stay whole.
         let text = "Kamala rec'd zero votes. Charles de Gaulle and michael cohen spoke.";
-        let got = names(
-            text,
-            &[("Kamala rec", 0, person), ("Charles de Gaulle", 0, person), ("michael cohen", 0, person)],
-        );
+        let got =
+            names(text, &[("Kamala rec", 0, person), ("Charles de Gaulle", 0, person), ("michael cohen", 0, person)]);
         assert_eq!(got, ["Kamala", "Charles de Gaulle", "michael cohen"]);
 
         // A common word cut off a longer capitalised title, a common-noun
