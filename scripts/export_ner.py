@@ -20,7 +20,7 @@ DistilBERT's stay one model.safetensors.
 --share-embeddings DIR leaves the word-piece table out of the exported files
 when it equals DIR's bit for bit (a model trained with train_ner.py
 --freeze-embeddings --embeddings-from DIR), and writes
-`"shared_tensors": {"from": <DIR relative to --out>, "names": [...]}` into
+`"shared_tensors": {"from": <DIR relative to --out>, "sha256": {name: hex}}` into
 config.json, from which src/encoder.rs loads it: the shipped MPNet NER model
 takes its 47 MB table from models/stance-accurate.
 
@@ -28,6 +28,7 @@ usage: export_ner.py [--pick ner-distilbert-cased | --src DIR/best] [--out model
 """
 import argparse
 import glob
+import hashlib
 import json
 import os
 import sys
@@ -90,8 +91,9 @@ def main():
         if theirs.dtype != state[name].dtype or not torch.equal(theirs, state[name]):
             sys.exit(f"--share-embeddings: {name} differs from {a.share_embeddings}'s (train with "
                      f"--freeze-embeddings --embeddings-from {a.share_embeddings})")
+        digest = hashlib.sha256(state[name].contiguous().numpy().tobytes()).hexdigest()  # the bytes as stored
         del state[name]
-        config["shared_tensors"] = {"from": os.path.relpath(a.share_embeddings, a.out), "names": [name]}
+        config["shared_tensors"] = {"from": os.path.relpath(a.share_embeddings, a.out), "sha256": {name: digest}}
     files = es.write_weights(state, a.out, {"format": "pt", "source": str(pick)})
     with open(os.path.join(a.out, "config.json"), "w") as f:
         json.dump(config, f, indent=2, sort_keys=True)

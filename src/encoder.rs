@@ -67,10 +67,21 @@ pub fn weight_files(dir: &Path) -> Result<Vec<PathBuf>, ModelError> {
     }
 }
 
-/// Copies the tensors `names` from the weight files of the model folder
-/// `from` into the variables of the same names (`config` is the file that
-/// asked for them, named in errors).
-fn load_shared(vars: &nn::VarStore, from: &Path, names: &[String], config: &Path) -> Result<(), ModelError> {
+/// Tensors a model loads from another model folder
+/// ([`Checkpoint::shared_tensors`]).
+pub struct SharedTensors {
+    /// The other model's folder.
+    pub from: PathBuf,
+    /// Each tensor's name and the SHA-256 (hex) of its bytes as stored.
+    pub sha256: Vec<(String, String)>,
+}
+
+/// Copies the shared tensors from the weight files of their model folder
+/// into the variables of the same names, checking each one's SHA-256
+/// (`config` is the file that asked for them, named in errors).
+fn load_shared(vars: &nn::VarStore, shared: &SharedTensors, config: &Path) -> Result<(), ModelError> {
+    use sha2::{Digest, Sha256};
+    let from = &shared.from;
     let files = weight_files(from).map_err(|e| {
         ModelError::Corrupt(config.to_path_buf(), format!("shared_tensors from {}: {e}", from.display()))
     })?;
@@ -80,30 +91,30 @@ fn load_shared(vars: &nn::VarStore, from: &Path, names: &[String], config: &Path
     for file in own {
         let tensors = Tensor::read_safetensors(file).map_err(|e| ModelError::Corrupt(file.clone(), e.to_string()))?;
         for (name, tensor) in tensors {
-            if !names.contains(&name) {
-                continue;
+            let Some((_, want)) = shared.sha256.iter().find(|(n, _)| *n == name) else { continue };
+            let corrupt =
+                |message: String| ModelError::Corrupt(file.clone(), format!("shared tensor {name}: {message}"));
+            let numel = tensor.numel();
+            let mut bytes = vec![0u8; numel * tensor.kind().elt_size_in_bytes()];
+            tensor.f_copy_data_u8(&mut bytes, numel).map_err(|e| corrupt(e.to_string()))?;
+            let got = format!("{:x}", Sha256::digest(&bytes));
+            if &got != want {
+                return Err(corrupt(format!(
+                    "sha256 {got}, but {} was made with {want} (the model there was replaced: re-export this one)",
+                    config.display()
+                )));
             }
-            let mut var = variables
-                .get(&name)
-                .ok_or_else(|| {
-                    ModelError::Corrupt(
-                        config.to_path_buf(),
-                        format!("shared tensor {name}: the model has no such variable"),
-                    )
-                })?
-                .shallow_clone();
+            let mut var =
+                variables.get(&name).ok_or_else(|| corrupt("the model has no such variable".into()))?.shallow_clone();
             if var.size() != tensor.size() {
-                return Err(ModelError::Corrupt(
-                    file.clone(),
-                    format!("shared tensor {name} is {:?}, the model wants {:?}", tensor.size(), var.size()),
-                ));
+                return Err(corrupt(format!("{:?} there, {:?} in the model", tensor.size(), var.size())));
             }
             tch::no_grad(|| var.copy_(&tensor));
             found.insert(name);
         }
     }
-    match names.iter().find(|n| !found.contains(*n)) {
-        Some(name) => Err(ModelError::Corrupt(
+    match shared.sha256.iter().find(|(n, _)| !found.contains(n)) {
+        Some((name, _)) => Err(ModelError::Corrupt(
             config.to_path_buf(),
             format!("shared tensor {name} is in no weight file of {}", from.display()),
         )),
@@ -373,19 +384,23 @@ impl Checkpoint {
 
     /// The tensors this model takes from another model folder instead of
     /// shipping them twice: config.json's `"shared_tensors": {"from":
-    /// "../stance-accurate", "names": [...]}` (the folder relative to this
-    /// one). The shipped MPNet NER model takes its word-piece table, frozen
+    /// "../stance-accurate", "sha256": {NAME: HEX, ...}}` (the folder
+    /// relative to this one; each tensor's SHA-256 over its bytes as stored,
+    /// so that a retrained neighbour is an error, not a silently different
+    /// model). The shipped MPNet NER model takes its word-piece table, frozen
     /// in training, from the accurate stance model (`models/ner/MODEL.md`).
-    pub fn shared_tensors(&self) -> Result<Option<(PathBuf, Vec<String>)>, ModelError> {
+    pub fn shared_tensors(&self) -> Result<Option<SharedTensors>, ModelError> {
         let Some(shared) = self.config.get("shared_tensors") else { return Ok(None) };
         let from = shared.get("from").and_then(|v| v.as_str());
-        let names = shared
-            .get("names")
-            .and_then(|v| v.as_array())
-            .map(|a| a.iter().map(|n| n.as_str().map(str::to_string)).collect::<Option<Vec<String>>>());
-        match (from, names) {
-            (Some(from), Some(Some(names))) if !names.is_empty() => Ok(Some((self.dir.join(from), names))),
-            _ => Err(self.bad_config("shared_tensors needs \"from\" (a folder) and \"names\" (tensor names)")),
+        let hashes = shared
+            .get("sha256")
+            .and_then(|v| v.as_object())
+            .map(|m| m.iter().map(|(k, v)| v.as_str().map(|h| (k.clone(), h.to_string()))).collect::<Option<Vec<_>>>());
+        match (from, hashes) {
+            (Some(from), Some(Some(sha256))) if !sha256.is_empty() => {
+                Ok(Some(SharedTensors { from: self.dir.join(from), sha256 }))
+            }
+            _ => Err(self.bad_config("shared_tensors needs \"from\" (a folder) and \"sha256\" (tensor name: hex)")),
         }
     }
 
@@ -411,9 +426,9 @@ impl Checkpoint {
                 });
             }
             let mut missing = missing.unwrap_or_default();
-            if let Some((from, names)) = &shared {
-                load_shared(vars, from, names, &self.config_path())?;
-                missing.retain(|n| !names.contains(n));
+            if let Some(shared) = &shared {
+                load_shared(vars, shared, &self.config_path())?;
+                missing.retain(|n| !shared.sha256.iter().any(|(name, _)| name == n));
             }
             if let Some(name) = missing.into_iter().next() {
                 return Err(ModelError::Corrupt(files[0].clone(), format!("no weight file holds the tensor {name}")));
@@ -627,18 +642,30 @@ mod tests {
             let _ = vs.root().zeros("head", &[2]);
             vs
         };
-        let shared = serde_json::json!({"shared_tensors": {"from": "../stance-accurate", "names": ["table"]}});
+        // SHA-256 of the table's 16 bytes as stored (four little-endian f32).
+        let hash = {
+            use sha2::{Digest, Sha256};
+            let bytes: Vec<u8> = [1f32, 2., 3., 4.].iter().flat_map(|x| x.to_le_bytes()).collect();
+            format!("{:x}", Sha256::digest(&bytes))
+        };
+        let shared =
+            |from: &str, hash: &str| serde_json::json!({"shared_tensors": {"from": from, "sha256": {"table": hash}}});
         let mut vs = vars();
-        checkpoint(shared).load_weights(&mut vs, Precision::Fp32).unwrap();
+        checkpoint(shared("../stance-accurate", &hash)).load_weights(&mut vs, Precision::Fp32).unwrap();
         let got = vs.variables();
         assert!(got["table"].allclose(&table, 0.0, 0.0, false), "the table comes from the other folder");
         assert!(got["head"].allclose(&head, 0.0, 0.0, false), "the model's own tensors are its own");
         // Without shared_tensors the table is missing; a bad "from" is named.
         let err = checkpoint(serde_json::json!({})).load_weights(&mut vars(), Precision::Fp32).unwrap_err();
         assert!(err.to_string().contains("table"), "{err}");
-        let bad = serde_json::json!({"shared_tensors": {"from": "../nowhere", "names": ["table"]}});
-        let err = checkpoint(bad).load_weights(&mut vars(), Precision::Fp32).unwrap_err().to_string();
+        let err = checkpoint(shared("../nowhere", &hash)).load_weights(&mut vars(), Precision::Fp32).unwrap_err();
+        let err = err.to_string();
         assert!(err.contains("shared_tensors from") && err.contains("nowhere"), "{err}");
+        // A neighbour whose table changed since the export is an error.
+        let other = "0".repeat(64);
+        let err = checkpoint(shared("../stance-accurate", &other)).load_weights(&mut vars(), Precision::Fp32);
+        let err = err.unwrap_err().to_string();
+        assert!(err.contains("re-export") && err.contains("table"), "{err}");
     }
 
     #[test]
