@@ -4,6 +4,12 @@ token-classification pipeline on the very same weights (models/ner) and the
 very same texts the Rust side processed (a JSON string per line), on the same
 number of threads. Prints one JSON line like the Rust side.
 
+An MPNet model with a casing embedding (the shipped one, scripts/ner_casing.py)
+runs as transformers' plain MPNetForTokenClassification: the pipeline cannot
+pass casing classes, and the embedding costs one row added per piece, so the
+compute timed is the same (its labels are not, which this speed check does not
+read).
+
 usage: bench_ner_python.py TEXTS.jsonl [--model models/ner] [--threads 2] [--batch 32]
 """
 import argparse
@@ -26,9 +32,13 @@ def main():
     texts = [json.loads(l) for l in open(a.texts, encoding="utf-8") if l.strip()]
     words = sum(len(t.split()) for t in texts)
     model = AutoModelForTokenClassification.from_pretrained(a.model, torch_dtype=torch.float32)
+    if model.config.model_type == "mpnet":
+        specials = dict(cls_token="<s>", sep_token="</s>", pad_token="<pad>", unk_token="[UNK]", mask_token="<mask>")
+    else:
+        specials = dict(cls_token="[CLS]", sep_token="[SEP]", pad_token="[PAD]", unk_token="[UNK]",
+                        mask_token="[MASK]")
     tok = PreTrainedTokenizerFast(tokenizer_file=f"{a.model}/tokenizer.json", model_max_length=512,
-                                  cls_token="[CLS]", sep_token="[SEP]", pad_token="[PAD]", unk_token="[UNK]",
-                                  mask_token="[MASK]", model_input_names=["input_ids", "attention_mask"])
+                                  model_input_names=["input_ids", "attention_mask"], **specials)
     ner = pipeline("token-classification", model=model, tokenizer=tok, aggregation_strategy="first",
                    stride=64, device=-1)
     start = time.time()

@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# The comment-domain NER recipe (issue 13): continues from the shipped model (models/ner)
+# Stage 3 of the DistilBERT NER model shipped until 2026-12-06 (the model shipped now is
+# scripts/train_ner_all.sh's): the comment-domain recipe (issue 13), continuing from stage 2
+# (FROM, default checkpoints/ner-distilbert/export, written by scripts/train_ner_distilbert.sh)
 # with CoNLL-2003 train + WNUT-17 train (person->PER, location->LOC, corporation/group->ORG,
 # product/creative-work->MISC as CoNLL tags such names; UNMAPPED=o|drop for the alternatives,
 # see scripts/ner_data.py) + case-noised
@@ -7,7 +9,7 @@
 # Selection on CoNLL-2003 valid as before; WNUT-17 dev is only measured, never selected on.
 # Resumable: rerun the same command after an interruption.
 #
-#  1. checkpoints/bases/ner-shipped: the shipped weights with a tokenizer_config.json that
+#  1. checkpoints/bases/ner-stage2: the stage-2 weights with a tokenizer_config.json that
 #     keeps the tokenizer cased (without it transformers' DistilBertTokenizerFast lower-cases);
 #  2. train_ner.py into checkpoints/ner-comments (EPOCHS epochs at LR);
 #  3. export the best epoch to checkpoints/ner-comments/export (NOT models/ner) and score it
@@ -42,12 +44,14 @@ if [ "${SMOKE:-0}" = 1 ]; then
   limits+=(--limit-train "${SMOKE_CHUNKS:-24}" --limit-valid 8 --save-every 2)
 fi
 CKPT=checkpoints/$NAME
-BASE=checkpoints/bases/ner-shipped
+BASE=checkpoints/bases/ner-stage2
+FROM=${FROM:-checkpoints/ner-distilbert/export}
 
-# 1. the shipped weights as a cased Hugging Face checkpoint
+# 1. the stage-2 weights as a cased Hugging Face checkpoint
 if [ ! -f "$BASE/tokenizer_config.json" ]; then
+  [ -f "$FROM/model.safetensors" ] || { echo "train_ner_comments.sh: $FROM: no DistilBERT NER model (bash scripts/train_ner_distilbert.sh)" >&2; exit 1; }
   mkdir -p "$BASE"
-  cp models/ner/config.json models/ner/model.safetensors models/ner/tokenizer.json "$BASE/"
+  cp "$FROM/config.json" "$FROM/model.safetensors" "$FROM/tokenizer.json" "$BASE/"
   printf '%s\n' '{"tokenizer_class": "DistilBertTokenizerFast", "do_lower_case": false, "model_max_length": 512}' \
     > "$BASE/tokenizer_config.json"
 fi
@@ -56,7 +60,7 @@ import sys
 from transformers import AutoTokenizer
 tok = AutoTokenizer.from_pretrained(sys.argv[1])
 if tok("A")["input_ids"] == tok("a")["input_ids"]:
-    sys.exit(f"{sys.argv[1]}: the tokenizer lower-cases; the shipped model is cased")
+    sys.exit(f"{sys.argv[1]}: the tokenizer lower-cases; the DistilBERT model is cased")
 EOF
 
 # 2. training (resumable)

@@ -230,7 +230,7 @@ pub enum Precision {
     /// same entities on our gold sets; slow where it must be emulated.
     Bf16,
     /// Dynamic int8 linear layers (fbgemm, [`crate::quantized`]) for the NER
-    /// model's DistilBERT on the CPU, with activation ranges per window. Every
+    /// model (MPNet or DistilBERT) on the CPU, with activation ranges per window. Every
     /// other model runs in [`Precision::float`]'s precision (bf16 where the
     /// CPU has it natively, else fp32), and every model on a GPU in fp32.
     Int8,

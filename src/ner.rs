@@ -3,12 +3,15 @@
 //! text. Owns model loading, tokenization, batching, sliding windows and the
 //! merging of word pieces into spans.
 //!
-//! The network is picked by config.json's `model_type`: `distilbert` (the
-//! shipped model) and `bert` run on rust-bert's token classifiers, `mpnet` on
+//! The network is picked by config.json's `model_type`: `mpnet` (the
+//! shipped model: 6 layers with a casing embedding) on
 //! [`crate::mpnet::MpnetForTokenClassification`] (framing `<s> … </s>`;
 //! with `"casing_embedding"` in the config, each piece also gets the casing
 //! class of its word in the original text, [`crate::mpnet::piece_casing`],
-//! computed once per text and cut into the same windows as the pieces).
+//! computed once per text and cut into the same windows as the pieces);
+//! `distilbert` (the model shipped until 2026-12-06) and `bert` on
+//! rust-bert's token classifiers. Under `--precision int8` an MPNet or
+//! DistilBERT model runs on [`crate::quantized`]'s copies instead.
 //!
 //! How a call to [`NerModel::predict`] runs:
 //! 1. every text is tokenized once, whole, on Rayon workers (piece ids,
@@ -147,12 +150,18 @@ enum Encoder {
     DistilBertInt8(quantized::DistilBertForTokenClassification),
     Bert(BertForTokenClassification),
     Mpnet(MpnetForTokenClassification),
+    /// Our MPNet on int8 linear layers (`--precision int8`).
+    MpnetInt8(quantized::MpnetForTokenClassification),
 }
 
 impl Encoder {
     /// Whether the model reads casing classes beside the piece ids.
     fn has_casing(&self) -> bool {
-        matches!(self, Encoder::Mpnet(m) if m.has_casing())
+        match self {
+            Encoder::Mpnet(m) => m.has_casing(),
+            Encoder::MpnetInt8(m) => m.has_casing(),
+            _ => false,
+        }
     }
 }
 
@@ -205,9 +214,9 @@ impl NerModel {
                     .bad_config(format!("unsupported model_type {other:?} (expected distilbert, bert or mpnet)")))
             }
         };
-        // int8 is a CPU precision for DistilBERT: elsewhere the model stays
-        // rust-bert's (or ours, for MPNet) in the float precision int8 implies.
-        let int8 = matches!(encoder, Encoder::DistilBert(_))
+        // int8 is a CPU precision for DistilBERT and MPNet: elsewhere the
+        // model runs in the float precision int8 implies.
+        let int8 = matches!(encoder, Encoder::DistilBert(_) | Encoder::Mpnet(_))
             && config.precision == Precision::Int8
             && vars.device() == Device::Cpu;
         let load_as = if int8 { Precision::Int8 } else { config.precision.float(vars.device()) };
@@ -224,6 +233,12 @@ impl NerModel {
                 // The fp32 linear weights live on in `vars`, unused: free them.
                 vars = nn::VarStore::new(vars.device());
                 Encoder::DistilBertInt8(int8)
+            }
+            Encoder::Mpnet(_) if int8 => {
+                let c: MpnetConfig = checkpoint.typed_config()?;
+                let int8 = quantized::MpnetForTokenClassification::from_vars(&vars, &c, quantized::Weights::Int8)?;
+                vars = nn::VarStore::new(vars.device());
+                Encoder::MpnetInt8(int8)
             }
             other => other,
         };
@@ -327,15 +342,22 @@ impl NerModel {
             Encoder::DistilBertInt8(m) => Ok(m.forward(&ids, &mask)),
             Encoder::Bert(m) => Ok(m.forward_t(Some(&ids), Some(&mask), None, None, None, false).logits),
             Encoder::Mpnet(m) => {
-                let case_ids = m.has_casing().then(|| {
-                    let framed: Vec<Vec<i64>> = cases.iter().map(|c| frame(c, 0, 0)).collect();
-                    // Padding: class 0, as the Python side pads.
-                    batch(&framed, &[], 0, self.vars.device()).0
-                });
+                let case_ids = self.case_ids(cases, m.has_casing());
                 m.forward_t(&ids, case_ids.as_ref(), Some(&mask), false).map_err(|e| e.to_string())
             }
+            Encoder::MpnetInt8(m) => Ok(m.forward(&ids, self.case_ids(cases, m.has_casing()).as_ref(), &mask)),
         })
         .map_err(ModelError::Forward)
+    }
+
+    /// The `[rows, width]` casing classes of a batch, framed and padded as
+    /// its pieces (class 0 on `<s>`, `</s>` and padding, as the Python side
+    /// pads), for a model that reads them.
+    fn case_ids(&self, cases: &[&[i64]], wanted: bool) -> Option<Tensor> {
+        wanted.then(|| {
+            let framed: Vec<Vec<i64>> = cases.iter().map(|c| frame(c, 0, 0)).collect();
+            batch(&framed, &[], 0, self.vars.device()).0
+        })
     }
 
     /// One batch through the model: per row, per piece, (label index, probability).

@@ -4,19 +4,22 @@
 //! quantized per call by libtorch's `fbgemm_linear_int8_weight_fp32_activation`
 //! (the kernel behind PyTorch's `quantize_dynamic`), one call per window over
 //! its real tokens, so that a window's entities do not depend on the windows
-//! batched with it. Owns the DistilBERT
-//! token classifier that runs on them, built from the weights of a loaded
-//! rust-bert `VarStore`, so the NER model's files are the same at every
+//! batched with it. Owns the token classifiers that run on them (MPNet, the
+//! shipped NER model's architecture, and DistilBERT), built from the weights
+//! of a loaded `VarStore`, so the NER model's files are the same at every
 //! precision.
 //!
-//! Why a second DistilBERT: rust-bert's layers are plain `nn::Linear`, which
-//! cannot hold a packed int8 matrix. The forward pass here is rust-bert's
-//! (`distilbert::{embeddings,attention,transformer}`): word + position
-//! embeddings and LayerNorm (eps 1e-12), then per layer scaled dot-product
-//! attention with padded keys masked, `sa_layer_norm(x + out_lin(context))`,
-//! `output_layer_norm(h + lin2(gelu(lin1(h))))`, and the classifier on top
-//! (kept fp32: 9 outputs). `tests/quantized.rs` checks that with fp32
-//! linears it gives rust-bert's logits, and that int8 keeps the labels.
+//! Why second copies of the networks: rust-bert's layers and ours in
+//! `crate::mpnet` are plain `nn::Linear`, which cannot hold a packed int8
+//! matrix. Both architectures are post-LayerNorm transformers with the same
+//! layer ([`Layer`]): attention with padded keys masked,
+//! `attention_norm(x + out(context))`, then
+//! `output_norm(h + output(gelu(intermediate(h))))`. They differ in the
+//! embeddings (MPNet adds the casing embedding and numbers positions from
+//! the padding id) and in MPNet's relative-position bias, added to every
+//! layer's attention scores. The classifier on top stays fp32 (9 outputs).
+//! `tests/quantized.rs` checks that with fp32 linears the MPNet here gives
+//! `crate::mpnet`'s logits, and that int8 keeps the labels.
 //!
 //! fbgemm needs AVX2; a CPU without it gets one error at load time.
 
@@ -24,6 +27,7 @@ use rayon::prelude::*;
 use tch::{nn, Kind, Scalar, Tensor};
 
 use crate::encoder::{ModelError, Precision};
+use crate::mpnet::{self, MpnetConfig};
 
 /// The range our int8 weights use: 7 bits, not 8. On a CPU without VNNI
 /// (AVX2 only) fbgemm multiplies with `vpmaddubsw`, which adds two u8 × i8
@@ -231,14 +235,15 @@ impl Linear {
 /// Which linear layers to build.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Weights {
-    /// As loaded, fp32: the same computation as rust-bert's model (for checks).
+    /// As loaded, fp32: the same computation as the float model (for checks).
     Fp32,
-    /// int8 encoder linears, except the feed-forward output (`ffn.lin2`) of
-    /// the lower half of the layers, kept in floating point ([`Linear::float`]:
-    /// bf16 where native, else fp32); embeddings, LayerNorms and the
-    /// classifier fp32. Chosen on CoNLL-2003 (PERFORMANCE.md sections 9 and
-    /// 10): every linear in int8 costs 0.6 F1 points on test, this 0.1. `lin2`
-    /// reads the GELU output, whose long positive tail leaves little
+    /// int8 encoder linears, except the feed-forward output (DistilBERT's
+    /// `ffn.lin2`, MPNet's `output.dense`) of the lower half of the layers,
+    /// kept in floating point ([`Linear::float`]: bf16 where native, else
+    /// fp32); embeddings, LayerNorms and the classifier fp32. Chosen on
+    /// CoNLL-2003 with the DistilBERT model (PERFORMANCE.md sections 9 and
+    /// 10): every linear in int8 cost 0.6 F1 points on test, this 0.1. That
+    /// layer reads the GELU output, whose long positive tail leaves little
     /// resolution to the rest of a per-tensor activation range.
     Int8,
 }
@@ -246,24 +251,173 @@ pub enum Weights {
 struct LayerNorm {
     weight: Tensor,
     bias: Tensor,
+    eps: f64,
 }
 
 impl LayerNorm {
     fn forward(&self, x: &Tensor) -> Tensor {
         let dim = *x.size().last().expect("a hidden dimension");
-        x.layer_norm([dim], Some(&self.weight), Some(&self.bias), 1e-12, false)
+        x.layer_norm([dim], Some(&self.weight), Some(&self.bias), self.eps, false)
     }
 }
 
+/// One post-LayerNorm transformer layer, the same in DistilBERT and MPNet:
+/// `attention_norm(x + out(attention))`, then
+/// `output_norm(h + output(gelu(intermediate(h))))`.
 struct Layer {
     q: Linear,
     k: Linear,
     v: Linear,
     out: Linear,
-    sa_norm: LayerNorm,
-    lin1: Linear,
-    lin2: Linear,
-    out_norm: LayerNorm,
+    attention_norm: LayerNorm,
+    intermediate: Linear,
+    output: Linear,
+    output_norm: LayerNorm,
+}
+
+impl Layer {
+    /// `x`: `[batch, width, hidden]` windows of `lengths` real tokens;
+    /// `padded`: `[batch, 1, 1, width]`, true on padding keys;
+    /// `position_bias`: MPNet's `[1, heads, width, width]` relative-position
+    /// bias, added to every layer's attention scores (DistilBERT has none).
+    fn forward(
+        &self,
+        x: &Tensor,
+        lengths: &[i64],
+        padded: &Tensor,
+        position_bias: Option<&Tensor>,
+        heads: i64,
+    ) -> Tensor {
+        let (batch, width, dim) = x.size3().expect("hidden states are [batch, width, hidden]");
+        let per_head = dim / heads;
+        let split = |t: Tensor| t.view([batch, width, heads, per_head]).transpose(1, 2);
+        let q = split(self.q.forward_windows(x, lengths)) / (per_head as f64).sqrt();
+        let k = split(self.k.forward_windows(x, lengths));
+        let v = split(self.v.forward_windows(x, lengths));
+        let mut scores = q.matmul(&k.transpose(2, 3));
+        if let Some(bias) = position_bias {
+            scores += bias;
+        }
+        let scores = scores.masked_fill(padded, f64::NEG_INFINITY);
+        let context = scores.softmax(-1, Kind::Float).matmul(&v).transpose(1, 2).contiguous().view([batch, width, dim]);
+        let h = self.attention_norm.forward(&(self.out.forward_windows(&context, lengths) + x));
+        let inner = self.intermediate.forward_windows(&h, lengths).gelu("none");
+        self.output_norm.forward(&(self.output.forward_windows(&inner, lengths) + h))
+    }
+}
+
+/// What each architecture calls the tensors of a [`Layer`], under the
+/// layer's prefix.
+struct LayerNames {
+    q: &'static str,
+    k: &'static str,
+    v: &'static str,
+    out: &'static str,
+    attention_norm: &'static str,
+    intermediate: &'static str,
+    output: &'static str,
+    output_norm: &'static str,
+}
+
+const DISTILBERT_LAYER: LayerNames = LayerNames {
+    q: "attention.q_lin",
+    k: "attention.k_lin",
+    v: "attention.v_lin",
+    out: "attention.out_lin",
+    attention_norm: "sa_layer_norm",
+    intermediate: "ffn.lin1",
+    output: "ffn.lin2",
+    output_norm: "output_layer_norm",
+};
+
+const MPNET_LAYER: LayerNames = LayerNames {
+    q: "attention.attn.q",
+    k: "attention.attn.k",
+    v: "attention.attn.v",
+    out: "attention.attn.o",
+    attention_norm: "attention.LayerNorm",
+    intermediate: "intermediate.dense",
+    output: "output.dense",
+    output_norm: "output.LayerNorm",
+};
+
+/// The variables of a loaded `VarStore` by name, read as fp32, and the
+/// [`Linear`]s and [`LayerNorm`]s built from them.
+struct Tensors<'a> {
+    all: std::collections::HashMap<String, Tensor>,
+    weights: Weights,
+    model: &'a str,
+}
+
+impl Tensors<'_> {
+    fn get(&self, name: &str) -> Result<Tensor, ModelError> {
+        self.all
+            .get(name)
+            .map(|t| t.to_kind(Kind::Float))
+            .ok_or_else(|| ModelError::Forward(format!("int8 {}: no tensor {name}", self.model)))
+    }
+
+    /// `PREFIX.weight` and `PREFIX.bias` as a layer: int8 when `int8` and
+    /// these are [`Weights::Int8`], else floating point.
+    fn linear(&self, prefix: &str, int8: bool) -> Result<Linear, ModelError> {
+        let (w, b) = (self.get(&format!("{prefix}.weight"))?, self.get(&format!("{prefix}.bias"))?);
+        match (int8, self.weights) {
+            (true, Weights::Int8) => Linear::int8(&w, &b),
+            (_, Weights::Int8) => Ok(Linear::float(&w, &b)),
+            (_, Weights::Fp32) => Ok(Linear::fp32(&w, &b)),
+        }
+    }
+
+    fn norm(&self, prefix: &str, eps: f64) -> Result<LayerNorm, ModelError> {
+        Ok(LayerNorm {
+            weight: self.get(&format!("{prefix}.weight"))?,
+            bias: self.get(&format!("{prefix}.bias"))?,
+            eps,
+        })
+    }
+
+    /// Layer `i` of `layers`, its tensors under `prefix` named as `names`
+    /// says. The feed-forward output of the lower half of the layers stays
+    /// in floating point ([`Weights::Int8`]).
+    fn layer(&self, prefix: &str, i: i64, layers: i64, eps: f64, names: &LayerNames) -> Result<Layer, ModelError> {
+        let path = |name: &str| format!("{prefix}.{name}");
+        Ok(Layer {
+            q: self.linear(&path(names.q), true)?,
+            k: self.linear(&path(names.k), true)?,
+            v: self.linear(&path(names.v), true)?,
+            out: self.linear(&path(names.out), true)?,
+            attention_norm: self.norm(&path(names.attention_norm), eps)?,
+            intermediate: self.linear(&path(names.intermediate), true)?,
+            output: self.linear(&path(names.output), i >= layers / 2)?,
+            output_norm: self.norm(&path(names.output_norm), eps)?,
+        })
+    }
+}
+
+/// Builds a model with stderr closed when it has int8 layers, and runs it
+/// once on a two-token batch (`warm`): libtorch warns once per process, on
+/// stderr, that these fbgemm functions are deprecated, so that a run's
+/// stderr (`--quiet`, cron mail) holds only what we print.
+fn built_quietly<T>(
+    weights: Weights,
+    build: impl FnOnce() -> Result<T, ModelError>,
+    warm: impl FnOnce(&T),
+) -> Result<T, ModelError> {
+    if weights == Weights::Fp32 {
+        return build();
+    }
+    with_stderr_silenced(|| {
+        let model = build()?;
+        warm(&model);
+        Ok(model)
+    })
+}
+
+/// `[batch, 1, 1, width]` true on padding, and each window's real length.
+fn padding(mask: &Tensor) -> (Tensor, Vec<i64>) {
+    let (batch, width) = (mask.size()[0], mask.size()[1]);
+    let lengths = Vec::<i64>::try_from(mask.sum_dim_intlist(1, false, Kind::Int64)).expect("window lengths");
+    (mask.le(0).view([batch, 1, 1, width]), lengths)
 }
 
 /// DistilBERT with a token-classification head on [`Linear`] layers.
@@ -282,61 +436,24 @@ impl DistilBertForTokenClassification {
     /// `distilbert.transformer.layer.N.attention.q_lin.weight`, …). The
     /// tensors are shared or converted, so the `VarStore` may be dropped after.
     pub fn from_vars(vars: &nn::VarStore, layers: i64, heads: i64, weights: Weights) -> Result<Self, ModelError> {
-        if weights == Weights::Fp32 {
-            return Self::build(vars, layers, heads, weights);
-        }
-        // libtorch warns once per process, on stderr, that these fbgemm functions are
-        // deprecated: pack and run a two-token batch here with stderr closed, so that a
-        // run's stderr (`--quiet`, cron mail) holds only what we print.
-        with_stderr_silenced(|| {
-            let model = Self::build(vars, layers, heads, weights)?;
-            let device = vars.device();
-            let tokens = Tensor::zeros([1, 2], (Kind::Int64, device));
-            let _ = model.forward(&tokens, &tokens.ones_like());
-            Ok(model)
-        })
-    }
-
-    fn build(vars: &nn::VarStore, layers: i64, heads: i64, weights: Weights) -> Result<Self, ModelError> {
-        let all = vars.variables();
-        let get = |name: &str| {
-            all.get(name)
-                .map(|t| t.to_kind(Kind::Float))
-                .ok_or_else(|| ModelError::Forward(format!("int8 DistilBERT: no tensor {name}")))
+        let t = Tensors { all: vars.variables(), weights, model: "DistilBERT" };
+        let eps = 1e-12;
+        let build = || {
+            let stack = (0..layers)
+                .map(|i| t.layer(&format!("distilbert.transformer.layer.{i}"), i, layers, eps, &DISTILBERT_LAYER))
+                .collect::<Result<Vec<_>, _>>()?;
+            Ok(DistilBertForTokenClassification {
+                word_embeddings: t.get("distilbert.embeddings.word_embeddings.weight")?,
+                position_embeddings: t.get("distilbert.embeddings.position_embeddings.weight")?,
+                embeddings_norm: t.norm("distilbert.embeddings.LayerNorm", eps)?,
+                layers: stack,
+                classifier: Linear::fp32(&t.get("classifier.weight")?, &t.get("classifier.bias")?),
+                heads,
+            })
         };
-        let linear = |prefix: &str, int8: bool| -> Result<Linear, ModelError> {
-            let (w, b) = (get(&format!("{prefix}.weight"))?, get(&format!("{prefix}.bias"))?);
-            match (int8, weights) {
-                (true, _) => Linear::int8(&w, &b),
-                (false, Weights::Int8) => Ok(Linear::float(&w, &b)),
-                (false, Weights::Fp32) => Ok(Linear::fp32(&w, &b)),
-            }
-        };
-        let norm = |prefix: &str| -> Result<LayerNorm, ModelError> {
-            Ok(LayerNorm { weight: get(&format!("{prefix}.weight"))?, bias: get(&format!("{prefix}.bias"))? })
-        };
-        let mut stack = Vec::with_capacity(layers as usize);
-        let int8 = weights == Weights::Int8;
-        for i in 0..layers {
-            let p = format!("distilbert.transformer.layer.{i}");
-            stack.push(Layer {
-                q: linear(&format!("{p}.attention.q_lin"), int8)?,
-                k: linear(&format!("{p}.attention.k_lin"), int8)?,
-                v: linear(&format!("{p}.attention.v_lin"), int8)?,
-                out: linear(&format!("{p}.attention.out_lin"), int8)?,
-                sa_norm: norm(&format!("{p}.sa_layer_norm"))?,
-                lin1: linear(&format!("{p}.ffn.lin1"), int8)?,
-                lin2: linear(&format!("{p}.ffn.lin2"), int8 && i >= layers / 2)?,
-                out_norm: norm(&format!("{p}.output_layer_norm"))?,
-            });
-        }
-        Ok(DistilBertForTokenClassification {
-            word_embeddings: get("distilbert.embeddings.word_embeddings.weight")?,
-            position_embeddings: get("distilbert.embeddings.position_embeddings.weight")?,
-            embeddings_norm: norm("distilbert.embeddings.LayerNorm")?,
-            layers: stack,
-            classifier: Linear::fp32(&get("classifier.weight")?, &get("classifier.bias")?),
-            heads,
+        built_quietly(weights, build, |m: &Self| {
+            let tokens = Tensor::zeros([1, 2], (Kind::Int64, vars.device()));
+            let _ = m.forward(&tokens, &tokens.ones_like());
         })
     }
 
@@ -348,22 +465,92 @@ impl DistilBertForTokenClassification {
         let x = Tensor::embedding(&self.word_embeddings, ids, -1, false, false)
             + Tensor::embedding(&self.position_embeddings, &positions, -1, false, false);
         let mut x = self.embeddings_norm.forward(&x);
-        let padded = mask.le(0).view([batch, 1, 1, width]);
-        let lengths: Vec<i64> =
-            Vec::<i64>::try_from(mask.sum_dim_intlist(1, false, Kind::Int64)).expect("window lengths");
-        let dim = *x.size().last().expect("a hidden dimension");
-        let per_head = dim / self.heads;
-        let split = |t: Tensor| t.view([batch, width, self.heads, per_head]).transpose(1, 2);
+        let (padded, lengths) = padding(mask);
         for layer in &self.layers {
-            let q = split(layer.q.forward_windows(&x, &lengths)) / (per_head as f64).sqrt();
-            let k = split(layer.k.forward_windows(&x, &lengths));
-            let v = split(layer.v.forward_windows(&x, &lengths));
-            let scores = q.matmul(&k.transpose(2, 3)).masked_fill(&padded, f64::NEG_INFINITY);
-            let context =
-                scores.softmax(-1, Kind::Float).matmul(&v).transpose(1, 2).contiguous().view([batch, width, dim]);
-            let h = layer.sa_norm.forward(&(layer.out.forward_windows(&context, &lengths) + &x));
-            let ffn = layer.lin2.forward_windows(&layer.lin1.forward_windows(&h, &lengths).gelu("none"), &lengths);
-            x = layer.out_norm.forward(&(ffn + h));
+            x = layer.forward(&x, &lengths, &padded, None, self.heads);
+        }
+        self.classifier.forward(&x)
+    }
+}
+
+/// MPNet with a token-classification head on [`Linear`] layers: the
+/// computation of [`crate::mpnet::MpnetForTokenClassification`] (word,
+/// casing and position embeddings, the shared relative-position bias, the
+/// same post-LayerNorm layers), for the NER model under `--precision int8`.
+pub struct MpnetForTokenClassification {
+    word_embeddings: Tensor,
+    position_embeddings: Tensor,
+    casing_embeddings: Option<Tensor>,
+    embeddings_norm: LayerNorm,
+    relative_attention_bias: Tensor,
+    layers: Vec<Layer>,
+    classifier: Linear,
+    heads: i64,
+}
+
+impl MpnetForTokenClassification {
+    /// Built from the variables of a loaded
+    /// [`crate::mpnet::MpnetForTokenClassification`] (Hugging Face names,
+    /// `mpnet.encoder.layer.N.attention.attn.q.weight`, …). The tensors are
+    /// shared or converted, so the `VarStore` may be dropped after.
+    pub fn from_vars(vars: &nn::VarStore, config: &MpnetConfig, weights: Weights) -> Result<Self, ModelError> {
+        let t = Tensors { all: vars.variables(), weights, model: "MPNet" };
+        let (layers, eps) = (config.num_hidden_layers, config.layer_norm_eps);
+        let build = || {
+            let stack = (0..layers)
+                .map(|i| t.layer(&format!("mpnet.encoder.layer.{i}"), i, layers, eps, &MPNET_LAYER))
+                .collect::<Result<Vec<_>, _>>()?;
+            let casing_embeddings = match config.casing_embedding {
+                Some(_) => Some(t.get("mpnet.embeddings.casing_embeddings.weight")?),
+                None => None,
+            };
+            Ok(MpnetForTokenClassification {
+                word_embeddings: t.get("mpnet.embeddings.word_embeddings.weight")?,
+                position_embeddings: t.get("mpnet.embeddings.position_embeddings.weight")?,
+                casing_embeddings,
+                embeddings_norm: t.norm("mpnet.embeddings.LayerNorm", eps)?,
+                relative_attention_bias: t.get("mpnet.encoder.relative_attention_bias.weight")?,
+                layers: stack,
+                classifier: Linear::fp32(&t.get("classifier.weight")?, &t.get("classifier.bias")?),
+                heads: config.num_attention_heads,
+            })
+        };
+        built_quietly(weights, build, |m: &Self| {
+            let tokens = Tensor::zeros([1, 2], (Kind::Int64, vars.device()));
+            let cases = m.has_casing().then(|| tokens.zeros_like());
+            let _ = m.forward(&tokens, cases.as_ref(), &tokens.ones_like());
+        })
+    }
+
+    /// Whether the model adds a casing embedding (then [`Self::forward`]
+    /// reads the casing classes).
+    pub fn has_casing(&self) -> bool {
+        self.casing_embeddings.is_some()
+    }
+
+    /// `[batch, width, labels]` fp32 logits of `ids` (`[batch, width]`), their
+    /// casing classes (read when the model has a casing embedding), `mask` 1
+    /// on real tokens and 0 on padding.
+    pub fn forward(&self, ids: &Tensor, cases: Option<&Tensor>, mask: &Tensor) -> Tensor {
+        let width = ids.size()[1];
+        let positions = mpnet::position_ids(ids, mpnet::POSITION_PADDING_ID);
+        let mut words = Tensor::embedding(&self.word_embeddings, ids, -1, false, false);
+        if let (Some(casing), Some(cases)) = (&self.casing_embeddings, cases) {
+            words += Tensor::embedding(casing, cases, -1, false, false);
+        }
+        let x = words + Tensor::embedding(&self.position_embeddings, &positions, -1, false, false);
+        let mut x = self.embeddings_norm.forward(&x);
+        let relative = {
+            let at = Tensor::arange(width, (Kind::Int64, ids.device()));
+            at.unsqueeze(0) - at.unsqueeze(1)
+        };
+        let buckets = mpnet::relative_position_bucket(&relative, mpnet::RELATIVE_BUCKETS, mpnet::RELATIVE_MAX_DISTANCE);
+        let position_bias = Tensor::embedding(&self.relative_attention_bias, &buckets, -1, false, false)
+            .permute([2, 0, 1])
+            .unsqueeze(0);
+        let (padded, lengths) = padding(mask);
+        for layer in &self.layers {
+            x = layer.forward(&x, &lengths, &padded, Some(&position_bias), self.heads);
         }
         self.classifier.forward(&x)
     }
