@@ -422,20 +422,25 @@ fn grouping(out: &Path) -> Vec<Vec<String>> {
 
 /// A models folder whose NER model is the shipped one under another
 /// version (its config.json differs by a trailing newline, the weights are
-/// hard links).
+/// hard links). `stance-accurate/` comes along: the NER model reads its
+/// word-piece table from there (config.json `shared_tensors`).
 fn other_ner_version(dir: &Path) -> PathBuf {
     let models = dir.join("models-v2");
-    for m in ["ner", "stance"] {
+    for m in ["ner", "stance", "stance-accurate"] {
         let to = models.join(m);
         std::fs::create_dir_all(&to).unwrap();
-        for f in ["config.json", "tokenizer.json", "model.safetensors"] {
-            let from = root().join("models").join(m).join(f);
+        let files = std::fs::read_dir(root().join("models").join(m)).unwrap();
+        for f in files.map(|e| e.unwrap().file_name().to_string_lossy().into_owned()) {
+            if f.ends_with(".md") {
+                continue;
+            }
+            let from = root().join("models").join(m).join(&f);
             if m == "ner" && f == "config.json" {
                 let mut text = std::fs::read_to_string(&from).unwrap();
                 text.push('\n');
-                std::fs::write(to.join(f), text).unwrap();
-            } else if std::fs::hard_link(&from, to.join(f)).is_err() {
-                std::fs::copy(&from, to.join(f)).unwrap();
+                std::fs::write(to.join(&f), text).unwrap();
+            } else if std::fs::hard_link(&from, to.join(&f)).is_err() {
+                std::fs::copy(&from, to.join(&f)).unwrap();
             }
         }
     }
