@@ -6,7 +6,10 @@
 //!    span is kept as a possible acronym);
 //! 2. a cut-off fragment: two or more words, the last a function word
 //!    ("Joe the", "Salt of"; a possessive is no word here);
-//! 3. a stutter with no word in it ("k-k", [`is_stutter`]);
+//! 3. a stutter with no word in it ("k-k", [`is_stutter`]), or three or
+//!    more words that are a whole sentence by themselves, the first
+//!    capitalised and the rest lower case ("Misery loves company.",
+//!    [`reads_as_a_sentence`]; not for Organisation spans);
 //! 4. one word (possessive and leading "the" stripped) that is an
 //!    interjection or chat word of [`INTERJECTIONS`] ("Yeah", "lol"), laughter
 //!    ("Bwahahaha"), an expressive spelling with a letter three times in a
@@ -38,7 +41,8 @@
 //!      Democrats" open news sentences);
 //!    - a capitalised common word directly followed by a capitalised word
 //!      the span leaves out ("the Press Secretary", "Later Doctor Saints"),
-//!      or a Person span so preceded ("Huckleberry Slander"): a piece of a
+//!      or a Person span so preceded, by a space or a hyphen ("Huckleberry
+//!      Slander", "Googly-Eyes"): a piece of a
 //!      longer title or name that the model cut (a title before it makes a
 //!      name: "Mr. Price", "Senator Rice"; organisations and places are not
 //!      judged by the word before them, since the model often cuts "United
@@ -114,6 +118,9 @@ impl Linker {
             return true;
         }
         if is_stutter(&label_info) {
+            return true;
+        }
+        if span.kind != EntityKind::Organisation && reads_as_a_sentence(&label_info, text, span.start, span.end) {
             return true;
         }
         if label_words.len() != 1 {
@@ -242,11 +249,12 @@ fn capitalised_word_follows(text: &TextInfo, end: usize) -> bool {
 }
 
 /// Whether a capitalised word the span does not cover stands just before
-/// it, one space apart ("Huckleberry Slander", "Anchor Rips"): the span is
-/// then a piece of a longer name or a headline. Not a title, which makes
-/// the next word a name ("Mr. Price", "Senator Rice").
+/// it, one space or a hyphen apart ("Huckleberry Slander", "Anchor Rips",
+/// "Googly-Eyes"): the span is then a piece of a longer name or a headline.
+/// Not a title, which makes the next word a name ("Mr. Price", "Senator
+/// Rice").
 fn capitalised_word_precedes(text: &TextInfo, start: usize) -> bool {
-    if start < 2 || text.char_at(start - 1) != Some(' ') {
+    if start < 2 || !matches!(text.char_at(start - 1), Some(' ' | '-')) {
         return false;
     }
     let before = text.words.partition_point(|w| w.end < start);
@@ -486,10 +494,15 @@ fn opens_sentence(text: &TextInfo, start: usize) -> bool {
 }
 
 /// Whether `start..end` is a whole sentence by itself ending in ? or !
-/// ("Wut? Hamas already asked…"): only spaces or quotes between it and the
-/// start of the text or the previous sentence end, then ? / ! and a space
-/// or the end.
+/// ("Wut? Hamas already asked…").
 fn alone_in_exclamation(text: &TextInfo, start: usize, end: usize) -> bool {
+    alone_in_sentence(text, start, end, &['?', '!'])
+}
+
+/// Whether `start..end` is a whole sentence by itself: only spaces or
+/// quotes between it and the start of the text or the previous sentence
+/// end, then one or more of `marks` and a space or the end.
+fn alone_in_sentence(text: &TextInfo, start: usize, end: usize, marks: &[char]) -> bool {
     let mut i = start;
     while i > 0 {
         match text.char_at(i - 1) {
@@ -504,16 +517,30 @@ fn alone_in_exclamation(text: &TextInfo, start: usize, end: usize) -> bool {
         }
     }
     let mut j = end;
-    let mut marks = 0;
+    let mut found = 0;
     while let Some(c) = text.char_at(j) {
-        if matches!(c, '?' | '!') {
-            marks += 1;
+        if marks.contains(&c) {
+            found += 1;
             j += 1;
         } else {
             break;
         }
     }
-    marks > 0 && text.char_at(j).map(char::is_whitespace).unwrap_or(true)
+    found > 0 && text.char_at(j).map(char::is_whitespace).unwrap_or(true)
+}
+
+/// Whether a span of three or more words reads as a sentence, not a name:
+/// its first word capitalised, every other one in lower case, two or more
+/// of them no function words, and the span a whole sentence by itself
+/// ("Misery loves company."). A title written so inside a sentence ("we
+/// watched Gone with the wind") is not alone in its sentence.
+fn reads_as_a_sentence(label: &TextInfo, text: &TextInfo, start: usize, end: usize) -> bool {
+    let words = &label.words;
+    words.len() >= 3
+        && is_capitalised(label.word_text(&words[0]))
+        && words[1..].iter().all(|w| !has_uppercase(label.word_text(w)))
+        && words[1..].iter().filter(|w| !is_function_word(&w.lower)).count() >= 2
+        && alone_in_sentence(text, start, end, &['.', '!', '?', '…'])
 }
 
 /// Words that never make a name on their own: a span of nothing but these
@@ -596,6 +623,9 @@ const INTERJECTIONS: &[&str] = &[
     "indeed",
     "really",
     "seriously",
+    // "ol'", the chat spelling of "old" ("Ol' Googly-Eyes", "good ol' boys"); a
+    // leading one is trimmed off a name ("Ol' Rudy" -> "Rudy")
+    "ol",
     "exactly",
     "agreed",
     "nonsense",
@@ -817,7 +847,8 @@ mod tests {
         // common word or they share a word; a name ends at "Jr." with its
         // dot; a common word after a capitalised word is a cut-off piece.
         let text = "Judge Carlton W. Reeves ruled. Anchor Rips Colin Kaepernick. Christie Chris Christie spoke. \
-                    Huckleberry Slander is sitting on it. That's why he had Don Jr.  Misery loves company.";
+                    Huckleberry Slander is sitting on it. That's why he had Don Jr.  Misery loves company. \
+                    Ol' Googly-Eyes knows.";
         let person = EntityKind::Person;
         let got = names(
             text,
@@ -831,9 +862,19 @@ mod tests {
                 ("Huckleberry", 0, person),
                 ("Slander", 0, person),
                 ("Don Jr.  Misery", 0, person),
+                ("Ol", 0, person),
+                ("Eyes", 0, person),
             ],
         );
         assert_eq!(got, ["Carlton W. Reeves", "Colin Kaepernick", "Christie", "Chris Christie", "Don Jr."]);
+
+        // A sentence-case title inside a sentence is a name; the same words
+        // as a sentence of their own are not.
+        let text = "We watched Eat pray love yesterday. Misery loves company. Eat pray love!";
+        let misc = EntityKind::Misc;
+        let got =
+            names(text, &[("Eat pray love", 0, misc), ("Misery loves company", 0, misc), ("Eat pray love", 1, misc)]);
+        assert_eq!(got, ["Eat pray love"]);
 
         // A capitalised Person span ends before a lower-case word; particles
         // inside a name and a name all in lower case stay whole.
