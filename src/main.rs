@@ -168,7 +168,8 @@ enum Command {
         shard: Option<Shard>,
         #[command(flatten)]
         runtime: Runtime,
-        /// Folder of the models (`ner/`, `stance/`). Default: the shipped ones.
+        /// Folder of the models (`ner/`, `stance/`, and `stance-accurate/`, whose word-piece table
+        /// the NER model reads). Default: the shipped ones.
         #[arg(long)]
         models: Option<PathBuf>,
         /// Print nothing on success: only warnings and errors.

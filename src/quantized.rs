@@ -12,8 +12,8 @@
 //! Why second copies of the networks: rust-bert's layers and ours in
 //! `crate::mpnet` are plain `nn::Linear`, which cannot hold a packed int8
 //! matrix. Both architectures are post-LayerNorm transformers with the same
-//! layer ([`Layer`]): attention with padded keys masked,
-//! `attention_norm(x + out(context))`, then
+//! layer ([`Layer`]): attention (run window by window over the real
+//! tokens, like the int8 linears), `attention_norm(x + out(context))`, then
 //! `output_norm(h + output(gelu(intermediate(h))))`. They differ in the
 //! embeddings (MPNet adds the casing embedding and numbers positions from
 //! the padding id) and in MPNet's relative-position bias, added to every
@@ -139,8 +139,8 @@ impl Linear {
     /// call on one libtorch thread: a window is about 100 rows, and many such
     /// small calls on a shared 2-thread pool left a core idle and cost system
     /// time in OpenMP wake-ups (PERFORMANCE.md section 10). Padding rows come
-    /// out zero, or the bias of an int8 layer: finite, as the attention's
-    /// zero weights on padded keys need, and never read otherwise.
+    /// out zero, or the bias of an int8 layer: finite, and never read (the
+    /// attention, too, runs per window over the real tokens).
     /// An fp32 layer runs the batch at once (its rows do not depend on the
     /// batch: `tests/shards.rs`).
     pub fn forward_windows(&self, x: &Tensor, lengths: &[i64]) -> Tensor {
