@@ -199,6 +199,16 @@ pub fn position_ids(input_ids: &Tensor, pad_id: i64) -> Tensor {
     incremental.to_kind(Kind::Int64) + pad_id
 }
 
+/// The `[1, heads, seq, seq]` attention bias of a `[buckets, heads]` table
+/// (`encoder.relative_attention_bias`): key position minus query position,
+/// bucketed. Shared by this encoder and `crate::quantized`'s int8 MPNet.
+pub fn relative_position_bias(table: &Tensor, seq: i64) -> Tensor {
+    let positions = Tensor::arange(seq, (Kind::Int64, table.device()));
+    let relative = positions.unsqueeze(0) - positions.unsqueeze(1);
+    let buckets = relative_position_bucket(&relative, RELATIVE_BUCKETS, RELATIVE_MAX_DISTANCE);
+    Tensor::embedding(table, &buckets, -1, false, false).permute([2, 0, 1]).unsqueeze(0)
+}
+
 /// The most negative finite value of a float kind (`torch.finfo(kind).min`),
 /// added to the scores of padding keys.
 fn most_negative(kind: Kind) -> f64 {
@@ -373,11 +383,7 @@ impl MpnetEncoder {
     /// The `[1, heads, seq, seq]` bias added to every layer's attention
     /// scores (key position minus query position, bucketed).
     pub fn position_bias(&self, seq: i64) -> Tensor {
-        let device = self.relative_attention_bias.ws.device();
-        let positions = Tensor::arange(seq, (Kind::Int64, device));
-        let relative = positions.unsqueeze(0) - positions.unsqueeze(1);
-        let buckets = relative_position_bucket(&relative, RELATIVE_BUCKETS, RELATIVE_MAX_DISTANCE);
-        self.relative_attention_bias.forward(&buckets).permute([2, 0, 1]).unsqueeze(0)
+        relative_position_bias(&self.relative_attention_bias.ws, seq)
     }
 
     pub fn forward_t(&self, embedded: &Tensor, mask_bias: &Tensor, train: bool) -> Tensor {

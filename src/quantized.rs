@@ -532,7 +532,6 @@ impl MpnetForTokenClassification {
     /// casing classes (read when the model has a casing embedding), `mask` 1
     /// on real tokens and 0 on padding.
     pub fn forward(&self, ids: &Tensor, cases: Option<&Tensor>, mask: &Tensor) -> Tensor {
-        let width = ids.size()[1];
         let positions = mpnet::position_ids(ids, mpnet::POSITION_PADDING_ID);
         let mut words = Tensor::embedding(&self.word_embeddings, ids, -1, false, false);
         if let (Some(casing), Some(cases)) = (&self.casing_embeddings, cases) {
@@ -540,14 +539,7 @@ impl MpnetForTokenClassification {
         }
         let x = words + Tensor::embedding(&self.position_embeddings, &positions, -1, false, false);
         let mut x = self.embeddings_norm.forward(&x);
-        let relative = {
-            let at = Tensor::arange(width, (Kind::Int64, ids.device()));
-            at.unsqueeze(0) - at.unsqueeze(1)
-        };
-        let buckets = mpnet::relative_position_bucket(&relative, mpnet::RELATIVE_BUCKETS, mpnet::RELATIVE_MAX_DISTANCE);
-        let position_bias = Tensor::embedding(&self.relative_attention_bias, &buckets, -1, false, false)
-            .permute([2, 0, 1])
-            .unsqueeze(0);
+        let position_bias = mpnet::relative_position_bias(&self.relative_attention_bias, ids.size()[1]);
         let lengths = window_lengths(mask);
         for layer in &self.layers {
             x = layer.forward(&x, &lengths, Some(&position_bias), self.heads);
