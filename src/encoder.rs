@@ -38,13 +38,7 @@ pub fn weight_files(dir: &Path) -> Result<Vec<PathBuf>, ModelError> {
             "model.safetensors is there too: one weight layout only (rerun the export)".into(),
         )),
         (false, true) => {
-            let raw = std::fs::read_to_string(&index).map_err(|e| ModelError::Corrupt(index.clone(), e.to_string()))?;
-            let parsed: serde_json::Value =
-                serde_json::from_str(&raw).map_err(|e| ModelError::Corrupt(index.clone(), e.to_string()))?;
-            let map = parsed
-                .get("weight_map")
-                .and_then(|m| m.as_object())
-                .ok_or_else(|| ModelError::Corrupt(index.clone(), "no weight_map".into()))?;
+            let map = weight_map(&index)?;
             let mut shards = std::collections::BTreeSet::new();
             for file in map.values() {
                 let name = file.as_str().filter(|n| !n.contains('/') && !n.contains('\\') && *n != "..");
@@ -67,6 +61,29 @@ pub fn weight_files(dir: &Path) -> Result<Vec<PathBuf>, ModelError> {
     }
 }
 
+/// The `weight_map` (tensor name → shard file name) of a sharded model's index.
+fn weight_map(index: &Path) -> Result<serde_json::Map<String, serde_json::Value>, ModelError> {
+    let corrupt = |e: String| ModelError::Corrupt(index.to_path_buf(), e);
+    let raw = std::fs::read_to_string(index).map_err(|e| corrupt(e.to_string()))?;
+    let parsed: serde_json::Value = serde_json::from_str(&raw).map_err(|e| corrupt(e.to_string()))?;
+    match parsed {
+        serde_json::Value::Object(mut o) => match o.remove("weight_map") {
+            Some(serde_json::Value::Object(map)) => Ok(map),
+            _ => Err(corrupt("no weight_map".into())),
+        },
+        _ => Err(corrupt("no weight_map".into())),
+    }
+}
+
+/// The files of a [`weight_files`] list that hold tensors: all but the index.
+fn tensor_files(files: &[PathBuf]) -> &[PathBuf] {
+    if files.len() == 1 {
+        files
+    } else {
+        &files[1..]
+    }
+}
+
 /// Tensors a model loads from another model folder
 /// ([`Checkpoint::shared_tensors`]).
 pub struct SharedTensors {
@@ -85,10 +102,20 @@ fn load_shared(vars: &nn::VarStore, shared: &SharedTensors, config: &Path) -> Re
     let files = weight_files(from).map_err(|e| {
         ModelError::Corrupt(config.to_path_buf(), format!("shared_tensors from {}: {e}", from.display()))
     })?;
-    let own = if files.len() == 1 { &files[..] } else { &files[1..] };
+    // Only the files that hold a shared tensor are read (the index says which).
+    let holding: Vec<PathBuf> = match &files[..] {
+        [single] => vec![single.clone()],
+        [index, shards @ ..] => {
+            let map = weight_map(index)?;
+            let wanted: Vec<&str> =
+                shared.sha256.iter().filter_map(|(name, _)| map.get(name).and_then(|f| f.as_str())).collect();
+            shards.iter().filter(|p| wanted.iter().any(|w| p.file_name().is_some_and(|f| f == *w))).cloned().collect()
+        }
+        [] => Vec::new(),
+    };
     let variables = vars.variables();
     let mut found = std::collections::BTreeSet::new();
-    for file in own {
+    for file in &holding {
         let tensors = Tensor::read_safetensors(file).map_err(|e| ModelError::Corrupt(file.clone(), e.to_string()))?;
         for (name, tensor) in tensors {
             let Some((_, want)) = shared.sha256.iter().find(|(n, _)| *n == name) else { continue };
@@ -415,9 +442,8 @@ impl Checkpoint {
         if let ([weights], None) = (&files[..], &shared) {
             vars.load(weights).map_err(|e| ModelError::Corrupt(weights.clone(), e.to_string()))?;
         } else {
-            let own = if files.len() == 1 { &files[..] } else { &files[1..] };
             let mut missing: Option<std::collections::BTreeSet<String>> = None;
-            for file in own {
+            for file in tensor_files(&files) {
                 let lacking = vars.load_partial(file).map_err(|e| ModelError::Corrupt(file.clone(), e.to_string()))?;
                 let lacking: std::collections::BTreeSet<String> = lacking.into_iter().collect();
                 missing = Some(match missing {
