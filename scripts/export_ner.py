@@ -85,9 +85,8 @@ def main():
     if config["model_type"] == "mpnet":
         es.check_names(state, mpnet_names(config), "src/mpnet.rs")
     if a.share_embeddings:
-        from train_ner import read_tensor  # noqa: E402
         name = next(n for n in state if n.endswith("embeddings.word_embeddings.weight"))
-        theirs = read_tensor(a.share_embeddings, name)
+        theirs = es.read_weights(a.share_embeddings)[name]
         if theirs.dtype != state[name].dtype or not torch.equal(theirs, state[name]):
             sys.exit(f"--share-embeddings: {name} differs from {a.share_embeddings}'s (train with "
                      f"--freeze-embeddings --embeddings-from {a.share_embeddings})")

@@ -41,6 +41,7 @@ import torch
 from transformers import AutoConfig, AutoModelForTokenClassification, AutoTokenizer, get_linear_schedule_with_warmup
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import export_stance as es  # noqa: E402  (read_weights: a model folder's tensors, either layout)
 import ner_casing as nc  # noqa: E402
 import ner_data as nd  # noqa: E402
 
@@ -151,15 +152,6 @@ def evaluate(model, items, pad_id):
     return 2 * prec * rec / max(prec + rec, 1e-9)
 
 
-def read_tensor(folder, name):
-    """One tensor of a model folder's safetensors (a single model.safetensors or shards with an index)."""
-    from safetensors import safe_open
-    index = os.path.join(folder, "model.safetensors.index.json")
-    file = json.load(open(index))["weight_map"][name] if os.path.exists(index) else "model.safetensors"
-    with safe_open(os.path.join(folder, file), framework="pt") as f:
-        return f.get_tensor(name)
-
-
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--base", required=True)
@@ -253,10 +245,11 @@ def main():
     if a.embeddings_from:
         if not a.freeze_embeddings:
             sys.exit("--embeddings-from needs --freeze-embeddings")
+        theirs = es.read_weights(a.embeddings_from)
         with torch.no_grad():
             for n, p in model.named_parameters():
                 if n.endswith(FROZEN_EMBEDDINGS):
-                    t = read_tensor(a.embeddings_from, n)
+                    t = theirs[n]
                     if t.shape != p.shape:
                         sys.exit(f"--embeddings-from: {n} is {tuple(t.shape)} there, {tuple(p.shape)} here")
                     p.copy_(t.to(p.dtype))
