@@ -28,7 +28,6 @@ usage: export_ner.py [--pick ner-distilbert-cased | --src DIR/best] [--out model
 """
 import argparse
 import glob
-import hashlib
 import json
 import os
 import sys
@@ -39,6 +38,7 @@ from transformers import AutoTokenizer
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import export_stance as es  # noqa: E402  (weight files: one, or shards with an index)
 import ner_casing as nc  # noqa: E402
+import shared_tables as st  # noqa: E402
 
 
 def best_f1(ckpt):
@@ -85,14 +85,7 @@ def main():
     if config["model_type"] == "mpnet":
         es.check_names(state, mpnet_names(config), "src/mpnet.rs")
     if a.share_embeddings:
-        name = next(n for n in state if n.endswith("embeddings.word_embeddings.weight"))
-        theirs = es.read_weights(a.share_embeddings)[name]
-        if theirs.dtype != state[name].dtype or not torch.equal(theirs, state[name]):
-            sys.exit(f"--share-embeddings: {name} differs from {a.share_embeddings}'s (train with "
-                     f"--freeze-embeddings --embeddings-from {a.share_embeddings})")
-        digest = hashlib.sha256(state[name].contiguous().numpy().tobytes()).hexdigest()  # the bytes as stored
-        del state[name]
-        config["shared_tensors"] = {"from": os.path.relpath(a.share_embeddings, a.out), "sha256": {name: digest}}
+        st.share_word_table(state, config, a.share_embeddings, a.out)
     files = es.write_weights(state, a.out, {"format": "pt", "source": str(pick)})
     with open(os.path.join(a.out, "config.json"), "w") as f:
         json.dump(config, f, indent=2, sort_keys=True)

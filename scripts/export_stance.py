@@ -32,7 +32,12 @@ model.safetensors. Stale weight files of the other layout are removed.
 Candidates are checkpoints/stance-*/ ; the one with the highest dev score
 (train_stance.py's state in last.pt) wins unless --pick or --src names one.
 
-usage: export_stance.py [--pick stance-minilm-both | --src DIR/best] [--out models/stance]
+--share-embeddings DIR leaves the word-piece table out when it equals DIR's
+bit for bit and names DIR in config.json's `shared_tensors` (shared_tables.py;
+src/encoder.rs loads it from there): the MPNet student takes its table from
+models/stance-accurate.
+
+usage: export_stance.py [--pick stance-minilm-both | --src DIR/best] [--out models/stance] [--share-embeddings DIR]
 """
 # Largest weight file written (bytes, header included): files in the repository stay under 150 MB.
 SHARD_BYTES = 150_000_000
@@ -205,7 +210,11 @@ def main():
     ap.add_argument("--pick", help="name of a checkpoints/stance-* dir")
     ap.add_argument("--src", help="a best/ dir to export directly")
     ap.add_argument("--out", default="models/stance")
+    ap.add_argument("--share-embeddings", default="",
+                    help="a model folder whose word-piece table this model shares (a student trained with "
+                         "train_stance.py --freeze-embeddings from it): shared_tables.py")
     a = ap.parse_args()
+    import shared_tables as st  # here: shared_tables imports this module
     if a.src:
         src, pick = a.src, a.src
     else:
@@ -250,6 +259,8 @@ def main():
         sys.exit(f"pair layout: tokenizer {sd.layout_of(tok)!r}, config {meta.get('layout')!r}, {mtype} needs {layout!r}")
 
     os.makedirs(a.out, exist_ok=True)
+    if a.share_embeddings:
+        st.share_word_table(state, config, a.share_embeddings, a.out)
     weights = write_weights(state, a.out, {"format": "pt", "source": str(pick), "stancegraph_mode": meta["mode"]})
     with open(os.path.join(a.out, "config.json"), "w") as f:
         json.dump(config, f, indent=2, sort_keys=True)
@@ -259,7 +270,8 @@ def main():
 
     # round trip: the fp16 file in an fp32 model (what tch's VarStore::load does) vs the checkpoint
     back = AutoModelForSequenceClassification.from_config(AutoConfig.from_pretrained(a.out)).eval()
-    missing, unexpected = back.load_state_dict({k: v.float() for k, v in read_weights(a.out).items()}, strict=False)
+    missing, unexpected = back.load_state_dict({k: v.float() for k, v in st.read_weights_with_shared(a.out).items()},
+                                                 strict=False)
     assert not unexpected and all(k.endswith("position_ids") for k in missing), (missing, unexpected)
     probe = [("I think Trump is doing a great job.", "Donald Trump"),
              ("Biden is a disaster for this country.", "Joe Biden"),

@@ -41,20 +41,15 @@ import torch
 from transformers import AutoConfig, AutoModelForTokenClassification, AutoTokenizer, get_linear_schedule_with_warmup
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import export_stance as es  # noqa: E402  (read_weights: a model folder's tensors, either layout)
 import ner_casing as nc  # noqa: E402
 import ner_data as nd  # noqa: E402
+import shared_tables as st  # noqa: E402  (the frozen tables shared with models/stance-accurate)
 
 LABELS, L2I = nd.LABELS, nd.L2I
 # arguments that must not change between a run and its resumption (they decide the data and its order)
 RESUME_KEYS = ("wnut", "wnut_unmapped", "lower_share", "upper_share", "noise_seed", "limit_train", "batch",
                "max_len", "epochs", "seed", "casing", "freeze_embeddings", "layers", "embeddings_from")
 
-# Tensors that --freeze-embeddings keeps as they are: the word-piece and position tables (a third
-# of DistilBERT's weights). A retrained model that leaves them bit-identical differs from the
-# shipped file only in the encoder layers, so git stores (and a submission carries) a delta of
-# about two thirds of the file instead of the whole file twice (models/ner/MODEL.md, "Shipping").
-FROZEN_EMBEDDINGS = ("embeddings.word_embeddings.weight", "embeddings.position_embeddings.weight")
 
 
 def word_casing(tok, w, n_pieces):
@@ -183,7 +178,7 @@ def main():
                     help="start the casing rows at N(0, X) instead of zeros: for smoke tests only, so that a "
                          "check of the casing wiring sees them after 3 steps (train_ner_mpnet.sh --smoke)")
     ap.add_argument("--freeze-embeddings", action="store_true",
-                    help="keep the word-piece and position embeddings as in --base (see FROZEN_EMBEDDINGS)")
+                    help="keep the word-piece and position embeddings as in --base (shared_tables.FROZEN_EMBEDDINGS)")
     ap.add_argument("--embeddings-from", default="",
                     help="with --freeze-embeddings: take the frozen word-piece and position tables from this model "
                          "folder (same architecture and tokenizer, e.g. models/stance-accurate), so the exported "
@@ -242,27 +237,10 @@ def main():
                     model.mpnet.embeddings.casing_embeddings.weight.normal_(0.0, a.casing_init_std)
     else:
         model = AutoModelForTokenClassification.from_pretrained(a.base, config=config)
-    if a.embeddings_from:
-        if not a.freeze_embeddings:
-            sys.exit("--embeddings-from needs --freeze-embeddings")
-        theirs = es.read_weights(a.embeddings_from)
-        with torch.no_grad():
-            for n, p in model.named_parameters():
-                if n.endswith(FROZEN_EMBEDDINGS):
-                    t = theirs[n]
-                    if t.shape != p.shape:
-                        sys.exit(f"--embeddings-from: {n} is {tuple(t.shape)} there, {tuple(p.shape)} here")
-                    p.copy_(t.to(p.dtype))
-                    print(f"{n} from {a.embeddings_from}", flush=True)
+    if a.embeddings_from and not a.freeze_embeddings:
+        sys.exit("--embeddings-from needs --freeze-embeddings")
     if a.freeze_embeddings:
-        frozen = []
-        for n, p in model.named_parameters():
-            if n.endswith(FROZEN_EMBEDDINGS):
-                p.requires_grad_(False)
-                frozen.append(n)
-        if len(frozen) != len(FROZEN_EMBEDDINGS):
-            sys.exit(f"--freeze-embeddings: expected {FROZEN_EMBEDDINGS} in the model, found {frozen}")
-        print(f"frozen: {frozen}", flush=True)
+        st.freeze_tables(model, a.embeddings_from)
     opt = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=a.lr, weight_decay=0.01)
     sched = get_linear_schedule_with_warmup(opt, int(0.06 * total), total)
     args = {k: getattr(a, k) for k in RESUME_KEYS}

@@ -72,9 +72,10 @@ import sys
 import time
 
 import torch
-from transformers import AutoModelForSequenceClassification, get_linear_schedule_with_warmup
+from transformers import AutoConfig, AutoModelForSequenceClassification, get_linear_schedule_with_warmup
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import shared_tables as st  # noqa: E402
 import stance_data as sd  # noqa: E402
 
 TRAIN_SETS = ("newsmtsc", "pstance", "semeval", "reddit")
@@ -82,11 +83,12 @@ DEFAULT_SETS = "newsmtsc,pstance,semeval"
 # arguments that must not change between a run and its resumption
 RESUME_KEYS = ("base", "mode", "sets", "max_per_set", "cap", "init_seed", "dev_frac", "seed", "batch", "max_len",
                "epochs", "balance", "keep_unmarked", "pstance_none", "lr", "examples", "soft", "soft_weight",
-               "soft_n", "train_top", "teacher", "kd_weight", "kd_temp")
+               "soft_n", "train_top", "teacher", "kd_weight", "kd_temp", "layers", "freeze_embeddings")
 # recorded in config.json's stancegraph.train only when --soft is given (so a run without it writes what it did
 # before); soft_n is the number of soft items read (a file that grew between a run and its resumption is refused)
 SOFT_KEYS = ("soft", "soft_weight", "soft_n")
 KD_KEYS = ("teacher", "kd_weight", "kd_temp")  # recorded only with --teacher
+SMALL_KEYS = ("layers", "freeze_embeddings")  # recorded only when set (older runs had neither)
 # model types the Rust side runs (rust-bert for bert and distilbert, src/mpnet.rs for mpnet)
 RUST_MODEL_TYPES = ("bert", "distilbert", "mpnet")
 
@@ -317,6 +319,13 @@ def main():
                          "so an export of the result differs from the shipped weights in those tensors only "
                          "(0 = train everything). With --base models/stance-accurate this continues the "
                          "shipped model; see models/stance/MODEL.md")
+    ap.add_argument("--layers", type=int, default=0,
+                    help="keep only the base's first N encoder layers (0: all): a smaller, faster student. With "
+                         "--base models/stance-accurate the student starts from the teacher's lower layers and "
+                         "classifier head (see models/stance/MODEL.md)")
+    ap.add_argument("--freeze-embeddings", action="store_true",
+                    help="keep the word-piece and position tables as in --base (shared_tables.py), so that "
+                         "export_stance.py --share-embeddings BASE can leave the word-piece table out")
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     if a.init_seed is None:
@@ -424,8 +433,13 @@ def main():
     print(f"train {len(train)} examples {dict(zip(sd.LABELS, counts))}, mean pieces "
           f"{sum(len(it[0]) for it in train) / max(len(train), 1):.1f}, data ready in {time.time() - t0:.0f}s", flush=True)
 
-    model = AutoModelForSequenceClassification.from_pretrained(
-        a.base, num_labels=3, id2label=dict(enumerate(sd.LABELS)), label2id=dict(sd.L2I))
+    config = AutoConfig.from_pretrained(a.base, num_labels=3, id2label=dict(enumerate(sd.LABELS)),
+                                        label2id=dict(sd.L2I))
+    if a.layers:
+        if a.layers > config.num_hidden_layers:
+            sys.exit(f"--layers {a.layers}: the base has only {config.num_hidden_layers}")
+        config.num_hidden_layers = a.layers  # from_pretrained then loads layers 0..N-1 and skips the rest
+    model = AutoModelForSequenceClassification.from_pretrained(a.base, config=config)
     mtype = model.config.model_type
     if mtype not in RUST_MODEL_TYPES:
         sys.exit(f"model_type {mtype!r}: the Rust side runs {', '.join(RUST_MODEL_TYPES)}")
@@ -434,6 +448,8 @@ def main():
         sys.exit(f"{a.base}: tokenizer pair layout {special['layout']!r}, but a {mtype} model reads {expected_layout!r}")
     use_types = mtype == "bert"
     model.float()  # an exported model (--base models/...) is fp16 on disk: train in fp32 master weights
+    if a.freeze_embeddings:
+        st.freeze_tables(model)
     if a.train_top:
         trainable, frozen = freeze_below_top(model, a.train_top)
         print(f"--train-top {a.train_top}: training {trainable:,} parameters, {frozen:,} frozen as loaded", flush=True)
@@ -449,7 +465,7 @@ def main():
         "labels": sd.LABELS, "spec": "scripts/stance_data.py module docstring",
         "train": {k: getattr(a, k) for k in RESUME_KEYS
                   if (a.soft or k not in SOFT_KEYS) and (a.train_top or k != "train_top")
-                  and (a.teacher or k not in KD_KEYS)},
+                  and (a.teacher or k not in KD_KEYS) and (getattr(a, k) or k not in SMALL_KEYS)},
     }
 
     if a.balance == "weights":
@@ -496,7 +512,7 @@ def main():
         ck = torch.load(last, weights_only=False, map_location="cpu")
         # checkpoints from before --cap / --init-seed / --soft / --train-top existed
         saved = {"cap": "", "examples": None, "soft": "", "soft_weight": 1.0, "soft_n": 0, "train_top": 0,
-                 "teacher": "", "kd_weight": 0.5, "kd_temp": 2.0,
+                 "teacher": "", "kd_weight": 0.5, "kd_temp": 2.0, "layers": 0, "freeze_embeddings": False,
                  "init_seed": ck["state"]["args"].get("seed"), **ck["state"]["args"]}
         diff = {k: (saved.get(k), getattr(a, k)) for k in RESUME_KEYS if saved.get(k) != getattr(a, k)}
         if diff:
