@@ -46,6 +46,13 @@ gold item's loss becomes
 their own loss. A gold item with no teacher label is refused. Without
 --teacher nothing changes.
 
+A student of the teacher's own kind (--base models/stance-accurate --layers N
+--freeze-embeddings): the teacher's first N layers and classifier head, with
+its word-piece and position tables kept frozen (scripts/shared_tables.py), so
+that export_stance.py --share-embeddings models/stance-accurate ships it
+without its own copy of the table. Measured in models/stance/MODEL.md ("MPNet
+students cut from the teacher").
+
 Resumable: every --save-every steps the model, optimizer, scheduler, torch RNG
 (dropout) and the position in the epoch go to CKPT/last.pt (tmp + rename); a rerun with the same
 arguments continues where it stopped. The best dev score so far is kept in
