@@ -26,9 +26,35 @@ many ranks were read and which were dropped.
 
 Output: a TSV on stdout with the columns of data/comment-dev/pairs.tsv, the
 label columns (gold, doubt, note) empty, every candidate of both sources in
-rank order. No comment text is written.
+rank order, `kind` = explicit. No comment text is written.
 
     usage: scripts/comment_dev_sample.py REDDIT_STORE VAST_STORE > candidates.tsv
+
+Draw 2 (--draw2, Reddit only) lists the candidates of the second draw from
+one Reddit store, made with the current models:
+
+  explicit: the same questions and the same seeded order as above (steps
+    1-4, SEED 20261201), ranks shifted by EXPLICIT_RANK_BASE (1000), so
+    that a draw-2 rank never equals a draw-1 rank of the same source;
+  implicit: stance questions about an entity the comment does not name.
+    For a comment c of document d, with N(c) the entities c mentions (any
+    type, pronoun mentions included):
+      parent: each person, country or organisation mentioned in the comment
+        c replies to, not in N(c);
+      thread: each of the THREAD_K (3) persons, countries or organisations
+        with the most mentions in d (all rows of `mentions` of d: article
+        and every comment, pronouns included; ties by entity id), not in N(c).
+    An entity that is both is `parent`. The question is (comment text,
+    entity label, no mention ranges): input_hash = stance_input_hash(text,
+    label, []), `mentions` empty. Order, with random.Random(IMPLICIT_SEED)
+    (IMPLICIT_SEED = 20261207): the comments with at least one implicit
+    candidate, sorted by comment key, are shuffled; each comment's
+    candidates, sorted by (kind, entity id), are shuffled and the first
+    MAX_PER_COMMENT (2) kept; ranks 0, 1, 2, ... in that order; a question
+    asked twice (same comment key and input hash, in two documents) kept
+    once at its first rank. Nothing here reads a model answer.
+
+    usage: scripts/comment_dev_sample.py --draw2 REDDIT_STORE > candidates2.tsv
 """
 
 import hashlib
@@ -39,9 +65,13 @@ import sys
 
 SEED = 20261201
 MAX_PER_COMMENT = 2
+IMPLICIT_SEED = 20261207
+THREAD_K = 3
+EXPLICIT_RANK_BASE = 1000
+IMPLICIT_TYPES = ("person", "country", "organisation")
 COLUMNS = [
     "source", "key", "doc_id", "comment", "text_sha16", "entity_id", "entity", "entity_type",
-    "mentions", "input_hash", "gold", "doubt", "note", "sample_rank",
+    "mentions", "input_hash", "gold", "doubt", "note", "sample_rank", "kind",
 ]
 
 
@@ -79,7 +109,7 @@ def candidates(store: str, source: str):
             "text_sha16": hashlib.sha256(text.encode("utf-8")).hexdigest()[:16],
             "entity_id": ent, "entity": label, "entity_type": typ,
             "mentions": ";".join(f"{s}-{e}" for s, e in r), "input_hash": input_hash,
-            "gold": "", "doubt": "", "note": "",
+            "gold": "", "doubt": "", "note": "", "kind": "explicit",
         }
         by_comment.setdefault(cid, []).append(row)
     rng = random.Random(SEED)
@@ -103,16 +133,86 @@ def candidates(store: str, source: str):
     return kept
 
 
+def implicit_candidates(store: str, source: str):
+    """The implicit (parent / thread) questions of a store, in their seeded order."""
+    db = sqlite3.connect(f"file:{store}?mode=ro", uri=True)
+    entities = {i: (label, typ) for i, label, typ in db.execute("SELECT id, label, type FROM entities")}
+    comments = {
+        (d, p): (cid, parent, text)
+        for d, p, cid, parent, text in db.execute("SELECT doc_id, position, comment_id, parent, text FROM comments")
+    }
+    named = {}  # (doc, comment) -> entities it mentions
+    counts = {}  # doc -> entity -> mentions in the whole document
+    for d, c, ent in db.execute("SELECT doc_id, comment, entity_id FROM mentions ORDER BY rowid"):
+        if c is not None:
+            named.setdefault((d, c), set()).add(ent)
+        counts.setdefault(d, {}).setdefault(ent, 0)
+        counts[d][ent] += 1
+    top = {}
+    for d, cs in counts.items():
+        ranked = sorted((e for e in cs if entities[e][1] in IMPLICIT_TYPES), key=lambda e: (-cs[e], e))
+        top[d] = ranked[:THREAD_K]
+    by_comment = {}
+    for (d, c), (cid, parent, text) in sorted(comments.items()):
+        own = named.get((d, c), set())
+        kinds = {}
+        for ent in top.get(d, []):
+            if ent not in own:
+                kinds[ent] = "thread"
+        if parent is not None:
+            for ent in named.get((d, parent), set()):
+                if ent not in own and entities[ent][1] in IMPLICIT_TYPES:
+                    kinds[ent] = "parent"
+        for ent, kind in kinds.items():
+            label, typ = entities[ent]
+            row = {
+                "source": source, "key": cid, "doc_id": d, "comment": str(c),
+                "text_sha16": hashlib.sha256(text.encode("utf-8")).hexdigest()[:16],
+                "entity_id": ent, "entity": label, "entity_type": typ,
+                "mentions": "", "input_hash": stance_input_hash(text, label, []),
+                "gold": "", "doubt": "", "note": "", "kind": kind,
+            }
+            by_comment.setdefault(cid, []).append(row)
+    rng = random.Random(IMPLICIT_SEED)
+    keys = sorted(by_comment)
+    rng.shuffle(keys)
+    out = []
+    for k in keys:
+        # A comment in two documents: its candidates of both, once each.
+        seen, pairs = set(), []
+        for r in sorted(by_comment[k], key=lambda r: (r["kind"], r["entity_id"], r["doc_id"])):
+            if r["input_hash"] not in seen:
+                seen.add(r["input_hash"])
+                pairs.append(r)
+        rng.shuffle(pairs)
+        out.extend(pairs[:MAX_PER_COMMENT])
+    for rank, row in enumerate(out):
+        row["sample_rank"] = str(rank)
+    return out
+
+
+def emit(rows) -> None:
+    for row in rows:
+        for v in row.values():
+            if "\t" in v or "\n" in v:
+                sys.exit(f"tab or newline in a field of {row['key']}")
+        print("\t".join(row[c] for c in COLUMNS))
+
+
 def main() -> None:
+    if len(sys.argv) == 3 and sys.argv[1] == "--draw2":
+        print("\t".join(COLUMNS))
+        explicit = candidates(sys.argv[2], "reddit")
+        for row in explicit:
+            row["sample_rank"] = str(EXPLICIT_RANK_BASE + int(row["sample_rank"]))
+        emit(explicit)
+        emit(implicit_candidates(sys.argv[2], "reddit"))
+        return
     if len(sys.argv) != 3:
         sys.exit(__doc__)
     print("\t".join(COLUMNS))
     for store, source in ((sys.argv[1], "reddit"), (sys.argv[2], "vast")):
-        for row in candidates(store, source):
-            for v in row.values():
-                if "\t" in v or "\n" in v:
-                    sys.exit(f"tab or newline in a field of {row['key']}")
-            print("\t".join(row[c] for c in COLUMNS))
+        emit(candidates(store, source))
 
 
 if __name__ == "__main__":
