@@ -213,6 +213,12 @@ def main():
     ap.add_argument("--share-embeddings", default="",
                     help="a model folder whose word-piece table this model shares (a student trained with "
                          "train_stance.py --freeze-embeddings from it): shared_tables.py")
+    ap.add_argument("--share-unchanged", default="",
+                    help="a model folder this one was continued from (train_stance.py --train-top N): every tensor "
+                         "equal to that folder's is left out and read from there (shared_tables.py)")
+    ap.add_argument("--temperature", type=float, default=0.0,
+                    help="the calibration temperature to record (config.json stancegraph.temperature; see "
+                         "scripts/calibrate_stance.sh); 0 keeps the checkpoint's")
     a = ap.parse_args()
     import shared_tables as st  # here: shared_tables imports this module
     if a.src:
@@ -261,6 +267,11 @@ def main():
     os.makedirs(a.out, exist_ok=True)
     if a.share_embeddings:
         st.share_word_table(state, config, a.share_embeddings, a.out)
+    if a.share_unchanged:
+        n = st.share_unchanged(state, config, a.share_unchanged, a.out)
+        print(f"{n} tensors unchanged from {a.share_unchanged}: read from there")
+    if a.temperature > 0:
+        config["stancegraph"]["temperature"] = a.temperature
     weights = write_weights(state, a.out, {"format": "pt", "source": str(pick), "stancegraph_mode": meta["mode"]})
     with open(os.path.join(a.out, "config.json"), "w") as f:
         json.dump(config, f, indent=2, sort_keys=True)

@@ -66,6 +66,26 @@ def share_word_table(state, config, share_dir, out):
     config["shared_tensors"] = {"from": os.path.relpath(share_dir, out), "sha256": {name: digest}}
 
 
+def share_unchanged(state, config, share_dir, out):
+    """Removes from `state` (fp16 tensors to export) every tensor equal bit for
+    bit to `share_dir`'s tensor of the same name, and records in `config` where
+    they are (relative to `out`) with their SHA-256: a model trained with
+    train_stance.py --train-top N from `share_dir` ships only what it changed.
+    Exits when nothing is shared."""
+    theirs = es.read_weights(share_dir)
+    digests = {}
+    for name in sorted(state):
+        other = theirs.get(name)
+        if other is not None and other.dtype == state[name].dtype and torch.equal(other, state[name]):
+            digests[name] = hashlib.sha256(state[name].contiguous().numpy().tobytes()).hexdigest()
+    if not digests:
+        sys.exit(f"--share-unchanged: no tensor equals {share_dir}'s")
+    for name in digests:
+        del state[name]
+    config["shared_tensors"] = {"from": os.path.relpath(share_dir, out), "sha256": digests}
+    return len(digests)
+
+
 def read_weights_with_shared(folder):
     """All tensors of an exported folder, those it shares with another folder included."""
     state = es.read_weights(folder)

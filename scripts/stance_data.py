@@ -100,6 +100,27 @@ roberta):
   max_len - 4 - len(B) there (max_len - 2 - EXTRA - len(B), EXTRA = 1 for
   bert, 2 for roberta).
 
+Step 5, the conversation (models whose config.json has
+`stancegraph.context`: true; mode "both" only). Two more strings:
+
+    title  = the document's title, or failing that its first sentence
+             ("" when neither exists)
+    parent = the text of the comment this one replies to ("" when it
+             replies to the document itself)
+
+    T = ids(title)[:MAX_TITLE_PIECES]      (MAX_TITLE_PIECES  = 24)
+    P = ids(parent)[:MAX_PARENT_PIECES]    (MAX_PARENT_PIECES = 64)
+
+and step 4's input gets two more slots, always both (an empty slot is just
+its closing separator):
+
+    input_ids = step-4 input + T + SEP + P + SEP       (SEP: [SEP] or </s>)
+    token_type_ids: T, P and their separators take B's type
+
+The comment's window (step 3) is computed exactly as without context, from
+max_len; the context only adds pieces after it, so the comment is never cut
+to make room for its context. The longest input is max_len + 24 + 64 + 2.
+
 Output: softmax over the 3 logits, label order 0 against, 1 neutral, 2 favour;
 confidence = the winning probability.
 
@@ -134,6 +155,8 @@ MARK_CLOSE = "[unused2]"
 MODES = ("marked", "pair", "both")
 MAX_LEN = 128
 MAX_TARGET_PIECES = 16
+MAX_TITLE_PIECES = 24
+MAX_PARENT_PIECES = 64
 
 DATA = "../shared/data/stance"
 
@@ -326,8 +349,82 @@ def read_reddit(path, target="Donald Trump"):
             text = _GIF.sub("", r["content"]).strip()
             if not text or text in ("[deleted]", "[removed]"):
                 continue
+            parent = _GIF.sub("", r.get("parent_content", "")).strip()
             out.append(_ex(text, target, find_mentions(text, target), lab[r["support"].strip()], "reddit",
-                           parody=r.get("parody", "").strip()))
+                           parody=r.get("parody", "").strip(), key=r["comment_id"].strip(),
+                           parent="" if parent in ("[deleted]", "[removed]") else parent, title=""))
+    return out
+
+
+def comment_dev_keys(path="data/comment-dev/pairs.tsv"):
+    """The reddit comment ids the comment dev set labels (never trained on)."""
+    if not os.path.exists(path):
+        return set()
+    with open(path, encoding="utf-8", newline="") as f:
+        return {r["key"] for r in csv.DictReader(f, delimiter="\t") if r["source"] == "reddit"}
+
+
+def read_mtcsd(dir_, split):
+    """MT-CSD {split}.json: each item a reply chain (ids from the root post) and
+    the stance of its LAST text toward the thread's target (the folder name:
+    Bitcoin, SpaceX). Context as the pipeline sees a comment: title = the root
+    post (a headline, usually), parent = the text the last one replies to when
+    that is a comment (chains of 3 or more); the root post itself (a chain of
+    1) has neither."""
+    lab = {"favor": "favour", "against": "against", "none": "neutral"}
+    target = os.path.basename(os.path.normpath(dir_))
+    with open(os.path.join(dir_, "text.csv"), encoding="utf-8", newline="") as f:
+        texts = {r["id"]: r["text"] for r in csv.DictReader(f)}
+    with open(os.path.join(dir_, f"{split}.json"), encoding="utf-8") as f:
+        items = json.load(f)
+    out = []
+    for it in items:
+        chain = it["index"]
+        text = texts[chain[-1]]
+        title = texts[chain[0]] if len(chain) >= 2 else ""
+        parent = texts[chain[-2]] if len(chain) >= 3 else ""
+        out.append(_ex(text, target, find_mentions(text, target), lab[it["stance"].strip().lower()], "mtcsd",
+                       title=title, parent=parent, group=chain[0]))
+    return out
+
+
+MULTITARGET_NAMES = {"hilary clinton": "Hillary Clinton", "donald trump": "Donald Trump",
+                     "bernie sanders": "Bernie Sanders", "ted cruz": "Ted Cruz"}
+
+
+def read_multitarget(path):
+    """Multi-Target Stance preprocessed.csv: label,text with 0 AGAINST, 1 NONE,
+    2 FAVOR; text = "<target>. <tweet>" (the target's name and a full stop are
+    cut off; "Hilary Clinton" is the set's spelling of Hillary Clinton)."""
+    lab = {"0": "against", "1": "neutral", "2": "favour"}
+    out = []
+    with open(path, encoding="utf-8", newline="") as f:
+        for r in csv.DictReader(f):
+            name, _, tweet = r["text"].partition(". ")
+            target = MULTITARGET_NAMES.get(name.strip().lower())
+            if target is None:
+                continue
+            tweet = tweet.strip()
+            out.append(_ex(tweet, target, find_mentions(tweet, target), lab[r["label"].strip()], "multitarget"))
+    return out
+
+
+def read_acl14(path):
+    """Dong et al. 2014: three lines an item, the tweet with the target replaced
+    by $T$, the target, then -1 / 0 / 1 (negative / neutral / positive
+    sentiment toward it). spans = where $T$ stood."""
+    lab = {"-1": "against", "0": "neutral", "1": "favour"}
+    with open(path, encoding="utf-8", errors="replace") as f:
+        lines = [l.rstrip("\n").rstrip("\r") for l in f]
+    out = []
+    for i in range(0, len(lines) - 2, 3):
+        tmpl, target, pol = lines[i], lines[i + 1].strip(), lines[i + 2].strip()
+        parts = tmpl.split("$T$")
+        text, spans = parts[0], []
+        for rest in parts[1:]:
+            spans.append((len(text), len(text) + len(target)))
+            text += target + rest
+        out.append(_ex(text, target, spans, lab[pol], "acl14"))
     return out
 
 
@@ -366,14 +463,26 @@ def load_set(name, data=DATA):
         return read_semeval(d("semeval2016", "train.txt"))
     if name == "vast_dev":
         return read_vast(d("vast", "dev.csv"))
-    if name == "reddit":
-        return read_reddit(d("reddit-trump", "reddit_trump_train.csv"))
+    if name == "reddit":  # the comments of the comment dev set are left out
+        keys = comment_dev_keys()
+        return [e for e in read_reddit(d("reddit-trump", "reddit_trump_train.csv")) if e["key"] not in keys]
+    if name == "mtcsd":
+        return read_mtcsd(d("mtcsd", "Bitcoin"), "train") + read_mtcsd(d("mtcsd", "SpaceX"), "train")
+    if name == "mtcsd_bitcoin_valid":
+        return read_mtcsd(d("mtcsd", "Bitcoin"), "valid")
+    if name == "mtcsd_spacex_valid":
+        return read_mtcsd(d("mtcsd", "SpaceX"), "valid")
+    if name == "multitarget":
+        return read_multitarget(d("multitarget", "preprocessed.csv"))
+    if name == "acl14":
+        return read_acl14(d("acl14-twitter", "train.raw"))
     if name == "reddit_val":
         return read_reddit(d("reddit-trump", "reddit_trump_val.csv"))
     raise ValueError(f"unknown set {name!r}")
 
 
-SET_NAMES = ["newsmtsc", "pstance", "semeval", "reddit", "newsmtsc_test", "pstance_val", "vast_dev", "reddit_val"]
+SET_NAMES = ["newsmtsc", "pstance", "semeval", "reddit", "mtcsd", "multitarget", "acl14", "newsmtsc_test",
+             "pstance_val", "vast_dev", "reddit_val", "mtcsd_bitcoin_valid", "mtcsd_spacex_valid"]
 
 
 def split_dev(examples, frac, seed, key=None):
@@ -451,12 +560,13 @@ def build_strings(text, target, spans, mode):
     raise ValueError(f"mode must be one of {MODES}")
 
 
-def encode(text, target, spans, mode, tokenizer=None, max_len=MAX_LEN):
+def encode(text, target, spans, mode, tokenizer=None, max_len=MAX_LEN, context=None):
     """The model input for (text, target, spans) in `mode`.
 
     Without a tokenizer: the (first, second) strings. With one (from
     load_tokenizer): {"input_ids", "token_type_ids", "attention_mask"} lists,
-    steps 2 to 4 of the module docstring."""
+    steps 2 to 4 of the module docstring; with `context` = (title, parent)
+    strings (either may be ""), step 5 as well."""
     first, second = build_strings(text, target, spans, mode)
     if tokenizer is None:
         return first, second
@@ -476,6 +586,12 @@ def encode(text, target, spans, mode, tokenizer=None, max_len=MAX_LEN):
     if b is not None:
         input_ids += [sep] * (seps - 1) + b + [sep]
         types += [1 if sp["layout"] == "bert" else 0] * (seps + len(b))
+    if context is not None:
+        title, parent = context
+        t = ids(title or "")[:MAX_TITLE_PIECES]
+        p = ids(parent or "")[:MAX_PARENT_PIECES]
+        input_ids += t + [sep] + p + [sep]
+        types += [1 if sp["layout"] == "bert" else 0] * (len(t) + len(p) + 2)
     return {"input_ids": input_ids, "token_type_ids": types, "attention_mask": [1] * len(input_ids)}
 
 

@@ -85,27 +85,32 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import shared_tables as st  # noqa: E402
 import stance_data as sd  # noqa: E402
 
-TRAIN_SETS = ("newsmtsc", "pstance", "semeval", "reddit")
+TRAIN_SETS = ("newsmtsc", "pstance", "semeval", "reddit", "mtcsd", "multitarget", "acl14")
 DEFAULT_SETS = "newsmtsc,pstance,semeval"
 # arguments that must not change between a run and its resumption
 RESUME_KEYS = ("base", "mode", "sets", "max_per_set", "cap", "init_seed", "dev_frac", "seed", "batch", "max_len",
                "epochs", "balance", "keep_unmarked", "pstance_none", "lr", "examples", "soft", "soft_weight",
-               "soft_n", "train_top", "teacher", "kd_weight", "kd_temp", "layers", "freeze_embeddings")
+               "soft_n", "train_top", "teacher", "kd_weight", "kd_temp", "layers", "freeze_embeddings", "context")
 # recorded in config.json's stancegraph.train only when --soft is given (so a run without it writes what it did
 # before); soft_n is the number of soft items read (a file that grew between a run and its resumption is refused)
 SOFT_KEYS = ("soft", "soft_weight", "soft_n")
 KD_KEYS = ("teacher", "kd_weight", "kd_temp")  # recorded only with --teacher
-SMALL_KEYS = ("layers", "freeze_embeddings")  # recorded only when set (older runs had neither)
+SMALL_KEYS = ("layers", "freeze_embeddings", "context")  # recorded only when set (older runs had neither)
 # model types the Rust side runs (rust-bert for bert and distilbert, src/mpnet.rs for mpnet)
 RUST_MODEL_TYPES = ("bert", "distilbert", "mpnet")
 
 
 # ---------------------------------------------------------------- data
 
-def encode_all(examples, mode, tok, max_len):
+def context_of(ex, use_context):
+    """(title, parent) of an example for a model that reads the conversation, else None."""
+    return (ex.get("title", ""), ex.get("parent", "")) if use_context else None
+
+
+def encode_all(examples, mode, tok, max_len, context=False):
     out = []
     for ex in examples:
-        e = sd.encode(ex["text"], ex["target"], ex["spans"], mode, tok, max_len)
+        e = sd.encode(ex["text"], ex["target"], ex["spans"], mode, tok, max_len, context_of(ex, context))
         out.append((e["input_ids"], e["token_type_ids"], sd.L2I[ex["label"]]))
     return out
 
@@ -255,6 +260,8 @@ def dev_score(res):
     if "examples_dev" in res:  # --examples: a smoke run of the wiring
         return res["examples_dev"]["macro_f1"]
     parts = []
+    if "mtcsd_dev" in res:
+        parts.append(res["mtcsd_dev"]["macro_f1"])
     if "newsmtsc_dev" in res:
         parts.append(res["newsmtsc_dev"]["macro_f1"])
     if "pstance_dev" in res:
@@ -330,6 +337,10 @@ def main():
                     help="keep only the base's first N encoder layers (0: all): a smaller, faster student. With "
                          "--base models/stance-accurate the student starts from the teacher's lower layers and "
                          "classifier head (see models/stance/MODEL.md)")
+    ap.add_argument("--context", action="store_true",
+                    help="read the conversation: each example also carries its document title and the comment it "
+                         "replies to (stance_data.py step 5; mode both). Selection then also counts MT-CSD "
+                         "Bitcoin valid (macro F1)")
     ap.add_argument("--freeze-embeddings", action="store_true",
                     help="keep the word-piece and position tables as in --base (shared_tables.py), so that "
                          "export_stance.py --share-embeddings BASE can leave the word-piece table out")
@@ -360,7 +371,9 @@ def main():
     tok = sd.load_tokenizer(a.base)
     special = sd.special_ids(tok)
     pad_id = special["pad"]
-    enc = lambda exs: encode_all(exs, a.mode, tok, a.max_len)
+    if a.context and a.mode != "both":
+        sys.exit("--context needs --mode both")
+    enc = lambda exs: encode_all(exs, a.mode, tok, a.max_len, a.context)
 
     # ---- data: dev carved out of NewsMTSC / P-Stance train before anything else
     t0 = time.time()
@@ -388,6 +401,8 @@ def main():
         print(f"  train {s:9s} {len(exs):6d} {sd.label_counts(exs)}")
         train_ex += exs
     dev_ex = {"examples_dev": own} if a.examples else {"newsmtsc_dev": news_dev, "pstance_dev": ps_dev}
+    if a.context and not a.examples:
+        dev_ex["mtcsd_dev"] = sd.load_set("mtcsd_bitcoin_valid", a.data)
     if a.limit_dev:
         dev_ex = {k: random.Random(a.seed).sample(v, min(a.limit_dev, len(v))) for k, v in dev_ex.items()}
     for k, v in dev_ex.items():
@@ -430,7 +445,7 @@ def main():
     a.soft_n = len(soft_ex)
     soft_probs = {}
     for ex in soft_ex:
-        e = sd.encode(ex["text"], ex["target"], ex["spans"], a.mode, tok, a.max_len)
+        e = sd.encode(ex["text"], ex["target"], ex["spans"], a.mode, tok, a.max_len, context_of(ex, a.context))
         soft_probs[len(train)] = ex["probs"]
         train.append((e["input_ids"], e["token_type_ids"], -1))
     if soft_ex:
@@ -470,6 +485,8 @@ def main():
         "pair": {"bert": "[CLS] A [SEP] B [SEP]", "roberta": "<s> A </s></s> B </s>"}[special["layout"]],
         "truncation": "window of the text centred on the first mention",
         "labels": sd.LABELS, "spec": "scripts/stance_data.py module docstring",
+        **({"context": True, "max_title_pieces": sd.MAX_TITLE_PIECES, "max_parent_pieces": sd.MAX_PARENT_PIECES,
+            "context_slots": "title SEP parent SEP after the pair"} if a.context else {}),
         "train": {k: getattr(a, k) for k in RESUME_KEYS
                   if (a.soft or k not in SOFT_KEYS) and (a.train_top or k != "train_top")
                   and (a.teacher or k not in KD_KEYS) and (getattr(a, k) or k not in SMALL_KEYS)},
@@ -519,7 +536,7 @@ def main():
         ck = torch.load(last, weights_only=False, map_location="cpu")
         # checkpoints from before --cap / --init-seed / --soft / --train-top existed
         saved = {"cap": "", "examples": None, "soft": "", "soft_weight": 1.0, "soft_n": 0, "train_top": 0,
-                 "teacher": "", "kd_weight": 0.5, "kd_temp": 2.0, "layers": 0, "freeze_embeddings": False,
+                 "teacher": "", "kd_weight": 0.5, "kd_temp": 2.0, "layers": 0, "freeze_embeddings": False, "context": False,
                  "init_seed": ck["state"]["args"].get("seed"), **ck["state"]["args"]}
         diff = {k: (saved.get(k), getattr(a, k)) for k in RESUME_KEYS if saved.get(k) != getattr(a, k)}
         if diff:
@@ -618,7 +635,7 @@ def main():
             sys.exit(f"no {best_dir}")
         model = AutoModelForSequenceClassification.from_pretrained(best_dir)
         tests = {}
-        for name in ("newsmtsc_test", "pstance_val", "vast_dev", "reddit_val"):
+        for name in ("newsmtsc_test", "pstance_val", "vast_dev", "reddit_val", "mtcsd_spacex_valid"):
             exs = sd.load_set(name, a.data)
             if name == "pstance_val" and a.pstance_none == "drop":
                 exs = [e for e in exs if e["label"] != "neutral"]

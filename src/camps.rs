@@ -269,6 +269,10 @@ mod tests {
             entity_type: EntityType::Person,
             stance,
             confidence: 0.9,
+            probabilities: [0.05, 0.05, 0.9],
+            model: "test".into(),
+            implicit: false,
+            unsure: false,
         }
     }
 

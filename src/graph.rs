@@ -791,6 +791,10 @@ pub(crate) mod test_records {
             entity_type: EntityType::Person,
             stance,
             confidence,
+            probabilities: [0.0; 3],
+            model: "test".into(),
+            implicit: false,
+            unsure: false,
         }
     }
 }

@@ -31,6 +31,7 @@ pub mod outputs;
 pub mod pair_graphs;
 pub mod pipeline;
 pub mod quantized;
+pub mod questions;
 pub mod report;
 pub mod stance;
 pub mod store;

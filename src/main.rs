@@ -12,8 +12,8 @@ use std::time::Instant;
 use clap::{Args, Parser, Subcommand};
 use stancegraph::corpus::Document;
 use stancegraph::encoder::{DeviceChoice, Precision};
-use stancegraph::eval::stance::Protocol;
 use stancegraph::eval::stance::StanceFormat;
+use stancegraph::eval::stance::{Conversation, Protocol};
 use stancegraph::eval::NerFormat;
 use stancegraph::graph::GraphOptions;
 use stancegraph::ner::{NerConfig, NerModel};
@@ -322,6 +322,10 @@ enum EvalCommand {
         /// probable of favour and against.
         #[arg(long)]
         favour_against_only: bool,
+        /// Leave the examples' conversation (thread title, replied-to text) out of the questions: the
+        /// ablation of a model that reads it.
+        #[arg(long)]
+        without_conversation: bool,
         /// The data folder `--format comments` joins its comment texts from.
         #[arg(long, default_value = stancegraph::eval::comment_set::DEFAULT_DATA_DIR)]
         data: PathBuf,
@@ -485,7 +489,17 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Eval {
-            what: EvalCommand::Stance { file, format, model, baseline, favour_against_only, data, runtime },
+            what:
+                EvalCommand::Stance {
+                    file,
+                    format,
+                    model,
+                    baseline,
+                    favour_against_only,
+                    without_conversation,
+                    data,
+                    runtime,
+                },
         } => {
             let dir = if baseline { PathBuf::new() } else { model.dir(&stancegraph::models_dir())? };
             let config = StanceConfig {
@@ -496,29 +510,37 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             };
             let classifier = StanceClassifier::load(baseline, &dir, config)?;
             let protocol = if favour_against_only { Protocol::FavourAgainst } else { Protocol::ThreeWay };
+            let conversation = if without_conversation { Conversation::LeftOut } else { Conversation::Read };
             if format == StanceFormat::Comments {
-                let scores = stancegraph::eval::stance::eval_comment_set(&file, &data, protocol, &classifier)?;
+                let scores = stancegraph::eval::stance::eval_comment_set_with(
+                    &file,
+                    &data,
+                    protocol,
+                    &classifier,
+                    conversation,
+                )?;
                 println!("protocol: {}", protocol.as_str());
                 println!("== all pairs");
-                print!("{}", scores.all.table());
+                print!("{}", scores.all.score.table());
                 println!("== without the pairs marked doubt");
-                print!("{}", scores.without_doubt.table());
-                for (source, score) in &scores.by_source {
-                    println!("== {source} pairs");
-                    print!("{}", score.table());
+                print!("{}", scores.without_doubt.score.table());
+                for (part, score) in &scores.parts {
+                    println!("== {part} pairs");
+                    print!("{}", score.score.table());
                 }
                 let mut json = scores.all.json(scores.seconds);
                 json["protocol"] = protocol.as_str().into();
                 json["without_doubt"] = scores.without_doubt.json(scores.seconds);
-                for (source, score) in &scores.by_source {
-                    json[*source] = score.json(scores.seconds);
+                for (part, score) in &scores.parts {
+                    json[*part] = score.json(scores.seconds);
                 }
                 println!("{json}");
                 return Ok(ExitCode::SUCCESS);
             }
-            let (score, seconds) = stancegraph::eval::stance::eval_stance(&file, format, protocol, &classifier)?;
+            let (score, seconds) =
+                stancegraph::eval::stance::eval_stance_calibrated(&file, format, protocol, &classifier, conversation)?;
             println!("protocol: {}", protocol.as_str());
-            print!("{}", score.table());
+            print!("{}", score.score.table());
             let mut json = score.json(seconds);
             json["protocol"] = protocol.as_str().into();
             println!("{json}");

@@ -41,10 +41,11 @@ use crate::corpus::{self, Document, Skipped};
 use crate::encoder::{self, DeviceChoice, Padding, Precision};
 use crate::export::Exports;
 use crate::graph;
-use crate::link::{DocumentSpans, Entity, Linker, Source};
+use crate::link::{DocumentSpans, Entity, Linker};
 use crate::ner::{NerConfig, NerModel};
 use crate::outputs;
 use crate::pair_graphs::{self, PairGraphs};
+use crate::questions::{self, Question};
 use crate::stance::{StanceClassifier, StanceConfig, StanceDecision, StanceModelChoice, StanceQuery};
 use crate::store::{self, DocumentChange, StancePair, Store, StoreLock, Work};
 
@@ -242,7 +243,12 @@ struct Summary {
     entities_by_type: BTreeMap<String, usize>,
     surface_forms_before_linking: Option<usize>,
     stance_pairs: usize,
+    /// Sure records by stance (confidence at least `--min-confidence`).
     stances: BTreeMap<String, usize>,
+    /// Records below `--min-confidence`, kept in stances.jsonl only.
+    stances_unsure: usize,
+    /// Records toward an entity the comment does not name.
+    stances_implicit: usize,
     /// Stored model output by model version: NER per text, stance per record.
     records_by_model: RecordsByModel,
     stance_method: &'static str,
@@ -433,7 +439,8 @@ pub fn run(options: &RunOptions) -> Result<RunReport> {
         }
 
         // 6. Export.
-        let snapshot = store.snapshot(None, None)?;
+        let mut snapshot = store.snapshot(None, None)?;
+        crate::stance::apply_min_confidence(&mut snapshot.stances, options.graph.min_confidence);
         let run_started = store.run_started(run_id)?.unwrap_or_default();
         let provenance = format!("stancegraph {} run {run_id}, {run_started}", env!("CARGO_PKG_VERSION"));
         let graphs = Graphs::build(&snapshot, &options.graph, provenance);
@@ -453,7 +460,9 @@ pub fn run(options: &RunOptions) -> Result<RunReport> {
             entities_by_type: count_by(snapshot.entities.iter().map(|e| graph::entity_type_name(e.kind).to_string())),
             surface_forms_before_linking: surface_forms,
             stance_pairs: snapshot.stances.len(),
-            stances: count_by(snapshot.stances.iter().map(|s| s.stance.as_str().to_string())),
+            stances: count_by(snapshot.stances.iter().filter(|s| !s.unsure).map(|s| s.stance.as_str().to_string())),
+            stances_unsure: snapshot.stances.iter().filter(|s| s.unsure).count(),
+            stances_implicit: snapshot.stances.iter().filter(|s| s.implicit).count(),
             records_by_model: RecordsByModel { ner: totals.ner_by_model, stance: totals.stances_by_model },
             stance_method: if options.stance_baseline {
                 crate::stance::LexiconBaseline::NAME
@@ -703,17 +712,6 @@ struct ModelWork<'a> {
     ner_padding: Padding,
 }
 
-/// A stance question the store has no answer for yet.
-struct Question {
-    /// [`store::stance_input_hash`] of the three parts below.
-    hash: String,
-    text: String,
-    target: String,
-    ranges: Vec<(usize, usize)>,
-    /// (document id, comment index), for counting.
-    comment: (String, usize),
-}
-
 impl ModelWork<'_> {
     /// NER over every stored text without output, chunk by chunk.
     fn recognise(&mut self, store: &mut Store) -> Result<()> {
@@ -749,7 +747,7 @@ impl ModelWork<'_> {
     /// Questions answered before are not asked again; the others are
     /// answered in chunks, each committed as it finishes.
     fn decide_stances(&mut self, store: &mut Store, entities: &[Entity]) -> Result<()> {
-        let labels: HashMap<&str, &str> = entities.iter().map(|e| (e.id.as_str(), e.label.as_str())).collect();
+        let by_id: HashMap<&str, &Entity> = entities.iter().map(|e| (e.id.as_str(), e)).collect();
         let mut waiting: Vec<Question> = Vec::new();
         let mut waiting_hashes: HashSet<String> = HashSet::new();
         let mut after: Option<String> = None;
@@ -757,48 +755,11 @@ impl ModelWork<'_> {
             let page = store.documents_page(after.as_deref(), PAGE_DOCS)?;
             let Some(last) = page.last() else { break };
             after = Some(last.id.clone());
-            let mut pairs: Vec<StancePair> = Vec::new();
             let mut questions: Vec<Question> = Vec::new();
             for doc in &page {
-                // (comment, entity) → ranges, in first-mention order.
-                let mut order: Vec<(usize, String)> = Vec::new();
-                let mut ranges: HashMap<(usize, String), Vec<(usize, usize)>> = HashMap::new();
-                for m in store.comment_mentions(&doc.id)? {
-                    let Source::Comment(c) = m.source else { continue };
-                    if c >= doc.comments.len() || !labels.contains_key(m.entity_id.as_str()) {
-                        continue;
-                    }
-                    let key = (c, m.entity_id.clone());
-                    ranges
-                        .entry(key.clone())
-                        .or_insert_with(|| {
-                            order.push(key);
-                            Vec::new()
-                        })
-                        .push((m.start, m.end));
-                }
-                for key in order {
-                    let r = ranges.remove(&key).unwrap_or_default();
-                    let (c, entity_id) = key;
-                    let target = labels[entity_id.as_str()];
-                    let text = &doc.comments[c].text;
-                    let hash = store::stance_input_hash(text, target, &r);
-                    pairs.push(StancePair {
-                        doc_id: doc.id.clone(),
-                        comment: c,
-                        author: doc.comments[c].author.clone(),
-                        entity_id,
-                        input_hash: hash.clone(),
-                    });
-                    questions.push(Question {
-                        hash,
-                        text: text.clone(),
-                        target: target.to_string(),
-                        ranges: r,
-                        comment: (doc.id.clone(), c),
-                    });
-                }
+                questions.extend(questions::of_document(doc, &store.document_mentions(&doc.id)?, &by_id));
             }
+            let pairs: Vec<StancePair> = questions.iter().map(stance_pair).collect();
             let hashes: Vec<&str> = questions.iter().map(|q| q.hash.as_str()).collect();
             let known = store.decisions(&hashes, self.stance_model, self.work)?;
             for q in questions {
@@ -825,17 +786,26 @@ impl ModelWork<'_> {
         if self.done.stance_pairs == 0 {
             self.log.info(&format!("stance: answering new questions with {}", self.stance_model));
         }
-        let queries: Vec<StanceQuery> = chunk
-            .iter()
-            .map(|q| StanceQuery { text: &q.text, target: &q.target, mentions: q.ranges.clone() })
-            .collect();
+        let queries: Vec<StanceQuery> = chunk.iter().map(Question::query).collect();
         let decisions: Vec<StanceDecision> = self.models.stance()?.predict(&queries)?;
         let found: Vec<(String, StanceDecision)> = chunk.iter().map(|q| q.hash.clone()).zip(decisions).collect();
         store.save_decisions(&found, self.stance_model, self.run_id)?;
         self.done.stance_pairs += chunk.len();
-        self.comments_asked.extend(chunk.iter().map(|q| q.comment.clone()));
+        self.comments_asked.extend(chunk.iter().map(|q| (q.doc_id.clone(), q.comment)));
         crate::pause_point("stance-chunk");
         Ok(())
+    }
+}
+
+/// The store's record of a question asked in the linking in progress.
+fn stance_pair(q: &Question) -> StancePair {
+    StancePair {
+        doc_id: q.doc_id.clone(),
+        comment: q.comment,
+        author: q.author.clone(),
+        entity_id: q.entity_id.clone(),
+        input_hash: q.hash.clone(),
+        implicit: q.implicit,
     }
 }
 
@@ -892,7 +862,8 @@ pub fn export_only(
     let mut store = Store::open(store_path)?;
     outputs::clean_leftovers(out);
     let run_id = store.begin_run("export", &[])?;
-    let snapshot = store.snapshot(from, to)?;
+    let mut snapshot = store.snapshot(from, to)?;
+    crate::stance::apply_min_confidence(&mut snapshot.stances, graph_options.min_confidence);
     let run_started = store.run_started(run_id)?.unwrap_or_default();
     let range = format!("{} to {}", from.unwrap_or("the start"), to.unwrap_or("the end"));
     let provenance = format!("stancegraph {} export {run_id} of {range}, {run_started}", env!("CARGO_PKG_VERSION"));
@@ -910,6 +881,8 @@ pub fn export_only(
         "mentions": snapshot.mentions.len(),
         "entities": snapshot.entities.len(),
         "stance_pairs": snapshot.stances.len(),
+        "stances_unsure": snapshot.stances.iter().filter(|s| s.unsure).count(),
+        "stances_implicit": snapshot.stances.iter().filter(|s| s.implicit).count(),
         "graphs": graphs.counts(),
     });
     let result = graphs.write_set(out, run_id, &snapshot, &summary).context("export");

@@ -1643,6 +1643,10 @@ mod tests {
             entity_type: kind,
             stance,
             confidence: 0.9,
+            probabilities: [0.05, 0.05, 0.9],
+            model: "test".into(),
+            implicit: false,
+            unsure: false,
         };
         use EntityType::{Country as C, Misc as M, Person as P};
         use Stance::{Against as A, Favour as F, Neutral as N};

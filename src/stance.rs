@@ -82,16 +82,69 @@ pub struct StanceRecord {
     pub entity_type: crate::link::EntityType,
     pub stance: Stance,
     pub confidence: f32,
+    /// The probability of each class, in [`Stance::ALL`] order.
+    pub probabilities: [f32; 3],
+    /// The model that answered (its name and version, as the store keeps it).
+    pub model: String,
+    /// The comment does not name the entity: it was asked because the
+    /// comment replies to one that does, or the entity leads the document.
+    /// Kept only when the answer is favour or against and sure.
+    pub implicit: bool,
+    /// The answer's confidence is below the run's `--min-confidence`: kept in
+    /// the records, left out of the graph and counted apart.
+    pub unsure: bool,
+}
+
+/// Applies a run's `--min-confidence` to its records: an explicit record
+/// below it is marked unsure (kept, counted apart, left out of the graph); an
+/// implicit one below it is dropped, since implicit records are kept only
+/// when the answer is favour or against and sure.
+pub fn apply_min_confidence(records: &mut Vec<StanceRecord>, min_confidence: f32) {
+    let sure = |r: &StanceRecord| min_confidence <= 0.0 || r.confidence >= min_confidence;
+    records.retain(|r| !r.implicit || (sure(r) && r.stance != Stance::Neutral));
+    for r in records.iter_mut() {
+        r.unsure = !sure(r);
+    }
 }
 
 /// A question for the stance stage: what does `text` think of `target`,
-/// mentioned at `mentions` (character ranges in `text`; may be empty when the
-/// target is implicit)?
+/// mentioned at `mentions` (character ranges in `text`; empty when the
+/// target is implicit), read in its conversation: the document's `title` (or
+/// its first sentence) and the `parent` comment it replies to (both empty
+/// when there is none). Models trained without the conversation ignore it.
 #[derive(Debug, Clone)]
 pub struct StanceQuery<'a> {
     pub text: &'a str,
     pub target: &'a str,
     pub mentions: Vec<(usize, usize)>,
+    pub title: &'a str,
+    pub parent: &'a str,
+}
+
+impl<'a> StanceQuery<'a> {
+    /// A question without conversation.
+    pub fn new(text: &'a str, target: &'a str, mentions: Vec<(usize, usize)>) -> StanceQuery<'a> {
+        StanceQuery { text, target, mentions, title: "", parent: "" }
+    }
+
+    /// The same question read under `title`, as a reply to `parent`.
+    pub fn in_conversation(self, title: &'a str, parent: &'a str) -> StanceQuery<'a> {
+        StanceQuery { title, parent, ..self }
+    }
+
+    /// The key of this question's answer: a hash of its whole input. A
+    /// question without conversation keeps the hash it had before questions
+    /// carried one; with one, the title and the parent are hashed too, so an
+    /// edited parent re-asks its replies only.
+    pub fn input_hash(&self) -> String {
+        let ranges: Vec<String> = self.mentions.iter().map(|(s, e)| format!("{s}-{e}")).collect();
+        let ranges = ranges.join(",");
+        if self.title.is_empty() && self.parent.is_empty() {
+            crate::store::content_hash([self.text, self.target, &ranges])
+        } else {
+            crate::store::content_hash([self.text, self.target, &ranges, "conversation", self.title, self.parent])
+        }
+    }
 }
 
 /// The answer to a [`StanceQuery`].
@@ -282,6 +335,9 @@ pub struct StanceModel {
     batch_size: usize,
     padding: PaddingCounter,
     vars: nn::VarStore,
+    /// The logits are divided by this before the softmax (config.json
+    /// `stancegraph.temperature`, fitted on dev data; 1 when absent).
+    temperature: f64,
 }
 
 /// Builds model inputs (no tensors: shared freely across Rayon workers).
@@ -301,9 +357,27 @@ pub struct InputSpec {
     pub max_target_pieces: usize,
     pub open_marker: String,
     pub close_marker: String,
+    /// Whether the model reads the conversation (title and parent after the
+    /// pair; `scripts/stance_data.py` step 5), with the pieces each may take.
+    pub context: Option<ContextSpec>,
+}
+
+/// How many pieces of the title and of the parent comment a model that
+/// reads the conversation takes (config.json `max_title_pieces`,
+/// `max_parent_pieces`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ContextSpec {
+    pub max_title_pieces: usize,
+    pub max_parent_pieces: usize,
 }
 
 impl InputSpec {
+    /// The most pieces an input can take: `max_len`, plus the conversation's
+    /// slots for a model that reads it.
+    pub fn longest_input(&self) -> usize {
+        self.max_len + self.context.map_or(0, |c| c.max_title_pieces + c.max_parent_pieces + 2)
+    }
+
     /// Reads config.json's `stancegraph` section.
     pub fn from_config(checkpoint: &Checkpoint) -> Result<InputSpec, ModelError> {
         let meta =
@@ -334,12 +408,20 @@ impl InputSpec {
                 checkpoint.model_type()
             )));
         }
+        let context = meta.get("context").and_then(|v| v.as_bool()).unwrap_or(false).then(|| ContextSpec {
+            max_title_pieces: number("max_title_pieces", 24),
+            max_parent_pieces: number("max_parent_pieces", 64),
+        });
+        if context.is_some() && mode != InputMode::Both {
+            return Err(checkpoint.bad_config("stancegraph.context needs mode both"));
+        }
         Ok(InputSpec {
             mode,
             max_len: number("max_len", 128),
             max_target_pieces: number("max_target_pieces", 16),
             open_marker,
             close_marker,
+            context,
         })
     }
 }
@@ -381,10 +463,10 @@ impl StanceModel {
                     return Err(checkpoint.bad_config(problem));
                 }
                 let positions = (c.max_position_embeddings - POSITION_PADDING_ID - 1).max(0) as usize;
-                if spec.max_len > positions {
+                if spec.longest_input() > positions {
                     return Err(checkpoint.bad_config(format!(
-                        "stancegraph.max_len {} exceeds the model's {positions} positions",
-                        spec.max_len
+                        "the longest input ({} pieces) exceeds the model's {positions} positions",
+                        spec.longest_input()
                     )));
                 }
                 Classifier::Mpnet(MpnetForSequenceClassification::new(vars.root(), &c, labels.len() as i64))
@@ -400,6 +482,15 @@ impl StanceModel {
             .and_then(|v| v.as_bool())
             .unwrap_or(false);
         let layout = PairLayout::of(checkpoint.model_type());
+        let temperature = checkpoint
+            .config
+            .get("stancegraph")
+            .and_then(|m| m.get("temperature"))
+            .and_then(|v| v.as_f64())
+            .unwrap_or(1.0);
+        if !(temperature.is_finite() && temperature > 0.0) {
+            return Err(checkpoint.bad_config(format!("stancegraph.temperature {temperature} is not positive")));
+        }
         let Checkpoint { tokenizer, cls_id, sep_id, pad_id, ref dir, .. } = checkpoint;
         let tok_path = dir.join("tokenizer.json");
         Ok(StanceModel {
@@ -412,6 +503,7 @@ impl StanceModel {
             batch_size: config.batch_size.max(1),
             padding: PaddingCounter::default(),
             vars,
+            temperature,
         })
     }
 }
@@ -420,6 +512,16 @@ impl StanceModel {
     /// The input encoder (token ids of a query, as the model reads them).
     pub fn input(&self) -> &InputEncoder {
         &self.input
+    }
+
+    /// Whether the model reads the conversation around a comment.
+    pub fn reads_conversation(&self) -> bool {
+        self.input.spec.context.is_some()
+    }
+
+    /// The temperature its probabilities are calibrated with.
+    pub fn temperature(&self) -> f64 {
+        self.temperature
     }
 }
 
@@ -507,6 +609,17 @@ impl InputEncoder {
                 PairLayout::Roberta => 0,
             };
             types.resize(input.len(), second_type);
+            if let Some(context) = spec.context {
+                let mut title = ids(q.title)?;
+                title.truncate(context.max_title_pieces);
+                let mut parent = ids(q.parent)?;
+                parent.truncate(context.max_parent_pieces);
+                input.extend_from_slice(&title);
+                input.push(self.sep_id);
+                input.extend_from_slice(&parent);
+                input.push(self.sep_id);
+                types.resize(input.len(), second_type);
+            }
         }
         Ok((input, types))
     }
@@ -539,7 +652,8 @@ impl StanceModel {
                 Classifier::Mpnet(m) => Ok(m.forward_t(&ids, Some(&mask), false)),
             })
             .map_err(|e| ModelError::Forward(e.to_string()))?;
-            let probs = logits.to_kind(Kind::Float).softmax(-1, Kind::Float).to_device(tch::Device::Cpu);
+            let probs =
+                (logits.to_kind(Kind::Float) / self.temperature).softmax(-1, Kind::Float).to_device(tch::Device::Cpu);
             let width = self.labels.len();
             let probs = Vec::<f32>::try_from(probs.flatten(0, -1)).map_err(|e| ModelError::Forward(e.to_string()))?;
             for (k, &i) in chunk.iter().enumerate() {
@@ -754,7 +868,7 @@ mod tests {
     fn ask(text: &str, target: &str) -> StanceDecision {
         let byte = text.find(target).expect("target in text");
         let start = text[..byte].chars().count();
-        let q = StanceQuery { text, target, mentions: vec![(start, start + target.chars().count())] };
+        let q = StanceQuery::new(text, target, vec![(start, start + target.chars().count())]);
         LexiconBaseline::new().predict(&q)
     }
 

@@ -125,12 +125,6 @@ pub fn document_hash(doc: &Document) -> String {
     content_hash(parts.iter().map(String::as_str))
 }
 
-/// The hash of a stance question: comment text, target label, mention ranges.
-pub fn stance_input_hash(text: &str, target: &str, mentions: &[(usize, usize)]) -> String {
-    let ranges: Vec<String> = mentions.iter().map(|(s, e)| format!("{s}-{e}")).collect();
-    content_hash([text, target, &ranges.join(",")])
-}
-
 /// The shard (of `n`) that owns a document id: a stable hash of the id
 /// (the first 8 bytes of its SHA-256), modulo `n`.
 pub fn shard_of(id: &str, n: u32) -> u32 {
@@ -347,7 +341,8 @@ CREATE TABLE IF NOT EXISTS entity_keys (
 "#;
 
 /// (table, column, type) added to the schema after its first release.
-const ADDED_COLUMNS: [(&str, &str, &str); 1] = [("comments", "date", "TEXT")];
+const ADDED_COLUMNS: [(&str, &str, &str); 2] =
+    [("comments", "date", "TEXT"), ("stances", "implicit", "INTEGER NOT NULL DEFAULT 0")];
 
 /// The tables [`recover`] copies, in dependency-free order.
 const TABLES: [&str; 12] = [
@@ -404,6 +399,8 @@ pub struct StancePair {
     pub author: String,
     pub entity_id: String,
     pub input_hash: String,
+    /// The comment does not name the entity (an implicit target).
+    pub implicit: bool,
 }
 
 /// Which model work a run does.
@@ -863,7 +860,8 @@ impl Store {
                        "end" INTEGER NOT NULL, text TEXT NOT NULL, entity_id TEXT NOT NULL, linked_by TEXT NOT NULL);
                    CREATE INDEX mentions_next_doc ON mentions_next(doc_id);
                    CREATE TABLE stances_next (doc_id TEXT NOT NULL, comment INTEGER NOT NULL, author TEXT NOT NULL,
-                       entity_id TEXT NOT NULL, input_hash TEXT NOT NULL, PRIMARY KEY (doc_id, comment, entity_id));"#,
+                       entity_id TEXT NOT NULL, input_hash TEXT NOT NULL, implicit INTEGER NOT NULL DEFAULT 0,
+                       PRIMARY KEY (doc_id, comment, entity_id));"#,
             )
             .map_err(|e| self.err(e))
     }
@@ -943,12 +941,12 @@ impl Store {
     }
 
     /// The comment mentions of the linking in progress for some documents.
-    pub fn comment_mentions(&self, doc_id: &str) -> Result<Vec<Mention>> {
+    pub fn document_mentions(&self, doc_id: &str) -> Result<Vec<Mention>> {
         let mut stmt = self
             .conn
             .prepare_cached(
                 r#"SELECT doc_id, comment, start, "end", text, entity_id, linked_by FROM mentions_next
-                   WHERE doc_id = ?1 AND comment IS NOT NULL ORDER BY rowid"#,
+                   WHERE doc_id = ?1 ORDER BY rowid"#,
             )
             .map_err(|e| self.err(e))?;
         let rows = stmt.query_map([doc_id], mention_row).map_err(|e| self.err(e))?;
@@ -1011,11 +1009,12 @@ impl Store {
         {
             let mut put = tx
                 .prepare_cached(
-                    "INSERT OR REPLACE INTO stances_next(doc_id, comment, author, entity_id, input_hash) VALUES (?1, ?2, ?3, ?4, ?5)",
+                    "INSERT OR REPLACE INTO stances_next(doc_id, comment, author, entity_id, input_hash, implicit)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
                 )
                 .map_err(|e| sql_error(&path, e))?;
             for p in pairs {
-                put.execute(params![p.doc_id, p.comment as i64, p.author, p.entity_id, p.input_hash])
+                put.execute(params![p.doc_id, p.comment as i64, p.author, p.entity_id, p.input_hash, p.implicit])
                     .map_err(|e| sql_error(&path, e))?;
             }
         }
@@ -1035,10 +1034,12 @@ impl Store {
                    SELECT doc_id, comment, start, "end", text, entity_id, linked_by FROM mentions_next ORDER BY rowid;
                DROP TABLE mentions_next;
                DELETE FROM stances;
-               INSERT INTO stances(doc_id, comment, author, entity_id, stance, p_against, p_neutral, p_favour, confidence, model, input_hash)
+               INSERT INTO stances(doc_id, comment, author, entity_id, stance, p_against, p_neutral, p_favour, confidence,
+                                   model, input_hash, implicit)
                    SELECT s.doc_id, s.comment, s.author, s.entity_id, d.stance, d.p_against, d.p_neutral, d.p_favour,
-                          d.confidence, d.model, s.input_hash
+                          d.confidence, d.model, s.input_hash, s.implicit
                    FROM stances_next s JOIN stance_decisions d ON d.input_hash = s.input_hash
+                   WHERE s.implicit = 0 OR d.stance <> 'neutral'
                    ORDER BY s.doc_id, s.comment, s.entity_id;
                DROP TABLE stances_next;
                DELETE FROM entities;
@@ -1190,7 +1191,8 @@ impl Store {
         let mut stmt = self
             .conn
             .prepare(&format!(
-                "SELECT s.doc_id, s.comment, s.author, s.entity_id, e.label, e.type, s.stance, s.confidence
+                "SELECT s.doc_id, s.comment, s.author, s.entity_id, e.label, e.type, s.stance, s.confidence,
+                        s.p_against, s.p_neutral, s.p_favour, s.model, s.implicit
                  FROM stances s JOIN documents d ON d.id = s.doc_id JOIN entities e ON e.id = s.entity_id
                  WHERE {in_range} ORDER BY s.doc_id, s.comment, s.entity_id"
             ))
@@ -1205,7 +1207,11 @@ impl Store {
                     entity: r.get(4)?,
                     entity_type: EntityType::parse(&r.get::<_, String>(5)?).unwrap_or(EntityType::Misc),
                     stance: Stance::parse(&r.get::<_, String>(6)?).unwrap_or(Stance::Neutral),
-                    confidence: ((r.get::<_, f64>(7)? * 1000.0).round() / 1000.0) as f32,
+                    confidence: rounded(r.get(7)?),
+                    probabilities: [rounded(r.get(8)?), rounded(r.get(9)?), rounded(r.get(10)?)],
+                    model: r.get(11)?,
+                    implicit: r.get(12)?,
+                    unsure: false,
                 })
             })
             .map_err(|e| self.err(e))?
@@ -1348,6 +1354,11 @@ fn comment_column(source: Source) -> Option<i64> {
         Source::Article => None,
         Source::Comment(c) => Some(c as i64),
     }
+}
+
+/// A probability as the exports show it: three decimals.
+fn rounded(p: f64) -> f32 {
+    ((p * 1000.0).round() / 1000.0) as f32
 }
 
 fn mention_row(r: &rusqlite::Row) -> rusqlite::Result<Mention> {

@@ -90,6 +90,10 @@ fn record(doc_id: &str, comment: usize, author: &str, e: &Entity, stance: Stance
         entity_type: e.kind,
         stance,
         confidence,
+        probabilities: [0.0; 3],
+        model: "test".into(),
+        implicit: false,
+        unsure: false,
     }
 }
 
@@ -641,8 +645,21 @@ fn jsonl_files_read_back() {
     let stances = json_lines(&paths[6]);
     assert_eq!(stances.len(), f.stances.len());
     let keys: BTreeSet<&str> = stances[0].as_object().unwrap().keys().map(String::as_str).collect();
-    let want: BTreeSet<&str> =
-        ["doc_id", "comment", "author", "entity_id", "entity", "entity_type", "stance", "confidence"].into();
+    let want: BTreeSet<&str> = [
+        "doc_id",
+        "comment",
+        "author",
+        "entity_id",
+        "entity",
+        "entity_type",
+        "stance",
+        "confidence",
+        "probabilities",
+        "model",
+        "implicit",
+        "unsure",
+    ]
+    .into();
     assert_eq!(keys, want);
     let back: Vec<StanceRecord> = stances.into_iter().map(|v| serde_json::from_value(v).unwrap()).collect();
     assert_eq!(back, f.stances);

@@ -109,11 +109,11 @@ fn skip(note: String) -> Option<PathBuf> {
 /// A stance query from a fixture case (spans are character offsets, as in Python).
 fn query(case: &Value) -> StanceQuery<'_> {
     let spans = case["spans"].as_array().unwrap();
-    StanceQuery {
-        text: case["text"].as_str().unwrap(),
-        target: case["target"].as_str().unwrap(),
-        mentions: spans.iter().map(|s| (s[0].as_u64().unwrap() as usize, s[1].as_u64().unwrap() as usize)).collect(),
-    }
+    StanceQuery::new(
+        case["text"].as_str().unwrap(),
+        case["target"].as_str().unwrap(),
+        spans.iter().map(|s| (s[0].as_u64().unwrap() as usize, s[1].as_u64().unwrap() as usize)).collect(),
+    )
 }
 
 #[test]
@@ -138,6 +138,7 @@ fn stance_inputs_match_the_python_encoder() {
             max_target_pieces: 16,
             open_marker: "[unused1]".into(),
             close_marker: "[unused2]".into(),
+            context: None,
         };
         let encoder = InputEncoder::new(
             checkpoint.tokenizer.clone(),

@@ -21,7 +21,7 @@
 //! Every joined text must have the SHA-256 (first 16 hex digits) recorded
 //! in the set, and the question built from it (comment text, entity label,
 //! mention ranges) must have the pipeline's recorded input hash
-//! ([`crate::store::stance_input_hash`]); otherwise reading fails, naming
+//! ([`crate::stance::StanceQuery::input_hash`]); otherwise reading fails, naming
 //! the file and the pair. The question is the pipeline's [`StanceQuery`]:
 //! the same text, the target's label, every mention of the entity in the
 //! comment (pronoun mentions included), so [`crate::stance`] builds the
@@ -43,7 +43,7 @@ use sha2::{Digest, Sha256};
 use crate::eval::stance::{parse_csv, GoldExample};
 use crate::stance::{resolve_overlaps, Stance};
 
-/// The columns of `pairs.tsv`, in order.
+/// The columns of `pairs.tsv`, in order; [`KIND_COLUMN`] may follow them.
 pub const COLUMNS: [&str; 14] = [
     "source",
     "key",
@@ -60,6 +60,39 @@ pub const COLUMNS: [&str; 14] = [
     "note",
     "sample_rank",
 ];
+
+/// The last column of a set that holds implicit pairs: the pair's [`PairKind`].
+pub const KIND_COLUMN: &str = "kind";
+
+/// Why a pair was asked: the comment names the entity, or it may mean it
+/// without naming it (the entity of the comment it replies to, or one of
+/// the thread's most-mentioned ones).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum PairKind {
+    Explicit,
+    Parent,
+    Thread,
+}
+
+impl PairKind {
+    pub const ALL: [PairKind; 3] = [PairKind::Explicit, PairKind::Parent, PairKind::Thread];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PairKind::Explicit => "explicit",
+            PairKind::Parent => "parent",
+            PairKind::Thread => "thread",
+        }
+    }
+
+    fn parse(s: &str) -> Option<Self> {
+        PairKind::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+
+    pub fn implicit(self) -> bool {
+        self != PairKind::Explicit
+    }
+}
 
 /// The default data folder, relative to the working directory (a checkout's
 /// root, next to which `../shared` lies).
@@ -116,7 +149,7 @@ pub struct CommentPair {
     pub entity_type: String,
     /// Character ranges of the entity's mentions in the comment.
     pub mentions: Vec<(usize, usize)>,
-    /// [`crate::store::stance_input_hash`] of the question.
+    /// [`crate::stance::StanceQuery::input_hash`] of the question.
     pub input_hash: String,
     pub gold: Stance,
     /// The labeller found the case genuinely ambiguous.
@@ -124,6 +157,7 @@ pub struct CommentPair {
     pub note: String,
     /// Position in the seeded sampling order (how it was drawn).
     pub sample_rank: usize,
+    pub kind: PairKind,
 }
 
 /// A pair with its comment text joined: the gold example to score.
@@ -182,8 +216,9 @@ pub fn read_pairs(path: &Path) -> Result<Vec<CommentPair>, CommentSetError> {
     let bad = |line: usize, reason: String| CommentSetError::Line { path: path.into(), line, reason };
     let mut lines = raw.lines().enumerate();
     let header: Vec<&str> = lines.next().map(|(_, h)| h.split('\t').collect()).unwrap_or_default();
-    if header != COLUMNS {
-        return Err(bad(1, format!("header must be the columns {}", COLUMNS.join(" "))));
+    let with_kind = header.len() == COLUMNS.len() + 1 && header.last() == Some(&KIND_COLUMN);
+    if header[..header.len().min(COLUMNS.len())] != COLUMNS || !(header.len() == COLUMNS.len() || with_kind) {
+        return Err(bad(1, format!("header must be the columns {} [{KIND_COLUMN}]", COLUMNS.join(" "))));
     }
     let mut out = Vec::new();
     for (i, line) in lines {
@@ -192,8 +227,16 @@ pub fn read_pairs(path: &Path) -> Result<Vec<CommentPair>, CommentSetError> {
             continue;
         }
         let f: Vec<&str> = line.split('\t').collect();
-        if f.len() != COLUMNS.len() {
-            return Err(bad(n, format!("{} fields, expected {}", f.len(), COLUMNS.len())));
+        if f.len() != header.len() {
+            return Err(bad(n, format!("{} fields, expected {}", f.len(), header.len())));
+        }
+        let kind = match f.get(COLUMNS.len()) {
+            None => PairKind::Explicit,
+            Some(k) => PairKind::parse(k)
+                .ok_or_else(|| bad(n, format!("kind must be explicit, parent or thread, not {k:?}")))?,
+        };
+        if kind.implicit() != f[8].is_empty() {
+            return Err(bad(n, "an implicit pair has no mentions, an explicit one has some".into()));
         }
         let source = CommentSource::parse(f[0]).ok_or_else(|| bad(n, format!("unknown source {:?}", f[0])))?;
         let comment = f[3].parse().map_err(|_| bad(n, format!("bad comment position {:?}", f[3])))?;
@@ -221,6 +264,7 @@ pub fn read_pairs(path: &Path) -> Result<Vec<CommentPair>, CommentSetError> {
             doubt,
             note: f[12].to_string(),
             sample_rank,
+            kind,
         });
     }
     Ok(out)
@@ -232,6 +276,28 @@ struct SourceTexts {
     file: PathBuf,
     /// Key → (text, the file it was read from).
     texts: HashMap<String, (String, PathBuf)>,
+    /// Key → the key of the comment it replies to (Reddit).
+    parents: HashMap<String, String>,
+}
+
+impl SourceTexts {
+    /// The text the comment `key` replies to, as the converter's thread
+    /// gives it ("" for a thread's first comment and for VAST).
+    fn parent_text(&self, key: &str) -> &str {
+        self.parents.get(key).and_then(|p| self.texts.get(p)).map_or("", |(t, _)| t.as_str())
+    }
+}
+
+/// The document title the converters give a pair's document: `Reddit thread
+/// ROOT` (scripts/reddit_to_jsonl.py) and `VAST dev comment INDEX`
+/// (scripts/vast_to_jsonl.py).
+fn converter_title(pair: &CommentPair) -> String {
+    match pair.source {
+        CommentSource::Reddit => {
+            format!("Reddit thread {}", pair.doc_id.strip_prefix("reddit-").unwrap_or(&pair.doc_id))
+        }
+        CommentSource::Vast => format!("VAST dev comment {}", pair.key),
+    }
 }
 
 fn read_csv_records(path: &Path) -> Result<(Vec<String>, Vec<Vec<String>>), CommentSetError> {
@@ -279,6 +345,8 @@ fn reddit_texts(data: &Path) -> Result<SourceTexts, CommentSetError> {
             });
         }
     }
+    let parents: HashMap<String, String> =
+        rows.iter().filter(|(_, r)| !r.0.is_empty()).map(|(id, r)| (id.clone(), r.0.clone())).collect();
     let mut ids: Vec<&String> = rows.keys().collect();
     ids.sort();
     let mut texts: HashMap<String, (String, PathBuf)> = HashMap::new();
@@ -291,7 +359,7 @@ fn reddit_texts(data: &Path) -> Result<SourceTexts, CommentSetError> {
     for (id, (_, _, text, file)) in rows {
         texts.insert(id, (text, file));
     }
-    Ok(SourceTexts { file: data.join(CommentSource::Reddit.files()[1]), texts })
+    Ok(SourceTexts { file: data.join(CommentSource::Reddit.files()[1]), texts, parents })
 }
 
 /// `scripts/vast_to_jsonl.py`'s comments: the `Tweet` field by record index.
@@ -301,7 +369,7 @@ fn vast_texts(data: &Path) -> Result<SourceTexts, CommentSetError> {
     let tweet = column(&header, "Tweet", &path)?;
     let texts =
         records.iter().enumerate().map(|(i, r)| (i.to_string(), (field(r, tweet).to_string(), path.clone()))).collect();
-    Ok(SourceTexts { file: path, texts })
+    Ok(SourceTexts { file: path, texts, parents: HashMap::new() })
 }
 
 /// The comment texts of `source`, read from `data`; a missing file is named.
@@ -349,7 +417,7 @@ pub fn read_comment_set(pairs_path: &Path, data: &Path) -> Result<Vec<JoinedPair
                 found,
             });
         }
-        let asked = crate::store::stance_input_hash(text, &pair.entity, &pair.mentions);
+        let asked = crate::stance::StanceQuery::new(text, &pair.entity, pair.mentions.clone()).input_hash();
         if asked != pair.input_hash {
             return Err(CommentSetError::QuestionDiffers {
                 origin: pair.source.as_str(),
@@ -366,6 +434,8 @@ pub fn read_comment_set(pairs_path: &Path, data: &Path) -> Result<Vec<JoinedPair
             target: pair.entity.clone(),
             mentions: resolve_overlaps(&pair.mentions),
             label: pair.gold,
+            title: converter_title(&pair),
+            parent: texts.parent_text(&pair.key).to_string(),
         };
         out.push(JoinedPair { pair, example });
     }

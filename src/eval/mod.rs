@@ -3,7 +3,9 @@
 //! (per-class and macro F1). Each submodule reads its gold format, runs the
 //! model the way the pipeline does, and scores it.
 
+pub mod calibration;
 pub mod comment_set;
+pub mod conversations;
 pub mod ner;
 pub mod stance;
 

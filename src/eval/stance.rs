@@ -45,8 +45,9 @@ use std::time::Instant;
 use anyhow::{bail, Context, Result};
 use serde_json::json;
 
+use crate::eval::calibration::Calibration;
 use crate::eval::comment_set::{read_comment_set, CommentSource, DEFAULT_DATA_DIR};
-use crate::stance::{resolve_overlaps, Stance, StanceClassifier, StanceQuery};
+use crate::stance::{resolve_overlaps, Stance, StanceClassifier, StanceDecision, StanceQuery};
 
 // ------------------------------------------------------------------ formats
 
@@ -69,15 +70,23 @@ pub enum StanceFormat {
     /// joined from the data folder (see [`crate::eval::comment_set`]).
     #[value(name = "comments")]
     Comments,
+    /// MT-CSD reply chains (`mtcsd/SpaceX/valid.json`, `text.csv` beside it).
+    #[value(name = "mtcsd")]
+    Mtcsd,
+    /// reddit-trump CSV, with `parent_content` as the context.
+    #[value(name = "reddit-trump")]
+    RedditTrump,
 }
 
 impl StanceFormat {
-    pub const ALL: [StanceFormat; 5] = [
+    pub const ALL: [StanceFormat; 7] = [
         StanceFormat::NewsMtsc,
         StanceFormat::PStance,
         StanceFormat::SemEval,
         StanceFormat::Vast,
         StanceFormat::Comments,
+        StanceFormat::Mtcsd,
+        StanceFormat::RedditTrump,
     ];
 
     /// Parses a format name (`newsmtsc`, `pstance`, `semeval`, `vast`,
@@ -90,6 +99,8 @@ impl StanceFormat {
             "semeval" | "semeval2016" => Some(StanceFormat::SemEval),
             "vast" => Some(StanceFormat::Vast),
             "comments" => Some(StanceFormat::Comments),
+            "mtcsd" => Some(StanceFormat::Mtcsd),
+            "reddittrump" => Some(StanceFormat::RedditTrump),
             _ => None,
         }
     }
@@ -101,6 +112,8 @@ impl StanceFormat {
             StanceFormat::SemEval => "semeval",
             StanceFormat::Vast => "vast",
             StanceFormat::Comments => "comments",
+            StanceFormat::Mtcsd => "mtcsd",
+            StanceFormat::RedditTrump => "reddit-trump",
         }
     }
 
@@ -120,8 +133,9 @@ impl std::fmt::Display for StanceFormat {
 impl std::str::FromStr for StanceFormat {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, String> {
-        StanceFormat::parse(s)
-            .ok_or_else(|| format!("unknown stance format {s:?} (newsmtsc, pstance, semeval, vast, comments)"))
+        StanceFormat::parse(s).ok_or_else(|| {
+            format!("unknown stance format {s:?} (newsmtsc, pstance, semeval, vast, comments, mtcsd, reddit-trump)")
+        })
     }
 }
 
@@ -136,12 +150,21 @@ pub struct GoldExample {
     /// sorted, non-overlapping; empty when the text never names the target.
     pub mentions: Vec<(usize, usize)>,
     pub label: Stance,
+    /// The conversation: the thread's title (or root post) and the text the
+    /// example replies to; empty where the set has none.
+    pub title: String,
+    pub parent: String,
 }
 
 impl GoldExample {
     /// The query the classifier answers for this example.
     pub fn query(&self) -> StanceQuery<'_> {
-        StanceQuery { text: &self.text, target: &self.target, mentions: self.mentions.clone() }
+        StanceQuery::new(&self.text, &self.target, self.mentions.clone()).in_conversation(&self.title, &self.parent)
+    }
+
+    /// The example read under `title`, as a reply to `parent`.
+    pub fn in_conversation(self, title: String, parent: String) -> GoldExample {
+        GoldExample { title, parent, ..self }
     }
 }
 
@@ -186,6 +209,8 @@ pub fn read_gold_in(path: &Path, format: StanceFormat, data: &Path) -> Result<Ve
             let text = read_utf8(path)?;
             parse_vast(&text).with_context(|| format!("{}: not a VAST file", path.display()))
         }
+        StanceFormat::Mtcsd => crate::eval::conversations::read_mtcsd(path),
+        StanceFormat::RedditTrump => crate::eval::conversations::read_reddit_trump(path),
     }
 }
 
@@ -200,7 +225,7 @@ fn read_utf8(path: &Path) -> Result<String> {
 
 fn example(text: String, target: String, spans: Vec<(usize, usize)>, label: Stance) -> GoldExample {
     let mentions = resolve_overlaps(&spans);
-    GoldExample { text, target, mentions, label }
+    GoldExample { text, target, mentions, label, title: String::new(), parent: String::new() }
 }
 
 /// Python's `str.isspace()`.
@@ -1105,12 +1130,85 @@ pub fn eval_stance(
     protocol: Protocol,
     classifier: &StanceClassifier,
 ) -> Result<(StanceScore, f64)> {
-    let gold = read_gold(path, format)?;
+    let (scored, seconds) = eval_stance_calibrated(path, format, protocol, classifier, Conversation::Read)?;
+    Ok((scored.score, seconds))
+}
+
+/// Whether an evaluation gives the model the examples' conversation (title
+/// and parent) or leaves it out (the ablation).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Conversation {
+    Read,
+    LeftOut,
+}
+
+impl Conversation {
+    fn apply(self, gold: &mut [GoldExample]) {
+        if self == Conversation::LeftOut {
+            for g in gold {
+                g.title.clear();
+                g.parent.clear();
+            }
+        }
+    }
+}
+
+/// [`eval_stance`] with the calibration of the answers (three-way protocol only).
+pub fn eval_stance_calibrated(
+    path: &Path,
+    format: StanceFormat,
+    protocol: Protocol,
+    classifier: &StanceClassifier,
+    conversation: Conversation,
+) -> Result<(Scored, f64)> {
+    let mut gold = read_gold(path, format)?;
+    conversation.apply(&mut gold);
     if !gold.iter().any(|g| protocol == Protocol::ThreeWay || g.label != Stance::Neutral) {
         bail!("{}: no {} examples", path.display(), format);
     }
-    let (score, _, seconds) = score_examples(&gold, protocol, classifier)?;
-    Ok((score, seconds))
+    let (score, predictions, decisions, seconds) = score_all(&gold, protocol, classifier)?;
+    let calibration = calibration_of(&gold, &predictions, &decisions, protocol, |_| true);
+    Ok((Scored { score, calibration }, seconds))
+}
+
+/// A score with the calibration of the answers behind it.
+#[derive(Debug, Clone)]
+pub struct Scored {
+    pub score: StanceScore,
+    /// `None` under the favour/against protocol (its answers are not the
+    /// model's own three-way ones).
+    pub calibration: Option<Calibration>,
+}
+
+impl Scored {
+    /// The score's JSON with the calibration's keys.
+    pub fn json(&self, seconds: f64) -> serde_json::Value {
+        let mut j = self.score.json(seconds);
+        if let (Some(c), Some(map)) = (&self.calibration, j.as_object_mut()) {
+            if let serde_json::Value::Object(extra) = c.json() {
+                map.extend(extra);
+            }
+        }
+        j
+    }
+}
+
+/// The calibration of the kept examples that `keep` selects.
+fn calibration_of(
+    gold: &[GoldExample],
+    predictions: &[Option<Stance>],
+    decisions: &[Option<StanceDecision>],
+    protocol: Protocol,
+    keep: impl Fn(usize) -> bool,
+) -> Option<Calibration> {
+    if protocol != Protocol::ThreeWay {
+        return None;
+    }
+    let (g, d): (Vec<Stance>, Vec<StanceDecision>) = (0..gold.len())
+        .filter(|&i| keep(i) && predictions[i].is_some())
+        .filter_map(|i| Some((gold[i].label, decisions[i]?)))
+        .unzip();
+    (!g.is_empty()).then(|| Calibration::of(&g, &d))
 }
 
 /// Classifies gold examples and scores them under `protocol`: the score,
@@ -1121,6 +1219,17 @@ pub fn score_examples(
     protocol: Protocol,
     classifier: &StanceClassifier,
 ) -> Result<(StanceScore, Vec<Option<Stance>>, f64)> {
+    let (score, predictions, _, seconds) = score_all(gold, protocol, classifier)?;
+    Ok((score, predictions, seconds))
+}
+
+/// [`score_examples`], with each kept example's decision.
+#[allow(clippy::type_complexity)]
+fn score_all(
+    gold: &[GoldExample],
+    protocol: Protocol,
+    classifier: &StanceClassifier,
+) -> Result<(StanceScore, Vec<Option<Stance>>, Vec<Option<StanceDecision>>, f64)> {
     let kept: Vec<usize> =
         (0..gold.len()).filter(|&i| protocol == Protocol::ThreeWay || gold[i].label != Stance::Neutral).collect();
     if kept.is_empty() {
@@ -1134,24 +1243,27 @@ pub fn score_examples(
         bail!("classifier answered {} of {} queries", decisions.len(), kept.len());
     }
     let mut predictions = vec![None; gold.len()];
+    let mut answers = vec![None; gold.len()];
     for (&i, d) in kept.iter().zip(&decisions) {
         predictions[i] = Some(match protocol {
             Protocol::ThreeWay => d.stance,
             Protocol::FavourAgainst => d.favour_or_against(),
         });
+        answers[i] = Some(*d);
     }
     let (labels, predicted): (Vec<Stance>, Vec<Stance>) =
         kept.iter().map(|&i| (gold[i].label, predictions[i].expect("kept examples are predicted"))).unzip();
-    Ok((StanceScore::from_pairs(&labels, &predicted), predictions, seconds))
+    Ok((StanceScore::from_pairs(&labels, &predicted), predictions, answers, seconds))
 }
 
 /// The scores of the comment set (`--format comments`): every pair, the
 /// pairs without `doubt`, and each source alone.
 #[derive(Debug, Clone)]
 pub struct CommentSetScores {
-    pub all: StanceScore,
-    pub without_doubt: StanceScore,
-    pub by_source: Vec<(&'static str, StanceScore)>,
+    pub all: Scored,
+    pub without_doubt: Scored,
+    /// Per source (`reddit`, `vast`) and per kind (`explicit`, `implicit`).
+    pub parts: Vec<(&'static str, Scored)>,
     pub seconds: f64,
 }
 
@@ -1162,26 +1274,44 @@ pub fn eval_comment_set(
     protocol: Protocol,
     classifier: &StanceClassifier,
 ) -> Result<CommentSetScores> {
+    eval_comment_set_with(pairs, data, protocol, classifier, Conversation::Read)
+}
+
+/// [`eval_comment_set`], with or without the pairs' conversation.
+pub fn eval_comment_set_with(
+    pairs: &Path,
+    data: &Path,
+    protocol: Protocol,
+    classifier: &StanceClassifier,
+    conversation: Conversation,
+) -> Result<CommentSetScores> {
     let joined = read_comment_set(pairs, data)?;
-    let gold: Vec<GoldExample> = joined.iter().map(|j| j.example.clone()).collect();
+    let mut gold: Vec<GoldExample> = joined.iter().map(|j| j.example.clone()).collect();
+    conversation.apply(&mut gold);
     if gold.is_empty() {
         bail!("{}: no pairs", pairs.display());
     }
-    let (all, predictions, seconds) = score_examples(&gold, protocol, classifier)?;
+    let (all, predictions, decisions, seconds) = score_all(&gold, protocol, classifier)?;
     let subset = |keep: &dyn Fn(&crate::eval::comment_set::CommentPair) -> bool| {
         let (g, p): (Vec<Stance>, Vec<Stance>) = joined
             .iter()
             .zip(&predictions)
             .filter_map(|(j, p)| (keep(&j.pair)).then_some((j.example.label, (*p)?)))
             .unzip();
-        StanceScore::from_pairs(&g, &p)
+        let calibration = calibration_of(&gold, &predictions, &decisions, protocol, |i| keep(&joined[i].pair));
+        Scored { score: StanceScore::from_pairs(&g, &p), calibration }
     };
+    let all = Scored { score: all, calibration: calibration_of(&gold, &predictions, &decisions, protocol, |_| true) };
     let without_doubt = subset(&|p| !p.doubt);
-    let by_source = [CommentSource::Reddit, CommentSource::Vast]
+    let mut parts: Vec<(&'static str, Scored)> = [CommentSource::Reddit, CommentSource::Vast]
         .into_iter()
         .map(|s| (s.as_str(), subset(&|p| p.source == s)))
         .collect();
-    Ok(CommentSetScores { all, without_doubt, by_source, seconds })
+    if joined.iter().any(|j| j.pair.kind.implicit()) {
+        parts.push(("explicit", subset(&|p| !p.kind.implicit())));
+        parts.push(("implicit", subset(&|p| p.kind.implicit())));
+    }
+    Ok(CommentSetScores { all, without_doubt, parts, seconds })
 }
 
 #[cfg(test)]

@@ -1,0 +1,241 @@
+//! The stance questions a document raises: each comment asked about each
+//! entity it mentions (explicit), and about the entities it may mean without
+//! naming them (implicit: those of the comment it replies to, and the
+//! document's most-mentioned people, countries and organisations), each read
+//! in its conversation (the document's title and the replied-to comment).
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use crate::corpus::Document;
+use crate::link::{Entity, EntityType, Mention, Source};
+use crate::stance::StanceQuery;
+
+/// How many of a document's most-mentioned people, countries and
+/// organisations each of its comments is also asked about.
+pub const THREAD_TARGETS: usize = 3;
+
+/// The entity types implicit questions are asked about.
+const IMPLICIT_TYPES: [EntityType; 3] = [EntityType::Person, EntityType::Country, EntityType::Organisation];
+
+/// One stance question, with where it comes from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Question {
+    pub doc_id: String,
+    /// 0-based index of the comment in its document.
+    pub comment: usize,
+    pub author: String,
+    pub entity_id: String,
+    /// The entity's label: the question's target.
+    pub target: String,
+    pub text: String,
+    /// The entity's mentions in `text` (character ranges); empty when implicit.
+    pub mentions: Vec<(usize, usize)>,
+    /// The document's title, or its first sentence.
+    pub title: String,
+    /// The text of the comment this one replies to ("" when none).
+    pub parent: String,
+    /// The comment does not name the entity.
+    pub implicit: bool,
+    /// [`StanceQuery::input_hash`] of the question.
+    pub hash: String,
+}
+
+impl Question {
+    /// The question as the stance classifiers take it.
+    pub fn query(&self) -> StanceQuery<'_> {
+        StanceQuery::new(&self.text, &self.target, self.mentions.clone()).in_conversation(&self.title, &self.parent)
+    }
+}
+
+/// The questions of one document, comment by comment: first the entities the
+/// comment mentions (in first-mention order, over all their mentions,
+/// pronouns included), then the implicit ones (the parent's entities in
+/// their first-mention order, then the document's top entities). `mentions`
+/// are the document's mentions (article and comments); only entities in
+/// `entities` are asked about.
+pub fn of_document(doc: &Document, mentions: &[Mention], entities: &HashMap<&str, &Entity>) -> Vec<Question> {
+    let by_comment = mentions_by_comment(doc, mentions, entities);
+    let top = top_entities(mentions, entities);
+    let title = conversation_title(doc);
+    let mut out = Vec::new();
+    for (c, comment) in doc.comments.iter().enumerate() {
+        let parent = comment.parent.filter(|&p| p < doc.comments.len() && p != c);
+        let parent_text = parent.map_or("", |p| doc.comments[p].text.as_str());
+        let own = by_comment.get(&c);
+        let mut asked: HashSet<&str> = HashSet::new();
+        let mut push = |entity_id: &str, ranges: Vec<(usize, usize)>, implicit: bool| {
+            let entity = entities[entity_id];
+            let mut q = Question {
+                doc_id: doc.id.clone(),
+                comment: c,
+                author: comment.author.clone(),
+                entity_id: entity.id.clone(),
+                target: entity.label.clone(),
+                text: comment.text.clone(),
+                mentions: ranges,
+                title: title.clone(),
+                parent: parent_text.to_string(),
+                implicit,
+                hash: String::new(),
+            };
+            q.hash = q.query().input_hash();
+            out.push(q);
+        };
+        for (entity_id, ranges) in own.into_iter().flatten() {
+            asked.insert(entity_id);
+            push(entity_id, ranges.clone(), false);
+        }
+        let parents = parent.and_then(|p| by_comment.get(&p)).into_iter().flatten().map(|(id, _)| *id);
+        for entity_id in parents.chain(top.iter().copied()) {
+            if IMPLICIT_TYPES.contains(&entities[entity_id].kind) && asked.insert(entity_id) {
+                push(entity_id, Vec::new(), true);
+            }
+        }
+    }
+    out
+}
+
+/// Per comment, its entities in first-mention order with their ranges.
+fn mentions_by_comment<'e>(
+    doc: &Document,
+    mentions: &[Mention],
+    entities: &HashMap<&'e str, &Entity>,
+) -> HashMap<usize, Vec<(&'e str, Vec<(usize, usize)>)>> {
+    let mut out: HashMap<usize, Vec<(&'e str, Vec<(usize, usize)>)>> = HashMap::new();
+    for m in mentions {
+        let Source::Comment(c) = m.source else { continue };
+        let Some((&id, _)) = entities.get_key_value(m.entity_id.as_str()) else { continue };
+        if c >= doc.comments.len() {
+            continue;
+        }
+        let list = out.entry(c).or_default();
+        match list.iter_mut().find(|(e, _)| *e == id) {
+            Some((_, ranges)) => ranges.push((m.start, m.end)),
+            None => list.push((id, vec![(m.start, m.end)])),
+        }
+    }
+    out
+}
+
+/// The document's [`THREAD_TARGETS`] most-mentioned people, countries and
+/// organisations (article and comments), ties broken by entity id.
+fn top_entities<'e>(mentions: &[Mention], entities: &HashMap<&'e str, &Entity>) -> Vec<&'e str> {
+    let mut counts: BTreeMap<&'e str, usize> = BTreeMap::new();
+    for m in mentions {
+        if let Some((&id, e)) = entities.get_key_value(m.entity_id.as_str()) {
+            if IMPLICIT_TYPES.contains(&e.kind) {
+                *counts.entry(id).or_default() += 1;
+            }
+        }
+    }
+    let mut ranked: Vec<(&'e str, usize)> = counts.into_iter().collect();
+    ranked.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+    ranked.into_iter().take(THREAD_TARGETS).map(|(id, _)| id).collect()
+}
+
+/// The document's title, or failing that the first sentence of its article
+/// ("" when it has neither).
+pub fn conversation_title(doc: &Document) -> String {
+    if let Some(t) = doc.title.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+        return t.to_string();
+    }
+    first_sentence(&doc.text).to_string()
+}
+
+/// The text up to and including the first `.`, `!` or `?` followed by
+/// whitespace (or the first line break, or the end). A full stop ending a
+/// word that holds another one ("U.S.") ends no sentence.
+fn first_sentence(text: &str) -> &str {
+    let text = text.trim_start();
+    let mut chars = text.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        let next_is_space = chars.peek().is_none_or(|(_, n)| n.is_whitespace());
+        if c == '\n' {
+            return text[..i].trim_end();
+        }
+        let word = text[..i].rsplit(char::is_whitespace).next().unwrap_or("");
+        let abbreviation = c == '.' && word.contains('.');
+        if matches!(c, '.' | '!' | '?') && next_is_space && !abbreviation {
+            return &text[..i + c.len_utf8()];
+        }
+    }
+    text.trim_end()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::corpus::Comment;
+    use crate::link::LinkedBy;
+
+    fn comment(author: &str, text: &str, parent: Option<usize>) -> Comment {
+        Comment { id: None, author: author.into(), text: text.into(), parent, date: None }
+    }
+
+    fn entity(id: &str, label: &str, kind: EntityType) -> Entity {
+        Entity { id: id.into(), label: label.into(), kind, aliases: vec![], mentions: 0 }
+    }
+
+    fn mention(source: Source, start: usize, end: usize, id: &str) -> Mention {
+        Mention {
+            doc_id: "d".into(),
+            source,
+            start,
+            end,
+            text: String::new(),
+            entity_id: id.into(),
+            linked_by: LinkedBy::Name,
+        }
+    }
+
+    #[test]
+    fn first_sentence_stops_at_the_first_sentence_end() {
+        assert_eq!(first_sentence("  Iran fires missiles. Israel responds."), "Iran fires missiles.");
+        assert_eq!(first_sentence("U.S. envoy meets Kishida\nmore"), "U.S. envoy meets Kishida");
+        assert_eq!(first_sentence("no end"), "no end");
+        assert_eq!(first_sentence(""), "");
+    }
+
+    #[test]
+    fn replies_are_asked_about_their_parents_entities_and_the_threads_top_ones() {
+        let doc = Document {
+            id: "d".into(),
+            path: "d.jsonl".into(),
+            date: None,
+            title: None,
+            text: "Trump met Kishida in Tokyo. Trump spoke.".into(),
+            comments: vec![comment("a", "Kishida is weak", None), comment("b", "Lock him up", Some(0))],
+        };
+        let es = [
+            entity("p:trump", "Donald Trump", EntityType::Person),
+            entity("p:kishida", "Fumio Kishida", EntityType::Person),
+            entity("l:tokyo", "Tokyo", EntityType::Location),
+        ];
+        let by_id: HashMap<&str, &Entity> = es.iter().map(|e| (e.id.as_str(), e)).collect();
+        let ms = [
+            mention(Source::Article, 0, 5, "p:trump"),
+            mention(Source::Article, 10, 17, "p:kishida"),
+            mention(Source::Article, 21, 26, "l:tokyo"),
+            mention(Source::Article, 28, 33, "p:trump"),
+            mention(Source::Comment(0), 0, 7, "p:kishida"),
+        ];
+        let qs = of_document(&doc, &ms, &by_id);
+        let asked: Vec<(usize, &str, bool)> =
+            qs.iter().map(|q| (q.comment, q.entity_id.as_str(), q.implicit)).collect();
+        assert_eq!(
+            asked,
+            vec![(0, "p:kishida", false), (0, "p:trump", true), (1, "p:kishida", true), (1, "p:trump", true)]
+        );
+        let reply = &qs[2];
+        assert_eq!(reply.parent, "Kishida is weak");
+        assert_eq!(reply.title, "Trump met Kishida in Tokyo.");
+        assert!(reply.mentions.is_empty());
+        // the conversation is part of the key: another parent, another question
+        let mut edited = reply.clone();
+        edited.parent = "Kishida is strong".into();
+        assert_ne!(edited.query().input_hash(), reply.hash);
+        // without a conversation the key is the one questions had before
+        let plain = StanceQuery::new("Kishida is weak", "Fumio Kishida", vec![(0, 7)]);
+        assert_eq!(plain.input_hash(), crate::store::content_hash(["Kishida is weak", "Fumio Kishida", "0-7"]));
+    }
+}
