@@ -412,8 +412,8 @@ fn seed_graph_says_mixed_and_neutral_as_measured_on_the_comment_dates() {
     assert!(gexf.contains(r#"<attributes class="edge" mode="dynamic">"#));
     networkx_sees_viz_on_every_node(&out.join("graph.gexf"));
 
-    // --min-confidence (export from the same store, no model): low decisions leave the graph,
-    // not the records.
+    // --min-confidence (export from the same store, no model): low decisions leave the graph;
+    // explicit ones stay in the records as unsure, implicit ones (kept only when sure) go.
     let strict = dir.path().join("strict");
     let store = out.join("stancegraph.db");
     let o = run(&[
@@ -427,7 +427,13 @@ fn seed_graph_says_mixed_and_neutral_as_measured_on_the_comment_dates() {
         "--quiet",
     ]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    assert_eq!(jsonl(&strict.join("stances.jsonl")).len(), jsonl(&out.join("stances.jsonl")).len());
+    let low = |r: &serde_json::Value| r["confidence"].as_f64().unwrap() < 0.6;
+    let all_records = jsonl(&out.join("stances.jsonl"));
+    let strict_records = jsonl(&strict.join("stances.jsonl"));
+    let dropped = all_records.iter().filter(|r| r["implicit"] == true && low(r)).count();
+    assert_eq!(strict_records.len(), all_records.len() - dropped);
+    assert!(strict_records.iter().all(|r| r["unsure"] == low(r)));
+    assert!(all_records.iter().all(|r| r["unsure"] == false), "without --min-confidence nothing is unsure");
     let kept = records.iter().filter(|r| r["confidence"].as_f64().unwrap() >= 0.6).count();
     assert!(kept < records.len(), "the seed has decisions under 0.6");
     let strict_edges = gexf_elements(&read(&strict.join("graph.gexf")), "edge");
