@@ -388,6 +388,97 @@ def read_mtcsd(dir_, split):
     return out
 
 
+def first_sentence(text):
+    """questions::first_sentence in src/questions.rs: the text up to and including
+    the first . ! or ? followed by whitespace or the end (a full stop ending a word
+    that holds another one, "U.S.", ends none), or up to the first line break."""
+    text = text.lstrip()
+    for i, c in enumerate(text):
+        if c == "\n":
+            return text[:i].rstrip()
+        nxt = text[i + 1] if i + 1 < len(text) else None
+        if c in ".!?" and (nxt is None or nxt.isspace()):
+            word = re.split(r"\s", text[:i])[-1]
+            if not (c == "." and "." in word):
+                return text[: i + 1]
+    return text.rstrip()
+
+
+def _reddit_threads(data):
+    """reddit-trump as scripts/reddit_to_jsonl.py sees it: id -> text (parents known
+    only through a row's parent_content included) and id -> parent id."""
+    rows = {}
+    for name in ("reddit_trump_train.csv", "reddit_trump_val.csv"):
+        with open(os.path.join(data, "reddit-trump", name), encoding="utf-8", newline="") as f:
+            for r in csv.DictReader(f):
+                rows.setdefault(r["comment_id"], r)
+    texts, parents = {}, {}
+    for cid in sorted(rows):
+        r = rows[cid]
+        p = r["parent_comment_id"].strip()
+        if p:
+            parents[cid] = p
+            if p not in rows and r["parent_content"].strip():
+                texts.setdefault(p, r["parent_content"])
+    texts.update({cid: r["content"] for cid, r in rows.items()})
+    return texts, parents
+
+
+def _mtcsd_threads(data, topic):
+    with open(os.path.join(data, "mtcsd", topic, "text.csv"), encoding="utf-8", newline="") as f:
+        return {r["id"]: r["text"] for r in csv.DictReader(f)}
+
+
+def read_comment_pairs(path, data=DATA, skip_doubt=False):
+    """Labelled (comment, entity) pairs in data/comment-dev's pairs.tsv format
+    (data/comment-train/pairs.tsv, data/comment-dev/pairs.tsv), joined with their
+    texts and conversation as the pipeline sees them after the converters:
+    reddit (scripts/reddit_to_jsonl.py: title "Reddit thread ROOT", parent the
+    replied-to comment), mtcsd-bitcoin / mtcsd-spacex (scripts/mtcsd_to_jsonl.py:
+    the root post is the document's text, so the title is its first sentence; the
+    parent is the id without its last "-N" unless that is the root) and vast
+    (scripts/vast_to_jsonl.py: title "VAST dev comment N", no parent). Each text's
+    SHA-256 is checked against the row's text_sha16."""
+    import hashlib
+    cache = {}
+    out = []
+    with open(path, encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f, delimiter="\t"))
+    for r in rows:
+        if skip_doubt and r["doubt"] == "1":
+            continue
+        src, key = r["source"], r["key"]
+        if src == "reddit":
+            if src not in cache:
+                cache[src] = _reddit_threads(data)
+            texts, parents = cache[src]
+            text = texts[key]
+            parent = texts.get(parents.get(key, ""), "")
+            title = "Reddit thread " + r["doc_id"].removeprefix("reddit-")
+        elif src.startswith("mtcsd-"):
+            topic = {"mtcsd-bitcoin": "Bitcoin", "mtcsd-spacex": "SpaceX"}[src]
+            if topic not in cache:
+                cache[topic] = _mtcsd_threads(data, topic)
+            texts = cache[topic]
+            text = texts[key]
+            root, up = key.split("-")[0], key.rsplit("-", 1)[0]
+            parent = texts[up] if "-" in key and up != root else ""
+            title = first_sentence(texts[root])
+        elif src == "vast":
+            if "vast" not in cache:
+                with open(os.path.join(data, "vast", "dev.csv"), encoding="utf-8", newline="") as f:
+                    cache["vast"] = [x["Tweet"] for x in csv.DictReader(f)]
+            text, parent, title = cache["vast"][int(key)], "", f"VAST dev comment {key}"
+        else:
+            raise ValueError(f"{path}: unknown source {src!r}")
+        if hashlib.sha256(text.encode("utf-8")).hexdigest()[:16] != r["text_sha16"]:
+            raise ValueError(f"{path}: {src} comment {key}: the text changed")
+        spans = [tuple(int(x) for x in m.split("-")) for m in r["mentions"].split(";") if m]
+        out.append(_ex(text, r["entity"], spans, r["gold"], "comments", title=title, parent=parent,
+                       group=r["doc_id"], kind=r.get("kind", "explicit")))
+    return out
+
+
 MULTITARGET_NAMES = {"hilary clinton": "Hillary Clinton", "donald trump": "Donald Trump",
                      "bernie sanders": "Bernie Sanders", "ted cruz": "Ted Cruz"}
 
@@ -468,6 +559,8 @@ def load_set(name, data=DATA):
         return [e for e in read_reddit(d("reddit-trump", "reddit_trump_train.csv")) if e["key"] not in keys]
     if name == "mtcsd":
         return read_mtcsd(d("mtcsd", "Bitcoin"), "train") + read_mtcsd(d("mtcsd", "SpaceX"), "train")
+    if name == "comment_dev":  # our comment dev set (texts joined from data)
+        return read_comment_pairs("data/comment-dev/pairs.tsv", data)
     if name == "mtcsd_bitcoin_valid":
         return read_mtcsd(d("mtcsd", "Bitcoin"), "valid")
     if name == "mtcsd_spacex_valid":

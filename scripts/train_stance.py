@@ -85,17 +85,20 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import shared_tables as st  # noqa: E402
 import stance_data as sd  # noqa: E402
 
-TRAIN_SETS = ("newsmtsc", "pstance", "semeval", "reddit", "mtcsd", "multitarget", "acl14")
+TRAIN_SETS = ("newsmtsc", "pstance", "semeval", "reddit", "mtcsd", "multitarget", "acl14", "comments")
+# our labelled comment pairs (stance_data.read_comment_pairs); 10 % of their threads are held out for selection
+COMMENT_TRAIN = "data/comment-train/pairs.tsv"
 DEFAULT_SETS = "newsmtsc,pstance,semeval"
 # arguments that must not change between a run and its resumption
 RESUME_KEYS = ("base", "mode", "sets", "max_per_set", "cap", "init_seed", "dev_frac", "seed", "batch", "max_len",
                "epochs", "balance", "keep_unmarked", "pstance_none", "lr", "examples", "soft", "soft_weight",
-               "soft_n", "train_top", "teacher", "kd_weight", "kd_temp", "layers", "freeze_embeddings", "context")
+               "soft_n", "train_top", "teacher", "kd_weight", "kd_temp", "layers", "freeze_embeddings", "context",
+               "repeat", "select")
 # recorded in config.json's stancegraph.train only when --soft is given (so a run without it writes what it did
 # before); soft_n is the number of soft items read (a file that grew between a run and its resumption is refused)
 SOFT_KEYS = ("soft", "soft_weight", "soft_n")
 KD_KEYS = ("teacher", "kd_weight", "kd_temp")  # recorded only with --teacher
-SMALL_KEYS = ("layers", "freeze_embeddings", "context")  # recorded only when set (older runs had neither)
+SMALL_KEYS = ("layers", "freeze_embeddings", "context", "repeat", "select")  # recorded only when set (older runs had neither)
 # model types the Rust side runs (rust-bert for bert and distilbert, src/mpnet.rs for mpnet)
 RUST_MODEL_TYPES = ("bert", "distilbert", "mpnet")
 
@@ -260,6 +263,8 @@ def dev_score(res):
     if "examples_dev" in res:  # --examples: a smoke run of the wiring
         return res["examples_dev"]["macro_f1"]
     parts = []
+    if "comments_dev" in res:
+        parts.append(res["comments_dev"]["macro_f1"])
     if "mtcsd_dev" in res:
         parts.append(res["mtcsd_dev"]["macro_f1"])
     if "newsmtsc_dev" in res:
@@ -341,6 +346,10 @@ def main():
                     help="read the conversation: each example also carries its document title and the comment it "
                          "replies to (stance_data.py step 5; mode both). Selection then also counts MT-CSD "
                          "Bitcoin valid (macro F1)")
+    ap.add_argument("--repeat", default="", help="per-set repetitions in the epoch, e.g. comments=2")
+    ap.add_argument("--select", default="", help="comma list of the selection sets beside NewsMTSC dev and "
+                    "P-Stance dev: mtcsd (MT-CSD Bitcoin valid), comments (the held-out tenth of the "
+                    "comment-train threads); default: mtcsd with --context")
     ap.add_argument("--freeze-embeddings", action="store_true",
                     help="keep the word-piece and position tables as in --base (shared_tables.py), so that "
                          "export_stance.py --share-embeddings BASE can leave the word-piece table out")
@@ -386,6 +395,16 @@ def main():
         ps_all = sd.read_pstance(os.path.join(a.data, "pstance"), "train", none=a.pstance_none)
         ps_tr, ps_dev = sd.split_dev(ps_all, a.dev_frac, a.seed)
     pools = {"newsmtsc": news_tr, "pstance": ps_tr, "examples": own if a.examples else []}
+    comments_dev = []
+    if "comments" in sets or "comments" in a.select:
+        every = sd.read_comment_pairs(COMMENT_TRAIN, a.data)
+        pools["comments"], comments_dev = sd.split_dev(every, 0.1, a.seed, key=lambda e: e["group"])
+    repeats = {}
+    for item in filter(None, (c.strip() for c in a.repeat.split(","))):
+        name, _, n = item.partition("=")
+        if name not in sets or not n.isdigit():
+            sys.exit(f"--repeat: {item!r} is not SET=N for a set of --sets ({a.sets})")
+        repeats[name] = int(n)
     rng = random.Random(a.init_seed)
     train_ex = []
     for s in sets:
@@ -398,11 +417,15 @@ def main():
         limits = [n for n in (a.max_per_set or None, caps.get(s)) if n is not None]
         if limits and len(exs) > min(limits):
             exs = rng.sample(exs, min(limits))
+        exs = exs * repeats.get(s, 1)
         print(f"  train {s:9s} {len(exs):6d} {sd.label_counts(exs)}")
         train_ex += exs
     dev_ex = {"examples_dev": own} if a.examples else {"newsmtsc_dev": news_dev, "pstance_dev": ps_dev}
-    if a.context and not a.examples:
+    select = [s for s in a.select.split(",") if s] or (["mtcsd"] if a.context else [])
+    if "mtcsd" in select and not a.examples:
         dev_ex["mtcsd_dev"] = sd.load_set("mtcsd_bitcoin_valid", a.data)
+    if "comments" in select and not a.examples:
+        dev_ex["comments_dev"] = comments_dev
     if a.limit_dev:
         dev_ex = {k: random.Random(a.seed).sample(v, min(a.limit_dev, len(v))) for k, v in dev_ex.items()}
     for k, v in dev_ex.items():
@@ -536,7 +559,7 @@ def main():
         ck = torch.load(last, weights_only=False, map_location="cpu")
         # checkpoints from before --cap / --init-seed / --soft / --train-top existed
         saved = {"cap": "", "examples": None, "soft": "", "soft_weight": 1.0, "soft_n": 0, "train_top": 0,
-                 "teacher": "", "kd_weight": 0.5, "kd_temp": 2.0, "layers": 0, "freeze_embeddings": False, "context": False,
+                 "teacher": "", "kd_weight": 0.5, "kd_temp": 2.0, "layers": 0, "freeze_embeddings": False, "context": False, "repeat": "", "select": "",
                  "init_seed": ck["state"]["args"].get("seed"), **ck["state"]["args"]}
         diff = {k: (saved.get(k), getattr(a, k)) for k in RESUME_KEYS if saved.get(k) != getattr(a, k)}
         if diff:
@@ -635,7 +658,7 @@ def main():
             sys.exit(f"no {best_dir}")
         model = AutoModelForSequenceClassification.from_pretrained(best_dir)
         tests = {}
-        for name in ("newsmtsc_test", "pstance_val", "vast_dev", "reddit_val", "mtcsd_spacex_valid"):
+        for name in ("newsmtsc_test", "pstance_val", "vast_dev", "reddit_val", "mtcsd_spacex_valid", "comment_dev"):
             exs = sd.load_set(name, a.data)
             if name == "pstance_val" and a.pstance_none == "drop":
                 exs = [e for e in exs if e["label"] != "neutral"]

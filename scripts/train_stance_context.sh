@@ -1,25 +1,29 @@
 #!/usr/bin/env bash
-# The conversation-reading stance model (models/stance-comments): the accurate MPNet model
-# (models/stance-accurate) continued with the conversation (stance_data.py step 5: the
-# document title and the replied-to comment after the pair), training only its top 6
-# layers and the head (--train-top 6), so the export keeps the embeddings and layers 0-5
-# bit-identical and ships without them (export_stance.py --share-unchanged).
-# Data: the comment and reply-chain sets (MT-CSD Bitcoin + SpaceX train with their chains,
-# reddit-trump train with parent_content minus the comment dev set's comments,
-# Multi-Target Stance, Dong et al.'s target tweets) plus a sample of the news and tweet
-# sets the accurate model learnt from (NewsMTSC 3,000, P-Stance 3,000, SemEval 1,000) so
-# it keeps them. One epoch, bf16, selection every 300 steps on NewsMTSC dev + P-Stance dev
-# + MT-CSD Bitcoin valid. Resumable: rerun the same command after an interruption.
+# The comment stance model (models/stance-comments): the accurate MPNet model
+# (models/stance-accurate) continued on comment threads, reading each comment in its
+# conversation (stance_data.py step 5: the document title and the replied-to comment after
+# the pair), training only its top 6 layers and the head (--train-top 6), so the export keeps
+# the embeddings and layers 0-5 bit-identical and ships without them
+# (export_stance.py --share-unchanged models/stance-accurate).
+# Data: our labelled comment pairs (data/comment-train, 10 % of its threads held out for
+# selection; repeated twice in the epoch), the reply-chain sets (MT-CSD Bitcoin + SpaceX
+# train with their chains, reddit-trump train with parent_content minus the comment dev
+# set's comments), Multi-Target Stance and Dong et al.'s target tweets, and a sample of the
+# news and tweet sets the accurate model learnt from (NewsMTSC, P-Stance, SemEval) so it
+# keeps them. One epoch, bf16, selection every 200 steps on NewsMTSC dev + P-Stance dev +
+# the held-out comment-train threads. Resumable: rerun the same command after an
+# interruption. models/stance-comments/MODEL.md has the runs and scores.
 #   CONTEXT=0 trains the same recipe without the conversation (the ablation) into
 #   checkpoints/stance-comments-nocontext.
-# Needs the training venv (scripts/setup_train_env.sh).
+# Needs the training venv (scripts/setup_train_env.sh) and ../shared/data.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=${PY:-.venv-train/bin/python}
 THREADS=${THREADS:-1}
 CONTEXT=${CONTEXT:-1}
-if [ "$CONTEXT" = 1 ]; then FLAG=--context; CKPT=checkpoints/stance-comments; else FLAG=; CKPT=checkpoints/stance-comments-nocontext; fi
+if [ "$CONTEXT" = 1 ]; then FLAG=--context; CKPT=checkpoints/stance-comments-v2; else FLAG=; CKPT=checkpoints/stance-comments-v2-nocontext; fi
 "$PY" scripts/train_stance.py --base models/stance-accurate --ckpt "$CKPT" --mode both $FLAG \
-  --sets newsmtsc,pstance,semeval,reddit,mtcsd,multitarget,acl14 --cap newsmtsc=3000,pstance=3000,semeval=1000 \
-  --epochs 1 --lr 2e-5 --batch 16 --bf16 --threads "$THREADS" --train-top 6 \
-  --save-every 25 --eval-every 300 --init-seed 31 "$@"
+  --sets comments,newsmtsc,pstance,semeval,reddit,mtcsd,multitarget,acl14 \
+  --cap newsmtsc=2500,pstance=2500,semeval=500,mtcsd=1500,multitarget=1500,acl14=2000 --repeat comments=2 \
+  --select comments --epochs 1 --lr 2e-5 --batch 16 --bf16 --threads "$THREADS" --train-top 6 \
+  --save-every 25 --eval-every 200 --init-seed 31 "$@"

@@ -175,12 +175,15 @@ impl StanceDecision {
 /// (VADER's own recommended threshold).
 pub const POLARITY_THRESHOLD: f64 = 0.05;
 
-/// Which stance model to load: `--stance-model fast|accurate|PATH`.
+/// Which stance model to load: `--stance-model comments|fast|accurate|PATH`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum StanceModelChoice {
-    /// `models/stance`: MiniLM, the default.
+    /// `models/stance-comments`: MPNet reading each comment in its
+    /// conversation (the accurate model continued on comment threads).
+    Comments,
+    /// `models/stance`: MiniLM, the fastest.
     Fast,
-    /// `models/stance-accurate`: MPNet, slower and more accurate.
+    /// `models/stance-accurate`: MPNet trained on news and tweets.
     Accurate,
     /// A model directory written by `scripts/export_stance.py`.
     Path(PathBuf),
@@ -189,11 +192,14 @@ pub enum StanceModelChoice {
 impl StanceModelChoice {
     /// Where `accurate` lives in a models folder.
     pub const ACCURATE_DIR: &'static str = "stance-accurate";
+    /// Where `comments` lives in a models folder.
+    pub const COMMENTS_DIR: &'static str = "stance-comments";
 
-    /// `fast`, `accurate`, or any other string as a directory (write
-    /// `./fast` for a directory of that name).
+    /// `comments`, `fast`, `accurate`, or any other string as a directory
+    /// (write `./fast` for a directory of that name).
     pub fn parse(s: &str) -> StanceModelChoice {
         match s {
+            "comments" => StanceModelChoice::Comments,
             "fast" => StanceModelChoice::Fast,
             "accurate" => StanceModelChoice::Accurate,
             path => StanceModelChoice::Path(PathBuf::from(path)),
@@ -205,20 +211,27 @@ impl StanceModelChoice {
     pub fn dir(&self, models_dir: &Path) -> Result<PathBuf, ModelError> {
         match self {
             StanceModelChoice::Fast => Ok(models_dir.join("stance")),
-            StanceModelChoice::Accurate => {
-                let dir = models_dir.join(Self::ACCURATE_DIR);
-                if dir.join("config.json").is_file() {
-                    Ok(dir)
-                } else {
-                    Err(ModelError::NotShipped {
-                        model: "accurate stance model",
-                        dir,
-                        how: "scripts/train_stance_mpnet.sh (models/stance/MODEL.md)",
-                    })
-                }
-            }
+            StanceModelChoice::Accurate => shipped(
+                models_dir.join(Self::ACCURATE_DIR),
+                "accurate stance model",
+                "scripts/train_stance_mpnet.sh (models/stance/MODEL.md)",
+            ),
+            StanceModelChoice::Comments => shipped(
+                models_dir.join(Self::COMMENTS_DIR),
+                "comment stance model",
+                "scripts/train_stance_context.sh (models/stance-comments/MODEL.md)",
+            ),
             StanceModelChoice::Path(p) => Ok(p.clone()),
         }
+    }
+}
+
+/// `dir` when it holds a model, else the error saying how to train it.
+fn shipped(dir: PathBuf, model: &'static str, how: &'static str) -> Result<PathBuf, ModelError> {
+    if dir.join("config.json").is_file() {
+        Ok(dir)
+    } else {
+        Err(ModelError::NotShipped { model, dir, how })
     }
 }
 
