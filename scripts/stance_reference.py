@@ -45,6 +45,15 @@ CASES = [
 ]
 
 
+# Cases read in their conversation (stance_data.py step 5): (text, target, mentions, title, parent).
+CONTEXT_CASES = [
+    ("Lock him up already.", "Donald Trump", [], "Trump indicted on 34 counts", "He paid them off and lied about it."),
+    ("Exactly. She earned it.", "Yoko Kamikawa", [], "", "Kamikawa is the best foreign minister Japan has had in years."),
+    ("Hamas and Iran, one deadly cult.", "Iran", ["Iran"], LONG, LONG),
+    ("No title here, Genève’s mayor 😀 replied.", "Genève", ["Genève"], "", ""),
+]
+
+
 def spans_of(text, mentions):
     out, pos = [], 0
     for m in mentions:
@@ -56,6 +65,11 @@ def spans_of(text, mentions):
 
 def cases():
     return [{"text": t, "target": g, "spans": spans_of(t, ms), "mode": mode} for t, g, ms, mode in CASES]
+
+
+def context_cases():
+    return [{"text": t, "target": g, "spans": spans_of(t, ms), "mode": "both", "title": ti, "parent": pa}
+            for t, g, ms, ti, pa in CONTEXT_CASES]
 
 
 def inputs(tokenizer_dir, out):
@@ -77,7 +91,18 @@ def inputs(tokenizer_dir, out):
             assert len(ids) <= sd.MAX_LEN
         rows.append({**c, "input_ids": ids, "untruncated_equals_tokenizer_pair": fits})
         print(c["mode"], len(ids), "fits" if fits else "windowed", " ".join(tok.id_to_token(i) for i in ids[:24]))
-    json.dump({"tokenizer": tokenizer_dir, "layout": sd.layout_of(tok), "max_len": sd.MAX_LEN, "cases": rows},
+    sep = sd.special_ids(tok)["sep"]
+    ids_of = lambda s: tok.encode(s, add_special_tokens=False).ids
+    context_rows = []
+    for c in context_cases():
+        plain = sd.encode(c["text"], c["target"], c["spans"], "both", tok)["input_ids"]
+        ids = sd.encode(c["text"], c["target"], c["spans"], "both", tok, context=(c["title"], c["parent"]))["input_ids"]
+        tail = ids_of(c["title"])[:sd.MAX_TITLE_PIECES] + [sep] + ids_of(c["parent"])[:sd.MAX_PARENT_PIECES] + [sep]
+        assert ids == plain + tail, c  # the comment's input is unchanged; the conversation follows it
+        context_rows.append({**c, "input_ids": ids})
+    json.dump({"tokenizer": tokenizer_dir, "layout": sd.layout_of(tok), "max_len": sd.MAX_LEN, "cases": rows,
+               "max_title_pieces": sd.MAX_TITLE_PIECES, "max_parent_pieces": sd.MAX_PARENT_PIECES,
+               "context_cases": context_rows},
               open(out, "w"), indent=1, ensure_ascii=False)
 
 

@@ -323,9 +323,12 @@ enum EvalCommand {
         #[arg(long)]
         favour_against_only: bool,
         /// Leave the examples' conversation (thread title, replied-to text) out of the questions: the
-        /// ablation of a model that reads it.
+        /// ablation of a model that reads it (same as `--conversation none`).
         #[arg(long)]
         without_conversation: bool,
+        /// Which part of the conversation the questions carry (ablations): read (both), none, parent, title.
+        #[arg(long, value_enum, default_value = "read")]
+        conversation: Conversation,
         /// The data folder `--format comments` joins its comment texts from.
         #[arg(long, default_value = stancegraph::eval::comment_set::DEFAULT_DATA_DIR)]
         data: PathBuf,
@@ -497,6 +500,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     baseline,
                     favour_against_only,
                     without_conversation,
+                    conversation,
                     data,
                     runtime,
                 },
@@ -510,7 +514,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             };
             let classifier = StanceClassifier::load(baseline, &dir, config)?;
             let protocol = if favour_against_only { Protocol::FavourAgainst } else { Protocol::ThreeWay };
-            let conversation = if without_conversation { Conversation::LeftOut } else { Conversation::Read };
+            let conversation = if without_conversation { Conversation::LeftOut } else { conversation };
             if format == StanceFormat::Comments {
                 let scores = stancegraph::eval::stance::eval_comment_set_with(
                     &file,

@@ -1136,17 +1136,28 @@ pub fn eval_stance(
 
 /// Whether an evaluation gives the model the examples' conversation (title
 /// and parent) or leaves it out (the ablation).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Conversation {
+    /// The title and the parent.
     Read,
+    /// Neither.
+    #[value(name = "none")]
     LeftOut,
+    /// The parent only.
+    #[value(name = "parent")]
+    ParentOnly,
+    /// The title only.
+    #[value(name = "title")]
+    TitleOnly,
 }
 
 impl Conversation {
     fn apply(self, gold: &mut [GoldExample]) {
-        if self == Conversation::LeftOut {
-            for g in gold {
+        for g in gold {
+            if matches!(self, Conversation::LeftOut | Conversation::ParentOnly) {
                 g.title.clear();
+            }
+            if matches!(self, Conversation::LeftOut | Conversation::TitleOnly) {
                 g.parent.clear();
             }
         }
