@@ -16,6 +16,7 @@ use std::process::Command;
 
 use serde_json::Value;
 use stancegraph::corpus::{Comment, Document};
+use stancegraph::evidence;
 use stancegraph::export::{self, ExportError, Exports, FILES};
 use stancegraph::graph::{self, EdgeKind, Graph, GraphOptions, NodeKind, StanceLabel};
 use stancegraph::link::{Entity, EntityType, LinkedBy, Mention, Source};
@@ -80,11 +81,21 @@ fn mention(doc_id: &str, source: Source, entity_id: &str, text: &str) -> Mention
     }
 }
 
+/// A quote with hostile text: the author's and the entity's names (which hold
+/// `&`, `<`, quotes, an emoji and a control character), markup and `]]>`.
+fn hostile_quote(author: &str, label: &str) -> evidence::Quote {
+    let text = format!("{author} says {label}: \"<b>&amp;\" ]]> end");
+    let start = author.chars().count() + 6;
+    evidence::quote(&text, Some((start, start + label.chars().count())))
+}
+
 fn record(doc_id: &str, comment: usize, author: &str, e: &Entity, stance: Stance, confidence: f32) -> StanceRecord {
     StanceRecord {
         doc_id: doc_id.into(),
         comment,
+        comment_id: format!("{doc_id}#{comment}"),
         author: author.into(),
+        quote: hostile_quote(author, &e.label),
         entity_id: e.id.clone(),
         entity: e.label.clone(),
         entity_type: e.kind,
