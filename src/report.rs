@@ -39,6 +39,28 @@
 //! Every name and label is HTML-escaped; the page's JSON island is escaped
 //! for a `<script>` element.
 //!
+//! # Evidence
+//!
+//! Every row of Top entities, Most contested and the one-sided lists opens
+//! in place (`<details>`, no script) to its [`QUOTES_PER_SIDE`] most
+//! confident favour and against comments, and says how many more there are:
+//! each quote trimmed around the mention ([`crate::evidence::quote`]), the
+//! mention in `<mark>`, with the author, the document's title and date, the
+//! confidence and whether the record is implicit. Each camp opens to its
+//! members ([`CAMP_MEMBERS_LISTED`] at most) and [`CAMP_QUOTES`] of the
+//! comments that make it (its members' records on the side the camp takes,
+//! entity by entity). Unsure records (below `--min-confidence`) are counted
+//! apart and in no share, list or camp, as in the graph.
+//!
+//! # Size
+//!
+//! The page grows with the caps, not the corpus: at most (15 + 10 + 2·5) rows
+//! × 2 × [`QUOTES_PER_SIDE`] + [`TOP_CAMPS`] × [`CAMP_QUOTES`] = 246 quotes of
+//! at most [`crate::evidence::QUOTE_CHARS`] characters, with authors cut to
+//! [`AUTHOR_CHARS`] and titles to [`TITLE_CHARS`]: under 1 MB even when every
+//! character is escaped, and the page stays under [`MAX_PAGE_BYTES`]
+//! (`tests/evidence.rs` checks a hostile corpus of 20,000 comments).
+//!
 //! # The self-check
 //!
 //! The page's script checks itself when loaded: every element with a
@@ -1453,12 +1475,12 @@ pub fn render(r: &Report) -> String {
         for (i, e) in r.top_entities.iter().enumerate() {
             let _ = write!(
                 o,
-                r#"<tr><td class="rank" data-sort="{}">{}</td><td class="name" title="{}" data-sort="{}">{}"#,
+                r#"<tr data-entity="{id}"><td class="rank" data-sort="{}">{}</td><td class="name" title="{id}" data-sort="{}">{}"#,
                 i + 1,
                 i + 1,
-                escape(&e.id),
                 escape(&e.label),
-                escape(&e.label)
+                escape(&e.label),
+                id = escape(&e.id)
             );
             type_chip(&mut o, e.kind);
             let _ = write!(
@@ -1508,7 +1530,8 @@ pub fn render(r: &Report) -> String {
         for e in &r.contested {
             let _ = write!(
                 o,
-                r#"<tr><td class="name short" title="{} ({}): {} neutral too">{}</td>"#,
+                r#"<tr data-entity="{}"><td class="name short" title="{} ({}): {} neutral too">{}</td>"#,
+                escape(&e.id),
                 escape(&e.label),
                 type_name(e.kind),
                 e.stance.neutral,
@@ -1542,7 +1565,8 @@ pub fn render(r: &Report) -> String {
             let n = if class == "fav" { e.stance.favour } else { e.stance.against };
             let _ = write!(
                 o,
-                r#"<div class="side-row"><span class="name" title="{l} ({})">{l}</span> <b class="{class}">{}</b> <span class="muted">of {}</span></div>"#,
+                r#"<div class="side-row" data-entity="{}"><span class="name" title="{l} ({})">{l}</span> <b class="{class}">{}</b> <span class="muted">of {}</span></div>"#,
+                escape(&e.id),
                 type_name(e.kind),
                 pct(n, e.stance.total()),
                 e.stance.total(),
