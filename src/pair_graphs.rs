@@ -46,8 +46,9 @@
 //! # Entities linked by co-mention ([`EntityGraph`])
 //!
 //! *Which entities are argued about together?* Co-mention in **one
-//! comment**: an entity is *in* a comment when the comment mentions it (or a
-//! stance record of the comment is about it).
+//! comment**: an entity is *in* a comment when the comment mentions it (or an
+//! explicit stance record of the comment is about it; an implicit one, whose
+//! comment does not name the entity, does not count).
 //!
 //! * **Nodes**: the entities of the main graph that are in at least one
 //!   comment (an entity only ever named in article text can have no edge).
@@ -291,7 +292,8 @@ pub fn entities(
             }
         }
     }
-    for s in stances {
+    // An implicit record's comment does not name the entity: no co-mention.
+    for s in stances.iter().filter(|s| !s.implicit) {
         if !shown.contains(s.entity_id.as_str()) || dating.document(&s.doc_id).is_none() {
             continue;
         }
