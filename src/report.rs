@@ -785,9 +785,12 @@ fn camp_evidence(
             Stance::Neutral => false,
         })
         .collect();
-    // Each entity the camp stands for or against in turn, most confident
-    // comment first, so that one entity does not fill the list.
-    let order: Vec<&str> = stands.favours.iter().chain(&stands.opposes).map(|s| s.entity_id.as_str()).collect();
+    // Each entity the camp stands for or against in turn, those with the
+    // most members first, most confident comment first, so that one entity
+    // does not fill the list.
+    let mut order: Vec<&camps::Stand> = stands.favours.iter().chain(&stands.opposes).collect();
+    order.sort_by(|a, b| b.members.cmp(&a.members));
+    let order: Vec<&str> = order.iter().map(|s| s.entity_id.as_str()).collect();
     let mut by_entity: Vec<Vec<&StanceRecord>> = order
         .iter()
         .map(|id| {
@@ -1263,7 +1266,7 @@ tr.ev td{padding:0 6px 2px;border-bottom:1px solid var(--soft)}
 details.ev summary{cursor:pointer;color:var(--muted);font-size:12px}
 details.ev[open]{padding-bottom:6px}
 blockquote.q{margin:4px 0;padding:3px 8px;border-left:3px solid var(--neu);font-size:12.5px;white-space:normal}
-blockquote.q.fav{border-color:var(--fav)}blockquote.q.aga{border-color:var(--aga)}
+blockquote.q.fav{border-color:var(--fav);color:inherit}blockquote.q.aga{border-color:var(--aga);color:inherit}
 blockquote.q q{quotes:"\201C" "\201D"}
 blockquote.q mark{background:color-mix(in srgb,#f5c518 45%,transparent);color:inherit;border-radius:2px;padding:0 1px}
 .q-by{color:var(--muted);font-size:11.5px}
