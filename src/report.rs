@@ -1273,6 +1273,7 @@ blockquote.q mark{background:color-mix(in srgb,#f5c518 45%,transparent);color:in
 .imp{font-style:italic}
 .more{color:var(--muted);font-size:12px;margin:2px 0 0 11px}
 .members-all{font-size:12.5px;margin:4px 0}
+.sides details .sides{display:block}
 "#;
 
 /// The first script in `<head>`: catches every later error on the page.
