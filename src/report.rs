@@ -789,7 +789,7 @@ fn camp_evidence(
     // most members first, most confident comment first, so that one entity
     // does not fill the list.
     let mut order: Vec<&camps::Stand> = stands.favours.iter().chain(&stands.opposes).collect();
-    order.sort_by(|a, b| b.members.cmp(&a.members));
+    order.sort_by_key(|s| std::cmp::Reverse(s.members));
     let order: Vec<&str> = order.iter().map(|s| s.entity_id.as_str()).collect();
     let mut by_entity: Vec<Vec<&StanceRecord>> = order
         .iter()
