@@ -96,7 +96,7 @@ time-tool:
 
 # xmllint validates the GEXF output against the GEXF 1.3 schema in the tests; headless chromium
 # loads report.html in tests/report.rs; node with graphology-gexf (npm, into .deps/node) parses the
-# three GEXF files in tests/pair_graphs.rs.
+# three GEXF files in tests/pair_graphs.rs; python's igraph (pip) reads graph.graphml in tests/evidence.rs.
 NODE_DIR := $(DEPS)/node
 
 tools: time-tool
@@ -112,6 +112,8 @@ tools: time-tool
 	@test -f $(NODE_DIR)/node_modules/graphology-gexf/package.json || { \
 	    echo ">> installing graphology and graphology-gexf (npm) into $(NODE_DIR)"; mkdir -p $(NODE_DIR); \
 	    npm install --no-audit --no-fund --prefix $(NODE_DIR) graphology@0.26 graphology-gexf@0.13 >/dev/null; }
+	@$(PYTHON) -c "import igraph" 2>/dev/null || { echo ">> installing python igraph (pip)"; \
+	    $(PYTHON) -m pip install --quiet igraph; }
 
 # The README's pictures (docs/gephi-seed.png, docs/gephi-camps.png), rendered with ForceAtlas 2 from
 # graphology and headless chromium (needs ../shared).

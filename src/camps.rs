@@ -168,6 +168,64 @@ pub fn of_most_sided(stances: &[StanceRecord], max: usize) -> (Vec<StanceRecord>
     (records, true)
 }
 
+/// Entities a camp's [`stands`] lists on each side, at most.
+pub const STANDS_SHOWN: usize = 4;
+
+/// One entity a camp stands for or against.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Stand {
+    pub entity_id: String,
+    pub label: String,
+    /// Members on that side of it.
+    pub members: usize,
+}
+
+/// What a camp stands for.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Stands {
+    /// Entities more members favour than oppose, most members first (ties:
+    /// by label), [`STANDS_SHOWN`] at most.
+    pub favours: Vec<Stand>,
+    /// Entities more members oppose than favour, likewise.
+    pub opposes: Vec<Stand>,
+}
+
+/// What the commenters `members` stand for, from their `positions`
+/// (as [`positions`] counts them); `label` names an entity id.
+pub fn stands(
+    members: &[String],
+    positions: &BTreeMap<(String, String), Position>,
+    label: impl Fn(&str) -> String,
+) -> Stands {
+    let mut sides: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
+    for m in members {
+        let from = (m.clone(), String::new());
+        for ((who, entity), p) in positions.range(from..) {
+            if who != m {
+                break;
+            }
+            let slot = sides.entry(entity.as_str()).or_default();
+            match p.side() {
+                Some(Side::Favour) => slot.0 += 1,
+                Some(Side::Against) => slot.1 += 1,
+                None => {}
+            }
+        }
+    }
+    let list = |pick: fn(usize, usize) -> Option<usize>| {
+        let mut out: Vec<Stand> = sides
+            .iter()
+            .filter_map(|(id, &(f, a))| {
+                pick(f, a).map(|n| Stand { entity_id: id.to_string(), label: label(id), members: n })
+            })
+            .collect();
+        out.sort_by(|a, b| b.members.cmp(&a.members).then_with(|| a.label.cmp(&b.label)));
+        out.truncate(STANDS_SHOWN);
+        out
+    };
+    Stands { favours: list(|f, a| (f > a).then_some(f)), opposes: list(|f, a| (a > f).then_some(a)) }
+}
+
 /// A group of commenters who agree (see the module docs).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Camp {
@@ -263,7 +321,9 @@ mod tests {
         StanceRecord {
             doc_id: "d".into(),
             comment: 0,
+            comment_id: String::new(),
             author: author.into(),
+            quote: Default::default(),
             entity_id: entity.into(),
             entity: entity.into(),
             entity_type: EntityType::Person,

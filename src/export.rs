@@ -10,10 +10,10 @@
 //! | `graph.gexf`     | GEXF 1.3 with `viz:` colours, sizes and thicknesses; dynamic (`timeformat="date"`, spells, dynamic stance attributes) when any date is known, so Gephi's timeline works |
 //! | `graph.graphml`  | GraphML with the same attributes as totals (plus `dates`, `r`/`g`/`b`, node `size`, edge `thickness`) |
 //! | `nodes.csv`      | Gephi's spreadsheet import: `Id,Label,Timeset,type,…` |
-//! | `edges.csv`      | Gephi's spreadsheet import: `Source,Target,Type,Id,Label,Weight,Timeset,kind,…` |
+//! | `edges.csv`      | Gephi's spreadsheet import: `Source,Target,Type,Id,Label,Weight,Timeset,kind,…,confidence,implicit,comment_id,quote` |
 //! | `entities.jsonl` | one [`Entity`] a line: `{"id","label","type","aliases","mentions"}`, sorted by id |
 //! | `mentions.jsonl` | one [`Mention`] a line: `{"doc_id","source","comment","author","start","end","text","type","entity_id","linked_by"}` |
-//! | `stances.jsonl`  | one [`StanceRecord`] a line, as it serialises (every record, whatever `--min-confidence`) |
+//! | `stances.jsonl`  | one [`StanceRecord`] a line, as it serialises (every record, whatever `--min-confidence`): with `comment_id`, `quote` (`text`, `mention` offsets), `probabilities`, `model`, `implicit`, `unsure` |
 //! | `summary.json`   | whatever the pipeline passes in |
 //! | `commenters.gexf`| GEXF 1.3, undirected: commenters linked by positive net agreement, coloured by camp ([`crate::pair_graphs`]) |
 //! | `entities.gexf`  | GEXF 1.3, undirected: entities linked by co-mention in one comment ([`crate::pair_graphs`]) |
@@ -38,7 +38,11 @@
 //!   (integers), `favour_share`, `against_share`, `net` (doubles), `stance`
 //!   (favour, against, neutral, mixed);
 //! * edges, static: `kind` (stance, mention, commented, reply), `confidence`
-//!   (stance edges: mean confidence of the records counted). The edge
+//!   (stance edges: mean confidence of the records counted); stance edges
+//!   also `quote` and `comment_id` (the comment behind the edge's most
+//!   confident record, [`crate::graph::EdgeEvidence`], so a reader can judge
+//!   the edge in Gephi's Data Laboratory) and `implicit` (records of the edge
+//!   whose comment does not name the entity). The edge
 //!   `weight` is the XML attribute; its meaning per kind is in
 //!   [`crate::graph`]. A stance edge's `label` is its stance.
 //!
@@ -90,7 +94,9 @@
 //! except the entity nodes' stance group (as in `graph.gexf`):
 //!
 //! * `commenters.gexf`: nodes `comments_written`, `sides` (entities the
-//!   commenter took a side on), `camp` (absent: in no camp); edges
+//!   commenter took a side on), `camp` (absent: in no camp), `camp_for` and
+//!   `camp_against` (what the camp stands for: the entities more of its
+//!   members favour than oppose, and the reverse, `; `-separated); edges
 //!   `agreements`, `disagreements`, `shared`, `net` (integers), `weight` =
 //!   `net`, always positive (why: [`crate::pair_graphs`]). Nodes are
 //!   coloured by camp ([`CAMP_COLOURS`], camp 1 first; no camp grey), sized
@@ -633,7 +639,13 @@ const NODE_STATIC_ATTRS: [(&str, &str); 5] = [
     ("entity_mentions", "integer"),
 ];
 /// Edge attributes that never change.
-const EDGE_STATIC_ATTRS: [(&str, &str); 2] = [("kind", "string"), ("confidence", "double")];
+const EDGE_STATIC_ATTRS: [(&str, &str); 5] = [
+    ("kind", "string"),
+    ("confidence", "double"),
+    ("implicit", "integer"),
+    ("comment_id", "string"),
+    ("quote", "string"),
+];
 /// The stance group, on entity nodes and stance edges; dynamic when the
 /// graph is.
 const STANCE_ATTRS: [(&str, &str); 8] = [
@@ -669,6 +681,11 @@ fn edge_values(e: &Edge) -> Vec<(&'static str, String)> {
     let mut v = vec![("kind", e.kind.name().to_string())];
     if let Some(h) = &e.stance {
         v.push(("confidence", fmt_num(h.total().mean_confidence())));
+    }
+    if let Some(ev) = &e.evidence {
+        v.push(("implicit", ev.implicit.to_string()));
+        v.push(("comment_id", ev.comment_id.clone()));
+        v.push(("quote", ev.quote.clone()));
     }
     v
 }
@@ -833,8 +850,13 @@ pub fn gexf<W: Write>(w: &mut W, g: &Graph, today: &str) -> io::Result<()> {
 }
 
 /// Node attributes of `commenters.gexf`.
-const COMMENTER_NODE_ATTRS: [(&str, &str); 3] =
-    [("comments_written", "integer"), ("sides", "integer"), ("camp", "integer")];
+const COMMENTER_NODE_ATTRS: [(&str, &str); 5] = [
+    ("comments_written", "integer"),
+    ("sides", "integer"),
+    ("camp", "integer"),
+    ("camp_for", "string"),
+    ("camp_against", "string"),
+];
 /// Edge attributes of `commenters.gexf`.
 const AGREEMENT_EDGE_ATTRS: [(&str, &str); 4] =
     [("agreements", "integer"), ("disagreements", "integer"), ("shared", "integer"), ("net", "integer")];
@@ -892,7 +914,7 @@ pub fn commenters_gexf<W: Write>(w: &mut W, g: &CommenterGraph, sizes: &Sizes, t
     gexf_open(w, today, about, g.provenance.as_deref(), "undirected", dynamic)?;
     let mut node_attrs = declared(&COMMENTER_NODE_ATTRS, !g.nodes.is_empty());
     if !g.nodes.iter().any(|n| n.camp.is_some()) {
-        node_attrs.retain(|(id, _)| *id != "camp");
+        node_attrs.retain(|(id, _)| !id.starts_with("camp"));
     }
     declare_attributes(w, "node", node_attrs, false, dynamic)?;
     declare_attributes(w, "edge", declared(&AGREEMENT_EDGE_ATTRS, !g.edges.is_empty()), false, dynamic)?;
@@ -907,6 +929,8 @@ pub fn commenters_gexf<W: Write>(w: &mut W, g: &CommenterGraph, sizes: &Sizes, t
         ];
         if let Some(c) = n.camp {
             values.push(("camp", c.to_string()));
+            values.push(("camp_for", n.camp_for.join("; ")));
+            values.push(("camp_against", n.camp_against.join("; ")));
         }
         write_node(w, &n.node, &plain(values), camp_colour(n.camp), sizes.of(&n.node))?;
     }
@@ -1005,7 +1029,7 @@ fn write_spells<W: Write>(w: &mut W, dates: &[String]) -> io::Result<()> {
 // ---------------------------------------------------------------- GraphML --
 
 /// GraphML keys: (for, attr.name, attr.type); the key id is `n_`/`e_` + name.
-const GRAPHML_KEYS: [(&str, &str, &str); 34] = [
+const GRAPHML_KEYS: [(&str, &str, &str); 37] = [
     ("node", "label", "string"),
     ("node", "type", "string"),
     ("node", "mentions", "int"),
@@ -1028,6 +1052,9 @@ const GRAPHML_KEYS: [(&str, &str, &str); 34] = [
     ("edge", "kind", "string"),
     ("edge", "weight", "double"),
     ("edge", "confidence", "double"),
+    ("edge", "implicit", "int"),
+    ("edge", "comment_id", "string"),
+    ("edge", "quote", "string"),
     ("edge", "measured", "int"),
     ("edge", "favour", "int"),
     ("edge", "against", "int"),
@@ -1116,7 +1143,7 @@ const NODE_COLUMNS: [&str; 16] = [
     "net",
     "stance",
 ];
-const EDGE_COLUMNS: [&str; 17] = [
+const EDGE_COLUMNS: [&str; 20] = [
     "Source",
     "Target",
     "Type",
@@ -1134,6 +1161,9 @@ const EDGE_COLUMNS: [&str; 17] = [
     "net",
     "stance",
     "confidence",
+    "implicit",
+    "comment_id",
+    "quote",
 ];
 
 fn csv_row<W: Write>(w: &mut W, fields: &[String]) -> io::Result<()> {
@@ -1204,6 +1234,10 @@ pub fn edges_csv<W: Write>(w: &mut W, g: &Graph) -> io::Result<()> {
         ];
         row.extend(stance_fields(e.stance.as_ref()));
         row.push(e.stance.as_ref().map(|h| fmt_num(h.total().mean_confidence())).unwrap_or_default());
+        let ev = e.evidence.as_ref();
+        row.push(ev.map(|ev| ev.implicit.to_string()).unwrap_or_default());
+        row.push(ev.map(|ev| ev.comment_id.clone()).unwrap_or_default());
+        row.push(ev.map(|ev| ev.quote.clone()).unwrap_or_default());
         csv_row(w, &row)?;
     }
     Ok(())

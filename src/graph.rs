@@ -48,6 +48,10 @@
 //! An entity no kept record is about has no stance at all: nothing is called
 //! neutral when nothing was measured.
 //!
+//! A stance edge also carries its evidence ([`EdgeEvidence`]): the comment id
+//! and quote of its most confident kept record, and how many of its records
+//! are implicit.
+//!
 //! # Time
 //!
 //! A document's date is [`Document::date`]; a comment's is its own
@@ -239,8 +243,23 @@ pub struct Edge {
     pub weight: f64,
     /// Stance edges only.
     pub stance: Option<StanceHistory>,
+    /// Stance edges only: the comment behind the edge's most confident kept
+    /// record, and how many of its records are implicit.
+    pub evidence: Option<EdgeEvidence>,
     /// Distinct valid dates of what the edge counts, sorted.
     pub dates: Vec<String>,
+}
+
+/// What a stance edge shows a reader of the graph.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EdgeEvidence {
+    /// The comment's id ([`crate::evidence::comment_id`]).
+    pub comment_id: String,
+    /// Its quote ([`crate::evidence::quote`]).
+    pub quote: String,
+    /// The edge's kept records that are implicit (the comment does not name
+    /// the entity).
+    pub implicit: usize,
 }
 
 /// The label of aggregated stance records (the rule is in the module docs).
@@ -522,9 +541,12 @@ struct CountAcc {
 }
 
 #[derive(Default)]
-struct StanceAcc {
+struct StanceAcc<'a> {
     history: StanceHistory,
     dates: Dates,
+    /// The most confident record (the first of equals).
+    best: Option<&'a StanceRecord>,
+    implicit: usize,
 }
 
 /// Builds the graph from the records, keeping what `options` asks for.
@@ -622,6 +644,10 @@ pub fn build(
         let acc = stance_edges.entry((name, eid)).or_default();
         acc.history.add(date, r.stance, r.confidence);
         acc.dates.see(date);
+        acc.implicit += usize::from(r.implicit);
+        if acc.best.is_none_or(|b| r.confidence > b.confidence) {
+            acc.best = Some(r);
+        }
         entity_stance.entry(eid).or_default().add(date, r.stance, r.confidence);
     }
 
@@ -680,6 +706,11 @@ pub fn build(
             kind: EdgeKind::Stance,
             weight: acc.history.total().total() as f64,
             stance: Some(acc.history),
+            evidence: acc.best.map(|r| EdgeEvidence {
+                comment_id: r.comment_id.clone(),
+                quote: r.quote.text.clone(),
+                implicit: acc.implicit,
+            }),
             dates: acc.dates.into_vec(),
         });
     }
@@ -690,6 +721,7 @@ pub fn build(
             kind: EdgeKind::Mention,
             weight: count as f64,
             stance: None,
+            evidence: None,
             dates: doc_date(doc_id).map(str::to_string).into_iter().collect(),
         });
     }
@@ -700,6 +732,7 @@ pub fn build(
             kind: EdgeKind::Commented,
             weight: acc.count as f64,
             stance: None,
+            evidence: None,
             dates: acc.dates.into_vec(),
         });
     }
@@ -710,6 +743,7 @@ pub fn build(
             kind: EdgeKind::Reply,
             weight: acc.count as f64,
             stance: None,
+            evidence: None,
             dates: acc.dates.into_vec(),
         });
     }
@@ -785,7 +819,9 @@ pub(crate) mod test_records {
         StanceRecord {
             doc_id: doc_id.into(),
             comment,
+            comment_id: String::new(),
             author: author.into(),
+            quote: Default::default(),
             entity_id: entity_id.into(),
             entity: entity_id.into(),
             entity_type: EntityType::Person,

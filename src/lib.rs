@@ -15,6 +15,8 @@
 //! ids), so a run only does what is new; `outputs` swaps each run's export
 //! set into the output folder as a whole. `pipeline` wires them together;
 //! `eval` measures the model stages on gold data.
+//! `evidence` quotes the comment behind each stance record (and names it) so
+//! every number of the exports can be checked against the comments.
 //! `encoder` opens model folders for the model stages; `mpnet` is an MPNet
 //! encoder (which rust-bert lacks) for the next bases.
 
@@ -22,6 +24,7 @@ pub mod camps;
 pub mod corpus;
 pub mod encoder;
 pub mod eval;
+pub mod evidence;
 pub mod export;
 pub mod graph;
 pub mod link;

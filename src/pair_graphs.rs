@@ -46,8 +46,9 @@
 //! # Entities linked by co-mention ([`EntityGraph`])
 //!
 //! *Which entities are argued about together?* Co-mention in **one
-//! comment**: an entity is *in* a comment when the comment mentions it (or a
-//! stance record of the comment is about it).
+//! comment**: an entity is *in* a comment when the comment mentions it (or an
+//! explicit stance record of the comment is about it; an implicit one, whose
+//! comment does not name the entity, does not count).
 //!
 //! * **Nodes**: the entities of the main graph that are in at least one
 //!   comment (an entity only ever named in article text can have no edge).
@@ -110,6 +111,11 @@ pub struct CommenterNode {
     pub sides: usize,
     /// [`camps::Camp::id`] (1 the biggest); `None` when the commenter is in no camp.
     pub camp: Option<usize>,
+    /// What the camp stands for ([`camps::stands`], entity labels): the
+    /// entities more of its members favour than oppose, and the reverse;
+    /// empty without a camp.
+    pub camp_for: Vec<String>,
+    pub camp_against: Vec<String>,
 }
 
 /// Two commenters who agree more often than not.
@@ -206,12 +212,17 @@ pub fn commenters(graph: &Graph, dating: &Dating, stances: &[StanceRecord], opti
         let key = (commenter_name(&s.author), s.entity_id.as_str());
         dates.entry(key).or_default().see(dating.comment_date(&s.doc_id, s.comment));
     }
+    let positions = camps::positions(&kept);
     let mut sided: BTreeMap<String, BTreeMap<String, Side>> = BTreeMap::new();
-    for ((who, entity), p) in camps::positions(&kept) {
+    for ((who, entity), p) in &positions {
         if let Some(side) = p.side() {
-            sided.entry(who).or_default().insert(entity, side);
+            sided.entry(who.clone()).or_default().insert(entity.clone(), side);
         }
     }
+    let label = |id: &str| graph.node(&crate::graph::entity_node_id(id)).map_or(id, |n| n.label.as_str()).to_string();
+    let stands: HashMap<usize, camps::Stands> =
+        found.iter().map(|c| (c.id, camps::stands(&c.members, &positions, label))).collect();
+    let labels = |list: &[camps::Stand]| list.iter().map(|s| s.label.clone()).collect::<Vec<String>>();
 
     let mut nodes: Vec<CommenterNode> = graph
         .nodes
@@ -219,7 +230,15 @@ pub fn commenters(graph: &Graph, dating: &Dating, stances: &[StanceRecord], opti
         .filter(|n| n.kind == NodeKind::Commenter)
         .filter_map(|n| {
             let sides = sided.get(n.label.as_str())?.len();
-            Some(CommenterNode { node: n.clone(), sides, camp: camp_of.get(n.label.as_str()).copied() })
+            let camp = camp_of.get(n.label.as_str()).copied();
+            let stand = camp.and_then(|c| stands.get(&c));
+            Some(CommenterNode {
+                node: n.clone(),
+                sides,
+                camp,
+                camp_for: stand.map(|s| labels(&s.favours)).unwrap_or_default(),
+                camp_against: stand.map(|s| labels(&s.opposes)).unwrap_or_default(),
+            })
         })
         .collect();
     nodes.sort_by(|a, b| a.node.id.cmp(&b.node.id));
@@ -273,7 +292,8 @@ pub fn entities(
             }
         }
     }
-    for s in stances {
+    // An implicit record's comment does not name the entity: no co-mention.
+    for s in stances.iter().filter(|s| !s.implicit) {
         if !shown.contains(s.entity_id.as_str()) || dating.document(&s.doc_id).is_none() {
             continue;
         }

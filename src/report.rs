@@ -39,6 +39,28 @@
 //! Every name and label is HTML-escaped; the page's JSON island is escaped
 //! for a `<script>` element.
 //!
+//! # Evidence
+//!
+//! Every row of Top entities, Most contested and the one-sided lists opens
+//! in place (`<details>`, no script) to its [`QUOTES_PER_SIDE`] most
+//! confident favour and against comments, and says how many more there are:
+//! each quote trimmed around the mention ([`crate::evidence::quote`]), the
+//! mention in `<mark>`, with the author, the document's title and date, the
+//! confidence and whether the record is implicit. Each camp opens to its
+//! members ([`CAMP_MEMBERS_LISTED`] at most) and [`CAMP_QUOTES`] of the
+//! comments that make it (its members' records on the side the camp takes,
+//! entity by entity). Unsure records (below `--min-confidence`) are counted
+//! apart and in no share, list or camp, as in the graph.
+//!
+//! # Size
+//!
+//! The page grows with the caps, not the corpus: at most (15 + 10 + 2·5) rows
+//! × 2 × [`QUOTES_PER_SIDE`] + [`TOP_CAMPS`] × [`CAMP_QUOTES`] = 246 quotes of
+//! at most [`crate::evidence::QUOTE_CHARS`] characters, with authors cut to
+//! [`AUTHOR_CHARS`] and titles to [`TITLE_CHARS`]: under 1 MB even when every
+//! character is escaped, and the page stays under [`MAX_PAGE_BYTES`]
+//! (`tests/evidence.rs` checks a hostile corpus of 20,000 comments).
+//!
 //! # The self-check
 //!
 //! The page's script checks itself when loaded: every element with a
@@ -58,6 +80,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::camps;
+use crate::evidence::{clip, Quote};
 use crate::export::{self, write_atomic, ExportError, Exports, Fail};
 use crate::graph::{commenter_name, valid_date};
 use crate::link::EntityType;
@@ -82,6 +105,18 @@ pub const TOP_CAMPS: usize = 6;
 pub const CAMP_COMMENTERS: usize = camps::MAX_COMMENTERS;
 /// Small charts in the stance-over-time panel.
 pub const TIMELINE_ENTITIES: usize = 6;
+/// Quotes shown per side (favour, against) when an entity row opens.
+pub const QUOTES_PER_SIDE: usize = 3;
+/// Quotes shown when a camp opens.
+pub const CAMP_QUOTES: usize = 6;
+/// Members listed when a camp opens.
+pub const CAMP_MEMBERS_LISTED: usize = 40;
+/// Author names in quotes are cut to this many characters.
+pub const AUTHOR_CHARS: usize = 60;
+/// Document titles in quotes are cut to this many characters.
+pub const TITLE_CHARS: usize = 100;
+/// The page stays under this many bytes whatever the corpus (see "Size").
+pub const MAX_PAGE_BYTES: usize = 2 * 1024 * 1024;
 /// The entity types ranked in the entity panels (the graph's own types);
 /// locations and misc are counted in the key numbers only.
 pub const RANKED_TYPES: [EntityType; 3] = [EntityType::Person, EntityType::Country, EntityType::Organisation];
@@ -101,6 +136,11 @@ pub struct Totals {
     pub favour: usize,
     pub against: usize,
     pub neutral: usize,
+    /// Records below `--min-confidence`: in the stance pairs, in no other
+    /// count of the page.
+    pub unsure: usize,
+    /// Records whose comment does not name the entity.
+    pub implicit: usize,
 }
 
 /// Stance records counted.
@@ -171,6 +211,45 @@ pub struct CampRow {
     pub favours: Vec<(String, usize)>,
     /// Entities more members oppose than favour: (label, members against).
     pub opposes: Vec<(String, usize)>,
+    pub evidence: CampEvidence,
+}
+
+/// One comment quoted as evidence for a number of the page.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct QuoteRow {
+    pub comment_id: String,
+    /// Cut to [`AUTHOR_CHARS`].
+    pub author: String,
+    /// The entity the record is about.
+    pub entity: String,
+    /// The document's title (its id when it has none), cut to [`TITLE_CHARS`].
+    pub title: String,
+    /// The document's date, when valid.
+    pub date: Option<String>,
+    pub stance: Stance,
+    pub confidence: f32,
+    pub implicit: bool,
+    /// The record's quote (at most [`crate::evidence::QUOTE_CHARS`]).
+    pub quote: Quote,
+}
+
+/// The most confident comments behind an entity's favour and against
+/// counts, [`QUOTES_PER_SIDE`] of each, and how many more there are.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Evidence {
+    pub favour: Vec<QuoteRow>,
+    pub favour_more: usize,
+    pub against: Vec<QuoteRow>,
+    pub against_more: usize,
+}
+
+/// The comments that make a camp: its members' most confident records on
+/// the side the camp takes on what it stands for or against,
+/// [`CAMP_QUOTES`] at most, and how many more there are.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct CampEvidence {
+    pub quotes: Vec<QuoteRow>,
+    pub more: usize,
 }
 
 /// The time unit of the stance-over-time panel.
@@ -241,6 +320,9 @@ pub struct Report {
     /// Ranked entities with at least one stance record.
     pub measured_entities: usize,
     pub contested: Vec<EntityRow>,
+    /// The comments behind each row of `top_entities`, `contested`,
+    /// `favoured` and `opposed`, by entity id.
+    pub evidence: BTreeMap<String, Evidence>,
     /// Entities with the highest favour share, and the highest against
     /// share (at least [`ONE_SIDED_MIN`] measured comments, that side ahead).
     pub favoured: Vec<EntityRow>,
@@ -361,9 +443,13 @@ pub fn build(e: &Exports, summary: &Value) -> Report {
         mentions: e.mentions.len(),
         entities: e.entities.len(),
         stance_pairs: e.stances.len(),
+        unsure: e.stances.iter().filter(|s| s.unsure).count(),
+        implicit: e.stances.iter().filter(|s| s.implicit).count(),
         ..Totals::default()
     };
-    for s in e.stances {
+    // Unsure records are counted apart and nowhere else (as in the graph).
+    let kept: Vec<&StanceRecord> = e.stances.iter().filter(|s| !s.unsure).collect();
+    for s in &kept {
         match s.stance {
             Stance::Favour => totals.favour += 1,
             Stance::Against => totals.against += 1,
@@ -388,7 +474,7 @@ pub fn build(e: &Exports, summary: &Value) -> Report {
 
     // Entities and their stance.
     let mut per_entity: HashMap<&str, Counts> = HashMap::new();
-    for s in e.stances {
+    for s in &kept {
         per_entity.entry(s.entity_id.as_str()).or_default().add(s.stance);
     }
     let mut seen_ids: BTreeSet<&str> = BTreeSet::new();
@@ -450,15 +536,17 @@ pub fn build(e: &Exports, summary: &Value) -> Report {
             a.threads.insert(d.id.as_str());
         }
     }
-    for s in e.stances {
+    for s in &kept {
         people.entry(commenter_name(&s.author).to_string()).or_default().stance.add(s.stance);
     }
     totals.commenters = people.len();
 
+    let context = Context::new(e.documents);
+
     // Camps, over the stance toward the ranked types, among the
     // CAMP_COMMENTERS commenters with the most sides taken.
     let ranked_stances: Vec<StanceRecord> =
-        e.stances.iter().filter(|s| RANKED_TYPES.contains(&s.entity_type)).cloned().collect();
+        kept.iter().filter(|s| RANKED_TYPES.contains(&s.entity_type)).map(|s| (*s).clone()).collect();
     let positions = camps::positions(&ranked_stances);
     let (camp_stances, camp_commenters_capped) = camps::of_most_sided(&ranked_stances, CAMP_COMMENTERS);
     let pairs = camps::agreement(&camp_stances);
@@ -473,31 +561,17 @@ pub fn build(e: &Exports, summary: &Value) -> Report {
     for c in found.iter().take(TOP_CAMPS) {
         let mut members = c.members.clone();
         members.sort_by(|a, b| activity(b).cmp(&activity(a)).then_with(|| a.cmp(b)));
-        let mut sides: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
-        for m in &c.members {
-            let from = (m.clone(), String::new());
-            for ((who, entity), p) in positions.range(from..) {
-                if who != m {
-                    break;
-                }
-                let slot = sides.entry(entity.as_str()).or_default();
-                match p.side() {
-                    Some(camps::Side::Favour) => slot.0 += 1,
-                    Some(camps::Side::Against) => slot.1 += 1,
-                    None => {}
-                }
-            }
-        }
-        let label = |id: &str| labels.get(id).map_or(id, |l| *l).to_string();
-        let mut favours: Vec<(String, usize)> =
-            sides.iter().filter(|(_, (f, a))| f > a).map(|(id, (f, _))| (label(id), *f)).collect();
-        let mut opposes: Vec<(String, usize)> =
-            sides.iter().filter(|(_, (f, a))| a > f).map(|(id, (_, a))| (label(id), *a)).collect();
-        favours.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-        opposes.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-        favours.truncate(4);
-        opposes.truncate(4);
-        camp_rows.push(CampRow { id: c.id, members, agree: c.agree, disagree: c.disagree, favours, opposes });
+        let stands = camps::stands(&c.members, &positions, |id| labels.get(id).map_or(id, |l| *l).to_string());
+        let pairs = |list: &[camps::Stand]| list.iter().map(|s| (s.label.clone(), s.members)).collect();
+        camp_rows.push(CampRow {
+            id: c.id,
+            agree: c.agree,
+            disagree: c.disagree,
+            favours: pairs(&stands.favours),
+            opposes: pairs(&stands.opposes),
+            evidence: camp_evidence(&c.members, &stands, &kept, &context),
+            members,
+        });
     }
 
     let mut commenters: Vec<CommenterRow> = people
@@ -519,7 +593,7 @@ pub fn build(e: &Exports, summary: &Value) -> Report {
     // Stance over time.
     let mut undated = 0;
     let mut dated_per_entity: HashMap<&str, usize> = HashMap::new();
-    for s in e.stances {
+    for s in &kept {
         if doc_day.contains_key(s.doc_id.as_str()) {
             *dated_per_entity.entry(s.entity_id.as_str()).or_insert(0) += 1;
         } else {
@@ -530,8 +604,7 @@ pub fn build(e: &Exports, summary: &Value) -> Report {
         ranked.iter().filter(|r| dated_per_entity.get(r.id.as_str()).is_some_and(|&n| n > 0)).collect();
     chosen.sort_by_key(|r| std::cmp::Reverse(dated_per_entity[r.id.as_str()]));
     chosen.truncate(TIMELINE_ENTITIES);
-    let record_days: BTreeSet<&str> = e
-        .stances
+    let record_days: BTreeSet<&str> = kept
         .iter()
         .filter(|s| chosen.iter().any(|r| r.id == s.entity_id))
         .filter_map(|s| doc_day.get(s.doc_id.as_str()).copied())
@@ -549,7 +622,7 @@ pub fn build(e: &Exports, summary: &Value) -> Report {
                 .iter()
                 .map(|r| {
                     let mut counts = vec![Counts::default(); bins.len()];
-                    for s in e.stances.iter().filter(|s| s.entity_id == r.id) {
+                    for s in kept.iter().filter(|s| s.entity_id == r.id) {
                         if let Some(day) = doc_day.get(s.doc_id.as_str()) {
                             if let Some(&i) = index.get(bin_start(unit, day).as_str()) {
                                 counts[i].add(s.stance);
@@ -598,8 +671,13 @@ pub fn build(e: &Exports, summary: &Value) -> Report {
         dated_documents,
         first_date: dated.first().map(|d| d.to_string()),
         last_date: dated.last().map(|d| d.to_string()),
-        top_entities,
         measured_entities,
+        evidence: entity_evidence(
+            top_entities.iter().chain(&contested).chain(&favoured).chain(&opposed),
+            &kept,
+            &context,
+        ),
+        top_entities,
         contested,
         favoured,
         opposed,
@@ -614,6 +692,123 @@ pub fn build(e: &Exports, summary: &Value) -> Report {
         duplicate_ids,
         files,
     }
+}
+
+/// What a quote shows of its document: the title (else the id), cut, and
+/// the valid date.
+struct Context<'a> {
+    documents: HashMap<&'a str, (String, Option<&'a str>)>,
+}
+
+impl<'a> Context<'a> {
+    fn new(documents: &'a [crate::corpus::Document]) -> Context<'a> {
+        let mut map = HashMap::new();
+        for d in documents {
+            let title = match d.title.as_deref().map(str::trim) {
+                Some(t) if !t.is_empty() => t,
+                _ => d.id.as_str(),
+            };
+            map.entry(d.id.as_str()).or_insert_with(|| (clip(title, TITLE_CHARS), day_of(d.date.as_deref())));
+        }
+        Context { documents: map }
+    }
+
+    fn quote(&self, s: &StanceRecord) -> QuoteRow {
+        let (title, date) = self.documents.get(s.doc_id.as_str()).cloned().unwrap_or_default();
+        QuoteRow {
+            comment_id: s.comment_id.clone(),
+            author: clip(commenter_name(&s.author), AUTHOR_CHARS),
+            entity: s.entity.clone(),
+            title,
+            date: date.map(str::to_string),
+            stance: s.stance,
+            confidence: s.confidence,
+            implicit: s.implicit,
+            quote: s.quote.clone(),
+        }
+    }
+}
+
+/// Most confident first; ties by document, comment and entity.
+fn by_confidence(a: &&StanceRecord, b: &&StanceRecord) -> std::cmp::Ordering {
+    b.confidence
+        .total_cmp(&a.confidence)
+        .then_with(|| (&a.doc_id, a.comment, &a.entity_id).cmp(&(&b.doc_id, b.comment, &b.entity_id)))
+}
+
+/// The first `cap` of `records` by confidence, quoted, and how many more.
+fn most_confident(mut records: Vec<&StanceRecord>, cap: usize, context: &Context) -> (Vec<QuoteRow>, usize) {
+    records.sort_by(by_confidence);
+    let more = records.len().saturating_sub(cap);
+    (records.iter().take(cap).map(|s| context.quote(s)).collect(), more)
+}
+
+/// The evidence of each of `rows` (by entity id).
+fn entity_evidence<'a>(
+    rows: impl Iterator<Item = &'a EntityRow>,
+    kept: &[&StanceRecord],
+    context: &Context,
+) -> BTreeMap<String, Evidence> {
+    let wanted: BTreeSet<&str> = rows.map(|r| r.id.as_str()).collect();
+    let mut by_entity: HashMap<&str, Vec<&StanceRecord>> = HashMap::new();
+    for s in kept.iter().filter(|s| wanted.contains(s.entity_id.as_str())) {
+        by_entity.entry(s.entity_id.as_str()).or_default().push(s);
+    }
+    let mut out = BTreeMap::new();
+    for id in wanted {
+        let records = by_entity.remove(id).unwrap_or_default();
+        let side = |stance: Stance| records.iter().copied().filter(|s| s.stance == stance).collect::<Vec<_>>();
+        let (favour, favour_more) = most_confident(side(Stance::Favour), QUOTES_PER_SIDE, context);
+        let (against, against_more) = most_confident(side(Stance::Against), QUOTES_PER_SIDE, context);
+        out.insert(id.to_string(), Evidence { favour, favour_more, against, against_more });
+    }
+    out
+}
+
+/// The comments that make a camp of `members` standing for `stands`.
+fn camp_evidence(
+    members: &[String],
+    stands: &camps::Stands,
+    kept: &[&StanceRecord],
+    context: &Context,
+) -> CampEvidence {
+    let members: BTreeSet<&str> = members.iter().map(String::as_str).collect();
+    let favours: BTreeSet<&str> = stands.favours.iter().map(|s| s.entity_id.as_str()).collect();
+    let opposes: BTreeSet<&str> = stands.opposes.iter().map(|s| s.entity_id.as_str()).collect();
+    let records: Vec<&StanceRecord> = kept
+        .iter()
+        .copied()
+        .filter(|s| members.contains(commenter_name(&s.author)))
+        .filter(|s| match s.stance {
+            Stance::Favour => favours.contains(s.entity_id.as_str()),
+            Stance::Against => opposes.contains(s.entity_id.as_str()),
+            Stance::Neutral => false,
+        })
+        .collect();
+    // Each entity the camp stands for or against in turn, those with the
+    // most members first, most confident comment first, so that one entity
+    // does not fill the list.
+    let mut order: Vec<&camps::Stand> = stands.favours.iter().chain(&stands.opposes).collect();
+    order.sort_by_key(|s| std::cmp::Reverse(s.members));
+    let order: Vec<&str> = order.iter().map(|s| s.entity_id.as_str()).collect();
+    let mut by_entity: Vec<Vec<&StanceRecord>> = order
+        .iter()
+        .map(|id| {
+            let mut list: Vec<&StanceRecord> = records.iter().copied().filter(|s| s.entity_id == *id).collect();
+            list.sort_by(by_confidence);
+            list.reverse();
+            list
+        })
+        .collect();
+    let mut quotes = Vec::new();
+    while quotes.len() < CAMP_QUOTES && by_entity.iter().any(|l| !l.is_empty()) {
+        for list in by_entity.iter_mut() {
+            if let Some(s) = list.pop().filter(|_| quotes.len() < CAMP_QUOTES) {
+                quotes.push(context.quote(s));
+            }
+        }
+    }
+    CampEvidence { more: records.len() - quotes.len(), quotes }
 }
 
 /// What a file of the set holds, in a few words.
@@ -863,6 +1058,132 @@ fn section_open(out: &mut String, panel: &str, title: &str, lead: &str, class: &
     }
 }
 
+/// A quote, escaped, with its mention in `<mark>`.
+fn quote_html(q: &Quote) -> String {
+    let chars: Vec<char> = q.text.chars().collect();
+    match q.mention {
+        Some([s, e]) if s < e && e <= chars.len() => {
+            let part = |r: std::ops::Range<usize>| escape(&chars[r].iter().collect::<String>());
+            format!("{}<mark>{}</mark>{}", part(0..s), part(s..e), part(e..chars.len()))
+        }
+        _ => escape(&q.text),
+    }
+}
+
+/// One quoted comment: the quote, then who, where, when, how sure.
+fn quote_block(out: &mut String, q: &QuoteRow, with_entity: bool) {
+    let class = match q.stance {
+        Stance::Favour => "fav",
+        Stance::Against => "aga",
+        Stance::Neutral => "neu",
+    };
+    let _ = write!(
+        out,
+        r#"<blockquote class="q {class}" data-comment-id="{}" data-stance="{}"><q>{}</q><div class="q-by">{}"#,
+        escape(&clip(&q.comment_id, 120)),
+        q.stance.as_str(),
+        quote_html(&q.quote),
+        escape(&q.author)
+    );
+    let _ = write!(out, " · <i>{}</i>", escape(&q.title));
+    if let Some(d) = &q.date {
+        let _ = write!(out, " · {}", escape(d));
+    }
+    let _ = write!(
+        out,
+        r#" · <span title="the model's probability of {}">{}% sure</span>"#,
+        q.stance.as_str(),
+        (q.confidence * 100.0).round()
+    );
+    if with_entity {
+        let _ = write!(out, " · {} {}", q.stance.as_str(), escape(&q.entity));
+    }
+    if q.implicit {
+        out.push_str(r#" · <span class="imp" title="the comment does not name the entity: it replies to a comment that does, or the entity leads the document">implicit</span>"#);
+    }
+    out.push_str("</div></blockquote>");
+}
+
+/// An entity row's evidence: its favour and against comments, in a
+/// `<details>` that opens in place.
+fn evidence_details(out: &mut String, id: &str, ev: &Evidence, c: &Counts) {
+    let _ = write!(
+        out,
+        r#"<details class="ev" data-entity="{}" data-favour="{}" data-against="{}"><summary>the comments: {} in favour · {} against</summary><div class="sides">"#,
+        escape(id),
+        c.favour,
+        c.against,
+        c.favour,
+        c.against
+    );
+    for (quotes, more, class, word) in
+        [(&ev.favour, ev.favour_more, "fav", "in favour"), (&ev.against, ev.against_more, "aga", "against")]
+    {
+        let _ = write!(out, r#"<div><div class="side-h {class}">{word}, most confident first</div>"#);
+        if quotes.is_empty() {
+            out.push_str(r#"<div class="muted">none</div>"#);
+        }
+        for q in quotes {
+            quote_block(out, q, false);
+        }
+        if more > 0 {
+            let _ = write!(out, r#"<div class="more" data-more="{more}">and {} more {word}</div>"#, thousands(more));
+        }
+        out.push_str("</div>");
+    }
+    out.push_str("</div>");
+    if c.neutral > 0 {
+        let _ = write!(
+            out,
+            r#"<p class="note">{} not quoted.</p>"#,
+            escape(&plural(c.neutral, "neutral comment", "neutral comments"))
+        );
+    }
+    out.push_str("</details>");
+}
+
+/// The evidence row under an entity row (`cols` wide), when it has a side.
+fn evidence_row(out: &mut String, r: &Report, e: &EntityRow, cols: usize) {
+    if e.stance.favour + e.stance.against == 0 {
+        return;
+    }
+    if let Some(ev) = r.evidence.get(&e.id) {
+        let _ = write!(out, r#"<tr class="ev"><td colspan="{cols}">"#);
+        evidence_details(out, &e.id, ev, &e.stance);
+        out.push_str("</td></tr>");
+    }
+}
+
+/// A camp's members, all of them up to [`CAMP_MEMBERS_LISTED`], and the
+/// comments that make it.
+fn camp_details(out: &mut String, c: &CampRow) {
+    out.push_str(
+        r#"<details class="ev"><summary>members and the comments behind the camp</summary><div class="members-all">"#,
+    );
+    let listed: Vec<String> =
+        c.members.iter().take(CAMP_MEMBERS_LISTED).map(|m| escape(&clip(m, AUTHOR_CHARS))).collect();
+    out.push_str(&listed.join(", "));
+    if c.members.len() > CAMP_MEMBERS_LISTED {
+        let _ = write!(out, r#" <span class="muted">and {} more</span>"#, c.members.len() - CAMP_MEMBERS_LISTED);
+    }
+    out.push_str("</div>");
+    if c.evidence.quotes.is_empty() {
+        out.push_str(r#"<div class="muted">no comment on what the camp stands for</div>"#);
+    }
+    for q in &c.evidence.quotes {
+        quote_block(out, q, true);
+    }
+    if c.evidence.more > 0 {
+        let _ = write!(
+            out,
+            r#"<div class="more" data-more="{}">and {} more</div>"#,
+            c.evidence.more,
+            thousands(c.evidence.more)
+        );
+    }
+    out.push_str("</details>");
+}
+
 const STYLE: &str = r#"
 :root{--bg:#f6f7f9;--card:#fff;--ink:#1d2330;--muted:#667085;--line:#e4e7ec;--soft:#f1f3f6;
 --fav:#1a9850;--aga:#d73027;--neu:#9a9a9a;--link:#2563eb;color-scheme:light dark}
@@ -941,6 +1262,18 @@ h3.sub-h{font-size:14px;margin:16px 0 2px}
 code,.mono{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:12.5px}
 footer{color:var(--muted);font-size:12px;margin-top:18px;text-align:center}
 #self-check{display:none}
+tr.ev td{padding:0 6px 2px;border-bottom:1px solid var(--soft)}
+details.ev summary{cursor:pointer;color:var(--muted);font-size:12px}
+details.ev[open]{padding-bottom:6px}
+blockquote.q{margin:4px 0;padding:3px 8px;border-left:3px solid var(--neu);font-size:12.5px;white-space:normal}
+blockquote.q.fav{border-color:var(--fav);color:inherit}blockquote.q.aga{border-color:var(--aga);color:inherit}
+blockquote.q q{quotes:"\201C" "\201D"}
+blockquote.q mark{background:color-mix(in srgb,#f5c518 45%,transparent);color:inherit;border-radius:2px;padding:0 1px}
+.q-by{color:var(--muted);font-size:11.5px}
+.imp{font-style:italic}
+.more{color:var(--muted);font-size:12px;margin:2px 0 0 11px}
+.members-all{font-size:12.5px;margin:4px 0}
+.sides details .sides{display:block}
 "#;
 
 /// The first script in `<head>`: catches every later error on the page.
@@ -996,7 +1329,13 @@ const SCRIPT: &str = r#"
         Array.prototype.forEach.call(heads, function (h) { h.removeAttribute('aria-sort'); });
         th.setAttribute('aria-sort', asc ? 'ascending' : 'descending');
         var body = table.tBodies[0];
-        var rows = Array.prototype.slice.call(body.rows);
+        // An evidence row (tr.ev) travels with the row above it.
+        var rows = Array.prototype.filter.call(body.rows, function (r) { return !r.classList.contains('ev'); });
+        var evidence = rows.map(function (r) {
+          var next = r.nextElementSibling;
+          return next && next.classList.contains('ev') ? next : null;
+        });
+        rows.forEach(function (r, i) { r.evidence = evidence[i]; });
         rows.sort(function (a, b) {
           var x = a.cells[col].getAttribute('data-sort') || a.cells[col].textContent;
           var y = b.cells[col].getAttribute('data-sort') || b.cells[col].textContent;
@@ -1004,7 +1343,7 @@ const SCRIPT: &str = r#"
           var c = (!isNaN(nx) && !isNaN(ny)) ? nx - ny : x.localeCompare(y);
           return asc ? c : -c;
         });
-        rows.forEach(function (r) { body.appendChild(r); });
+        rows.forEach(function (r) { body.appendChild(r); if (r.evidence) { body.appendChild(r.evidence); } });
       });
     });
   }
@@ -1108,6 +1447,14 @@ pub fn render(r: &Report) -> String {
     o.push_str("</div></div>");
     let _ = write!(
         o,
+        r#"<p class="note"><b data-key="unsure" data-value="{u}">{}</b> unsure (below the run's --min-confidence: in the stance pairs, in no share or count below); <b data-key="implicit" data-value="{i}">{}</b> implicit (the comment does not name the entity: it replies to a comment that does, or the entity leads the document). Open a row of Top entities or Most contested to read its comments.</p>"#,
+        thousands(t.unsure),
+        thousands(t.implicit),
+        u = t.unsure,
+        i = t.implicit
+    );
+    let _ = write!(
+        o,
         r#"<p class="note">Entities: {}. A stance pair is one comment's stance toward one entity it speaks about; favour, neutral and against split them.</p>"#,
         if by_type.is_empty() { "none".to_string() } else { escape(&by_type.join(", ")) }
     );
@@ -1132,12 +1479,12 @@ pub fn render(r: &Report) -> String {
         for (i, e) in r.top_entities.iter().enumerate() {
             let _ = write!(
                 o,
-                r#"<tr><td class="rank" data-sort="{}">{}</td><td class="name" title="{}" data-sort="{}">{}"#,
+                r#"<tr data-entity="{id}"><td class="rank" data-sort="{}">{}</td><td class="name" title="{id}" data-sort="{}">{}"#,
                 i + 1,
                 i + 1,
-                escape(&e.id),
                 escape(&e.label),
-                escape(&e.label)
+                escape(&e.label),
+                id = escape(&e.id)
             );
             type_chip(&mut o, e.kind);
             let _ = write!(
@@ -1153,6 +1500,7 @@ pub fn render(r: &Report) -> String {
             );
             share_bar(&mut o, &e.stance);
             o.push_str("</td></tr>");
+            evidence_row(&mut o, r, e, 5);
         }
         o.push_str("</tbody></table>");
     }
@@ -1186,7 +1534,8 @@ pub fn render(r: &Report) -> String {
         for e in &r.contested {
             let _ = write!(
                 o,
-                r#"<tr><td class="name short" title="{} ({}): {} neutral too">{}</td>"#,
+                r#"<tr data-entity="{}"><td class="name short" title="{} ({}): {} neutral too">{}</td>"#,
+                escape(&e.id),
                 escape(&e.label),
                 type_name(e.kind),
                 e.stance.neutral,
@@ -1203,6 +1552,7 @@ pub fn render(r: &Report) -> String {
             );
             diverging_bar(&mut o, &e.stance, max);
             o.push_str("</td></tr>");
+            evidence_row(&mut o, r, e, 5);
         }
         o.push_str("</tbody></table></div>");
     }
@@ -1219,12 +1569,16 @@ pub fn render(r: &Report) -> String {
             let n = if class == "fav" { e.stance.favour } else { e.stance.against };
             let _ = write!(
                 o,
-                r#"<div class="side-row"><span class="name" title="{l} ({})">{l}</span> <b class="{class}">{}</b> <span class="muted">of {}</span></div>"#,
+                r#"<div class="side-row" data-entity="{}"><span class="name" title="{l} ({})">{l}</span> <b class="{class}">{}</b> <span class="muted">of {}</span></div>"#,
+                escape(&e.id),
                 type_name(e.kind),
                 pct(n, e.stance.total()),
                 e.stance.total(),
                 l = escape(&e.label)
             );
+            if let Some(ev) = r.evidence.get(&e.id) {
+                evidence_details(&mut o, &e.id, ev, &e.stance);
+            }
         }
         o.push_str("</div>");
     }
@@ -1308,6 +1662,7 @@ pub fn render(r: &Report) -> String {
                 }
                 o.push_str("</div>");
             }
+            camp_details(&mut o, c);
             o.push_str("</div>");
         }
         o.push_str("</div>");
@@ -1637,7 +1992,9 @@ mod tests {
         let rec = |doc: &str, comment: usize, author: &str, id: &str, kind: EntityType, stance: Stance| StanceRecord {
             doc_id: doc.into(),
             comment,
+            comment_id: String::new(),
             author: author.into(),
+            quote: Default::default(),
             entity_id: id.into(),
             entity: id.into(),
             entity_type: kind,
@@ -1691,7 +2048,9 @@ mod tests {
                 stance_pairs: 9,
                 favour: 5,
                 against: 3,
-                neutral: 1
+                neutral: 1,
+                unsure: 0,
+                implicit: 0
             }
         );
         // Misc is counted but not ranked; Zeta Corp is ranked though unmeasured.

@@ -76,7 +76,16 @@ pub struct StanceRecord {
     pub doc_id: String,
     /// 0-based index of the comment in its document.
     pub comment: usize,
+    /// The comment's id: the input's own, else `<doc_id>#<comment>`
+    /// ([`crate::evidence::comment_id`]).
+    #[serde(default)]
+    pub comment_id: String,
     pub author: String,
+    /// The comment's words around the mention, with the mention's offsets
+    /// in them; an implicit record quotes the comment's opening
+    /// ([`crate::evidence::quote`]).
+    #[serde(default)]
+    pub quote: crate::evidence::Quote,
     pub entity_id: String,
     pub entity: String,
     pub entity_type: crate::link::EntityType,

@@ -48,6 +48,7 @@ use rusqlite::{params, Connection, OpenFlags, OptionalExtension};
 use sha2::{Digest, Sha256};
 
 use crate::corpus::{Comment, Document};
+use crate::evidence;
 use crate::link::{Entity, EntityType, IssuedIds, LinkedBy, Mention, Source, StableIds};
 use crate::ner::{EntityKind, EntitySpan};
 use crate::now_utc;
@@ -418,6 +419,7 @@ pub struct Snapshot {
     pub documents: Vec<Document>,
     pub entities: Vec<Entity>,
     pub mentions: Vec<Mention>,
+    /// With each comment's id and quote ([`crate::evidence`]).
     pub stances: Vec<StanceRecord>,
     /// Merged ids → the id they joined.
     pub merged_ids: BTreeMap<String, Vec<String>>,
@@ -1188,29 +1190,50 @@ impl Store {
             snap.merged_ids.entry(into).or_default().push(id);
         }
 
+        // The quote's mention: the comment's first mention of the entity by
+        // name (a pronoun only when there is no name).
+        let mut first: HashMap<(&str, usize, &str), (bool, usize, usize)> = HashMap::new();
+        for m in &snap.mentions {
+            let Source::Comment(c) = m.source else { continue };
+            let rank = (m.linked_by == LinkedBy::Pronoun, m.start, m.end);
+            let slot = first.entry((m.doc_id.as_str(), c, m.entity_id.as_str())).or_insert(rank);
+            *slot = rank.min(*slot);
+        }
         let mut stmt = self
             .conn
             .prepare(&format!(
                 "SELECT s.doc_id, s.comment, s.author, s.entity_id, e.label, e.type, s.stance, s.confidence,
-                        s.p_against, s.p_neutral, s.p_favour, s.model, s.implicit
+                        s.p_against, s.p_neutral, s.p_favour, s.model, s.implicit, c.comment_id, c.text
                  FROM stances s JOIN documents d ON d.id = s.doc_id JOIN entities e ON e.id = s.entity_id
+                 LEFT JOIN comments c ON c.doc_id = s.doc_id AND c.position = s.comment
                  WHERE {in_range} ORDER BY s.doc_id, s.comment, s.entity_id"
             ))
             .map_err(|e| self.err(e))?;
         snap.stances = stmt
             .query_map(p, |r| {
+                let doc_id: String = r.get(0)?;
+                let comment = r.get::<_, i64>(1)? as usize;
+                let entity_id: String = r.get(3)?;
+                let implicit: bool = r.get(12)?;
+                let text: Option<String> = r.get(14)?;
+                let mention = first
+                    .get(&(doc_id.as_str(), comment, entity_id.as_str()))
+                    .filter(|_| !implicit)
+                    .map(|&(_, s, e)| (s, e));
                 Ok(StanceRecord {
-                    doc_id: r.get(0)?,
-                    comment: r.get::<_, i64>(1)? as usize,
+                    comment_id: evidence::comment_id(r.get::<_, Option<String>>(13)?.as_deref(), &doc_id, comment),
+                    quote: evidence::quote(text.as_deref().unwrap_or(""), mention),
+                    doc_id,
+                    comment,
                     author: r.get(2)?,
-                    entity_id: r.get(3)?,
+                    entity_id,
                     entity: r.get(4)?,
                     entity_type: EntityType::parse(&r.get::<_, String>(5)?).unwrap_or(EntityType::Misc),
                     stance: Stance::parse(&r.get::<_, String>(6)?).unwrap_or(Stance::Neutral),
                     confidence: rounded(r.get(7)?),
                     probabilities: [rounded(r.get(8)?), rounded(r.get(9)?), rounded(r.get(10)?)],
                     model: r.get(11)?,
-                    implicit: r.get(12)?,
+                    implicit,
                     unsure: false,
                 })
             })

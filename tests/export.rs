@@ -16,6 +16,7 @@ use std::process::Command;
 
 use serde_json::Value;
 use stancegraph::corpus::{Comment, Document};
+use stancegraph::evidence;
 use stancegraph::export::{self, ExportError, Exports, FILES};
 use stancegraph::graph::{self, EdgeKind, Graph, GraphOptions, NodeKind, StanceLabel};
 use stancegraph::link::{Entity, EntityType, LinkedBy, Mention, Source};
@@ -80,11 +81,21 @@ fn mention(doc_id: &str, source: Source, entity_id: &str, text: &str) -> Mention
     }
 }
 
+/// A quote with hostile text: the author's and the entity's names (which hold
+/// `&`, `<`, quotes, an emoji and a control character), markup and `]]>`.
+fn hostile_quote(author: &str, label: &str) -> evidence::Quote {
+    let text = format!("{author} says {label}: \"<b>&amp;\" ]]> end");
+    let start = author.chars().count() + 6;
+    evidence::quote(&text, Some((start, start + label.chars().count())))
+}
+
 fn record(doc_id: &str, comment: usize, author: &str, e: &Entity, stance: Stance, confidence: f32) -> StanceRecord {
     StanceRecord {
         doc_id: doc_id.into(),
         comment,
+        comment_id: format!("{doc_id}#{comment}"),
         author: author.into(),
+        quote: hostile_quote(author, &e.label),
         entity_id: e.id.clone(),
         entity: e.label.clone(),
         entity_type: e.kind,
@@ -648,7 +659,9 @@ fn jsonl_files_read_back() {
     let want: BTreeSet<&str> = [
         "doc_id",
         "comment",
+        "comment_id",
         "author",
+        "quote",
         "entity_id",
         "entity",
         "entity_type",
@@ -665,6 +678,12 @@ fn jsonl_files_read_back() {
     assert_eq!(back, f.stances);
     assert_eq!(json_lines(&paths[6])[1]["stance"], "against");
     assert_eq!(json_lines(&paths[6])[1]["author"], BOB);
+    // The comment id and the quote with the mention's offsets in it.
+    let first = &json_lines(&paths[6])[0];
+    assert_eq!(first["comment_id"], "d1#0");
+    let quote = first["quote"]["text"].as_str().unwrap();
+    let [s, e] = [0, 1].map(|i| first["quote"]["mention"][i].as_u64().unwrap() as usize);
+    assert_eq!(quote.chars().skip(s).take(e - s).collect::<String>(), "Fumio Kishida");
 
     let summary: Value = serde_json::from_str(&read(&paths[7])).unwrap();
     assert_eq!(summary, serde_json::json!({ "documents": 2, "note": "Zoë & co" }));
@@ -744,6 +763,46 @@ fn csv_tables_read_back() {
     assert_eq!(mention[ecol("favour")], "");
     let reply = edges.iter().find(|r| r[0] == format!("user:{BOB}") && r[1] == "user:alice").unwrap();
     assert_eq!((reply[ecol("kind")].as_str(), reply[ecol("Weight")].as_str()), ("reply", "1"));
+    // A stance edge names the comment behind its most confident record and quotes it.
+    assert_eq!(ak[ecol("comment_id")], "d1#0");
+    assert_eq!(ak[ecol("quote")], hostile_quote(ALICE, "Fumio Kishida").text);
+    assert_eq!(ak[ecol("implicit")], "0");
+    assert_eq!((reply[ecol("quote")].as_str(), reply[ecol("comment_id")].as_str()), ("", ""));
+}
+
+#[test]
+fn stance_edges_carry_the_quote_and_comment_id_of_their_most_confident_record() {
+    let mut f = fixture();
+    // An implicit record on Zoë's AT&T edge, the most confident one.
+    let att = f.entities[2].clone();
+    let mut implicit = record("d2", 1, ZOE, &att, Stance::Against, 0.95);
+    implicit.implicit = true;
+    implicit.quote = evidence::quote("no mention of it here", None);
+    f.stances.push(implicit);
+    let (_dir, g, paths) = export(&f);
+    let ev = |source: &str, target: &str| {
+        g.edge(source, target, EdgeKind::Stance).and_then(|e| e.evidence.clone()).expect("a stance edge with evidence")
+    };
+    let ak = ev("user:alice", "person:fumio-kishida");
+    assert_eq!((ak.comment_id.as_str(), ak.implicit), ("d1#0", 0));
+    assert_eq!(ak.quote, hostile_quote(ALICE, "Fumio Kishida").text);
+    let za = ev(&format!("user:{ZOE}"), "organisation:at-t");
+    assert_eq!((za.comment_id.as_str(), za.quote.as_str(), za.implicit), ("d2#1", "no mention of it here", 1));
+    assert!(g.edges.iter().filter(|e| e.kind != EdgeKind::Stance).all(|e| e.evidence.is_none()));
+
+    // Hostile quotes stay text: valid GEXF 1.3, well-formed GraphML.
+    assert_valid_gexf(&paths[0]);
+    let gexf = read(&paths[0]);
+    assert!(gexf.contains(r#"<attribute id="quote" title="quote" type="string"/>"#));
+    assert!(gexf.contains(r#"<attribute id="comment_id" title="comment_id" type="string"/>"#));
+    let quoted = export::xml_escape(&ak.quote);
+    assert!(quoted.contains("&lt;b&gt;&amp;amp;&quot; ]]&gt; end"), "{quoted}");
+    assert!(gexf.contains(&format!(r#"<attvalue for="quote" value="{quoted}"/>"#)), "no quote attvalue");
+    let graphml = read(&paths[1]);
+    assert!(graphml.contains(&format!(r#"<data key="e_quote">{quoted}</data>"#)));
+    assert!(graphml.contains(r#"<data key="e_comment_id">d1#0</data>"#));
+    let out = Command::new("xmllint").arg("--noout").arg(&paths[1]).output().expect("xmllint");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
 }
 
 #[test]
@@ -763,7 +822,7 @@ const NETWORKX_CHECK: &str = r#"
 import sys
 import networkx as nx
 
-gexf, graphml, bob, zoe, att = sys.argv[1:6]
+gexf, graphml, bob, zoe, att, quote = sys.argv[1:7]
 for name, g in (("gexf", nx.read_gexf(gexf)), ("graphml", nx.read_graphml(graphml))):
     assert g.is_directed(), name
     assert g.number_of_nodes() == 10, (name, g.number_of_nodes())
@@ -778,6 +837,9 @@ for name, g in (("gexf", nx.read_gexf(gexf)), ("graphml", nx.read_graphml(graphm
     assert e["kind"] == "stance" and e["weight"] == 3.0, (name, e)
     assert g.edges["doc:d1", "JPN"]["kind"] == "mention", name
     assert g.edges["user:" + bob, "user:alice"]["kind"] == "reply", name
+    # The evidence of a stance edge: the quote (hostile text) and the comment id.
+    assert (e["comment_id"], e["quote"], e["implicit"]) == ("d1#0", quote, 0), (name, e)
+    assert "quote" not in g.edges["doc:d1", "JPN"], name
 
 g = nx.read_gexf(gexf)
 assert g.graph["mode"] == "dynamic"
@@ -816,6 +878,7 @@ fn networkx_reads_gexf_and_graphml() {
         .arg(&paths[0])
         .arg(&paths[1])
         .args([BOB, ZOE, ATT])
+        .arg(hostile_quote(ALICE, "Fumio Kishida").text)
         .output()
         .expect("python3 runs");
     assert!(
@@ -868,6 +931,8 @@ fn pair_graph_files_are_valid_undirected_gexf_1_3() {
         r#"<attvalue for="comments_written" value="3"/>"#,
         r#"<attvalue for="sides" value="1"/>"#,
         r#"<attvalue for="camp" value="1"/>"#,
+        r#"<attvalue for="camp_for" value="Fumio Kishida"/>"#,
+        r#"<attvalue for="camp_against" value="AT&amp;T &lt;Mobility&gt;; Japan"/>"#,
         r#"<viz:color r="230" g="159" b="0"/>"#,
         r#"<viz:size value="15"/>"#,
     ] {
@@ -939,6 +1004,9 @@ for g in (c, e):
         assert set(d["viz"]["color"]) >= {"r", "g", "b"} and d["viz"]["size"] > 0, (n, d)
 assert c.number_of_nodes() == 3 and c.number_of_edges() == 3
 assert c.nodes["user:alice"]["camp"] == 1 and c.nodes["user:alice"]["sides"] == 1
+# What the camp stands for.
+# (Bob opposes Japan, Zoë AT&T; alice has one for and one against Japan: no side.)
+assert (c.nodes["user:alice"]["camp_for"], c.nodes["user:alice"]["camp_against"]) == ("Fumio Kishida", sys.argv[4]), c.nodes["user:alice"]
 ab = c.edges["user:alice", "user:" + sys.argv[3]]
 assert (ab["agreements"], ab["disagreements"], ab["net"], ab["weight"]) == (1, 0, 1, 1.0), ab
 kj = e.edges["JPN", "person:fumio-kishida"]
@@ -956,8 +1024,14 @@ fn networkx_reads_the_pair_graphs() {
         return;
     }
     let (_dir, _, paths) = export(&fixture_with_a_camp());
-    let out =
-        Command::new("python3").args(["-c", NETWORKX_PAIRS]).arg(&paths[8]).arg(&paths[9]).arg(BOB).output().unwrap();
+    let out = Command::new("python3")
+        .args(["-c", NETWORKX_PAIRS])
+        .arg(&paths[8])
+        .arg(&paths[9])
+        .arg(BOB)
+        .arg(format!("{ATT}; Japan"))
+        .output()
+        .unwrap();
     assert!(
         out.status.success(),
         "networkx could not read the pair graphs:\n{}{}",

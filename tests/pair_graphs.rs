@@ -290,8 +290,9 @@ fn the_seed_pair_graphs_count_what_the_records_say() {
         let key = (m["doc_id"].as_str().unwrap().to_string(), m["comment"].as_u64().unwrap());
         in_comment.entry(key).or_default().entry(m["entity_id"].as_str().unwrap().into()).or_insert(None);
     }
+    // An implicit record's comment does not name the entity: it puts nothing in the comment.
     let mut per_comment: BTreeMap<(String, u64, String), (usize, usize)> = BTreeMap::new();
-    for s in stances.iter().filter(|s| default_type(&s["entity_type"])) {
+    for s in stances.iter().filter(|s| default_type(&s["entity_type"]) && s["implicit"] != true) {
         let key = (
             s["doc_id"].as_str().unwrap().into(),
             s["comment"].as_u64().unwrap(),

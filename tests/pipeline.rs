@@ -427,13 +427,13 @@ fn seed_graph_says_mixed_and_neutral_as_measured_on_the_comment_dates() {
         "--quiet",
     ]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    // The records keep the explicit ones, marked unsure, and drop the implicit ones below it
+    // (stance::apply_min_confidence).
+    let (all, strict_records) = (jsonl(&out.join("stances.jsonl")), jsonl(&strict.join("stances.jsonl")));
     let low = |r: &serde_json::Value| r["confidence"].as_f64().unwrap() < 0.6;
-    let all_records = jsonl(&out.join("stances.jsonl"));
-    let strict_records = jsonl(&strict.join("stances.jsonl"));
-    let dropped = all_records.iter().filter(|r| r["implicit"] == true && low(r)).count();
-    assert_eq!(strict_records.len(), all_records.len() - dropped);
-    assert!(strict_records.iter().all(|r| r["unsure"] == low(r)));
-    assert!(all_records.iter().all(|r| r["unsure"] == false), "without --min-confidence nothing is unsure");
+    let dropped = all.iter().filter(|r| r["implicit"] == true && low(r)).count();
+    assert_eq!(strict_records.len(), all.len() - dropped);
+    assert!(strict_records.iter().all(|r| r["unsure"] == low(r) && !(r["implicit"] == true && low(r))));
     let kept = records.iter().filter(|r| r["confidence"].as_f64().unwrap() >= 0.6).count();
     assert!(kept < records.len(), "the seed has decisions under 0.6");
     let strict_edges = gexf_elements(&read(&strict.join("graph.gexf")), "edge");
@@ -494,6 +494,25 @@ fn comment_dates_and_replies_reach_the_graph_through_the_store() {
     let timeset = nodes[0].iter().position(|c| c == "Timeset").unwrap();
     let row = nodes.iter().find(|r| r[0] == "user:ann" && r[1] == "CAN").unwrap();
     assert_eq!(row[timeset], "<[2024-05-01, 2024-05-01]; [2024-05-02, 2024-05-02]>");
+
+    // Each record names its comment by the input's own id and quotes it, the mention in it.
+    let (ids, texts) = (["a1", "b1", "a2"], doc["comments"].as_array().unwrap());
+    let records = jsonl(&out.join("stances.jsonl"));
+    assert!(!records.is_empty());
+    for r in &records {
+        let i = r["comment"].as_u64().unwrap() as usize;
+        assert_eq!(r["comment_id"], ids[i], "{r}");
+        let quote = r["quote"]["text"].as_str().unwrap();
+        assert!(texts[i]["text"].as_str().unwrap().contains(quote.trim_matches('…')), "{r}");
+        if r["implicit"] == false {
+            let [s, e] = [0, 1].map(|k| r["quote"]["mention"][k].as_u64().unwrap() as usize);
+            let named: String = quote.chars().skip(s).take(e - s).collect();
+            assert!(!named.is_empty(), "{r}");
+            if r["entity_id"] == "CAN" {
+                assert_eq!(named, "Canada", "{r}");
+            }
+        }
+    }
 }
 
 /// CSV rows, for the simple files of these tests (quoted fields without

@@ -66,17 +66,31 @@ fn load(browser: &str, page: &Path) -> (String, String) {
         .stderr(Stdio::piped())
         .spawn()
         .expect("start chromium");
+    // Drain both pipes while waiting: a DOM bigger than a pipe's buffer would
+    // otherwise block chromium on its write.
+    let drain = |mut pipe: Box<dyn std::io::Read + Send>| {
+        std::thread::spawn(move || {
+            let mut bytes = Vec::new();
+            let _ = pipe.read_to_end(&mut bytes);
+            String::from_utf8_lossy(&bytes).into_owned()
+        })
+    };
+    let stdout = drain(Box::new(child.stdout.take().unwrap()));
+    let stderr = drain(Box::new(child.stderr.take().unwrap()));
     let started = Instant::now();
-    while child.try_wait().unwrap().is_none() {
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
         if started.elapsed() > Duration::from_secs(120) {
             let _ = child.kill();
             panic!("chromium did not finish within 120 s on {url}");
         }
         std::thread::sleep(Duration::from_millis(100));
-    }
-    let out = child.wait_with_output().unwrap();
-    assert!(out.status.success(), "chromium failed on {url}: {}", String::from_utf8_lossy(&out.stderr));
-    (String::from_utf8_lossy(&out.stdout).into_owned(), String::from_utf8_lossy(&out.stderr).into_owned())
+    };
+    let (stdout, stderr) = (stdout.join().unwrap(), stderr.join().unwrap());
+    assert!(status.success(), "chromium failed on {url}: {stderr}");
+    (stdout, stderr)
 }
 
 fn unescape(s: &str) -> String {
