@@ -451,6 +451,12 @@ const SENTENCE_END: [char; 4] = ['.', '!', '?', '…'];
 /// Closing quotes and brackets that may follow sentence-final punctuation.
 const SENTENCE_CLOSERS: [char; 7] = ['"', '\'', '”', '’', ')', ']', '»'];
 
+/// Whether `text` ends a sentence (its last punctuation, before closing
+/// quotes and brackets, is sentence-final): how a cut text ended.
+pub fn ends_sentence(text: &str) -> bool {
+    text.trim_end().trim_end_matches(SENTENCE_CLOSERS).ends_with(SENTENCE_END)
+}
+
 /// `text` cut to at most `max_chars` characters (chars, not bytes) at the
 /// last sentence end at or before the limit, or `None` when the text is
 /// within the limit. A sentence end counts only in the last 20% of the
@@ -638,9 +644,41 @@ fn leading_date(s: &str) -> Option<&str> {
     if !(digits(0..4) && b[4] == b'-' && digits(5..7) && b[7] == b'-' && digits(8..10)) {
         return None;
     }
-    let month: u32 = date[5..7].parse().ok()?;
-    let day: u32 = date[8..10].parse().ok()?;
-    ((1..=12).contains(&month) && (1..=31).contains(&day)).then_some(date)
+    calendar_date(date).then_some(date)
+}
+
+/// Whether `s` is exactly `YYYY-MM-DD` and a day of the calendar (no
+/// 2016-02-30, no month 13).
+pub fn calendar_date(s: &str) -> bool {
+    let b = s.as_bytes();
+    let shape = b.len() == 10
+        && b.iter().enumerate().all(|(i, c)| if i == 4 || i == 7 { *c == b'-' } else { c.is_ascii_digit() });
+    if !shape {
+        return false;
+    }
+    let (year, month, day): (u32, u32, u32) =
+        (s[..4].parse().unwrap_or(0), s[5..7].parse().unwrap_or(0), s[8..].parse().unwrap_or(0));
+    let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+    let days = match month {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if leap => 29,
+        2 => 28,
+        _ => return false,
+    };
+    (1..=days).contains(&day)
+}
+
+/// A JSON `date` (document or comment): its leading `YYYY-MM-DD`; a date
+/// that is not one is an error naming it, so the line is reported, not
+/// silently undated. An empty string counts as no date.
+fn json_date(date: Option<&str>, whose: &str) -> Result<Option<String>, String> {
+    match date.map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(d) => leading_date(d)
+            .map(|d| Some(d.to_string()))
+            .ok_or_else(|| format!("{whose}`date` {d:?} is not a day of the calendar (YYYY-MM-DD)")),
+    }
 }
 
 /// The first `YYYY-MM-DD` in the file name (without its extension) that is
@@ -1102,23 +1140,23 @@ impl RawDocument {
             return Err(format!("comment {i}: parent links form a loop"));
         }
 
+        let date = json_date(self.date.as_deref(), "")?;
+        let mut comment_dates = Vec::with_capacity(self.comments.len());
+        for (i, c) in self.comments.iter().enumerate() {
+            comment_dates.push(json_date(c.date.as_deref(), &format!("comment {i}: "))?);
+        }
         let comments = self
             .comments
             .into_iter()
             .zip(comment_ids)
             .zip(parents)
-            .map(|((raw, id), parent)| Comment {
-                id,
-                author: raw.author,
-                text: raw.text,
-                parent,
-                date: raw.date.as_deref().and_then(leading_date).map(str::to_string),
-            })
+            .zip(comment_dates)
+            .map(|(((raw, id), parent), date)| Comment { id, author: raw.author, text: raw.text, parent, date })
             .collect();
         Ok(Document {
             id,
             path: path.to_path_buf(),
-            date: self.date.as_deref().and_then(leading_date).map(str::to_string).or_else(|| date_in_file_name(path)),
+            date: date.or_else(|| date_in_file_name(path)),
             title: self.title.filter(|t| !t.trim().is_empty()),
             text: self.text,
             comments,
