@@ -50,7 +50,7 @@ OUTPUTS (in --out DIR; each run writes a whole set into runs/run-NNNNNN/ and the
   graph.graphml   the same graph as GraphML
   nodes.csv, edges.csv   Gephi spreadsheet import
   entities.jsonl, mentions.jsonl, stances.jsonl   records
-  summary.json    run id, this run's work, corpus counts, records per model, timings
+  summary.json    run id, this run's work, corpus counts, records per model, timings, graph filters
 
 NIGHTLY RUNS
   Point `run` at the whole growing folder (or at tonight's files only) with the same

@@ -270,6 +270,20 @@ struct Summary {
     duplicate_ids: Vec<String>,
     /// Nodes and edges of graph.gexf, commenters.gexf (and camps), entities.gexf.
     graphs: GraphCounts,
+    /// What the graph files leave out (`--types`, `--min-mentions`, `--min-confidence`).
+    filters: serde_json::Value,
+}
+
+/// The graph options, for `summary.json` (`filters`).
+fn filters_json(o: &graph::GraphOptions) -> serde_json::Value {
+    let types: Vec<&str> = o.types.iter().map(|t| graph::entity_type_name(*t)).collect();
+    serde_json::json!({ "types": types, "min_mentions": o.min_mentions, "min_confidence": o.min_confidence })
+}
+
+/// The graph options, for the GEXF description.
+fn filters_text(o: &graph::GraphOptions) -> String {
+    let types: Vec<&str> = o.types.iter().map(|t| graph::entity_type_name(*t)).collect();
+    format!("types {}, min mentions {}, min confidence {}", types.join(","), o.min_mentions, o.min_confidence)
 }
 
 #[derive(Debug, Serialize)]
@@ -456,7 +470,11 @@ pub fn run(options: &RunOptions) -> Result<RunReport> {
         outputs::check_shrink(&options.out, snapshot.documents.len(), options.accept_shrink)?;
         crate::stance::apply_min_confidence(&mut snapshot.stances, options.graph.min_confidence);
         let run_started = store.run_started(run_id)?.unwrap_or_default();
-        let provenance = format!("stancegraph {} run {run_id}, {run_started}", env!("CARGO_PKG_VERSION"));
+        let provenance = format!(
+            "stancegraph {} run {run_id}, {run_started}; graph filters: {}",
+            env!("CARGO_PKG_VERSION"),
+            filters_text(&options.graph)
+        );
         let graphs = Graphs::build(&snapshot, &options.graph, provenance);
         let totals = store.totals()?;
         seconds.insert("total", started.elapsed().as_secs_f64());
@@ -499,6 +517,7 @@ pub fn run(options: &RunOptions) -> Result<RunReport> {
                 .collect(),
             duplicate_ids: duplicates,
             graphs: graphs.counts(),
+            filters: filters_json(&options.graph),
             work: done.clone(),
         };
         let export_dir = graphs.write_set(&options.out, run_id, &snapshot, &summary)?;
@@ -923,7 +942,11 @@ pub fn export_only(
     let run_id = store.begin_run_after("export", &[], outputs::highest_set(out))?;
     crate::stance::apply_min_confidence(&mut snapshot.stances, graph_options.min_confidence);
     let run_started = store.run_started(run_id)?.unwrap_or_default();
-    let provenance = format!("stancegraph {} export {run_id} of {range}, {run_started}", env!("CARGO_PKG_VERSION"));
+    let provenance = format!(
+        "stancegraph {} export {run_id} of {range}, {run_started}; graph filters: {}",
+        env!("CARGO_PKG_VERSION"),
+        filters_text(graph_options)
+    );
     let graphs = Graphs::build(&snapshot, graph_options, provenance);
     let summary = serde_json::json!({
         "version": env!("CARGO_PKG_VERSION"),
@@ -941,6 +964,7 @@ pub fn export_only(
         "stances_unsure": snapshot.stances.iter().filter(|s| s.unsure).count(),
         "stances_implicit": snapshot.stances.iter().filter(|s| s.implicit).count(),
         "graphs": graphs.counts(),
+        "filters": filters_json(graph_options),
     });
     let result = graphs.write_set(out, run_id, &snapshot, &summary).context("export");
     let status = if result.is_ok() { "ok" } else { "failed" };

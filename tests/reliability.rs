@@ -418,3 +418,73 @@ fn user_text_cannot_forge_log_lines_and_bad_arguments_get_one_timestamped_line()
     let o = out_of(&["run", "--out", p(&out)]);
     one_line(&o, 2, &["required"]);
 }
+
+// --- 9 + 12. free space on the store's file system; OS errors said once ----------
+
+#[test]
+fn min_free_mb_checks_the_store_folder_and_os_errors_are_said_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let mnt = dir.path().join("small");
+    std::fs::create_dir_all(&mnt).unwrap();
+    let mounted = Command::new("mount").args(["-t", "tmpfs", "-o", "size=24m", "tmpfs"]).arg(&mnt).output();
+    if !mounted.as_ref().is_ok_and(|o| o.status.success()) {
+        eprintln!("note: cannot mount a tmpfs here (needs root); the store free-space check is skipped");
+        return;
+    }
+    struct Unmount(PathBuf);
+    impl Drop for Unmount {
+        fn drop(&mut self) {
+            let _ = Command::new("umount").arg(&self.0).status();
+        }
+    }
+    let _unmount = Unmount(mnt.clone());
+    let input = dir.path().join("in/a.jsonl");
+    corpus(&input, 0, 2);
+    let avail = |p: &Path| -> u64 {
+        let o = Command::new("df").args(["--output=avail", "-B1"]).arg(p).output().unwrap();
+        String::from_utf8_lossy(&o.stdout).lines().nth(1).unwrap().trim().parse().unwrap()
+    };
+    std::fs::write(mnt.join("filler"), vec![0u8; (avail(&mnt) - 1024 * 1024) as usize]).unwrap();
+
+    // The output folder has room; the store's folder does not.
+    let out = dir.path().join("out");
+    let store = mnt.join("stancegraph.db");
+    let o = out_of(&["run", p(&input), "--out", p(&out), "--store", p(&store), "--quiet", "--min-free-mb", "8"]);
+    one_line(&o, 2, &["MiB free", p(&mnt)]);
+    assert!(!store.exists(), "refused before the store was made");
+
+    // An output folder that fills up: one line, the OS error said once.
+    std::fs::write(mnt.join("filler2"), vec![0u8; avail(&mnt).saturating_sub(16 * 1024) as usize]).unwrap();
+    let full_out = mnt.join("out");
+    let other = dir.path().join("s.db");
+    let o = out_of(&["run", p(&input), "--out", p(&full_out), "--store", p(&other), "--quiet", "--min-free-mb", "0"]);
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(err.matches("os error 28").count() <= 1, "the OS error twice: {err}");
+}
+
+// --- 13. the filters are recorded -----------------------------------------------
+
+#[test]
+fn the_graph_filters_are_recorded_in_the_summary_and_the_gexf_description() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in/a.jsonl");
+    corpus(&input, 0, 3);
+    let out = dir.path().join("out");
+    let filters = ["--types", "person,country", "--min-mentions", "2", "--min-confidence", "0.5"];
+    let mut args = vec!["run", p(&input), "--out", p(&out), "--quiet"];
+    args.extend(filters);
+    ok(&out_of(&args));
+    let want = serde_json::json!({"types": ["person", "country"], "min_mentions": 2, "min_confidence": 0.5});
+    assert_eq!(summary(&out)["filters"], want);
+    let described = "graph filters: types person,country, min mentions 2, min confidence 0.5";
+    for f in ["graph.gexf", "entities.gexf", "commenters.gexf"] {
+        let text = std::fs::read_to_string(out.join(f)).unwrap();
+        assert!(text.contains(described), "{f}: {}", text.lines().find(|l| l.contains("description")).unwrap_or(""));
+    }
+    // An export records its own.
+    ok(&out_of(&["export", "--out", p(&out), "--quiet"]));
+    let s = summary(&out);
+    assert_eq!(s["filters"]["types"], serde_json::json!(["person", "country", "organisation"]), "{s}");
+    assert_eq!(s["filters"]["min_mentions"], 1);
+}
