@@ -90,10 +90,12 @@
 //!
 //! A document's date is, in this order: its date line (text format, rule
 //! 1), its JSONL `date`, or the first `YYYY-MM-DD` in its file name that is
-//! not part of a longer run of digits and reads as a date (month 1–12, day
-//! 1–31): PolNeAR's `breitbart_2015-11-11_the-ninth-circle.txt` is dated
-//! 2015-11-11, and so is every line of `threads-2015-11-11.jsonl` that has
-//! no `date` of its own. Otherwise it has none.
+//! not part of a longer run of digits and reads as a day of the calendar
+//! (no 2016-02-30): PolNeAR's `breitbart_2015-11-11_the-ninth-circle.txt` is
+//! dated 2015-11-11, and so is every line of `threads-2015-11-11.jsonl` that
+//! has no `date` of its own. Otherwise it has none. A JSONL document `date`
+//! that is no day (`"yesterday"`, `2024-13-45`) skips its line, with the
+//! reason; a comment's such date leaves the comment on its article's date.
 //!
 //! A comment's date is its JSONL `date` (its leading `YYYY-MM-DD`, like a
 //! document's), or none; text-format comments have none. A comment without
@@ -669,15 +671,15 @@ pub fn calendar_date(s: &str) -> bool {
     (1..=days).contains(&day)
 }
 
-/// A JSON `date` (document or comment): its leading `YYYY-MM-DD`; a date
-/// that is not one is an error naming it, so the line is reported, not
-/// silently undated. An empty string counts as no date.
-fn json_date(date: Option<&str>, whose: &str) -> Result<Option<String>, String> {
+/// A document's JSON `date`: its leading `YYYY-MM-DD`; a date that is not
+/// one is an error naming it, so the line is reported, not silently
+/// undated. An empty string counts as no date.
+fn json_date(date: Option<&str>) -> Result<Option<String>, String> {
     match date.map(str::trim) {
         None | Some("") => Ok(None),
         Some(d) => leading_date(d)
             .map(|d| Some(d.to_string()))
-            .ok_or_else(|| format!("{whose}`date` {d:?} is not a day of the calendar (YYYY-MM-DD)")),
+            .ok_or_else(|| format!("`date` {d:?} is not a day of the calendar (YYYY-MM-DD)")),
     }
 }
 
@@ -1140,18 +1142,20 @@ impl RawDocument {
             return Err(format!("comment {i}: parent links form a loop"));
         }
 
-        let date = json_date(self.date.as_deref(), "")?;
-        let mut comment_dates = Vec::with_capacity(self.comments.len());
-        for (i, c) in self.comments.iter().enumerate() {
-            comment_dates.push(json_date(c.date.as_deref(), &format!("comment {i}: "))?);
-        }
+        let date = json_date(self.date.as_deref())?;
+        // A comment date that is no day leaves the comment on its article's date (see "Dates").
         let comments = self
             .comments
             .into_iter()
             .zip(comment_ids)
             .zip(parents)
-            .zip(comment_dates)
-            .map(|(((raw, id), parent), date)| Comment { id, author: raw.author, text: raw.text, parent, date })
+            .map(|((raw, id), parent)| Comment {
+                id,
+                author: raw.author,
+                text: raw.text,
+                parent,
+                date: raw.date.as_deref().and_then(leading_date).map(str::to_string),
+            })
             .collect();
         Ok(Document {
             id,
