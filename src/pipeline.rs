@@ -596,7 +596,7 @@ fn ingest(
     for s in &skipped {
         log.warn(&format!("skipped {s}"));
     }
-    let owned = |d: &Document| options.shard.map_or(true, |shard| shard.owns(&d.id));
+    let owned = |d: &Document| options.shard.is_none_or(|shard| shard.owns(&d.id));
     let place = |path: &Path, i: usize, n: usize| {
         if n > 1 {
             format!("{} (document {} of the file)", path.display(), i + 1)
