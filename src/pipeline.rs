@@ -918,12 +918,12 @@ pub fn export_only(
     graph_options: &graph::GraphOptions,
 ) -> Result<PathBuf> {
     let log = Log::new(quiet);
-    outputs::preflight(out, min_free_mb)?;
-    let _out_lock = outputs::lock(out, "export")?;
-    let _lock = StoreLock::acquire(store_path, "export")?;
     if !store_path.exists() {
         anyhow::bail!("store {} does not exist (run `stancegraph run` first)", store_path.display());
     }
+    outputs::preflight(out, min_free_mb)?;
+    let _out_lock = outputs::lock(out, "export")?;
+    let _lock = StoreLock::acquire(store_path, "export")?;
     let mut store = Store::open(store_path)?;
     outputs::clean_leftovers(out);
     let mut snapshot = store.snapshot(from, to)?;

@@ -168,6 +168,11 @@ fn recover_leaves_a_healthy_store_alone_and_refuses_a_missing_one() {
     one_line(&o, 2, &["does not exist", "nothing to recover"]);
     assert!(!dir.path().join("none").exists(), "no stray lock or folder");
 
+    // Nor does an export of a missing store leave anything behind.
+    let o = out_of(&["export", "--out", p(&dir.path().join("none")), "--quiet"]);
+    one_line(&o, 2, &["does not exist"]);
+    assert!(!dir.path().join("none").exists(), "no stray lock or folder");
+
     let out = dir.path().join("out");
     let input = dir.path().join("in/a.jsonl");
     corpus(&input, 0, 2);
