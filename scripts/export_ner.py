@@ -39,6 +39,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import export_stance as es  # noqa: E402  (weight files: one, or shards with an index)
 import ner_casing as nc  # noqa: E402
 import shared_tables as st  # noqa: E402
+from write_manifest import write_manifest  # noqa: E402
 
 
 def best_f1(ckpt):
@@ -92,6 +93,7 @@ def main():
     tok.backend_tokenizer.save(os.path.join(a.out, "tokenizer.json"))
     for f in files + ["config.json", "tokenizer.json"]:
         os.chmod(os.path.join(a.out, f), 0o644)
+    write_manifest(a.out)
     print(f"exported {pick} ({config['model_type']}, casing_embedding {config.get('casing_embedding')}, "
           f"{len(state)} tensors in {', '.join(files)}) to {a.out}")
 

@@ -54,6 +54,7 @@ from transformers import AutoConfig, AutoModelForSequenceClassification
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import stance_data as sd  # noqa: E402
+from write_manifest import write_manifest  # noqa: E402
 
 RUST_ACTIVATIONS = {"gelu", "relu", "swish", "mish", "gelu_new", "tanh", "identity"}
 REQUIRED = {
@@ -297,6 +298,7 @@ def main():
         with torch.no_grad():
             p0, p1 = model(**kw).logits.softmax(-1), back(**kw).logits.softmax(-1)
         diff = max(diff, (p0 - p1).abs().max().item())
+    write_manifest(a.out)
     print(f"exported {pick} ({mtype}, mode {meta['mode']}, {len(state)} tensors in {', '.join(weights)}, "
           f"names match the Rust side) to {a.out}; "
           f"fp16 round trip max prob diff {diff:.2e}")

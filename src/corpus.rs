@@ -90,10 +90,12 @@
 //!
 //! A document's date is, in this order: its date line (text format, rule
 //! 1), its JSONL `date`, or the first `YYYY-MM-DD` in its file name that is
-//! not part of a longer run of digits and reads as a date (month 1–12, day
-//! 1–31): PolNeAR's `breitbart_2015-11-11_the-ninth-circle.txt` is dated
-//! 2015-11-11, and so is every line of `threads-2015-11-11.jsonl` that has
-//! no `date` of its own. Otherwise it has none.
+//! not part of a longer run of digits and reads as a day of the calendar
+//! (no 2016-02-30): PolNeAR's `breitbart_2015-11-11_the-ninth-circle.txt` is
+//! dated 2015-11-11, and so is every line of `threads-2015-11-11.jsonl` that
+//! has no `date` of its own. Otherwise it has none. A JSONL document `date`
+//! that is no day (`"yesterday"`, `2024-13-45`) skips its line, with the
+//! reason; a comment's such date leaves the comment on its article's date.
 //!
 //! A comment's date is its JSONL `date` (its leading `YYYY-MM-DD`, like a
 //! document's), or none; text-format comments have none. A comment without
@@ -451,6 +453,12 @@ const SENTENCE_END: [char; 4] = ['.', '!', '?', '…'];
 /// Closing quotes and brackets that may follow sentence-final punctuation.
 const SENTENCE_CLOSERS: [char; 7] = ['"', '\'', '”', '’', ')', ']', '»'];
 
+/// Whether `text` ends a sentence (its last punctuation, before closing
+/// quotes and brackets, is sentence-final): how a cut text ended.
+pub fn ends_sentence(text: &str) -> bool {
+    text.trim_end().trim_end_matches(SENTENCE_CLOSERS).ends_with(SENTENCE_END)
+}
+
 /// `text` cut to at most `max_chars` characters (chars, not bytes) at the
 /// last sentence end at or before the limit, or `None` when the text is
 /// within the limit. A sentence end counts only in the last 20% of the
@@ -638,9 +646,41 @@ fn leading_date(s: &str) -> Option<&str> {
     if !(digits(0..4) && b[4] == b'-' && digits(5..7) && b[7] == b'-' && digits(8..10)) {
         return None;
     }
-    let month: u32 = date[5..7].parse().ok()?;
-    let day: u32 = date[8..10].parse().ok()?;
-    ((1..=12).contains(&month) && (1..=31).contains(&day)).then_some(date)
+    calendar_date(date).then_some(date)
+}
+
+/// Whether `s` is exactly `YYYY-MM-DD` and a day of the calendar (no
+/// 2016-02-30, no month 13).
+pub fn calendar_date(s: &str) -> bool {
+    let b = s.as_bytes();
+    let shape = b.len() == 10
+        && b.iter().enumerate().all(|(i, c)| if i == 4 || i == 7 { *c == b'-' } else { c.is_ascii_digit() });
+    if !shape {
+        return false;
+    }
+    let (year, month, day): (u32, u32, u32) =
+        (s[..4].parse().unwrap_or(0), s[5..7].parse().unwrap_or(0), s[8..].parse().unwrap_or(0));
+    let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+    let days = match month {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if leap => 29,
+        2 => 28,
+        _ => return false,
+    };
+    (1..=days).contains(&day)
+}
+
+/// A document's JSON `date`: its leading `YYYY-MM-DD`; a date that is not
+/// one is an error naming it, so the line is reported, not silently
+/// undated. An empty string counts as no date.
+fn json_date(date: Option<&str>) -> Result<Option<String>, String> {
+    match date.map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(d) => leading_date(d)
+            .map(|d| Some(d.to_string()))
+            .ok_or_else(|| format!("`date` {d:?} is not a day of the calendar (YYYY-MM-DD)")),
+    }
 }
 
 /// The first `YYYY-MM-DD` in the file name (without its extension) that is
@@ -1102,6 +1142,8 @@ impl RawDocument {
             return Err(format!("comment {i}: parent links form a loop"));
         }
 
+        let date = json_date(self.date.as_deref())?;
+        // A comment date that is no day leaves the comment on its article's date (see "Dates").
         let comments = self
             .comments
             .into_iter()
@@ -1118,7 +1160,7 @@ impl RawDocument {
         Ok(Document {
             id,
             path: path.to_path_buf(),
-            date: self.date.as_deref().and_then(leading_date).map(str::to_string).or_else(|| date_in_file_name(path)),
+            date: date.or_else(|| date_in_file_name(path)),
             title: self.title.filter(|t| !t.trim().is_empty()),
             text: self.text,
             comments,

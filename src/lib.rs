@@ -28,6 +28,7 @@ pub mod evidence;
 pub mod export;
 pub mod graph;
 pub mod link;
+pub mod manifest;
 pub mod mpnet;
 pub mod ner;
 pub mod outputs;
@@ -77,6 +78,23 @@ pub fn peak_rss_mb() -> Option<f64> {
     let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
     let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
     Some((kb / 1024.0 * 10.0).round() / 10.0)
+}
+
+/// A log line's text with every character that could forge or reorder a
+/// line written as `\u{..}`: control characters (a newline in a file name
+/// must not start a line of its own), line separators and the bidirectional
+/// controls (U+202E would show a name reversed).
+pub fn escape_log(text: &str) -> String {
+    let hidden = |c: char| {
+        c.is_control()
+            || matches!(c, '\u{2028}' | '\u{2029}' | '\u{200e}' | '\u{200f}' | '\u{061c}' | '\u{feff}')
+            || ('\u{202a}'..='\u{202e}').contains(&c)
+            || ('\u{2066}'..='\u{2069}').contains(&c)
+    };
+    if !text.chars().any(hidden) {
+        return text.to_string();
+    }
+    text.chars().map(|c| if hidden(c) { format!("\\u{{{:x}}}", c as u32) } else { c.to_string() }).collect()
 }
 
 /// Now, UTC, as `YYYY-MM-DDTHH:MM:SSZ` (log lines, run records).

@@ -17,6 +17,7 @@ use stancegraph::eval::stance::{Conversation, Protocol};
 use stancegraph::eval::NerFormat;
 use stancegraph::graph::GraphOptions;
 use stancegraph::ner::{NerConfig, NerModel};
+use stancegraph::outputs::OutputError;
 use stancegraph::pipeline::{self, RunOptions, Shard};
 use stancegraph::stance::{StanceClassifier, StanceConfig, StanceModelChoice};
 use stancegraph::store::StoreError;
@@ -49,7 +50,7 @@ OUTPUTS (in --out DIR; each run writes a whole set into runs/run-NNNNNN/ and the
   graph.graphml   the same graph as GraphML
   nodes.csv, edges.csv   Gephi spreadsheet import
   entities.jsonl, mentions.jsonl, stances.jsonl   records
-  summary.json    run id, this run's work, corpus counts, records per model, timings
+  summary.json    run id, this run's work, corpus counts, records per model, timings, graph filters
 
 NIGHTLY RUNS
   Point `run` at the whole growing folder (or at tonight's files only) with the same
@@ -57,8 +58,10 @@ NIGHTLY RUNS
 
 EXIT CODES
   0 success (also: nothing new)   1 some input files or lines were skipped
-  2 fatal error                   3 another run holds the store (nothing done)
-  4 the store is damaged (run `stancegraph recover --store PATH`)";
+  2 fatal error                   3 another run holds the store or --out (nothing done)
+  4 the store is damaged (run `stancegraph recover --store PATH`)
+  5 not published: the store holds fewer documents than the last set (--accept-shrink publishes it)
+  6 export: the date range matches no document (nothing written)";
 
 #[derive(Parser)]
 #[command(
@@ -185,9 +188,13 @@ enum Command {
         /// Apply the current models to stored records made by other model versions.
         #[arg(long)]
         reprocess: bool,
-        /// Texts longer than this (characters) are cut at a sentence end, with a warning.
-        #[arg(long, default_value_t = RunOptions::DEFAULT_MAX_TEXT_CHARS)]
+        /// Texts longer than this (characters, at least 1) are cut at a sentence end, with a warning.
+        #[arg(long, default_value_t = RunOptions::DEFAULT_MAX_TEXT_CHARS, value_parser = parse_positive)]
         max_text_chars: usize,
+        /// Publish the set even when the store holds fewer documents than the last set in OUT
+        /// (otherwise such a run stops before its exports with exit code 5).
+        #[arg(long)]
+        accept_shrink: bool,
         /// Refuse to start when OUT has less free space than this (MiB).
         #[arg(long, default_value_t = RunOptions::DEFAULT_MIN_FREE_MB)]
         min_free_mb: u64,
@@ -223,6 +230,9 @@ enum Command {
         quiet: bool,
         #[arg(long, default_value_t = RunOptions::DEFAULT_MIN_FREE_MB)]
         min_free_mb: u64,
+        /// As `run --accept-shrink`.
+        #[arg(long)]
+        accept_shrink: bool,
         #[command(flatten)]
         graph: GraphArgs,
     },
@@ -244,6 +254,9 @@ enum Command {
         min_free_mb: u64,
         #[arg(long)]
         quiet: bool,
+        /// Publish a whole-corpus export smaller than the last set (as `run --accept-shrink`).
+        #[arg(long)]
+        accept_shrink: bool,
         #[command(flatten)]
         graph: GraphArgs,
     },
@@ -339,14 +352,41 @@ enum EvalCommand {
 
 fn main() -> ExitCode {
     passive_openmp_waiting();
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) if !e.use_stderr() => e.exit(), // --help, --version
+        Err(e) => {
+            // One timestamped line, like every other error.
+            let text = e.to_string();
+            let what: Vec<&str> =
+                text.lines().map(str::trim).take_while(|l| !l.is_empty() && !l.starts_with("Usage:")).collect();
+            let what = what.join(" ");
+            eprintln!(
+                "{} stancegraph: error: {}",
+                stancegraph::now_utc(),
+                stancegraph::escape_log(what.trim_start_matches("error: "))
+            );
+            return ExitCode::from(2);
+        }
+    };
     match run(cli) {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("{} stancegraph: error: {e:#}", stancegraph::now_utc());
-            let code = match e.downcast_ref::<StoreError>() {
-                Some(StoreError::Busy { .. }) => 3,
-                Some(StoreError::Damaged { .. }) => 4,
+            // The chain, each cause once (an error that names its source in
+            // its own text is not followed by the source again).
+            let mut text = String::new();
+            for cause in e.chain().map(|c| c.to_string()) {
+                if !text.contains(&cause) {
+                    text += if text.is_empty() { "" } else { ": " };
+                    text += &cause;
+                }
+            }
+            eprintln!("{} stancegraph: error: {}", stancegraph::now_utc(), stancegraph::escape_log(&text));
+            let code = match (e.downcast_ref::<StoreError>(), e.downcast_ref::<OutputError>()) {
+                (Some(StoreError::Busy { .. }), _) | (_, Some(OutputError::Busy { .. })) => 3,
+                (Some(StoreError::Damaged { .. }), _) => 4,
+                (_, Some(OutputError::Shrink { .. })) => 5,
+                (_, Some(OutputError::NothingMatched { .. })) => 6,
                 _ => 2,
             };
             ExitCode::from(code)
@@ -367,6 +407,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             stance_model,
             reprocess,
             max_text_chars,
+            accept_shrink,
             min_free_mb,
             chunk_chars,
             chunk_pairs,
@@ -395,16 +436,28 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 stance_baseline: stance == "baseline",
                 stance_model,
                 reprocess,
-                max_text_chars: max_text_chars.max(1),
+                max_text_chars,
                 min_free_mb,
                 chunk_chars: chunk_chars.max(1),
                 chunk_pairs: chunk_pairs.max(1),
                 graph: graph.options(),
+                accept_shrink,
             };
             let report = pipeline::run(&options)?;
             Ok(if report.skipped > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS })
         }
-        Command::Merge { shards, out, store, runtime, models, stance_model, quiet, min_free_mb, graph } => {
+        Command::Merge {
+            shards,
+            out,
+            store,
+            runtime,
+            models,
+            stance_model,
+            quiet,
+            min_free_mb,
+            accept_shrink,
+            graph,
+        } => {
             let options = RunOptions {
                 inputs: Vec::new(),
                 out,
@@ -425,28 +478,57 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 chunk_chars: RunOptions::DEFAULT_CHUNK_CHARS,
                 chunk_pairs: RunOptions::DEFAULT_CHUNK_PAIRS,
                 graph: graph.options(),
+                accept_shrink,
             };
             pipeline::run(&options)?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Export { out, store, from, to, min_free_mb, quiet, graph } => {
+        Command::Export { out, store, from, to, min_free_mb, quiet, accept_shrink, graph } => {
+            if let (Some(from), Some(to)) = (&from, &to) {
+                if from > to {
+                    anyhow::bail!("--from {from} is later than --to {to}: the range is empty");
+                }
+            }
             let store = store.unwrap_or_else(|| out.join(stancegraph::store::DEFAULT_FILE));
             let graph = graph.options();
-            pipeline::export_only(&store, &out, from.as_deref(), to.as_deref(), min_free_mb, quiet, &graph)?;
+            let (from, to) = (from.as_deref(), to.as_deref());
+            pipeline::export_only(&store, &out, from, to, min_free_mb, quiet, accept_shrink, &graph)?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Recover { store } => {
-            let _lock = stancegraph::store::StoreLock::acquire(&store)?;
+            if !store.is_file() {
+                return Err(StoreError::Missing { path: store }.into());
+            }
+            let _lock = stancegraph::store::StoreLock::acquire(&store, "recover")?;
             let report = stancegraph::store::recover(&store)?;
-            let rows: usize = report.rows.values().sum();
+            let now = stancegraph::now_utc;
+            let Some(damaged) = &report.damaged else {
+                eprintln!(
+                    "{} stancegraph: store {} is healthy (integrity_check ok): nothing changed",
+                    now(),
+                    store.display()
+                );
+                return Ok(ExitCode::SUCCESS);
+            };
+            let tables: Vec<String> = report
+                .tables
+                .iter()
+                .filter(|(_, t)| t.kept > 0 || t.lost != Some(0))
+                .map(|(name, t)| match t.lost {
+                    Some(lost) => format!("{name} {} kept, {lost} lost", t.kept),
+                    None => format!("{name} {} kept, ? lost", t.kept),
+                })
+                .collect();
+            let rows: usize = report.tables.values().map(|t| t.kept).sum();
             eprintln!(
-                "{} stancegraph: recovered {rows} rows into {}; the damaged file is kept as {}",
-                stancegraph::now_utc(),
+                "{} stancegraph: recovered {rows} rows into {} ({}); the damaged file is kept as {}",
+                now(),
                 store.display(),
-                report.damaged.display()
+                if tables.is_empty() { "no rows".to_string() } else { tables.join("; ") },
+                damaged.display()
             );
             for lost in &report.lost {
-                eprintln!("{} stancegraph: warning: could not read {lost}", stancegraph::now_utc());
+                eprintln!("{} stancegraph: warning: could not read {lost}", now());
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -615,12 +697,17 @@ fn parse_shard(s: &str) -> Result<Shard, String> {
 }
 
 fn parse_day(s: &str) -> Result<String, String> {
-    let ok = s.len() == 10
-        && s.bytes().enumerate().all(|(i, b)| if i == 4 || i == 7 { b == b'-' } else { b.is_ascii_digit() });
-    if ok {
+    if stancegraph::corpus::calendar_date(s) {
         Ok(s.to_string())
     } else {
-        Err(format!("{s:?} is not a day (YYYY-MM-DD)"))
+        Err(format!("{s:?} is not a day of the calendar (YYYY-MM-DD)"))
+    }
+}
+
+fn parse_positive(s: &str) -> Result<usize, String> {
+    match s.parse::<usize>() {
+        Ok(n) if n > 0 => Ok(n),
+        _ => Err(format!("{s:?}: give a number of characters, at least 1")),
     }
 }
 

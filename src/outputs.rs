@@ -34,12 +34,83 @@ pub const KEEP_RUNS: usize = 3;
 pub enum OutputError {
     #[error("output folder {} is not writable: {source}", path.display())]
     NotWritable { path: PathBuf, source: io::Error },
-    #[error("output folder {} has {free_mb} MiB free, less than the {need_mb} MiB a run needs (--min-free-mb)", path.display())]
+    #[error("folder {} has {free_mb} MiB free, less than the {need_mb} MiB a run needs (--min-free-mb)", path.display())]
     NoSpace { path: PathBuf, free_mb: u64, need_mb: u64 },
     #[error(transparent)]
     Export(#[from] ExportError),
     #[error("cannot switch {} to the new export set: {source}", path.display())]
     Swap { path: PathBuf, source: io::Error },
+    #[error(
+        "the store holds {documents} documents, fewer than the {last} of the last set ({set}) in {}: \
+         not published (a recovered store, or another --store for this --out?); --accept-shrink publishes it",
+        out.display()
+    )]
+    Shrink { out: PathBuf, documents: usize, last: usize, set: String },
+    #[error("output folder {} is in use by {holder}", path.display())]
+    Busy { path: PathBuf, holder: String },
+    #[error(
+        "the export of {range} matches no document ({undated} undated left out): nothing written, {}/latest is unchanged",
+        out.display()
+    )]
+    NothingMatched { range: String, undated: usize, out: PathBuf },
+}
+
+/// The lock of an output folder (`OUT/.lock`): one run or export writes a
+/// folder at a time, whatever store each uses.
+pub fn lock(out: &Path, command: &str) -> Result<crate::store::StoreLock, OutputError> {
+    use crate::store::{LockError, StoreLock};
+    StoreLock::take(&out.join(".lock"), command).map_err(|e| match e {
+        LockError::Held(holder) => OutputError::Busy { path: out.to_path_buf(), holder },
+        LockError::Io(source) => OutputError::NotWritable { path: out.to_path_buf(), source },
+    })
+}
+
+/// Sets are numbered after every set in `out/runs`: the highest number
+/// there (0 when none), so that numbering never goes backwards when the
+/// store is another or a recovered one.
+pub fn highest_set(out: &Path) -> i64 {
+    let Ok(entries) = fs::read_dir(out.join("runs")) else { return 0 };
+    entries
+        .flatten()
+        .filter_map(|e| {
+            let name = e.file_name().to_string_lossy().into_owned();
+            let digits = name.strip_prefix(".tmp-").unwrap_or(&name).strip_prefix("run-")?.to_string();
+            digits.parse::<i64>().ok()
+        })
+        .max()
+        .unwrap_or(0)
+}
+
+/// Refuses a set of the whole corpus smaller than the newest whole-corpus
+/// set in `out/runs` (a filtered `export --from/--to` is no reference),
+/// unless `accept`.
+pub fn check_shrink(out: &Path, documents: usize, accept: bool) -> Result<(), OutputError> {
+    if accept {
+        return Ok(());
+    }
+    let Ok(entries) = fs::read_dir(out.join("runs")) else { return Ok(()) };
+    let mut names: Vec<String> = entries
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with("run-"))
+        .collect();
+    names.sort();
+    for name in names.iter().rev() {
+        let Ok(text) = fs::read_to_string(out.join("runs").join(name).join("summary.json")) else { continue };
+        let Ok(summary) = serde_json::from_str::<serde_json::Value>(&text) else { continue };
+        let filtered = ["from", "to"].iter().any(|k| !summary[k].is_null());
+        let Some(last) = summary["documents"].as_u64().filter(|_| !filtered) else { continue };
+        if (documents as u64) < last {
+            return Err(OutputError::Shrink {
+                out: out.to_path_buf(),
+                documents,
+                last: last as usize,
+                set: name.clone(),
+            });
+        }
+        return Ok(());
+    }
+    Ok(())
 }
 
 /// The name of a run's export folder.
@@ -55,9 +126,20 @@ pub fn preflight(out: &Path, min_free_mb: u64) -> Result<(), OutputError> {
     let probe = out.join(format!(".stancegraph-probe-{}.tmp", std::process::id()));
     fs::write(&probe, b"probe").map_err(not_writable)?;
     let _ = fs::remove_file(&probe);
-    let free_mb = free_bytes(out).map_err(not_writable)? / (1024 * 1024);
+    check_free(out, min_free_mb)
+}
+
+/// `dir` (the output folder, or the store's when `--store` is elsewhere)
+/// has at least `min_free_mb` MiB free.
+pub fn check_free(dir: &Path, min_free_mb: u64) -> Result<(), OutputError> {
+    let dir = if dir.as_os_str().is_empty() { Path::new(".") } else { dir };
+    // The store's folder may not exist yet: its nearest existing parent.
+    let existing = dir.ancestors().find(|d| d.exists()).unwrap_or(Path::new("."));
+    let free_mb = free_bytes(existing)
+        .map_err(|source| OutputError::NotWritable { path: dir.to_path_buf(), source })?
+        / (1024 * 1024);
     if free_mb < min_free_mb {
-        return Err(OutputError::NoSpace { path: out.to_path_buf(), free_mb, need_mb: min_free_mb });
+        return Err(OutputError::NoSpace { path: dir.to_path_buf(), free_mb, need_mb: min_free_mb });
     }
     Ok(())
 }

@@ -86,6 +86,8 @@ pub struct RunOptions {
     /// Reduce step: the documents and model output of these shard stores
     /// instead of input files.
     pub merge_from: Vec<PathBuf>,
+    /// Publish a corpus smaller than the last set's (see `outputs::check_shrink`).
+    pub accept_shrink: bool,
 }
 
 /// Shard `k` of `n` (0-based): the documents whose id hashes to `k`.
@@ -163,7 +165,7 @@ impl Log {
     }
 
     fn line(&self, text: &str) {
-        let line = format!("{} stancegraph: {text}", crate::now_utc());
+        let line = format!("{} stancegraph: {}", crate::now_utc(), crate::escape_log(text));
         match &self.bar {
             Some(bar) => bar.println(line),
             None => eprintln!("{line}"),
@@ -268,6 +270,20 @@ struct Summary {
     duplicate_ids: Vec<String>,
     /// Nodes and edges of graph.gexf, commenters.gexf (and camps), entities.gexf.
     graphs: GraphCounts,
+    /// What the graph files leave out (`--types`, `--min-mentions`, `--min-confidence`).
+    filters: serde_json::Value,
+}
+
+/// The graph options, for `summary.json` (`filters`).
+fn filters_json(o: &graph::GraphOptions) -> serde_json::Value {
+    let types: Vec<&str> = o.types.iter().map(|t| graph::entity_type_name(*t)).collect();
+    serde_json::json!({ "types": types, "min_mentions": o.min_mentions, "min_confidence": o.min_confidence })
+}
+
+/// The graph options, for the GEXF description.
+fn filters_text(o: &graph::GraphOptions) -> String {
+    let types: Vec<&str> = o.types.iter().map(|t| graph::entity_type_name(*t)).collect();
+    format!("types {}, min mentions {}, min confidence {}", types.join(","), o.min_mentions, o.min_confidence)
 }
 
 #[derive(Debug, Serialize)]
@@ -341,8 +357,30 @@ pub fn run(options: &RunOptions) -> Result<RunReport> {
     // 1. Pre-flight (a device that is not there fails before anything is done).
     let device = encoder::device_name(options.device.resolve()?);
     let store_path = options.store_path();
+    let command = match (options.shard, !options.merge_from.is_empty()) {
+        (Some(_), _) => "shard",
+        (None, true) => "merge",
+        (None, false) => "run",
+    };
     outputs::preflight(&options.out, options.min_free_mb)?;
-    let _lock = StoreLock::acquire(&store_path)?;
+    outputs::check_free(store_path.parent().unwrap_or(Path::new(".")), options.min_free_mb)?;
+    let _out_lock = if options.shard.is_none() { Some(outputs::lock(&options.out, command)?) } else { None };
+    let _lock = StoreLock::acquire(&store_path, command)?;
+    // Every model the run may need is there and matches its manifest,
+    // before anything is written to the store.
+    let ner_dir = options.models_dir.join("ner");
+    let ner_model = encoder::model_id(&ner_dir)?;
+    let stance_model = if options.stance_baseline {
+        "lexicon-baseline".to_string()
+    } else {
+        encoder::model_id(&options.stance_dir()?)?
+    };
+    let t = Instant::now();
+    crate::manifest::verify_model(&ner_dir)?;
+    if !options.stance_baseline {
+        crate::manifest::verify_model(&options.stance_dir()?)?;
+    }
+    seconds.insert("model_check", t.elapsed().as_secs_f64());
     if options.shard.is_some() {
         // A rerun of a shard replaces its store whole.
         store::remove(&store_path)?;
@@ -352,22 +390,11 @@ pub fn run(options: &RunOptions) -> Result<RunReport> {
     if cleaned > 0 {
         log.info(&format!("removed {cleaned} temporary file(s) left by an interrupted run"));
     }
-    let ner_dir = options.models_dir.join("ner");
-    let ner_model = encoder::model_id(&ner_dir)?;
-    let stance_model = if options.stance_baseline {
-        "lexicon-baseline".to_string()
-    } else {
-        encoder::model_id(&options.stance_dir()?)?
-    };
     let merging = !options.merge_from.is_empty();
     let sources = if merging { &options.merge_from } else { &options.inputs };
     let inputs: Vec<String> = sources.iter().map(|p| p.display().to_string()).collect();
-    let command = match (options.shard, merging) {
-        (Some(_), _) => "shard",
-        (None, true) => "merge",
-        (None, false) => "run",
-    };
-    let run_id = store.begin_run(command, &inputs)?;
+    let after = if options.shard.is_some() { 0 } else { outputs::highest_set(&options.out) };
+    let run_id = store.begin_run_after(command, &inputs, after)?;
     store.set_run_models(run_id, &ner_model, &stance_model)?;
     if let Some(shard) = options.shard {
         store.set_shard(shard.k, shard.n)?;
@@ -440,9 +467,14 @@ pub fn run(options: &RunOptions) -> Result<RunReport> {
 
         // 6. Export.
         let mut snapshot = store.snapshot(None, None)?;
+        outputs::check_shrink(&options.out, snapshot.documents.len(), options.accept_shrink)?;
         crate::stance::apply_min_confidence(&mut snapshot.stances, options.graph.min_confidence);
         let run_started = store.run_started(run_id)?.unwrap_or_default();
-        let provenance = format!("stancegraph {} run {run_id}, {run_started}", env!("CARGO_PKG_VERSION"));
+        let provenance = format!(
+            "stancegraph {} run {run_id}, {run_started}; graph filters: {}",
+            env!("CARGO_PKG_VERSION"),
+            filters_text(&options.graph)
+        );
         let graphs = Graphs::build(&snapshot, &options.graph, provenance);
         let totals = store.totals()?;
         seconds.insert("total", started.elapsed().as_secs_f64());
@@ -485,14 +517,22 @@ pub fn run(options: &RunOptions) -> Result<RunReport> {
                 .collect(),
             duplicate_ids: duplicates,
             graphs: graphs.counts(),
+            filters: filters_json(&options.graph),
             work: done.clone(),
         };
         let export_dir = graphs.write_set(&options.out, run_id, &snapshot, &summary)?;
 
         let anything_new = done.documents_new + done.documents_updated > 0 || done.ner_texts + done.stance_pairs > 0;
         if anything_new {
+            // Model work without new documents is work an earlier run left
+            // (killed before it finished) or a new model's (--reprocess).
+            let left_over = if done.documents_new + done.documents_updated == 0 {
+                " (left by an interrupted run, or for --reprocess)"
+            } else {
+                ""
+            };
             log.info(&format!(
-                "run {run_id}: {} new and {} updated documents ({} unchanged), {} new comments; model work: NER {} texts, stance {} pairs; corpus: {} documents, {} comments, {} entities, {} stance pairs; {:.1}s",
+                "run {run_id}: {} new and {} updated documents ({} unchanged), {} new comments; model work{left_over}: NER {} texts, stance {} pairs; corpus: {} documents, {} comments, {} entities, {} stance pairs; {:.1}s",
                 done.documents_new,
                 done.documents_updated,
                 done.documents_unchanged,
@@ -514,7 +554,9 @@ pub fn run(options: &RunOptions) -> Result<RunReport> {
         if !skipped.is_empty() {
             log.warn(&format!("{} input file(s) or line(s) skipped (see summary.json)", skipped.len()));
         }
-        log.info(&format!("graph: {}", options.out.join("graph.gexf").display()));
+        if anything_new {
+            log.info(&format!("graph: {}", options.out.join("graph.gexf").display()));
+        }
         Ok(RunReport { run_id, skipped: skipped.len(), anything_new, export_dir })
     })();
 
@@ -530,11 +572,19 @@ pub fn run(options: &RunOptions) -> Result<RunReport> {
         (Ok(_), Err(e)) => return Err(e.into()),
         _ => {}
     }
+    // Fold the write-ahead log into the store, so that a run that ends
+    // leaves no large -wal behind; failing that (a full disk) is an error.
+    if result.is_ok() {
+        store.checkpoint()?;
+    }
     result
 }
 
 /// Reads the inputs file by file into the store. Returns what was skipped
-/// and the duplicate-id warnings.
+/// and the duplicate-id warnings. An id delivered more than once in a run
+/// is stored once, from its last copy (the later file, or the later line):
+/// a first pass finds each id's last copy, so an earlier copy is never
+/// applied and then replaced.
 fn ingest(
     options: &RunOptions,
     store: &mut Store,
@@ -546,12 +596,28 @@ fn ingest(
     for s in &skipped {
         log.warn(&format!("skipped {s}"));
     }
-    // id → where it was read in this run, and what happened to it first.
-    let mut seen: HashMap<String, (String, DocumentChange)> = HashMap::new();
+    let owned = |d: &Document| options.shard.is_none_or(|shard| shard.owns(&d.id));
+    let place = |path: &Path, i: usize, n: usize| {
+        if n > 1 {
+            format!("{} (document {} of the file)", path.display(), i + 1)
+        } else {
+            path.display().to_string()
+        }
+    };
+    // id → (file, document) of its last copy in this run, and where that is.
+    let mut last: HashMap<String, ((usize, usize), String)> = HashMap::new();
+    for (f, path) in files.iter().enumerate() {
+        let Ok(file) = corpus::load_file(path) else { continue };
+        let n = file.documents.len();
+        for (i, doc) in file.documents.iter().enumerate().filter(|(_, d)| owned(d)) {
+            last.insert(doc.id.clone(), ((f, i), place(path, i, n)));
+        }
+    }
+    let mut seen: HashMap<String, DocumentChange> = HashMap::new();
     let mut duplicates = Vec::new();
     log.stage("read", files.len());
-    for path in files {
-        let file = match corpus::load_file(&path) {
+    for (f, path) in files.iter().enumerate() {
+        let file = match corpus::load_file(path) {
             Ok(file) => file,
             Err(e) => {
                 let s = Skipped { path: path.clone(), line: None, reason: e.to_string() };
@@ -565,41 +631,32 @@ fn ingest(
             log.warn(&format!("skipped {s}"));
             skipped.push(s);
         }
-        let mut docs = file.documents;
-        if let Some(shard) = options.shard {
-            docs.retain(|d| shard.owns(&d.id));
-        }
-        let mut places = Vec::with_capacity(docs.len());
-        let several = docs.len() > 1;
-        for (i, doc) in docs.iter_mut().enumerate() {
-            cut_long_texts(doc, options.max_text_chars, log, done);
-            places.push(if several {
-                format!("{} (document {} of the file)", path.display(), i + 1)
-            } else {
-                path.display().to_string()
-            });
-        }
-        let changes = store.ingest(&docs, run_id)?;
-        for ((doc, change), place) in docs.iter().zip(changes).zip(places) {
-            match seen.get(&doc.id) {
-                Some((earlier, first_change)) => {
+        let n = file.documents.len();
+        let mut docs = Vec::with_capacity(n);
+        for (i, mut doc) in file.documents.into_iter().enumerate().filter(|(_, d)| owned(d)) {
+            match last.get(&doc.id) {
+                Some((at, kept)) if *at != (f, i) => {
                     let line = format!(
-                        "document id {:?} is claimed by {earlier} and {place}; the later one ({place}) is kept",
-                        doc.id
+                        "document id {:?} is claimed by {} and {kept}; the later one ({kept}) is kept",
+                        doc.id,
+                        place(path, i, n)
                     );
                     log.warn(&line);
                     duplicates.push(line);
-                    let first_change = *first_change;
-                    seen.insert(doc.id.clone(), (place, first_change));
                 }
-                None => {
-                    seen.insert(doc.id.clone(), (place, change));
+                _ => {
+                    cut_long_texts(&mut doc, options.max_text_chars, log, done);
+                    docs.push(doc);
                 }
             }
         }
+        let changes = store.ingest(&docs, run_id)?;
+        for (doc, change) in docs.iter().zip(changes) {
+            seen.insert(doc.id.clone(), change);
+        }
         log.inc(1);
     }
-    for (_, change) in seen.values() {
+    for change in seen.values() {
         match change {
             DocumentChange::New => done.documents_new += 1,
             DocumentChange::Updated => done.documents_updated += 1,
@@ -680,8 +737,10 @@ fn cut_long_texts(doc: &mut Document, max: usize, log: &Log, done: &mut WorkDone
     let id = doc.id.clone();
     let mut cut = |what: String, text: &mut String| {
         if let Some(short) = corpus::cut_at_sentence(text, max) {
+            let at =
+                if corpus::ends_sentence(&short) { "at a sentence end" } else { "(no sentence end near the limit)" };
             log.warn(&format!(
-                "document {id:?}: {what} has {} characters, cut to {} at a sentence end (--max-text-chars {max})",
+                "document {id:?}: {what} has {} characters, cut to {} {at} (--max-text-chars {max})",
                 text.chars().count(),
                 short.chars().count()
             ));
@@ -844,6 +903,10 @@ fn link_all(store: &mut Store, log: &Log) -> Result<(Linker, Vec<Entity>, crate:
 }
 
 /// `stancegraph export`: the export set from the store alone, no model.
+/// A date range that matches no document writes nothing
+/// ([`outputs::OutputError::NothingMatched`]); a whole-corpus export is
+/// checked like a run's (`accept_shrink`).
+#[allow(clippy::too_many_arguments)]
 pub fn export_only(
     store_path: &Path,
     out: &Path,
@@ -851,22 +914,39 @@ pub fn export_only(
     to: Option<&str>,
     min_free_mb: u64,
     quiet: bool,
+    accept_shrink: bool,
     graph_options: &graph::GraphOptions,
 ) -> Result<PathBuf> {
     let log = Log::new(quiet);
-    outputs::preflight(out, min_free_mb)?;
-    let _lock = StoreLock::acquire(store_path)?;
     if !store_path.exists() {
         anyhow::bail!("store {} does not exist (run `stancegraph run` first)", store_path.display());
     }
+    outputs::preflight(out, min_free_mb)?;
+    let _out_lock = outputs::lock(out, "export")?;
+    let _lock = StoreLock::acquire(store_path, "export")?;
     let mut store = Store::open(store_path)?;
     outputs::clean_leftovers(out);
-    let run_id = store.begin_run("export", &[])?;
     let mut snapshot = store.snapshot(from, to)?;
+    let range = format!("{} to {}", from.unwrap_or("the start"), to.unwrap_or("the end"));
+    if from.is_some() || to.is_some() {
+        let undated = store.undated_documents()?;
+        if snapshot.documents.is_empty() {
+            return Err(outputs::OutputError::NothingMatched { range, undated, out: out.to_path_buf() }.into());
+        }
+        if undated > 0 {
+            log.warn(&format!("{undated} undated document(s) left out of the export of {range}"));
+        }
+    } else {
+        outputs::check_shrink(out, snapshot.documents.len(), accept_shrink)?;
+    }
+    let run_id = store.begin_run_after("export", &[], outputs::highest_set(out))?;
     crate::stance::apply_min_confidence(&mut snapshot.stances, graph_options.min_confidence);
     let run_started = store.run_started(run_id)?.unwrap_or_default();
-    let range = format!("{} to {}", from.unwrap_or("the start"), to.unwrap_or("the end"));
-    let provenance = format!("stancegraph {} export {run_id} of {range}, {run_started}", env!("CARGO_PKG_VERSION"));
+    let provenance = format!(
+        "stancegraph {} export {run_id} of {range}, {run_started}; graph filters: {}",
+        env!("CARGO_PKG_VERSION"),
+        filters_text(graph_options)
+    );
     let graphs = Graphs::build(&snapshot, graph_options, provenance);
     let summary = serde_json::json!({
         "version": env!("CARGO_PKG_VERSION"),
@@ -884,6 +964,7 @@ pub fn export_only(
         "stances_unsure": snapshot.stances.iter().filter(|s| s.unsure).count(),
         "stances_implicit": snapshot.stances.iter().filter(|s| s.implicit).count(),
         "graphs": graphs.counts(),
+        "filters": filters_json(graph_options),
     });
     let result = graphs.write_set(out, run_id, &snapshot, &summary).context("export");
     let status = if result.is_ok() { "ok" } else { "failed" };

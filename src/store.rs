@@ -77,8 +77,10 @@ pub enum StoreError {
     Damaged { path: PathBuf, detail: String },
     #[error("store {} has schema version {found}; this build reads version {SCHEMA_VERSION}", path.display())]
     Version { path: PathBuf, found: i64 },
-    #[error("store {} is in use by another run ({holder})", path.display())]
+    #[error("store {} is in use by {holder}", path.display())]
     Busy { path: PathBuf, holder: String },
+    #[error("store {} does not exist: nothing to recover", path.display())]
+    Missing { path: PathBuf },
     #[error("store lock {}: {source}", path.display())]
     Lock {
         path: PathBuf,
@@ -196,16 +198,25 @@ pub struct StoreLock {
 }
 
 impl StoreLock {
-    /// Takes the lock or fails at once with [`StoreError::Busy`] naming the
-    /// holder (its pid and start time).
-    pub fn acquire(store: &Path) -> Result<StoreLock> {
+    /// Takes the store's lock for `command` (`run`, `export`, ...) or fails
+    /// at once with [`StoreError::Busy`] naming the holder (its command, pid
+    /// and start time).
+    pub fn acquire(store: &Path, command: &str) -> Result<StoreLock> {
         let path = lock_path(store);
-        let err = |source| StoreError::Lock { path: path.clone(), source };
+        StoreLock::take(&path, command).map_err(|e| match e {
+            LockError::Held(holder) => StoreError::Busy { path: store.to_path_buf(), holder },
+            LockError::Io(source) => StoreError::Lock { path, source },
+        })
+    }
+
+    /// Takes the lock file `path` (created with its folder when missing);
+    /// the file then names this process.
+    pub fn take(path: &Path, command: &str) -> std::result::Result<StoreLock, LockError> {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            fs::create_dir_all(dir).map_err(err)?;
+            fs::create_dir_all(dir).map_err(LockError::Io)?;
         }
         let mut file =
-            OpenOptions::new().read(true).write(true).create(true).truncate(false).open(&path).map_err(err)?;
+            OpenOptions::new().read(true).write(true).create(true).truncate(false).open(path).map_err(LockError::Io)?;
         // SAFETY: flock on a file descriptor we own.
         let got = unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) };
         if got != 0 {
@@ -214,19 +225,29 @@ impl StoreLock {
                 let mut holder = String::new();
                 let _ = file.read_to_string(&mut holder);
                 let holder = holder.trim();
-                return Err(StoreError::Busy {
-                    path: store.to_path_buf(),
-                    holder: if holder.is_empty() { "unknown process".into() } else { holder.to_string() },
-                });
+                return Err(LockError::Held(if holder.is_empty() {
+                    "another process".into()
+                } else {
+                    holder.to_string()
+                }));
             }
-            return Err(err(e));
+            return Err(LockError::Io(e));
         }
-        file.set_len(0).map_err(err)?;
-        file.rewind().map_err(err)?;
-        write!(file, "pid {} since {}", std::process::id(), now_utc()).map_err(err)?;
-        file.flush().map_err(err)?;
+        let io = LockError::Io;
+        file.set_len(0).map_err(io)?;
+        file.rewind().map_err(io)?;
+        write!(file, "stancegraph {command}, pid {} since {}", std::process::id(), now_utc()).map_err(io)?;
+        file.flush().map_err(io)?;
         Ok(StoreLock { _file: file })
     }
+}
+
+/// Why a lock file could not be taken.
+#[derive(Debug)]
+pub enum LockError {
+    /// Another process holds it; what its lock file says of it.
+    Held(String),
+    Io(std::io::Error),
 }
 
 /// `<store>.lock`.
@@ -532,6 +553,12 @@ impl Store {
     /// killed process (this one holds the lock) become `killed`, and the
     /// leftovers of a killed linking are dropped.
     pub fn begin_run(&mut self, command: &str, inputs: &[String]) -> Result<i64> {
+        self.begin_run_after(command, inputs, 0)
+    }
+
+    /// [`Store::begin_run`], numbered above `after` too (the highest export
+    /// set in `--out`, so that set numbers never go backwards).
+    pub fn begin_run_after(&mut self, command: &str, inputs: &[String], after: i64) -> Result<i64> {
         self.conn
             .execute_batch(
                 "UPDATE runs SET status = 'killed' WHERE status = 'running';
@@ -540,10 +567,17 @@ impl Store {
             )
             .map_err(|e| self.err(e))?;
         self.exec(
-            "INSERT INTO runs(command, started, status, inputs) VALUES (?1, ?2, 'running', ?3)",
-            params![command, now_utc(), serde_json::to_string(inputs).unwrap_or_default()],
+            "INSERT INTO runs(id, command, started, status, inputs)
+             VALUES (max((SELECT coalesce(max(id), 0) FROM runs), ?4) + 1, ?1, ?2, 'running', ?3)",
+            params![command, now_utc(), serde_json::to_string(inputs).unwrap_or_default(), after],
         )?;
         Ok(self.conn.last_insert_rowid())
+    }
+
+    /// Folds the write-ahead log into the store file and truncates it.
+    pub fn checkpoint(&self) -> Result<()> {
+        self.conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| r.get::<_, i64>(0)).map_err(|e| self.err(e))?;
+        Ok(())
     }
 
     /// Names the models of a run.
@@ -1108,6 +1142,11 @@ impl Store {
     /// `from..=to` (`YYYY-MM-DD`; an undated document is in only when no
     /// bound is given). Entities are those mentioned there, with their
     /// mention counts there.
+    /// Documents without a date (left out of a `--from`/`--to` export).
+    pub fn undated_documents(&self) -> Result<usize> {
+        self.count("SELECT count(*) FROM documents WHERE date IS NULL")
+    }
+
     pub fn snapshot(&self, from: Option<&str>, to: Option<&str>) -> Result<Snapshot> {
         let bounded = from.is_some() || to.is_some();
         let in_range = "(?1 = 0 OR (d.date IS NOT NULL AND (?2 IS NULL OR substr(d.date, 1, 10) >= ?2)
@@ -1249,20 +1288,42 @@ impl Store {
 /// What [`recover`] did.
 #[derive(Debug, Clone)]
 pub struct Recovered {
-    /// Where the damaged file was moved.
-    pub damaged: PathBuf,
-    /// Rows copied per table.
-    pub rows: BTreeMap<String, usize>,
+    /// Where the damaged file was moved; `None` when the store was healthy
+    /// and left as it was.
+    pub damaged: Option<PathBuf>,
+    /// Per table: rows copied, and rows lost (`None`: unknown, the table's
+    /// row count could not be read either).
+    pub tables: BTreeMap<String, TableRecovery>,
     /// Row ranges or tables that could not be read.
     pub lost: Vec<String>,
 }
 
-/// Moves a damaged store aside (`<store>.damaged-<time>`, with its `-wal`
-/// and `-shm` files) and copies every row that can still be read into a new
-/// store at the same path. Derived tables (mentions, stances, entities) are
-/// rebuilt by the next run; lost documents come back when their inputs are
-/// read again, lost model output is recomputed.
+/// Rows kept and lost of one table.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct TableRecovery {
+    pub kept: usize,
+    pub lost: Option<usize>,
+}
+
+/// Rowids probed one at a time past the last one read, when the table's
+/// highest rowid can't be read either.
+const PROBE_PAST_LAST: i64 = 100_000;
+
+/// Checks the store (`PRAGMA integrity_check`): a healthy one is left as it
+/// is. A damaged one is moved aside (`<store>.damaged-<time>`, with its
+/// `-wal` and `-shm` files) and every row that can still be read is copied
+/// into a new store at the same path: table by table, in rowid batches, and
+/// row by row where a page is unreadable. Derived tables (mentions, stances,
+/// entities) are rebuilt by the next run; lost documents come back when
+/// their inputs are read again, lost model output is recomputed.
 pub fn recover(path: &Path) -> Result<Recovered> {
+    if !path.is_file() {
+        return Err(StoreError::Missing { path: path.to_path_buf() });
+    }
+    let mut report = Recovered { damaged: None, tables: BTreeMap::new(), lost: Vec::new() };
+    if is_healthy(path) {
+        return Ok(report);
+    }
     let stamp = now_utc().replace(':', "");
     let mut damaged = path.as_os_str().to_owned();
     damaged.push(format!(".damaged-{stamp}"));
@@ -1278,9 +1339,21 @@ pub fn recover(path: &Path) -> Result<Recovered> {
             fs::rename(&from, &to).map_err(io)?;
         }
     }
-    let mut report = Recovered { damaged: damaged.clone(), rows: BTreeMap::new(), lost: Vec::new() };
+    report.damaged = Some(damaged.clone());
     let fresh = Store::open(path)?;
-    let old = match Connection::open_with_flags(&damaged, OpenFlags::SQLITE_OPEN_READ_ONLY) {
+    // Where the table list itself is unreadable (a truncated file), the rows
+    // are read from a copy whose first page lists the tables still found.
+    let mut source = damaged.clone();
+    if !schema_readable(&damaged) {
+        match schema_patched_copy(&damaged) {
+            Some(copy) => {
+                report.lost.push("the table list (it was rebuilt from the entries still readable)".into());
+                source = copy;
+            }
+            None => report.lost.push("the table list: no table could be found".into()),
+        }
+    }
+    let old = match Connection::open_with_flags(&source, OpenFlags::SQLITE_OPEN_READ_ONLY) {
         Ok(c) => c,
         Err(e) => {
             report.lost.push(format!("the whole file: {e}"));
@@ -1291,63 +1364,179 @@ pub fn recover(path: &Path) -> Result<Recovered> {
         if table == "meta" {
             continue;
         }
-        let (copied, lost) = copy_table(&old, &fresh.conn, table);
-        report.rows.insert(table.to_string(), copied);
+        let (kept, lost) = copy_table(&old, &fresh.conn, table);
+        let before: Option<i64> = old.query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0)).ok();
+        // A table read whole lost nothing; else its row count tells, when it reads.
+        let lost_rows = if lost.is_empty() { Some(0) } else { before.map(|n| (n as usize).saturating_sub(kept)) };
+        report.tables.insert(table.to_string(), TableRecovery { kept, lost: lost_rows });
         report.lost.extend(lost);
+    }
+    drop(old);
+    if source != damaged {
+        let _ = fs::remove_file(&source);
     }
     Ok(report)
 }
 
-/// Copies the readable rows of one table, stepping over unreadable rowid
-/// ranges; returns the rows copied and what was lost.
+/// Whether the schema (`sqlite_master`) of the store at `path` reads whole.
+fn schema_readable(path: &Path) -> bool {
+    let Ok(conn) = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY) else { return false };
+    let names: rusqlite::Result<Vec<String>> =
+        conn.prepare("SELECT name FROM sqlite_master").and_then(|mut s| s.query_map([], |r| r.get(0))?.collect());
+    names.is_ok()
+}
+
+/// A copy of a store whose schema is unreadable, with a new first page
+/// listing the store's tables whose `sqlite_master` rows can still be read
+/// one at a time (the indexes are left out; the copy is only read). The
+/// page is built by SQLite in a scratch database of the same page size.
+/// `None` when no table row is readable or the list does not fit one page.
+fn schema_patched_copy(damaged: &Path) -> Option<PathBuf> {
+    let mut bytes = fs::read(damaged).ok()?;
+    let page_size = match u16::from_be_bytes([*bytes.get(16)?, *bytes.get(17)?]) {
+        1 => 65536,
+        n => n as usize,
+    };
+    if bytes.len() < page_size {
+        return None;
+    }
+    let old = Connection::open_with_flags(damaged, OpenFlags::SQLITE_OPEN_READ_ONLY).ok()?;
+    old.execute_batch("PRAGMA writable_schema = ON").ok()?;
+    let mut rows: Vec<(String, String, i64, String)> = Vec::new();
+    for rowid in 1..=256 {
+        let row = old.query_row(
+            "SELECT name, tbl_name, rootpage, sql FROM sqlite_master WHERE rowid = ?1 AND type = 'table'",
+            [rowid],
+            |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, i64>(2)?, r.get::<_, String>(3)?)),
+        );
+        if let Ok(row) = row {
+            if TABLES.contains(&row.0.as_str()) {
+                rows.push(row);
+            }
+        }
+    }
+    drop(old);
+    if rows.is_empty() {
+        return None;
+    }
+    let scratch = PathBuf::from(format!("{}.schema-scratch", damaged.display()));
+    let _ = fs::remove_file(&scratch);
+    let built = (|| -> rusqlite::Result<()> {
+        let t = Connection::open(&scratch)?;
+        t.execute_batch(&format!(
+            "PRAGMA page_size = {page_size}; PRAGMA journal_mode = DELETE; PRAGMA writable_schema = ON;"
+        ))?;
+        for (name, tbl, root, sql) in &rows {
+            t.execute(
+                "INSERT INTO sqlite_master(type, name, tbl_name, rootpage, sql) VALUES ('table', ?1, ?2, ?3, ?4)",
+                params![name, tbl, root, sql],
+            )?;
+        }
+        Ok(())
+    })();
+    let first = fs::read(&scratch).ok().filter(|f| built.is_ok() && f.len() == page_size);
+    let _ = fs::remove_file(&scratch);
+    let first = first?;
+    // The damaged header, with the new page's cells; rollback journal mode,
+    // no freelist, the page count of what is left of the file.
+    bytes[100..page_size].copy_from_slice(&first[100..page_size]);
+    bytes[18] = 1;
+    bytes[19] = 1;
+    let pages = (bytes.len() / page_size) as u32;
+    bytes[28..32].copy_from_slice(&pages.to_be_bytes());
+    bytes[32..40].fill(0);
+    bytes[40..44].copy_from_slice(&first[40..44]);
+    let copy = PathBuf::from(format!("{}.schema-patched", damaged.display()));
+    fs::write(&copy, &bytes).ok()?;
+    Some(copy)
+}
+
+/// Whether the store opens and passes `PRAGMA integrity_check`.
+fn is_healthy(path: &Path) -> bool {
+    let Ok(conn) = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_WRITE) else { return false };
+    let rows: rusqlite::Result<Vec<String>> =
+        conn.prepare("PRAGMA integrity_check").and_then(|mut s| s.query_map([], |r| r.get::<_, String>(0))?.collect());
+    matches!(rows.as_deref(), Ok([ok]) if ok == "ok")
+}
+
+/// Copies the readable rows of one table: in rowid batches while the pages
+/// read, then row by row (each rowid looked up alone, which reads only the
+/// pages on its own path) from the first batch that fails to the table's
+/// highest rowid. Returns the rows copied and the rowid ranges lost.
 fn copy_table(old: &Connection, new: &Connection, table: &str) -> (usize, Vec<String>) {
     let columns: Vec<String> = match new.prepare(&format!("SELECT * FROM {table} LIMIT 0")) {
         Ok(s) => s.column_names().iter().map(|c| format!("\"{c}\"")).collect(),
         Err(e) => return (0, vec![format!("{table}: {e}")]),
     };
+    // A store of an earlier build may lack a column added since.
+    let present: Option<Vec<String>> = old
+        .prepare(&format!("SELECT * FROM {table} LIMIT 0"))
+        .ok()
+        .map(|s| s.column_names().iter().map(|c| format!("\"{c}\"")).collect());
+    let Some(present) = present else { return (0, vec![format!("{table}: the table can't be read")]) };
+    let columns: Vec<String> = columns.into_iter().filter(|c| present.contains(c)).collect();
     let list = columns.join(", ");
     let marks: Vec<String> = (1..=columns.len()).map(|i| format!("?{i}")).collect();
     let insert = format!("INSERT OR IGNORE INTO {table}({list}) VALUES ({})", marks.join(", "));
-    let select = format!("SELECT rowid, {list} FROM {table} WHERE rowid > ?1 ORDER BY rowid LIMIT 1000");
+    let batch_sql = format!("SELECT rowid, {list} FROM {table} WHERE rowid > ?1 ORDER BY rowid LIMIT 1000");
+    let one_sql = format!("SELECT rowid, {list} FROM {table} WHERE rowid = ?1");
+    let read = |sql: &str, at: i64| -> rusqlite::Result<Vec<(i64, Vec<rusqlite::types::Value>)>> {
+        let mut stmt = old.prepare_cached(sql)?;
+        let rows = stmt.query_map([at], |r| {
+            let vals = (1..=columns.len()).map(|i| r.get(i)).collect::<rusqlite::Result<Vec<_>>>()?;
+            Ok((r.get(0)?, vals))
+        })?;
+        rows.collect()
+    };
     let mut copied = 0;
-    let mut lost = Vec::new();
-    let mut after: i64 = i64::MIN;
-    let mut step: i64 = 1;
-    let mut failures = 0;
+    let mut copy = |vals: Vec<rusqlite::types::Value>| {
+        copied += new.execute(&insert, rusqlite::params_from_iter(vals)).is_ok() as usize;
+    };
     let _ = new.execute_batch("BEGIN");
+    let mut after: i64 = 0;
+    let mut failed = false;
     loop {
-        let batch: std::result::Result<Vec<(i64, Vec<rusqlite::types::Value>)>, rusqlite::Error> = (|| {
-            let mut stmt = old.prepare(&select)?;
-            let rows = stmt.query_map([after], |r| {
-                let id: i64 = r.get(0)?;
-                let vals = (1..=columns.len())
-                    .map(|i| r.get::<_, rusqlite::types::Value>(i))
-                    .collect::<std::result::Result<Vec<_>, _>>()?;
-                Ok((id, vals))
-            })?;
-            rows.collect()
-        })();
-        match batch {
+        match read(&batch_sql, after) {
             Ok(rows) if rows.is_empty() => break,
             Ok(rows) => {
-                step = 1;
                 for (id, vals) in rows {
                     after = id;
-                    if new.execute(&insert, rusqlite::params_from_iter(vals)).is_ok() {
-                        copied += 1;
+                    copy(vals);
+                }
+            }
+            Err(_) => {
+                failed = true;
+                break;
+            }
+        }
+    }
+    let mut lost = Vec::new();
+    if failed {
+        let highest: Option<i64> = old.query_row(&format!("SELECT max(rowid) FROM {table}"), [], |r| r.get(0)).ok();
+        let mut last_read = after;
+        let mut bad: Option<(i64, i64)> = None;
+        let mut rowid = after;
+        while rowid < highest.unwrap_or(last_read + PROBE_PAST_LAST) {
+            rowid += 1;
+            match read(&one_sql, rowid) {
+                Ok(rows) => {
+                    for (_, vals) in rows {
+                        copy(vals);
+                        last_read = rowid;
+                    }
+                    if let Some((a, b)) = bad.take() {
+                        lost.push(format!("{table}: rowids {a}..={b} unreadable"));
                     }
                 }
+                Err(_) => bad = Some((bad.map_or(rowid, |(a, _)| a), rowid)),
             }
-            Err(e) => {
-                failures += 1;
-                if failures > 64 || after == i64::MIN {
-                    lost.push(format!("{table}: rows after rowid {after}: {e}"));
-                    break;
-                }
-                lost.push(format!("{table}: rowids {}..{}: {e}", after + 1, after + step));
-                after = after.saturating_add(step);
-                step = step.saturating_mul(4);
-            }
+        }
+        match bad {
+            Some((a, b)) if highest.is_some() => lost.push(format!("{table}: rowids {a}..={b} unreadable")),
+            _ => {}
+        }
+        if highest.is_none() {
+            lost.push(format!("{table}: the highest rowid is unreadable; rows after rowid {last_read} may be lost"));
         }
     }
     let _ = new.execute_batch("COMMIT");

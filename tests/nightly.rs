@@ -158,6 +158,7 @@ fn nothing_new_does_no_model_work_and_keeps_the_exports() {
     let stderr = String::from_utf8_lossy(&again.stderr);
     let said: Vec<&str> = stderr.lines().filter(|l| l.contains("nothing new")).collect();
     assert_eq!(said.len(), 1, "{stderr}");
+    assert_eq!(stderr.lines().count(), 1, "a night with nothing new is one line: {stderr}");
     assert!(said[0].starts_with("20"), "log lines carry a timestamp: {}", said[0]);
     let s = summary(&out);
     assert_eq!(s["work"]["documents_unchanged"], 4);
@@ -255,7 +256,10 @@ fn a_second_run_is_refused_while_one_holds_the_store() {
     assert_eq!(second.status.code(), Some(3), "{}", String::from_utf8_lossy(&second.stderr));
     let stderr = String::from_utf8_lossy(&second.stderr);
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
-    assert!(stderr.contains("in use by another run") && stderr.contains(&format!("pid {}", first.id())), "{stderr}");
+    assert!(
+        stderr.contains("in use by stancegraph run") && stderr.contains(&format!("pid {}", first.id())),
+        "{stderr}"
+    );
     // The killed holder never blocks the next run.
     ok(&run(&[&sample()], &out, &["--quiet"]));
 }
@@ -444,6 +448,9 @@ fn other_ner_version(dir: &Path) -> PathBuf {
             }
         }
     }
+    // The changed config.json is a new model version: its manifest is rewritten.
+    std::fs::remove_file(models.join("ner").join(stancegraph::manifest::FILE)).unwrap();
+    stancegraph::manifest::write(&models.join("ner")).unwrap();
     models
 }
 

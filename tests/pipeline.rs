@@ -212,7 +212,7 @@ fn a_corrupt_weights_file_is_named() {
     let models = dir.path().join("models");
     let ner = models.join("ner");
     std::fs::create_dir_all(&ner).unwrap();
-    for f in ["config.json", "tokenizer.json"] {
+    for f in ["config.json", "tokenizer.json", "SHA256SUMS"] {
         std::fs::copy(root().join("models/ner").join(f), ner.join(f)).unwrap();
     }
     std::fs::write(ner.join("model.safetensors"), b"not a safetensors file").unwrap();
