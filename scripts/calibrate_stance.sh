@@ -24,3 +24,5 @@ with open(path + ".tmp", "w") as f:
 import os; os.replace(path + ".tmp", path)
 print(f"{path}: temperature {old} -> {config['stancegraph']['temperature']} (factor {factor})")
 PY
+# config.json changed: the folder's manifest follows (src/manifest.rs)
+python3 scripts/write_manifest.py "$MODEL"
