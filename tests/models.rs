@@ -54,9 +54,9 @@ fn long_texts_lose_and_duplicate_nothing_at_window_seams() {
 
 #[test]
 fn stance_model_reads_clear_cases() {
-    // The fast model, and the accurate one where it is shipped.
-    for name in ["stance", "stance-accurate"] {
-        if name == "stance-accurate" && !models().join(name).exists() {
+    // The fast model, and the MPNet ones where they are shipped.
+    for name in ["stance", "stance-accurate", "stance-comments"] {
+        if name != "stance" && !models().join(name).exists() {
             continue;
         }
         stance_model_reads_clear_cases_in(name);
@@ -69,7 +69,7 @@ fn stance_model_reads_clear_cases_in(name: &str) {
     let q = |text: &'static str, target: &'static str| {
         let b = text.find(target).unwrap_or(0);
         let s = text[..b].chars().count();
-        StanceQuery { text, target, mentions: vec![(s, s + target.chars().count())] }
+        StanceQuery::new(text, target, vec![(s, s + target.chars().count())])
     };
     let queries = vec![
         // obladi's whole comment on the seed; without its lead-in the shipped
@@ -80,6 +80,27 @@ fn stance_model_reads_clear_cases_in(name: &str) {
     ];
     let got: Vec<Stance> = model.predict(&queries).unwrap().iter().map(|d| d.stance).collect();
     assert_eq!(got, vec![Stance::Against, Stance::Favour, Stance::Against], "{name}");
+}
+
+#[test]
+fn the_comment_model_reads_the_conversation_as_the_python_encoder_does() {
+    // tests/fixtures/mpnet/stance_inputs.json: scripts/stance_reference.py inputs, the
+    // conversation cases (stance_data.py step 5) with the MPNet tokenizer.
+    let dir = models().join("stance-comments");
+    let model = StanceModel::load(&dir, StanceConfig { threads: 1, ..StanceConfig::default() }).expect("loads");
+    assert!(model.reads_conversation());
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/mpnet/stance_inputs.json");
+    let f: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let cases = f["context_cases"].as_array().unwrap();
+    assert!(cases.len() >= 4);
+    for case in cases {
+        let spans = case["spans"].as_array().unwrap();
+        let mentions = spans.iter().map(|s| (s[0].as_u64().unwrap() as usize, s[1].as_u64().unwrap() as usize));
+        let q = StanceQuery::new(case["text"].as_str().unwrap(), case["target"].as_str().unwrap(), mentions.collect())
+            .in_conversation(case["title"].as_str().unwrap(), case["parent"].as_str().unwrap());
+        let want: Vec<i64> = case["input_ids"].as_array().unwrap().iter().map(|v| v.as_i64().unwrap()).collect();
+        assert_eq!(model.input().encode(&q).unwrap().0, want, "{:?}", case["text"]);
+    }
 }
 
 #[test]
@@ -100,6 +121,7 @@ fn a_one_file_model_keeps_its_id() {
 fn the_fast_stance_model_is_the_shipped_one() {
     use stancegraph::stance::StanceModelChoice;
     assert_eq!(StanceModelChoice::parse("fast").dir(&models()).unwrap(), models().join("stance"));
+    assert_eq!(StanceModelChoice::parse("comments").dir(&models()).unwrap(), models().join("stance-comments"));
     if models().join("stance-accurate").exists() {
         assert_eq!(StanceModelChoice::parse("accurate").dir(&models()).unwrap(), models().join("stance-accurate"));
     } else {
