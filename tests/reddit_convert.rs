@@ -37,7 +37,10 @@ d1,,6.0,,,a thread of its own
         .iter()
         .map(|c| (c["id"].as_str().unwrap(), c["parent"].as_str()))
         .collect();
-    assert_eq!(thread, vec![("p0", None), ("b1", Some("p0")), ("c1", Some("b1")), ("b2", Some("p0")), ("c2", Some("b2"))]);
+    assert_eq!(
+        thread,
+        vec![("p0", None), ("b1", Some("p0")), ("c1", Some("b1")), ("b2", Some("p0")), ("c2", Some("b2"))]
+    );
     assert_eq!(docs[0]["comments"][0]["author"], "u1");
     assert_eq!(docs[1]["id"], "reddit-d1");
     assert_eq!(docs[1]["comments"].as_array().unwrap().len(), 1);

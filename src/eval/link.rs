@@ -5,8 +5,8 @@
 //! offsets, the SHA-256 of the comment text and the gold entity (our own
 //! canonical name, or `-` for none); no text. The texts and NER spans come
 //! from a corpus store that `stancegraph run` made over the converted
-//! threads; this build's linker links the whole store afresh (documents in
-//! id order, as `run` does) without writing to it, so the score is the
+//! threads; this build's linker links the whole store afresh (observing
+//! every document first, then linking in id order, as `run` does) without writing to it, so the score is the
 //! current linker's on the stored NER output.
 //!
 //! Scores:
@@ -26,7 +26,8 @@ use std::path::Path;
 use anyhow::{bail, Context, Result};
 
 use crate::eval::comment_set::text_sha16;
-use crate::link::{DocumentSpans, Linker, Mention, Source};
+use crate::link::{Linker, Mention, Source};
+use crate::pipeline::stored_spans;
 use crate::store::Store;
 
 /// The columns of `mentions.tsv`, in order.
@@ -91,22 +92,25 @@ pub fn link_store(store_path: &Path, gold: &[GoldMention]) -> Result<Vec<Mention
     let mut sha: HashMap<(String, usize), String> = HashMap::new();
     let mut linker = Linker::new();
     let mut out = Vec::new();
-    let mut after: Option<String> = None;
-    loop {
-        let page = store.documents_page(after.as_deref(), 64)?;
-        let Some(last) = page.last() else { break };
-        after = Some(last.id.clone());
-        for doc in &page {
-            let spans = DocumentSpans {
-                article: store.spans_of(&doc.text)?,
-                comments: doc.comments.iter().map(|c| store.spans_of(&c.text)).collect::<Result<_, _>>()?,
-            };
-            let mentions = linker.link(doc, &spans);
-            if wanted.contains(doc.id.as_str()) {
-                for (i, c) in doc.comments.iter().enumerate() {
-                    sha.insert((doc.id.clone(), i), text_sha16(&c.text));
+    for observing in [true, false] {
+        let mut after: Option<String> = None;
+        loop {
+            let page = store.documents_page(after.as_deref(), 64)?;
+            let Some(last) = page.last() else { break };
+            after = Some(last.id.clone());
+            for doc in &page {
+                let spans = stored_spans(&store, doc)?;
+                if observing {
+                    linker.observe(doc, &spans);
+                    continue;
                 }
-                out.extend(mentions);
+                let mentions = linker.link(doc, &spans);
+                if wanted.contains(doc.id.as_str()) {
+                    for (i, c) in doc.comments.iter().enumerate() {
+                        sha.insert((doc.id.clone(), i), text_sha16(&c.text));
+                    }
+                    out.extend(mentions);
+                }
             }
         }
     }
@@ -114,7 +118,12 @@ pub fn link_store(store_path: &Path, gold: &[GoldMention]) -> Result<Vec<Mention
         match sha.get(&(g.doc_id.clone(), g.comment)) {
             None => bail!("{} comment {} is not in the store", g.doc_id, g.comment),
             Some(found) if *found != g.sha16 => {
-                bail!("the text of {} comment {} has changed (SHA-256 {found}, the set has {})", g.doc_id, g.comment, g.sha16)
+                bail!(
+                    "the text of {} comment {} has changed (SHA-256 {found}, the set has {})",
+                    g.doc_id,
+                    g.comment,
+                    g.sha16
+                )
             }
             _ => {}
         }
@@ -327,6 +336,7 @@ mod tests {
             text: String::new(),
             entity_id: id.into(),
             linked_by: crate::link::LinkedBy::Name,
+            antecedent: None,
         };
         let got = system_entities(&gold, &[m(0, 4, "x"), m(3, 9, "y"), m(20, 22, "z")]);
         assert_eq!(got, vec![Some("y".to_string())]);
