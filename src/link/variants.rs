@@ -447,7 +447,10 @@ mod tests {
     #[test]
     fn curated_people_nicknames_slips_and_plurals() {
         let got = corpus(&[
-            ("Kamala spoke, Harris agreed, VP Harris left, Kamala stayed.", &["Kamala", "Harris", "VP Harris", "Kamala"]),
+            (
+                "Kamala spoke, Harris agreed, VP Harris left, Kamala stayed.",
+                &["Kamala", "Harris", "VP Harris", "Kamala"],
+            ),
             ("Kamila Harris again.", &["Kamila Harris"]),
             ("Sleepy Joe and Donnie.", &["Sleepy Joe", "Donnie"]),
             ("Donald Trump, Donald Trump, Donald Trumps.", &["Donald Trump", "Donald Trump", "Donald Trumps"]),
