@@ -104,9 +104,14 @@ pub(super) fn edit_distance(a: &str, b: &str) -> usize {
 
 /// Whether `written` is a spelling slip of the name word `known`: same
 /// first letter, one edit for words of six letters or more, two from
-/// seven ("Hilary", "Kamila", "Huckaby"); never the same word.
+/// seven ("Hilary", "Kamila", "Huckaby"); never the same word or its
+/// plural.
 pub(super) fn is_slip(written: &str, known: &str) -> bool {
     if written == known || written.chars().next() != known.chars().next() {
+        return false;
+    }
+    // A plural is no slip: "the Clintons" are a family, not Hillary.
+    if written.strip_suffix('s') == Some(known) || known.strip_suffix('s') == Some(written) {
         return false;
     }
     let n = written.chars().count().min(known.chars().count());
@@ -379,6 +384,7 @@ mod tests {
         assert!(!is_slip("osama", "obama"));
         assert!(!is_slip("harris", "morris"));
         assert!(!is_slip("trump", "trump"));
+        assert!(!is_slip("clintons", "clinton"));
         assert_eq!(edit_distance("ab", "ba"), 1);
     }
 
