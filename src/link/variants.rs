@@ -1,7 +1,7 @@
 //! Name variants of people in comments: the curated nickname table
 //! (`data/nicknames.tsv`, [`NicknameTable`]), the corpus evidence the
-//! linker gathers before linking ([`Evidence`]: every full name of the
-//! corpus with its count), and the rules that map a variant onto a known
+//! linker gathers before linking ([`Evidence`]: the corpus's full names
+//! and name words with their counts), and the rules that map a variant onto a known
 //! person: pet forms of first names, plurals, a first name or surname
 //! alone with one dominant bearer, spelling slips, initials, hyphen forms
 //! and the first two or last two words of a longer name.
@@ -301,8 +301,10 @@ impl Linker {
         if (2..=4).contains(&letters.len()) && letters.iter().all(|c| c.is_uppercase()) {
             let initials = fold(&letters);
             let found: Vec<&Bearer> = bearers.iter().filter(|b| initials_of(&b.keys).contains(&initials)).collect();
-            let weights: Vec<usize> = found.iter().map(|b| b.weight).collect();
-            return dominant(&weights).map(|i| (found[i].label.clone(), found[i].keys.clone()));
+            if !found.is_empty() {
+                let weights: Vec<usize> = found.iter().map(|b| b.weight).collect();
+                return dominant(&weights).map(|i| (found[i].label.clone(), found[i].keys.clone()));
+            }
         }
         let key = self.tables.nicknames.first.get(key).map(String::as_str).unwrap_or(key);
         for slip in [false, true] {
