@@ -18,7 +18,8 @@
 //! id order puts countries (upper-case ids) first, then `loc:`, `misc:`.
 //!
 //! `reddit_people_are_one_node_each` checks issue 26's people on the same
-//! run: one node per person however commenters write them.
+//! run: one node per person however commenters write them, and scores the
+//! linker on our linking dev set (`stancegraph eval link`).
 //!
 //! Skipped with a note when `../shared/data` is absent (a user's machine);
 //! CI always has it. No comment text is copied into the repository: the
@@ -212,4 +213,19 @@ fn reddit_people_are_one_node_each() {
     let slash: Vec<&str> =
         entities.iter().filter(|e| e.aliases.iter().any(|a| a.contains('/'))).map(|e| e.id.as_str()).collect();
     assert!(slash.is_empty(), "names joined by a slash are people, not one node: {slash:?}");
+
+    // Our linking dev set on the same store (data/link-dev): pronoun links
+    // at issue 26's precision, names at B-cubed F1 0.90 or better.
+    let o = Command::new(BIN)
+        .current_dir(root())
+        .args(["eval", "link", "data/link-dev/mentions.tsv", "--store"])
+        .arg(dir.path().join("out/stancegraph.db"))
+        .output()
+        .expect("run stancegraph eval link");
+    assert!(o.status.success(), "eval link: {}", String::from_utf8_lossy(&o.stderr));
+    let stdout = String::from_utf8(o.stdout).unwrap();
+    eprintln!("{stdout}");
+    let json: serde_json::Value = serde_json::from_str(stdout.lines().last().unwrap()).unwrap();
+    assert!(json["pronoun_precision"].as_f64().unwrap() >= 0.90, "{json}");
+    assert!(json["names_b3_f1"].as_f64().unwrap() >= 0.90, "{json}");
 }
