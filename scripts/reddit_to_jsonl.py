@@ -7,8 +7,10 @@ one document per thread, comments in thread order with their `parent`.
 A thread is a tree of comments linked by parent_comment_id. When a tree's
 root answers a comment that is not in the data, that parent's text
 (parent_content, by parent_user_id) becomes the thread's first comment, so
-the reply keeps its context. Threads have no article: `text` is empty and
-the title names the thread. Authors are `u<user_id>`. The data is read from
+the reply keeps its context. Every comment appears once: the roots that
+answer the same missing parent are one thread (that parent, then each
+root's tree in turn, roots in id order), named after the first root.
+Threads have no article: `text` is empty and the title names the thread. Authors are `u<user_id>`. The data is read from
 ../shared and never copied into the repository; only this converter is.
 
     usage: scripts/reddit_to_jsonl.py [DATA_DIR] > reddit.jsonl
@@ -43,21 +45,28 @@ def main() -> None:
             uid = uid[:-2]
         return f"u{uid}" if uid else "(unknown)"
 
+    # Roots answering the same missing parent share one thread.
+    threads = defaultdict(list)
     for root in roots:
-        row = rows[root]
-        comments = []
-        parent_id = row["parent_comment_id"].strip()
-        if parent_id and row["parent_content"].strip():
-            comments.append({"id": parent_id, "author": user(row["parent_user_id"]), "text": row["parent_content"], "parent": None})
-        stack = [(root, parent_id if comments else None)]
-        while stack:
-            cid, parent = stack.pop(0)
-            r = rows[cid]
-            comments.append({"id": cid, "author": user(r["user_id"]), "text": r["content"], "parent": parent})
-            stack.extend((child, cid) for child in sorted(children[cid]))
-        doc = {"id": f"reddit-{root}", "title": f"Reddit thread {root}", "text": "", "comments": comments}
-        print(json.dumps(doc, ensure_ascii=False))
+        parent_id = rows[root]["parent_comment_id"].strip()
+        has_parent = bool(parent_id and rows[root]["parent_content"].strip())
+        threads[parent_id if has_parent else f"root:{root}"].append(root)
 
+    for group in sorted(threads.values()):
+        first = rows[group[0]]
+        parent_id = first["parent_comment_id"].strip()
+        comments = []
+        if parent_id and first["parent_content"].strip():
+            comments.append({"id": parent_id, "author": user(first["parent_user_id"]), "text": first["parent_content"], "parent": None})
+        for root in group:
+            stack = [(root, parent_id if comments else None)]
+            while stack:
+                cid, parent = stack.pop(0)
+                r = rows[cid]
+                comments.append({"id": cid, "author": user(r["user_id"]), "text": r["content"], "parent": parent})
+                stack.extend((child, cid) for child in sorted(children[cid]))
+        doc = {"id": f"reddit-{group[0]}", "title": f"Reddit thread {group[0]}", "text": "", "comments": comments}
+        print(json.dumps(doc, ensure_ascii=False))
 
 if __name__ == "__main__":
     main()

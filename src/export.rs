@@ -12,7 +12,7 @@
 //! | `nodes.csv`      | Gephi's spreadsheet import: `Id,Label,Timeset,type,…` |
 //! | `edges.csv`      | Gephi's spreadsheet import: `Source,Target,Type,Id,Label,Weight,Timeset,kind,…,confidence,implicit,comment_id,quote` |
 //! | `entities.jsonl` | one [`Entity`] a line: `{"id","label","type","aliases","mentions"}`, sorted by id |
-//! | `mentions.jsonl` | one [`Mention`] a line: `{"doc_id","source","comment","author","start","end","text","type","entity_id","linked_by"}` |
+//! | `mentions.jsonl` | one [`Mention`] a line: `{"doc_id","source","comment","author","start","end","text","type","entity_id","linked_by","pronoun","antecedent"}` (`antecedent`: where a pronoun's person was found, `comment`, `parent` or `article`; `null` for names) |
 //! | `stances.jsonl`  | one [`StanceRecord`] a line, as it serialises (every record, whatever `--min-confidence`): with `comment_id`, `quote` (`text`, `mention` offsets), `probabilities`, `model`, `implicit`, `unsure` |
 //! | `summary.json`   | whatever the pipeline passes in |
 //! | `commenters.gexf`| GEXF 1.3, undirected: commenters linked by positive net agreement, coloured by camp ([`crate::pair_graphs`]) |
@@ -133,7 +133,7 @@ use serde::Serialize;
 
 use crate::corpus::Document;
 use crate::graph::{Edge, EdgeKind, Graph, Node, NodeKind, StanceCounts, StanceHistory, StanceLabel};
-use crate::link::{Entity, EntityType, LinkedBy, Mention, Source};
+use crate::link::{Antecedent, Entity, EntityType, LinkedBy, Mention, Source};
 use crate::pair_graphs::{CommenterGraph, EntityGraph, PairGraphs};
 use crate::stance::StanceRecord;
 
@@ -262,6 +262,8 @@ struct MentionLine<'a> {
     kind: Option<EntityType>,
     entity_id: &'a str,
     linked_by: LinkedBy,
+    pronoun: bool,
+    antecedent: Option<Antecedent>,
 }
 
 /// Writes `mentions.jsonl`, in the order given. `type` is the linked entity's
@@ -298,6 +300,8 @@ pub fn write_mentions_jsonl(
             kind: types.get(m.entity_id.as_str()).copied(),
             entity_id: &m.entity_id,
             linked_by: m.linked_by,
+            pronoun: m.linked_by == LinkedBy::Pronoun,
+            antecedent: m.antecedent,
         }
     });
     write_atomic(path, |w| json_lines(w, lines))

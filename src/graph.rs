@@ -805,6 +805,7 @@ pub(crate) mod test_records {
             text: "x".into(),
             entity_id: entity_id.into(),
             linked_by: LinkedBy::Name,
+            antecedent: None,
         }
     }
 

@@ -348,6 +348,14 @@ enum EvalCommand {
         #[command(flatten)]
         runtime: Runtime,
     },
+    /// Linking on our comment mentions (data/link-dev/mentions.tsv): B-cubed P/R/F1, pronoun P/R.
+    /// Links the documents and NER spans of a store made by `stancegraph run` on the threads afresh.
+    Link {
+        file: PathBuf,
+        /// The corpus store of a run over the threads the set names.
+        #[arg(long)]
+        store: PathBuf,
+    },
 }
 
 fn main() -> ExitCode {
@@ -630,6 +638,15 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let mut json = score.json(seconds);
             json["protocol"] = protocol.as_str().into();
             println!("{json}");
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Eval { what: EvalCommand::Link { file, store } } => {
+            use stancegraph::eval::link;
+            let gold = link::read_gold(&file)?;
+            let mentions = link::link_store(&store, &gold)?;
+            let score = link::score(&gold, &link::system_entities(&gold, &mentions));
+            print!("{}", score.table());
+            println!("{}", score.json());
             Ok(ExitCode::SUCCESS)
         }
         Command::Eval { what: EvalCommand::Ner { file, format, model, runtime, windows } } => {

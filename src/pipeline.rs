@@ -873,6 +873,17 @@ fn stance_pair(q: &Question) -> StancePair {
 fn link_all(store: &mut Store, log: &Log) -> Result<(Linker, Vec<Entity>, crate::link::StableIds)> {
     store.begin_linking()?;
     let mut linker = Linker::new();
+    // First pass: the corpus's full names, so that name variants resolve
+    // the same whatever the document order.
+    let mut after: Option<String> = None;
+    loop {
+        let page = store.documents_page(after.as_deref(), PAGE_DOCS)?;
+        let Some(last) = page.last() else { break };
+        after = Some(last.id.clone());
+        for doc in &page {
+            linker.observe(doc, &stored_spans(store, doc)?);
+        }
+    }
     let mut after: Option<String> = None;
     loop {
         let page = store.documents_page(after.as_deref(), PAGE_DOCS)?;
@@ -880,11 +891,7 @@ fn link_all(store: &mut Store, log: &Log) -> Result<(Linker, Vec<Entity>, crate:
         after = Some(last.id.clone());
         let mut mentions = Vec::new();
         for doc in &page {
-            let spans = DocumentSpans {
-                article: store.spans_of(&doc.text)?,
-                comments: doc.comments.iter().map(|c| store.spans_of(&c.text)).collect::<Result<_, _>>()?,
-            };
-            mentions.extend(linker.link(doc, &spans));
+            mentions.extend(linker.link(doc, &stored_spans(store, doc)?));
         }
         store.add_mentions(&mentions)?;
     }
@@ -900,6 +907,14 @@ fn link_all(store: &mut Store, log: &Log) -> Result<(Linker, Vec<Entity>, crate:
         .collect();
     log.info(&format!("link: {} entities", entities.len()));
     Ok((linker, entities, stable))
+}
+
+/// The stored NER spans of a document's article and comments.
+pub fn stored_spans(store: &Store, doc: &Document) -> Result<DocumentSpans> {
+    Ok(DocumentSpans {
+        article: store.spans_of(&doc.text)?,
+        comments: doc.comments.iter().map(|c| store.spans_of(&c.text)).collect::<Result<_, _>>()?,
+    })
 }
 
 /// `stancegraph export`: the export set from the store alone, no model.

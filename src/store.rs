@@ -49,7 +49,7 @@ use sha2::{Digest, Sha256};
 
 use crate::corpus::{Comment, Document};
 use crate::evidence;
-use crate::link::{Entity, EntityType, IssuedIds, LinkedBy, Mention, Source, StableIds};
+use crate::link::{Antecedent, Entity, EntityType, IssuedIds, LinkedBy, Mention, Source, StableIds};
 use crate::ner::{EntityKind, EntitySpan};
 use crate::now_utc;
 use crate::stance::{Stance, StanceDecision, StanceRecord};
@@ -921,7 +921,7 @@ impl Store {
                     m.end as i64,
                     m.text,
                     m.entity_id,
-                    linked_by_name(m.linked_by)
+                    linked_by_name(m.linked_by, m.antecedent)
                 ])
                 .map_err(|e| sql_error(&path, e))?;
             }
@@ -1574,6 +1574,8 @@ fn rounded(p: f64) -> f32 {
 }
 
 fn mention_row(r: &rusqlite::Row) -> rusqlite::Result<Mention> {
+    let linked_by: String = r.get(6)?;
+    let (by, antecedent) = linked_by.split_once(':').unwrap_or((linked_by.as_str(), ""));
     Ok(Mention {
         doc_id: r.get(0)?,
         source: match r.get::<_, Option<i64>>(1)? {
@@ -1584,19 +1586,24 @@ fn mention_row(r: &rusqlite::Row) -> rusqlite::Result<Mention> {
         end: r.get::<_, i64>(3)? as usize,
         text: r.get(4)?,
         entity_id: r.get(5)?,
-        linked_by: match r.get::<_, String>(6)?.as_str() {
+        linked_by: match by {
             "gazetteer" => LinkedBy::Gazetteer,
             "pronoun" => LinkedBy::Pronoun,
             _ => LinkedBy::Name,
         },
+        antecedent: Antecedent::parse(antecedent),
     })
 }
 
-fn linked_by_name(l: LinkedBy) -> &'static str {
-    match l {
-        LinkedBy::Name => "name",
-        LinkedBy::Gazetteer => "gazetteer",
-        LinkedBy::Pronoun => "pronoun",
+/// The `linked_by` column: `name`, `gazetteer`, `pronoun`, or for a pronoun
+/// whose antecedent level is known `pronoun:comment` / `pronoun:parent` /
+/// `pronoun:article`.
+fn linked_by_name(l: LinkedBy, antecedent: Option<Antecedent>) -> String {
+    match (l, antecedent) {
+        (LinkedBy::Name, _) => "name".into(),
+        (LinkedBy::Gazetteer, _) => "gazetteer".into(),
+        (LinkedBy::Pronoun, None) => "pronoun".into(),
+        (LinkedBy::Pronoun, Some(a)) => format!("pronoun:{}", a.as_str()),
     }
 }
 

@@ -78,6 +78,7 @@ fn mention(doc_id: &str, source: Source, entity_id: &str, text: &str) -> Mention
         text: text.into(),
         entity_id: entity_id.into(),
         linked_by: LinkedBy::Name,
+        antecedent: None,
     }
 }
 

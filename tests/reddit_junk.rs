@@ -17,6 +17,10 @@
 //! 100 is fixed; the cut falls inside the one-mention entities, where the
 //! id order puts countries (upper-case ids) first, then `loc:`, `misc:`.
 //!
+//! `reddit_people_are_one_node_each` checks issue 26's people on the same
+//! run: one node per person however commenters write them, and scores the
+//! linker on our linking dev set (`stancegraph eval link`).
+//!
 //! Skipped with a note when `../shared/data` is absent (a user's machine);
 //! CI always has it. No comment text is copied into the repository: the
 //! fixture holds entity ids, labels and one-line reasons only.
@@ -73,6 +77,7 @@ struct Ranked {
     label: String,
     kind: String,
     mentions: u64,
+    aliases: Vec<String>,
 }
 
 /// Runs the converter and the binary; the entities ranked most mentioned
@@ -111,6 +116,7 @@ fn ranked_entities(data: &Path, dir: &Path) -> Vec<Ranked> {
                 label: v["label"].as_str().unwrap().to_string(),
                 kind: v["type"].as_str().unwrap().to_string(),
                 mentions: v["mentions"].as_u64().unwrap(),
+                aliases: v["aliases"].as_array().unwrap().iter().map(|a| a.as_str().unwrap().to_string()).collect(),
             }
         })
         .collect();
@@ -161,4 +167,65 @@ fn reddit_top100_has_few_non_entities() {
         junk.len(),
         junk.join("\n")
     );
+}
+
+/// Issue 26: each of these people is one node however commenters write
+/// them (the surface forms below, read in the threads), and Mary Trump
+/// stays apart from Donald Trump.
+#[test]
+fn reddit_people_are_one_node_each() {
+    let data = root().join("../shared/data/stance/reddit-trump");
+    if !data.exists() {
+        eprintln!("note: {} is absent; the Reddit people check is skipped (CI has ../shared)", data.display());
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let entities = ranked_entities(&data, dir.path());
+    let holders = |form: &str| -> Vec<&str> {
+        entities.iter().filter(|e| e.aliases.iter().any(|a| a == form)).map(|e| e.id.as_str()).collect()
+    };
+    let people: [(&str, &[&str]); 5] = [
+        ("person:kamala-harris", &["Kamala", "Harris", "Kamila Harris", "VP Harris"]),
+        (
+            "person:sarah-huckabee-sanders",
+            &[
+                "Sarah Huckabee Sanders",
+                "Huckabee Sanders",
+                "Huckabee-Sanders",
+                "Sarah Huckabee",
+                "Sarah Huckaby",
+                "SHS",
+                "Sarah",
+            ],
+        ),
+        ("person:hillary-clinton", &["Hillary", "Hilary", "Hillary Clinton", "Hilary Clinton"]),
+        ("person:donald-trump", &["Trump", "Donald Trump", "Donnie", "Donny", "DT", "Donald Trumps", "King Donold"]),
+        ("person:joe-biden", &["Biden", "Joe Biden", "Sleepy Joe"]),
+    ];
+    for (id, forms) in people {
+        for form in forms {
+            assert_eq!(holders(form), [id], "{form:?} should be {id} alone");
+        }
+    }
+    let mary = holders("Mary Trump");
+    assert_eq!(mary.len(), 1, "Mary Trump: {mary:?}");
+    assert_ne!(mary[0], "person:donald-trump");
+    let slash: Vec<&str> =
+        entities.iter().filter(|e| e.aliases.iter().any(|a| a.contains('/'))).map(|e| e.id.as_str()).collect();
+    assert!(slash.is_empty(), "names joined by a slash are people, not one node: {slash:?}");
+
+    // Our linking dev set on the same store (data/link-dev): pronoun links
+    // at issue 26's precision, names at B-cubed F1 0.90 or better.
+    let o = Command::new(BIN)
+        .current_dir(root())
+        .args(["eval", "link", "data/link-dev/mentions.tsv", "--store"])
+        .arg(dir.path().join("out/stancegraph.db"))
+        .output()
+        .expect("run stancegraph eval link");
+    assert!(o.status.success(), "eval link: {}", String::from_utf8_lossy(&o.stderr));
+    let stdout = String::from_utf8(o.stdout).unwrap();
+    eprintln!("{stdout}");
+    let json: serde_json::Value = serde_json::from_str(stdout.lines().last().unwrap()).unwrap();
+    assert!(json["pronoun_precision"].as_f64().unwrap() >= 0.90, "{json}");
+    assert!(json["names_b3_f1"].as_f64().unwrap() >= 0.90, "{json}");
 }

@@ -1,11 +1,13 @@
 //! Evaluation on gold data: `stancegraph eval ner [--format conll|wnut17]
 //! FILE` (conlleval-style entity-level scores) and `stancegraph eval stance --format F FILE`
-//! (per-class and macro F1). Each submodule reads its gold format, runs the
+//! (per-class and macro F1), `stancegraph eval link FILE --store PATH`
+//! (B-cubed and pronoun links on our comment mentions). Each submodule reads its gold format, runs the
 //! model the way the pipeline does, and scores it.
 
 pub mod calibration;
 pub mod comment_set;
 pub mod conversations;
+pub mod link;
 pub mod ner;
 pub mod stance;
 

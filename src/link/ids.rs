@@ -8,10 +8,12 @@ use super::text::{has_uppercase, key_of, slug};
 use super::{EntityRec, EntityType, Linker};
 
 impl Linker {
-    /// A Location name: `loc:<key>`, unless the name is only known as an
+    /// A Location name: `loc:<key>` (a US state's postal code is its name:
+    /// "CA" is California), unless the name is only known as an
     /// organisation so far (tagged Organisation elsewhere: "White House",
     /// "Pentagon"), which it then joins.
     pub(super) fn place_id(&mut self, label: &str) -> Option<String> {
+        let label = us_state(label).unwrap_or(label);
         let key = key_of(label);
         if key.is_empty() {
             return None;
@@ -74,6 +76,63 @@ impl Linker {
     }
 }
 
+/// The US state a Location span's text names by its two-capital postal
+/// code ("MI" → "Michigan"); codes that are also English words (IN, OR,
+/// ME, OK, HI, OH) are left alone.
+fn us_state(label: &str) -> Option<&'static str> {
+    US_STATES.iter().find(|(code, _)| *code == label).map(|(_, name)| *name)
+}
+
+/// USPS two-letter codes of the 50 states and DC (USPS Publication 28,
+/// Appendix B), less those that are English words.
+const US_STATES: &[(&str, &str)] = &[
+    ("AL", "Alabama"),
+    ("AK", "Alaska"),
+    ("AZ", "Arizona"),
+    ("AR", "Arkansas"),
+    ("CA", "California"),
+    ("CO", "Colorado"),
+    ("CT", "Connecticut"),
+    ("DE", "Delaware"),
+    ("DC", "Washington, D.C."),
+    ("FL", "Florida"),
+    ("GA", "Georgia"),
+    ("ID", "Idaho"),
+    ("IL", "Illinois"),
+    ("IA", "Iowa"),
+    ("KS", "Kansas"),
+    ("KY", "Kentucky"),
+    ("LA", "Louisiana"),
+    ("MD", "Maryland"),
+    ("MA", "Massachusetts"),
+    ("MI", "Michigan"),
+    ("MN", "Minnesota"),
+    ("MS", "Mississippi"),
+    ("MO", "Missouri"),
+    ("MT", "Montana"),
+    ("NE", "Nebraska"),
+    ("NV", "Nevada"),
+    ("NH", "New Hampshire"),
+    ("NJ", "New Jersey"),
+    ("NM", "New Mexico"),
+    ("NY", "New York"),
+    ("NC", "North Carolina"),
+    ("ND", "North Dakota"),
+    ("PA", "Pennsylvania"),
+    ("RI", "Rhode Island"),
+    ("SC", "South Carolina"),
+    ("SD", "South Dakota"),
+    ("TN", "Tennessee"),
+    ("TX", "Texas"),
+    ("UT", "Utah"),
+    ("VT", "Vermont"),
+    ("VA", "Virginia"),
+    ("WA", "Washington"),
+    ("WV", "West Virginia"),
+    ("WI", "Wisconsin"),
+    ("WY", "Wyoming"),
+];
+
 /// Misc comparison key: [`key_of`], except that a single capitalised word
 /// ending in one "s" (not "ss") is keyed by its singular ("Muslims" →
 /// "muslim"), so a group word and its plural are one entity whatever order
@@ -103,5 +162,14 @@ mod tests {
         assert_eq!(a, "loc:x-one");
         assert_eq!(b, "loc:x-one-2");
         assert_eq!(linker.intern("loc:x one", EntityType::Location, "x one"), a);
+    }
+
+    #[test]
+    fn us_state_codes_are_their_states() {
+        let mut linker = Linker::new();
+        let a = linker.place_id("California").unwrap();
+        assert_eq!(linker.place_id("CA"), Some(a));
+        assert_eq!(linker.place_id("MI").unwrap(), "loc:michigan");
+        assert_eq!(linker.place_id("IN").unwrap(), "loc:in");
     }
 }

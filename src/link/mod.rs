@@ -105,8 +105,29 @@
 //!   - An Organisation or Misc span whose whole text (capitalised, not all
 //!     capitals) is the full name, surname or one-word name of a Person span
 //!     of the same document ("Trump" tagged as the campaign next to "Donald
-//!     Trump") is a mention of that person, resolved as above; curated
-//!     organisations and party words never are.
+//!     Trump") is a mention of that person, resolved as above; so is a Misc
+//!     span that is a curated person's name or short form ("Trump" of
+//!     "Trump rallies"), and an Organisation, Misc or Location span that is
+//!     a nickname or pet form ("Donny"). Curated organisations and party
+//!     words never are.
+//!
+//!   - **Name variants** (rules in `variants`): before linking, the
+//!     corpus's full names are counted ([`Linker::observe`]; the pipeline
+//!     observes every document first, so order does not matter). A name
+//!     then stands for a known person (a curated one, or a full name seen
+//!     at least twice) when it is a nickname of `data/nicknames.tsv`
+//!     ("Sleepy Joe"), a pet form of a first name there ("Donnie"), a plural
+//!     ("Donald Trumps"), a hyphen or two-word short form (first and last,
+//!     first two or last two words: "Huckabee-Sanders", "Sarah Huckabee"),
+//!     initials ("SHS"), a first name, middle word or surname alone, or a
+//!     spelling slip backed by the corpus (same first letter, one edit from
+//!     six letters, two from seven, the known spelling at least twice as
+//!     common: "Hilary", "Kamila Harris"), when one such person dominates
+//!     (three times the weight of any other). Names joined by a slash
+//!     ("Harris/Walz") are people when one is known. A one-word name whose
+//!     only full name in the document is out of reach (not in its text, the
+//!     article or its parent comment) is read as the corpus reads it
+//!     ("Trump" far from "Mary Trump" is Donald Trump).
 //!
 //!   Across the corpus the same identity is the same entity. The label is
 //!   the longest full name seen, without titles; the id (`person:<slug>`) is
@@ -142,20 +163,23 @@
 //!   across runs (the id is the slug of whichever form came first).
 //!   Country demonyms are matched before this and are unaffected.
 //! * **Pronouns** (he, she, him, her, his, hers, they, them) are resolved in
-//!   comments only. A person's gender comes from a curated table, titles
-//!   (Mr, Mrs, Ms, Sir, Madam…), a small first-name list and the article
-//!   itself: a gendered pronoun counts for the nearest person mentioned
-//!   before it in the same article sentence. he/him/his resolve to a male or
-//!   unknown person, she/her/hers to a female or unknown one, looking first
-//!   at persons named earlier in the same comment (one of the known matching
-//!   gender before one of unknown gender; then most mentions, then most
-//!   recent), else at its parent comment, else the article. Those fallback
-//!   levels need confidence: exactly one candidate of the matching known
-//!   gender, or exactly one compatible candidate, or one with at least three
-//!   mentions and twice as many as any other; otherwise nothing is linked.
-//!   they/them resolve to the organisation or country that is the subject
-//!   (first mention, within its first four words) of the previous sentence of
-//!   the same comment, else nothing.
+//!   comments only, and only where sure (rules in `pronouns`). A person's
+//!   gender comes from a curated table, titles (Mr, Mrs, Ms, Sir, Madam…),
+//!   a small first-name list and the article itself: a gendered pronoun
+//!   counts for the nearest person mentioned before it in the same article
+//!   sentence. he/him/his look for persons of male or unknown gender,
+//!   she/her/hers for female or unknown, at the first of these levels that
+//!   has any: named earlier in the same comment, in its parent comment, in
+//!   the article. There the most salient one (name mentions, then the
+//!   latest) of the wanted known gender is linked when no rival comes close
+//!   (at least 2 name mentions and twice those of any other of that gender;
+//!   in its own comment also of any unknown-gender full name, and none named
+//!   after it); with none of the known gender, only a lone candidate named
+//!   by a full name. Otherwise the pronoun links to nothing. they/them
+//!   resolve to the organisation or country that is the subject (first
+//!   mention, within its first four words) of the previous sentence of the
+//!   same comment, else nothing. A pronoun mention records where its person
+//!   was found ([`Antecedent`]).
 //! * **Stable ids**: the corpus store links the whole corpus afresh on every
 //!   run and maps the fresh entities onto the ids earlier runs issued
 //!   ([`Linker::stable_ids`], rules in `stable`): an id never changes once
@@ -172,7 +196,8 @@
 //! loader, person resolution in the document and the corpus), `orgs` (the
 //! organisation alias table and its loader, party words, acronyms), `tables`
 //! (gathers the three tables, built once; the linker reaches them through
-//! it), `ids` (canonical keys → ids), `pronouns` (gender and pronouns) and
+//! it), `ids` (canonical keys → ids), `pronouns` (gender and pronouns),
+//! `variants` (name variants, the nickname table, corpus evidence) and
 //! `stable` (fresh entities → the ids earlier runs issued). Dependencies among the tables go one way:
 //! `tables` imports `countries`, `people` and `orgs`, never the reverse.
 
@@ -194,6 +219,7 @@ mod pronouns;
 mod stable;
 mod tables;
 mod text;
+mod variants;
 
 pub use stable::{IssuedIds, StableIds};
 
@@ -284,6 +310,34 @@ pub struct Mention {
     pub text: String,
     pub entity_id: String,
     pub linked_by: LinkedBy,
+    /// For a pronoun: where its person was found.
+    pub antecedent: Option<Antecedent>,
+}
+
+/// Where a pronoun's person was found: named earlier in the same comment,
+/// in the comment it replies to, or in the article.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Antecedent {
+    Comment,
+    Parent,
+    Article,
+}
+
+impl Antecedent {
+    /// The lowercase name, as it serialises.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Antecedent::Comment => "comment",
+            Antecedent::Parent => "parent",
+            Antecedent::Article => "article",
+        }
+    }
+
+    /// The level named by [`as_str`](Self::as_str).
+    pub fn parse(s: &str) -> Option<Antecedent> {
+        [Antecedent::Comment, Antecedent::Parent, Antecedent::Article].into_iter().find(|a| a.as_str() == s)
+    }
 }
 
 /// NER output for one document: the spans of its article and of each comment
@@ -362,6 +416,12 @@ pub struct Linker {
     tails: HashMap<String, BTreeSet<String>>,
     /// Distinct (type, surface) pairs of NER spans and gazetteer hits.
     surface_forms: HashSet<(EntityType, String)>,
+    /// Full names of the whole corpus, gathered by [`Linker::observe`].
+    evidence: variants::Evidence,
+    /// The people name variants may stand for (from `evidence` and the
+    /// curated people); rebuilt when `evidence` has grown.
+    bearers: Vec<variants::Bearer>,
+    bearers_stale: bool,
 }
 
 impl Default for Linker {
@@ -382,6 +442,9 @@ impl Linker {
             first_names: HashMap::new(),
             tails: HashMap::new(),
             surface_forms: HashSet::new(),
+            evidence: variants::Evidence::default(),
+            bearers: Vec::new(),
+            bearers_stale: true,
         }
     }
 
@@ -391,6 +454,10 @@ impl Linker {
     /// Spans with offsets outside their text are ignored; `spans.comments`
     /// shorter than `doc.comments` means the rest have no spans.
     pub fn link(&mut self, doc: &Document, spans: &DocumentSpans) -> Vec<Mention> {
+        if self.bearers_stale {
+            self.bearers = self.bearers();
+            self.bearers_stale = false;
+        }
         let mut texts: Vec<TextInfo> = Vec::with_capacity(doc.comments.len() + 1);
         texts.push(TextInfo::new(&doc.text));
         texts.extend(doc.comments.iter().map(|c| TextInfo::new(&c.text)));
@@ -446,7 +513,15 @@ impl Linker {
         }
 
         // 3. Pending mentions → entity ids.
-        let ids = self.resolve(&pending);
+        let parents: Vec<Option<usize>> = std::iter::once(None)
+            .chain(
+                doc.comments
+                    .iter()
+                    .enumerate()
+                    .map(|(i, c)| c.parent.filter(|&p| p < doc.comments.len() && p != i).map(|p| p + 1)),
+            )
+            .collect();
+        let ids = self.resolve(&pending, &parents);
 
         // 4. Mentions, placements, statistics.
         let mut mentions = Vec::with_capacity(pending.len());
@@ -467,7 +542,7 @@ impl Linker {
                     Gender::Female => rec.female += 3,
                 }
             }
-            placed[p.t].push(Placed { start: p.start, end: p.end, id: id.clone(), kind: rec.kind() });
+            placed[p.t].push(Placed { start: p.start, end: p.end, id: id.clone(), kind: rec.kind(), pronoun: false });
             mentions.push(Mention {
                 doc_id: doc.id.clone(),
                 source: source_of(p.t),
@@ -476,6 +551,7 @@ impl Linker {
                 text: p.text.clone(),
                 entity_id: id,
                 linked_by: p.by,
+                antecedent: None,
             });
         }
         for list in &mut placed {
@@ -488,7 +564,7 @@ impl Linker {
         // 6. Pronouns in comments.
         for t in 1..texts.len() {
             let parent = doc.comments[t - 1].parent.filter(|&p| p < doc.comments.len() && p != t - 1).map(|p| p + 1);
-            for (start, end, text, id) in self.resolve_pronouns(t, parent, &texts[t], &covered[t], &mut placed) {
+            for (start, end, text, id, from) in self.resolve_pronouns(t, parent, &texts[t], &covered[t], &mut placed) {
                 mentions.push(Mention {
                     doc_id: doc.id.clone(),
                     source: source_of(t),
@@ -497,6 +573,7 @@ impl Linker {
                     text,
                     entity_id: id,
                     linked_by: LinkedBy::Pronoun,
+                    antecedent: Some(from),
                 });
             }
         }
@@ -568,6 +645,8 @@ struct Placed {
     end: usize,
     id: String,
     kind: EntityType,
+    /// A resolved pronoun (not a name).
+    pronoun: bool,
 }
 
 /// Document-wide facts, computed on first need.
@@ -623,6 +702,15 @@ impl Linker {
             target,
             cue,
         };
+        if let Some(parts) = self.slash_people(span, surface) {
+            out.extend(parts.into_iter().map(|(start, end, text, name)| Pending {
+                start,
+                end,
+                text,
+                ..base(Target::Person(name), None)
+            }));
+            return;
+        }
         if span.kind == EntityKind::Person {
             if let Some(name) = person_name(&self.tables.countries, surface) {
                 let cue = name.cue.or_else(|| title_before(&texts[t], span.start));
@@ -670,8 +758,39 @@ impl Linker {
         out.push(base(target, None));
     }
 
+    /// A span of names joined by slashes ("Harris/Walz", any type) where
+    /// one of them is a known person: each part a person (start, end,
+    /// text, name), and no organisation.
+    fn slash_people(&self, span: &EntitySpan, surface: &str) -> Option<Vec<(usize, usize, String, PersonName)>> {
+        if !surface.contains('/') {
+            return None;
+        }
+        let mut out = Vec::new();
+        let mut offset = span.start;
+        for part in surface.split('/') {
+            let len = part.chars().count();
+            let lead = part.chars().take_while(|c| c.is_whitespace()).count();
+            let trimmed = part.trim();
+            let capitalised = trimmed.split_whitespace().all(|w| w.chars().next().is_some_and(char::is_uppercase));
+            let name =
+                person_name(&self.tables.countries, trimmed).filter(|_| capitalised && has_lowercase(trimmed))?;
+            let n = trimmed.chars().count();
+            out.push((offset + lead, offset + lead + n, trimmed.to_string(), name));
+            offset += len + 1;
+        }
+        let known = out.iter().any(|(_, _, text, name)| match &name.keys[..] {
+            [key] => self.word_variant(key, text, &self.bearers).is_some(),
+            keys => {
+                self.full_variant(keys, &self.bearers).is_some()
+                    || self.tables.people.full.contains_key(&keys.join(" "))
+            }
+        });
+        (out.len() >= 2 && known).then_some(out)
+    }
+
     /// Entity ids for the pending mentions of one document (same order).
-    fn resolve(&mut self, pending: &[Pending]) -> Vec<Option<String>> {
+    /// `parents[t]` is the text that text `t` replies to.
+    fn resolve(&mut self, pending: &[Pending], parents: &[Option<usize>]) -> Vec<Option<String>> {
         let mut ids: Vec<Option<String>> = vec![None; pending.len()];
         for (i, p) in pending.iter().enumerate() {
             match &p.target {
@@ -686,7 +805,7 @@ impl Linker {
                 Target::Person(_) | Target::Org(_) => {}
             }
         }
-        self.resolve_people(pending, &mut ids);
+        self.resolve_people(pending, parents, &mut ids);
         self.resolve_orgs(pending, &mut ids);
         ids
     }

@@ -169,7 +169,7 @@ pub(super) const ORGS: &[(&str, &[&str])] = &[
 /// them is the organisation (label as in [`ORGS`]).
 const ORG_WORDS: &[(&str, &[&str])] = &[
     ("Republican Party", &["Republican", "Republicans"]),
-    ("Democratic Party", &["Democrat", "Democrats", "Democratic"]),
+    ("Democratic Party", &["Democrat", "Democrats", "Democratic", "Dem", "Dems"]),
 ];
 
 /// The curated organisation a whole label is an adjective or member form

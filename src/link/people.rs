@@ -10,13 +10,17 @@ use super::names::{middle_initials, name_keys, name_parts, name_tail, person_key
 use super::orgs::{org_key, org_word, ORGS};
 use super::pronouns::Gender;
 use super::text::has_lowercase;
+use super::variants;
 use super::{EntityType, Linker, Pending, Target};
 
 impl Linker {
     /// An Organisation or Misc span whose whole text is the full name, the
     /// surname or the one-word name of a person named by a Person span of
     /// the same document ("Trump" tagged as an organisation next to "Donald
-    /// Trump") becomes a mention of that name, resolved with the people.
+    /// Trump") becomes a mention of that name, resolved with the people; so
+    /// does a Misc span that is a curated person's name or short form
+    /// ("Trump" in "Trump rallies"), and an Organisation, Misc or Location
+    /// span that is a nickname or a pet form of a first name ("Donny").
     /// Curated organisations and party words are not touched.
     pub(super) fn org_spans_naming_people(&self, pending: &mut [Pending]) {
         let mut names: HashSet<String> = HashSet::new();
@@ -31,11 +35,8 @@ impl Linker {
                 names.insert(surname.to_string());
             }
         }
-        if names.is_empty() {
-            return;
-        }
         for p in pending.iter_mut() {
-            let (Target::Org(label) | Target::Misc(label)) = &p.target else { continue };
+            let (Target::Org(label) | Target::Misc(label) | Target::Location(label)) = &p.target else { continue };
             let curated = self.tables.orgs.by_key.contains_key(&org_key(label))
                 || ORGS.iter().any(|(name, _)| name == label)
                 || org_word(label).is_some();
@@ -44,44 +45,142 @@ impl Linker {
             }
             let Some(name) = person_name(&self.tables.countries, label) else { continue };
             let whole = name.keys == name_keys(label);
-            if whole && names.contains(&name.keys.join(" ")) {
+            let joined = name.keys.join(" ");
+            let nickname = self.tables.nicknames.alias.contains_key(&joined)
+                || (name.keys.len() == 1 && self.tables.nicknames.first.contains_key(&joined));
+            let curated =
+                self.tables.people.short.contains_key(&joined) || self.tables.people.full.contains_key(&joined);
+            let person = match p.target {
+                Target::Location(_) => nickname,
+                Target::Misc(_) => nickname || curated || names.contains(&joined),
+                _ => nickname || names.contains(&joined),
+            };
+            if whole && person {
                 p.target = Target::Person(name);
             }
         }
+    }
+
+    /// Each pending person's (label, keys): the curated canonical form, or
+    /// the known person a variant stands for (a nickname, a full-name
+    /// variant, a hyphen form of two name words: "Huckabee-Sanders"); other
+    /// one-word names as written.
+    fn person_names(&self, pending: &[Pending]) -> Vec<Option<(String, Vec<String>)>> {
+        pending
+            .iter()
+            .map(|p| {
+                let Target::Person(name) = &p.target else { return None };
+                let (label, keys) = self.tables.people.canonical_person(name);
+                let parts: Vec<String> = match &keys[..] {
+                    [one] => one.split('-').filter(|w| !w.is_empty()).map(String::from).collect(),
+                    _ => keys.clone(),
+                };
+                if let Some(alias) = self.tables.nicknames.alias.get(&keys.join(" ")) {
+                    return Some((alias.clone(), name_keys(alias)));
+                }
+                if parts.len() >= 2 {
+                    if let Some(v) = self.full_variant(&parts, &self.bearers) {
+                        return Some(v);
+                    }
+                }
+                Some((label, keys))
+            })
+            .collect()
     }
 
     /// People of one document (see "People" in the module doc): full names
     /// cluster by identity key; a two-word name that ends a longer full name
     /// joins it; one-word names join the document's full names, else the
     /// corpus.
-    pub(super) fn resolve_people(&mut self, pending: &[Pending], ids: &mut [Option<String>]) {
-        struct Cluster {
-            first: String,
-            surname: String,
-            /// Identity key ([`person_key`]) and middle initials.
-            key: String,
-            middle: String,
-            label: String,
-        }
-        let names: Vec<Option<(String, Vec<String>)>> = pending
+    pub(super) fn resolve_people(
+        &mut self,
+        pending: &[Pending],
+        parents: &[Option<usize>],
+        ids: &mut [Option<String>],
+    ) {
+        let names = self.person_names(pending);
+        let tail_key = self.two_word_tails(&names, ids);
+        let (clusters, member) = cluster_full_names(&names, &tail_key, ids);
+        let live: BTreeSet<usize> = member.iter().flatten().copied().collect();
+        let cluster_ids: Vec<String> = clusters
             .iter()
-            .map(|p| match &p.target {
-                Target::Person(name) => Some(self.tables.people.canonical_person(name)),
-                _ => None,
-            })
+            .enumerate()
+            .map(|(ci, c)| if live.contains(&ci) { self.person_full(&c.key, &c.label) } else { String::new() })
             .collect();
+        // Mentions of each full name in the document (its full forms, then
+        // the short forms that can only mean it), and the texts naming it.
+        let mut count = vec![0usize; clusters.len()];
+        let mut texts: Vec<BTreeSet<usize>> = vec![BTreeSet::new(); clusters.len()];
+        for (i, m) in member.iter().enumerate() {
+            if let Some(ci) = *m {
+                ids[i] = Some(cluster_ids[ci].clone());
+                count[ci] += 1;
+                texts[ci].insert(pending[i].t);
+            }
+        }
 
-        // Two-word names that are the last two words of a longer full name
-        // ("Wasserman Schultz" of "Debbie Wasserman Schultz"): in the
-        // document (one such identity), else in the corpus (one such person,
-        // and the two words are no person of their own).
+        // One-word names: first those with one candidate, then the shared ones.
+        let mut shared: Vec<(usize, Vec<usize>)> = Vec::new();
+        for (i, p) in pending.iter().enumerate() {
+            let Target::Person(name) = &p.target else { continue };
+            if ids[i].is_some() || member[i].is_some() || name.keys.len() != 1 {
+                continue;
+            }
+            let (Some(key), Some(word)) = (name.keys.first(), name.words.first()) else { continue };
+            // A title's gender ("Mr Clinton") rules out people of the other.
+            let fits = |ci: usize| match (p.cue, self.gender_of(&cluster_ids[ci])) {
+                (Some(cue), Some(g)) => cue == g,
+                _ => true,
+            };
+            let candidates = self.word_candidates(key, word, &clusters, |ci| live.contains(&ci) && fits(ci));
+            match candidates[..] {
+                [] => ids[i] = Some(self.person_alone(key, word, p.cue)),
+                // A name whose one full name in the document is out of reach
+                // (not in its text, the article or the comment it replies
+                // to: Mary Trump in another comment) is read as the corpus
+                // reads it when that is someone else (Donald Trump).
+                [ci] if !in_reach(&texts[ci], p.t, parents)
+                    && self.corpus_reads_otherwise(key, word, &clusters[ci].key) =>
+                {
+                    ids[i] = Some(self.person_alone(key, word, p.cue))
+                }
+                [ci] => {
+                    ids[i] = Some(cluster_ids[ci].clone());
+                    count[ci] += 1;
+                }
+                _ => shared.push((i, candidates)),
+            }
+        }
+        for (i, candidates) in shared {
+            let Target::Person(name) = &pending[i].target else { continue };
+            let (Some(key), Some(word)) = (name.keys.first(), name.words.first()) else { continue };
+            let keys: Vec<&str> = clusters.iter().map(|c| c.key.as_str()).collect();
+            let chosen = self.shared_surname(key, &candidates, &count, &cluster_ids, &keys);
+            ids[i] = Some(match chosen {
+                Some(ci) => cluster_ids[ci].clone(),
+                // Still ambiguous: kept as its own one-word person.
+                None => self.intern(&format!("person:{key}"), EntityType::Person, word),
+            });
+        }
+    }
+
+    /// Two-word names that are the last two words of a longer full name
+    /// ("Wasserman Schultz" of "Debbie Wasserman Schultz"): in the document
+    /// (one such identity: its key and middle initials returned), else in
+    /// the corpus (one such person, and the two words are no person of
+    /// their own: its id set in `ids`).
+    fn two_word_tails(
+        &self,
+        names: &[Option<(String, Vec<String>)>],
+        ids: &mut [Option<String>],
+    ) -> Vec<Option<(String, String)>> {
         let mut doc_tails: HashMap<String, BTreeSet<(String, String)>> = HashMap::new();
         for (label, keys) in names.iter().flatten() {
             if let (Some(tail), Some(key)) = (name_tail(keys), person_key(keys)) {
                 doc_tails.entry(tail).or_default().insert((key, middle_initials(label)));
             }
         }
-        let mut tail_key: Vec<Option<(String, String)>> = vec![None; pending.len()];
+        let mut tail_key: Vec<Option<(String, String)>> = vec![None; names.len()];
         for (i, n) in names.iter().enumerate() {
             let Some((_, keys)) = n else { continue };
             if keys.len() != 2 || SUFFIXES.contains(&keys[1].as_str()) {
@@ -98,123 +197,42 @@ impl Linker {
                 }
             }
         }
+        tail_key
+    }
 
-        let mut clusters: Vec<Cluster> = Vec::new();
-        let mut by_key: HashMap<(String, String), usize> = HashMap::new();
-        let mut member: Vec<Option<usize>> = vec![None; pending.len()];
-        for (i, n) in names.iter().enumerate() {
-            let Some((label, keys)) = n else { continue };
-            if tail_key[i].is_some() || ids[i].is_some() {
-                continue;
-            }
-            let (Some(key), Some((first, surname, _))) = (person_key(keys), name_parts(keys)) else { continue };
-            let middle = middle_initials(label);
-            let ci = *by_key.entry((key.clone(), middle.clone())).or_insert_with(|| {
-                clusters.push(Cluster {
-                    first: first.to_string(),
-                    surname: surname.to_string(),
-                    key,
-                    middle,
-                    label: label.clone(),
-                });
-                clusters.len() - 1
-            });
-            if label.chars().count() > clusters[ci].label.chars().count() {
-                clusters[ci].label = label.clone();
-            }
-            member[i] = Some(ci);
-        }
-        for (i, key) in tail_key.iter().enumerate() {
-            if let Some(key) = key {
-                member[i] = by_key.get(key).copied();
+    /// The document's full names (clusters) a one-word name may mean, by
+    /// the first of these that finds any: surname (or a part of a
+    /// hyphenated one), a middle word ("Huckabee" of Sarah Huckabee
+    /// Sanders), first name (a pet form read as its first name: "Donnie"),
+    /// initials ("SHS"). `ok` filters the clusters.
+    fn word_candidates(&self, key: &str, word: &str, clusters: &[Cluster], ok: impl Fn(usize) -> bool) -> Vec<usize> {
+        let first = self.tables.nicknames.first.get(key).map(String::as_str).unwrap_or(key);
+        let letters: Vec<char> = word.chars().filter(|c| c.is_alphabetic()).collect();
+        let initials = (2..=4).contains(&letters.len()) && letters.iter().all(|c| c.is_uppercase());
+        let tiers: [&dyn Fn(&Cluster) -> bool; 4] = [
+            &|c| c.surname == key || c.surname.split('-').any(|p| p == key),
+            &|c| c.keys.len() >= 3 && c.keys[1..c.keys.len() - 1].iter().any(|k| k == key),
+            &|c| c.first == first,
+            &|c| initials && variants::initials_of(&c.keys).contains(&key.to_string()),
+        ];
+        for tier in tiers {
+            let found: Vec<usize> = (0..clusters.len()).filter(|&ci| ok(ci) && tier(&clusters[ci])).collect();
+            if !found.is_empty() {
+                return found;
             }
         }
-        // A full name without middle initials joins the one full name of
-        // the document with the same identity and middle initials ("George
-        // Bush" next to "George W. Bush"); several (George W. and George H.W.
-        // Bush) stay apart and it stays with neither.
-        for ci in 0..clusters.len() {
-            if !clusters[ci].middle.is_empty() {
-                continue;
-            }
-            let with_middle: Vec<usize> = (0..clusters.len())
-                .filter(|&cj| clusters[cj].key == clusters[ci].key && !clusters[cj].middle.is_empty())
-                .collect();
-            if let [cj] = with_middle[..] {
-                for m in member.iter_mut().filter(|m| **m == Some(ci)) {
-                    *m = Some(cj);
-                }
-            }
-        }
-        let live: BTreeSet<usize> = member.iter().flatten().copied().collect();
-        let cluster_ids: Vec<String> = clusters
-            .iter()
-            .enumerate()
-            .map(|(ci, c)| if live.contains(&ci) { self.person_full(&c.key, &c.label) } else { String::new() })
-            .collect();
-        // Mentions of each full name in the document (its full forms, then
-        // the short forms that can only mean it).
-        let mut count = vec![0usize; clusters.len()];
-        for (i, m) in member.iter().enumerate() {
-            if let Some(ci) = *m {
-                ids[i] = Some(cluster_ids[ci].clone());
-                count[ci] += 1;
-            }
-        }
+        Vec::new()
+    }
 
-        // One-word names: first those with one candidate, then the shared ones.
-        let mut shared: Vec<(usize, Vec<usize>)> = Vec::new();
-        for (i, p) in pending.iter().enumerate() {
-            let Target::Person(name) = &p.target else { continue };
-            if ids[i].is_some() || member[i].is_some() {
-                continue;
-            }
-            let (Some(key), Some(word)) = (name.keys.first(), name.words.first()) else { continue };
-            if name.keys.len() != 1 {
-                continue;
-            }
-            // A title's gender ("Mr Clinton") rules out people of the other.
-            let fits = |linker: &Linker, id: &str| match (p.cue, linker.gender_of(id)) {
-                (Some(cue), Some(g)) => cue == g,
-                _ => true,
-            };
-            // Surname matches first ("Paul" next to Rand Paul and Paul Ryan
-            // is Rand Paul); first-name matches only when there are none.
-            let by_surname = |c: &Cluster| c.surname == *key || c.surname.rsplit('-').next() == Some(key.as_str());
-            let mut candidates: Vec<usize> = Vec::new();
-            for surname_only in [true, false] {
-                candidates = (0..clusters.len())
-                    .filter(|&ci| {
-                        let c = &clusters[ci];
-                        live.contains(&ci)
-                            && (by_surname(c) || (!surname_only && c.first == *key))
-                            && fits(self, &cluster_ids[ci])
-                    })
-                    .collect();
-                if !candidates.is_empty() {
-                    break;
-                }
-            }
-            match candidates.len() {
-                0 => ids[i] = Some(self.person_alone(key, word, p.cue)),
-                1 => {
-                    ids[i] = Some(cluster_ids[candidates[0]].clone());
-                    count[candidates[0]] += 1;
-                }
-                _ => shared.push((i, candidates)),
-            }
-        }
-        for (i, candidates) in shared {
-            let Target::Person(name) = &pending[i].target else { continue };
-            let (Some(key), Some(word)) = (name.keys.first(), name.words.first()) else { continue };
-            let keys: Vec<&str> = clusters.iter().map(|c| c.key.as_str()).collect();
-            let chosen = self.shared_surname(key, &candidates, &count, &cluster_ids, &keys);
-            ids[i] = Some(match chosen {
-                Some(ci) => cluster_ids[ci].clone(),
-                // Still ambiguous: kept as its own one-word person.
-                None => self.intern(&format!("person:{key}"), EntityType::Person, word),
-            });
-        }
+    /// Whether a one-word name alone ([`Linker::word_variant`], else the
+    /// curated short forms) means a person other than the identity
+    /// `cluster_key`.
+    fn corpus_reads_otherwise(&self, key: &str, word: &str, cluster_key: &str) -> bool {
+        let corpus = self
+            .word_variant(key, word, &self.bearers)
+            .map(|(_, keys)| keys)
+            .or_else(|| self.tables.people.short.get(key).map(|&pi| name_keys(PEOPLE[pi].0)));
+        corpus.and_then(|keys| person_key(&keys)).is_some_and(|owner| owner != cluster_key)
     }
 
     /// Which of several full names in the document a shared one-word name
@@ -292,12 +310,20 @@ impl Linker {
         id
     }
 
-    /// A one-word name with no full name in its document: a curated person
-    /// with that short form, else the corpus persons with that surname, else
+    /// A one-word name with no full name in its document: the known person
+    /// it stands for ([`Linker::word_variant`]: nicknames, initials, a
+    /// dominant bearer in the corpus evidence and the curated people,
+    /// spelling slips), else a curated person with that short form, else the corpus persons with that surname, else
     /// those with that first name ("Hillary", "Jeb"): the only one, or the
     /// one that dominates ([`dominant`] over mentions so far); else its own
     /// person. A title's gender (`cue`) must not contradict the person's.
     fn person_alone(&mut self, key: &str, word: &str, cue: Option<Gender>) -> String {
+        if let Some((label, keys)) = self.word_variant(key, word, &self.bearers) {
+            let curated = person_key(&keys).and_then(|k| self.tables.people.fl.get(&k)).map(|&pi| PEOPLE[pi].1);
+            if let (Some(full), true) = (person_key(&keys), cue.zip(curated).map(|(c, g)| c == g).unwrap_or(true)) {
+                return self.person_full(&full, &label);
+            }
+        }
         if let Some(&pi) = self.tables.people.short.get(key) {
             let (label, gender, _) = PEOPLE[pi];
             if cue.map(|c| c == gender).unwrap_or(true) {
@@ -348,6 +374,83 @@ impl Linker {
     }
 }
 
+/// A full name of one document: its identity, middle initials and label.
+struct Cluster {
+    first: String,
+    surname: String,
+    keys: Vec<String>,
+    /// Identity key ([`person_key`]) and middle initials.
+    key: String,
+    middle: String,
+    label: String,
+}
+
+/// Clusters the document's full names by identity key and middle
+/// initials (a two-word tail joins the cluster `tail_key` names); a full
+/// name without middle initials joins the one full name of the document
+/// with the same identity and middle initials ("George Bush" next to
+/// "George W. Bush"); several (George W. and George H.W. Bush) stay apart
+/// and it stays with neither. Returns the clusters and each pending
+/// mention's cluster.
+fn cluster_full_names(
+    names: &[Option<(String, Vec<String>)>],
+    tail_key: &[Option<(String, String)>],
+    ids: &[Option<String>],
+) -> (Vec<Cluster>, Vec<Option<usize>>) {
+    let mut clusters: Vec<Cluster> = Vec::new();
+    let mut by_key: HashMap<(String, String), usize> = HashMap::new();
+    let mut member: Vec<Option<usize>> = vec![None; names.len()];
+    for (i, n) in names.iter().enumerate() {
+        let Some((label, keys)) = n else { continue };
+        if tail_key[i].is_some() || ids[i].is_some() {
+            continue;
+        }
+        let (Some(key), Some((first, surname, _))) = (person_key(keys), name_parts(keys)) else { continue };
+        let middle = middle_initials(label);
+        let ci = *by_key.entry((key.clone(), middle.clone())).or_insert_with(|| {
+            clusters.push(Cluster {
+                first: first.to_string(),
+                surname: surname.to_string(),
+                keys: keys.clone(),
+                key,
+                middle,
+                label: label.clone(),
+            });
+            clusters.len() - 1
+        });
+        if label.chars().count() > clusters[ci].label.chars().count() {
+            clusters[ci].label = label.clone();
+            clusters[ci].keys = keys.clone();
+        }
+        member[i] = Some(ci);
+    }
+    for (i, key) in tail_key.iter().enumerate() {
+        if let Some(key) = key {
+            member[i] = by_key.get(key).copied();
+        }
+    }
+    for ci in 0..clusters.len() {
+        if !clusters[ci].middle.is_empty() {
+            continue;
+        }
+        let with_middle: Vec<usize> = (0..clusters.len())
+            .filter(|&cj| clusters[cj].key == clusters[ci].key && !clusters[cj].middle.is_empty())
+            .collect();
+        if let [cj] = with_middle[..] {
+            for m in member.iter_mut().filter(|m| **m == Some(ci)) {
+                *m = Some(cj);
+            }
+        }
+    }
+    (clusters, member)
+}
+
+/// Whether a name in text `t` reaches a full name named in `texts`: in the
+/// same text, the article (text 0) or the text `t` replies to.
+fn in_reach(texts: &BTreeSet<usize>, t: usize, parents: &[Option<usize>]) -> bool {
+    texts.contains(&t) || texts.contains(&0) || parents.get(t).copied().flatten().is_some_and(|p| texts.contains(&p))
+}
+
 /// The index of the count that dominates the others: at least
 /// [`DOMINANT_MIN`] and [`DOMINANT_RATIO`] times every other count.
 fn dominant(counts: &[usize]) -> Option<usize> {
@@ -380,6 +483,8 @@ pub(super) const PEOPLE: &[(&str, Gender, &[&str])] = &[
     ("George W. Bush", Gender::Male, &[]),
     ("Jeb Bush", Gender::Male, &[]),
     ("Kamala Harris", Gender::Female, &[]),
+    ("Tim Walz", Gender::Male, &["Walz"]),
+    ("JD Vance", Gender::Male, &["Vance", "J.D. Vance", "James David Vance"]),
     ("Nancy Pelosi", Gender::Female, &["Pelosi"]),
     ("Mike Pence", Gender::Male, &["Pence"]),
     ("Bernie Sanders", Gender::Male, &["Sanders", "Bernie"]),
@@ -479,7 +584,7 @@ impl PeopleTable {
 
     /// A full name mapped onto its curated canonical form when the table
     /// knows it ("Joseph R. Biden" → "Joe Biden"): (label, keys).
-    fn canonical_person(&self, name: &PersonName) -> (String, Vec<String>) {
+    pub(super) fn canonical_person(&self, name: &PersonName) -> (String, Vec<String>) {
         match self.full.get(&name.keys.join(" ")) {
             Some(&pi) => (PEOPLE[pi].0.to_string(), name_keys(PEOPLE[pi].0)),
             None => (name.words.join(" "), name.keys.clone()),
@@ -697,5 +802,28 @@ mod tests {
         );
         let ids: Vec<&str> = got.iter().map(|(_, id, _)| id.as_str()).collect();
         assert_eq!(ids, ["org:trump", "person:john-smith", "org:smith"]);
+    }
+
+    #[test]
+    fn slash_names_are_people_and_far_namesakes_stay_apart() {
+        // "Harris/Walz" tagged as an organisation is two people.
+        let text = "Vote Harris/Walz now.";
+        let got = link_text(&mut Linker::new(), text, vec![span(text, "Harris/Walz", 0, EntityKind::Organisation)]);
+        let got: Vec<(&str, &str)> = got.iter().map(|(t, id, _)| (t.as_str(), id.as_str())).collect();
+        assert_eq!(got, [("Harris", "person:kamala-harris"), ("Walz", "person:tim-walz")]);
+        // "Trump" in a comment far from the thread's one "Mary Trump" (not
+        // its parent) is Donald Trump; in her comment's reply it is her.
+        let comments = [("His niece Mary Trump wrote a book.", None), ("Trump lies.", None), ("Trump says?", Some(0))];
+        let d = doc("", &comments);
+        let spans = DocumentSpans {
+            article: vec![],
+            comments: vec![
+                vec![span(comments[0].0, "Mary Trump", 0, EntityKind::Person)],
+                vec![span(comments[1].0, "Trump", 0, EntityKind::Person)],
+                vec![span(comments[2].0, "Trump", 0, EntityKind::Person)],
+            ],
+        };
+        let got: Vec<String> = Linker::new().link(&d, &spans).into_iter().map(|m| m.entity_id).collect();
+        assert_eq!(got, ["person:mary-trump", "person:donald-trump", "person:mary-trump"]);
     }
 }

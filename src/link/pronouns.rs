@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use super::names::{name_keys, name_parts, person_key};
 use super::people::PEOPLE;
 use super::text::{sentences, TextInfo};
-use super::{overlaps, EntityType, Linker, Placed};
+use super::{overlaps, Antecedent, EntityType, Linker, Placed};
 
 /// A person's grammatical gender, as far as the linker can tell.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -39,10 +39,14 @@ fn pronoun_class(lower: &str) -> Option<PronounClass> {
 #[derive(Debug, Clone)]
 struct Candidate {
     id: String,
+    /// Name mentions (resolved pronouns left out).
     count: usize,
     last: usize,
     /// Its known gender is the wanted one (not merely unknown).
     known: bool,
+    /// It may be chosen (else it is only a rival: a lone word of unknown
+    /// gender, often a surname alone and sometimes not a person at all).
+    eligible: bool,
 }
 
 impl Linker {
@@ -76,7 +80,7 @@ impl Linker {
 
     /// Resolves the pronouns of comment text `t`; adds their placements to
     /// `placed[t]` and their counts to the entities. Returns (start, end,
-    /// surface, id) per resolved pronoun.
+    /// surface, id, where the person was found) per resolved pronoun.
     pub(super) fn resolve_pronouns(
         &mut self,
         t: usize,
@@ -84,7 +88,7 @@ impl Linker {
         text: &TextInfo,
         covered: &[(usize, usize)],
         placed: &mut [Vec<Placed>],
-    ) -> Vec<(usize, usize, String, String)> {
+    ) -> Vec<(usize, usize, String, String, Antecedent)> {
         let mut out = Vec::new();
         let mut sents: Option<Vec<(usize, usize)>> = None;
         for w in &text.words {
@@ -92,25 +96,27 @@ impl Linker {
             if overlaps(covered, w.start, w.end) {
                 continue;
             }
-            let id = match class {
+            let found = match class {
                 PronounClass::Gendered(g) => self.resolve_gendered(g, t, parent, w.start, placed),
                 PronounClass::Plural => {
                     let sents = sents.get_or_insert_with(|| sentences(text));
-                    resolve_plural(text, sents, w.start, &placed[t])
+                    resolve_plural(text, sents, w.start, &placed[t]).map(|id| (id, Antecedent::Comment))
                 }
             };
-            let Some(id) = id else { continue };
+            let Some((id, from)) = found else { continue };
             let Some(rec) = self.entities.get_mut(&id) else { continue };
             rec.mentions += 1;
             let at = placed[t].partition_point(|p| p.start < w.start);
-            placed[t].insert(at, Placed { start: w.start, end: w.end, id: id.clone(), kind: rec.kind });
-            out.push((w.start, w.end, text.word_text(w).to_string(), id));
+            placed[t].insert(at, Placed { start: w.start, end: w.end, id: id.clone(), kind: rec.kind, pronoun: true });
+            out.push((w.start, w.end, text.word_text(w).to_string(), id, from));
         }
         out
     }
 
-    /// he/she/him/her/his/hers: the comment's own earlier persons, else the
-    /// parent comment's, else the article's (those two only when confident).
+    /// he/she/him/her/his/hers: the persons named earlier in the same
+    /// comment, else in its parent comment, else in the article: the first
+    /// of these levels with any candidate decides, and links only when one
+    /// candidate is sure ([`sure`]); otherwise the pronoun links to nothing.
     fn resolve_gendered(
         &self,
         want: Gender,
@@ -118,43 +124,47 @@ impl Linker {
         parent: Option<usize>,
         pos: usize,
         placed: &[Vec<Placed>],
-    ) -> Option<String> {
+    ) -> Option<(String, Antecedent)> {
         let own: Vec<&Placed> = placed.get(t)?.iter().filter(|p| p.end <= pos).collect();
-        let own = self.candidates(&own, want);
-        // A person of the wanted known gender before one of unknown gender.
-        if let Some(best) = own.iter().find(|c| c.known).or(own.first()) {
-            return Some(best.id.clone());
-        }
-        for level in [parent, Some(0)].into_iter().flatten() {
-            let Some(list) = placed.get(level) else { continue };
-            let all: Vec<&Placed> = list.iter().collect();
-            let cands = self.candidates(&all, want);
-            if cands.is_empty() {
-                continue;
+        let levels = [
+            (Some(own), Antecedent::Comment),
+            (parent.and_then(|p| placed.get(p)).map(|l| l.iter().collect()), Antecedent::Parent),
+            (placed.first().filter(|_| t != 0).map(|l| l.iter().collect()), Antecedent::Article),
+        ];
+        for (list, from) in levels {
+            let Some(list) = list else { continue };
+            let cands = self.candidates(&list, want);
+            if !cands.is_empty() {
+                return sure(&cands, from == Antecedent::Comment).map(|id| (id, from));
             }
-            return confident(&cands);
         }
         None
     }
 
-    /// Persons among `placed` compatible with `want`, most salient first
-    /// (mention count, then the latest mention).
+    /// Persons among `placed` a pronoun of gender `want` may mean, most
+    /// salient first (name mentions, then the latest mention, pronouns
+    /// resolved before included): those of the
+    /// wanted known gender or of unknown gender (eligible when named by a
+    /// full name).
     fn candidates(&self, placed: &[&Placed], want: Gender) -> Vec<Candidate> {
         let mut by_id: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
         for p in placed.iter().filter(|p| p.kind == EntityType::Person) {
             let e = by_id.entry(p.id.as_str()).or_insert((0, 0));
-            e.0 += 1;
+            e.0 += usize::from(!p.pronoun);
             e.1 = e.1.max(p.start);
         }
         let mut out: Vec<Candidate> = by_id
             .into_iter()
             .filter_map(|(id, (count, last))| {
                 let g = self.gender_of(id);
-                (g.is_none() || g == Some(want)).then(|| Candidate {
+                let full = self.entities.get(id).is_some_and(|r| r.label.split_whitespace().count() >= 2);
+                let known = g == Some(want);
+                (known || g.is_none()).then(|| Candidate {
                     id: id.to_string(),
                     count,
                     last,
-                    known: g == Some(want),
+                    known,
+                    eligible: known || full,
                 })
             })
             .collect();
@@ -192,21 +202,31 @@ impl Linker {
     }
 }
 
-/// The fallback-level choice: only when one candidate is clearly meant.
-fn confident(cands: &[Candidate]) -> Option<String> {
-    let known: Vec<&Candidate> = cands.iter().filter(|c| c.known).collect();
-    if known.len() == 1 {
-        return Some(known[0].id.clone());
-    }
-    if cands.len() == 1 {
-        return Some(cands[0].id.clone());
-    }
-    let pool: Vec<&Candidate> = if known.is_empty() { cands.iter().collect() } else { known };
-    match (pool.first(), pool.get(1)) {
-        (Some(top), Some(next)) if top.count >= 3 && top.count >= 2 * next.count => Some(top.id.clone()),
-        _ => None,
-    }
+/// The candidate a pronoun surely means. One of the wanted known gender:
+/// when no other such candidate (nor, in the pronoun's own comment, one of
+/// unknown gender named by a full name) comes close, that is it has at
+/// least [`SURE_MIN`] mentions and [`SURE_RATIO`] times theirs, or there is
+/// none; and, in its own comment (`own`), no person of either kind was
+/// named after it. With none of the known gender: only a lone candidate
+/// named by a full name.
+fn sure(cands: &[Candidate], own: bool) -> Option<String> {
+    let Some(top) = cands.iter().find(|c| c.known) else {
+        return match cands {
+            [only] if only.eligible => Some(only.id.clone()),
+            _ => None,
+        };
+    };
+    let others = || cands.iter().filter(|c| c.id != top.id);
+    let rival = others().filter(|c| c.known || (own && c.eligible)).map(|c| c.count).max();
+    let close = rival.is_some_and(|r| top.count < SURE_MIN || top.count < SURE_RATIO * r);
+    let later = own && others().any(|c| c.last > top.last);
+    (!close && !later).then(|| top.id.clone())
 }
+
+/// A pronoun's person among rivals: at least this many mentions…
+const SURE_MIN: usize = 2;
+/// …and this many times the mentions of every rival.
+const SURE_RATIO: usize = 2;
 
 /// they/them: the organisation or country that is the subject (first
 /// mention, within the first four words) of the previous sentence.
@@ -503,10 +523,55 @@ mod tests {
         ]];
         let got = pronouns(&[(c, None)], comment_spans);
         assert_eq!(got, vec![(0, "she".into(), "person:anna-lind".into())]);
-        // With no person of the known gender in the comment, the comment's
-        // unknown one still comes before the article's.
+        // With no person of the known gender in the comment, a lone word of
+        // unknown gender is not sure (issue 26: "she" went to "MacDonalds"
+        // typed as a person): nothing is linked, and the comment's candidate
+        // keeps the article's people out.
         let c = "Zorg is wrong. Does she care?";
         let got = pronouns(&[(c, None)], vec![vec![span(c, "Zorg", 0, EntityKind::Person)]]);
-        assert_eq!(got, vec![(0, "she".into(), "person:zorg".into())]);
+        assert_eq!(got, vec![]);
+        // Named by a full name, a lone candidate of unknown gender is.
+        let c = "Zorg Ulm is wrong. Does she care?";
+        let got = pronouns(&[(c, None)], vec![vec![span(c, "Zorg Ulm", 0, EntityKind::Person)]]);
+        assert_eq!(got, vec![(0, "she".into(), "person:zorg-ulm".into())]);
+    }
+
+    #[test]
+    fn pronouns_need_a_sure_person_and_say_where_it_was_found() {
+        let d = |comments: &[(&str, Option<usize>)]| doc("", comments);
+        let link =
+            |comments: &[(&str, Option<usize>)], names: &[&[&str]]| -> Vec<(String, String, Option<Antecedent>)> {
+                let spans = DocumentSpans {
+                    article: vec![],
+                    comments: comments
+                        .iter()
+                        .zip(names)
+                        .map(|((c, _), ns)| ns.iter().map(|n| span(c, n, 0, EntityKind::Person)).collect())
+                        .collect(),
+                };
+                Linker::new()
+                    .link(&d(comments), &spans)
+                    .into_iter()
+                    .filter(|m| m.linked_by == LinkedBy::Pronoun)
+                    .map(|m| (m.text, m.entity_id, m.antecedent))
+                    .collect()
+            };
+        // Two men named once each: "he" is neither.
+        let c = [("Trump said Biden is old. He is.", None)];
+        assert_eq!(link(&c, &[&["Trump", "Biden"]]), vec![]);
+        // A rival named after the leader in the comment: nothing.
+        let c = [("Trump, Trump and Dan Quayle: he could not spell.", None)];
+        assert_eq!(link(&c, &[&["Trump", "Dan Quayle"]]), vec![]);
+        // The parent's one man, found in the parent.
+        let c = [("Biden is old.", None), ("He is not.", Some(0))];
+        assert_eq!(
+            link(&c, &[&["Biden"], &[]]),
+            vec![("He".to_string(), "person:joe-biden".to_string(), Some(Antecedent::Parent))]
+        );
+        // Resolved pronouns do not make their person more salient: one name
+        // each in the parent, so "she" of the reply is nobody.
+        let c = [("Kamala Harris and her rival Sarah Sanders.", None), ("She is.", Some(0))];
+        let got = link(&c, &[&["Kamala Harris", "Sarah Sanders"], &[]]);
+        assert_eq!(got, vec![("her".to_string(), "person:kamala-harris".to_string(), Some(Antecedent::Comment))]);
     }
 }

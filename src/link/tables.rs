@@ -1,13 +1,14 @@
 //! The lookup tables built once per process. This module only gathers
 //! them: each table's type and loader live in the module that owns it
 //! ([`CountryTable`] in `countries`, [`PeopleTable`] in `people`,
-//! [`OrgTable`] in `orgs`), and none of those modules depends on this one.
+//! [`OrgTable`] in `orgs`, [`NicknameTable`] in `variants`), and none of those modules depends on this one.
 
 use std::sync::OnceLock;
 
 use super::countries::CountryTable;
 use super::orgs::OrgTable;
 use super::people::PeopleTable;
+use super::variants::NicknameTable;
 
 /// Lookup tables built once per process.
 #[derive(Debug)]
@@ -18,6 +19,8 @@ pub(super) struct Tables {
     pub(super) people: PeopleTable,
     /// The curated organisations' alias keys.
     pub(super) orgs: OrgTable,
+    /// The curated nicknames and pet forms of first names.
+    pub(super) nicknames: NicknameTable,
 }
 
 /// The process-wide tables, loaded on first use.
@@ -28,6 +31,11 @@ pub(super) fn tables() -> &'static Tables {
 
 impl Tables {
     fn build() -> Tables {
-        Tables { countries: CountryTable::load(), people: PeopleTable::load(), orgs: OrgTable::load() }
+        Tables {
+            countries: CountryTable::load(),
+            people: PeopleTable::load(),
+            orgs: OrgTable::load(),
+            nicknames: NicknameTable::load(),
+        }
     }
 }
