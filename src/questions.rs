@@ -185,6 +185,7 @@ mod tests {
             text: String::new(),
             entity_id: id.into(),
             linked_by: LinkedBy::Name,
+            antecedent: None,
         }
     }
 
