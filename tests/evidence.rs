@@ -372,6 +372,7 @@ fn corpus_of(docs: usize) -> (Vec<Document>, Vec<Entity>, Vec<Mention>, Vec<Stan
                     text: e.label.clone(),
                     entity_id: e.id.clone(),
                     linked_by: LinkedBy::Name,
+                    antecedent: None,
                 });
                 let stance = [Stance::Favour, Stance::Against, Stance::Neutral][(n + start) % 3];
                 stances.push(StanceRecord {
