@@ -432,7 +432,7 @@ fn grouping(out: &Path) -> Vec<Vec<String>> {
 /// word-piece table from there (config.json `shared_tensors`).
 fn other_ner_version(dir: &Path) -> PathBuf {
     let models = dir.join("models-v2");
-    for m in ["ner", "stance", "stance-accurate"] {
+    for m in ["ner", "stance", "stance-accurate", "stance-comments"] {
         let to = models.join(m);
         std::fs::create_dir_all(&to).unwrap();
         let files = std::fs::read_dir(root().join("models").join(m)).unwrap();

@@ -190,7 +190,9 @@ fn bad_files_are_skipped_with_exit_code_1_and_the_rest_is_written() {
 
 /// `stancegraph run examples/sample` with another models folder.
 fn run_sample_with_models(models: &Path, out: &Path) -> std::process::Output {
-    run(&["run", "examples/sample", "--out", out.to_str().unwrap(), "--models", models.to_str().unwrap(), "--quiet"])
+    // The fast model's folder is the one these tests copy and break.
+    let (out, models) = (out.to_str().unwrap(), models.to_str().unwrap());
+    run(&["run", "examples/sample", "--out", out, "--models", models, "--stance-model", "fast", "--quiet"])
 }
 
 #[test]
@@ -353,7 +355,8 @@ fn seed_graph_says_mixed_and_neutral_as_measured_on_the_comment_dates() {
     let Some(seed) = shared("data/seed") else { return };
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("out");
-    let o = run(&["run", seed.to_str().unwrap(), "--out", out.to_str().unwrap(), "--quiet"]);
+    // --min-confidence 0: every record in the graph, so the graph can be checked against them all.
+    let o = run(&["run", seed.to_str().unwrap(), "--out", out.to_str().unwrap(), "--min-confidence", "0", "--quiet"]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let gexf = read(&out.join("graph.gexf"));
     let nodes = gexf_elements(&gexf, "node");
@@ -474,7 +477,8 @@ fn comment_dates_and_replies_reach_the_graph_through_the_store() {
             {"id": "a2", "author": "ann", "text": "Canada still won, ben.", "parent": "b1"}]});
     std::fs::write(&input, doc.to_string()).unwrap();
     let out = dir.path().join("out");
-    let o = run(&["run", input.to_str().unwrap(), "--out", out.to_str().unwrap(), "--quiet"]);
+    let out_s = out.to_str().unwrap();
+    let o = run(&["run", input.to_str().unwrap(), "--out", out_s, "--min-confidence", "0", "--quiet"]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     xmllint_valid(&out.join("graph.gexf"));
     let edges = gexf_elements(&read(&out.join("graph.gexf")), "edge");

@@ -199,7 +199,7 @@ fn the_shipped_model_folders_match_their_manifests() {
 /// corrupted), the others hard-linked (read only).
 fn models_copy(dir: &Path) -> PathBuf {
     let models = dir.join("models");
-    for m in ["ner", "stance", "stance-accurate"] {
+    for m in ["ner", "stance", "stance-accurate", "stance-comments"] {
         std::fs::create_dir_all(models.join(m)).unwrap();
         for e in std::fs::read_dir(root().join("models").join(m)).unwrap().flatten() {
             let to = models.join(m).join(e.file_name());
@@ -231,14 +231,14 @@ fn a_corrupt_or_unlisted_model_fails_in_one_line_before_the_store_is_written() {
 
     // A folder without a manifest (the lead's new models/stance-comments, before its manifest).
     std::fs::copy(root().join("models/ner/model.safetensors"), &weights).unwrap();
-    std::fs::remove_file(models.join("stance/SHA256SUMS")).unwrap();
+    std::fs::remove_file(models.join("stance-comments/SHA256SUMS")).unwrap();
     let o = out_of(&["run", p(&input), "--out", p(&out), "--models", p(&models), "--quiet"]);
-    one_line(&o, 2, &["stance has no SHA256SUMS", "scripts/write_manifest.py"]);
+    one_line(&o, 2, &["stance-comments has no SHA256SUMS", "scripts/write_manifest.py"]);
     assert!(!out.join("stancegraph.db").exists());
     // The script writes one; then the run goes through.
     let py = Command::new("python3")
         .arg("scripts/write_manifest.py")
-        .arg(models.join("stance"))
+        .arg(models.join("stance-comments"))
         .current_dir(root())
         .output();
     match py {
