@@ -24,5 +24,20 @@ with open(path + ".tmp", "w") as f:
 import os; os.replace(path + ".tmp", path)
 print(f"{path}: temperature {old} -> {config['stancegraph']['temperature']} (factor {factor})")
 PY
+# Then, calibrated, the model's own --min-confidence: the lowest confidence at which its favour and
+# against answers on our comment dev set are at least 80 % precise (config.json
+# stancegraph.min_confidence; `run` and `merge` default to it).
+threshold=$("$BIN" eval stance --format comments data/comment-dev/pairs.tsv --data "$DATA" --model "$MODEL" \
+  --threads "${THREADS:-1}" | tail -1 | python3 -c 'import json, sys; t = json.loads(sys.stdin.read())["min_confidence_for_precision_0.8"]; print(t["threshold"] if t else 0)')
+python3 - "$MODEL/config.json" "$threshold" <<'PY'
+import json, os, sys
+path, threshold = sys.argv[1], float(sys.argv[2])
+config = json.load(open(path))
+config["stancegraph"]["min_confidence"] = threshold
+with open(path + ".tmp", "w") as f:
+    json.dump(config, f, indent=2, sort_keys=True)
+os.replace(path + ".tmp", path)
+print(f"{path}: min_confidence {threshold}")
+PY
 # config.json changed: the folder's manifest follows (src/manifest.rs)
 python3 scripts/write_manifest.py "$MODEL"

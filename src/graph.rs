@@ -104,10 +104,6 @@ impl Default for GraphOptions {
 impl GraphOptions {
     pub const DEFAULT_TYPES: [EntityType; 3] = [EntityType::Person, EntityType::Country, EntityType::Organisation];
     pub const DEFAULT_MIN_MENTIONS: usize = 1;
-    /// The default `--min-confidence`: on our comment dev set the default
-    /// model's favour and against answers at or above it are at least 80 %
-    /// precise (models/stance-comments/MODEL.md, "Calibration").
-    pub const DEFAULT_MIN_CONFIDENCE: f32 = 0.773;
     /// Every type, in the order of `--types` help.
     pub const ALL_TYPES: [EntityType; 5] =
         [EntityType::Person, EntityType::Country, EntityType::Organisation, EntityType::Location, EntityType::Misc];

@@ -129,10 +129,11 @@ struct GraphArgs {
     #[arg(long, default_value_t = GraphOptions::DEFAULT_MIN_MENTIONS)]
     min_mentions: usize,
     /// Stance decisions below this confidence (0-1) are "unsure": left out of the graph and the report's
-    /// shares, kept in stances.jsonl (explicit ones; implicit ones are dropped). The default keeps favour and
-    /// against answers of the default model at least 80 % precise on our comment dev set; 0 keeps everything.
-    #[arg(long, default_value_t = GraphOptions::DEFAULT_MIN_CONFIDENCE, value_parser = GraphOptions::parse_confidence)]
-    min_confidence: f32,
+    /// shares, kept in stances.jsonl (explicit ones; implicit ones are dropped). Default: the stance model's
+    /// own threshold (config.json `min_confidence`: its favour and against answers at or above it were 80 %
+    /// precise on our comment dev set; `export` takes the default model's); 0 keeps everything.
+    #[arg(long, value_parser = GraphOptions::parse_confidence)]
+    min_confidence: Option<f32>,
 }
 
 /// The value of `--types`.
@@ -144,11 +145,14 @@ fn parse_types(s: &str) -> Result<TypeList, String> {
 }
 
 impl GraphArgs {
-    fn options(&self) -> GraphOptions {
+    /// The options, `--min-confidence` defaulting to the threshold recorded
+    /// with the stance model in `model` (0 without one).
+    fn options(&self, model: Option<PathBuf>) -> GraphOptions {
+        let recorded = || model.as_deref().and_then(stancegraph::stance::recorded_min_confidence).unwrap_or(0.0);
         GraphOptions {
             types: self.types.0.clone(),
             min_mentions: self.min_mentions,
-            min_confidence: self.min_confidence,
+            min_confidence: self.min_confidence.unwrap_or_else(recorded),
         }
     }
 }
@@ -451,9 +455,12 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 min_free_mb,
                 chunk_chars: chunk_chars.max(1),
                 chunk_pairs: chunk_pairs.max(1),
-                graph: graph.options(),
+                graph: GraphOptions::default(),
                 accept_shrink,
             };
+            let model =
+                (!options.stance_baseline).then(|| options.stance_model.dir(&options.models_dir).ok()).flatten();
+            let options = RunOptions { graph: graph.options(model), ..options };
             let report = pipeline::run(&options)?;
             Ok(if report.skipped > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS })
         }
@@ -488,9 +495,11 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 min_free_mb,
                 chunk_chars: RunOptions::DEFAULT_CHUNK_CHARS,
                 chunk_pairs: RunOptions::DEFAULT_CHUNK_PAIRS,
-                graph: graph.options(),
+                graph: GraphOptions::default(),
                 accept_shrink,
             };
+            let model = options.stance_model.dir(&options.models_dir).ok();
+            let options = RunOptions { graph: graph.options(model), ..options };
             pipeline::run(&options)?;
             Ok(ExitCode::SUCCESS)
         }
@@ -501,7 +510,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 }
             }
             let store = store.unwrap_or_else(|| out.join(stancegraph::store::DEFAULT_FILE));
-            let graph = graph.options();
+            let default_model = StanceModelChoice::Comments.dir(&stancegraph::models_dir()).ok();
+            let graph = graph.options(default_model);
             let (from, to) = (from.as_deref(), to.as_deref());
             pipeline::export_only(&store, &out, from, to, min_free_mb, quiet, accept_shrink, &graph)?;
             Ok(ExitCode::SUCCESS)

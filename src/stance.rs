@@ -235,6 +235,16 @@ impl StanceModelChoice {
     }
 }
 
+/// The `--min-confidence` a model folder recommends (config.json
+/// `stancegraph.min_confidence`: where its favour and against answers were 80 %
+/// precise on our comment dev set; `scripts/calibrate_stance.sh`).
+pub fn recorded_min_confidence(dir: &Path) -> Option<f32> {
+    let text = std::fs::read_to_string(dir.join("config.json")).ok()?;
+    let config: serde_json::Value = serde_json::from_str(&text).ok()?;
+    let t = config.get("stancegraph")?.get("min_confidence")?.as_f64()? as f32;
+    (0.0..=1.0).contains(&t).then_some(t)
+}
+
 /// `dir` when it holds a model, else the error saying how to train it.
 fn shipped(dir: PathBuf, model: &'static str, how: &'static str) -> Result<PathBuf, ModelError> {
     if dir.join("config.json").is_file() {
