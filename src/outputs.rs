@@ -88,13 +88,7 @@ pub fn check_shrink(out: &Path, documents: usize, accept: bool) -> Result<(), Ou
     if accept {
         return Ok(());
     }
-    let Ok(entries) = fs::read_dir(out.join("runs")) else { return Ok(()) };
-    let mut names: Vec<String> = entries
-        .flatten()
-        .map(|e| e.file_name().to_string_lossy().into_owned())
-        .filter(|n| n.starts_with("run-"))
-        .collect();
-    names.sort();
+    let Some(names) = set_names(&out.join("runs")) else { return Ok(()) };
     for name in names.iter().rev() {
         let Ok(text) = fs::read_to_string(out.join("runs").join(name).join("summary.json")) else { continue };
         let Ok(summary) = serde_json::from_str::<serde_json::Value>(&text) else { continue };
@@ -234,15 +228,21 @@ fn ensure_link(out: &Path, file: &str) -> io::Result<()> {
     fs::rename(&tmp, &path)
 }
 
-/// Keeps the newest [`KEEP_RUNS`] sets (by name; `current` always stays).
-fn prune(runs: &Path, current: &str) {
-    let Ok(entries) = fs::read_dir(runs) else { return };
-    let mut names: Vec<String> = entries
+/// The `run-*` set folders in `runs`, sorted (`None` when it cannot be read).
+fn set_names(runs: &Path) -> Option<Vec<String>> {
+    let mut names: Vec<String> = fs::read_dir(runs)
+        .ok()?
         .flatten()
         .map(|e| e.file_name().to_string_lossy().into_owned())
         .filter(|n| n.starts_with("run-"))
         .collect();
     names.sort();
+    Some(names)
+}
+
+/// Keeps the newest [`KEEP_RUNS`] sets (by name; `current` always stays).
+fn prune(runs: &Path, current: &str) {
+    let Some(names) = set_names(runs) else { return };
     let keep_from = names.len().saturating_sub(KEEP_RUNS);
     for n in &names[..keep_from] {
         if n != current {
