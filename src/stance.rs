@@ -6,14 +6,17 @@
 //!
 //! - [`StanceModel`], the default: our fine-tuned transformer reads the
 //!   comment with each mention of the target marked in place
-//!   (`[unused1] … [unused2]`) and the target's name as a second segment; the
-//!   exact input encoding is specified in `scripts/stance_data.py` and
-//!   mirrored byte for byte by [`InputEncoder::encode`]. Two models answer
-//!   ([`StanceModelChoice`]): `fast` (models/stance, MiniLM on rust-bert's
-//!   BERT, the default) and `accurate` (models/stance-accurate, MPNet on
-//!   [`crate::mpnet`], 5–13 points better and a sixth of the speed);
-//!   config.json's `model_type` picks the network (`bert`, `distilbert`,
-//!   `mpnet`) and the pair layout
+//!   (`[unused1] … [unused2]`), the target's name as a second segment and,
+//!   for a model trained so, the conversation (title, replied-to comment);
+//!   the exact input encoding is specified in `scripts/stance_data.py` and
+//!   mirrored byte for byte by [`InputEncoder::encode`]. Three models answer
+//!   ([`StanceModelChoice`]): `comments` (models/stance-comments, MPNet on
+//!   [`crate::mpnet`], the default), `accurate` (models/stance-accurate, the
+//!   MPNet it was continued from) and `fast` (models/stance, MiniLM on
+//!   rust-bert's BERT); config.json's `model_type` picks the network
+//!   (`bert`, `distilbert`, `mpnet`), its `temperature` calibrates the
+//!   probabilities and its `min_confidence` is the model's default
+//!   `--min-confidence`; the pair layout
 //!   ([`PairLayout`]: BERT's `[CLS] A [SEP] B [SEP]` with token types, or
 //!   MPNet's `<s> A </s></s> B </s>` without).
 //! - [`LexiconBaseline`] (`--stance baseline`): the VADER sentiment lexicon
