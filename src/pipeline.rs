@@ -277,7 +277,9 @@ struct Summary {
 /// The graph options, for `summary.json` (`filters`).
 fn filters_json(o: &graph::GraphOptions) -> serde_json::Value {
     let types: Vec<&str> = o.types.iter().map(|t| graph::entity_type_name(*t)).collect();
-    serde_json::json!({ "types": types, "min_mentions": o.min_mentions, "min_confidence": o.min_confidence })
+    // The f32 as written on the command line or in config.json (0.5747, not 0.5746999979).
+    let min_confidence: f64 = o.min_confidence.to_string().parse().unwrap_or_default();
+    serde_json::json!({ "types": types, "min_mentions": o.min_mentions, "min_confidence": min_confidence })
 }
 
 /// The graph options, for the GEXF description.
