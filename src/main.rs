@@ -342,11 +342,8 @@ enum EvalCommand {
         /// probable of favour and against.
         #[arg(long)]
         favour_against_only: bool,
-        /// Leave the examples' conversation (thread title, replied-to text) out of the questions: the
-        /// ablation of a model that reads it (same as `--conversation none`).
-        #[arg(long)]
-        without_conversation: bool,
-        /// Which part of the conversation the questions carry (ablations): read (both), none, parent, title.
+        /// Which part of the examples' conversation (thread title, replied-to text) the questions carry:
+        /// read (both), none, parent, title; the ablations of a model that reads it.
         #[arg(long, value_enum, default_value = "read")]
         conversation: Conversation,
         /// The data folder `--format comments` joins its comment texts from.
@@ -596,17 +593,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Eval {
             what:
-                EvalCommand::Stance {
-                    file,
-                    format,
-                    model,
-                    baseline,
-                    favour_against_only,
-                    without_conversation,
-                    conversation,
-                    data,
-                    runtime,
-                },
+                EvalCommand::Stance { file, format, model, baseline, favour_against_only, conversation, data, runtime },
         } => {
             let dir = if baseline { PathBuf::new() } else { model.dir(&stancegraph::models_dir())? };
             let config = StanceConfig {
@@ -617,7 +604,6 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             };
             let classifier = StanceClassifier::load(baseline, &dir, config)?;
             let protocol = if favour_against_only { Protocol::FavourAgainst } else { Protocol::ThreeWay };
-            let conversation = if without_conversation { Conversation::LeftOut } else { conversation };
             if format == StanceFormat::Comments {
                 let scores = stancegraph::eval::stance::eval_comment_set_with(
                     &file,

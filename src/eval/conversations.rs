@@ -9,8 +9,8 @@ use std::path::Path;
 
 use anyhow::{bail, Context, Result};
 
-use crate::eval::stance::{find_mentions, parse_csv, GoldExample};
-use crate::stance::{resolve_overlaps, Stance};
+use crate::eval::stance::{example, find_mentions, py_strip, CsvTable, GoldExample};
+use crate::stance::Stance;
 
 /// MT-CSD `{split}.json` (e.g. `mtcsd/SpaceX/valid.json`): each item is a
 /// chain of text ids from the root post and the stance of the chain's last
@@ -49,22 +49,23 @@ pub fn read_mtcsd(path: &Path) -> Result<Vec<GoldExample>> {
         let text = text_of(last)?;
         let title = if chain.len() >= 2 { text_of(chain[0])? } else { String::new() };
         let parent = if chain.len() >= 3 { text_of(chain[chain.len() - 2])? } else { String::new() };
-        out.push(example(text, &target, label).in_conversation(title, parent));
+        out.push(gold(text, &target, label).in_conversation(title, parent));
     }
     Ok(out)
 }
 
+/// A CSV file as a table, read errors naming the file.
+fn read_table(path: &Path) -> Result<CsvTable> {
+    let raw = std::fs::read_to_string(path).with_context(|| format!("{}: cannot read", path.display()))?;
+    CsvTable::parse(&raw).with_context(|| format!("{}: not a CSV file", path.display()))
+}
+
 /// `text.csv`: id → text.
 fn mtcsd_texts(path: &Path) -> Result<HashMap<String, String>> {
-    let raw =
-        std::fs::read_to_string(path).with_context(|| format!("{}: cannot read (MT-CSD texts)", path.display()))?;
-    let mut rows = parse_csv(&raw)?.into_iter();
-    let header = rows.next().unwrap_or_default();
-    let col = |name: &str| {
-        header.iter().position(|h| h == name).with_context(|| format!("{}: no column {name:?}", path.display()))
-    };
+    let table = read_table(path)?;
+    let col = |name: &str| table.column(&[name]).with_context(|| format!("{} (MT-CSD texts)", path.display()));
     let (id, text) = (col("id")?, col("text")?);
-    Ok(rows.filter(|r| r.len() > id.max(text)).map(|r| (r[id].clone(), r[text].clone())).collect())
+    Ok(table.rows.iter().filter(|r| r.len() > id.max(text)).map(|r| (r[id].clone(), r[text].clone())).collect())
 }
 
 /// reddit-trump CSV (`reddit_trump_val.csv`): `content` toward Donald Trump,
@@ -73,15 +74,11 @@ fn mtcsd_texts(path: &Path) -> Result<HashMap<String, String>> {
 /// `[removed]` comments are left out. (Its labels are support for the
 /// thread, which the set's subject is: see `scripts/stance_data.py`.)
 pub fn read_reddit_trump(path: &Path) -> Result<Vec<GoldExample>> {
-    let raw = std::fs::read_to_string(path).with_context(|| format!("{}: cannot read", path.display()))?;
-    let mut rows = parse_csv(&raw)?.into_iter();
-    let header = rows.next().unwrap_or_default();
-    let col = |name: &str| {
-        header.iter().position(|h| h == name).with_context(|| format!("{}: no column {name:?}", path.display()))
-    };
+    let table = read_table(path)?;
+    let col = |name: &str| table.column(&[name]).with_context(|| path.display().to_string());
     let (content, parent, support) = (col("content")?, col("parent_content")?, col("support")?);
     let mut out = Vec::new();
-    for (n, r) in rows.enumerate().filter(|(_, r)| !r.is_empty()) {
+    for (n, r) in table.rows.iter().enumerate() {
         let field = |c: usize| r.get(c).map(String::as_str).unwrap_or("");
         let text = without_images(field(content));
         if text.is_empty() || text == "[deleted]" || text == "[removed]" {
@@ -96,14 +93,15 @@ pub fn read_reddit_trump(path: &Path) -> Result<Vec<GoldExample>> {
         let parent_text = without_images(field(parent));
         let parent_text =
             if parent_text == "[deleted]" || parent_text == "[removed]" { String::new() } else { parent_text };
-        out.push(example(text, "Donald Trump", label).in_conversation(String::new(), parent_text));
+        out.push(gold(text, "Donald Trump", label).in_conversation(String::new(), parent_text));
     }
     Ok(out)
 }
 
-fn example(text: String, target: &str, label: Stance) -> GoldExample {
-    let mentions = resolve_overlaps(&find_mentions(&text, target));
-    GoldExample { text, target: target.to_string(), mentions, label, title: String::new(), parent: String::new() }
+/// An example toward `target`, its mentions found as the Python readers find them.
+fn gold(text: String, target: &str, label: Stance) -> GoldExample {
+    let spans = find_mentions(&text, target);
+    example(text, target.to_string(), spans, label)
 }
 
 /// The text without markdown images (`![gif](giphy|...)`), trimmed as
@@ -116,7 +114,7 @@ fn without_images(s: &str) -> String {
         let after = &rest[i + 2..];
         let image_end = after.find(']').and_then(|j| {
             let tail = &after[j + 1..];
-            (tail.starts_with('(') && !after[..j].contains(']')).then(|| tail.find(')').map(|k| j + 1 + k + 1))?
+            tail.starts_with('(').then(|| tail.find(')').map(|k| j + 1 + k + 1))?
         });
         match image_end {
             Some(end) => rest = &after[end..],
@@ -127,7 +125,7 @@ fn without_images(s: &str) -> String {
         }
     }
     out.push_str(rest);
-    out.trim_matches(|c: char| c.is_whitespace() || matches!(c, '\u{1c}'..='\u{1f}')).to_string()
+    py_strip(&out).to_string()
 }
 
 #[cfg(test)]

@@ -223,7 +223,7 @@ fn read_utf8(path: &Path) -> Result<String> {
     Ok(text)
 }
 
-fn example(text: String, target: String, spans: Vec<(usize, usize)>, label: Stance) -> GoldExample {
+pub(crate) fn example(text: String, target: String, spans: Vec<(usize, usize)>, label: Stance) -> GoldExample {
     let mentions = resolve_overlaps(&spans);
     GoldExample { text, target, mentions, label, title: String::new(), parent: String::new() }
 }
@@ -234,7 +234,7 @@ fn py_space(c: char) -> bool {
 }
 
 /// Python's `str.strip()`.
-fn py_strip(s: &str) -> &str {
+pub(crate) fn py_strip(s: &str) -> &str {
     s.trim_matches(py_space)
 }
 
@@ -621,13 +621,13 @@ fn remove_semst(tweet: &str) -> String {
 // ------------------------------------------------------------------ CSV
 
 /// A CSV file read as Python's `csv.DictReader` reads it.
-struct CsvTable {
+pub(crate) struct CsvTable {
     header: Vec<String>,
-    rows: Vec<Vec<String>>,
+    pub(crate) rows: Vec<Vec<String>>,
 }
 
 impl CsvTable {
-    fn parse(text: &str) -> Result<CsvTable> {
+    pub(crate) fn parse(text: &str) -> Result<CsvTable> {
         let mut records = parse_csv(text)?.into_iter();
         let header = records.next().context("empty file (no header)")?;
         // DictReader skips empty rows (blank lines).
@@ -637,14 +637,14 @@ impl CsvTable {
 
     /// Index of the first header name found among `names` (the last column
     /// of that name, as a Python dict keeps it).
-    fn column(&self, names: &[&str]) -> Result<usize> {
+    pub(crate) fn column(&self, names: &[&str]) -> Result<usize> {
         names
             .iter()
             .find_map(|name| self.header.iter().rposition(|h| h == name))
             .with_context(|| format!("no column {} in header {:?}", names.join(" / "), self.header))
     }
 
-    fn field<'a>(&self, row: &'a [String], c: usize, n: usize) -> Result<&'a str> {
+    pub(crate) fn field<'a>(&self, row: &'a [String], c: usize, n: usize) -> Result<&'a str> {
         row.get(c).map(String::as_str).with_context(|| {
             format!(
                 "record {}: {} fields, no {:?}",
