@@ -24,6 +24,11 @@ the thread's opening, tabs and newlines escaped; and the pairs themselves
 
     usage: scripts/comment_train_sample.py --mtcsd STORE --reddit STORE --batches DIR
                [--explicit 1200 --parent 300 --thread 500] [--per-batch 400] > candidates.tsv
+
+Draw 2 (--vast STORE --rank-from N): the explicit questions of the VAST reader
+comments (scripts/vast_to_jsonl.py; news-site comments, the comment dev set's
+other source) whose comment holds no pair of the comment dev set, at most 2 per
+comment, all of them, shuffled with the same seed; ranks continue from N.
 """
 import argparse
 import csv
@@ -66,14 +71,18 @@ def esc(s):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--mtcsd", required=True)
-    ap.add_argument("--reddit", required=True)
+    ap.add_argument("--mtcsd")
+    ap.add_argument("--reddit")
+    ap.add_argument("--vast", help="draw 2: the VAST store alone")
+    ap.add_argument("--rank-from", type=int, default=0)
     ap.add_argument("--batches", required=True)
     ap.add_argument("--per-batch", type=int, default=400)
     ap.add_argument("--explicit", type=int, default=1200)
     ap.add_argument("--parent", type=int, default=300)
     ap.add_argument("--thread", type=int, default=500)
     a = ap.parse_args()
+    if a.vast:
+        return draw_vast(a)
     mt = pool(a.mtcsd, lambda d: "mtcsd-" + d.split("-")[1].lower(), set())
     rd = pool(a.reddit, lambda d: "reddit", dev_documents())
     rows = mt + rd
@@ -104,6 +113,27 @@ def main():
                 mentioned = "; ".join(text[s:e] for s, e in spans)
                 f.write("\t".join(esc(x) for x in [str(b + k), r["source"], r["key"], r["doc_id"], r["entity"],
                         r["entity_type"], r["kind"], mentioned, text, parent, opening]) + "\n")
+
+
+def draw_vast(a):
+    rows = [r for r in pool(a.vast, lambda d: "vast", dev_documents()) if r["kind"] == "explicit"]
+    random.Random(SEED).shuffle(rows)
+    for rank, r in enumerate(rows):
+        r["sample_rank"] = str(a.rank_from + rank)
+    print("\t".join(cds.COLUMNS))
+    cds.emit(rows)
+    docs, comments = context(a.vast)
+    os.makedirs(a.batches, exist_ok=True)
+    head = ["row", "source", "key", "doc_id", "entity", "entity_type", "kind", "mentioned_as", "comment", "parent", "thread_opening"]
+    for b in range(0, len(rows), a.per_batch):
+        with open(os.path.join(a.batches, f"vast-{b // a.per_batch + 1}.tsv"), "w", encoding="utf-8") as f:
+            f.write("\t".join(head) + "\n")
+            for k, r in enumerate(rows[b: b + a.per_batch]):
+                text = comments[(r["doc_id"], int(r["comment"]))][1]
+                spans = [tuple(int(x) for x in m.split("-")) for m in r["mentions"].split(";") if m]
+                mentioned = "; ".join(text[s:e] for s, e in spans)
+                f.write("\t".join(esc(x) for x in [r["sample_rank"], r["source"], r["key"], r["doc_id"], r["entity"],
+                        r["entity_type"], r["kind"], mentioned, text, "", ""]) + "\n")
 
 
 if __name__ == "__main__":
