@@ -46,7 +46,7 @@ use crate::ner::{NerConfig, NerModel};
 use crate::outputs;
 use crate::pair_graphs::{self, PairGraphs};
 use crate::questions::{self, Question};
-use crate::stance::{StanceClassifier, StanceConfig, StanceDecision, StanceModelChoice, StanceQuery};
+use crate::stance::{ConversationParts, StanceClassifier, StanceConfig, StanceDecision, StanceModelChoice, StanceQuery};
 use crate::store::{self, DocumentChange, StancePair, Store, StoreLock, Work};
 
 /// What `stancegraph run` was asked to do.
@@ -809,6 +809,7 @@ impl ModelWork<'_> {
     /// answered in chunks, each committed as it finishes.
     fn decide_stances(&mut self, store: &mut Store, entities: &[Entity]) -> Result<()> {
         let by_id: HashMap<&str, &Entity> = entities.iter().map(|e| (e.id.as_str(), e)).collect();
+        let reads = ConversationParts::read_by(self.options.stance_baseline, &self.options.stance_dir()?);
         let mut waiting: Vec<Question> = Vec::new();
         let mut waiting_hashes: HashSet<String> = HashSet::new();
         let mut after: Option<String> = None;
@@ -818,7 +819,7 @@ impl ModelWork<'_> {
             after = Some(last.id.clone());
             let mut questions: Vec<Question> = Vec::new();
             for doc in &page {
-                questions.extend(questions::of_document(doc, &store.document_mentions(&doc.id)?, &by_id));
+                questions.extend(questions::of_document(doc, &store.document_mentions(&doc.id)?, &by_id, reads));
             }
             let pairs: Vec<StancePair> = questions.iter().map(stance_pair).collect();
             let hashes: Vec<&str> = questions.iter().map(|q| q.hash.as_str()).collect();

@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use crate::corpus::Document;
 use crate::link::{Entity, EntityType, Mention, Source};
-use crate::stance::StanceQuery;
+use crate::stance::{ConversationParts, StanceQuery};
 
 /// How many of a document's most-mentioned people, countries and
 /// organisations each of its comments is also asked about.
@@ -52,15 +52,21 @@ impl Question {
 /// pronouns included), then the implicit ones (the parent's entities in
 /// their first-mention order, then the document's top entities). `mentions`
 /// are the document's mentions (article and comments); only entities in
-/// `entities` are asked about.
-pub fn of_document(doc: &Document, mentions: &[Mention], entities: &HashMap<&str, &Entity>) -> Vec<Question> {
+/// `entities` are asked about. The conversation carries only the parts the
+/// classifier `reads`.
+pub fn of_document(
+    doc: &Document,
+    mentions: &[Mention],
+    entities: &HashMap<&str, &Entity>,
+    reads: ConversationParts,
+) -> Vec<Question> {
     let by_comment = mentions_by_comment(doc, mentions, entities);
     let top = top_entities(mentions, entities);
-    let title = conversation_title(doc);
+    let title = if reads.title { conversation_title(doc) } else { String::new() };
     let mut out = Vec::new();
     for (c, comment) in doc.comments.iter().enumerate() {
         let parent = comment.parent.filter(|&p| p < doc.comments.len() && p != c);
-        let parent_text = parent.map_or("", |p| doc.comments[p].text.as_str());
+        let parent_text = parent.filter(|_| reads.parent).map_or("", |p| doc.comments[p].text.as_str());
         let own = by_comment.get(&c);
         let mut asked: HashSet<&str> = HashSet::new();
         let mut push = |entity_id: &str, ranges: Vec<(usize, usize)>, implicit: bool| {
@@ -220,7 +226,7 @@ mod tests {
             mention(Source::Article, 28, 33, "p:trump"),
             mention(Source::Comment(0), 0, 7, "p:kishida"),
         ];
-        let qs = of_document(&doc, &ms, &by_id);
+        let qs = of_document(&doc, &ms, &by_id, ConversationParts { title: true, parent: true });
         let asked: Vec<(usize, &str, bool)> =
             qs.iter().map(|q| (q.comment, q.entity_id.as_str(), q.implicit)).collect();
         assert_eq!(
@@ -238,5 +244,13 @@ mod tests {
         // without a conversation the key is the one questions had before
         let plain = StanceQuery::new("Kishida is weak", "Fumio Kishida", vec![(0, 7)]);
         assert_eq!(plain.input_hash(), crate::store::content_hash(["Kishida is weak", "Fumio Kishida", "0-7"]));
+        // a classifier that reads no conversation is asked without it, under the plain key
+        let blind = of_document(&doc, &ms, &by_id, ConversationParts::default());
+        assert_eq!(blind.len(), qs.len());
+        assert!(blind.iter().all(|q| q.title.is_empty() && q.parent.is_empty()));
+        assert_eq!(blind[0].hash, StanceQuery::new("Kishida is weak", "Fumio Kishida", vec![(0, 7)]).input_hash());
+        // one that reads the parent only keeps it, and not the title
+        let parent_only = of_document(&doc, &ms, &by_id, ConversationParts { title: false, parent: true });
+        assert_eq!((parent_only[2].title.as_str(), parent_only[2].parent.as_str()), ("", "Kishida is weak"));
     }
 }

@@ -248,6 +248,44 @@ pub fn recorded_min_confidence(dir: &Path) -> Option<f32> {
     (0.0..=1.0).contains(&t).then_some(t)
 }
 
+/// Which parts of a question's conversation a classifier reads. The parts it
+/// does not read are left out of the question, and so out of its key: a
+/// model that ignores the parent is not re-asked when a parent is edited.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct ConversationParts {
+    pub title: bool,
+    pub parent: bool,
+}
+
+impl ConversationParts {
+    /// What the classifier in `dir` reads by its config.json (a model that
+    /// reads the conversation with a slot of 0 pieces ignores that part);
+    /// nothing for the lexicon baseline or an unreadable config.
+    pub fn read_by(baseline: bool, dir: &Path) -> ConversationParts {
+        if baseline {
+            return ConversationParts::default();
+        }
+        let config: Option<serde_json::Value> =
+            std::fs::read_to_string(dir.join("config.json")).ok().and_then(|t| serde_json::from_str(&t).ok());
+        let Some(meta) = config.as_ref().and_then(|c| c.get("stancegraph")) else {
+            return ConversationParts::default();
+        };
+        if !meta.get("context").and_then(|v| v.as_bool()).unwrap_or(false) {
+            return ConversationParts::default();
+        }
+        let pieces = |k: &str, d: u64| meta.get(k).and_then(|v| v.as_u64()).unwrap_or(d);
+        ConversationParts {
+            title: pieces("max_title_pieces", DEFAULT_TITLE_PIECES as u64) > 0,
+            parent: pieces("max_parent_pieces", DEFAULT_PARENT_PIECES as u64) > 0,
+        }
+    }
+}
+
+/// Pieces of the title and of the parent a model that reads the
+/// conversation takes when its config.json does not say.
+const DEFAULT_TITLE_PIECES: usize = 24;
+const DEFAULT_PARENT_PIECES: usize = 64;
+
 /// `dir` when it holds a model, else the error saying how to train it.
 fn shipped(dir: PathBuf, model: &'static str, how: &'static str) -> Result<PathBuf, ModelError> {
     if dir.join("config.json").is_file() {
@@ -444,8 +482,8 @@ impl InputSpec {
             )));
         }
         let context = meta.get("context").and_then(|v| v.as_bool()).unwrap_or(false).then(|| ContextSpec {
-            max_title_pieces: number("max_title_pieces", 24),
-            max_parent_pieces: number("max_parent_pieces", 64),
+            max_title_pieces: number("max_title_pieces", DEFAULT_TITLE_PIECES),
+            max_parent_pieces: number("max_parent_pieces", DEFAULT_PARENT_PIECES),
         });
         if context.is_some() && mode != InputMode::Both {
             return Err(checkpoint.bad_config("stancegraph.context needs mode both"));
