@@ -9,7 +9,7 @@
 #      byte (graph.gexf without its <meta>), both in fp32;
 #   4. night 2, over examples/sample: shard 1 fails (a wrapper gives it a models folder that does
 #      not exist), so the merge job stays PENDING with reason DependencyNeverSatisfied;
-#      resubmit.sh (the README's recovery) reruns shard 1 alone and a new merge, which equals one run;
+#      resubmit.sh (docs/slurm.md's recovery) reruns shard 1 alone and a new merge, which equals one run;
 #   5. stops every daemon it started and removes the folder, also when a step fails.
 # Waits poll `scontrol show job` under a deadline (WAIT_S, default 1800 s each); QUICK=1 runs
 # night 1 on examples/sample too (a minute instead of ten). Prints one PASS or FAIL line and

@@ -55,7 +55,7 @@ fi
 # Stage 2: one more epoch from stage 1's fp16 weights, training only the top 6 layers and
 # the head (--train-top 6): the embeddings, layers 0-5 and the relative position bias stay
 # bit-identical to stage 1's, so replacing the shipped files changes about 85 of their
-# 218 MB (a submission's diff is limited; README "Models and how to retrain"). lr 1.2e-5
+# 218 MB (a submission's diff is limited; models/stance/MODEL.md, "Shipping new weights"). lr 1.2e-5
 # is where stage 1's schedule stood at step 2,400; a new seed gives a new batch order.
 # fp32 (no --bf16): it was trained on a CPU without native bf16 (AVX2 only), where bf16
 # autocast is emulated and ran 50-70x slower than fp32.

@@ -201,7 +201,7 @@ impl DeviceChoice {
                     .into()
             } else {
                 "this build's libtorch is the CPU-only one; build the CUDA variant with \
-                 `make build TORCH_VARIANT=cu121` (README, \"GPU\"), or run with --device cpu"
+                 `make build TORCH_VARIANT=cu121` (docs/install.md), or run with --device cpu"
                     .into()
             })),
         }

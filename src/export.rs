@@ -8,7 +8,7 @@
 //! | file             | what |
 //! |------------------|------|
 //! | `graph.gexf`     | GEXF 1.3 with `viz:` colours, sizes and thicknesses; dynamic (`timeformat="date"`, spells, dynamic stance attributes) when any date is known, so Gephi's timeline works |
-//! | `graph.graphml`  | GraphML with the same attributes as totals (plus `dates`, `r`/`g`/`b`, node `size`, edge `thickness`) |
+//! | `graph.graphml`  | GraphML with the same attributes as totals (plus `dates`, `r`/`g`/`b` and node `size`) |
 //! | `nodes.csv`      | Gephi's spreadsheet import: `Id,Label,Timeset,type,…` |
 //! | `edges.csv`      | Gephi's spreadsheet import: `Source,Target,Type,Id,Label,Weight,Timeset,kind,…,confidence,implicit,comment_id,quote` |
 //! | `entities.jsonl` | one [`Entity`] a line: `{"id","label","type","aliases","mentions"}`, sorted by id |

@@ -635,7 +635,7 @@ fn comment_set_evaluates_end_to_end() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("models/stance");
     let config = stancegraph::stance::StanceConfig { threads: 2, ..Default::default() };
     let model = check(&StanceClassifier::load(false, &dir, config).unwrap());
-    // 0.4314 when measured (README, MODEL.md); bf16 batching moves it a little
+    // 0.4314 when measured (models/stance/MODEL.md); bf16 batching moves it a little
     let f1 = model.all.score.macro_f1();
     assert!((0.40..0.47).contains(&f1), "shipped model macro F1 {f1}");
 }

@@ -111,7 +111,7 @@ const gexf = require('graphology-gexf');
 const counts = {};
 for (const path of process.argv.slice(1)) { // node -e: argv[0] is node, no script path
   // graphology-gexf 0.13 keeps only the last <attributes> block of a class, so the dynamic stance
-  // group of a dynamic graph counts as undeclared (see README).
+  // group of a dynamic graph counts as undeclared (see docs/outputs.md).
   const g = gexf.parse(Graph, fs.readFileSync(path, 'utf8'), {allowUndeclaredAttributes: true});
   g.forEachNode((n, a) => {
     if (!a.color || !(a.size > 0)) throw new Error(`${path}: node ${n} has no viz colour or size`);

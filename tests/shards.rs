@@ -2,7 +2,7 @@
 //! four times, then `merge`, gives the same store records and the same
 //! exports as one `run` (in fp32: in bf16 a model's output depends slightly
 //! on which texts share its batch, so borderline spans and the third
-//! decimal of a confidence can differ; the README gives the measured size); an incomplete or unfinished set of shards is
+//! decimal of a confidence can differ; PERFORMANCE.md section 17.2 gives the measured size); an incomplete or unfinished set of shards is
 //! refused naming the shard; a shard or a merge killed (SIGKILL) and rerun
 //! ends in the same result. The Slurm scripts themselves are checked
 //! by `make test-slurm`.
