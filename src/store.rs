@@ -432,6 +432,35 @@ pub struct Work {
     pub reprocess: bool,
 }
 
+/// A document's day for the rolling window: its date (`YYYY-MM-DD`), else
+/// the day of the run that first stored it.
+const DOCUMENT_DAY: &str =
+    "coalesce(substr(d.date, 1, 10), (SELECT substr(r.started, 1, 10) FROM runs r WHERE r.id = d.first_run))";
+
+/// Which documents an export holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope<'a> {
+    /// The whole archive.
+    All,
+    /// Documents dated within `from..=to` (either bound optional); undated
+    /// documents are left out.
+    Dated { from: Option<&'a str>, to: Option<&'a str> },
+    /// Documents whose day (date, else the day of the run that first stored
+    /// them) is this day or later: the rolling window.
+    Since(&'a str),
+}
+
+/// The rolling window ([`Store::window`]).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Window {
+    /// First day in the window (`YYYY-MM-DD`).
+    pub from: String,
+    /// The newest document day.
+    pub to: String,
+    /// Documents in the window.
+    pub documents: usize,
+}
+
 /// Everything an export needs, read from the store.
 #[derive(Debug, Default)]
 pub struct Snapshot {
@@ -1138,20 +1167,68 @@ impl Store {
         })
     }
 
-    /// Everything an export needs, for documents dated within
-    /// `from..=to` (`YYYY-MM-DD`; an undated document is in only when no
-    /// bound is given). Entities are those mentioned there, with their
-    /// mention counts there.
+    /// Documents in the store.
+    pub fn document_count(&self) -> Result<usize> {
+        self.count("SELECT count(*) FROM documents")
+    }
+
     /// Documents without a date (left out of a `--from`/`--to` export).
     pub fn undated_documents(&self) -> Result<usize> {
         self.count("SELECT count(*) FROM documents WHERE date IS NULL")
     }
 
+    /// The rolling window of the default export: the newest `days` days by
+    /// document day ([`Scope::Since`]: a document's date, else the day of
+    /// the run that first stored it), reaching back further when that holds
+    /// fewer than `min_documents` documents, to the day of the
+    /// `min_documents`-th newest. `None` for an empty store.
+    pub fn window(&self, days: u32, min_documents: usize) -> Result<Option<Window>> {
+        let sql = format!(
+            "WITH eff AS (SELECT {DOCUMENT_DAY} AS day FROM documents d)
+             SELECT (SELECT max(day) FROM eff),
+                    min(date((SELECT max(day) FROM eff), ?1),
+                        coalesce((SELECT day FROM eff WHERE day IS NOT NULL ORDER BY day DESC LIMIT 1 OFFSET ?2),
+                                 '0000-00-00'))"
+        );
+        let back = format!("-{} days", days.max(1) - 1);
+        let offset = min_documents.max(1) as i64 - 1;
+        let row: Option<(Option<String>, Option<String>)> = self
+            .conn
+            .query_row(&sql, params![back, offset], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()
+            .map_err(|e| self.err(e))?;
+        let Some((Some(to), Some(from))) = row else { return Ok(None) };
+        let documents = self.query_opt::<i64, _>(
+            &format!("SELECT count(*) FROM documents d WHERE {DOCUMENT_DAY} IS NULL OR {DOCUMENT_DAY} >= ?1"),
+            [&from],
+        )?;
+        Ok(Some(Window { from, to, documents: documents.unwrap_or(0) as usize }))
+    }
+
+    /// [`Store::snapshot_of`] for documents dated within `from..=to`
+    /// (`YYYY-MM-DD`; an undated document is in only when no bound is given).
     pub fn snapshot(&self, from: Option<&str>, to: Option<&str>) -> Result<Snapshot> {
-        let bounded = from.is_some() || to.is_some();
-        let in_range = "(?1 = 0 OR (d.date IS NOT NULL AND (?2 IS NULL OR substr(d.date, 1, 10) >= ?2)
-                          AND (?3 IS NULL OR substr(d.date, 1, 10) <= ?3)))";
-        let p = params![bounded as i64, from, to];
+        match (from, to) {
+            (None, None) => self.snapshot_of(Scope::All),
+            _ => self.snapshot_of(Scope::Dated { from, to }),
+        }
+    }
+
+    /// Everything an export needs, for the documents of `scope`. Entities
+    /// are those mentioned there, with their mention counts there.
+    pub fn snapshot_of(&self, scope: Scope) -> Result<Snapshot> {
+        let in_range = format!(
+            "(?1 = 0 OR (?1 = 1 AND d.date IS NOT NULL AND (?2 IS NULL OR substr(d.date, 1, 10) >= ?2)
+                          AND (?3 IS NULL OR substr(d.date, 1, 10) <= ?3))
+                  OR (?1 = 2 AND ({DOCUMENT_DAY} IS NULL OR {DOCUMENT_DAY} >= ?2)))"
+        );
+        let in_range = in_range.as_str();
+        let (mode, from, to) = match scope {
+            Scope::All => (0, None, None),
+            Scope::Dated { from, to } => (1, from, to),
+            Scope::Since(day) => (2, Some(day), None),
+        };
+        let p = params![mode as i64, from, to];
         let mut snap = Snapshot::default();
 
         let mut stmt = self
