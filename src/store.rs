@@ -1258,7 +1258,7 @@ impl Store {
             .conn
             .prepare(&format!(
                 r#"SELECT m.doc_id, m.comment, m.start, m."end", m.text, m.entity_id, m.linked_by
-                   FROM mentions m JOIN documents d ON d.id = m.doc_id WHERE {in_range} ORDER BY m.rowid"#
+                   FROM mentions m WHERE m.doc_id IN (SELECT d.id FROM documents d WHERE {in_range}) ORDER BY m.rowid"#
             ))
             .map_err(|e| self.err(e))?;
         snap.mentions = stmt
@@ -1271,32 +1271,33 @@ impl Store {
         for m in &snap.mentions {
             *counts.entry(m.entity_id.as_str()).or_insert(0) += 1;
         }
+        // The entities mentioned in the scope, each with its aliases (read one
+        // entity at a time, so that a window reads only its own).
         let mut stmt =
             self.conn.prepare("SELECT id, label, type FROM entities ORDER BY id").map_err(|e| self.err(e))?;
-        let all: Vec<(String, String, String)> = stmt
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
-            .map_err(|e| self.err(e))?
-            .collect::<std::result::Result<_, _>>()
-            .map_err(|e| self.err(e))?;
-        let mut aliases: HashMap<String, Vec<String>> = HashMap::new();
-        let mut stmt = self
+        let mut aliases_of = self
             .conn
-            .prepare("SELECT entity_id, alias FROM entity_aliases ORDER BY entity_id, alias")
+            .prepare("SELECT alias FROM entity_aliases WHERE entity_id = ?1 ORDER BY alias")
             .map_err(|e| self.err(e))?;
-        for row in stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?))).map_err(|e| self.err(e))? {
-            let (id, alias): (String, String) = row.map_err(|e| self.err(e))?;
-            aliases.entry(id).or_default().push(alias);
-        }
-        for (id, label, kind) in all {
+        let mut rows = stmt.query([]).map_err(|e| self.err(e))?;
+        while let Some(r) = rows.next().map_err(|e| self.err(e))? {
+            let id: String = r.get(0).map_err(|e| self.err(e))?;
             let Some(&n) = counts.get(id.as_str()) else { continue };
+            let kind: String = r.get(2).map_err(|e| self.err(e))?;
+            let aliases = aliases_of
+                .query_map([&id], |r| r.get(0))
+                .map_err(|e| self.err(e))?
+                .collect::<std::result::Result<_, _>>()
+                .map_err(|e| self.err(e))?;
             snap.entities.push(Entity {
-                aliases: aliases.remove(&id).unwrap_or_default(),
+                aliases,
+                label: r.get(1).map_err(|e| self.err(e))?,
                 id,
-                label,
                 kind: EntityType::parse(&kind).unwrap_or(EntityType::Misc),
                 mentions: n,
             });
         }
+        drop(rows);
         let mut stmt = self
             .conn
             .prepare("SELECT merged_into, id FROM entity_ids WHERE merged_into IS NOT NULL ORDER BY id")
@@ -1320,9 +1321,10 @@ impl Store {
             .prepare(&format!(
                 "SELECT s.doc_id, s.comment, s.author, s.entity_id, e.label, e.type, s.stance, s.confidence,
                         s.p_against, s.p_neutral, s.p_favour, s.model, s.implicit, c.comment_id, c.text
-                 FROM stances s JOIN documents d ON d.id = s.doc_id JOIN entities e ON e.id = s.entity_id
+                 FROM stances s JOIN entities e ON e.id = s.entity_id
                  LEFT JOIN comments c ON c.doc_id = s.doc_id AND c.position = s.comment
-                 WHERE {in_range} ORDER BY s.doc_id, s.comment, s.entity_id"
+                 WHERE s.doc_id IN (SELECT d.id FROM documents d WHERE {in_range})
+                 ORDER BY s.doc_id, s.comment, s.entity_id"
             ))
             .map_err(|e| self.err(e))?;
         snap.stances = stmt
