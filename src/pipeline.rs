@@ -1,5 +1,5 @@
 //! The run: wires corpus → store → ner → link → stance → graph → outputs,
-//! so that each run does only what is new and exports the whole corpus.
+//! so that each run does only what is new and exports the rolling window.
 //! It times each stage, logs (timestamped lines), and assembles
 //! `summary.json`. It owns no algorithm and no SQL of its own: every
 //! decision is made in the stage modules, every record kept by `store`.
@@ -21,9 +21,12 @@
 //! 5. **Stance** for the (comment, entity) questions never answered before,
 //!    in chunks committed as they finish; the linking result swaps in with
 //!    one transaction.
-//! 6. **Export** the whole store as one set (see `outputs`): the graph and
-//!    the two pair graphs are built once from one snapshot (`Graphs`), for
-//!    `run` and `export` alike.
+//! 6. **Export** one set (see `outputs`) of the documents of
+//!    [`ExportRange`]: by default the rolling window (the newest 30 days of
+//!    document days, at least 1,000 documents; `docs/nightly.md`), or the
+//!    whole archive (`--all`), or a date range (`export --from/--to`). The
+//!    graph and the two pair graphs are built once from one snapshot
+//!    (`Graphs`), for `run` and `export` alike.
 //!
 //! The models load only when there is work for them. When nothing changed
 //! since the last committed linking, steps 3–5 are skipped.

@@ -1,6 +1,7 @@
 //! The corpus store: one SQLite file (through rusqlite's bundled library)
 //! that remembers everything a run learnt, so the next run only does what is
-//! new and every export is made from the whole corpus. It owns every SQL
+//! new and every export is made from the store (its rolling window, the
+//! whole archive or a date range: [`Scope`]). It owns every SQL
 //! statement of the program; the other stages hand it typed records
 //! ([`Document`], [`EntitySpan`], [`Mention`], [`StanceDecision`], [`Entity`])
 //! and get typed records back.
