@@ -834,8 +834,11 @@ fn cap_entities(mention_count: &mut BTreeMap<&str, usize>, max: usize) -> LeftOu
     let mut ranked: Vec<(&str, usize)> = mention_count.iter().map(|(e, n)| (*e, *n)).collect();
     ranked.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
     let dropped = &ranked[max..];
-    let left_out =
-        LeftOut { entities: dropped.len(), entity_max_mentions: dropped.first().map_or(0, |d| d.1), ..LeftOut::default() };
+    let left_out = LeftOut {
+        entities: dropped.len(),
+        entity_max_mentions: dropped.first().map_or(0, |d| d.1),
+        ..LeftOut::default()
+    };
     for (e, _) in dropped {
         mention_count.remove(e);
     }

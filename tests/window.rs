@@ -74,7 +74,10 @@ fn the_default_export_is_the_rolling_window_and_all_is_on_demand() {
     ok(&stancegraph(&["run", &p(&input), "--out", &p(&out), "--window-min-documents", "1"]));
     let s = summary(&out);
     assert_eq!(doc_ids(&out), ["t3", "t4"], "{s}");
-    assert_eq!((s["coverage"]["from"].as_str(), s["coverage"]["to"].as_str()), (Some("2024-02-15"), Some("2024-03-15")));
+    assert_eq!(
+        (s["coverage"]["from"].as_str(), s["coverage"]["to"].as_str()),
+        (Some("2024-02-15"), Some("2024-03-15"))
+    );
     assert_eq!(s["archive_documents"], 5);
     let gexf = std::fs::read_to_string(out.join("graph.gexf")).unwrap();
     assert!(gexf.contains("window 2024-02-15 to 2024-03-15: 2 of 5 documents"), "the description says the window");
@@ -89,7 +92,17 @@ fn the_default_export_is_the_rolling_window_and_all_is_on_demand() {
     assert_eq!(doc_ids(&all).len(), 5);
     assert_eq!(summary(&all)["coverage"]["scope"], "all");
     let range = dir.path().join("range");
-    let o = stancegraph(&["export", "--from", "2024-01-01", "--to", "2024-01-31", "--out", &p(&range), "--store", &p(&store)]);
+    let o = stancegraph(&[
+        "export",
+        "--from",
+        "2024-01-01",
+        "--to",
+        "2024-01-31",
+        "--out",
+        &p(&range),
+        "--store",
+        &p(&store),
+    ]);
     ok(&o);
     assert_eq!(doc_ids(&range), ["t0", "t1"]);
     let both = stancegraph(&["export", "--all", "--from", "2024-01-01", "--out", &p(&range), "--store", &p(&store)]);
