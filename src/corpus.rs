@@ -179,6 +179,8 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 use serde_json::Value;
 
+use crate::dates::calendar_date;
+
 /// One news article and the reader comments below it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Document {
@@ -647,28 +649,6 @@ fn leading_date(s: &str) -> Option<&str> {
         return None;
     }
     calendar_date(date).then_some(date)
-}
-
-/// Whether `s` is exactly `YYYY-MM-DD` and a day of the calendar (no
-/// 2016-02-30, no month 13).
-pub fn calendar_date(s: &str) -> bool {
-    let b = s.as_bytes();
-    let shape = b.len() == 10
-        && b.iter().enumerate().all(|(i, c)| if i == 4 || i == 7 { *c == b'-' } else { c.is_ascii_digit() });
-    if !shape {
-        return false;
-    }
-    let (year, month, day): (u32, u32, u32) =
-        (s[..4].parse().unwrap_or(0), s[5..7].parse().unwrap_or(0), s[8..].parse().unwrap_or(0));
-    let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
-    let days = match month {
-        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-        4 | 6 | 9 | 11 => 30,
-        2 if leap => 29,
-        2 => 28,
-        _ => return false,
-    };
-    (1..=days).contains(&day)
 }
 
 /// A document's JSON `date`: its leading `YYYY-MM-DD`; a date that is not

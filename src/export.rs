@@ -130,11 +130,11 @@ use std::fs::{self, File, OpenOptions};
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use serde::Serialize;
 
 use crate::corpus::Document;
+use crate::dates::today;
 use crate::graph::{Edge, EdgeKind, Graph, Node, NodeKind, StanceCounts, StanceHistory, StanceLabel};
 use crate::link::{Antecedent, Entity, EntityType, LinkedBy, Mention, Source};
 use crate::pair_graphs::{CommenterGraph, EntityGraph, PairGraphs};
@@ -607,42 +607,6 @@ pub fn fmt_num(x: f64) -> String {
 }
 
 // ---------------------------------------------------------------- dates --
-
-/// Today's UTC date as `YYYY-MM-DD`; `SOURCE_DATE_EPOCH` (seconds), when set,
-/// replaces the clock so that outputs can be reproducible.
-pub fn today() -> String {
-    let secs =
-        std::env::var("SOURCE_DATE_EPOCH").ok().and_then(|v| v.trim().parse::<i64>().ok()).unwrap_or_else(|| {
-            match SystemTime::now().duration_since(UNIX_EPOCH) {
-                Ok(d) => i64::try_from(d.as_secs()).unwrap_or(0),
-                Err(_) => 0,
-            }
-        });
-    date_from_unix(secs)
-}
-
-/// The UTC date of a Unix time, `YYYY-MM-DD` (proleptic Gregorian; years
-/// clamped to 1..=9999 so the result is always a valid `xs:date`).
-pub fn date_from_unix(secs: i64) -> String {
-    let days = secs.div_euclid(86_400);
-    // Howard Hinnant's civil_from_days.
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    if year < 1 {
-        return "0001-01-01".to_string();
-    }
-    if year > 9999 {
-        return "9999-12-31".to_string();
-    }
-    format!("{year:04}-{month:02}-{day:02}")
-}
 
 // ---------------------------------------------------------------- GEXF --
 
@@ -1292,16 +1256,6 @@ mod tests {
         assert_eq!(fmt_num(-1e-9), "0");
         assert_eq!(fmt_num(-0.5), "-0.5");
         assert_eq!(fmt_num(f64::NAN), "0");
-    }
-
-    #[test]
-    fn unix_days_to_dates() {
-        assert_eq!(date_from_unix(0), "1970-01-01");
-        assert_eq!(date_from_unix(951_782_400), "2000-02-29");
-        assert_eq!(date_from_unix(1_709_251_199), "2024-02-29");
-        assert_eq!(date_from_unix(-86_400), "1969-12-31");
-        assert_eq!(date_from_unix(i64::MIN / 2), "0001-01-01");
-        assert_eq!(today().len(), 10);
     }
 
     #[test]

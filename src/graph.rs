@@ -63,7 +63,7 @@
 //!
 //! A document's date is [`Document::date`]; a comment's is its own
 //! [`Comment::date`](crate::corpus::Comment::date), else its article's. Only
-//! valid `YYYY-MM-DD` dates count ([`valid_date`]). Every node and edge
+//! valid `YYYY-MM-DD` dates count ([`crate::dates::valid_date`]). Every node and edge
 //! lists the distinct dates it is seen at ([`Node::dates`], [`Edge::dates`];
 //! the exporters write one spell per date): an article its date; a
 //! commenter the dates of its comments; an entity the dates of its mentions
@@ -83,6 +83,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use crate::corpus::Document;
+use crate::dates::valid_date;
 use crate::link::{Entity, EntityType, Mention, Source};
 use crate::stance::{Stance, StanceRecord};
 
@@ -493,28 +494,6 @@ pub fn commenter_name(author: &str) -> &str {
     } else {
         t
     }
-}
-
-/// `Some(date)` when `date` is a valid calendar date written `YYYY-MM-DD`
-/// (what `xs:date` and Gephi's `timeformat="date"` accept), else `None`.
-pub fn valid_date(date: &str) -> Option<&str> {
-    let b = date.as_bytes();
-    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
-        return None;
-    }
-    let digits = |r: std::ops::Range<usize>| -> Option<u32> {
-        b[r].iter().try_fold(0u32, |acc, &c| c.is_ascii_digit().then(|| acc * 10 + u32::from(c - b'0')))
-    };
-    let (year, month, day) = (digits(0..4)?, digits(5..7)?, digits(8..10)?);
-    let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-    let days = match month {
-        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-        4 | 6 | 9 | 11 => 30,
-        2 if leap => 29,
-        2 => 28,
-        _ => return None,
-    };
-    (year >= 1 && (1..=days).contains(&day)).then_some(date)
 }
 
 /// Distinct dates, sorted: what an element lists in [`Node::dates`] and
@@ -986,16 +965,6 @@ mod tests {
             h.cumulative().into_iter().map(|(d, c)| (d, (c.favour, c.against, c.neutral))).collect();
         assert_eq!(steps, [("2024-01-01", (1, 0, 1)), ("2024-01-03", (1, 2, 1))]);
         assert_eq!(h.total().total(), 4);
-    }
-
-    #[test]
-    fn dates_are_checked() {
-        assert_eq!(valid_date("2024-02-29"), Some("2024-02-29"));
-        assert_eq!(valid_date("2023-02-29"), None);
-        assert_eq!(valid_date("2023-13-01"), None);
-        assert_eq!(valid_date("2023-1-01"), None);
-        assert_eq!(valid_date("yesterday"), None);
-        assert_eq!(valid_date("0000-01-01"), None);
     }
 
     #[test]

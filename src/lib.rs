@@ -22,11 +22,13 @@
 
 pub mod camps;
 pub mod corpus;
+pub mod dates;
 pub mod encoder;
 pub mod eval;
 pub mod evidence;
 pub mod export;
 pub mod graph;
+pub mod hashes;
 pub mod link;
 pub mod manifest;
 pub mod mpnet;
@@ -95,15 +97,6 @@ pub fn escape_log(text: &str) -> String {
         return text.to_string();
     }
     text.chars().map(|c| if hidden(c) { format!("\\u{{{:x}}}", c as u32) } else { c.to_string() }).collect()
-}
-
-/// Now, UTC, as `YYYY-MM-DDTHH:MM:SSZ` (log lines, run records).
-pub fn now_utc() -> String {
-    let secs =
-        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0);
-    let day = export::date_from_unix(secs);
-    let s = secs.rem_euclid(86_400);
-    format!("{day}T{:02}:{:02}:{:02}Z", s / 3600, s / 60 % 60, s % 60)
 }
 
 /// A test hook for the crash tests: when `$STANCEGRAPH_PAUSE_AT` names this

@@ -420,7 +420,7 @@ fn main() -> ExitCode {
             let what = what.join(" ");
             eprintln!(
                 "{} stancegraph: error: {}",
-                stancegraph::now_utc(),
+                stancegraph::dates::now_utc(),
                 stancegraph::escape_log(what.trim_start_matches("error: "))
             );
             return ExitCode::from(2);
@@ -438,7 +438,7 @@ fn main() -> ExitCode {
                     text += &cause;
                 }
             }
-            eprintln!("{} stancegraph: error: {}", stancegraph::now_utc(), stancegraph::escape_log(&text));
+            eprintln!("{} stancegraph: error: {}", stancegraph::dates::now_utc(), stancegraph::escape_log(&text));
             let code = match (e.downcast_ref::<StoreError>(), e.downcast_ref::<OutputError>()) {
                 (Some(StoreError::Busy { .. }), _) | (_, Some(OutputError::Busy { .. })) => 3,
                 (Some(StoreError::Damaged { .. }), _) => 4,
@@ -568,7 +568,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
             let _lock = stancegraph::store::StoreLock::acquire(&store, "recover")?;
             let report = stancegraph::store::recover(&store)?;
-            let now = stancegraph::now_utc;
+            let now = stancegraph::dates::now_utc;
             let Some(damaged) = &report.damaged else {
                 eprintln!(
                     "{} stancegraph: store {} is healthy (integrity_check ok): nothing changed",
@@ -762,7 +762,7 @@ fn parse_shard(s: &str) -> Result<Shard, String> {
 }
 
 fn parse_day(s: &str) -> Result<String, String> {
-    if stancegraph::corpus::calendar_date(s) {
+    if stancegraph::dates::calendar_date(s) {
         Ok(s.to_string())
     } else {
         Err(format!("{s:?} is not a day of the calendar (YYYY-MM-DD)"))

@@ -49,7 +49,9 @@ use crate::ner::{NerConfig, NerModel};
 use crate::outputs;
 use crate::pair_graphs::{self, PairGraphs};
 use crate::questions::{self, Question};
-use crate::stance::{ConversationParts, StanceClassifier, StanceConfig, StanceDecision, StanceModelChoice, StanceQuery};
+use crate::stance::{
+    ConversationParts, StanceClassifier, StanceConfig, StanceDecision, StanceModelChoice, StanceQuery,
+};
 use crate::store::{self, DocumentChange, StancePair, Store, StoreLock, Work};
 
 /// What `stancegraph run` was asked to do.
@@ -182,7 +184,7 @@ impl Shard {
 
     /// Whether this shard owns the document `id`.
     pub fn owns(&self, id: &str) -> bool {
-        store::shard_of(id, self.n) == self.k
+        crate::hashes::shard_of(id, self.n) == self.k
     }
 }
 
@@ -240,7 +242,7 @@ impl Log {
     }
 
     fn line(&self, text: &str) {
-        let line = format!("{} stancegraph: {}", crate::now_utc(), crate::escape_log(text));
+        let line = format!("{} stancegraph: {}", crate::dates::now_utc(), crate::escape_log(text));
         match &self.bar {
             Some(bar) => bar.println(line),
             None => eprintln!("{line}"),

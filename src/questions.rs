@@ -243,7 +243,7 @@ mod tests {
         assert_ne!(edited.query().input_hash(), reply.hash);
         // without a conversation the key is the one questions had before
         let plain = StanceQuery::new("Kishida is weak", "Fumio Kishida", vec![(0, 7)]);
-        assert_eq!(plain.input_hash(), crate::store::content_hash(["Kishida is weak", "Fumio Kishida", "0-7"]));
+        assert_eq!(plain.input_hash(), crate::hashes::content_hash(["Kishida is weak", "Fumio Kishida", "0-7"]));
         // a classifier that reads no conversation is asked without it, under the plain key
         let blind = of_document(&doc, &ms, &by_id, ConversationParts::default());
         assert_eq!(blind.len(), qs.len());

@@ -152,9 +152,9 @@ impl<'a> StanceQuery<'a> {
         let ranges: Vec<String> = self.mentions.iter().map(|(s, e)| format!("{s}-{e}")).collect();
         let ranges = ranges.join(",");
         if self.title.is_empty() && self.parent.is_empty() {
-            crate::store::content_hash([self.text, self.target, &ranges])
+            crate::hashes::content_hash([self.text, self.target, &ranges])
         } else {
-            crate::store::content_hash([self.text, self.target, &ranges, "conversation", self.title, self.parent])
+            crate::hashes::content_hash([self.text, self.target, &ranges, "conversation", self.title, self.parent])
         }
     }
 }

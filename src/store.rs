@@ -46,13 +46,13 @@ use std::os::unix::io::AsRawFd;
 use std::path::{Path, PathBuf};
 
 use rusqlite::{params, Connection, OpenFlags, OptionalExtension};
-use sha2::{Digest, Sha256};
 
 use crate::corpus::{Comment, Document};
+use crate::dates::now_utc;
 use crate::evidence;
+use crate::hashes::{content_hash, text_hash};
 use crate::link::{Antecedent, Entity, EntityType, IssuedIds, LinkedBy, Mention, Source, StableIds};
 use crate::ner::{EntityKind, EntitySpan};
-use crate::now_utc;
 use crate::stance::{Stance, StanceDecision, StanceRecord};
 
 /// Version of the table layout; a store of another version is refused.
@@ -92,21 +92,6 @@ pub enum StoreError {
 
 type Result<T> = std::result::Result<T, StoreError>;
 
-/// A content hash: SHA-256 of the parts (each length-prefixed), 32 hex digits.
-pub fn content_hash<'a>(parts: impl IntoIterator<Item = &'a str>) -> String {
-    let mut h = Sha256::new();
-    for p in parts {
-        h.update((p.len() as u64).to_le_bytes());
-        h.update(p.as_bytes());
-    }
-    h.finalize()[..16].iter().map(|b| format!("{b:02x}")).collect()
-}
-
-/// The hash of one text (an article or a comment).
-pub fn text_hash(text: &str) -> String {
-    content_hash([text])
-}
-
 /// The hash that identifies a document's whole content.
 pub fn document_hash(doc: &Document) -> String {
     let mut parts: Vec<String> = vec![
@@ -127,15 +112,6 @@ pub fn document_hash(doc: &Document) -> String {
         parts.extend(doc.comments.iter().map(|c| c.date.clone().unwrap_or_default()));
     }
     content_hash(parts.iter().map(String::as_str))
-}
-
-/// The shard (of `n`) that owns a document id: a stable hash of the id
-/// (the first 8 bytes of its SHA-256), modulo `n`.
-pub fn shard_of(id: &str, n: u32) -> u32 {
-    let digest = Sha256::digest(id.as_bytes());
-    let mut head = [0u8; 8];
-    head.copy_from_slice(&digest[..8]);
-    (u64::from_be_bytes(head) % u64::from(n.max(1))) as u32
 }
 
 /// What a shard store says of itself.

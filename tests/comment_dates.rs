@@ -74,5 +74,5 @@ fn comment_dates_change_the_hash_only_when_there_are_some() {
         "0",
         "comment 1",
     ];
-    assert_eq!(document_hash(&undated), stancegraph::store::content_hash(parts));
+    assert_eq!(document_hash(&undated), stancegraph::hashes::content_hash(parts));
 }

@@ -570,7 +570,8 @@ fn comment_set_without_its_data_names_the_missing_file() {
 
 #[test]
 fn comment_set_joins_texts_with_matching_hashes() {
-    use stancegraph::eval::comment_set::{read_comment_set, text_sha16};
+    use stancegraph::eval::comment_set::read_comment_set;
+    use stancegraph::hashes::text_sha16;
     let Some(data) = shared_data() else { return };
     let joined = read_comment_set(&comment_set(), &data).unwrap();
     assert!(joined.len() >= 300);

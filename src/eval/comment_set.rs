@@ -38,9 +38,8 @@ use std::collections::hash_map::Entry;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-use sha2::{Digest, Sha256};
-
 use crate::eval::stance::{parse_csv, GoldExample};
+use crate::hashes::text_sha16;
 use crate::stance::{resolve_overlaps, Stance};
 
 /// The columns of `pairs.tsv`, in order; [`KIND_COLUMN`] may follow them.
@@ -185,11 +184,6 @@ pub enum CommentSetError {
          the pipeline asked ({expected})"
     )]
     QuestionDiffers { origin: &'static str, key: String, entity: String, expected: String, found: String },
-}
-
-/// SHA-256 of a text's UTF-8 bytes, first 16 hex digits.
-pub fn text_sha16(text: &str) -> String {
-    Sha256::digest(text.as_bytes())[..8].iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// Writes mention ranges the way `pairs.tsv` holds them (`3-8;20-25`).
@@ -454,11 +448,5 @@ mod tests {
         assert_eq!(parse_mentions(""), Some(vec![]));
         assert_eq!(parse_mentions("8-3"), None);
         assert_eq!(parse_mentions("x"), None);
-    }
-
-    #[test]
-    fn sha16_is_plain_sha256() {
-        // printf 'abc' | sha256sum
-        assert_eq!(text_sha16("abc"), "ba7816bf8f01cfea");
     }
 }

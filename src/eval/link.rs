@@ -25,7 +25,7 @@ use std::path::Path;
 
 use anyhow::{bail, Context, Result};
 
-use crate::eval::comment_set::text_sha16;
+use crate::hashes::text_sha16;
 use crate::link::{Linker, Mention, Source};
 use crate::pipeline::stored_spans;
 use crate::store::Store;
