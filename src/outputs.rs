@@ -22,9 +22,8 @@ use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 
-use serde::Serialize;
-
-use crate::export::{self, ExportError, Exports, FILES};
+use crate::export::{self, ExportError, Exports, Summary, FILES};
+use crate::report;
 
 /// Export sets kept in `runs/` (the newest ones).
 pub const KEEP_RUNS: usize = 3;
@@ -182,8 +181,20 @@ pub fn clean_leftovers(out: &Path) -> usize {
     removed
 }
 
+/// Writes every file of the export set ([`FILES`]) into `dir`: the data
+/// files ([`export::write_all`]), then the report page beside them
+/// ([`report::write`], which shows their sizes). Returns their paths, in the
+/// order of [`FILES`].
+pub fn write_files(dir: &Path, exports: &Exports, summary: &Summary) -> Result<Vec<PathBuf>, ExportError> {
+    let mut paths = export::write_all(dir, exports, summary)?;
+    let page = dir.join(export::REPORT);
+    report::write(&page, exports, summary)?;
+    paths.push(page);
+    Ok(paths)
+}
+
 /// Writes a run's export set and swaps it in; returns the set's folder.
-pub fn write_set(out: &Path, run: i64, exports: &Exports, summary: &impl Serialize) -> Result<PathBuf, OutputError> {
+pub fn write_set(out: &Path, run: i64, exports: &Exports, summary: &Summary) -> Result<PathBuf, OutputError> {
     let runs = out.join("runs");
     let name = run_name(run);
     let tmp = runs.join(format!(".tmp-{name}"));
@@ -192,7 +203,7 @@ pub fn write_set(out: &Path, run: i64, exports: &Exports, summary: &impl Seriali
         fs::remove_dir_all(&tmp).map_err(swap(&tmp))?;
     }
     let written = (|| {
-        export::write_all(&tmp, exports, summary)?;
+        write_files(&tmp, exports, summary)?;
         if done.exists() {
             fs::remove_dir_all(&done).map_err(swap(&done))?;
         }

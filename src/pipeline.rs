@@ -38,10 +38,13 @@ use std::time::Instant;
 
 use anyhow::{Context, Result};
 use indicatif::{ProgressBar, ProgressStyle};
-use serde::Serialize;
 
 use crate::corpus::{self, Document, Skipped};
 use crate::encoder::{self, DeviceChoice, Padding, Precision};
+use crate::export::summary::{
+    Coverage, ExportRequest, PaddingCounts, RecordsByModel, RunFacts, RunInputs, SetHead, SkippedInput, Summary,
+    WordsPerSecond, WorkDone,
+};
 use crate::export::Exports;
 use crate::graph;
 use crate::link::{DocumentSpans, Entity, Linker};
@@ -121,32 +124,6 @@ impl ExportRange {
     pub const DEFAULT_MIN_DOCUMENTS: usize = 1000;
 }
 
-/// What an export set holds, for `summary.json` (`coverage`) and the GEXF
-/// description.
-#[derive(Debug, Clone, Serialize)]
-struct Coverage {
-    /// `window`, `all` or `range`.
-    scope: &'static str,
-    /// First and last day of the window or range (none: unbounded).
-    from: Option<String>,
-    to: Option<String>,
-    /// Documents in the set, and in the store.
-    documents: usize,
-    archive_documents: usize,
-    /// The above in words (the GEXF description and the report say it).
-    text: String,
-}
-
-impl Coverage {
-    fn describe(&self) -> String {
-        let days = match (&self.from, &self.to) {
-            (None, None) => String::new(),
-            (f, t) => format!(" {} to {}", f.as_deref().unwrap_or("the start"), t.as_deref().unwrap_or("the end")),
-        };
-        format!("{}{days}: {} of {} documents", self.scope, self.documents, self.archive_documents)
-    }
-}
-
 /// Reads the export's documents and records from the store.
 fn read_range(store: &Store, range: &ExportRange) -> Result<(store::Snapshot, Coverage)> {
     let archive_documents = store.document_count()?;
@@ -161,9 +138,7 @@ fn read_range(store: &Store, range: &ExportRange) -> Result<(store::Snapshot, Co
             None => (store.snapshot_of(store::Scope::All)?, "window", None, None),
         },
     };
-    let mut coverage =
-        Coverage { scope, from, to, documents: snapshot.documents.len(), archive_documents, text: String::new() };
-    coverage.text = coverage.describe();
+    let coverage = Coverage::new(scope, from, to, snapshot.documents.len(), archive_documents);
     Ok((snapshot, coverage))
 }
 
@@ -282,94 +257,6 @@ impl Log {
     }
 }
 
-/// This run's model work and ingest, counted (summary.json `work`).
-#[derive(Debug, Clone, Default, Serialize)]
-pub struct WorkDone {
-    pub documents_new: usize,
-    pub documents_updated: usize,
-    pub documents_unchanged: usize,
-    /// Comments that were not stored before (new threads and grown ones).
-    pub comments_new: usize,
-    /// Texts (articles and comments) the NER model read.
-    pub ner_texts: usize,
-    pub ner_words: usize,
-    /// Comment texts among them.
-    pub ner_comments: usize,
-    /// Stance questions the stance model answered.
-    pub stance_pairs: usize,
-    /// Distinct comments among them.
-    pub stance_comments: usize,
-    /// Texts cut to `--max-text-chars`.
-    pub texts_cut: usize,
-    pub relinked: bool,
-}
-
-#[derive(Debug, Serialize)]
-struct Summary {
-    version: &'static str,
-    run_id: i64,
-    run_started: String,
-    store: String,
-    inputs: Vec<String>,
-    /// What this run did.
-    work: WorkDone,
-    /// Which documents the set holds (the rolling window by default).
-    coverage: Coverage,
-    /// Documents in the store (what `--accept-shrink` guards).
-    archive_documents: usize,
-    /// The set's corpus, as exported.
-    documents: usize,
-    comments: usize,
-    mentions: usize,
-    mentions_by_link: BTreeMap<String, usize>,
-    entities: usize,
-    entities_by_type: BTreeMap<String, usize>,
-    surface_forms_before_linking: Option<usize>,
-    stance_pairs: usize,
-    /// Sure records by stance (confidence at least `--min-confidence`).
-    stances: BTreeMap<String, usize>,
-    /// Records below `--min-confidence`, kept in stances.jsonl only.
-    stances_unsure: usize,
-    /// Records toward an entity the comment does not name.
-    stances_implicit: usize,
-    /// Stored model output by model version: NER per text, stance per record.
-    records_by_model: RecordsByModel,
-    stance_method: &'static str,
-    ner_model: String,
-    stance_model: String,
-    /// Where the transformers ran (or would have run): `cpu`, `cuda:0`.
-    device: String,
-    seconds: BTreeMap<&'static str, f64>,
-    words_per_second: WordsPerSecond,
-    /// Share of the model positions computed this run that were padding
-    /// (batches pad every row to the longest); `None` when the model did not run.
-    ner_padding_share: Option<f64>,
-    stance_padding_share: Option<f64>,
-    /// The counts behind the shares.
-    padding: PaddingCounts,
-    skipped: Vec<SkippedInput>,
-    duplicate_ids: Vec<String>,
-    /// Nodes and edges of graph.gexf, commenters.gexf (and camps), entities.gexf.
-    graphs: GraphCounts,
-    /// What the graph files leave out (`--types`, `--min-mentions`, `--min-confidence`).
-    filters: serde_json::Value,
-}
-
-/// The graph options, for `summary.json` (`filters`).
-fn filters_json(o: &graph::GraphOptions) -> serde_json::Value {
-    let types: Vec<&str> = o.types.iter().map(|t| graph::entity_type_name(*t)).collect();
-    // The f32 as written on the command line or in config.json (0.5747, not 0.5746999979).
-    let min_confidence: f64 = o.min_confidence.to_string().parse().unwrap_or_default();
-    serde_json::json!({
-        "types": types,
-        "min_mentions": o.min_mentions,
-        "min_confidence": min_confidence,
-        "max_entities": o.max_entities,
-        "all_nodes": o.all_nodes,
-        "min_shared_entities": o.min_shared_entities,
-    })
-}
-
 /// The graph options, for the GEXF description.
 fn filters_text(o: &graph::GraphOptions) -> String {
     let types: Vec<&str> = o.types.iter().map(|t| graph::entity_type_name(*t)).collect();
@@ -382,31 +269,6 @@ fn filters_text(o: &graph::GraphOptions) -> String {
         if o.all_nodes { ", all nodes" } else { "" },
         o.min_shared_entities.max(1)
     )
-}
-
-#[derive(Debug, Serialize)]
-struct RecordsByModel {
-    ner: BTreeMap<String, usize>,
-    stance: BTreeMap<String, usize>,
-}
-
-#[derive(Debug, Default, Serialize)]
-struct PaddingCounts {
-    ner: Padding,
-    stance: Padding,
-}
-
-#[derive(Debug, Serialize)]
-struct WordsPerSecond {
-    ner: Option<f64>,
-}
-
-#[derive(Debug, Serialize)]
-struct SkippedInput {
-    path: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    line: Option<usize>,
-    reason: String,
 }
 
 /// Models, loaded on first use.
@@ -574,29 +436,13 @@ pub fn run(options: &RunOptions) -> Result<RunReport> {
             coverage.text,
             filters_text(&options.graph)
         );
-        let graphs = Graphs::build(&snapshot, &options.graph, provenance);
-        let totals = store.totals()?;
+        let set = ExportSet::build(snapshot, &options.graph, provenance);
+        let head = SetHead { run_id, run_started, store: store_path.display().to_string() };
+        let mut summary = set.summary(head, coverage, &options.graph, &store)?;
         seconds.insert("total", started.elapsed().as_secs_f64());
-        let summary = Summary {
-            version: env!("CARGO_PKG_VERSION"),
-            run_id,
-            run_started,
-            store: store_path.display().to_string(),
-            inputs: inputs.clone(),
-            archive_documents: coverage.archive_documents,
-            coverage,
-            documents: snapshot.documents.len(),
-            comments: snapshot.documents.iter().map(|d| d.comments.len()).sum(),
-            mentions: snapshot.mentions.len(),
-            mentions_by_link: count_by(snapshot.mentions.iter().map(|m| format!("{:?}", m.linked_by).to_lowercase())),
-            entities: snapshot.entities.len(),
-            entities_by_type: count_by(snapshot.entities.iter().map(|e| graph::entity_type_name(e.kind).to_string())),
-            surface_forms_before_linking: surface_forms,
-            stance_pairs: snapshot.stances.len(),
-            stances: count_by(snapshot.stances.iter().filter(|s| !s.unsure).map(|s| s.stance.as_str().to_string())),
-            stances_unsure: snapshot.stances.iter().filter(|s| s.unsure).count(),
-            stances_implicit: snapshot.stances.iter().filter(|s| s.implicit).count(),
-            records_by_model: RecordsByModel { ner: totals.ner_by_model, stance: totals.stances_by_model },
+        summary.run_inputs = Some(RunInputs { inputs: inputs.clone(), work: done.clone() });
+        summary.surface_forms_before_linking = Some(surface_forms);
+        summary.run = Some(RunFacts {
             stance_method: if options.stance_baseline {
                 crate::stance::LexiconBaseline::NAME
             } else {
@@ -617,11 +463,8 @@ pub fn run(options: &RunOptions) -> Result<RunReport> {
                 .map(|s| SkippedInput { path: s.path.display().to_string(), line: s.line, reason: s.reason.clone() })
                 .collect(),
             duplicate_ids: duplicates,
-            graphs: graphs.counts(),
-            filters: filters_json(&options.graph),
-            work: done.clone(),
-        };
-        let export_dir = graphs.write_set(&options.out, run_id, &snapshot, &summary)?;
+        });
+        let export_dir = outputs::write_set(&options.out, run_id, &set.exports(), &summary)?;
 
         let anything_new = done.documents_new + done.documents_updated > 0 || done.ner_texts + done.stance_pairs > 0;
         if anything_new {
@@ -1070,125 +913,71 @@ pub fn export_only(
         coverage.text,
         filters_text(graph_options)
     );
-    let graphs = Graphs::build(&snapshot, graph_options, provenance);
-    let summary = serde_json::json!({
-        "version": env!("CARGO_PKG_VERSION"),
-        "run_id": run_id,
-        "run_started": run_started,
-        "command": "export",
-        "store": store_path.display().to_string(),
-        "from": from,
-        "to": to,
-        "coverage": &coverage,
-        "archive_documents": coverage.archive_documents,
-        "documents": snapshot.documents.len(),
-        "comments": snapshot.documents.iter().map(|d| d.comments.len()).sum::<usize>(),
-        "mentions": snapshot.mentions.len(),
-        "entities": snapshot.entities.len(),
-        "stance_pairs": snapshot.stances.len(),
-        "stances_unsure": snapshot.stances.iter().filter(|s| s.unsure).count(),
-        "stances_implicit": snapshot.stances.iter().filter(|s| s.implicit).count(),
-        "graphs": graphs.counts(),
-        "filters": filters_json(graph_options),
-    });
-    let result = graphs.write_set(out, run_id, &snapshot, &summary).context("export");
+    let set = ExportSet::build(snapshot, graph_options, provenance);
+    let head = SetHead { run_id, run_started, store: store_path.display().to_string() };
+    let mut summary = set.summary(head, coverage.clone(), graph_options, &store)?;
+    summary.request =
+        Some(ExportRequest { command: "export", from: from.map(str::to_string), to: to.map(str::to_string) });
+    let result = outputs::write_set(out, run_id, &set.exports(), &summary).context("export");
     let status = if result.is_ok() { "ok" } else { "failed" };
-    store.finish_run(run_id, status, &summary)?;
+    store.finish_run(run_id, status, &serde_json::to_value(&summary)?)?;
     let dir = result?;
     log.info(&format!(
         "export {run_id}: {} documents, {} entities, {} stance pairs ({}); graph: {}",
-        snapshot.documents.len(),
-        snapshot.entities.len(),
-        snapshot.stances.len(),
+        set.snapshot.documents.len(),
+        set.snapshot.entities.len(),
+        set.snapshot.stances.len(),
         coverage.text,
         out.join("graph.gexf").display()
     ));
     Ok(dir)
 }
 
-/// The three graphs of an export set, built from one snapshot with the same
-/// options: `graph.gexf`'s and the two pair graphs.
-struct Graphs {
+/// An export set before it is written: one snapshot of the store and the
+/// three graphs built from it with the same options (`graph.gexf`'s and the
+/// two pair graphs).
+struct ExportSet {
+    snapshot: store::Snapshot,
     graph: graph::Graph,
     pairs: PairGraphs,
-    left_out_text: Option<String>,
 }
 
-/// Nodes and edges of each GEXF file, for `summary.json` (`graphs`).
-#[derive(Debug, Clone, Serialize)]
-struct GraphCounts {
-    graph: NodesEdges,
-    /// What the size cap and the readable defaults left out of graph.gexf.
-    left_out: graph::LeftOut,
-    /// The same in words (null: nothing).
-    left_out_text: Option<String>,
-    commenters: CommenterCounts,
-    entities: NodesEdges,
-}
-
-#[derive(Debug, Clone, Copy, Serialize)]
-struct NodesEdges {
-    nodes: usize,
-    edges: usize,
-}
-
-#[derive(Debug, Clone, Copy, Serialize)]
-struct CommenterCounts {
-    nodes: usize,
-    edges: usize,
-    camps: usize,
-}
-
-impl Graphs {
-    fn build(snapshot: &store::Snapshot, options: &graph::GraphOptions, provenance: String) -> Graphs {
+impl ExportSet {
+    fn build(snapshot: store::Snapshot, options: &graph::GraphOptions, provenance: String) -> ExportSet {
         let (documents, mentions, stances) = (&snapshot.documents, &snapshot.mentions, &snapshot.stances);
         let mut graph = graph::build(documents, &snapshot.entities, mentions, stances, options);
-        let left_out_text = graph.left_out.text(options);
-        graph.provenance = Some(match &left_out_text {
+        graph.provenance = Some(match graph.left_out.text(options) {
             Some(t) => format!("{provenance}; {t}"),
             None => provenance,
         });
         let pairs = pair_graphs::build(&graph, documents, mentions, stances, options);
-        Graphs { graph, pairs, left_out_text }
+        ExportSet { snapshot, graph, pairs }
     }
 
-    fn counts(&self) -> GraphCounts {
-        let (c, e) = (&self.pairs.commenters, &self.pairs.entities);
-        GraphCounts {
-            graph: NodesEdges { nodes: self.graph.nodes.len(), edges: self.graph.edges.len() },
-            left_out: self.graph.left_out,
-            left_out_text: self.left_out_text.clone(),
-            commenters: CommenterCounts { nodes: c.nodes.len(), edges: c.edges.len(), camps: c.camps },
-            entities: NodesEdges { nodes: e.nodes.len(), edges: e.edges.len() },
+    fn exports(&self) -> Exports<'_> {
+        Exports {
+            documents: &self.snapshot.documents,
+            entities: &self.snapshot.entities,
+            mentions: &self.snapshot.mentions,
+            stances: &self.snapshot.stances,
+            graph: &self.graph,
+            pair_graphs: &self.pairs,
         }
     }
 
-    /// Writes the export set of `snapshot` (see `outputs`); returns its folder.
-    fn write_set(
+    /// The set's summary (the one builder of `summary.json` and the report's
+    /// numbers), without the run's own facts.
+    fn summary(
         &self,
-        out: &Path,
-        run_id: i64,
-        snapshot: &store::Snapshot,
-        summary: &impl Serialize,
-    ) -> Result<PathBuf, outputs::OutputError> {
-        let exports = Exports {
-            documents: &snapshot.documents,
-            entities: &snapshot.entities,
-            mentions: &snapshot.mentions,
-            stances: &snapshot.stances,
-            graph: &self.graph,
-            pair_graphs: &self.pairs,
-        };
-        outputs::write_set(out, run_id, &exports, summary)
+        head: SetHead,
+        coverage: Coverage,
+        options: &graph::GraphOptions,
+        store: &Store,
+    ) -> Result<Summary> {
+        let totals = store.totals()?;
+        let records_by_model = RecordsByModel { ner: totals.ner_by_model, stance: totals.stances_by_model };
+        Ok(Summary::of_set(head, &self.exports(), coverage, options, records_by_model))
     }
-}
-
-fn count_by(keys: impl Iterator<Item = String>) -> BTreeMap<String, usize> {
-    let mut m = BTreeMap::new();
-    for k in keys {
-        *m.entry(k).or_insert(0) += 1;
-    }
-    m
 }
 
 fn round1(x: f64) -> f64 {

@@ -423,7 +423,7 @@ fn page_of(docs: usize) -> String {
         graph: &g,
         pair_graphs: &pairs,
     };
-    report::render(&report::build(&e, &serde_json::json!({})))
+    report::render(&report::build(&e, &stancegraph::export::Summary::default()))
 }
 
 #[test]

@@ -17,9 +17,10 @@ use std::process::Command;
 use serde_json::Value;
 use stancegraph::corpus::{Comment, Document};
 use stancegraph::evidence;
-use stancegraph::export::{self, ExportError, Exports, FILES};
+use stancegraph::export::{self, ExportError, Exports, Summary, FILES};
 use stancegraph::graph::{self, EdgeKind, Graph, GraphOptions, NodeKind, StanceLabel};
 use stancegraph::link::{Entity, EntityType, LinkedBy, Mention, Source};
+use stancegraph::outputs;
 use stancegraph::pair_graphs::{self, PairGraphs};
 use stancegraph::stance::{Stance, StanceRecord};
 
@@ -194,10 +195,10 @@ fn export(f: &Fixture) -> (tempfile::TempDir, Graph, Vec<PathBuf>) {
         graph: &g,
         pair_graphs: &pairs,
     };
-    let summary = serde_json::json!({ "documents": f.documents.len(), "note": "Zoë & co" });
-    // A directory that does not exist yet: write_all creates it.
+    let summary = Summary { documents: f.documents.len(), store: "Zoë & co".to_string(), ..Summary::default() };
+    // A directory that does not exist yet: write_files creates it.
     let out = dir.path().join("out");
-    let paths = export::write_all(&out, &e, &summary).expect("write_all");
+    let paths = outputs::write_files(&out, &e, &summary).expect("write_files");
     (dir, g, paths)
 }
 
@@ -264,7 +265,7 @@ fn rewriting_replaces_files_whole() {
         graph: &g,
         pair_graphs: &pairs,
     };
-    export::write_all(&out, &e, &serde_json::json!({})).unwrap();
+    outputs::write_files(&out, &e, &Summary::default()).unwrap();
     assert_eq!(read(&paths[0]), before);
     assert!(read(&paths[2]).starts_with("Id,Label,Timeset,type,"));
     assert_eq!(std::fs::read_dir(&out).unwrap().count(), FILES.len());
@@ -299,7 +300,7 @@ fn failed_write_names_the_file_and_leaves_nothing() {
         graph: &g,
         pair_graphs: &pairs,
     };
-    let err = export::write_all(&blocker.join("out"), &e, &serde_json::json!({})).unwrap_err();
+    let err = outputs::write_files(&blocker.join("out"), &e, &Summary::default()).unwrap_err();
     assert!(matches!(err, ExportError::CreateDir { .. }), "{err:?}");
     assert!(err.to_string().contains("blocker"), "{err}");
 }
@@ -605,7 +606,7 @@ fn the_default_types_and_thresholds_thin_the_graph_but_not_the_records() {
         graph: &thin,
         pair_graphs: &pairs,
     };
-    let paths = export::write_all(dir.path(), &e, &serde_json::json!({})).unwrap();
+    let paths = outputs::write_files(dir.path(), &e, &Summary::default()).unwrap();
     assert_eq!(json_lines(&paths[6]).len(), f.stances.len());
     assert_eq!(json_lines(&paths[4]).len(), f.entities.len());
     assert_valid_gexf(&paths[0]);
@@ -689,7 +690,7 @@ fn jsonl_files_read_back() {
     assert_eq!(quote.chars().skip(s).take(e - s).collect::<String>(), "Fumio Kishida");
 
     let summary: Value = serde_json::from_str(&read(&paths[7])).unwrap();
-    assert_eq!(summary, serde_json::json!({ "documents": 2, "note": "Zoë & co" }));
+    assert_eq!((&summary["documents"], &summary["store"]), (&serde_json::json!(2), &serde_json::json!("Zoë & co")));
 }
 
 /// A strict RFC 4180 reader, enough for the checks below.

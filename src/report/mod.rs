@@ -77,12 +77,11 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
-use serde_json::Value;
 
 use crate::camps;
 use crate::dates::{date_from_days, days_from_date, valid_date};
 use crate::evidence::{clip, Quote};
-use crate::export::{self, write_atomic, ExportError, Exports, Fail};
+use crate::export::{self, write_atomic, ExportError, Exports, Fail, Summary};
 use crate::graph::commenter_name;
 use crate::link::EntityType;
 use crate::stance::{Stance, StanceRecord};
@@ -414,17 +413,14 @@ fn unit_for(first: &str, last: &str) -> Unit {
     }
 }
 
-/// Text of a string field of the summary.
-fn text_field(summary: &Value, key: &str) -> Option<String> {
-    match summary.get(key)? {
-        Value::String(s) if !s.is_empty() => Some(s.clone()),
-        _ => None,
-    }
+/// `Some(text)` unless it is empty.
+fn text_field(text: &str) -> Option<String> {
+    (!text.is_empty()).then(|| text.to_string())
 }
 
 /// Computes the report from the records and the summary (which gives the run,
 /// the skipped inputs and the duplicate ids; any of it may be missing).
-pub fn build(e: &Exports, summary: &Value) -> Report {
+pub fn build(e: &Exports, summary: &Summary) -> Report {
     let mut totals = Totals {
         documents: e.documents.len(),
         comments: e.documents.iter().map(|d| d.comments.len()).sum(),
@@ -625,24 +621,16 @@ pub fn build(e: &Exports, summary: &Value) -> Report {
         _ => Timeline { unit: Unit::Day, bins: Vec::new(), series: Vec::new(), undated },
     };
 
-    let skipped = summary
-        .get("skipped")
-        .and_then(Value::as_array)
-        .map(|list| {
-            list.iter()
-                .map(|s| SkippedRow {
-                    path: s.get("path").and_then(Value::as_str).unwrap_or("?").to_string(),
-                    line: s.get("line").and_then(Value::as_u64),
-                    reason: s.get("reason").and_then(Value::as_str).unwrap_or("").to_string(),
-                })
+    let run = summary.run.as_ref();
+    let skipped = run
+        .map(|r| {
+            r.skipped
+                .iter()
+                .map(|s| SkippedRow { path: s.path.clone(), line: s.line.map(|l| l as u64), reason: s.reason.clone() })
                 .collect()
         })
         .unwrap_or_default();
-    let duplicate_ids = summary
-        .get("duplicate_ids")
-        .and_then(Value::as_array)
-        .map(|l| l.iter().filter_map(|v| v.as_str().map(str::to_string)).collect())
-        .unwrap_or_default();
+    let duplicate_ids = run.map(|r| r.duplicate_ids.clone()).unwrap_or_default();
     let files = export::FILES
         .iter()
         .filter(|f| **f != FILE)
@@ -650,12 +638,12 @@ pub fn build(e: &Exports, summary: &Value) -> Report {
         .collect();
 
     Report {
-        run_id: summary.get("run_id").and_then(Value::as_i64),
-        coverage: summary.pointer("/coverage/text").and_then(Value::as_str).map(str::to_string),
-        graph_left_out: summary.pointer("/graphs/left_out_text").and_then(Value::as_str).map(str::to_string),
-        run_started: text_field(summary, "run_started"),
-        version: text_field(summary, "version"),
-        stance_method: text_field(summary, "stance_method"),
+        run_id: Some(summary.run_id),
+        coverage: text_field(&summary.coverage.text),
+        graph_left_out: summary.graphs.left_out_text.clone(),
+        run_started: text_field(&summary.run_started),
+        version: text_field(&summary.version),
+        stance_method: run.and_then(|r| text_field(r.stance_method)),
         totals,
         entities_by_type,
         dated_documents,
@@ -824,10 +812,8 @@ fn describe(name: &str) -> &'static str {
 /// Writes the page for these records to `path` (through a temporary file in
 /// the same folder, synced and renamed, like the other exports). Sizes of the
 /// set's other files already in that folder are shown beside their links.
-pub fn write(path: &Path, e: &Exports, summary: &impl Serialize) -> Result<(), ExportError> {
-    let summary =
-        serde_json::to_value(summary).map_err(|source| ExportError::Serialize { path: path.to_path_buf(), source })?;
-    let mut report = build(e, &summary);
+pub fn write(path: &Path, e: &Exports, summary: &Summary) -> Result<(), ExportError> {
+    let mut report = build(e, summary);
     let dir = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
@@ -1928,7 +1914,7 @@ mod tests {
         assert_eq!(escape("a\u{0}b\u{7}c"), "abc");
         let j = script_json(&serde_json::json!({"x": "</script><!--&"}));
         assert!(!j.contains('<') && !j.contains('>') && !j.contains('&'), "{j}");
-        assert_eq!(serde_json::from_str::<Value>(&j).unwrap()["x"], "</script><!--&");
+        assert_eq!(serde_json::from_str::<serde_json::Value>(&j).unwrap()["x"], "</script><!--&");
     }
 
     #[test]
@@ -2025,8 +2011,16 @@ mod tests {
             graph: &graph,
             pair_graphs: &pairs,
         };
-        let summary =
-            serde_json::json!({"run_id": 7, "skipped": [{"path": "bad.jsonl", "line": 2, "reason": "not JSON"}]});
+        let skipped = crate::export::summary::SkippedInput {
+            path: "bad.jsonl".to_string(),
+            line: Some(2),
+            reason: "not JSON".to_string(),
+        };
+        let summary = Summary {
+            run_id: 7,
+            run: Some(crate::export::summary::RunFacts { skipped: vec![skipped], ..Default::default() }),
+            ..Default::default()
+        };
         let r = build(&e, &summary);
         assert_eq!(
             r.totals,
@@ -2083,7 +2077,7 @@ mod tests {
         let pairs = crate::pair_graphs::PairGraphs::default();
         let e =
             Exports { documents: &[], entities: &[], mentions: &[], stances: &[], graph: &graph, pair_graphs: &pairs };
-        let html = render(&build(&e, &Value::Null));
+        let html = render(&build(&e, &Summary::default()));
         assert!(html.contains("No people, countries or organisations were found."));
         assert!(html.contains("No input was skipped."));
         assert!(html.ends_with("</html>\n"));

@@ -1,0 +1,92 @@
+//! The records as JSON Lines: `entities.jsonl`, `mentions.jsonl`,
+//! `stances.jsonl`.
+
+use std::io::Write;
+use std::path::Path;
+
+use serde::Serialize;
+
+use super::{write_atomic, ExportError, Fail};
+use crate::corpus::Document;
+use crate::link::{Antecedent, Entity, EntityType, LinkedBy, Mention, Source};
+use crate::stance::StanceRecord;
+
+/// Writes `entities.jsonl`, sorted by id.
+pub fn write_entities_jsonl(path: &Path, entities: &[Entity]) -> Result<(), ExportError> {
+    let mut sorted: Vec<&Entity> = entities.iter().collect();
+    sorted.sort_by(|a, b| a.id.cmp(&b.id));
+    write_atomic(path, |w| json_lines(w, sorted))
+}
+
+/// One line of `mentions.jsonl`.
+#[derive(Debug, Serialize)]
+struct MentionLine<'a> {
+    doc_id: &'a str,
+    source: &'static str,
+    comment: Option<usize>,
+    author: Option<&'a str>,
+    start: usize,
+    end: usize,
+    text: &'a str,
+    #[serde(rename = "type")]
+    kind: Option<EntityType>,
+    entity_id: &'a str,
+    linked_by: LinkedBy,
+    pronoun: bool,
+    antecedent: Option<Antecedent>,
+}
+
+/// Writes `mentions.jsonl`, in the order given. `type` is the linked entity's
+/// type and `author` the comment's author (both `null` when unknown).
+pub fn write_mentions_jsonl(
+    path: &Path,
+    mentions: &[Mention],
+    documents: &[Document],
+    entities: &[Entity],
+) -> Result<(), ExportError> {
+    let mut docs = std::collections::HashMap::new();
+    for d in documents {
+        docs.entry(d.id.as_str()).or_insert(d);
+    }
+    let mut types = std::collections::HashMap::new();
+    for e in entities {
+        types.entry(e.id.as_str()).or_insert(e.kind);
+    }
+    let lines = mentions.iter().map(|m| {
+        let comment = match m.source {
+            Source::Article => None,
+            Source::Comment(i) => Some(i),
+        };
+        MentionLine {
+            doc_id: &m.doc_id,
+            source: if comment.is_some() { "comment" } else { "article" },
+            comment,
+            author: comment
+                .and_then(|i| docs.get(m.doc_id.as_str()).and_then(|d| d.comments.get(i)))
+                .map(|c| c.author.as_str()),
+            start: m.start,
+            end: m.end,
+            text: &m.text,
+            kind: types.get(m.entity_id.as_str()).copied(),
+            entity_id: &m.entity_id,
+            linked_by: m.linked_by,
+            pronoun: m.linked_by == LinkedBy::Pronoun,
+            antecedent: m.antecedent,
+        }
+    });
+    write_atomic(path, |w| json_lines(w, lines))
+}
+
+/// Writes `stances.jsonl`, in the order given.
+pub fn write_stances_jsonl(path: &Path, stances: &[StanceRecord]) -> Result<(), ExportError> {
+    write_atomic(path, |w| json_lines(w, stances))
+}
+
+/// One JSON value a line.
+pub(super) fn json_lines<W: Write, T: Serialize>(w: &mut W, items: impl IntoIterator<Item = T>) -> Result<(), Fail> {
+    for item in items {
+        serde_json::to_writer(&mut *w, &item).map_err(Fail::Json)?;
+        w.write_all(b"\n").map_err(Fail::Io)?;
+    }
+    Ok(())
+}
