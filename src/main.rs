@@ -12,7 +12,7 @@ use std::time::Instant;
 use clap::{Args, Parser, Subcommand};
 use stancegraph::corpus::Document;
 use stancegraph::encoder::{DeviceChoice, Precision};
-use stancegraph::eval::stance::StanceFormat;
+use stancegraph::eval::formats::StanceFormat;
 use stancegraph::eval::stance::{Conversation, Protocol};
 use stancegraph::eval::NerFormat;
 use stancegraph::graph::GraphOptions;

@@ -13,9 +13,11 @@
 
 use std::path::{Path, PathBuf};
 
-use stancegraph::eval::stance::{
-    eval_stance, find_mentions, parse_csv, read_gold, read_gold_in, GoldExample, Protocol, StanceFormat, StanceScore,
-};
+use stancegraph::eval::csv::parse_csv;
+use stancegraph::eval::example::GoldExample;
+use stancegraph::eval::formats::{read_gold, read_gold_in, StanceFormat};
+use stancegraph::eval::mentions::find_mentions;
+use stancegraph::eval::stance::{eval_stance, Protocol, StanceScore};
 use stancegraph::stance::Stance::{self, Against, Favour, Neutral};
 use stancegraph::stance::{LexiconBaseline, StanceClassifier};
 

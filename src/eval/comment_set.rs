@@ -38,7 +38,8 @@ use std::collections::hash_map::Entry;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-use crate::eval::stance::{parse_csv, GoldExample};
+use crate::eval::csv::parse_csv;
+use crate::eval::example::GoldExample;
 use crate::hashes::text_sha16;
 use crate::stance::{resolve_overlaps, Stance};
 

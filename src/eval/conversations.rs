@@ -9,7 +9,9 @@ use std::path::Path;
 
 use anyhow::{bail, Context, Result};
 
-use crate::eval::stance::{example, find_mentions, py_strip, CsvTable, GoldExample};
+use crate::eval::csv::CsvTable;
+use crate::eval::example::{example, py_strip, GoldExample};
+use crate::eval::mentions::find_mentions;
 use crate::stance::Stance;
 
 /// MT-CSD `{split}.json` (e.g. `mtcsd/SpaceX/valid.json`): each item is a

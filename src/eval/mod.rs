@@ -7,7 +7,11 @@
 pub mod calibration;
 pub mod comment_set;
 pub mod conversations;
+pub mod csv;
+pub mod example;
+pub mod formats;
 pub mod link;
+pub mod mentions;
 pub mod ner;
 pub mod stance;
 

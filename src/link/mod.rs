@@ -215,6 +215,7 @@ mod junk;
 mod names;
 mod orgs;
 mod people;
+mod people_list;
 mod pronouns;
 mod stable;
 mod tables;
@@ -227,9 +228,9 @@ pub use stable::{IssuedIds, StableIds};
 mod test_util;
 
 use ids::misc_key;
+use names::Gender;
 use names::{person_name, title_before, PersonName};
 use orgs::{org_key, org_word};
-use pronouns::Gender;
 use tables::{tables, Tables};
 use text::{clean_label, has_lowercase, TextInfo};
 

@@ -3,9 +3,18 @@
 //! title, possessives, name-word keys, identity keys (first name, surname,
 //! suffix), middle initials and two-word surname tails. Owns no table.
 
+use serde::{Deserialize, Serialize};
+
 use super::countries::CountryTable;
-use super::pronouns::Gender;
 use super::text::{fold_lower, has_lowercase, strip_possessive, TextInfo};
+
+/// A person's grammatical gender, as far as the linker can tell.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub(super) enum Gender {
+    Male,
+    Female,
+}
 
 /// A person's name as written, titles and possessive stripped.
 #[derive(Debug, Clone)]

@@ -6,9 +6,10 @@
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 
+use super::names::Gender;
 use super::names::{middle_initials, name_keys, name_parts, name_tail, person_key, person_name, PersonName, SUFFIXES};
 use super::orgs::{org_key, org_word, ORGS};
-use super::pronouns::Gender;
+use super::people_list::PEOPLE;
 use super::text::has_lowercase;
 use super::variants;
 use super::{EntityType, Linker, Pending, Target};
@@ -466,78 +467,6 @@ const DOC_DOMINANT_RATIO: usize = 3;
 /// Corpus dominance: the fewest mentions so far, and the ratio to the next.
 const DOMINANT_MIN: usize = 5;
 const DOMINANT_RATIO: usize = 3;
-
-/// Very common world figures: (label, gender, other forms). One-word forms
-/// let a surname alone link to them when the document has no other person
-/// with that name; multi-word forms are spelling variants of the full name.
-pub(super) const PEOPLE: &[(&str, Gender, &[&str])] = &[
-    (
-        "Joe Biden",
-        Gender::Male,
-        &["Biden", "Joseph Biden", "Joseph R. Biden", "Joe R. Biden", "Joseph Robinette Biden"],
-    ),
-    ("Donald Trump", Gender::Male, &["Trump", "Donald J. Trump", "Donald John Trump"]),
-    ("Barack Obama", Gender::Male, &["Obama", "Barack Hussein Obama"]),
-    ("Hillary Clinton", Gender::Female, &["Clinton", "Hillary", "Hillary Rodham Clinton"]),
-    ("Bill Clinton", Gender::Male, &["William Jefferson Clinton"]),
-    ("George W. Bush", Gender::Male, &[]),
-    ("Jeb Bush", Gender::Male, &[]),
-    ("Kamala Harris", Gender::Female, &[]),
-    ("Tim Walz", Gender::Male, &["Walz"]),
-    ("JD Vance", Gender::Male, &["Vance", "J.D. Vance", "James David Vance"]),
-    ("Nancy Pelosi", Gender::Female, &["Pelosi"]),
-    ("Mike Pence", Gender::Male, &["Pence"]),
-    ("Bernie Sanders", Gender::Male, &["Sanders", "Bernie"]),
-    ("Ted Cruz", Gender::Male, &["Cruz"]),
-    ("Marco Rubio", Gender::Male, &["Rubio"]),
-    ("Antony Blinken", Gender::Male, &["Blinken"]),
-    ("Mike Pompeo", Gender::Male, &["Pompeo"]),
-    ("Elon Musk", Gender::Male, &["Musk"]),
-    ("Vladimir Putin", Gender::Male, &["Putin", "Vladimir Vladimirovich Putin"]),
-    (
-        "Volodymyr Zelensky",
-        Gender::Male,
-        &["Zelensky", "Zelenskyy", "Zelenskiy", "Volodymyr Zelenskyy", "Volodymyr Zelenskiy"],
-    ),
-    ("Xi Jinping", Gender::Male, &["Xi", "Jinping"]),
-    ("Kim Jong Un", Gender::Male, &["Kim Jong-un", "Kim Jong-Un"]),
-    ("Moon Jae-in", Gender::Male, &["Moon Jae In"]),
-    ("Yoon Suk Yeol", Gender::Male, &["Yoon", "Yoon Suk-yeol"]),
-    ("Tsai Ing-wen", Gender::Female, &["Tsai", "Tsai Ing wen"]),
-    ("Shinzo Abe", Gender::Male, &["Abe"]),
-    ("Fumio Kishida", Gender::Male, &["Kishida"]),
-    ("Yoshihide Suga", Gender::Male, &["Suga"]),
-    ("Shigeru Ishiba", Gender::Male, &["Ishiba"]),
-    ("Yuriko Koike", Gender::Female, &["Koike"]),
-    ("Benjamin Netanyahu", Gender::Male, &["Netanyahu", "Bibi", "Bibi Netanyahu"]),
-    ("Ali Khamenei", Gender::Male, &["Khamenei", "Ali Hosseini Khamenei"]),
-    ("Ebrahim Raisi", Gender::Male, &["Raisi"]),
-    ("Hassan Rouhani", Gender::Male, &["Rouhani"]),
-    ("Bashar al-Assad", Gender::Male, &["Assad", "al-Assad", "Bashar Assad", "Bashar al Assad"]),
-    ("Mohammed bin Salman", Gender::Male, &["MBS", "Mohammad bin Salman"]),
-    ("Mahmoud Abbas", Gender::Male, &[]),
-    ("Hassan Nasrallah", Gender::Male, &["Nasrallah"]),
-    ("Yahya Sinwar", Gender::Male, &["Sinwar"]),
-    ("Ismail Haniyeh", Gender::Male, &["Haniyeh"]),
-    ("Recep Tayyip Erdogan", Gender::Male, &["Erdogan", "Tayyip Erdogan", "Recep Erdogan"]),
-    ("Angela Merkel", Gender::Female, &["Merkel"]),
-    ("Olaf Scholz", Gender::Male, &["Scholz"]),
-    ("Emmanuel Macron", Gender::Male, &["Macron"]),
-    ("Rishi Sunak", Gender::Male, &["Sunak"]),
-    ("Keir Starmer", Gender::Male, &["Starmer"]),
-    ("Liz Truss", Gender::Female, &["Truss"]),
-    ("Boris Johnson", Gender::Male, &[]),
-    ("Theresa May", Gender::Female, &[]),
-    ("Giorgia Meloni", Gender::Female, &["Meloni"]),
-    ("Ursula von der Leyen", Gender::Female, &["von der Leyen"]),
-    ("Justin Trudeau", Gender::Male, &["Trudeau"]),
-    ("Jacinda Ardern", Gender::Female, &["Ardern"]),
-    ("Narendra Modi", Gender::Male, &["Modi"]),
-    ("Jair Bolsonaro", Gender::Male, &["Bolsonaro"]),
-    ("Luiz Inácio Lula da Silva", Gender::Male, &["Lula", "Lula da Silva"]),
-    ("Antonio Guterres", Gender::Male, &["Guterres"]),
-    ("Jens Stoltenberg", Gender::Male, &["Stoltenberg"]),
-];
 
 /// The curated people's lookup table.
 #[derive(Debug, Default)]

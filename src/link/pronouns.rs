@@ -4,20 +4,10 @@
 
 use std::collections::BTreeMap;
 
-use serde::{Deserialize, Serialize};
-
-use super::names::{name_keys, name_parts, person_key};
-use super::people::PEOPLE;
+use super::names::{name_keys, name_parts, person_key, Gender};
+use super::people_list::PEOPLE;
 use super::text::{sentences, TextInfo};
 use super::{overlaps, Antecedent, EntityType, Linker, Placed};
-
-/// A person's grammatical gender, as far as the linker can tell.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub(super) enum Gender {
-    Male,
-    Female,
-}
 
 /// Pronoun classes.
 #[derive(Debug, Clone, Copy, PartialEq)]

@@ -9,7 +9,7 @@
 use std::collections::HashMap;
 
 use super::names::{name_keys, name_parts, person_key, SUFFIXES};
-use super::people::PEOPLE;
+use super::people_list::PEOPLE;
 use super::Linker;
 
 const NICKNAMES_TSV: &str = include_str!("../../data/nicknames.tsv");

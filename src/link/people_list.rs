@@ -1,0 +1,78 @@
+//! The curated list of very common world figures the linker knows by name:
+//! each one's label, gender and the other forms that link to it. A table
+//! only: [`super::people`] builds its lookups from it, [`super::pronouns`]
+//! and [`super::variants`] read it.
+
+use super::names::Gender;
+
+/// Very common world figures: (label, gender, other forms). One-word forms
+/// let a surname alone link to them when the document has no other person
+/// with that name; multi-word forms are spelling variants of the full name.
+pub(super) const PEOPLE: &[(&str, Gender, &[&str])] = &[
+    (
+        "Joe Biden",
+        Gender::Male,
+        &["Biden", "Joseph Biden", "Joseph R. Biden", "Joe R. Biden", "Joseph Robinette Biden"],
+    ),
+    ("Donald Trump", Gender::Male, &["Trump", "Donald J. Trump", "Donald John Trump"]),
+    ("Barack Obama", Gender::Male, &["Obama", "Barack Hussein Obama"]),
+    ("Hillary Clinton", Gender::Female, &["Clinton", "Hillary", "Hillary Rodham Clinton"]),
+    ("Bill Clinton", Gender::Male, &["William Jefferson Clinton"]),
+    ("George W. Bush", Gender::Male, &[]),
+    ("Jeb Bush", Gender::Male, &[]),
+    ("Kamala Harris", Gender::Female, &[]),
+    ("Tim Walz", Gender::Male, &["Walz"]),
+    ("JD Vance", Gender::Male, &["Vance", "J.D. Vance", "James David Vance"]),
+    ("Nancy Pelosi", Gender::Female, &["Pelosi"]),
+    ("Mike Pence", Gender::Male, &["Pence"]),
+    ("Bernie Sanders", Gender::Male, &["Sanders", "Bernie"]),
+    ("Ted Cruz", Gender::Male, &["Cruz"]),
+    ("Marco Rubio", Gender::Male, &["Rubio"]),
+    ("Antony Blinken", Gender::Male, &["Blinken"]),
+    ("Mike Pompeo", Gender::Male, &["Pompeo"]),
+    ("Elon Musk", Gender::Male, &["Musk"]),
+    ("Vladimir Putin", Gender::Male, &["Putin", "Vladimir Vladimirovich Putin"]),
+    (
+        "Volodymyr Zelensky",
+        Gender::Male,
+        &["Zelensky", "Zelenskyy", "Zelenskiy", "Volodymyr Zelenskyy", "Volodymyr Zelenskiy"],
+    ),
+    ("Xi Jinping", Gender::Male, &["Xi", "Jinping"]),
+    ("Kim Jong Un", Gender::Male, &["Kim Jong-un", "Kim Jong-Un"]),
+    ("Moon Jae-in", Gender::Male, &["Moon Jae In"]),
+    ("Yoon Suk Yeol", Gender::Male, &["Yoon", "Yoon Suk-yeol"]),
+    ("Tsai Ing-wen", Gender::Female, &["Tsai", "Tsai Ing wen"]),
+    ("Shinzo Abe", Gender::Male, &["Abe"]),
+    ("Fumio Kishida", Gender::Male, &["Kishida"]),
+    ("Yoshihide Suga", Gender::Male, &["Suga"]),
+    ("Shigeru Ishiba", Gender::Male, &["Ishiba"]),
+    ("Yuriko Koike", Gender::Female, &["Koike"]),
+    ("Benjamin Netanyahu", Gender::Male, &["Netanyahu", "Bibi", "Bibi Netanyahu"]),
+    ("Ali Khamenei", Gender::Male, &["Khamenei", "Ali Hosseini Khamenei"]),
+    ("Ebrahim Raisi", Gender::Male, &["Raisi"]),
+    ("Hassan Rouhani", Gender::Male, &["Rouhani"]),
+    ("Bashar al-Assad", Gender::Male, &["Assad", "al-Assad", "Bashar Assad", "Bashar al Assad"]),
+    ("Mohammed bin Salman", Gender::Male, &["MBS", "Mohammad bin Salman"]),
+    ("Mahmoud Abbas", Gender::Male, &[]),
+    ("Hassan Nasrallah", Gender::Male, &["Nasrallah"]),
+    ("Yahya Sinwar", Gender::Male, &["Sinwar"]),
+    ("Ismail Haniyeh", Gender::Male, &["Haniyeh"]),
+    ("Recep Tayyip Erdogan", Gender::Male, &["Erdogan", "Tayyip Erdogan", "Recep Erdogan"]),
+    ("Angela Merkel", Gender::Female, &["Merkel"]),
+    ("Olaf Scholz", Gender::Male, &["Scholz"]),
+    ("Emmanuel Macron", Gender::Male, &["Macron"]),
+    ("Rishi Sunak", Gender::Male, &["Sunak"]),
+    ("Keir Starmer", Gender::Male, &["Starmer"]),
+    ("Liz Truss", Gender::Female, &["Truss"]),
+    ("Boris Johnson", Gender::Male, &[]),
+    ("Theresa May", Gender::Female, &[]),
+    ("Giorgia Meloni", Gender::Female, &["Meloni"]),
+    ("Ursula von der Leyen", Gender::Female, &["von der Leyen"]),
+    ("Justin Trudeau", Gender::Male, &["Trudeau"]),
+    ("Jacinda Ardern", Gender::Female, &["Ardern"]),
+    ("Narendra Modi", Gender::Male, &["Modi"]),
+    ("Jair Bolsonaro", Gender::Male, &["Bolsonaro"]),
+    ("Luiz Inácio Lula da Silva", Gender::Male, &["Lula", "Lula da Silva"]),
+    ("Antonio Guterres", Gender::Male, &["Guterres"]),
+    ("Jens Stoltenberg", Gender::Male, &["Stoltenberg"]),
+];
