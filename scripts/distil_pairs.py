@@ -10,7 +10,7 @@ inputs and outputs, one JSON line per pair:
 mode, ...) takes; teacher_label.py labels them, train_stance.py --soft trains
 on the labels.
 
-How the pipeline asks (src/pipeline.rs decide_stances, src/stance.rs
+How the pipeline asks (src/pipeline.rs decide_stances, src/stance/mod.rs
 StanceQuery), and how it is rebuilt here:
   - one question per (document, comment, entity) that has at least one
     mention of the entity in the comment; pairs in stances.jsonl's order

@@ -14,14 +14,14 @@ mpnet.encoder.*, classifier.{weight,bias}, and, for a model trained with
 train_ner.py --casing, mpnet.embeddings.casing_embeddings.weight with
 `"casing_embedding": 5` in config.json (scripts/ner_casing.py). Weights over
 150 MB in fp16 (MPNet-base: 218 MB) are split into files of at most 150 MB
-with an index, as export_stance.py does (src/encoder.rs reads both layouts);
+with an index, as export_stance.py does (src/runtime.rs reads both layouts);
 DistilBERT's stay one model.safetensors.
 
 --share-embeddings DIR leaves the word-piece table out of the exported files
 when it equals DIR's bit for bit (a model trained with train_ner.py
 --freeze-embeddings --embeddings-from DIR), and writes
 `"shared_tensors": {"from": <DIR relative to --out>, "sha256": {name: hex}}` into
-config.json, from which src/encoder.rs loads it: the shipped MPNet NER model
+config.json, from which src/runtime.rs loads it: the shipped MPNet NER model
 takes its 47 MB table from models/stance-accurate.
 
 usage: export_ner.py [--pick ner-distilbert-cased | --src DIR/best] [--out models/ner] [--share-embeddings DIR]

@@ -26,7 +26,7 @@ from which `new()` takes the number of labels.
 Weights over SHARD_BYTES (150 MB; MPNet-base in fp16 is 218 MB) are split
 into model-0000K-of-0000N.safetensors files with the Hugging Face index
 model.safetensors.index.json ({"metadata": {"total_size"}, "weight_map":
-{tensor: file}}), which src/encoder.rs reads; smaller ones stay one
+{tensor: file}}), which src/runtime.rs reads; smaller ones stay one
 model.safetensors. Stale weight files of the other layout are removed.
 
 Candidates are checkpoints/stance-*/ ; the one with the highest dev score
@@ -34,7 +34,7 @@ Candidates are checkpoints/stance-*/ ; the one with the highest dev score
 
 --share-embeddings DIR leaves the word-piece table out when it equals DIR's
 bit for bit and names DIR in config.json's `shared_tensors` (shared_tables.py;
-src/encoder.rs loads it from there): the MPNet student takes its table from
+src/runtime.rs loads it from there): the MPNet student takes its table from
 models/stance-accurate.
 
 usage: export_stance.py [--pick stance-minilm-both | --src DIR/best] [--out models/stance] [--share-embeddings DIR]

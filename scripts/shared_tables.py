@@ -4,7 +4,7 @@ A model trained on the same base and tokenizer as models/stance-accurate can
 keep that model's word-piece and position tables frozen during training
 (`freeze_tables`), and then ship without its own copy of the word-piece table
 (`share_word_table` at export): config.json names the folder that holds it and
-the SHA-256 of its bytes, and src/encoder.rs (`Checkpoint::shared_tensors`)
+the SHA-256 of its bytes, and src/runtime.rs (`Checkpoint::shared_tensors`)
 loads it from there and checks the hash. The MPNet NER model (train_ner.py,
 export_ner.py) and the fast stance student (train_stance.py --layers,
 export_stance.py) both take their 47 MB table from models/stance-accurate.

@@ -389,7 +389,7 @@ def read_mtcsd(dir_, split):
 
 
 def first_sentence(text):
-    """questions::first_sentence in src/questions.rs: the text up to and including
+    """questions::first_sentence in src/stance/questions.rs: the text up to and including
     the first . ! or ? followed by whitespace or the end (a full stop ending a word
     that holds another one, "U.S.", ends none), or up to the first line break."""
     text = text.lstrip()

@@ -10,7 +10,7 @@ of our own:
       and transformers' AutoTokenizer for the marker-free "pair" mode) where
       nothing is truncated. For the MPNet base this is
       tests/fixtures/mpnet/stance_inputs.json, which tests/mpnet.rs
-      compares with src/stance.rs's encoder.
+      compares with src/stance/mod.rs's encoder.
 
   probs   --model DIR --out FILE
       the same cases' ids and class probabilities from an exported stance

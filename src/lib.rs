@@ -17,13 +17,13 @@
 //! `eval` measures the model stages on gold data.
 //! `evidence` quotes the comment behind each stance record (and names it) so
 //! every number of the exports can be checked against the comments.
-//! `encoder` opens model folders for the model stages; `mpnet` is an MPNet
-//! encoder (which rust-bert lacks) for the next bases.
+//! `runtime` opens model folders for the model stages (checkpoints, devices,
+//! threads, batching, the allocator); `mpnet` is an MPNet encoder (which
+//! rust-bert lacks) for the next bases.
 
 pub mod camps;
 pub mod corpus;
 pub mod dates;
-pub mod encoder;
 pub mod eval;
 pub mod evidence;
 pub mod export;
@@ -37,8 +37,8 @@ pub mod outputs;
 pub mod pair_graphs;
 pub mod pipeline;
 pub mod quantized;
-pub mod questions;
 pub mod report;
+pub mod runtime;
 pub mod stance;
 pub mod store;
 

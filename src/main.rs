@@ -11,7 +11,6 @@ use std::time::Instant;
 
 use clap::{Args, Parser, Subcommand};
 use stancegraph::corpus::Document;
-use stancegraph::encoder::{DeviceChoice, Precision};
 use stancegraph::eval::formats::StanceFormat;
 use stancegraph::eval::stance::{Conversation, Protocol};
 use stancegraph::eval::NerFormat;
@@ -19,6 +18,7 @@ use stancegraph::graph::GraphOptions;
 use stancegraph::ner::{NerConfig, NerModel};
 use stancegraph::outputs::OutputError;
 use stancegraph::pipeline::{self, ExportRange, RunOptions, Shard};
+use stancegraph::runtime::{DeviceChoice, Precision};
 use stancegraph::stance::{StanceClassifier, StanceConfig, StanceModelChoice};
 use stancegraph::store::StoreError;
 

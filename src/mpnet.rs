@@ -48,7 +48,7 @@ use std::path::Path;
 use serde::Deserialize;
 use tch::{nn, nn::Module, Device, Kind, Tensor};
 
-use crate::encoder::{batch, var_store, Checkpoint, ModelError, Precision};
+use crate::runtime::{batch, var_store, Checkpoint, ModelError, Precision};
 
 /// Number of relative-position buckets, as fixed in transformers' MPNet (its
 /// encoder calls `relative_position_bucket` with this default, whatever

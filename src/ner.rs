@@ -30,9 +30,9 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::encoder::{batch, var_store, Checkpoint, Padding, PaddingCounter};
 use crate::mpnet::{piece_casing, MpnetConfig, MpnetForTokenClassification};
 use crate::quantized;
+use crate::runtime::{batch, var_store, Checkpoint, Padding, PaddingCounter};
 use tch::{Device, Tensor};
 
 use rayon::prelude::*;
@@ -110,7 +110,7 @@ impl Label {
     }
 }
 
-pub use crate::encoder::{DeviceChoice, ModelError, Precision};
+pub use crate::runtime::{DeviceChoice, ModelError, Precision};
 
 /// Tuning of a run. The defaults suit a 2-core machine; the window was chosen
 /// on CoNLL-2003 valid and the PolNeAR benchmark (models/ner/MODEL.md).
@@ -186,7 +186,7 @@ pub fn default_model_dir() -> PathBuf {
 }
 
 impl NerModel {
-    /// Loads a model directory (see [`crate::encoder::MODEL_FILES`]), with no network.
+    /// Loads a model directory (see [`crate::runtime::MODEL_FILES`]), with no network.
     pub fn load(dir: &Path, config: NerConfig) -> Result<NerModel, ModelError> {
         let checkpoint = Checkpoint::open(dir)?;
         let labels: Vec<Label> = checkpoint.labels()?.iter().map(|t| Label::parse(t)).collect();

@@ -40,7 +40,6 @@ use anyhow::{Context, Result};
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::corpus::{self, Document, Skipped};
-use crate::encoder::{self, DeviceChoice, Padding, Precision};
 use crate::export::summary::{
     Coverage, ExportRequest, PaddingCounts, RecordsByModel, RunFacts, RunInputs, SetHead, SkippedInput, Summary,
     WordsPerSecond, WorkDone,
@@ -51,7 +50,8 @@ use crate::link::{DocumentSpans, Entity, Linker};
 use crate::ner::{NerConfig, NerModel};
 use crate::outputs;
 use crate::pair_graphs::{self, PairGraphs};
-use crate::questions::{self, Question};
+use crate::runtime::{self, DeviceChoice, Padding, Precision};
+use crate::stance::questions::{self, Question};
 use crate::stance::{
     ConversationParts, StanceClassifier, StanceConfig, StanceDecision, StanceModelChoice, StanceQuery,
 };
@@ -175,7 +175,7 @@ impl RunOptions {
     }
 
     /// The stance model's directory (fails when `accurate` is not shipped).
-    pub fn stance_dir(&self) -> Result<PathBuf, crate::encoder::ModelError> {
+    pub fn stance_dir(&self) -> Result<PathBuf, crate::runtime::ModelError> {
         self.stance_model.dir(&self.models_dir)
     }
 }
@@ -312,10 +312,10 @@ pub fn run(options: &RunOptions) -> Result<RunReport> {
     let mut seconds: BTreeMap<&'static str, f64> = BTreeMap::new();
     // `--threads` bounds every pool: Rayon, libtorch intra-op, inter-op 1.
     // A second call (e.g. in tests) finds the pools built; that is fine.
-    encoder::configure_threads(options.threads);
+    runtime::configure_threads(options.threads);
 
     // 1. Pre-flight (a device that is not there fails before anything is done).
-    let device = encoder::device_name(options.device.resolve()?);
+    let device = runtime::device_name(options.device.resolve()?);
     let store_path = options.store_path();
     let command = match (options.shard, !options.merge_from.is_empty()) {
         (Some(_), _) => "shard",
@@ -329,11 +329,11 @@ pub fn run(options: &RunOptions) -> Result<RunReport> {
     // Every model the run may need is there and matches its manifest,
     // before anything is written to the store.
     let ner_dir = options.models_dir.join("ner");
-    let ner_model = encoder::model_id(&ner_dir)?;
+    let ner_model = runtime::model_id(&ner_dir)?;
     let stance_model = if options.stance_baseline {
         "lexicon-baseline".to_string()
     } else {
-        encoder::model_id(&options.stance_dir()?)?
+        runtime::model_id(&options.stance_dir()?)?
     };
     let t = Instant::now();
     crate::manifest::verify_model(&ner_dir)?;

@@ -26,8 +26,8 @@
 use rayon::prelude::*;
 use tch::{nn, Kind, Scalar, Tensor};
 
-use crate::encoder::{ModelError, Precision};
 use crate::mpnet::{self, MpnetConfig};
+use crate::runtime::{ModelError, Precision};
 
 /// The range our int8 weights use: 7 bits, not 8. On a CPU without VNNI
 /// (AVX2 only) fbgemm multiplies with `vpmaddubsw`, which adds two u8 × i8

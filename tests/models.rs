@@ -88,7 +88,7 @@ fn the_comment_model_reads_the_conversation_as_the_python_encoder_does() {
     // conversation cases (stance_data.py step 5, 24 title and 64 parent pieces) with the MPNet
     // tokenizer, encoded here with the comment model's tokenizer and spec at those caps (the
     // encoding any model trained with `--context` reads; the shipped one was trained without).
-    use stancegraph::encoder::Checkpoint;
+    use stancegraph::runtime::Checkpoint;
     use stancegraph::stance::{ContextSpec, InputEncoder, InputSpec, PairLayout};
     let dir = models().join("stance-comments");
     let checkpoint = Checkpoint::open(&dir).expect("opens");
@@ -130,7 +130,7 @@ fn a_one_file_model_keeps_its_id() {
         hash.update(std::fs::read(dir.join(f)).unwrap());
     }
     let hex: String = hash.finalize()[..6].iter().map(|b| format!("{b:02x}")).collect();
-    assert_eq!(stancegraph::encoder::model_id(&dir).unwrap(), format!("stance@{hex}"));
+    assert_eq!(stancegraph::runtime::model_id(&dir).unwrap(), format!("stance@{hex}"));
 }
 
 #[test]

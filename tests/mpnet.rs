@@ -6,7 +6,7 @@
 //! hidden states and logits to 1e-4 in fp32 (and bf16 hidden states within
 //! a loose bound).
 //!
-//! The stance side on MPNet: `src/stance.rs`'s input encoder against the
+//! The stance side on MPNet: `src/stance/mod.rs`'s input encoder against the
 //! Python one (`scripts/stance_data.py`, fixture
 //! `tests/fixtures/mpnet/stance_inputs.json` written by
 //! `scripts/stance_reference.py inputs`), and, end to end, a smoke-trained
@@ -35,11 +35,11 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use serde_json::Value;
-use stancegraph::encoder::{Checkpoint, DeviceChoice, Precision};
 use stancegraph::mpnet::{
     relative_position_bucket, MpnetBase, MpnetClassifier, RELATIVE_BUCKETS, RELATIVE_MAX_DISTANCE,
 };
 use stancegraph::ner::{NerConfig, NerModel};
+use stancegraph::runtime::{Checkpoint, DeviceChoice, Precision};
 use stancegraph::stance::{
     InputEncoder, InputMode, InputSpec, PairLayout, Stance, StanceConfig, StanceModel, StanceQuery,
 };

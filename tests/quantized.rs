@@ -12,9 +12,9 @@
 //! random weights.
 
 use rust_bert::distilbert::{DistilBertConfig, DistilBertForTokenClassification};
-use stancegraph::encoder::{batch, Checkpoint, Precision};
 use stancegraph::mpnet::{piece_casing, MpnetConfig, MpnetForTokenClassification};
 use stancegraph::quantized::{self, Weights};
+use stancegraph::runtime::{batch, Checkpoint, Precision};
 use tch::{nn, Device, Kind, Tensor};
 
 const TEXTS: [&str; 4] = [

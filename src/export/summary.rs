@@ -9,8 +9,8 @@ use std::path::Path;
 use serde::Serialize;
 
 use super::{write_atomic, ExportError, Exports, Fail};
-use crate::encoder::Padding;
 use crate::graph::{self, GraphOptions, LeftOut};
+use crate::runtime::Padding;
 
 /// The summary of an export set. The fields of [`RunFacts`] and
 /// [`RunInputs`] are there when a run (or merge) wrote the set; those of

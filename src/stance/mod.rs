@@ -25,6 +25,8 @@
 //!   and nothing more: it does not know who the sentiment inside a clause is
 //!   aimed at, and it misses sarcasm.
 
+pub mod questions;
+
 use std::path::{Path, PathBuf};
 
 use rust_bert::bert::{BertConfig, BertForSequenceClassification};
@@ -34,8 +36,8 @@ use tch::{nn, Kind};
 use tokenizers::{AddedToken, Tokenizer};
 use vader_sentiment::SentimentIntensityAnalyzer;
 
-use crate::encoder::{batch, var_store, Checkpoint, DeviceChoice, ModelError, Padding, PaddingCounter, Precision};
 use crate::mpnet::{MpnetConfig, MpnetForSequenceClassification, POSITION_PADDING_ID};
+use crate::runtime::{batch, var_store, Checkpoint, DeviceChoice, ModelError, Padding, PaddingCounter, Precision};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
