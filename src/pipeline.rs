@@ -305,16 +305,46 @@ impl Models<'_> {
 }
 
 /// Runs the whole pipeline over `options.inputs` into the store and the
-/// output folder.
+/// output folder: [`begin`], then the steps of [`Run::steps`], then
+/// [`Run::finish`] records how it ended.
 pub fn run(options: &RunOptions) -> Result<RunReport> {
-    let started = Instant::now();
     let log = Log::new(options.quiet);
-    let mut seconds: BTreeMap<&'static str, f64> = BTreeMap::new();
     // `--threads` bounds every pool: Rayon, libtorch intra-op, inter-op 1.
     // A second call (e.g. in tests) finds the pools built; that is fine.
     runtime::configure_threads(options.threads);
+    let mut run = begin(options, &log)?;
+    let mut done = WorkDone::default();
+    let result = run.steps(&mut done);
+    run.finish(result, &done)
+}
 
-    // 1. Pre-flight (a device that is not there fails before anything is done).
+/// A run that has passed its pre-flight: the store open and locked, the run
+/// recorded, the models checked.
+struct Run<'a> {
+    options: &'a RunOptions,
+    log: &'a Log,
+    started: Instant,
+    store: Store,
+    store_path: PathBuf,
+    run_id: i64,
+    /// The input paths (or the shard stores of a merge), as recorded.
+    inputs: Vec<String>,
+    device: String,
+    ner_dir: PathBuf,
+    ner_model: String,
+    stance_model: String,
+    seconds: BTreeMap<&'static str, f64>,
+    /// Held until the run ends (the store's released first).
+    _store_lock: StoreLock,
+    _out_lock: Option<StoreLock>,
+}
+
+/// Step 1, pre-flight (a device that is not there fails before anything is
+/// done): free space, the locks, the models against their manifests, the
+/// store opened and the run recorded in it.
+fn begin<'a>(options: &'a RunOptions, log: &'a Log) -> Result<Run<'a>> {
+    let started = Instant::now();
+    let mut seconds: BTreeMap<&'static str, f64> = BTreeMap::new();
     let device = runtime::device_name(options.device.resolve()?);
     let store_path = options.store_path();
     let command = match (options.shard, !options.merge_from.is_empty()) {
@@ -324,8 +354,8 @@ pub fn run(options: &RunOptions) -> Result<RunReport> {
     };
     outputs::preflight(&options.out, options.min_free_mb)?;
     outputs::check_free(store_path.parent().unwrap_or(Path::new(".")), options.min_free_mb)?;
-    let _out_lock = if options.shard.is_none() { Some(outputs::lock(&options.out, command)?) } else { None };
-    let _lock = StoreLock::acquire(&store_path, command)?;
+    let out_lock = if options.shard.is_none() { Some(outputs::lock(&options.out, command)?) } else { None };
+    let store_lock = StoreLock::acquire(&store_path, command)?;
     // Every model the run may need is there and matches its manifest,
     // before anything is written to the store.
     let ner_dir = options.models_dir.join("ner");
@@ -350,8 +380,7 @@ pub fn run(options: &RunOptions) -> Result<RunReport> {
     if cleaned > 0 {
         log.info(&format!("removed {cleaned} temporary file(s) left by an interrupted run"));
     }
-    let merging = !options.merge_from.is_empty();
-    let sources = if merging { &options.merge_from } else { &options.inputs };
+    let sources = if options.merge_from.is_empty() { &options.inputs } else { &options.merge_from };
     let inputs: Vec<String> = sources.iter().map(|p| p.display().to_string()).collect();
     let after = if options.shard.is_some() { 0 } else { outputs::highest_set(&options.out) };
     let run_id = store.begin_run_after(command, &inputs, after)?;
@@ -359,59 +388,46 @@ pub fn run(options: &RunOptions) -> Result<RunReport> {
     if let Some(shard) = options.shard {
         store.set_shard(shard.k, shard.n)?;
     }
-    let work = Work { reprocess: options.reprocess };
-    let mut done = WorkDone::default();
+    Ok(Run {
+        options,
+        log,
+        started,
+        store,
+        store_path,
+        run_id,
+        inputs,
+        device,
+        ner_dir,
+        ner_model,
+        stance_model,
+        seconds,
+        _store_lock: store_lock,
+        _out_lock: out_lock,
+    })
+}
 
-    let result = (|| -> Result<RunReport> {
-        // 2. Ingest.
+/// What the model steps left for the summary.
+struct ModelSteps {
+    ner_seconds: f64,
+    surface_forms: Option<usize>,
+    padding: PaddingCounts,
+}
+
+impl Run<'_> {
+    /// Steps 2 to 6: ingest, NER, link and stance, export (a shard stops
+    /// before the export).
+    fn steps(&mut self, done: &mut WorkDone) -> Result<RunReport> {
         let t = Instant::now();
-        let (skipped, duplicates) = if merging {
-            (merge_shards(&options.merge_from, &mut store, run_id, &log, &mut done)?, Vec::new())
+        let (skipped, duplicates) = if self.options.merge_from.is_empty() {
+            ingest(self.options, &mut self.store, self.run_id, self.log, done)?
         } else {
-            ingest(options, &mut store, run_id, &log, &mut done)?
+            (merge_shards(&self.options.merge_from, &mut self.store, self.run_id, self.log, done)?, Vec::new())
         };
-        seconds.insert("ingest", t.elapsed().as_secs_f64());
-        let mut job = ModelWork {
-            models: Models { options, ner: None, stance: None },
-            options,
-            work,
-            run_id,
-            ner_model: &ner_model,
-            stance_model: &stance_model,
-            log: &log,
-            done: &mut done,
-            comments_asked: HashSet::new(),
-            ner_padding: Padding::default(),
-        };
-
-        // 3. NER.
-        let t = Instant::now();
-        job.recognise(&mut store)?;
-        let ner_seconds = t.elapsed().as_secs_f64();
-        seconds.insert("ner", ner_seconds);
-
-        // 4 + 5. Link and stance, when anything changed.
-        let mut surface_forms = None;
-        if options.reprocess || store.linking_stale()? {
-            let t = Instant::now();
-            let (linker, entities, stable) = link_all(&mut store, &log)?;
-            surface_forms = Some(linker.surface_forms_seen());
-            drop(linker);
-            seconds.insert("link", t.elapsed().as_secs_f64());
-            let t = Instant::now();
-            job.decide_stances(&mut store, &entities)?;
-            store.commit_linking(&entities, &stable, run_id)?;
-            seconds.insert("stance", t.elapsed().as_secs_f64());
-            job.done.relinked = true;
-        }
-        let padding = PaddingCounts {
-            ner: job.ner_padding,
-            stance: job.models.stance.as_ref().and_then(|m| m.padding()).unwrap_or_default(),
-        };
-        drop(job);
-        log.finish();
-        if let Some(shard) = options.shard {
-            log.info(&format!(
+        self.seconds.insert("ingest", t.elapsed().as_secs_f64());
+        let model = self.model_steps(done)?;
+        self.log.finish();
+        if let Some(shard) = self.options.shard {
+            self.log.info(&format!(
                 "shard {}/{}: {} documents ({} new), NER {} texts, stance {} pairs; store {}",
                 shard.k,
                 shard.n,
@@ -419,17 +435,74 @@ pub fn run(options: &RunOptions) -> Result<RunReport> {
                 done.documents_new,
                 done.ner_texts,
                 done.stance_pairs,
-                store_path.display()
+                self.store_path.display()
             ));
             let skipped = skipped.len();
-            return Ok(RunReport { run_id, skipped, anything_new: true, export_dir: PathBuf::new() });
+            return Ok(RunReport { run_id: self.run_id, skipped, anything_new: true, export_dir: PathBuf::new() });
         }
+        let skipped: Vec<SkippedInput> = skipped
+            .iter()
+            .map(|s| SkippedInput { path: s.path.display().to_string(), line: s.line, reason: s.reason.clone() })
+            .collect();
+        let (summary, export_dir) = self.export(done, model, skipped, duplicates)?;
+        Ok(self.report(done, &summary, export_dir))
+    }
 
-        // 6. Export.
-        let (mut snapshot, coverage) = read_range(&store, &options.range)?;
+    /// Steps 3 to 5: NER over what has no stored output; then, when anything
+    /// changed, link the whole store and decide the stance questions never
+    /// answered before, and swap the linking in.
+    fn model_steps(&mut self, done: &mut WorkDone) -> Result<ModelSteps> {
+        let options = self.options;
+        let mut job = ModelWork {
+            models: Models { options, ner: None, stance: None },
+            options,
+            work: Work { reprocess: options.reprocess },
+            run_id: self.run_id,
+            ner_model: &self.ner_model,
+            stance_model: &self.stance_model,
+            log: self.log,
+            done,
+            comments_asked: HashSet::new(),
+            ner_padding: Padding::default(),
+        };
+        let t = Instant::now();
+        job.recognise(&mut self.store)?;
+        let ner_seconds = t.elapsed().as_secs_f64();
+        self.seconds.insert("ner", ner_seconds);
+        let mut surface_forms = None;
+        if options.reprocess || self.store.linking_stale()? {
+            let t = Instant::now();
+            let (linker, entities, stable) = link_all(&mut self.store, self.log)?;
+            surface_forms = Some(linker.surface_forms_seen());
+            drop(linker);
+            self.seconds.insert("link", t.elapsed().as_secs_f64());
+            let t = Instant::now();
+            job.decide_stances(&mut self.store, &entities)?;
+            self.store.commit_linking(&entities, &stable, self.run_id)?;
+            self.seconds.insert("stance", t.elapsed().as_secs_f64());
+            job.done.relinked = true;
+        }
+        let padding = PaddingCounts {
+            ner: job.ner_padding,
+            stance: job.models.stance.as_ref().and_then(|m| m.padding()).unwrap_or_default(),
+        };
+        Ok(ModelSteps { ner_seconds, surface_forms, padding })
+    }
+
+    /// Step 6: the export set of the range (the rolling window by default),
+    /// with the run's summary; returns the summary and the set's folder.
+    fn export(
+        &mut self,
+        done: &WorkDone,
+        model: ModelSteps,
+        skipped: Vec<SkippedInput>,
+        duplicates: Vec<String>,
+    ) -> Result<(Summary, PathBuf)> {
+        let (options, run_id) = (self.options, self.run_id);
+        let (mut snapshot, coverage) = read_range(&self.store, &options.range)?;
         outputs::check_shrink(&options.out, coverage.archive_documents, options.accept_shrink)?;
         crate::stance::apply_min_confidence(&mut snapshot.stances, options.graph.min_confidence);
-        let run_started = store.run_started(run_id)?.unwrap_or_default();
+        let run_started = self.store.run_started(run_id)?.unwrap_or_default();
         let provenance = format!(
             "stancegraph {} run {run_id}, {run_started}; {}; graph filters: {}",
             env!("CARGO_PKG_VERSION"),
@@ -437,35 +510,38 @@ pub fn run(options: &RunOptions) -> Result<RunReport> {
             filters_text(&options.graph)
         );
         let set = ExportSet::build(snapshot, &options.graph, provenance);
-        let head = SetHead { run_id, run_started, store: store_path.display().to_string() };
-        let mut summary = set.summary(head, coverage, &options.graph, &store)?;
-        seconds.insert("total", started.elapsed().as_secs_f64());
-        summary.run_inputs = Some(RunInputs { inputs: inputs.clone(), work: done.clone() });
-        summary.surface_forms_before_linking = Some(surface_forms);
+        let head = SetHead { run_id, run_started, store: self.store_path.display().to_string() };
+        let mut summary = set.summary(head, coverage, &options.graph, &self.store)?;
+        self.seconds.insert("total", self.started.elapsed().as_secs_f64());
+        summary.run_inputs = Some(RunInputs { inputs: self.inputs.clone(), work: done.clone() });
+        summary.surface_forms_before_linking = Some(model.surface_forms);
         summary.run = Some(RunFacts {
             stance_method: if options.stance_baseline {
                 crate::stance::LexiconBaseline::NAME
             } else {
                 crate::stance::StanceModel::NAME
             },
-            ner_model: format!("{} ({})", ner_dir.display(), ner_model),
-            stance_model,
-            device,
-            seconds: seconds.iter().map(|(k, v)| (*k, (v * 1000.0).round() / 1000.0)).collect(),
+            ner_model: format!("{} ({})", self.ner_dir.display(), self.ner_model),
+            stance_model: self.stance_model.clone(),
+            device: self.device.clone(),
+            seconds: self.seconds.iter().map(|(k, v)| (*k, (v * 1000.0).round() / 1000.0)).collect(),
             words_per_second: WordsPerSecond {
-                ner: (done.ner_words > 0).then(|| round1(done.ner_words as f64 / ner_seconds.max(1e-9))),
+                ner: (done.ner_words > 0).then(|| round1(done.ner_words as f64 / model.ner_seconds.max(1e-9))),
             },
-            ner_padding_share: padding.ner.share_rounded(),
-            stance_padding_share: padding.stance.share_rounded(),
-            padding,
-            skipped: skipped
-                .iter()
-                .map(|s| SkippedInput { path: s.path.display().to_string(), line: s.line, reason: s.reason.clone() })
-                .collect(),
+            ner_padding_share: model.padding.ner.share_rounded(),
+            stance_padding_share: model.padding.stance.share_rounded(),
+            padding: model.padding,
+            skipped,
             duplicate_ids: duplicates,
         });
         let export_dir = outputs::write_set(&options.out, run_id, &set.exports(), &summary)?;
+        Ok((summary, export_dir))
+    }
 
+    /// The run's closing log lines.
+    fn report(&self, done: &WorkDone, summary: &Summary, export_dir: PathBuf) -> RunReport {
+        let (log, run_id) = (self.log, self.run_id);
+        let skipped = summary.run.as_ref().map_or(0, |r| r.skipped.len());
         let anything_new = done.documents_new + done.documents_updated > 0 || done.ner_texts + done.stance_pairs > 0;
         if anything_new {
             // Model work without new documents is work an earlier run left
@@ -487,7 +563,7 @@ pub fn run(options: &RunOptions) -> Result<RunReport> {
                 summary.comments,
                 summary.entities,
                 summary.stance_pairs,
-                started.elapsed().as_secs_f64()
+                self.started.elapsed().as_secs_f64()
             ));
         } else {
             log.info(&format!(
@@ -495,33 +571,34 @@ pub fn run(options: &RunOptions) -> Result<RunReport> {
                 done.documents_unchanged
             ));
         }
-        if !skipped.is_empty() {
-            log.warn(&format!("{} input file(s) or line(s) skipped (see summary.json)", skipped.len()));
+        if skipped > 0 {
+            log.warn(&format!("{skipped} input file(s) or line(s) skipped (see summary.json)"));
         }
         if anything_new {
-            log.info(&format!("graph: {}", options.out.join("graph.gexf").display()));
+            log.info(&format!("graph: {}", self.options.out.join("graph.gexf").display()));
         }
-        Ok(RunReport { run_id, skipped: skipped.len(), anything_new, export_dir })
-    })();
+        RunReport { run_id, skipped, anything_new, export_dir }
+    }
 
-    let status = match &result {
-        Ok(r) if r.skipped > 0 => "partial",
-        Ok(_) => "ok",
-        Err(_) => "failed",
-    };
-    let counts = serde_json::to_value(&done).unwrap_or_default();
-    // The run record is best effort once the run itself failed (the store
-    // may be the reason).
-    match (&result, store.finish_run(run_id, status, &counts)) {
-        (Ok(_), Err(e)) => return Err(e.into()),
-        _ => {}
+    /// Records how the run ended in the store (best effort once the run
+    /// itself failed: the store may be the reason) and folds the write-ahead
+    /// log into the store, so that a run that ends leaves no large -wal
+    /// behind (failing that, a full disk, is an error).
+    fn finish(self, result: Result<RunReport>, done: &WorkDone) -> Result<RunReport> {
+        let status = match &result {
+            Ok(r) if r.skipped > 0 => "partial",
+            Ok(_) => "ok",
+            Err(_) => "failed",
+        };
+        let counts = serde_json::to_value(done).unwrap_or_default();
+        if let (Ok(_), Err(e)) = (&result, self.store.finish_run(self.run_id, status, &counts)) {
+            return Err(e.into());
+        }
+        if result.is_ok() {
+            self.store.checkpoint()?;
+        }
+        result
     }
-    // Fold the write-ahead log into the store, so that a run that ends
-    // leaves no large -wal behind; failing that (a full disk) is an error.
-    if result.is_ok() {
-        store.checkpoint()?;
-    }
-    result
 }
 
 /// Reads the inputs file by file into the store. Returns what was skipped
