@@ -649,26 +649,7 @@ pub fn build(
     }
 
     // Comments: per commenter, per (commenter, article), per reply.
-    let mut commented: BTreeMap<(String, &str), CountAcc> = BTreeMap::new();
-    let mut replies: BTreeMap<(String, String), CountAcc> = BTreeMap::new();
-    for d in dating.documents() {
-        for (i, c) in d.comments.iter().enumerate() {
-            let date = comment_date(&d.id, i);
-            let name = commenter_name(&c.author).to_string();
-            let acc = commenters.entry(name.clone()).or_default();
-            acc.comments += 1;
-            acc.dates.see(date);
-            let edge = commented.entry((name.clone(), d.id.as_str())).or_default();
-            edge.count += 1;
-            edge.dates.see(date);
-            let parent = c.parent.and_then(|p| d.comments.get(p)).map(|p| commenter_name(&p.author));
-            if let Some(parent) = parent.filter(|p| *p != name) {
-                let edge = replies.entry((name, parent.to_string())).or_default();
-                edge.count += 1;
-                edge.dates.see(date);
-            }
-        }
-    }
+    let (mut commented, mut replies) = count_comments(&dating, &mut commenters);
 
     // Stance records: per (commenter, entity) and per entity.
     let mut stance_edges: BTreeMap<(String, &str), StanceAcc> = BTreeMap::new();
@@ -751,6 +732,53 @@ pub fn build(
     }
     nodes.sort_by(|a, b| a.id.cmp(&b.id));
 
+    let edges = edges_of(stance_edges, article_mentions, commented, replies, &dating);
+    Graph { nodes, edges, provenance: None, left_out }
+}
+
+/// Counts the comments per commenter (into `commenters`), and returns the
+/// comments per (commenter, article) and the replies per (commenter,
+/// commenter replied to).
+#[allow(clippy::type_complexity)]
+fn count_comments<'a>(
+    dating: &Dating<'a>,
+    commenters: &mut BTreeMap<String, CommenterAcc>,
+) -> (BTreeMap<(String, &'a str), CountAcc>, BTreeMap<(String, String), CountAcc>) {
+    let comment_date = |doc_id: &str, i: usize| dating.comment_date(doc_id, i);
+    let mut commented: BTreeMap<(String, &str), CountAcc> = BTreeMap::new();
+    let mut replies: BTreeMap<(String, String), CountAcc> = BTreeMap::new();
+    for d in dating.documents() {
+        for (i, c) in d.comments.iter().enumerate() {
+            let date = comment_date(&d.id, i);
+            let name = commenter_name(&c.author).to_string();
+            let acc = commenters.entry(name.clone()).or_default();
+            acc.comments += 1;
+            acc.dates.see(date);
+            let edge = commented.entry((name.clone(), d.id.as_str())).or_default();
+            edge.count += 1;
+            edge.dates.see(date);
+            let parent = c.parent.and_then(|p| d.comments.get(p)).map(|p| commenter_name(&p.author));
+            if let Some(parent) = parent.filter(|p| *p != name) {
+                let edge = replies.entry((name, parent.to_string())).or_default();
+                edge.count += 1;
+                edge.dates.see(date);
+            }
+        }
+    }
+    (commented, replies)
+}
+
+/// The graph's edges, sorted by source, target and kind: stance (commenter
+/// → entity), mention (article → entity), commented (commenter → article),
+/// reply (commenter → commenter).
+fn edges_of(
+    stance_edges: BTreeMap<(String, &str), StanceAcc>,
+    article_mentions: BTreeMap<(&str, &str), usize>,
+    commented: BTreeMap<(String, &str), CountAcc>,
+    replies: BTreeMap<(String, String), CountAcc>,
+    dating: &Dating,
+) -> Vec<Edge> {
+    let doc_date = |doc_id: &str| dating.document_date(doc_id);
     let mut edges = Vec::with_capacity(stance_edges.len() + article_mentions.len() + commented.len() + replies.len());
     for ((name, eid), acc) in stance_edges {
         edges.push(Edge {
@@ -801,8 +829,7 @@ pub fn build(
         });
     }
     edges.sort_by(|a, b| (&a.source, &a.target, a.kind).cmp(&(&b.source, &b.target, b.kind)));
-
-    Graph { nodes, edges, provenance: None, left_out }
+    edges
 }
 
 /// Keeps the `max` most mentioned entities (ties: the smaller id; 0: all).

@@ -58,28 +58,12 @@ pub(super) fn text_field(text: &str) -> Option<String> {
     (!text.is_empty()).then(|| text.to_string())
 }
 
-/// Computes the report from the records and the summary (which gives the run,
-/// the skipped inputs and the duplicate ids; any of it may be missing).
+/// Computes the report from the records and the summary (which gives the
+/// run, the coverage, the skipped inputs and the duplicate ids).
 pub fn build(e: &Exports, summary: &Summary) -> Report {
-    let mut totals = Totals {
-        documents: e.documents.len(),
-        comments: e.documents.iter().map(|d| d.comments.len()).sum(),
-        mentions: e.mentions.len(),
-        entities: e.entities.len(),
-        stance_pairs: e.stances.len(),
-        unsure: e.stances.iter().filter(|s| s.unsure).count(),
-        implicit: e.stances.iter().filter(|s| s.implicit).count(),
-        ..Totals::default()
-    };
     // Unsure records are counted apart and nowhere else (as in the graph).
     let kept: Vec<&StanceRecord> = e.stances.iter().filter(|s| !s.unsure).collect();
-    for s in &kept {
-        match s.stance {
-            Stance::Favour => totals.favour += 1,
-            Stance::Against => totals.against += 1,
-            Stance::Neutral => totals.neutral += 1,
-        }
-    }
+    let mut totals = totals(e, &kept);
     let mut entities_by_type: BTreeMap<String, usize> = BTreeMap::new();
     for en in e.entities {
         *entities_by_type.entry(type_name(en.kind).to_string()).or_insert(0) += 1;
@@ -96,63 +80,162 @@ pub fn build(e: &Exports, summary: &Summary) -> Report {
     }
     let dated_documents = e.documents.iter().filter(|d| day_of(d.date.as_deref()).is_some()).count();
 
-    // Entities and their stance.
-    let mut per_entity: HashMap<&str, Counts> = HashMap::new();
-    for s in &kept {
-        per_entity.entry(s.entity_id.as_str()).or_default().add(s.stance);
-    }
-    let mut seen_ids: BTreeSet<&str> = BTreeSet::new();
-    let mut ranked: Vec<EntityRow> = e
-        .entities
-        .iter()
-        .filter(|en| RANKED_TYPES.contains(&en.kind) && seen_ids.insert(en.id.as_str()))
-        .map(|en| EntityRow {
-            id: en.id.clone(),
-            label: en.label.clone(),
-            kind: en.kind,
-            mentions: en.mentions,
-            stance: per_entity.get(en.id.as_str()).copied().unwrap_or_default(),
+    let ranking = Ranking::of(e, &kept);
+    let people = activity(e, &kept);
+    totals.commenters = people.len();
+    let context = Context::new(e.documents);
+    let camps = CampsPanel::of(e, &kept, &people, &context);
+    let commenters = commenter_rows(&people, &camps.camp_of);
+    let timeline = timeline(&kept, &doc_day, &ranking.ranked);
+
+    let run = summary.run.as_ref();
+    let skipped = run
+        .map(|r| {
+            r.skipped
+                .iter()
+                .map(|s| SkippedRow { path: s.path.clone(), line: s.line.map(|l| l as u64), reason: s.reason.clone() })
+                .collect()
         })
+        .unwrap_or_default();
+    let duplicate_ids = run.map(|r| r.duplicate_ids.clone()).unwrap_or_default();
+    let files = export::FILES
+        .iter()
+        .filter(|f| **f != FILE)
+        .map(|f| FileLink { name: f.to_string(), what: describe(f), bytes: None })
         .collect();
-    ranked.sort_by(|a, b| b.mentions.cmp(&a.mentions).then_with(|| a.label.cmp(&b.label)).then(a.id.cmp(&b.id)));
-    let measured_entities = ranked.iter().filter(|r| r.stance.total() > 0).count();
-    let top_entities: Vec<EntityRow> = ranked.iter().take(TOP_ENTITIES).cloned().collect();
-    let mut contested: Vec<EntityRow> = ranked.iter().filter(|r| r.stance.contest() > 0.0).cloned().collect();
-    contested.sort_by(|a, b| {
-        b.stance
-            .contest()
-            .total_cmp(&a.stance.contest())
-            .then(b.stance.total().cmp(&a.stance.total()))
-            .then_with(|| a.label.cmp(&b.label))
-    });
-    contested.truncate(TOP_CONTESTED);
-    let one_sided = |side: fn(&Counts) -> usize, other: fn(&Counts) -> usize| {
-        let mut rows: Vec<EntityRow> = ranked
+    let Ranking { measured_entities, top_entities, contested, favoured, opposed, .. } = ranking;
+    Report {
+        run_id: Some(summary.run_id),
+        coverage: text_field(&summary.coverage.text),
+        graph_left_out: summary.graphs.left_out_text.clone(),
+        run_started: text_field(&summary.run_started),
+        version: text_field(&summary.version),
+        stance_method: run.and_then(|r| text_field(r.stance_method)),
+        totals,
+        entities_by_type,
+        dated_documents,
+        first_date: dated.first().map(|d| d.to_string()),
+        last_date: dated.last().map(|d| d.to_string()),
+        measured_entities,
+        evidence: entity_evidence(
+            top_entities.iter().chain(&contested).chain(&favoured).chain(&opposed),
+            &kept,
+            &context,
+        ),
+        top_entities,
+        contested,
+        favoured,
+        opposed,
+        commenters,
+        camps_found: camps.found,
+        commenters_in_camps: camps.members,
+        camps: camps.rows,
+        commenters_with_side: camps.commenters_with_side,
+        camp_commenters_capped: camps.capped,
+        timeline,
+        skipped,
+        duplicate_ids,
+        files,
+    }
+}
+
+/// The corpus totals but the commenters (counted with their activity).
+fn totals(e: &Exports, kept: &[&StanceRecord]) -> Totals {
+    let mut totals = Totals {
+        documents: e.documents.len(),
+        comments: e.documents.iter().map(|d| d.comments.len()).sum(),
+        mentions: e.mentions.len(),
+        entities: e.entities.len(),
+        stance_pairs: e.stances.len(),
+        unsure: e.stances.iter().filter(|s| s.unsure).count(),
+        implicit: e.stances.iter().filter(|s| s.implicit).count(),
+        ..Totals::default()
+    };
+    for s in kept {
+        match s.stance {
+            Stance::Favour => totals.favour += 1,
+            Stance::Against => totals.against += 1,
+            Stance::Neutral => totals.neutral += 1,
+        }
+    }
+    totals
+}
+
+/// The entity panels: every ranked entity, and the rows of each panel.
+struct Ranking {
+    ranked: Vec<EntityRow>,
+    measured_entities: usize,
+    top_entities: Vec<EntityRow>,
+    contested: Vec<EntityRow>,
+    favoured: Vec<EntityRow>,
+    opposed: Vec<EntityRow>,
+}
+
+impl Ranking {
+    fn of(e: &Exports, kept: &[&StanceRecord]) -> Ranking {
+        // Entities and their stance.
+        let mut per_entity: HashMap<&str, Counts> = HashMap::new();
+        for s in kept {
+            per_entity.entry(s.entity_id.as_str()).or_default().add(s.stance);
+        }
+        let mut seen_ids: BTreeSet<&str> = BTreeSet::new();
+        let mut ranked: Vec<EntityRow> = e
+            .entities
             .iter()
-            .filter(|r| r.stance.total() >= ONE_SIDED_MIN && side(&r.stance) > other(&r.stance))
-            .cloned()
+            .filter(|en| RANKED_TYPES.contains(&en.kind) && seen_ids.insert(en.id.as_str()))
+            .map(|en| EntityRow {
+                id: en.id.clone(),
+                label: en.label.clone(),
+                kind: en.kind,
+                mentions: en.mentions,
+                stance: per_entity.get(en.id.as_str()).copied().unwrap_or_default(),
+            })
             .collect();
-        let share = |r: &EntityRow| side(&r.stance) as f64 / r.stance.total() as f64;
-        rows.sort_by(|a, b| {
-            share(b)
-                .total_cmp(&share(a))
+        ranked.sort_by(|a, b| b.mentions.cmp(&a.mentions).then_with(|| a.label.cmp(&b.label)).then(a.id.cmp(&b.id)));
+        let measured_entities = ranked.iter().filter(|r| r.stance.total() > 0).count();
+        let top_entities: Vec<EntityRow> = ranked.iter().take(TOP_ENTITIES).cloned().collect();
+        let mut contested: Vec<EntityRow> = ranked.iter().filter(|r| r.stance.contest() > 0.0).cloned().collect();
+        contested.sort_by(|a, b| {
+            b.stance
+                .contest()
+                .total_cmp(&a.stance.contest())
                 .then(b.stance.total().cmp(&a.stance.total()))
                 .then_with(|| a.label.cmp(&b.label))
         });
-        rows.truncate(TOP_ONE_SIDED);
-        rows
-    };
-    let favoured = one_sided(|c| c.favour, |c| c.against);
-    let opposed = one_sided(|c| c.against, |c| c.favour);
-
-    // Commenters.
-    #[derive(Default)]
-    struct Acc<'a> {
-        comments: usize,
-        threads: BTreeSet<&'a str>,
-        stance: Counts,
+        contested.truncate(TOP_CONTESTED);
+        let one_sided = |side: fn(&Counts) -> usize, other: fn(&Counts) -> usize| {
+            let mut rows: Vec<EntityRow> = ranked
+                .iter()
+                .filter(|r| r.stance.total() >= ONE_SIDED_MIN && side(&r.stance) > other(&r.stance))
+                .cloned()
+                .collect();
+            let share = |r: &EntityRow| side(&r.stance) as f64 / r.stance.total() as f64;
+            rows.sort_by(|a, b| {
+                share(b)
+                    .total_cmp(&share(a))
+                    .then(b.stance.total().cmp(&a.stance.total()))
+                    .then_with(|| a.label.cmp(&b.label))
+            });
+            rows.truncate(TOP_ONE_SIDED);
+            rows
+        };
+        let favoured = one_sided(|c| c.favour, |c| c.against);
+        let opposed = one_sided(|c| c.against, |c| c.favour);
+        Ranking { ranked, measured_entities, top_entities, contested, favoured, opposed }
     }
-    let mut people: BTreeMap<String, Acc> = BTreeMap::new();
+}
+
+/// One commenter's activity.
+#[derive(Default)]
+struct Activity<'a> {
+    comments: usize,
+    threads: BTreeSet<&'a str>,
+    stance: Counts,
+}
+
+/// Every commenter's activity, by name.
+fn activity<'a>(e: &Exports<'a>, kept: &[&StanceRecord]) -> BTreeMap<String, Activity<'a>> {
+    let mut people: BTreeMap<String, Activity> = BTreeMap::new();
     for d in e.documents {
         for c in &d.comments {
             let a = people.entry(commenter_name(&c.author).to_string()).or_default();
@@ -160,44 +243,68 @@ pub fn build(e: &Exports, summary: &Summary) -> Report {
             a.threads.insert(d.id.as_str());
         }
     }
-    for s in &kept {
+    for s in kept {
         people.entry(commenter_name(&s.author).to_string()).or_default().stance.add(s.stance);
     }
-    totals.commenters = people.len();
+    people
+}
 
-    let context = Context::new(e.documents);
+/// The camps panel.
+struct CampsPanel {
+    rows: Vec<CampRow>,
+    /// All camps found, and the commenters in them.
+    found: usize,
+    members: usize,
+    camp_of: HashMap<String, usize>,
+    commenters_with_side: usize,
+    capped: bool,
+}
 
-    // Camps, over the stance toward the ranked types, among the
-    // CAMP_COMMENTERS commenters with the most sides taken.
-    let ranked_stances: Vec<StanceRecord> =
-        kept.iter().filter(|s| RANKED_TYPES.contains(&s.entity_type)).map(|s| (*s).clone()).collect();
-    let positions = camps::positions(&ranked_stances);
-    let (camp_stances, camp_commenters_capped) = camps::of_most_sided(&ranked_stances, CAMP_COMMENTERS);
-    let pairs = camps::agreement(&camp_stances);
-    let found = camps::find(&pairs);
-    let camp_of: HashMap<&str, usize> =
-        found.iter().flat_map(|c| c.members.iter().map(move |m| (m.as_str(), c.id))).collect();
-    let labels: HashMap<&str, &str> = e.entities.iter().map(|en| (en.id.as_str(), en.label.as_str())).collect();
-    let activity = |name: &str| people.get(name).map_or(0, |a| a.comments);
-    let commenters_with_side: BTreeSet<&str> =
-        positions.iter().filter(|(_, p)| p.side().is_some()).map(|((who, _), _)| who.as_str()).collect();
-    let mut camp_rows = Vec::new();
-    for c in found.iter().take(TOP_CAMPS) {
-        let mut members = c.members.clone();
-        members.sort_by(|a, b| activity(b).cmp(&activity(a)).then_with(|| a.cmp(b)));
-        let stands = camps::stands(&c.members, &positions, |id| labels.get(id).map_or(id, |l| *l).to_string());
-        let pairs = |list: &[camps::Stand]| list.iter().map(|s| (s.label.clone(), s.members)).collect();
-        camp_rows.push(CampRow {
-            id: c.id,
-            agree: c.agree,
-            disagree: c.disagree,
-            favours: pairs(&stands.favours),
-            opposes: pairs(&stands.opposes),
-            evidence: camp_evidence(&c.members, &stands, &kept, &context),
-            members,
-        });
+impl CampsPanel {
+    /// Camps, over the stance toward the ranked types, among the
+    /// CAMP_COMMENTERS commenters with the most sides taken.
+    fn of(e: &Exports, kept: &[&StanceRecord], people: &BTreeMap<String, Activity>, context: &Context) -> CampsPanel {
+        let ranked_stances: Vec<StanceRecord> =
+            kept.iter().filter(|s| RANKED_TYPES.contains(&s.entity_type)).map(|s| (*s).clone()).collect();
+        let positions = camps::positions(&ranked_stances);
+        let (camp_stances, camp_commenters_capped) = camps::of_most_sided(&ranked_stances, CAMP_COMMENTERS);
+        let pairs = camps::agreement(&camp_stances);
+        let found = camps::find(&pairs);
+        let camp_of: HashMap<&str, usize> =
+            found.iter().flat_map(|c| c.members.iter().map(move |m| (m.as_str(), c.id))).collect();
+        let labels: HashMap<&str, &str> = e.entities.iter().map(|en| (en.id.as_str(), en.label.as_str())).collect();
+        let activity = |name: &str| people.get(name).map_or(0, |a| a.comments);
+        let commenters_with_side: BTreeSet<&str> =
+            positions.iter().filter(|(_, p)| p.side().is_some()).map(|((who, _), _)| who.as_str()).collect();
+        let mut camp_rows = Vec::new();
+        for c in found.iter().take(TOP_CAMPS) {
+            let mut members = c.members.clone();
+            members.sort_by(|a, b| activity(b).cmp(&activity(a)).then_with(|| a.cmp(b)));
+            let stands = camps::stands(&c.members, &positions, |id| labels.get(id).map_or(id, |l| *l).to_string());
+            let pairs = |list: &[camps::Stand]| list.iter().map(|s| (s.label.clone(), s.members)).collect();
+            camp_rows.push(CampRow {
+                id: c.id,
+                agree: c.agree,
+                disagree: c.disagree,
+                favours: pairs(&stands.favours),
+                opposes: pairs(&stands.opposes),
+                evidence: camp_evidence(&c.members, &stands, kept, context),
+                members,
+            });
+        }
+        CampsPanel {
+            rows: camp_rows,
+            found: found.len(),
+            members: found.iter().map(|c| c.members.len()).sum(),
+            camp_of: camp_of.into_iter().map(|(k, v)| (k.to_string(), v)).collect(),
+            commenters_with_side: commenters_with_side.len(),
+            capped: camp_commenters_capped,
+        }
     }
+}
 
+/// The most active commenters' rows.
+fn commenter_rows(people: &BTreeMap<String, Activity>, camp_of: &HashMap<String, usize>) -> Vec<CommenterRow> {
     let mut commenters: Vec<CommenterRow> = people
         .iter()
         .filter(|(_, a)| a.comments > 0)
@@ -206,7 +313,7 @@ pub fn build(e: &Exports, summary: &Summary) -> Report {
             comments: a.comments,
             threads: a.threads.len(),
             stance: a.stance,
-            camp: camp_of.get(name.as_str()).copied(),
+            camp: camp_of.get(name).copied(),
         })
         .collect();
     commenters.sort_by(|a, b| {
@@ -214,10 +321,14 @@ pub fn build(e: &Exports, summary: &Summary) -> Report {
     });
     commenters.truncate(TOP_COMMENTERS);
 
-    // Stance over time.
+    commenters
+}
+
+/// Stance over time of the ranked entities with the most dated records.
+fn timeline(kept: &[&StanceRecord], doc_day: &HashMap<&str, &str>, ranked: &[EntityRow]) -> Timeline {
     let mut undated = 0;
     let mut dated_per_entity: HashMap<&str, usize> = HashMap::new();
-    for s in &kept {
+    for s in kept {
         if doc_day.contains_key(s.doc_id.as_str()) {
             *dated_per_entity.entry(s.entity_id.as_str()).or_insert(0) += 1;
         } else {
@@ -233,7 +344,7 @@ pub fn build(e: &Exports, summary: &Summary) -> Report {
         .filter(|s| chosen.iter().any(|r| r.id == s.entity_id))
         .filter_map(|s| doc_day.get(s.doc_id.as_str()).copied())
         .collect();
-    let timeline = match (record_days.first(), record_days.last()) {
+    match (record_days.first(), record_days.last()) {
         (Some(first), Some(last)) => {
             let unit = unit_for(first, last);
             let mut bins = vec![bin_start(unit, first)];
@@ -259,56 +370,6 @@ pub fn build(e: &Exports, summary: &Summary) -> Report {
             Timeline { unit, bins, series, undated }
         }
         _ => Timeline { unit: Unit::Day, bins: Vec::new(), series: Vec::new(), undated },
-    };
-
-    let run = summary.run.as_ref();
-    let skipped = run
-        .map(|r| {
-            r.skipped
-                .iter()
-                .map(|s| SkippedRow { path: s.path.clone(), line: s.line.map(|l| l as u64), reason: s.reason.clone() })
-                .collect()
-        })
-        .unwrap_or_default();
-    let duplicate_ids = run.map(|r| r.duplicate_ids.clone()).unwrap_or_default();
-    let files = export::FILES
-        .iter()
-        .filter(|f| **f != FILE)
-        .map(|f| FileLink { name: f.to_string(), what: describe(f), bytes: None })
-        .collect();
-
-    Report {
-        run_id: Some(summary.run_id),
-        coverage: text_field(&summary.coverage.text),
-        graph_left_out: summary.graphs.left_out_text.clone(),
-        run_started: text_field(&summary.run_started),
-        version: text_field(&summary.version),
-        stance_method: run.and_then(|r| text_field(r.stance_method)),
-        totals,
-        entities_by_type,
-        dated_documents,
-        first_date: dated.first().map(|d| d.to_string()),
-        last_date: dated.last().map(|d| d.to_string()),
-        measured_entities,
-        evidence: entity_evidence(
-            top_entities.iter().chain(&contested).chain(&favoured).chain(&opposed),
-            &kept,
-            &context,
-        ),
-        top_entities,
-        contested,
-        favoured,
-        opposed,
-        commenters,
-        camps_found: found.len(),
-        commenters_in_camps: found.iter().map(|c| c.members.len()).sum(),
-        camps: camp_rows,
-        commenters_with_side: commenters_with_side.len(),
-        camp_commenters_capped,
-        timeline,
-        skipped,
-        duplicate_ids,
-        files,
     }
 }
 
