@@ -48,12 +48,12 @@ use crate::graph::commenter_name;
 use crate::stance::{Stance, StanceRecord};
 
 /// Label-propagation rounds at most (it nearly always settles in a few).
-pub const MAX_ROUNDS: usize = 100;
+pub(crate) const MAX_ROUNDS: usize = 100;
 
 /// Camps are sought among this many commenters at most: those who took a
 /// side on the most entities ([`of_most_sided`]); the pairs grow with the
 /// square of the commenters.
-pub const MAX_COMMENTERS: usize = 1000;
+pub(crate) const MAX_COMMENTERS: usize = 1000;
 
 /// A commenter's side on one entity.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -151,7 +151,7 @@ pub fn agreement(stances: &[StanceRecord]) -> Vec<Pair> {
 /// The records of the `max` commenters who took a side on the most entities
 /// (ties: by name), and whether anyone was left out. With no one left out,
 /// the records come back as given.
-pub fn of_most_sided(stances: &[StanceRecord], max: usize) -> (Vec<StanceRecord>, bool) {
+pub(crate) fn of_most_sided(stances: &[StanceRecord], max: usize) -> (Vec<StanceRecord>, bool) {
     let mut sides_taken: BTreeMap<String, usize> = BTreeMap::new();
     for ((who, _), p) in positions(stances) {
         if p.side().is_some() {
@@ -169,7 +169,7 @@ pub fn of_most_sided(stances: &[StanceRecord], max: usize) -> (Vec<StanceRecord>
 }
 
 /// Entities a camp's [`stands`] lists on each side, at most.
-pub const STANDS_SHOWN: usize = 4;
+pub(crate) const STANDS_SHOWN: usize = 4;
 
 /// One entity a camp stands for or against.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -457,7 +457,7 @@ const SENTENCE_CLOSERS: [char; 7] = ['"', '\'', '”', '’', ')', ']', '»'];
 
 /// Whether `text` ends a sentence (its last punctuation, before closing
 /// quotes and brackets, is sentence-final): how a cut text ended.
-pub fn ends_sentence(text: &str) -> bool {
+pub(crate) fn ends_sentence(text: &str) -> bool {
     text.trim_end().trim_end_matches(SENTENCE_CLOSERS).ends_with(SENTENCE_END)
 }
 
@@ -665,7 +665,7 @@ fn json_date(date: Option<&str>) -> Result<Option<String>, String> {
 
 /// The first `YYYY-MM-DD` in the file name (without its extension) that is
 /// not part of a longer run of digits and reads as a date (see "Dates").
-pub fn date_in_file_name(path: &Path) -> Option<String> {
+pub(crate) fn date_in_file_name(path: &Path) -> Option<String> {
     let stem = path.file_stem()?.to_string_lossy();
     let b = stem.as_bytes();
     (0..b.len()).find_map(|i| {

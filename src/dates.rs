@@ -35,7 +35,7 @@ pub fn calendar_date(s: &str) -> bool {
 /// `Some(date)` when `date` is a valid calendar date written `YYYY-MM-DD`
 /// from year 1 on (what `xs:date` and Gephi's `timeformat="date"` accept),
 /// else `None`.
-pub fn valid_date(date: &str) -> Option<&str> {
+pub(crate) fn valid_date(date: &str) -> Option<&str> {
     year_month_day(date).filter(|(year, _, _)| *year >= 1).map(|_| date)
 }
 
@@ -60,7 +60,7 @@ pub(crate) fn date_from_days(days: i64) -> String {
 
 /// The UTC date of a Unix time, `YYYY-MM-DD` (proleptic Gregorian; years
 /// clamped to 1..=9999 so the result is always a valid `xs:date`).
-pub fn date_from_unix(secs: i64) -> String {
+pub(crate) fn date_from_unix(secs: i64) -> String {
     let days = secs.div_euclid(86_400);
     // Howard Hinnant's civil_from_days.
     let z = days + 719_468;

@@ -21,7 +21,7 @@ use serde::{Deserialize, Serialize};
 pub const QUOTE_CHARS: usize = 200;
 
 /// The mark at a cut end of a quote.
-pub const CUT: char = '…';
+pub(crate) const CUT: char = '…';
 
 /// A comment's words around a mention.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -136,7 +136,7 @@ pub fn uncut(quote: &str) -> &str {
 }
 
 /// `s` cut to at most `max` characters, with [`CUT`] at the end when cut.
-pub fn clip(s: &str, max: usize) -> String {
+pub(crate) fn clip(s: &str, max: usize) -> String {
     if s.chars().count() <= max {
         return s.to_string();
     }

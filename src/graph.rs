@@ -121,7 +121,8 @@ impl Default for GraphOptions {
 }
 
 impl GraphOptions {
-    pub const DEFAULT_TYPES: [EntityType; 3] = [EntityType::Person, EntityType::Country, EntityType::Organisation];
+    pub(crate) const DEFAULT_TYPES: [EntityType; 3] =
+        [EntityType::Person, EntityType::Country, EntityType::Organisation];
     pub const DEFAULT_MIN_MENTIONS: usize = 1;
     pub const DEFAULT_MAX_ENTITIES: usize = 500;
     pub const DEFAULT_MIN_SHARED_ENTITIES: usize = 2;
@@ -166,7 +167,7 @@ impl GraphOptions {
     }
 
     /// Whether a record with this confidence counts in the graph.
-    pub fn keeps_confidence(&self, confidence: f32) -> bool {
+    pub(crate) fn keeps_confidence(&self, confidence: f32) -> bool {
         self.min_confidence <= 0.0 || confidence >= self.min_confidence
     }
 }
@@ -229,7 +230,7 @@ pub enum NodeKind {
 impl NodeKind {
     /// The `type` attribute written to the exports: `person`, `country`,
     /// `organisation`, `location`, `misc`, `commenter` or `article`.
-    pub fn type_name(self) -> &'static str {
+    pub(crate) fn type_name(self) -> &'static str {
         match self {
             NodeKind::Entity(t) => entity_type_name(t),
             NodeKind::Commenter => "commenter",
@@ -239,7 +240,7 @@ impl NodeKind {
 }
 
 /// The lowercase name of an entity type (as it serialises).
-pub fn entity_type_name(t: EntityType) -> &'static str {
+pub(crate) fn entity_type_name(t: EntityType) -> &'static str {
     t.as_str()
 }
 
@@ -471,23 +472,23 @@ impl StanceHistory {
 }
 
 /// The node id of an entity (its own id).
-pub fn entity_node_id(entity_id: &str) -> String {
+pub(crate) fn entity_node_id(entity_id: &str) -> String {
     entity_id.to_string()
 }
 
 /// The node id of a comment author: `user:<name>`, the name trimmed; an empty
 /// name becomes `(anonymous)`.
-pub fn commenter_node_id(author: &str) -> String {
+pub(crate) fn commenter_node_id(author: &str) -> String {
     format!("user:{}", commenter_name(author))
 }
 
 /// The node id of a document: `doc:<id>`.
-pub fn article_node_id(doc_id: &str) -> String {
+pub(crate) fn article_node_id(doc_id: &str) -> String {
     format!("doc:{doc_id}")
 }
 
 /// How an author is named in the graph: trimmed, `(anonymous)` when empty.
-pub fn commenter_name(author: &str) -> &str {
+pub(crate) fn commenter_name(author: &str) -> &str {
     let t = author.trim();
     if t.is_empty() {
         "(anonymous)"
@@ -499,7 +500,7 @@ pub fn commenter_name(author: &str) -> &str {
 /// Distinct dates, sorted: what an element lists in [`Node::dates`] and
 /// [`Edge::dates`].
 #[derive(Debug, Clone, Default)]
-pub struct Dates(BTreeSet<String>);
+pub(crate) struct Dates(BTreeSet<String>);
 
 impl Dates {
     /// Adds a date (nothing when `None`).
@@ -519,7 +520,7 @@ impl Dates {
     }
 
     /// The dates, sorted.
-    pub fn into_vec(self) -> Vec<String> {
+    pub(crate) fn into_vec(self) -> Vec<String> {
         self.0.into_iter().collect()
     }
 }
@@ -551,18 +552,18 @@ impl<'a> Dating<'a> {
     }
 
     /// A document's valid date.
-    pub fn document_date(&self, doc_id: &str) -> Option<&'a str> {
+    pub(crate) fn document_date(&self, doc_id: &str) -> Option<&'a str> {
         self.document(doc_id).and_then(|d| d.date.as_deref()).and_then(valid_date)
     }
 
     /// A comment's own valid date, else its article's.
-    pub fn comment_date(&self, doc_id: &str, i: usize) -> Option<&'a str> {
+    pub(crate) fn comment_date(&self, doc_id: &str, i: usize) -> Option<&'a str> {
         let doc = self.document(doc_id)?;
         doc.comments.get(i).and_then(|c| c.date.as_deref()).and_then(valid_date).or_else(|| self.document_date(doc_id))
     }
 
     /// A comment's author as written (not yet [`commenter_name`]d).
-    pub fn comment_author(&self, doc_id: &str, i: usize) -> Option<&'a str> {
+    pub(crate) fn comment_author(&self, doc_id: &str, i: usize) -> Option<&'a str> {
         self.document(doc_id).and_then(|d| d.comments.get(i)).map(|c| c.author.as_str())
     }
 }
@@ -863,7 +864,7 @@ impl Graph {
     }
 
     /// Whether any node or edge has a date (the GEXF is then dynamic).
-    pub fn has_time(&self) -> bool {
+    pub(crate) fn has_time(&self) -> bool {
         self.nodes.iter().any(|n| !n.dates.is_empty()) || self.edges.iter().any(|e| !e.dates.is_empty())
     }
 }

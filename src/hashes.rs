@@ -26,7 +26,7 @@ pub fn text_sha16(text: &str) -> String {
 
 /// The shard (of `n`) that owns a document id: a stable hash of the id
 /// (the first 8 bytes of its SHA-256), modulo `n`.
-pub fn shard_of(id: &str, n: u32) -> u32 {
+pub(crate) fn shard_of(id: &str, n: u32) -> u32 {
     let digest = Sha256::digest(id.as_bytes());
     let mut head = [0u8; 8];
     head.copy_from_slice(&digest[..8]);

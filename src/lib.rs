@@ -105,7 +105,7 @@ pub fn escape_log(text: &str) -> String {
 /// `ner-chunk` (after a NER chunk is committed), `stance-chunk`, `commit`
 /// (inside the transaction that swaps the linking in), `export` (halfway
 /// through writing the export set).
-pub fn pause_point(name: &str) {
+pub(crate) fn pause_point(name: &str) {
     if std::env::var("STANCEGRAPH_PAUSE_AT").is_ok_and(|v| v == name) {
         if let Some(file) = std::env::var_os("STANCEGRAPH_PAUSE_FILE") {
             let _ = std::fs::write(file, name);

@@ -36,7 +36,7 @@ pub enum ManifestError {
 }
 
 /// The files a manifest covers, by name, sorted.
-pub fn covered_files(dir: &Path) -> io::Result<Vec<String>> {
+pub(crate) fn covered_files(dir: &Path) -> io::Result<Vec<String>> {
     let mut names = Vec::new();
     for entry in fs::read_dir(dir)? {
         let entry = entry?;
@@ -51,7 +51,7 @@ pub fn covered_files(dir: &Path) -> io::Result<Vec<String>> {
 }
 
 /// SHA-256 of a file, lower-case hex.
-pub fn sha256_file(path: &Path) -> io::Result<String> {
+pub(crate) fn sha256_file(path: &Path) -> io::Result<String> {
     let mut file = fs::File::open(path)?;
     let mut hash = Sha256::new();
     let mut buf = vec![0u8; 1 << 20];
@@ -110,7 +110,7 @@ pub fn verify(dir: &Path) -> Result<(), ManifestError> {
 
 /// [`verify`] for a model folder and the folder its config.json takes
 /// shared tensors from (`shared_tensors.from`), which the model reads too.
-pub fn verify_model(dir: &Path) -> Result<(), ManifestError> {
+pub(crate) fn verify_model(dir: &Path) -> Result<(), ManifestError> {
     verify(dir)?;
     let config = dir.join("config.json");
     let shared = fs::read_to_string(&config)

@@ -61,10 +61,10 @@ pub const RELATIVE_MAX_DISTANCE: i64 = 128;
 
 /// The token id that marks padding when position ids are numbered: fixed at
 /// 1 (`<pad>`) in transformers' `MPNetEmbeddings`, whatever `pad_token_id` says.
-pub const POSITION_PADDING_ID: i64 = 1;
+pub(crate) const POSITION_PADDING_ID: i64 = 1;
 
 /// The number of casing classes ([`casing_class`]).
-pub const CASING_CLASSES: i64 = 5;
+pub(crate) const CASING_CLASSES: i64 = 5;
 
 /// The casing class of one word's original text (before lower-casing), the
 /// spec of `casing_class` in `scripts/ner_casing.py`. Only cased letters
@@ -79,7 +79,7 @@ pub const CASING_CLASSES: i64 = 5;
 ///   capitalised word;
 /// - 3: UPPER: at least two cased letters, all upper ("NATO", "USA");
 /// - 4: mixed: anything else ("iPhone", "McCain").
-pub fn casing_class(word: &str) -> i64 {
+pub(crate) fn casing_class(word: &str) -> i64 {
     let mut cased = word.chars().filter(|c| c.is_uppercase() || c.is_lowercase()).map(|c| c.is_uppercase());
     let Some(first) = cased.next() else { return 0 };
     let (mut rest_upper, mut rest_lower) = (0usize, 0usize);
@@ -144,7 +144,7 @@ pub struct MpnetConfig {
 
 impl MpnetConfig {
     /// What this implementation cannot run, if anything.
-    pub fn unsupported(&self) -> Option<String> {
+    pub(crate) fn unsupported(&self) -> Option<String> {
         if self.hidden_act != "gelu" {
             return Some(format!("hidden_act {:?} (only \"gelu\" is implemented)", self.hidden_act));
         }
@@ -202,7 +202,7 @@ pub fn position_ids(input_ids: &Tensor, pad_id: i64) -> Tensor {
 /// The `[1, heads, seq, seq]` attention bias of a `[buckets, heads]` table
 /// (`encoder.relative_attention_bias`): key position minus query position,
 /// bucketed. Shared by this encoder and `crate::quantized`'s int8 MPNet.
-pub fn relative_position_bias(table: &Tensor, seq: i64) -> Tensor {
+pub(crate) fn relative_position_bias(table: &Tensor, seq: i64) -> Tensor {
     let positions = Tensor::arange(seq, (Kind::Int64, table.device()));
     let relative = positions.unsqueeze(0) - positions.unsqueeze(1);
     let buckets = relative_position_bucket(&relative, RELATIVE_BUCKETS, RELATIVE_MAX_DISTANCE);
@@ -231,7 +231,7 @@ fn layer_norm(p: nn::Path, config: &MpnetConfig) -> nn::LayerNorm {
 
 /// Word and position embeddings (plus, optionally, the casing embedding),
 /// summed and normalised.
-pub struct MpnetEmbeddings {
+pub(crate) struct MpnetEmbeddings {
     word_embeddings: nn::Embedding,
     position_embeddings: nn::Embedding,
     casing_embeddings: Option<nn::Embedding>,
@@ -240,14 +240,9 @@ pub struct MpnetEmbeddings {
 }
 
 impl MpnetEmbeddings {
-    /// Without a casing embedding.
-    pub fn new(p: nn::Path, config: &MpnetConfig) -> MpnetEmbeddings {
-        MpnetEmbeddings::with_casing(p, config, None)
-    }
-
     /// With a `[classes, hidden]` casing embedding (`casing_embeddings`) when
     /// `casing` is `Some(classes)`.
-    pub fn with_casing(p: nn::Path, config: &MpnetConfig, casing: Option<i64>) -> MpnetEmbeddings {
+    pub(crate) fn with_casing(p: nn::Path, config: &MpnetConfig, casing: Option<i64>) -> MpnetEmbeddings {
         let e = Default::default();
         MpnetEmbeddings {
             casing_embeddings: casing
@@ -265,7 +260,7 @@ impl MpnetEmbeddings {
     }
 
     /// Whether this has a casing embedding.
-    pub fn has_casing(&self) -> bool {
+    pub(crate) fn has_casing(&self) -> bool {
         self.casing_embeddings.is_some()
     }
 
@@ -285,7 +280,7 @@ impl MpnetEmbeddings {
 /// Multi-head self-attention with the shared relative-position bias, then
 /// the output projection, residual and LayerNorm (transformers'
 /// `MPNetAttention` with its `MPNetSelfAttention`).
-pub struct MpnetAttention {
+pub(crate) struct MpnetAttention {
     q: nn::Linear,
     k: nn::Linear,
     v: nn::Linear,
@@ -333,7 +328,7 @@ impl MpnetAttention {
 
 /// One transformer layer: attention, then the GELU feed-forward with its
 /// residual and LayerNorm.
-pub struct MpnetLayer {
+pub(crate) struct MpnetLayer {
     attention: MpnetAttention,
     intermediate: nn::Linear,
     output: nn::Linear,
@@ -361,7 +356,7 @@ impl MpnetLayer {
 }
 
 /// The layer stack and the relative-position bias table they share.
-pub struct MpnetEncoder {
+pub(crate) struct MpnetEncoder {
     layers: Vec<MpnetLayer>,
     relative_attention_bias: nn::Embedding,
 }
@@ -382,7 +377,7 @@ impl MpnetEncoder {
 
     /// The `[1, heads, seq, seq]` bias added to every layer's attention
     /// scores (key position minus query position, bucketed).
-    pub fn position_bias(&self, seq: i64) -> Tensor {
+    pub(crate) fn position_bias(&self, seq: i64) -> Tensor {
         relative_position_bias(&self.relative_attention_bias.ws, seq)
     }
 
@@ -413,7 +408,7 @@ impl MpnetModel {
 
     /// As [`MpnetModel::new`], with `embeddings.casing_embeddings` of
     /// `casing` rows when it is `Some`.
-    pub fn with_casing(p: nn::Path, config: &MpnetConfig, casing: Option<i64>) -> MpnetModel {
+    pub(crate) fn with_casing(p: nn::Path, config: &MpnetConfig, casing: Option<i64>) -> MpnetModel {
         MpnetModel {
             embeddings: MpnetEmbeddings::with_casing(&p / "embeddings", config, casing),
             encoder: MpnetEncoder::new(&p / "encoder", config),
@@ -429,7 +424,7 @@ impl MpnetModel {
 
     /// [`MpnetModel::forward_t`] with the `[batch, seq]` casing classes a
     /// model with a casing embedding adds to its word embeddings.
-    pub fn forward_cased_t(
+    pub(crate) fn forward_cased_t(
         &self,
         input_ids: &Tensor,
         case_ids: Option<&Tensor>,
@@ -451,7 +446,7 @@ impl MpnetModel {
 /// transformers' `MPNetForSequenceClassification` (`mpnet.…`,
 /// `classifier.dense`, `classifier.out_proj`): dense, tanh, projection to
 /// the labels.
-pub struct MpnetForSequenceClassification {
+pub(crate) struct MpnetForSequenceClassification {
     mpnet: MpnetModel,
     dense: nn::Linear,
     out_proj: nn::Linear,
@@ -501,7 +496,7 @@ impl MpnetForTokenClassification {
 
     /// Whether the model adds a casing embedding (then [`Self::forward_t`]
     /// needs the casing classes).
-    pub fn has_casing(&self) -> bool {
+    pub(crate) fn has_casing(&self) -> bool {
         self.mpnet.embeddings.has_casing()
     }
 

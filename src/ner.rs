@@ -55,7 +55,7 @@ pub enum EntityKind {
 impl EntityKind {
     /// Parses the type part of a tag (`PER`, `ORG`, `LOC`, `MISC`, and the
     /// WNUT-style long names).
-    pub fn from_tag_type(t: &str) -> Option<EntityKind> {
+    pub(crate) fn from_tag_type(t: &str) -> Option<EntityKind> {
         match t.to_ascii_uppercase().as_str() {
             "PER" | "PERSON" => Some(EntityKind::Person),
             "ORG" | "ORGANISATION" | "ORGANIZATION" | "GROUP" | "CORPORATION" => Some(EntityKind::Organisation),
@@ -186,7 +186,7 @@ pub fn default_model_dir() -> PathBuf {
 }
 
 impl NerModel {
-    /// Loads a model directory (see [`crate::runtime::MODEL_FILES`]), with no network.
+    /// Loads a model directory (`config.json`, `tokenizer.json` and the weights: [`crate::runtime::weight_files`]), with no network.
     pub fn load(dir: &Path, config: NerConfig) -> Result<NerModel, ModelError> {
         let checkpoint = Checkpoint::open(dir)?;
         let labels: Vec<Label> = checkpoint.labels()?.iter().map(|t| Label::parse(t)).collect();
@@ -427,7 +427,7 @@ fn window_of<'a>(v: &'a [i64], w: &Window) -> &'a [i64] {
 /// `.`, `!` or `?` piece followed by white space and a capital letter, digit
 /// or quote — unless the word before the stop is a short capitalised
 /// abbreviation ("Mr.", "Dr.", "St.", "U.S."), where a name usually follows.
-pub fn sentence_starts(text: &str, offsets: &[(usize, usize)]) -> Vec<usize> {
+pub(crate) fn sentence_starts(text: &str, offsets: &[(usize, usize)]) -> Vec<usize> {
     let chars: Vec<char> = text.chars().collect();
     let slice = |a: usize, b: usize| -> &[char] { &chars[a.min(chars.len())..b.min(chars.len())] };
     let mut starts = Vec::new();
@@ -485,7 +485,7 @@ pub struct Word {
 /// Groups pieces into words: consecutive pieces with the same word id form one
 /// word (start of the first, end of the last); the word takes its first
 /// piece's label.
-pub fn word_spans(offsets: &[(usize, usize)], word_ids: &[Option<u32>], labels: &[(usize, f32)]) -> Vec<Word> {
+pub(crate) fn word_spans(offsets: &[(usize, usize)], word_ids: &[Option<u32>], labels: &[(usize, f32)]) -> Vec<Word> {
     let mut words: Vec<Word> = Vec::new();
     let mut current: Option<u32> = None;
     for (p, ((start, end), wid)) in offsets.iter().zip(word_ids).enumerate() {
@@ -520,7 +520,7 @@ pub struct Window {
 /// stretch with no sentence boundary within `size` pieces (a very long
 /// sentence, a list) falls back to overlapping windows ([`plan_windows`])
 /// up to the next boundary. Every piece is owned by exactly one window.
-pub fn plan_sentence_windows(n: usize, size: usize, overlap: usize, sentence_starts: &[usize]) -> Vec<Window> {
+pub(crate) fn plan_sentence_windows(n: usize, size: usize, overlap: usize, sentence_starts: &[usize]) -> Vec<Window> {
     let size = size.max(1);
     let mut windows = Vec::new();
     let mut s = 0;
@@ -554,7 +554,7 @@ pub fn plan_sentence_windows(n: usize, size: usize, overlap: usize, sentence_sta
 /// `overlap` pieces; the shared pieces are split at the middle, so every piece
 /// is owned by exactly one window and has at least `overlap / 2` pieces of
 /// context on the seam side.
-pub fn plan_windows(n: usize, size: usize, overlap: usize) -> Vec<Window> {
+pub(crate) fn plan_windows(n: usize, size: usize, overlap: usize) -> Vec<Window> {
     if n == 0 {
         return Vec::new();
     }
@@ -596,7 +596,7 @@ pub fn plan_windows(n: usize, size: usize, overlap: usize) -> Vec<Window> {
 /// digit never starts a span (the model tags the dot of "Mr. Rubio" as the
 /// name's start; the name then starts at "Rubio"), and no span runs over a
 /// line break ("Ted Cruz.\nCruz" is two spans).
-pub fn decode_words(text: &str, words: &[Word], labels: &[Label]) -> Vec<EntitySpan> {
+pub(crate) fn decode_words(text: &str, words: &[Word], labels: &[Label]) -> Vec<EntitySpan> {
     let chars: Vec<(usize, char)> = text.char_indices().collect(); // byte offset and character
     let between = |a: usize, b: usize| chars.get(a..b.min(chars.len())).unwrap_or(&[]);
     let is_punctuation = |w: &Word| !between(w.start, w.end).iter().any(|(_, c)| c.is_alphanumeric());

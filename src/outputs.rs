@@ -26,7 +26,7 @@ use crate::export::{self, ExportError, Exports, Summary, FILES};
 use crate::report;
 
 /// Export sets kept in `runs/` (the newest ones).
-pub const KEEP_RUNS: usize = 3;
+pub(crate) const KEEP_RUNS: usize = 3;
 
 /// Why the output folder can't be used.
 #[derive(Debug, thiserror::Error)]
@@ -67,7 +67,7 @@ pub fn lock(out: &Path, command: &str) -> Result<crate::store::StoreLock, Output
 /// Sets are numbered after every set in `out/runs`: the highest number
 /// there (0 when none), so that numbering never goes backwards when the
 /// store is another or a recovered one.
-pub fn highest_set(out: &Path) -> i64 {
+pub(crate) fn highest_set(out: &Path) -> i64 {
     let Ok(entries) = fs::read_dir(out.join("runs")) else { return 0 };
     entries
         .flatten()
@@ -84,7 +84,7 @@ pub fn highest_set(out: &Path) -> i64 {
 /// the newest set's in `out/runs` (its `archive_documents`; a set of an
 /// earlier build without it counts by `documents`, unless filtered by
 /// `export --from/--to`), unless `accept`.
-pub fn check_shrink(out: &Path, documents: usize, accept: bool) -> Result<(), OutputError> {
+pub(crate) fn check_shrink(out: &Path, documents: usize, accept: bool) -> Result<(), OutputError> {
     if accept {
         return Ok(());
     }
@@ -109,13 +109,13 @@ pub fn check_shrink(out: &Path, documents: usize, accept: bool) -> Result<(), Ou
 }
 
 /// The name of a run's export folder.
-pub fn run_name(run: i64) -> String {
+pub(crate) fn run_name(run: i64) -> String {
     format!("run-{run:06}")
 }
 
 /// Before any model work: `out` exists (created if needed), a file can be
 /// created in it, and it has at least `min_free_mb` MiB free.
-pub fn preflight(out: &Path, min_free_mb: u64) -> Result<(), OutputError> {
+pub(crate) fn preflight(out: &Path, min_free_mb: u64) -> Result<(), OutputError> {
     let not_writable = |source| OutputError::NotWritable { path: out.to_path_buf(), source };
     fs::create_dir_all(out).map_err(not_writable)?;
     let probe = out.join(format!(".stancegraph-probe-{}.tmp", std::process::id()));
@@ -126,7 +126,7 @@ pub fn preflight(out: &Path, min_free_mb: u64) -> Result<(), OutputError> {
 
 /// `dir` (the output folder, or the store's when `--store` is elsewhere)
 /// has at least `min_free_mb` MiB free.
-pub fn check_free(dir: &Path, min_free_mb: u64) -> Result<(), OutputError> {
+pub(crate) fn check_free(dir: &Path, min_free_mb: u64) -> Result<(), OutputError> {
     let dir = if dir.as_os_str().is_empty() { Path::new(".") } else { dir };
     // The store's folder may not exist yet: its nearest existing parent.
     let existing = dir.ancestors().find(|d| d.exists()).unwrap_or(Path::new("."));
@@ -154,7 +154,7 @@ fn free_bytes(dir: &Path) -> io::Result<u64> {
 
 /// Removes what a killed run left: `runs/.tmp-*` folders, `.latest.tmp`,
 /// and `*.tmp` files in `out` and in the run folders. Returns how many.
-pub fn clean_leftovers(out: &Path) -> usize {
+pub(crate) fn clean_leftovers(out: &Path) -> usize {
     let mut removed = 0;
     let is_tmp = |name: &str| name.ends_with(".tmp") || name.starts_with(".tmp-");
     for dir in [out.to_path_buf(), out.join("runs")] {
@@ -194,7 +194,7 @@ pub fn write_files(dir: &Path, exports: &Exports, summary: &Summary) -> Result<V
 }
 
 /// Writes a run's export set and swaps it in; returns the set's folder.
-pub fn write_set(out: &Path, run: i64, exports: &Exports, summary: &Summary) -> Result<PathBuf, OutputError> {
+pub(crate) fn write_set(out: &Path, run: i64, exports: &Exports, summary: &Summary) -> Result<PathBuf, OutputError> {
     let runs = out.join("runs");
     let name = run_name(run);
     let tmp = runs.join(format!(".tmp-{name}"));

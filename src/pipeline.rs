@@ -170,12 +170,12 @@ impl RunOptions {
     pub const DEFAULT_CHUNK_PAIRS: usize = 512;
 
     /// The store's path.
-    pub fn store_path(&self) -> PathBuf {
+    pub(crate) fn store_path(&self) -> PathBuf {
         self.store.clone().unwrap_or_else(|| self.out.join(store::DEFAULT_FILE))
     }
 
     /// The stance model's directory (fails when `accurate` is not shipped).
-    pub fn stance_dir(&self) -> Result<PathBuf, crate::runtime::ModelError> {
+    pub(crate) fn stance_dir(&self) -> Result<PathBuf, crate::runtime::ModelError> {
         self.stance_model.dir(&self.models_dir)
     }
 }
@@ -225,14 +225,14 @@ impl Log {
     }
 
     /// A progress line (not shown with `--quiet`).
-    pub fn info(&self, text: &str) {
+    pub(crate) fn info(&self, text: &str) {
         if !self.quiet {
             self.line(text);
         }
     }
 
     /// A warning (always shown).
-    pub fn warn(&self, text: &str) {
+    pub(crate) fn warn(&self, text: &str) {
         self.line(&format!("warning: {text}"));
     }
 
@@ -932,7 +932,7 @@ fn link_all(store: &mut Store, log: &Log) -> Result<(Linker, Vec<Entity>, crate:
 }
 
 /// The stored NER spans of a document's article and comments.
-pub fn stored_spans(store: &Store, doc: &Document) -> Result<DocumentSpans> {
+pub(crate) fn stored_spans(store: &Store, doc: &Document) -> Result<DocumentSpans> {
     Ok(DocumentSpans {
         article: store.spans_of(&doc.text)?,
         comments: doc.comments.iter().map(|c| store.spans_of(&c.text)).collect::<Result<_, _>>()?,

@@ -42,7 +42,7 @@ const QMAX: i64 = 63;
 /// A linear layer `y = x Wᵀ + b`: its fp32 weight as loaded, the weight in
 /// bf16 (inputs and outputs fp32), or the weight quantized to int8 and packed
 /// for fbgemm.
-pub enum Linear {
+pub(crate) enum Linear {
     Fp32 {
         weight: Tensor,
         bias: Tensor,
@@ -66,7 +66,7 @@ pub enum Linear {
 /// Scale and zero point that map `[min, max]` (widened to hold 0) onto
 /// `QMIN..=QMAX`, the zero point nudged to an integer so that 0.0 is exact:
 /// the rule of PyTorch's `ChooseQuantizationParams` for fbgemm weights.
-pub fn quantization_params(min: f64, max: f64) -> (f64, i64) {
+pub(crate) fn quantization_params(min: f64, max: f64) -> (f64, i64) {
     let (min, max) = (min.min(0.0), max.max(0.0));
     let mut scale = (max - min) / (QMAX - QMIN) as f64;
     if scale == 0.0 {
@@ -143,7 +143,7 @@ impl Linear {
     /// attention, too, runs per window over the real tokens).
     /// An fp32 layer runs the batch at once (its rows do not depend on the
     /// batch: `tests/shards.rs`).
-    pub fn forward_windows(&self, x: &Tensor, lengths: &[i64]) -> Tensor {
+    pub(crate) fn forward_windows(&self, x: &Tensor, lengths: &[i64]) -> Tensor {
         if let Linear::Fp32 { .. } = self {
             return self.forward(x);
         }
@@ -524,7 +524,7 @@ impl MpnetForTokenClassification {
 
     /// Whether the model adds a casing embedding (then [`Self::forward`]
     /// reads the casing classes).
-    pub fn has_casing(&self) -> bool {
+    pub(crate) fn has_casing(&self) -> bool {
         self.casing_embeddings.is_some()
     }
 

@@ -18,16 +18,13 @@ use std::sync::Once;
 use tch::{nn, Device, Tensor};
 use tokenizers::Tokenizer;
 
-/// The files a model directory must hold, with the weights in one file.
-pub const MODEL_FILES: [&str; 3] = ["config.json", "tokenizer.json", "model.safetensors"];
-
 /// The index of sharded weights, in place of `model.safetensors`.
-pub const WEIGHT_INDEX: &str = "model.safetensors.index.json";
+pub(crate) const WEIGHT_INDEX: &str = "model.safetensors.index.json";
 
 /// The weight files of a model directory, in a fixed order: `model.safetensors`,
 /// or the index followed by the shards it names (sorted, each once). Fails,
 /// naming the file, when neither layout or both are there, or a shard is missing.
-pub fn weight_files(dir: &Path) -> Result<Vec<PathBuf>, ModelError> {
+pub(crate) fn weight_files(dir: &Path) -> Result<Vec<PathBuf>, ModelError> {
     let single = dir.join("model.safetensors");
     let index = dir.join(WEIGHT_INDEX);
     match (single.is_file(), index.is_file()) {
@@ -209,7 +206,7 @@ impl DeviceChoice {
 }
 
 /// A device's name for logs and `summary.json`: `cpu`, `cuda:0`.
-pub fn device_name(device: Device) -> String {
+pub(crate) fn device_name(device: Device) -> String {
     match device {
         Device::Cuda(i) => format!("cuda:{i}"),
         Device::Mps => "mps".into(),
@@ -283,7 +280,7 @@ impl Precision {
     }
 
     /// bf16 when the CPU computes it natively, else fp32.
-    pub fn float_auto() -> Precision {
+    pub(crate) fn float_auto() -> Precision {
         if Precision::native_bf16() {
             Precision::Bf16
         } else {
@@ -292,7 +289,7 @@ impl Precision {
     }
 
     /// Whether the CPU computes bf16 natively (AVX-512 BF16 or AMX).
-    pub fn native_bf16() -> bool {
+    pub(crate) fn native_bf16() -> bool {
         cpu_has(&["avx512_bf16", "amx_bf16"])
     }
 
@@ -373,12 +370,12 @@ impl Checkpoint {
         Ok(Checkpoint { dir: dir.to_path_buf(), config, tokenizer, cls_id, sep_id, pad_id })
     }
 
-    pub fn config_path(&self) -> PathBuf {
+    pub(crate) fn config_path(&self) -> PathBuf {
         self.dir.join("config.json")
     }
 
     /// An error about config.json.
-    pub fn bad_config(&self, message: impl ToString) -> ModelError {
+    pub(crate) fn bad_config(&self, message: impl ToString) -> ModelError {
         ModelError::Corrupt(self.config_path(), message.to_string())
     }
 
@@ -475,7 +472,7 @@ impl Checkpoint {
 /// The names of the sequence-start, separator and padding tokens in a model
 /// family's vocabulary: `[CLS]`, `[SEP]`, `[PAD]` for BERT and DistilBERT;
 /// `<s>`, `</s>`, `<pad>` for MPNet and RoBERTa.
-pub fn special_token_names(model_type: &str) -> [&'static str; 3] {
+pub(crate) fn special_token_names(model_type: &str) -> [&'static str; 3] {
     match model_type {
         "mpnet" | "roberta" | "xlm-roberta" => ["<s>", "</s>", "<pad>"],
         _ => ["[CLS]", "[SEP]", "[PAD]"],
@@ -490,7 +487,7 @@ pub fn special_token_names(model_type: &str) -> [&'static str; 3] {
 /// before any parallel work; later calls only reset the intra-op count (the
 /// Rayon and inter-op pools can be sized once per process, and the first
 /// call wins).
-pub fn configure_threads(threads: usize) {
+pub(crate) fn configure_threads(threads: usize) {
     if threads == 0 {
         return;
     }
@@ -512,7 +509,7 @@ pub fn configure_threads(threads: usize) {
 /// no trimming keep them: on 10 PolNeAR articles at one thread, system time
 /// fell from 1.24–1.29 s to 0.33–0.47 s with the same peak RSS
 /// (PERFORMANCE.md). Only on glibc; once per process.
-pub fn tune_allocator() {
+pub(crate) fn tune_allocator() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     {
         static ONCE: Once = Once::new();
@@ -529,7 +526,7 @@ pub fn tune_allocator() {
 
 /// A fresh VarStore on `device`, after bounding the thread pools ([`configure_threads`];
 /// 0 = defaults) and tuning the allocator ([`tune_allocator`]).
-pub fn var_store(threads: usize, device: Device) -> nn::VarStore {
+pub(crate) fn var_store(threads: usize, device: Device) -> nn::VarStore {
     configure_threads(threads);
     tune_allocator();
     nn::VarStore::new(device)
@@ -567,7 +564,7 @@ impl Padding {
 
 /// A running [`Padding`] tally a model keeps over its batches.
 #[derive(Debug, Default)]
-pub struct PaddingCounter {
+pub(crate) struct PaddingCounter {
     tokens: AtomicU64,
     positions: AtomicU64,
 }

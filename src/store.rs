@@ -56,7 +56,7 @@ use crate::ner::{EntityKind, EntitySpan};
 use crate::stance::{Stance, StanceDecision, StanceRecord};
 
 /// Version of the table layout; a store of another version is refused.
-pub const SCHEMA_VERSION: i64 = 1;
+pub(crate) const SCHEMA_VERSION: i64 = 1;
 
 /// The store's file name inside `--out` when `--store` is not given.
 pub const DEFAULT_FILE: &str = "stancegraph.db";
@@ -116,7 +116,7 @@ pub fn document_hash(doc: &Document) -> String {
 
 /// What a shard store says of itself.
 #[derive(Debug, Clone)]
-pub struct ShardInfo {
+pub(crate) struct ShardInfo {
     pub k: u32,
     pub n: u32,
     /// Its run finished (`ok` or `partial`).
@@ -126,7 +126,7 @@ pub struct ShardInfo {
 }
 
 /// Reads a shard store's shard and status, read-only.
-pub fn shard_info(path: &Path) -> Result<ShardInfo> {
+pub(crate) fn shard_info(path: &Path) -> Result<ShardInfo> {
     let not_shard = |detail: &str| StoreError::Sql {
         path: path.to_path_buf(),
         source: rusqlite::Error::InvalidPath(PathBuf::from(format!("not a shard store ({detail})"))),
@@ -228,7 +228,7 @@ pub enum LockError {
 }
 
 /// `<store>.lock`.
-pub fn lock_path(store: &Path) -> PathBuf {
+pub(crate) fn lock_path(store: &Path) -> PathBuf {
     let mut p = store.as_os_str().to_owned();
     p.push(".lock");
     PathBuf::from(p)
@@ -378,7 +378,7 @@ pub enum DocumentChange {
 
 /// A text that has no NER output yet.
 #[derive(Debug, Clone)]
-pub struct PendingText {
+pub(crate) struct PendingText {
     pub hash: String,
     pub text: String,
 }
@@ -392,7 +392,7 @@ pub struct StoredDecision {
 
 /// One (comment, entity) pair of the linking in progress and its question.
 #[derive(Debug, Clone)]
-pub struct StancePair {
+pub(crate) struct StancePair {
     pub doc_id: String,
     pub comment: usize,
     pub author: String,
@@ -416,7 +416,7 @@ const DOCUMENT_DAY: &str =
 
 /// Which documents an export holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Scope<'a> {
+pub(crate) enum Scope<'a> {
     /// The whole archive.
     All,
     /// Documents dated within `from..=to` (either bound optional); undated
@@ -564,7 +564,7 @@ impl Store {
 
     /// [`Store::begin_run`], numbered above `after` too (the highest export
     /// set in `--out`, so that set numbers never go backwards).
-    pub fn begin_run_after(&mut self, command: &str, inputs: &[String], after: i64) -> Result<i64> {
+    pub(crate) fn begin_run_after(&mut self, command: &str, inputs: &[String], after: i64) -> Result<i64> {
         self.conn
             .execute_batch(
                 "UPDATE runs SET status = 'killed' WHERE status = 'running';
@@ -587,13 +587,13 @@ impl Store {
     }
 
     /// Names the models of a run.
-    pub fn set_run_models(&self, run: i64, ner: &str, stance: &str) -> Result<()> {
+    pub(crate) fn set_run_models(&self, run: i64, ner: &str, stance: &str) -> Result<()> {
         self.exec("UPDATE runs SET ner_model = ?2, stance_model = ?3 WHERE id = ?1", params![run, ner, stance])?;
         Ok(())
     }
 
     /// Closes a run record with its status (`ok`, `partial`, `failed`) and counts (JSON).
-    pub fn finish_run(&self, run: i64, status: &str, counts: &serde_json::Value) -> Result<()> {
+    pub(crate) fn finish_run(&self, run: i64, status: &str, counts: &serde_json::Value) -> Result<()> {
         self.exec(
             "UPDATE runs SET status = ?2, finished = ?3, counts = ?4 WHERE id = ?1",
             params![run, status, now_utc(), counts.to_string()],
@@ -607,7 +607,7 @@ impl Store {
     }
 
     /// Marks this store as shard `k` of `n`.
-    pub fn set_shard(&self, k: u32, n: u32) -> Result<()> {
+    pub(crate) fn set_shard(&self, k: u32, n: u32) -> Result<()> {
         self.exec("INSERT OR REPLACE INTO meta(key, value) VALUES ('shard', ?1)", [format!("{k}/{n}")])?;
         Ok(())
     }
@@ -615,7 +615,7 @@ impl Store {
     /// Merges a finished shard store: its documents as if ingested by run
     /// `run` (new, updated or unchanged by content hash), then its NER output
     /// and stance decisions where this store has none for the same hash.
-    pub fn merge_shard(&mut self, shard: &Path, run: i64) -> Result<Vec<DocumentChange>> {
+    pub(crate) fn merge_shard(&mut self, shard: &Path, run: i64) -> Result<Vec<DocumentChange>> {
         let source =
             Store { conn: Connection::open(shard).map_err(|e| sql_error(shard, e))?, path: shard.to_path_buf() };
         let mut changes = Vec::new();
@@ -736,14 +736,14 @@ impl Store {
 
     /// Whether stored documents changed since the last committed linking
     /// (or a linking was never committed).
-    pub fn linking_stale(&self) -> Result<bool> {
+    pub(crate) fn linking_stale(&self) -> Result<bool> {
         let flag: Option<String> = self.query_opt("SELECT value FROM meta WHERE key = 'linking_stale'", [])?;
         Ok(flag.as_deref() != Some("0"))
     }
 
     /// Documents ordered by id, after `after` (keyset paging), at most
     /// `limit`, with their texts and comments.
-    pub fn documents_page(&self, after: Option<&str>, limit: usize) -> Result<Vec<Document>> {
+    pub(crate) fn documents_page(&self, after: Option<&str>, limit: usize) -> Result<Vec<Document>> {
         let mut stmt = self
             .conn
             .prepare_cached(
@@ -796,14 +796,14 @@ impl Store {
     }
 
     /// Comments first stored by run `run` (new threads and grown ones).
-    pub fn comments_first_stored_in(&self, run: i64) -> Result<usize> {
+    pub(crate) fn comments_first_stored_in(&self, run: i64) -> Result<usize> {
         Ok(self.query_opt::<i64, _>("SELECT COUNT(*) FROM comments WHERE first_run = ?1", [run])?.unwrap_or(0) as usize)
     }
 
     // -------------------------------------------------------------- NER --
 
     /// How many of these text hashes are comment texts.
-    pub fn comment_texts_among<'a>(&self, hashes: impl IntoIterator<Item = &'a str>) -> Result<usize> {
+    pub(crate) fn comment_texts_among<'a>(&self, hashes: impl IntoIterator<Item = &'a str>) -> Result<usize> {
         let mut stmt = self
             .conn
             .prepare_cached("SELECT EXISTS (SELECT 1 FROM comments WHERE text_hash = ?1)")
@@ -823,7 +823,13 @@ impl Store {
     /// (at least one text). The caller passes the last hash of the previous
     /// chunk, so each call reads only its own chunk: the two text-hash
     /// indexes are merged in order and the scan stops at `max_chars`.
-    pub fn pending_ner(&self, model: &str, work: Work, after: &str, max_chars: usize) -> Result<Vec<PendingText>> {
+    pub(crate) fn pending_ner(
+        &self,
+        model: &str,
+        work: Work,
+        after: &str,
+        max_chars: usize,
+    ) -> Result<Vec<PendingText>> {
         let mut stmt = self
             .conn
             .prepare_cached(
@@ -853,7 +859,7 @@ impl Store {
     }
 
     /// Stores the NER output of some texts, in one transaction.
-    pub fn save_spans(&mut self, found: &[(String, Vec<EntitySpan>)], model: &str, run: i64) -> Result<()> {
+    pub(crate) fn save_spans(&mut self, found: &[(String, Vec<EntitySpan>)], model: &str, run: i64) -> Result<()> {
         let path = self.path.clone();
         let tx = self.conn.transaction().map_err(|e| sql_error(&path, e))?;
         {
@@ -875,7 +881,7 @@ impl Store {
     }
 
     /// The stored NER spans of one text (empty when it has none).
-    pub fn spans_of(&self, text: &str) -> Result<Vec<EntitySpan>> {
+    pub(crate) fn spans_of(&self, text: &str) -> Result<Vec<EntitySpan>> {
         let raw: Option<String> =
             self.query_opt("SELECT spans FROM ner_spans WHERE text_hash = ?1", [text_hash(text)])?;
         let Some(raw) = raw else { return Ok(Vec::new()) };
@@ -893,7 +899,7 @@ impl Store {
     // ------------------------------------------------------- linking --
 
     /// Starts a linking of the whole corpus: empty `*_next` tables.
-    pub fn begin_linking(&self) -> Result<()> {
+    pub(crate) fn begin_linking(&self) -> Result<()> {
         self.conn
             .execute_batch(
                 r#"DROP TABLE IF EXISTS mentions_next;
@@ -909,7 +915,7 @@ impl Store {
     }
 
     /// Adds mentions (with the linker's fresh ids) to the linking in progress.
-    pub fn add_mentions(&mut self, mentions: &[Mention]) -> Result<()> {
+    pub(crate) fn add_mentions(&mut self, mentions: &[Mention]) -> Result<()> {
         let path = self.path.clone();
         let tx = self.conn.transaction().map_err(|e| sql_error(&path, e))?;
         {
@@ -936,7 +942,7 @@ impl Store {
     }
 
     /// What earlier runs issued: keys, ids and merges.
-    pub fn issued_ids(&self) -> Result<IssuedIds> {
+    pub(crate) fn issued_ids(&self) -> Result<IssuedIds> {
         let mut issued = IssuedIds::default();
         let mut stmt = self.conn.prepare("SELECT key, entity_id FROM entity_keys").map_err(|e| self.err(e))?;
         for row in stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?))).map_err(|e| self.err(e))? {
@@ -956,7 +962,7 @@ impl Store {
     }
 
     /// Rewrites the fresh ids of the linking in progress to stable ids.
-    pub fn apply_stable_ids(&mut self, stable: &StableIds) -> Result<()> {
+    pub(crate) fn apply_stable_ids(&mut self, stable: &StableIds) -> Result<()> {
         let path = self.path.clone();
         let tx = self.conn.transaction().map_err(|e| sql_error(&path, e))?;
         {
@@ -983,7 +989,7 @@ impl Store {
     }
 
     /// The comment mentions of the linking in progress for some documents.
-    pub fn document_mentions(&self, doc_id: &str) -> Result<Vec<Mention>> {
+    pub(crate) fn document_mentions(&self, doc_id: &str) -> Result<Vec<Mention>> {
         let mut stmt = self
             .conn
             .prepare_cached(
@@ -1025,7 +1031,7 @@ impl Store {
     }
 
     /// Stores stance decisions, in one transaction.
-    pub fn save_decisions(&mut self, found: &[(String, StanceDecision)], model: &str, run: i64) -> Result<()> {
+    pub(crate) fn save_decisions(&mut self, found: &[(String, StanceDecision)], model: &str, run: i64) -> Result<()> {
         let path = self.path.clone();
         let tx = self.conn.transaction().map_err(|e| sql_error(&path, e))?;
         {
@@ -1045,7 +1051,7 @@ impl Store {
     }
 
     /// Adds the (comment, entity) pairs of the linking in progress.
-    pub fn add_stance_pairs(&mut self, pairs: &[StancePair]) -> Result<()> {
+    pub(crate) fn add_stance_pairs(&mut self, pairs: &[StancePair]) -> Result<()> {
         let path = self.path.clone();
         let tx = self.conn.transaction().map_err(|e| sql_error(&path, e))?;
         {
@@ -1066,7 +1072,7 @@ impl Store {
     /// Swaps the linking in progress in, in one transaction: mentions,
     /// stance records (with their decisions), entities (with stable ids and
     /// aliases), the keys and ids issued, and merges.
-    pub fn commit_linking(&mut self, entities: &[Entity], stable: &StableIds, run: i64) -> Result<()> {
+    pub(crate) fn commit_linking(&mut self, entities: &[Entity], stable: &StableIds, run: i64) -> Result<()> {
         let path = self.path.clone();
         let e = |err| sql_error(&path, err);
         let tx = self.conn.transaction().map_err(e)?;
@@ -1122,7 +1128,7 @@ impl Store {
     // --------------------------------------------------------- reading --
 
     /// Row counts and records per model.
-    pub fn totals(&self) -> Result<Totals> {
+    pub(crate) fn totals(&self) -> Result<Totals> {
         let by_model = |sql: &str| -> Result<BTreeMap<String, usize>> {
             let mut stmt = self.conn.prepare(sql).map_err(|e| self.err(e))?;
             let rows = stmt
@@ -1145,12 +1151,12 @@ impl Store {
     }
 
     /// Documents in the store.
-    pub fn document_count(&self) -> Result<usize> {
+    pub(crate) fn document_count(&self) -> Result<usize> {
         self.count("SELECT count(*) FROM documents")
     }
 
     /// Documents without a date (left out of a `--from`/`--to` export).
-    pub fn undated_documents(&self) -> Result<usize> {
+    pub(crate) fn undated_documents(&self) -> Result<usize> {
         self.count("SELECT count(*) FROM documents WHERE date IS NULL")
     }
 
@@ -1193,7 +1199,7 @@ impl Store {
 
     /// Everything an export needs, for the documents of `scope`. Entities
     /// are those mentioned there, with their mention counts there.
-    pub fn snapshot_of(&self, scope: Scope) -> Result<Snapshot> {
+    pub(crate) fn snapshot_of(&self, scope: Scope) -> Result<Snapshot> {
         let in_range = format!(
             "(?1 = 0 OR (?1 = 1 AND d.date IS NOT NULL AND (?2 IS NULL OR substr(d.date, 1, 10) >= ?2)
                           AND (?3 IS NULL OR substr(d.date, 1, 10) <= ?3))

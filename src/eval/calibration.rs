@@ -8,13 +8,13 @@ use serde_json::{json, Map, Value};
 use crate::stance::{Stance, StanceDecision};
 
 /// The coverages `precision_at_coverage` reports, in percent.
-pub const COVERAGES: [u32; 4] = [100, 80, 60, 40];
+pub(crate) const COVERAGES: [u32; 4] = [100, 80, 60, 40];
 
 /// Equal-width confidence bins of the expected calibration error.
 const ECE_BINS: usize = 10;
 
 /// The precision the default `--min-confidence` is chosen for.
-pub const WANTED_PRECISION: f64 = 0.8;
+pub(crate) const WANTED_PRECISION: f64 = 0.8;
 
 /// Calibration of one model's answers on one gold set.
 #[derive(Debug, Clone, PartialEq)]

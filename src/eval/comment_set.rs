@@ -44,7 +44,7 @@ use crate::hashes::text_sha16;
 use crate::stance::{resolve_overlaps, Stance};
 
 /// The columns of `pairs.tsv`, in order; [`KIND_COLUMN`] may follow them.
-pub const COLUMNS: [&str; 14] = [
+pub(crate) const COLUMNS: [&str; 14] = [
     "source",
     "key",
     "doc_id",
@@ -62,7 +62,7 @@ pub const COLUMNS: [&str; 14] = [
 ];
 
 /// The last column of a set that holds implicit pairs: the pair's [`PairKind`].
-pub const KIND_COLUMN: &str = "kind";
+pub(crate) const KIND_COLUMN: &str = "kind";
 
 /// Why a pair was asked: the comment names the entity, or it may mean it
 /// without naming it (the entity of the comment it replies to, or one of
@@ -185,11 +185,6 @@ pub enum CommentSetError {
          the pipeline asked ({expected})"
     )]
     QuestionDiffers { origin: &'static str, key: String, entity: String, expected: String, found: String },
-}
-
-/// Writes mention ranges the way `pairs.tsv` holds them (`3-8;20-25`).
-pub fn format_mentions(mentions: &[(usize, usize)]) -> String {
-    mentions.iter().map(|(s, e)| format!("{s}-{e}")).collect::<Vec<_>>().join(";")
 }
 
 fn parse_mentions(s: &str) -> Option<Vec<(usize, usize)>> {
@@ -440,6 +435,11 @@ pub fn read_comment_set(pairs_path: &Path, data: &Path) -> Result<Vec<JoinedPair
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Mention ranges the way `pairs.tsv` holds them (`3-8;20-25`).
+    fn format_mentions(mentions: &[(usize, usize)]) -> String {
+        mentions.iter().map(|(s, e)| format!("{s}-{e}")).collect::<Vec<_>>().join(";")
+    }
 
     #[test]
     fn mentions_round_trip() {

@@ -20,7 +20,7 @@ use crate::stance::Stance;
 /// from `text.csv` beside the file. Title: the root post (for chains of 2 or
 /// more); parent: the text before the last (chains of 3 or more, since the
 /// root itself is the title).
-pub fn read_mtcsd(path: &Path) -> Result<Vec<GoldExample>> {
+pub(crate) fn read_mtcsd(path: &Path) -> Result<Vec<GoldExample>> {
     let dir = path.parent().unwrap_or(Path::new("."));
     let target = dir
         .canonicalize()
@@ -75,7 +75,7 @@ fn mtcsd_texts(path: &Path) -> Result<HashMap<String, String>> {
 /// `parent_content`. Markdown images are removed; empty, `[deleted]` and
 /// `[removed]` comments are left out. (Its labels are support for the
 /// thread, which the set's subject is: see `scripts/stance_data.py`.)
-pub fn read_reddit_trump(path: &Path) -> Result<Vec<GoldExample>> {
+pub(crate) fn read_reddit_trump(path: &Path) -> Result<Vec<GoldExample>> {
     let table = read_table(path)?;
     let col = |name: &str| table.column(&[name]).with_context(|| path.display().to_string());
     let (content, parent, support) = (col("content")?, col("parent_content")?, col("support")?);

@@ -222,7 +222,7 @@ fn is_pronoun(s: &str) -> bool {
 }
 
 /// NewsMTSC JSON lines: one example per target.
-pub fn parse_newsmtsc(text: &str) -> Result<Vec<GoldExample>> {
+pub(crate) fn parse_newsmtsc(text: &str) -> Result<Vec<GoldExample>> {
     let mut out = Vec::new();
     for (n, line) in py_lines(text).into_iter().enumerate() {
         if py_strip(line).is_empty() {
@@ -278,7 +278,7 @@ const EDGE: &[char] = &[
 /// ("allsides_..._Hillary Clinton_2_17"), cut at the first `,` `(` `:` or
 /// dash and cleaned of quotes and possessives; the mention itself when that
 /// name is unusable (a pronoun, under 3 characters, over 4 words).
-pub fn newsmtsc_target(gid: &str, mention: &str) -> String {
+pub(crate) fn newsmtsc_target(gid: &str, mention: &str) -> String {
     let name = gid_name(gid).unwrap_or("");
     let name = name.trim_matches(EDGE);
     let name = cut_at_separator(name);
@@ -373,7 +373,7 @@ fn strip_possessive(name: &str) -> String {
 
 /// P-Stance CSV: `Tweet,Target,Stance` with FAVOR / AGAINST / NONE (NONE
 /// kept as neutral).
-pub fn parse_pstance(text: &str) -> Result<Vec<GoldExample>> {
+pub(crate) fn parse_pstance(text: &str) -> Result<Vec<GoldExample>> {
     parse_csv_set(text, [&["Tweet"], &["Target"], &["Stance"]], |st| match st.to_uppercase().as_str() {
         "FAVOR" => Some(Stance::Favour),
         "AGAINST" => Some(Stance::Against),
@@ -384,7 +384,7 @@ pub fn parse_pstance(text: &str) -> Result<Vec<GoldExample>> {
 
 /// VAST CSV: `Tweet,Target,Stance,seen?` (or `post,topic_str,label`), 0
 /// against, 1 favour, 2 neutral.
-pub fn parse_vast(text: &str) -> Result<Vec<GoldExample>> {
+pub(crate) fn parse_vast(text: &str) -> Result<Vec<GoldExample>> {
     parse_csv_set(text, [&["Tweet", "post"], &["Target", "topic_str"], &["Stance", "label"]], |st| match st {
         "0" => Some(Stance::Against),
         "1" => Some(Stance::Favour),
@@ -417,7 +417,7 @@ fn parse_csv_set(
 
 /// SemEval-2016 Task 6 A: TSV `ID Target Tweet Stance` with a header line,
 /// CRLF line ends; each line decoded as UTF-8, else Windows-1252.
-pub fn parse_semeval(bytes: &[u8]) -> Result<Vec<GoldExample>> {
+pub(crate) fn parse_semeval(bytes: &[u8]) -> Result<Vec<GoldExample>> {
     let mut out = Vec::new();
     for (i, b) in bytes.split(|&c| c == b'\n').enumerate() {
         let decoded = decode_line(b);

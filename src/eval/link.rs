@@ -31,7 +31,7 @@ use crate::pipeline::stored_spans;
 use crate::store::Store;
 
 /// The columns of `mentions.tsv`, in order.
-pub const COLUMNS: [&str; 11] =
+pub(crate) const COLUMNS: [&str; 11] =
     ["source", "key", "doc_id", "comment", "text_sha16", "start", "end", "pronoun", "gold", "sample_rank", "stratum"];
 
 /// One labelled mention.

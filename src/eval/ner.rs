@@ -41,7 +41,7 @@ pub enum NerFormat {
 }
 
 /// The four CoNLL-2003 types, in table order.
-pub const CONLL_TYPES: [EntityKind; 4] =
+pub(crate) const CONLL_TYPES: [EntityKind; 4] =
     [EntityKind::Person, EntityKind::Organisation, EntityKind::Location, EntityKind::Misc];
 
 /// The types scored on WNUT-17 (those its six map onto).
@@ -105,7 +105,7 @@ pub struct GoldSentence {
 /// not continue an entity of its type starts one; `B-` always starts one).
 /// Tag types are CoNLL's four (any case); another type is an error, so a
 /// WNUT-17 file is not silently scored with the wrong mapping.
-pub fn read_conll(text: &str) -> Result<Vec<Vec<GoldSentence>>, GoldError> {
+pub(crate) fn read_conll(text: &str) -> Result<Vec<Vec<GoldSentence>>, GoldError> {
     let mut docs: Vec<Vec<GoldSentence>> = Vec::new();
     let mut doc: Vec<GoldSentence> = Vec::new();
     let mut tokens: Vec<String> = Vec::new();
@@ -145,7 +145,7 @@ pub fn read_conll(text: &str) -> Result<Vec<Vec<GoldSentence>>, GoldError> {
 
 /// A CoNLL-2003 tag: `O`, or `B-`/`I-` (also `S-`/`E-`) with PER, ORG, LOC
 /// or MISC in any case. `None` for anything else.
-pub fn parse_conll_tag(tag: &str) -> Option<Label> {
+pub(crate) fn parse_conll_tag(tag: &str) -> Option<Label> {
     if tag == "O" {
         return Some(Label::Outside);
     }
@@ -156,7 +156,7 @@ pub fn parse_conll_tag(tag: &str) -> Option<Label> {
 /// A WNUT-17 tag under our mapping: `O`; `B-`/`I-` with person (PER),
 /// location (LOC), corporation or group (ORG); product and creative-work are
 /// read as O. `None` for anything else.
-pub fn parse_wnut17_tag(tag: &str) -> Option<Label> {
+pub(crate) fn parse_wnut17_tag(tag: &str) -> Option<Label> {
     if tag == "O" {
         return Some(Label::Outside);
     }
@@ -235,7 +235,7 @@ fn flush_sentence(
 }
 
 /// Entity spans of a tag sequence (conlleval reading of IOB1/IOB2).
-pub fn entities_of(tags: &[Label]) -> Vec<(EntityKind, usize, usize)> {
+pub(crate) fn entities_of(tags: &[Label]) -> Vec<(EntityKind, usize, usize)> {
     let mut out = Vec::new();
     let mut open: Option<(EntityKind, usize)> = None;
     for (i, t) in tags.iter().enumerate() {
@@ -270,13 +270,13 @@ pub fn entities_of(tags: &[Label]) -> Vec<(EntityKind, usize, usize)> {
 
 /// A gold document laid out as one text: sentences on their own lines,
 /// tokens separated by one space.
-pub struct LaidOut {
+pub(crate) struct LaidOut {
     pub text: String,
     /// Per sentence, per token: character range in `text`.
     pub token_chars: Vec<Vec<(usize, usize)>>,
 }
 
-pub fn lay_out(doc: &[GoldSentence]) -> LaidOut {
+pub(crate) fn lay_out(doc: &[GoldSentence]) -> LaidOut {
     let mut text = String::new();
     let mut chars = 0usize;
     let mut token_chars = Vec::with_capacity(doc.len());
@@ -304,7 +304,7 @@ pub fn lay_out(doc: &[GoldSentence]) -> LaidOut {
 /// Maps predicted character spans back onto token indices, per sentence. A
 /// span covers the tokens it overlaps; a span that crosses a sentence break is
 /// cut at it.
-pub fn spans_to_tokens(laid: &LaidOut, spans: &[EntitySpan]) -> Vec<Vec<(EntityKind, usize, usize)>> {
+pub(crate) fn spans_to_tokens(laid: &LaidOut, spans: &[EntitySpan]) -> Vec<Vec<(EntityKind, usize, usize)>> {
     let mut out = vec![Vec::new(); laid.token_chars.len()];
     for span in spans {
         for (si, ranges) in laid.token_chars.iter().enumerate() {

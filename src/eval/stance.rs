@@ -56,7 +56,7 @@ impl StanceScore {
         self.confusion.iter().flatten().sum()
     }
 
-    pub fn true_positives(&self, c: Stance) -> usize {
+    pub(crate) fn true_positives(&self, c: Stance) -> usize {
         let i = c.index();
         self.confusion[i][i]
     }
@@ -284,18 +284,6 @@ fn calibration_of(
         .filter_map(|i| Some((gold[i].label, decisions[i]?)))
         .unzip();
     (!g.is_empty()).then(|| Calibration::of(&g, &d))
-}
-
-/// Classifies gold examples and scores them under `protocol`: the score,
-/// each example's prediction (`None` where the protocol left it out) and
-/// the seconds of classification.
-pub fn score_examples(
-    gold: &[GoldExample],
-    protocol: Protocol,
-    classifier: &StanceClassifier,
-) -> Result<(StanceScore, Vec<Option<Stance>>, f64)> {
-    let (score, predictions, _, seconds) = score_all(gold, protocol, classifier)?;
-    Ok((score, predictions, seconds))
 }
 
 /// [`score_examples`], with each kept example's decision.

@@ -10,12 +10,12 @@ use super::{csv_field, fmt_num, write_atomic, ExportError, Fail};
 use crate::graph::{Graph, StanceHistory, StanceLabel};
 
 /// Writes Gephi's node table.
-pub fn write_nodes_csv(path: &Path, graph: &Graph) -> Result<(), ExportError> {
+pub(crate) fn write_nodes_csv(path: &Path, graph: &Graph) -> Result<(), ExportError> {
     write_atomic(path, |w| nodes_csv(w, graph).map_err(Fail::Io))
 }
 
 /// Writes Gephi's edge table.
-pub fn write_edges_csv(path: &Path, graph: &Graph) -> Result<(), ExportError> {
+pub(crate) fn write_edges_csv(path: &Path, graph: &Graph) -> Result<(), ExportError> {
     write_atomic(path, |w| edges_csv(w, graph).map_err(Fail::Io))
 }
 
@@ -69,7 +69,7 @@ fn csv_row<W: Write>(w: &mut W, fields: &[String]) -> io::Result<()> {
 /// A Gephi interval set, one closed one-day interval per date:
 /// `<[2015-11-11, 2015-11-11]; [2015-11-13, 2015-11-13]>`; empty when there
 /// is no date (the element is always there).
-pub fn gephi_timeset(dates: &[String]) -> String {
+pub(crate) fn gephi_timeset(dates: &[String]) -> String {
     if dates.is_empty() {
         return String::new();
     }
@@ -91,7 +91,7 @@ fn count_field(c: Option<usize>) -> String {
 
 /// Writes the node table (`Id,Label,Timeset,type,…`); absent values are
 /// empty, the stance group is the totals.
-pub fn nodes_csv<W: Write>(w: &mut W, g: &Graph) -> io::Result<()> {
+pub(crate) fn nodes_csv<W: Write>(w: &mut W, g: &Graph) -> io::Result<()> {
     csv_row(w, &NODE_COLUMNS.map(String::from))?;
     for n in &g.nodes {
         let mut row = vec![
@@ -113,7 +113,7 @@ pub fn nodes_csv<W: Write>(w: &mut W, g: &Graph) -> io::Result<()> {
 /// Writes the edge table (`Source,Target,Type,Id,Label,Weight,Timeset,kind,…`;
 /// `Type` is `Directed`, `Id` matches the GEXF edge id, `Label` is a stance
 /// edge's stance); absent values are empty.
-pub fn edges_csv<W: Write>(w: &mut W, g: &Graph) -> io::Result<()> {
+pub(crate) fn edges_csv<W: Write>(w: &mut W, g: &Graph) -> io::Result<()> {
     csv_row(w, &EDGE_COLUMNS.map(String::from))?;
     for (i, e) in g.edges.iter().enumerate() {
         let mut row = vec![

@@ -105,7 +105,7 @@ pub fn write_entities_gexf(path: &Path, g: &EntityGraph, sizes: &Sizes) -> Resul
 }
 
 /// The viz namespace of GEXF 1.3.
-pub const VIZ_NS: &str = "http://gexf.net/1.3/viz";
+pub(crate) const VIZ_NS: &str = "http://gexf.net/1.3/viz";
 
 /// Node attributes that never change: (id = title, GEXF type).
 const NODE_STATIC_ATTRS: [(&str, &str); 5] = [
@@ -384,7 +384,7 @@ fn plain(values: Vec<(&'static str, String)>) -> Vec<AttValue<'static>> {
 /// Writes `commenters.gexf` (GEXF 1.3, undirected): commenters linked by
 /// positive net agreement, coloured by camp; dynamic when any element has a
 /// date (spells only: the counts are totals).
-pub fn commenters_gexf<W: Write>(w: &mut W, g: &CommenterGraph, sizes: &Sizes, today: &str) -> io::Result<()> {
+pub(crate) fn commenters_gexf<W: Write>(w: &mut W, g: &CommenterGraph, sizes: &Sizes, today: &str) -> io::Result<()> {
     let dynamic = g.nodes.iter().any(|n| !n.node.dates.is_empty()) || g.edges.iter().any(|e| !e.dates.is_empty());
     let about =
         "Commenters linked by agreement on shared entities (weight: agreements minus disagreements, positive only)";
@@ -437,7 +437,7 @@ pub fn commenters_gexf<W: Write>(w: &mut W, g: &CommenterGraph, sizes: &Sizes, t
 /// co-mention in one comment; the nodes as in `graph.gexf` (type colours,
 /// sizes, the stance group, dynamic as there); dynamic when any element has
 /// a date.
-pub fn entities_gexf<W: Write>(w: &mut W, g: &EntityGraph, sizes: &Sizes, today: &str) -> io::Result<()> {
+pub(crate) fn entities_gexf<W: Write>(w: &mut W, g: &EntityGraph, sizes: &Sizes, today: &str) -> io::Result<()> {
     let dynamic = g.nodes.iter().any(|n| !n.dates.is_empty()) || g.edges.iter().any(|e| !e.dates.is_empty());
     let about = "Entities linked by co-mention in one comment (weight: comments mentioning both)";
     gexf_open(w, today, about, g.provenance.as_deref(), "undirected", dynamic)?;

@@ -9,7 +9,7 @@ use super::{fmt_num, write_atomic, xml_escape, ExportError, Fail};
 use crate::graph::Graph;
 
 /// Writes the graph as GraphML.
-pub fn write_graphml(path: &Path, graph: &Graph) -> Result<(), ExportError> {
+pub(crate) fn write_graphml(path: &Path, graph: &Graph) -> Result<(), ExportError> {
     write_atomic(path, |w| graphml(w, graph).map_err(Fail::Io))
 }
 

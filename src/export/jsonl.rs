@@ -12,7 +12,7 @@ use crate::link::{Antecedent, Entity, EntityType, LinkedBy, Mention, Source};
 use crate::stance::StanceRecord;
 
 /// Writes `entities.jsonl`, sorted by id.
-pub fn write_entities_jsonl(path: &Path, entities: &[Entity]) -> Result<(), ExportError> {
+pub(crate) fn write_entities_jsonl(path: &Path, entities: &[Entity]) -> Result<(), ExportError> {
     let mut sorted: Vec<&Entity> = entities.iter().collect();
     sorted.sort_by(|a, b| a.id.cmp(&b.id));
     write_atomic(path, |w| json_lines(w, sorted))
@@ -38,7 +38,7 @@ struct MentionLine<'a> {
 
 /// Writes `mentions.jsonl`, in the order given. `type` is the linked entity's
 /// type and `author` the comment's author (both `null` when unknown).
-pub fn write_mentions_jsonl(
+pub(crate) fn write_mentions_jsonl(
     path: &Path,
     mentions: &[Mention],
     documents: &[Document],
@@ -78,7 +78,7 @@ pub fn write_mentions_jsonl(
 }
 
 /// Writes `stances.jsonl`, in the order given.
-pub fn write_stances_jsonl(path: &Path, stances: &[StanceRecord]) -> Result<(), ExportError> {
+pub(crate) fn write_stances_jsonl(path: &Path, stances: &[StanceRecord]) -> Result<(), ExportError> {
     write_atomic(path, |w| json_lines(w, stances))
 }
 

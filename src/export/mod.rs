@@ -49,12 +49,13 @@ use crate::link::{Entity, Mention};
 use crate::pair_graphs::PairGraphs;
 use crate::stance::StanceRecord;
 
-pub use csv::{gephi_timeset, write_edges_csv, write_nodes_csv};
+use csv::{write_edges_csv, write_nodes_csv};
 pub use gexf::{write_commenters_gexf, write_entities_gexf, write_gexf};
-pub use graphml::write_graphml;
-pub use jsonl::{write_entities_jsonl, write_mentions_jsonl, write_stances_jsonl};
+use graphml::write_graphml;
+use jsonl::{write_entities_jsonl, write_mentions_jsonl, write_stances_jsonl};
 pub use style::{balance_colour, Rgb, Sizes};
-pub use summary::{write_summary, Summary};
+use summary::write_summary;
+pub use summary::Summary;
 
 /// The files of an export set, in the order they are written.
 pub const FILES: [&str; 11] = [
@@ -72,7 +73,7 @@ pub const FILES: [&str; 11] = [
 ];
 
 /// The report page of the set, written last by [`crate::report`].
-pub const REPORT: &str = "report.html";
+pub(crate) const REPORT: &str = "report.html";
 
 /// An export that failed, naming the file.
 #[derive(Debug, thiserror::Error)]
@@ -112,7 +113,7 @@ pub struct Exports<'a> {
 /// [`crate::report`]) into `out` (created if needed); returns their paths,
 /// in the order of [`FILES`]. Stops at the first failure; files already
 /// written stay (each is whole).
-pub fn write_all(out: &Path, e: &Exports, summary: &Summary) -> Result<Vec<PathBuf>, ExportError> {
+pub(crate) fn write_all(out: &Path, e: &Exports, summary: &Summary) -> Result<Vec<PathBuf>, ExportError> {
     fs::create_dir_all(out).map_err(|source| ExportError::CreateDir { path: out.to_path_buf(), source })?;
     let paths: Vec<PathBuf> = FILES.iter().filter(|f| **f != REPORT).map(|f| out.join(f)).collect();
     write_gexf(&paths[0], e.graph)?;
@@ -222,7 +223,7 @@ pub fn xml_escape(s: &str) -> String {
 
 /// One CSV field (RFC 4180): forbidden characters dropped, quoted when it
 /// holds a comma, quote, newline or leading/trailing space, quotes doubled.
-pub fn csv_field(s: &str) -> String {
+pub(crate) fn csv_field(s: &str) -> String {
     let clean: String = s.chars().filter(|&c| keep_char(c)).collect();
     let needs_quotes = clean.contains([',', '"', '\n', '\r'])
         || clean.starts_with(char::is_whitespace)
@@ -236,7 +237,7 @@ pub fn csv_field(s: &str) -> String {
 
 /// A number as written to the exports: at most 6 decimals, no trailing zeros,
 /// never `-0`, NaN/infinity as 0.
-pub fn fmt_num(x: f64) -> String {
+pub(crate) fn fmt_num(x: f64) -> String {
     if !x.is_finite() {
         return "0".to_string();
     }

@@ -35,7 +35,7 @@ use crate::link::EntityType;
 pub struct Rgb(pub u8, pub u8, pub u8);
 
 /// The fixed colour of a node type (see the module docs).
-pub fn node_colour(kind: NodeKind) -> Rgb {
+pub(crate) fn node_colour(kind: NodeKind) -> Rgb {
     match kind {
         NodeKind::Entity(EntityType::Person) => Rgb(0, 114, 178),
         NodeKind::Entity(EntityType::Country) => Rgb(230, 159, 0),
@@ -65,7 +65,7 @@ pub fn balance_colour(stance: Option<&StanceHistory>) -> Rgb {
 }
 
 /// The colour of a stance label.
-pub fn stance_colour(label: StanceLabel) -> Rgb {
+pub(crate) fn stance_colour(label: StanceLabel) -> Rgb {
     match label {
         StanceLabel::Favour => FAVOUR_GREEN,
         StanceLabel::Against => AGAINST_RED,
@@ -75,7 +75,7 @@ pub fn stance_colour(label: StanceLabel) -> Rgb {
 }
 
 /// The colour of an edge: stance edges by their final stance.
-pub fn edge_colour(e: &Edge) -> Rgb {
+pub(crate) fn edge_colour(e: &Edge) -> Rgb {
     match e.kind {
         EdgeKind::Stance => stance_colour(final_label(e.stance.as_ref()).unwrap_or(StanceLabel::Neutral)),
         EdgeKind::Mention => Rgb(128, 160, 200),
@@ -99,16 +99,16 @@ pub struct Sizes {
 
 impl Sizes {
     /// The ranges: (smallest, largest) size per kind.
-    pub const ENTITY: (f64, f64) = (8.0, 48.0);
+    pub(crate) const ENTITY: (f64, f64) = (8.0, 48.0);
     pub const ARTICLE: (f64, f64) = (5.0, 15.0);
-    pub const COMMENTER: (f64, f64) = (3.0, 15.0);
+    pub(crate) const COMMENTER: (f64, f64) = (3.0, 15.0);
 
     pub fn new(g: &Graph) -> Sizes {
         Sizes::of_nodes(&g.nodes)
     }
 
     /// The largest counts among `nodes`.
-    pub fn of_nodes<'a>(nodes: impl IntoIterator<Item = &'a Node>) -> Sizes {
+    pub(crate) fn of_nodes<'a>(nodes: impl IntoIterator<Item = &'a Node>) -> Sizes {
         let mut s = Sizes::default();
         for n in nodes {
             let count = Sizes::count(n);
@@ -154,7 +154,7 @@ pub fn thickness(weight: f64) -> f64 {
 /// Camp colours in `commenters.gexf`, camp 1 (the biggest) first (Okabe–Ito
 /// without its black and grey). Camps 8 and later, the smallest, share
 /// [`SMALL_CAMP_GREY`] rather than repeat a colour of a bigger camp.
-pub const CAMP_COLOURS: [Rgb; 7] = [
+pub(crate) const CAMP_COLOURS: [Rgb; 7] = [
     Rgb(230, 159, 0),
     Rgb(0, 114, 178),
     Rgb(0, 158, 115),
@@ -164,14 +164,14 @@ pub const CAMP_COLOURS: [Rgb; 7] = [
     Rgb(240, 228, 66),
 ];
 /// A commenter in no camp, and an agreement edge across camps.
-pub const NO_CAMP_GREY: Rgb = Rgb(170, 170, 170);
+pub(crate) const NO_CAMP_GREY: Rgb = Rgb(170, 170, 170);
 /// Commenters and edges of camps 8 and later.
-pub const SMALL_CAMP_GREY: Rgb = Rgb(105, 105, 105);
+pub(crate) const SMALL_CAMP_GREY: Rgb = Rgb(105, 105, 105);
 /// Co-mention edges in `entities.gexf`.
-pub const CO_MENTION_BLUE: Rgb = Rgb(128, 160, 200);
+pub(crate) const CO_MENTION_BLUE: Rgb = Rgb(128, 160, 200);
 
 /// The colour of a camp (`None`: no camp, grey).
-pub fn camp_colour(camp: Option<usize>) -> Rgb {
+pub(crate) fn camp_colour(camp: Option<usize>) -> Rgb {
     match camp {
         Some(c) if (1..=CAMP_COLOURS.len()).contains(&c) => CAMP_COLOURS[c - 1],
         Some(c) if c > 0 => SMALL_CAMP_GREY,

@@ -226,7 +226,7 @@ impl Filters {
 
 /// Who wrote the set, and from which store.
 #[derive(Debug, Clone, Default)]
-pub struct SetHead {
+pub(crate) struct SetHead {
     pub run_id: i64,
     pub run_started: String,
     pub store: String,
@@ -237,7 +237,7 @@ impl Summary {
     /// run's own facts ([`Summary::run_inputs`], [`Summary::run`],
     /// [`Summary::surface_forms_before_linking`]) and the export request,
     /// which the caller adds.
-    pub fn of_set(
+    pub(crate) fn of_set(
         head: SetHead,
         e: &Exports,
         coverage: Coverage,
@@ -289,7 +289,7 @@ fn count_by(keys: impl Iterator<Item = String>) -> BTreeMap<String, usize> {
 }
 
 /// Writes `summary.json` (pretty-printed).
-pub fn write_summary(path: &Path, summary: &Summary) -> Result<(), ExportError> {
+pub(crate) fn write_summary(path: &Path, summary: &Summary) -> Result<(), ExportError> {
     write_atomic(path, |w| {
         serde_json::to_writer_pretty(&mut *w, summary).map_err(Fail::Json)?;
         w.write_all(b"\n").map_err(Fail::Io)

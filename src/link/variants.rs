@@ -159,7 +159,7 @@ impl Linker {
     /// evidence. [`Linker::link`] uses it for variants once every document
     /// of the corpus has been observed (the pipeline observes them all
     /// before linking, so the result does not depend on document order).
-    pub fn observe(&mut self, doc: &crate::corpus::Document, spans: &super::DocumentSpans) {
+    pub(crate) fn observe(&mut self, doc: &crate::corpus::Document, spans: &super::DocumentSpans) {
         let texts = std::iter::once((&doc.text, &spans.article))
             .chain(doc.comments.iter().map(|c| &c.text).zip(spans.comments.iter()));
         for (text, list) in texts {

@@ -23,7 +23,7 @@ pub(super) fn type_plural(name: &str, n: usize) -> String {
 
 /// Escapes text for HTML element content and quoted attribute values; drops
 /// control characters other than tab and newline.
-pub fn escape(s: &str) -> String {
+pub(crate) fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {

@@ -92,7 +92,6 @@ mod html;
 mod render;
 
 pub use build::build;
-pub use html::escape;
 pub use render::{render, PANELS};
 
 /// The page's file name in an export set.
@@ -104,31 +103,31 @@ pub const TOP_CONTESTED: usize = 10;
 /// Rows in each most-one-sided list.
 pub const TOP_ONE_SIDED: usize = 5;
 /// Measured comments an entity needs to be called one-sided.
-pub const ONE_SIDED_MIN: usize = 3;
+pub(crate) const ONE_SIDED_MIN: usize = 3;
 /// Rows in the most-active-commenters panel.
-pub const TOP_COMMENTERS: usize = 20;
+pub(crate) const TOP_COMMENTERS: usize = 20;
 /// Camps shown (all are counted).
 pub const TOP_CAMPS: usize = 6;
 /// Camps are sought among this many commenters at most, those who took a
 /// side on the most entities (the pairs grow with its square).
-pub const CAMP_COMMENTERS: usize = camps::MAX_COMMENTERS;
+pub(crate) const CAMP_COMMENTERS: usize = camps::MAX_COMMENTERS;
 /// Small charts in the stance-over-time panel.
-pub const TIMELINE_ENTITIES: usize = 6;
+pub(crate) const TIMELINE_ENTITIES: usize = 6;
 /// Quotes shown per side (favour, against) when an entity row opens.
 pub const QUOTES_PER_SIDE: usize = 3;
 /// Quotes shown when a camp opens.
 pub const CAMP_QUOTES: usize = 6;
 /// Members listed when a camp opens.
-pub const CAMP_MEMBERS_LISTED: usize = 40;
+pub(crate) const CAMP_MEMBERS_LISTED: usize = 40;
 /// Author names in quotes are cut to this many characters.
-pub const AUTHOR_CHARS: usize = 60;
+pub(crate) const AUTHOR_CHARS: usize = 60;
 /// Document titles in quotes are cut to this many characters.
-pub const TITLE_CHARS: usize = 100;
+pub(crate) const TITLE_CHARS: usize = 100;
 /// The page stays under this many bytes whatever the corpus (see "Size").
 pub const MAX_PAGE_BYTES: usize = 2 * 1024 * 1024;
 /// The entity types ranked in the entity panels (the graph's own types);
 /// locations and misc are counted in the key numbers only.
-pub const RANKED_TYPES: [EntityType; 3] = [EntityType::Person, EntityType::Country, EntityType::Organisation];
+pub(crate) const RANKED_TYPES: [EntityType; 3] = [EntityType::Person, EntityType::Country, EntityType::Organisation];
 
 // ---------------------------------------------------------------- model --
 
@@ -175,7 +174,7 @@ impl Counts {
     }
 
     /// The contest score `2·F·A / (F + A)`; 0 unless both are present.
-    pub fn contest(&self) -> f64 {
+    pub(crate) fn contest(&self) -> f64 {
         let (f, a) = (self.favour as f64, self.against as f64);
         if f == 0.0 || a == 0.0 {
             0.0

@@ -187,7 +187,7 @@ impl StanceDecision {
 
 /// VADER compound scores at or beyond this count as favour / against
 /// (VADER's own recommended threshold).
-pub const POLARITY_THRESHOLD: f64 = 0.05;
+pub(crate) const POLARITY_THRESHOLD: f64 = 0.05;
 
 /// Which stance model to load: `--stance-model comments|fast|accurate|PATH`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -205,9 +205,9 @@ pub enum StanceModelChoice {
 
 impl StanceModelChoice {
     /// Where `accurate` lives in a models folder.
-    pub const ACCURATE_DIR: &'static str = "stance-accurate";
+    pub(crate) const ACCURATE_DIR: &'static str = "stance-accurate";
     /// Where `comments` lives in a models folder.
-    pub const COMMENTS_DIR: &'static str = "stance-comments";
+    pub(crate) const COMMENTS_DIR: &'static str = "stance-comments";
 
     /// `comments`, `fast`, `accurate`, or any other string as a directory
     /// (write `./fast` for a directory of that name).
@@ -254,7 +254,7 @@ pub fn recorded_min_confidence(dir: &Path) -> Option<f32> {
 /// does not read are left out of the question, and so out of its key: a
 /// model that ignores the parent is not re-asked when a parent is edited.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct ConversationParts {
+pub(crate) struct ConversationParts {
     pub title: bool,
     pub parent: bool,
 }
@@ -263,7 +263,7 @@ impl ConversationParts {
     /// What the classifier in `dir` reads by its config.json (a model that
     /// reads the conversation with a slot of 0 pieces ignores that part);
     /// nothing for the lexicon baseline or an unreadable config.
-    pub fn read_by(baseline: bool, dir: &Path) -> ConversationParts {
+    pub(crate) fn read_by(baseline: bool, dir: &Path) -> ConversationParts {
         if baseline {
             return ConversationParts::default();
         }
@@ -449,7 +449,7 @@ pub struct ContextSpec {
 impl InputSpec {
     /// The most pieces an input can take: `max_len`, plus the conversation's
     /// slots for a model that reads it.
-    pub fn longest_input(&self) -> usize {
+    pub(crate) fn longest_input(&self) -> usize {
         self.max_len + self.context.map_or(0, |c| c.max_title_pieces + c.max_parent_pieces + 2)
     }
 
@@ -502,7 +502,7 @@ impl InputSpec {
 }
 
 impl StanceModel {
-    pub const NAME: &'static str = "target-aware transformer (models/stance)";
+    pub(crate) const NAME: &'static str = "target-aware transformer (models/stance)";
 
     /// Loads a model directory written by `scripts/export_stance.py`.
     pub fn load(dir: &Path, config: StanceConfig) -> Result<StanceModel, ModelError> {
@@ -592,11 +592,6 @@ impl StanceModel {
     /// Whether the model reads the conversation around a comment.
     pub fn reads_conversation(&self) -> bool {
         self.input.spec.context.is_some()
-    }
-
-    /// The temperature its probabilities are calibrated with.
-    pub fn temperature(&self) -> f64 {
-        self.temperature
     }
 }
 
@@ -745,7 +740,7 @@ impl StanceModel {
 }
 
 /// Sorted by start (longer first on ties); spans overlapping a kept one are dropped.
-pub fn resolve_overlaps(spans: &[(usize, usize)]) -> Vec<(usize, usize)> {
+pub(crate) fn resolve_overlaps(spans: &[(usize, usize)]) -> Vec<(usize, usize)> {
     let mut sorted: Vec<(usize, usize)> = spans.iter().copied().filter(|(s, e)| e > s).collect();
     sorted.sort_by_key(|&(s, e)| (s, std::cmp::Reverse(e - s)));
     sorted.dedup();
@@ -807,7 +802,7 @@ impl Default for LexiconBaseline {
 }
 
 impl LexiconBaseline {
-    pub const NAME: &'static str = "lexicon baseline (VADER over the clause around each mention)";
+    pub(crate) const NAME: &'static str = "lexicon baseline (VADER over the clause around each mention)";
 
     pub fn new() -> Self {
         LexiconBaseline { analyzer: SentimentIntensityAnalyzer::new() }
@@ -869,7 +864,7 @@ pub fn decide(compound: f64) -> StanceDecision {
 
 /// A clause: character range of a text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Clause {
+pub(crate) struct Clause {
     pub start: usize,
     pub end: usize,
 }
@@ -878,7 +873,7 @@ pub struct Clause {
 /// break; a sentence is further cut before ", but", " but ", " however",
 /// " although", " whereas" (contrast moves the sentiment to another target).
 /// Every character belongs to exactly one clause.
-pub fn clauses(text: &str) -> Vec<Clause> {
+pub(crate) fn clauses(text: &str) -> Vec<Clause> {
     let chars: Vec<char> = text.chars().collect();
     let lower: Vec<char> = text.to_lowercase().chars().collect();
     // to_lowercase can change lengths for a few characters; fall back to the original then.

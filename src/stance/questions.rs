@@ -12,14 +12,14 @@ use crate::stance::{ConversationParts, StanceQuery};
 
 /// How many of a document's most-mentioned people, countries and
 /// organisations each of its comments is also asked about.
-pub const THREAD_TARGETS: usize = 3;
+pub(crate) const THREAD_TARGETS: usize = 3;
 
 /// The entity types implicit questions are asked about.
 const IMPLICIT_TYPES: [EntityType; 3] = [EntityType::Person, EntityType::Country, EntityType::Organisation];
 
 /// One stance question, with where it comes from.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Question {
+pub(crate) struct Question {
     pub doc_id: String,
     /// 0-based index of the comment in its document.
     pub comment: usize,
@@ -54,7 +54,7 @@ impl Question {
 /// are the document's mentions (article and comments); only entities in
 /// `entities` are asked about. The conversation carries only the parts the
 /// classifier `reads`.
-pub fn of_document(
+pub(crate) fn of_document(
     doc: &Document,
     mentions: &[Mention],
     entities: &HashMap<&str, &Entity>,
@@ -141,7 +141,7 @@ fn top_entities<'e>(mentions: &[Mention], entities: &HashMap<&'e str, &Entity>) 
 
 /// The document's title, or failing that the first sentence of its article
 /// ("" when it has neither).
-pub fn conversation_title(doc: &Document) -> String {
+pub(crate) fn conversation_title(doc: &Document) -> String {
     if let Some(t) = doc.title.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
         return t.to_string();
     }
