@@ -27,7 +27,7 @@
 //! MPNet stance model). The token classifier is the NER model
 //! `crate::ner::NerModel` runs when config.json's `model_type` is `mpnet`.
 //!
-//! Casing embedding (issue 13: MPNet's tokenizer lower-cases, NER needs
+//! Casing embedding (MPNet's tokenizer lower-cases, NER needs
 //! capitalisation back): a model trained by `scripts/train_ner.py --casing`
 //! has `"casing_embedding": 5` in config.json and a `[5, hidden]` table
 //! `mpnet.embeddings.casing_embeddings`, whose row of each piece's casing

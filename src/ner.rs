@@ -9,7 +9,7 @@
 //! with `"casing_embedding"` in the config, each piece also gets the casing
 //! class of its word in the original text, [`crate::mpnet::piece_casing`],
 //! computed once per text and cut into the same windows as the pieces);
-//! `distilbert` (the model shipped until 2026-12-06) and `bert` on
+//! `distilbert` (an earlier NER model, see models/ner/MODEL.md) and `bert` on
 //! rust-bert's token classifiers. Under `--precision int8` an MPNet or
 //! DistilBERT model runs on [`crate::quantized`]'s copies instead.
 //!
