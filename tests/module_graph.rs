@@ -1,7 +1,8 @@
 //! No import circle in `src/`: lists the edges between the crate's modules
 //! (one module a file: `src/link/names.rs` is `link::names`) from their
 //! `use crate::…` and `use super::…` lines and the `crate::…` paths in their
-//! code (comments and `#[cfg(test)] mod tests` left out), and fails naming
+//! code (comments and unit tests, `#[cfg(test)] mod tests` or a `tests.rs`,
+//! left out), and fails naming
 //! the modules of any circle. A module's edges to its own parent or children
 //! (a `mod.rs` re-exporting its parts, a part using its parent's types) do
 //! not count: they are one room. `src/main.rs` is outside the library.
@@ -128,7 +129,9 @@ fn related(a: &str, b: &str) -> bool {
 fn edges(src: &Path) -> BTreeMap<String, BTreeSet<String>> {
     let mut files = Vec::new();
     rust_files(src, &mut files);
-    files.retain(|f| f != &src.join("main.rs"));
+    // Unit tests kept in a file of their own (`graph/tests.rs`) are no part
+    // of the module's imports.
+    files.retain(|f| f != &src.join("main.rs") && !f.ends_with("tests.rs"));
     let modules: BTreeSet<String> = files.iter().map(|f| module_of(src, f).join("::")).collect();
     let mut edges: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     for file in &files {
