@@ -5,8 +5,11 @@
 //! The inline samples are written for these tests in the two layouts. The
 //! `*_files_read_whole` tests read the real files in `../shared/data/ner`
 //! (in place, never copied; skipped with a note when absent) and check their
-//! counts against what the files' tags say; `tweebank_cli` runs the binary
-//! with the shipped model on a small temporary file.
+//! counts against what the files' tags say, and
+//! `python_readers_train_on_what_rust_scores` checks that the training
+//! readers (`scripts/ner_data.py`, pure Python) read the same tokens and
+//! entities; `tweebank_cli` runs the binary with the shipped model on a small
+//! temporary file.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -160,4 +163,50 @@ fn tweebank_cli() {
         .map(|t| j["by_type"][t]["true_pos"].as_u64().unwrap() + j["by_type"][t]["false_neg"].as_u64().unwrap())
         .sum();
     assert_eq!(gold, 4);
+}
+
+/// ner_data.py's view of a file, one line per sentence: tokens joined by U+0001, then the
+/// entities as `TYPE:start:end` (IOB2 read conlleval's way; BTC read with plain O).
+const PY_DUMP: &str = r#"
+import sys
+sys.path.insert(0, "scripts")
+import ner_data as nd
+fmt, path = sys.argv[1], sys.argv[2]
+docs = nd.read_tweebank(path) if fmt == "tweebank" else nd.read_btc(path, "o")
+for [(toks, tags)] in docs:
+    ents, cur = [], None
+    for i, t in enumerate(tags + ["O"]):
+        if cur and not t.startswith("I-" + cur[0]):
+            ents.append(f"{cur[0]}:{cur[1]}:{i}"); cur = None
+        if t.startswith("B-") or (t.startswith("I-") and cur is None):
+            cur = (t[2:], i)
+    print("\x01".join(toks) + "\t" + " ".join(ents))
+"#;
+
+#[test]
+fn python_readers_train_on_what_rust_scores() {
+    for (format, rel) in [(NerFormat::Tweebank, "tweebank/dev.bio"), (NerFormat::Btc, "btc/h.conll"), (NerFormat::Btc, "btc/f.conll")]
+    {
+        let Some(path) = shared(rel) else { continue };
+        let out = Command::new("python3")
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .args(["-c", PY_DUMP, format.as_str()])
+            .arg(&path)
+            .output()
+            .expect("python3 runs scripts/ner_data.py");
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let python = String::from_utf8(out.stdout).unwrap();
+        let docs = format.read(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        let rust: Vec<String> = docs
+            .iter()
+            .map(|d| {
+                let ents: Vec<String> = d[0].entities.iter().map(|(k, a, b)| format!("{}:{a}:{b}", k.short())).collect();
+                format!("{}\t{}", d[0].tokens.join("\u{1}"), ents.join(" "))
+            })
+            .collect();
+        assert_eq!(python.lines().count(), rust.len(), "{rel}");
+        for (p, r) in python.lines().zip(&rust) {
+            assert_eq!(p, r, "{rel}");
+        }
+    }
 }
