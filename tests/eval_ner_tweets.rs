@@ -27,7 +27,8 @@ New\t-\t-\tB-LOC\nYork\t-\t-\tI-LOC\n\nwatching\t-\t-\tO\nStar\t-\t-\tB-MISC\nWa
 /// Broad Twitter Corpus layout, with the oddities of sections f and h: a
 /// token with a trailing space, an empty token, a white-space-only line.
 /// A user name is an `@` token and the next, both B-PER mostly (or `@` O).
-const BTC: &str = "MH17 \tO\nin\tO\nUkraine\tB-LOC\n\tO\n#prayers\tO\n\nBBC\tB-ORG\nNews\tI-ORG\n \nTheresa\tB-PER\nMay\tI-PER\n\n\
+const BTC: &str =
+    "MH17 \tO\nin\tO\nUkraine\tB-LOC\n\tO\n#prayers\tO\n\nBBC\tB-ORG\nNews\tI-ORG\n \nTheresa\tB-PER\nMay\tI-PER\n\n\
 @\tB-PER\nbbcnews\tB-PER\n@\tO\nTheresa_May\tB-PER\nand\tO\nLabour\tB-ORG\n";
 
 fn shared(rel: &str) -> Option<PathBuf> {
@@ -185,7 +186,8 @@ for [(toks, tags)] in docs:
 
 #[test]
 fn python_readers_train_on_what_rust_scores() {
-    for (format, rel) in [(NerFormat::Tweebank, "tweebank/dev.bio"), (NerFormat::Btc, "btc/h.conll"), (NerFormat::Btc, "btc/f.conll")]
+    for (format, rel) in
+        [(NerFormat::Tweebank, "tweebank/dev.bio"), (NerFormat::Btc, "btc/h.conll"), (NerFormat::Btc, "btc/f.conll")]
     {
         let Some(path) = shared(rel) else { continue };
         let out = Command::new("python3")
@@ -200,7 +202,8 @@ fn python_readers_train_on_what_rust_scores() {
         let rust: Vec<String> = docs
             .iter()
             .map(|d| {
-                let ents: Vec<String> = d[0].entities.iter().map(|(k, a, b)| format!("{}:{a}:{b}", k.short())).collect();
+                let ents: Vec<String> =
+                    d[0].entities.iter().map(|(k, a, b)| format!("{}:{a}:{b}", k.short())).collect();
                 format!("{}\t{}", d[0].tokens.join("\u{1}"), ents.join(" "))
             })
             .collect();
