@@ -29,7 +29,7 @@ empty (5 in BTC sections f and h, all O), exactly as `stancegraph eval ner
 --format tweebank|btc` reads them; a white-space-only line ends a sentence.
 BTC's dev split is section h and its test section f, as in the corpus'
 distributed train/dev/test layout (train a, b, e, g; g is not in
-../shared): train_ner.py trains on --btc-train sections (default a,b,e)
+../shared): train_ner.py trains on the --btc-train sections (train_ner_tweets.sh: a,b,e)
 and never on h or f.
 
 WNUT-17 mapping (the same rule `stancegraph eval ner --format wnut17` scores
