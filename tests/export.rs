@@ -390,9 +390,9 @@ fn gexf_holds_the_graph() {
     assert_eq!(text.matches("<edge ").count(), 17);
     assert!(text.contains(r#"<nodes count="10">"#) && text.contains(r#"<edges count="17">"#));
 
-    // Escaping, and the control character in the Café label dropped.
+    // Escaping, and the control character in the Café label shown as its code.
     assert!(text.contains(r#"label="AT&amp;T &lt;Mobility&gt;""#), "{text}");
-    assert!(text.contains(r#"label="Café 🍵 &quot;Club&quot;""#), "{text}");
+    assert!(text.contains(r#"label="Café 🍵\u{1} &quot;Club&quot;""#), "{text}");
     assert!(text.contains(r#"id="user:Bob &quot;B&quot; &amp; &lt;Co&gt;, Ltd""#), "{text}");
     assert!(text.contains(r#"id="user:Zoë 🦀""#));
     assert!(!text.contains('\u{1}'));
@@ -737,7 +737,7 @@ fn csv_tables_read_back() {
     assert_eq!(bob[col("mentions")], "");
     assert_eq!(bob[col("Timeset")], "<[2024-05-01, 2024-05-01]>");
     let cafe = nodes.iter().find(|r| r[0] == "misc:cafe").unwrap();
-    assert_eq!(cafe[1], "Café 🍵 \"Club\"");
+    assert_eq!(cafe[1], "Café 🍵\\u{1} \"Club\"");
     assert_eq!((cafe[col("neutral")].as_str(), cafe[col("stance")].as_str()), ("1", "neutral"));
     let abe = nodes.iter().find(|r| r[0] == "person:shinzo-abe").unwrap();
     assert_eq!(
@@ -769,6 +769,130 @@ fn csv_tables_read_back() {
     assert_eq!(ak[ecol("quote")], hostile_quote(ALICE, "Fumio Kishida").text);
     assert_eq!(ak[ecol("implicit")], "0");
     assert_eq!((reply[ecol("quote")].as_str(), reply[ecol("comment_id")].as_str()), ("", ""));
+}
+
+/// The fixture plus comments by hostile names: one that differs from
+/// another only by a noncharacter, a right-to-left override, a control, and
+/// a quote that holds commas, quotes, CR LF and a hidden character before
+/// the mention.
+fn fixture_with_hostile_unicode() -> Fixture {
+    let mut f = fixture();
+    let kishida = f.entities[0].clone();
+    let authors = ["ab", "a\u{fffe}b", "evil\u{202e}eman", "bell\u{7}\u{fdd0}"];
+    f.documents[0].title = Some("Talks \u{202e}won\u{1b} \u{fffe}".into());
+    for (i, author) in authors.into_iter().enumerate() {
+        f.documents[0].comments.push(comment(author, "Kishida, again"));
+        let mut r = record("d1", 3 + i, author, &kishida, Stance::Favour, 0.6);
+        let text = format!("{author} wrote, \"quoted\"\r\nline two\u{1}: Fumio Kishida, the end");
+        let start = text.chars().count() - "Fumio Kishida, the end".chars().count();
+        r.quote = evidence::Quote { mention: Some([start, start + 13]), text };
+        r.probabilities = [0.1, 0.3, 0.6];
+        f.stances.push(r);
+    }
+    f
+}
+
+#[test]
+fn stances_csv_holds_every_record_of_stances_jsonl() {
+    let f = fixture_with_hostile_unicode();
+    let (_dir, _, paths) = export(&f);
+    let csv_path = paths.iter().find(|p| p.ends_with("stances.csv")).unwrap();
+    let text = read(csv_path);
+    let rows = parse_csv(&text);
+    assert_eq!(rows[0], export::STANCE_COLUMNS);
+    assert_eq!(rows.len(), 1 + f.stances.len());
+    let col = |name: &str| rows[0].iter().position(|c| c == name).unwrap();
+    for (row, r) in rows[1..].iter().zip(&f.stances) {
+        assert_eq!(row.len(), rows[0].len());
+        let shown = export::show_hidden;
+        let want = [
+            ("doc_id", r.doc_id.clone()),
+            ("comment", r.comment.to_string()),
+            ("comment_id", r.comment_id.clone()),
+            ("author", shown(&r.author)),
+            ("entity_id", r.entity_id.clone()),
+            ("entity", shown(&r.entity)),
+            ("entity_type", r.entity_type.as_str().to_string()),
+            ("stance", r.stance.as_str().to_string()),
+            ("model", r.model.clone()),
+            ("implicit", r.implicit.to_string()),
+            ("unsure", r.unsure.to_string()),
+            ("quote", shown(&r.quote.text)),
+        ];
+        for (name, value) in want {
+            assert_eq!(row[col(name)], value, "{name} of {r:?}");
+        }
+        let num = |name: &str| row[col(name)].parse::<f32>().unwrap();
+        assert!((num("confidence") - r.confidence).abs() < 1e-6);
+        for (i, name) in ["p_against", "p_neutral", "p_favour"].into_iter().enumerate() {
+            assert!((num(name) - r.probabilities[i]).abs() < 1e-6, "{name} of {r:?}");
+        }
+        // The offsets pick the mention out of the quote as written.
+        let [s, e] = [col("mention_start"), col("mention_end")].map(|c| row[c].parse::<usize>().unwrap());
+        let mention: String = row[col("quote")].chars().skip(s).take(e - s).collect();
+        let [rs, re] = r.quote.mention.unwrap();
+        assert_eq!(mention, shown(&r.quote.text.chars().skip(rs).take(re - rs).collect::<String>()));
+    }
+    // The hostile quotes: quoted, quotes doubled, the line break inside the field.
+    assert!(text.contains("\"ab wrote, \"\"quoted\"\"\r\nline two\\u{1}: Fumio Kishida, the end\""), "{text}");
+    let authors: BTreeSet<&str> = rows[1..].iter().map(|r| r[col("author")].as_str()).collect();
+    assert!(authors.contains("ab") && authors.contains("a\\u{fffe}b"), "{authors:?}");
+}
+
+#[test]
+fn hostile_unicode_stays_distinct_valid_xml_and_unreversed() {
+    let f = fixture_with_hostile_unicode();
+    let (_dir, g, paths) = export(&f);
+    // Two names that differ only by U+FFFE are two commenters, with two ids in every file.
+    let users: BTreeSet<&str> = g.nodes.iter().filter(|n| n.id.starts_with("user:")).map(|n| n.id.as_str()).collect();
+    assert!(users.contains("user:ab") && users.contains("user:a\u{fffe}b"), "{users:?}");
+    for path in &paths {
+        let name = path.file_name().unwrap().to_str().unwrap();
+        if name.ends_with(".jsonl") || name.ends_with(".json") {
+            continue; // JSON holds any character as itself or as a \u escape
+        }
+        let text = read(path);
+        for c in ['\u{fffe}', '\u{fdd0}', '\u{1}', '\u{7}', '\u{1b}'] {
+            assert!(!text.contains(c), "{name} holds U+{:04X}", c as u32);
+        }
+        if name.ends_with(".gexf") || name.ends_with(".graphml") {
+            let ids: Vec<&str> = text.split("<node id=\"").skip(1).map(|t| &t[..t.find('"').unwrap()]).collect();
+            let distinct: BTreeSet<&&str> = ids.iter().collect();
+            assert_eq!(ids.len(), distinct.len(), "{name}: a node id twice");
+            if name.starts_with("graph.") {
+                assert!(text.contains("a\\u{fffe}b"), "{name}");
+            }
+            if Command::new("xmllint").arg("--version").output().is_ok() {
+                let out = Command::new("xmllint").arg("--noout").arg(path).output().unwrap();
+                assert!(out.status.success(), "{name}: {}", String::from_utf8_lossy(&out.stderr));
+            }
+        }
+        if name.ends_with(".gexf") {
+            assert_valid_gexf(path);
+        }
+    }
+    // The report: the override is shown as its code, never obeyed; isolates are balanced.
+    let html = read(paths.iter().find(|p| p.ends_with("report.html")).unwrap());
+    assert!(!html.contains('\u{202e}') && !html.contains('\u{202d}'), "a direction override in the page");
+    assert!(html.contains("evil\\u{202e}eman"), "the name is shown with its override visible");
+    assert!(html.contains("Talks \\u{202e}won\\u{1b} \\u{fffe}"), "the title likewise");
+    assert_eq!(html.matches('\u{2068}').count(), html.matches('\u{2069}').count());
+    for part in html.split('\u{2068}').skip(1) {
+        let inside = &part[..part.find('\u{2069}').expect("an isolate is closed")];
+        assert!(!inside.contains('<'), "an isolate spans markup: {inside:?}");
+    }
+    if Command::new("python3").args(["-c", "import networkx"]).output().is_ok_and(|o| o.status.success()) {
+        let users_in = |reader: &str, file: &Path| {
+            let code = format!(
+                "import sys, networkx as nx; g = nx.{reader}(sys.argv[1]); print(sum(1 for n in g if n.startswith('user:')))"
+            );
+            let out = Command::new("python3").args(["-c", &code]).arg(file).output().unwrap();
+            assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+            String::from_utf8_lossy(&out.stdout).trim().parse::<usize>().unwrap()
+        };
+        assert_eq!(users_in("read_gexf", &paths[0]), users.len());
+        assert_eq!(users_in("read_graphml", &paths[1]), users.len());
+    }
 }
 
 #[test]
