@@ -10,7 +10,7 @@
 //! files are parsed, and, when Python's networkx is installed, the GEXF and
 //! GraphML are loaded with it (viz colour and size on every node).
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -503,6 +503,48 @@ fn attributes_are_typed_and_declared_once_each() {
             r#"<attributes class="edge" mode="static">"#,
         ]
     );
+}
+
+/// Every declared attribute of a GEXF or GraphML text: (name, type), one
+/// pair per declaration, whatever its class or block.
+fn declared_types(text: &str) -> Vec<(String, String)> {
+    let value = |tag: &str, name: &str| {
+        let from = tag.find(&format!(" {name}=\""))? + name.len() + 3;
+        Some(tag[from..from + tag[from..].find('"')?].to_string())
+    };
+    text.lines()
+        .map(str::trim)
+        .filter_map(|l| match () {
+            _ if l.starts_with("<attribute ") => Some((value(l, "title")?, value(l, "type")?)),
+            _ if l.starts_with("<key ") => Some((value(l, "attr.name")?, value(l, "attr.type")?)),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn each_attribute_has_one_type_in_each_file_whether_the_corpus_is_dated_or_not() {
+    let files = ["graph.gexf", "graph.graphml", "commenters.gexf", "entities.gexf"];
+    let mut by_file: BTreeMap<&str, BTreeMap<String, BTreeSet<String>>> = BTreeMap::new();
+    for f in [fixture(), fixture_with_dates(None, None), fixture_with_a_camp()] {
+        let (_dir, _, paths) = export(&f);
+        for file in files {
+            let text = read(paths.iter().find(|p| p.ends_with(file)).unwrap());
+            for (name, ty) in declared_types(&text) {
+                by_file.entry(file).or_default().entry(name).or_default().insert(ty);
+            }
+        }
+    }
+    for (file, types) in &by_file {
+        for (name, tys) in types {
+            assert_eq!(tys.len(), 1, "{file}: {name} is declared as {tys:?}");
+        }
+    }
+    // The stance group keeps its number types in the dated (dynamic) and undated (static) graph.
+    let graph = &by_file["graph.gexf"];
+    for name in ["measured", "favour", "against", "neutral"] {
+        assert_eq!(graph[name], BTreeSet::from(["integer".to_string()]), "{name}");
+    }
 }
 
 #[test]
