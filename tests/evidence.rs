@@ -255,7 +255,7 @@ import json, sys
 import networkx as nx
 out = {}
 for name, g in (("gexf", nx.read_gexf(sys.argv[1])), ("graphml", nx.read_graphml(sys.argv[2]))):
-    out[name] = sorted([s, t, d["comment_id"], d["quote"], d["implicit"]]
+    out[name] = sorted([s, t, d["comment_id"], d["quote"], d["implicit"], d["favour"], d["against"], d["stance"]]
                        for s, t, d in g.edges(data=True) if d["kind"] == "stance")
 c = nx.read_gexf(sys.argv[3])
 out["camps"] = sorted([n, d["camp"], d["camp_for"], d["camp_against"]] for n, d in c.nodes(data=True) if "camp" in d)
@@ -266,28 +266,25 @@ const IGRAPH_READ: &str = r#"
 import json, sys
 import igraph
 g = igraph.Graph.Read_GraphML(sys.argv[1])
-print(json.dumps(sorted([g.vs[e.source]["id"], g.vs[e.target]["id"], e["comment_id"], e["quote"], int(e["implicit"])]
-                        for e in g.es if e["kind"] == "stance")))
+print(json.dumps(sorted([g.vs[e.source]["id"], g.vs[e.target]["id"], e["comment_id"], e["quote"], int(e["implicit"]),
+                         int(e["favour"]), int(e["against"]), e["stance"]] for e in g.es if e["kind"] == "stance")))
 "#;
 
 const GRAPHOLOGY_READ: &str = r#"
 const fs = require('fs');
 const Graph = require('graphology');
 const gexf = require('graphology-gexf');
-// The default options where they read the file (one without dynamic attributes), else allowUndeclaredAttributes.
-const defaults = [];
-const read = (p) => {
-  const text = fs.readFileSync(p, 'utf8');
-  try { const g = gexf.parse(Graph, text); defaults.push(true); return g; } catch (e) { defaults.push(false); }
-  return gexf.parse(Graph, text, {allowUndeclaredAttributes: true});
-};
+// With the default options.
+const read = (p) => gexf.parse(Graph, fs.readFileSync(p, 'utf8'));
 const g = read(process.argv[1]);
 const edges = [];
-g.forEachEdge((e, a, s, t) => { if (a.kind === 'stance') edges.push([s, t, a.comment_id, a.quote, a.implicit]); });
+g.forEachEdge((e, a, s, t) => {
+  if (a.kind === 'stance') edges.push([s, t, a.comment_id, a.quote, a.implicit, a.favour, a.against, a.stance]);
+});
 const c = read(process.argv[2]);
 const camps = [];
 c.forEachNode((n, a) => { if (a.camp !== undefined) camps.push([n, a.camp, a.camp_for, a.camp_against]); });
-console.log(JSON.stringify({edges, camps, defaults}));
+console.log(JSON.stringify({edges, camps}));
 "#;
 
 fn python_has(module: &str) -> bool {
@@ -352,6 +349,8 @@ fn readers_read_each_stance_edges_evidence(out: &Path) {
             let rec = rec.unwrap_or_else(|| panic!("{reader}: {e} names no record"));
             assert_eq!(rec["quote"]["text"], e[3], "{reader}: {e}");
             assert!(e[4].as_u64().is_some(), "{reader}: implicit is a count: {e}");
+            // The stance group: numbers and a label, whether the graph is dated (dynamic) or not.
+            assert!(e[5].is_u64() && e[6].is_u64() && e[7].is_string(), "{reader}: stance group types: {e}");
         }
     };
     if python_has("networkx") {
@@ -381,11 +380,6 @@ fn readers_read_each_stance_edges_evidence(out: &Path) {
         check_edges("graphology", &gy["edges"]);
         for c in gy["camps"].as_array().unwrap() {
             assert!(c[2].is_string() && c[3].is_string(), "{c}");
-        }
-        // Only dynamic attributes (a dated corpus) need allowUndeclaredAttributes.
-        for (i, f) in [&gexf, &commenters].into_iter().enumerate() {
-            let dynamic = read(f).contains(r#"mode="dynamic">"#);
-            assert_eq!(gy["defaults"][i], !dynamic, "{}: read with the default options", f.display());
         }
     }
 }
