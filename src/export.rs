@@ -1325,7 +1325,8 @@ pub fn stances_csv<W: Write>(w: &mut W, stances: &[StanceRecord]) -> io::Result<
     for r in stances {
         // Offsets count the characters written: a hidden character takes its `\u{..}` length.
         let shown_len = |to: usize| show_hidden(&r.quote.text.chars().take(to).collect::<String>()).chars().count();
-        let [start, end] = r.quote.mention.map_or([String::new(), String::new()], |m| m.map(|o| shown_len(o).to_string()));
+        let [start, end] =
+            r.quote.mention.map_or([String::new(), String::new()], |m| m.map(|o| shown_len(o).to_string()));
         let [against, neutral, favour] = r.probabilities.map(|p| fmt_num(f64::from(p)));
         let row = [
             r.doc_id.clone(),

@@ -495,11 +495,17 @@ fn attributes_are_typed_and_the_stance_group_is_declared_for_gephi_and_for_the_o
     // Four blocks: the dynamic stance group (Gephi keeps this first declaration), then the
     // static attributes of its class with the stance group again (graphology and networkx keep
     // this last one); every other attribute is declared once.
-    let blocks: Vec<&str> = text.split("<attributes ").skip(1).map(|b| &b[..b.find("</attributes>").unwrap()]).collect();
+    let blocks: Vec<&str> =
+        text.split("<attributes ").skip(1).map(|b| &b[..b.find("</attributes>").unwrap()]).collect();
     let heads: Vec<&str> = blocks.iter().map(|b| b.lines().next().unwrap()).collect();
     assert_eq!(
         heads,
-        [r#"class="node" mode="dynamic">"#, r#"class="node" mode="static">"#, r#"class="edge" mode="dynamic">"#, r#"class="edge" mode="static">"#]
+        [
+            r#"class="node" mode="dynamic">"#,
+            r#"class="node" mode="static">"#,
+            r#"class="edge" mode="dynamic">"#,
+            r#"class="edge" mode="static">"#
+        ]
     );
     let ids = |block: &str| -> Vec<String> {
         block.split("<attribute id=\"").skip(1).map(|t| t[..t.find('"').unwrap()].to_string()).collect()
