@@ -36,8 +36,10 @@
 //! 8. **Files**: relative links to the other files of the set
 //!    ([`crate::export::FILES`]), with their sizes.
 //!
-//! Every name and label is HTML-escaped; the page's JSON island is escaped
-//! for a `<script>` element.
+//! Every name and label is HTML-escaped, with controls, noncharacters and
+//! direction overrides shown as `\u{..}` and other bidirectional controls
+//! isolated ([`escape`]); the page's JSON island is escaped for a `<script>`
+//! element.
 //!
 //! # Evidence
 //!
