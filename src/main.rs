@@ -50,6 +50,7 @@ OUTPUTS (in --out DIR; each run writes a whole set into runs/run-NNNNNN/ and the
   graph.graphml   the same graph as GraphML
   nodes.csv, edges.csv   Gephi spreadsheet import
   entities.jsonl, mentions.jsonl, stances.jsonl   records
+  stances.csv     the stance records, one a row (comment id, author, quote, probabilities, …)
   summary.json    run id, this run's work, corpus counts, records per model, timings, graph filters
 
 NIGHTLY RUNS
