@@ -25,6 +25,10 @@
 #   make bench-ner  NER speed vs Python transformers on ../shared/data/corpus/polnear
 #   make bench-stance  stance pairs/s on news sentences and reader comments (needs ../shared)
 #   make bench-nightly  a full PolNeAR store vs a night adding 1 % new documents; peak memory at 1x and 4x (needs ../shared)
+#   make bench-scale  years of nightly runs: a night of 10 new articles on synthetic archives of 1,000,
+#               10,000 and 100,000 documents (PolNeAR texts re-delivered under new ids, 100 a day): night
+#               time, peak RSS, the default graph's size, and `export --all` (scripts/bench_scale.sh;
+#               SCALE_SIZES="1000" for one size; needs ../shared)
 #   make bench-merge  the Slurm merge step of a small night into corpus stores of 1/4, 1/2 and all of PolNeAR
 #               and the Reddit threads (needs ../shared)
 
@@ -56,7 +60,7 @@ MPNET_NER_SMOKE ?= checkpoints/mpnet-ner-smoke
 export LIBTORCH
 export LIBTORCH_CXX11_ABI := 0
 
-.PHONY: all deps build run test test-install test-mpnet test-slurm install bench bench-env bench-ner bench-stance bench-nightly bench-merge tools time-tool screenshots clean
+.PHONY: all deps build run test test-install test-mpnet test-slurm install bench bench-env bench-ner bench-stance bench-nightly bench-merge bench-scale tools time-tool screenshots clean
 
 all: build
 
@@ -179,6 +183,9 @@ bench-nightly: build
 
 bench-merge: build
 	BIN=$(BIN) bash scripts/bench_merge.sh $(SHARED)/data
+
+bench-scale: build
+	BIN=$(BIN) bash scripts/bench_scale.sh $(SHARED)/data/corpus/polnear $(SCALE_SIZES)
 
 clean:
 	cargo clean

@@ -103,7 +103,10 @@
 //!   as in `graph.gexf`; an edge inside a camp takes the camp's colour, one
 //!   across camps is grey.
 //! * `entities.gexf`: nodes `type`, `mentions` and the stance group, with
-//!   `graph.gexf`'s colours and sizes; edges `comments` (= `weight`),
+//!   `graph.gexf`'s sizes, coloured by their favour/against balance
+//!   ([`balance_colour`]: `net` −1 red (215, 48, 39) through light grey
+//!   (200, 200, 200) at 0 to +1 green (26, 152, 80); light grey when no kept
+//!   record is about the entity); edges `comments` (= `weight`),
 //!   `same_stance`, `opposite_stance` (integers), light blue.
 //!
 //! Sizes are relative to the largest node of the kind in `graph.gexf`, so a
@@ -410,6 +413,18 @@ const NEUTRAL_GREY: Rgb = Rgb(150, 150, 150);
 const FAVOUR_GREEN: Rgb = Rgb(26, 152, 80);
 const AGAINST_RED: Rgb = Rgb(215, 48, 39);
 const MIXED_PURPLE: Rgb = Rgb(118, 42, 131);
+
+const BALANCE_GREY: Rgb = Rgb(200, 200, 200);
+
+/// An entity's colour in `entities.gexf`: its final favour/against balance
+/// (`net`, −1 to 1) from red through light grey to green; light grey
+/// without any kept record.
+pub fn balance_colour(stance: Option<&StanceHistory>) -> Rgb {
+    let net = stance.map_or(0.0, |h| h.total().net()).clamp(-1.0, 1.0);
+    let towards = if net >= 0.0 { FAVOUR_GREEN } else { AGAINST_RED };
+    let mix = |from: u8, to: u8| (from as f64 + (to as f64 - from as f64) * net.abs()).round() as u8;
+    Rgb(mix(BALANCE_GREY.0, towards.0), mix(BALANCE_GREY.1, towards.1), mix(BALANCE_GREY.2, towards.2))
+}
 
 /// The colour of a stance label.
 pub fn stance_colour(label: StanceLabel) -> Rgb {
@@ -976,7 +991,7 @@ pub fn entities_gexf<W: Write>(w: &mut W, g: &EntityGraph, sizes: &Sizes, today:
     for n in &g.nodes {
         let fixed = vec![("type", n.kind.type_name().to_string()), ("mentions", n.mentions.unwrap_or(0).to_string())];
         let values = att_values(fixed, n.stance.as_ref(), dynamic);
-        write_node(w, n, &values, node_colour(n.kind), sizes.of(n))?;
+        write_node(w, n, &values, balance_colour(n.stance.as_ref()), sizes.of(n))?;
     }
     writeln!(w, "    </nodes>")?;
 

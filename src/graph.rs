@@ -10,7 +10,14 @@
 //!   organisation; `--types` widens it to location and misc) that are
 //!   mentioned at least **`min_mentions`** times (default 1; mentions in
 //!   articles and comments of the exported documents);
-//! * every commenter and every article;
+//! * at most **`max_entities`** entities (default 500, `--max-entities`; 0:
+//!   no cap): the most mentioned, ties to the smaller id;
+//! * the commenters with at least one kept stance record toward an entity
+//!   shown, and the articles that keep an edge (a mention of an entity
+//!   shown, or a comment of a commenter shown); **`all_nodes`**
+//!   (`--all-nodes`) keeps every commenter and every article. What the cap
+//!   and this rule leave out is counted ([`LeftOut`]) and said in the GEXF
+//!   description, `summary.json` and the report;
 //! * stance records whose confidence is at least **`min_confidence`**
 //!   (default 0: all); lower ones are left out of every count below.
 //!
@@ -89,6 +96,14 @@ pub struct GraphOptions {
     pub min_mentions: usize,
     /// Stance records with a lower confidence are left out (0: none).
     pub min_confidence: f32,
+    /// At most this many entities: the most mentioned (0: no cap).
+    pub max_entities: usize,
+    /// Keep every commenter and article; by default commenters without a
+    /// kept stance record, and articles left without any edge, are left out.
+    pub all_nodes: bool,
+    /// `commenters.gexf` links two commenters only when both took a side on
+    /// at least this many of the same entities.
+    pub min_shared_entities: usize,
 }
 
 impl Default for GraphOptions {
@@ -97,6 +112,9 @@ impl Default for GraphOptions {
             types: GraphOptions::DEFAULT_TYPES.to_vec(),
             min_mentions: GraphOptions::DEFAULT_MIN_MENTIONS,
             min_confidence: 0.0,
+            max_entities: GraphOptions::DEFAULT_MAX_ENTITIES,
+            all_nodes: false,
+            min_shared_entities: GraphOptions::DEFAULT_MIN_SHARED_ENTITIES,
         }
     }
 }
@@ -104,6 +122,14 @@ impl Default for GraphOptions {
 impl GraphOptions {
     pub const DEFAULT_TYPES: [EntityType; 3] = [EntityType::Person, EntityType::Country, EntityType::Organisation];
     pub const DEFAULT_MIN_MENTIONS: usize = 1;
+    pub const DEFAULT_MAX_ENTITIES: usize = 500;
+    pub const DEFAULT_MIN_SHARED_ENTITIES: usize = 2;
+
+    /// Every node and edge the records allow: no cap, every commenter and
+    /// article, commenters linked on one shared entity.
+    pub fn everything() -> GraphOptions {
+        GraphOptions { max_entities: 0, all_nodes: true, min_shared_entities: 1, ..GraphOptions::default() }
+    }
     /// Every type, in the order of `--types` help.
     pub const ALL_TYPES: [EntityType; 5] =
         [EntityType::Person, EntityType::Country, EntityType::Organisation, EntityType::Location, EntityType::Misc];
@@ -154,6 +180,41 @@ pub struct Graph {
     /// Where the graph came from (the store run that wrote it), for the
     /// GEXF `<description>`; set by the caller.
     pub provenance: Option<String>,
+    /// What the size cap and the readable defaults left out.
+    pub left_out: LeftOut,
+}
+
+/// What [`build`] left out beyond the type, mention and confidence filters.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct LeftOut {
+    /// Entities past `max_entities` (the least mentioned).
+    pub entities: usize,
+    /// The most mentions of an entity left out by the cap (0: none).
+    pub entity_max_mentions: usize,
+    /// Commenters without a kept stance record toward an entity shown.
+    pub commenters: usize,
+    /// Articles left without any edge.
+    pub articles: usize,
+}
+
+impl LeftOut {
+    /// One line for the GEXF description and the report; `None` when nothing was left out.
+    pub fn text(&self, options: &GraphOptions) -> Option<String> {
+        let mut parts = Vec::new();
+        if self.entities > 0 {
+            parts.push(format!(
+                "{} less mentioned entities (at most {} mentions each; the graph keeps the {} most mentioned, --max-entities)",
+                self.entities, self.entity_max_mentions, options.max_entities
+            ));
+        }
+        if self.commenters > 0 {
+            parts.push(format!("{} commenters without a stance record (--all-nodes keeps them)", self.commenters));
+        }
+        if self.articles > 0 {
+            parts.push(format!("{} articles left without an edge", self.articles));
+        }
+        (!parts.is_empty()).then(|| format!("left out: {}", parts.join("; ")))
+    }
 }
 
 /// What a node stands for.
@@ -580,6 +641,7 @@ pub fn build(
     }
     let min_mentions = options.min_mentions.max(1);
     mention_count.retain(|eid, count| *count >= min_mentions && options.types.contains(&known[eid].kind));
+    let mut left_out = cap_entities(&mut mention_count, options.max_entities);
     let shown = |eid: &str| mention_count.contains_key(eid);
 
     // Mentions: entity dates, per (article, entity), per commenter.
@@ -650,6 +712,18 @@ pub fn build(
         }
         entity_stance.entry(eid).or_default().add(date, r.stance, r.confidence);
     }
+    if !options.all_nodes {
+        // Commenters with a stance edge stay, with their comments and replies among them.
+        let sided: BTreeSet<&str> = stance_edges.keys().map(|(name, _)| name.as_str()).collect();
+        left_out.commenters = commenters.keys().filter(|n| !sided.contains(n.as_str())).count();
+        commenters.retain(|name, _| sided.contains(name.as_str()));
+        commented.retain(|(name, _), _| sided.contains(name.as_str()));
+        replies.retain(|(from, to), _| sided.contains(from.as_str()) && sided.contains(to.as_str()));
+    }
+    let linked: BTreeSet<&str> =
+        article_mentions.keys().map(|(d, _)| *d).chain(commented.keys().map(|(_, d)| *d)).collect();
+    let article_shown = |doc_id: &str| options.all_nodes || linked.contains(doc_id);
+    left_out.articles = dating.documents().filter(|d| !article_shown(&d.id)).count();
 
     let mut nodes = Vec::with_capacity(mention_count.len() + commenters.len() + documents.len());
     for (&eid, &count) in &mention_count {
@@ -679,7 +753,7 @@ pub fn build(
             stance: None,
         });
     }
-    for d in dating.documents() {
+    for d in dating.documents().filter(|d| article_shown(&d.id)) {
         let label = match d.title.as_deref().map(str::trim) {
             Some(t) if !t.is_empty() => t.to_string(),
             _ => d.id.clone(),
@@ -749,7 +823,26 @@ pub fn build(
     }
     edges.sort_by(|a, b| (&a.source, &a.target, a.kind).cmp(&(&b.source, &b.target, b.kind)));
 
-    Graph { nodes, edges, provenance: None }
+    Graph { nodes, edges, provenance: None, left_out }
+}
+
+/// Keeps the `max` most mentioned entities (ties: the smaller id; 0: all).
+fn cap_entities(mention_count: &mut BTreeMap<&str, usize>, max: usize) -> LeftOut {
+    if max == 0 || mention_count.len() <= max {
+        return LeftOut::default();
+    }
+    let mut ranked: Vec<(&str, usize)> = mention_count.iter().map(|(e, n)| (*e, *n)).collect();
+    ranked.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+    let dropped = &ranked[max..];
+    let left_out = LeftOut {
+        entities: dropped.len(),
+        entity_max_mentions: dropped.first().map_or(0, |d| d.1),
+        ..LeftOut::default()
+    };
+    for (e, _) in dropped {
+        mention_count.remove(e);
+    }
+    left_out
 }
 
 impl Graph {
@@ -950,10 +1043,11 @@ mod tests {
             record("b", 0, "carol", "org:never-mentioned", Stance::Against, 0.6),
             record("b", 0, "carol", "misc:yeah", Stance::Against, 0.6),
         ];
-        let g = build(&docs, &entities, &mentions, &stances, &GraphOptions::default());
+        let g = build(&docs, &entities, &mentions, &stances, &GraphOptions::everything());
 
         let ids: Vec<&str> = g.nodes.iter().map(|n| n.id.as_str()).collect();
         assert_eq!(ids, ["JPN", "doc:a", "doc:b", "person:x", "user:(anonymous)", "user:alice", "user:carol"]);
+        assert_eq!(g.left_out, LeftOut::default());
 
         let x = g.node("person:x").unwrap();
         assert_eq!(x.kind, NodeKind::Entity(EntityType::Person));
@@ -987,14 +1081,45 @@ mod tests {
         docs2.reverse();
         let mut stances2 = stances.clone();
         stances2.reverse();
-        assert_eq!(build(&docs2, &entities, &mentions, &stances2, &GraphOptions::default()), g);
+        assert_eq!(build(&docs2, &entities, &mentions, &stances2, &GraphOptions::everything()), g);
         assert!(g.has_time());
 
+        // By default, commenters without a kept stance record (carol's is toward JPN, neutral: kept)
+        // and the anonymous commenter go, with their edges.
+        let readable = build(&docs, &entities, &mentions, &stances, &GraphOptions::default());
+        let ids: Vec<&str> = readable.nodes.iter().map(|n| n.id.as_str()).collect();
+        assert_eq!(ids, ["JPN", "doc:a", "doc:b", "person:x", "user:alice", "user:carol"]);
+        assert_eq!(readable.left_out, LeftOut { commenters: 1, ..LeftOut::default() });
+        assert!(readable.edges.iter().all(|e| e.source != "user:(anonymous)"));
+
         // --types widens it; records and the rest are unchanged.
-        let all = GraphOptions { types: GraphOptions::ALL_TYPES.to_vec(), ..GraphOptions::default() };
+        let all = GraphOptions { types: GraphOptions::ALL_TYPES.to_vec(), ..GraphOptions::everything() };
         let wide = build(&docs, &entities, &mentions, &stances, &all);
         assert!(wide.node("misc:yeah").is_some());
         assert!(wide.edge("user:carol", "misc:yeah", EdgeKind::Stance).is_some());
+    }
+
+    #[test]
+    fn the_cap_keeps_the_most_mentioned_and_bare_articles_go() {
+        let docs = vec![doc("a", None, &["alice"]), doc("b", None, &[]), doc("c", None, &["bob"])];
+        let entities: Vec<Entity> = ["p:1", "p:2", "p:3"].iter().map(|id| entity(id, EntityType::Person)).collect();
+        let mut mentions = vec![mention("a", Source::Article, "p:1"), mention("a", Source::Article, "p:1")];
+        mentions.extend([mention("a", Source::Article, "p:2"), mention("a", Source::Article, "p:2")]);
+        mentions.push(mention("b", Source::Article, "p:3"));
+        let stances = vec![record("a", 0, "alice", "p:3", Stance::Favour, 0.9)];
+        let capped = GraphOptions { max_entities: 2, ..GraphOptions::default() };
+        let g = build(&docs, &entities, &mentions, &stances, &capped);
+        let ids: Vec<&str> = g.nodes.iter().map(|n| n.id.as_str()).collect();
+        // p:3 (1 mention) is past the cap, so alice's only record goes and alice with it;
+        // doc:b and doc:c (bob wrote nothing about an entity) are left without an edge.
+        assert_eq!(ids, ["doc:a", "p:1", "p:2"]);
+        let left = LeftOut { entities: 1, entity_max_mentions: 1, commenters: 2, articles: 2 };
+        assert_eq!(g.left_out, left);
+        let text = g.left_out.text(&capped).unwrap();
+        assert!(text.contains("1 less mentioned entities (at most 1 mentions each"), "{text}");
+        let everything = build(&docs, &entities, &mentions, &stances, &GraphOptions::everything());
+        assert_eq!(everything.nodes.len(), 3 + 3 + 2);
+        assert_eq!(everything.left_out.text(&GraphOptions::everything()), None);
     }
 
     #[test]
@@ -1047,7 +1172,7 @@ mod tests {
             record("t", 3, "ben", "person:x", Stance::Against, 0.9),
             record("t", 4, "ben", "person:x", Stance::Against, 0.9),
         ];
-        let g = build(&[d], &entities, &mentions, &stances, &GraphOptions::default());
+        let g = build(&[d], &entities, &mentions, &stances, &GraphOptions::everything());
         let edge = g.edge("user:ben", "person:x", EdgeKind::Stance).unwrap();
         assert_eq!(edge.dates, ["2024-01-01", "2024-01-02", "2024-01-05"], "one date per comment date");
         let steps: Vec<(&str, Option<StanceLabel>)> =

@@ -18,7 +18,7 @@ use stancegraph::eval::NerFormat;
 use stancegraph::graph::GraphOptions;
 use stancegraph::ner::{NerConfig, NerModel};
 use stancegraph::outputs::OutputError;
-use stancegraph::pipeline::{self, RunOptions, Shard};
+use stancegraph::pipeline::{self, ExportRange, RunOptions, Shard};
 use stancegraph::stance::{StanceClassifier, StanceConfig, StanceModelChoice};
 use stancegraph::store::StoreError;
 
@@ -134,6 +134,42 @@ struct GraphArgs {
     /// precise on our comment dev set; `export` takes the default model's); 0 keeps everything.
     #[arg(long, value_parser = GraphOptions::parse_confidence)]
     min_confidence: Option<f32>,
+    /// At most this many entities in the graphs: the most mentioned (0: no cap). What is left out is said
+    /// in the GEXF description, summary.json and the report.
+    #[arg(long, default_value_t = GraphOptions::DEFAULT_MAX_ENTITIES)]
+    max_entities: usize,
+    /// Keep every commenter and article in graph.gexf (default: commenters without a stance record, and
+    /// articles left without any edge, are left out).
+    #[arg(long)]
+    all_nodes: bool,
+    /// commenters.gexf links two commenters only when both took a side on at least this many entities.
+    #[arg(long, default_value_t = GraphOptions::DEFAULT_MIN_SHARED_ENTITIES)]
+    min_shared_entities: usize,
+}
+
+/// Which documents the export set holds (docs/nightly.md, "The rolling window").
+#[derive(Args, Clone)]
+struct WindowArgs {
+    /// Export the whole archive instead of the rolling window.
+    #[arg(long)]
+    all: bool,
+    /// The rolling window: the newest N days of document dates (undated documents count by the day
+    /// of the run that first stored them), counted back from the newest document in the store.
+    #[arg(long, default_value_t = ExportRange::DEFAULT_DAYS, value_parser = clap::value_parser!(u32).range(1..))]
+    window_days: u32,
+    /// The window reaches further back until it holds at least this many documents.
+    #[arg(long, default_value_t = ExportRange::DEFAULT_MIN_DOCUMENTS)]
+    window_min_documents: usize,
+}
+
+impl WindowArgs {
+    fn range(&self) -> ExportRange {
+        if self.all {
+            ExportRange::All
+        } else {
+            ExportRange::Window { days: self.window_days, min_documents: self.window_min_documents }
+        }
+    }
 }
 
 /// The value of `--types`.
@@ -153,6 +189,9 @@ impl GraphArgs {
             types: self.types.0.clone(),
             min_mentions: self.min_mentions,
             min_confidence: self.min_confidence.unwrap_or_else(recorded),
+            max_entities: self.max_entities,
+            all_nodes: self.all_nodes,
+            min_shared_entities: self.min_shared_entities,
         }
     }
 }
@@ -213,6 +252,8 @@ enum Command {
         chunk_pairs: usize,
         #[command(flatten)]
         graph: GraphArgs,
+        #[command(flatten)]
+        window: WindowArgs,
     },
     /// Reduce step of a Slurm job array: merge the shard stores of `run --shard` into the corpus
     /// store, link the whole corpus, answer the stance questions the shards could not, export.
@@ -242,6 +283,8 @@ enum Command {
         accept_shrink: bool,
         #[command(flatten)]
         graph: GraphArgs,
+        #[command(flatten)]
+        window: WindowArgs,
     },
     /// Write the export set from the store alone (no model runs).
     Export {
@@ -251,11 +294,11 @@ enum Command {
         /// The corpus store. Default: OUT/stancegraph.db.
         #[arg(long)]
         store: Option<PathBuf>,
-        /// Only documents dated on or after this day (YYYY-MM-DD).
-        #[arg(long, value_parser = parse_day)]
+        /// Only documents dated on or after this day (YYYY-MM-DD), instead of the rolling window.
+        #[arg(long, value_parser = parse_day, conflicts_with = "all")]
         from: Option<String>,
-        /// Only documents dated on or before this day (YYYY-MM-DD).
-        #[arg(long, value_parser = parse_day)]
+        /// Only documents dated on or before this day (YYYY-MM-DD), instead of the rolling window.
+        #[arg(long, value_parser = parse_day, conflicts_with = "all")]
         to: Option<String>,
         #[arg(long, default_value_t = RunOptions::DEFAULT_MIN_FREE_MB)]
         min_free_mb: u64,
@@ -266,6 +309,8 @@ enum Command {
         accept_shrink: bool,
         #[command(flatten)]
         graph: GraphArgs,
+        #[command(flatten)]
+        window: WindowArgs,
     },
     /// Copy what can still be read from a damaged store into a new one (the damaged file is kept beside it).
     Recover {
@@ -425,6 +470,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             chunk_pairs,
             shard,
             graph,
+            window,
         } => {
             // A shard writes no exports: its folder is the shard store's.
             let out = match (&out, &store) {
@@ -454,6 +500,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 chunk_pairs: chunk_pairs.max(1),
                 graph: GraphOptions::default(),
                 accept_shrink,
+                range: window.range(),
             };
             let model =
                 (!options.stance_baseline).then(|| options.stance_model.dir(&options.models_dir).ok()).flatten();
@@ -472,6 +519,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             min_free_mb,
             accept_shrink,
             graph,
+            window,
         } => {
             let options = RunOptions {
                 inputs: Vec::new(),
@@ -494,13 +542,14 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 chunk_pairs: RunOptions::DEFAULT_CHUNK_PAIRS,
                 graph: GraphOptions::default(),
                 accept_shrink,
+                range: window.range(),
             };
             let model = options.stance_model.dir(&options.models_dir).ok();
             let options = RunOptions { graph: graph.options(model), ..options };
             pipeline::run(&options)?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Export { out, store, from, to, min_free_mb, quiet, accept_shrink, graph } => {
+        Command::Export { out, store, from, to, min_free_mb, quiet, accept_shrink, graph, window } => {
             if let (Some(from), Some(to)) = (&from, &to) {
                 if from > to {
                     anyhow::bail!("--from {from} is later than --to {to}: the range is empty");
@@ -509,8 +558,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let store = store.unwrap_or_else(|| out.join(stancegraph::store::DEFAULT_FILE));
             let default_model = StanceModelChoice::Comments.dir(&stancegraph::models_dir()).ok();
             let graph = graph.options(default_model);
-            let (from, to) = (from.as_deref(), to.as_deref());
-            pipeline::export_only(&store, &out, from, to, min_free_mb, quiet, accept_shrink, &graph)?;
+            let range = if from.is_some() || to.is_some() { ExportRange::Dated { from, to } } else { window.range() };
+            pipeline::export_only(&store, &out, &range, min_free_mb, quiet, accept_shrink, &graph)?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Recover { store } => {

@@ -81,9 +81,10 @@ pub fn highest_set(out: &Path) -> i64 {
         .unwrap_or(0)
 }
 
-/// Refuses a set of the whole corpus smaller than the newest whole-corpus
-/// set in `out/runs` (a filtered `export --from/--to` is no reference),
-/// unless `accept`.
+/// Refuses a set made from an archive (the store's documents) smaller than
+/// the newest set's in `out/runs` (its `archive_documents`; a set of an
+/// earlier build without it counts by `documents`, unless filtered by
+/// `export --from/--to`), unless `accept`.
 pub fn check_shrink(out: &Path, documents: usize, accept: bool) -> Result<(), OutputError> {
     if accept {
         return Ok(());
@@ -93,7 +94,8 @@ pub fn check_shrink(out: &Path, documents: usize, accept: bool) -> Result<(), Ou
         let Ok(text) = fs::read_to_string(out.join("runs").join(name).join("summary.json")) else { continue };
         let Ok(summary) = serde_json::from_str::<serde_json::Value>(&text) else { continue };
         let filtered = ["from", "to"].iter().any(|k| !summary[k].is_null());
-        let Some(last) = summary["documents"].as_u64().filter(|_| !filtered) else { continue };
+        let archive = summary["archive_documents"].as_u64();
+        let Some(last) = archive.or(summary["documents"].as_u64().filter(|_| !filtered)) else { continue };
         if (documents as u64) < last {
             return Err(OutputError::Shrink {
                 out: out.to_path_buf(),

@@ -21,9 +21,12 @@
 //! * **Nodes**: the commenters of the main graph who took a side on at least
 //!   one entity shown; `sides` counts those entities, `camp` is the camp
 //!   [`camps::find`] puts them in (none when they stand alone).
-//! * **Edges**: one per pair of commenters whose **net agreement**
-//!   (`agreements` − `disagreements`) is **positive**, weighted by it.
-//!   A pair that disagrees at least as often as it agrees is no edge.
+//! * **Edges**: one per pair of commenters who both took a side on at least
+//!   `min_shared_entities` of the same entities (default 2,
+//!   `--min-shared-entities`: one shared "against Trump" is no bond) and whose
+//!   **net agreement** (`agreements` − `disagreements`) is **positive**,
+//!   weighted by it. A pair that disagrees at least as often as it agrees is
+//!   no edge.
 //!
 //! Why no negative or zero weights: Gephi's Modularity (Louvain) adds edge
 //! weights up as they come, negative ones included, into the node degrees
@@ -244,7 +247,8 @@ pub fn commenters(graph: &Graph, dating: &Dating, stances: &[StanceRecord], opti
     nodes.sort_by(|a, b| a.node.id.cmp(&b.node.id));
 
     let mut edges: Vec<AgreementEdge> = Vec::new();
-    for p in pairs.iter().filter(|p| p.weight() > 0) {
+    let min_shared = options.min_shared_entities.max(1);
+    for p in pairs.iter().filter(|p| p.weight() > 0 && p.agree + p.disagree >= min_shared) {
         let (Some(a), Some(b)) = (sided.get(&p.a), sided.get(&p.b)) else { continue };
         let mut when = Dates::default();
         for entity in a.keys().filter(|e| b.contains_key(*e)) {
@@ -478,7 +482,9 @@ mod tests {
     #[test]
     fn agreement_edges_are_positive_net_pairs_with_camps() {
         let f = fixture();
-        let c = pair_graphs(&f, &GraphOptions::default()).commenters;
+        // By default two commenters must share two sides; bob and cat share one.
+        assert!(pair_graphs(&f, &GraphOptions::default()).commenters.edges.is_empty());
+        let c = pair_graphs(&f, &GraphOptions::everything()).commenters;
         // Sides: ann x+ y+ z+; bob x+ y-; cat y- z-; dan x-.
         // ann–bob: x same, y opposite: net 0, no edge. ann–cat: y, z opposite. ann–dan: x opposite.
         // bob–cat: y same. bob–dan: x opposite. cat–dan: nothing shared.
@@ -496,7 +502,7 @@ mod tests {
         assert_eq!(c.edges[0].dates, ["2024-03-01"]);
 
         // --min-confidence drops cat's side on z: ann–cat still disagree on y only.
-        let strict = GraphOptions { min_confidence: 0.5, ..GraphOptions::default() };
+        let strict = GraphOptions { min_confidence: 0.5, ..GraphOptions::everything() };
         let c = pair_graphs(&f, &strict).commenters;
         assert_eq!(c.nodes.iter().find(|n| n.node.label == "cat").unwrap().sides, 1);
     }

@@ -1,5 +1,5 @@
 //! The run: wires corpus → store → ner → link → stance → graph → outputs,
-//! so that each run does only what is new and exports the whole corpus.
+//! so that each run does only what is new and exports the rolling window.
 //! It times each stage, logs (timestamped lines), and assembles
 //! `summary.json`. It owns no algorithm and no SQL of its own: every
 //! decision is made in the stage modules, every record kept by `store`.
@@ -21,9 +21,12 @@
 //! 5. **Stance** for the (comment, entity) questions never answered before,
 //!    in chunks committed as they finish; the linking result swaps in with
 //!    one transaction.
-//! 6. **Export** the whole store as one set (see `outputs`): the graph and
-//!    the two pair graphs are built once from one snapshot (`Graphs`), for
-//!    `run` and `export` alike.
+//! 6. **Export** one set (see `outputs`) of the documents of
+//!    [`ExportRange`]: by default the rolling window (the newest 30 days of
+//!    document days, at least 1,000 documents; `docs/nightly.md`), or the
+//!    whole archive (`--all`), or a date range (`export --from/--to`). The
+//!    graph and the two pair graphs are built once from one snapshot
+//!    (`Graphs`), for `run` and `export` alike.
 //!
 //! The models load only when there is work for them. When nothing changed
 //! since the last committed linking, steps 3–5 are skipped.
@@ -88,6 +91,78 @@ pub struct RunOptions {
     pub merge_from: Vec<PathBuf>,
     /// Publish a corpus smaller than the last set's (see `outputs::check_shrink`).
     pub accept_shrink: bool,
+    /// Which documents the export set holds (default: the rolling window).
+    pub range: ExportRange,
+}
+
+/// Which documents an export set holds (`docs/nightly.md`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ExportRange {
+    /// The rolling window, the default of `run`, `merge` and `export`: the
+    /// newest `days` days of document days ([`Store::window`]), reaching back
+    /// to hold at least `min_documents` documents.
+    Window { days: u32, min_documents: usize },
+    /// The whole archive (`--all`).
+    All,
+    /// Documents dated within `from..=to` (`--from`/`--to`; undated ones are left out).
+    Dated { from: Option<String>, to: Option<String> },
+}
+
+impl Default for ExportRange {
+    fn default() -> Self {
+        ExportRange::Window { days: Self::DEFAULT_DAYS, min_documents: Self::DEFAULT_MIN_DOCUMENTS }
+    }
+}
+
+impl ExportRange {
+    pub const DEFAULT_DAYS: u32 = 30;
+    pub const DEFAULT_MIN_DOCUMENTS: usize = 1000;
+}
+
+/// What an export set holds, for `summary.json` (`coverage`) and the GEXF
+/// description.
+#[derive(Debug, Clone, Serialize)]
+struct Coverage {
+    /// `window`, `all` or `range`.
+    scope: &'static str,
+    /// First and last day of the window or range (none: unbounded).
+    from: Option<String>,
+    to: Option<String>,
+    /// Documents in the set, and in the store.
+    documents: usize,
+    archive_documents: usize,
+    /// The above in words (the GEXF description and the report say it).
+    text: String,
+}
+
+impl Coverage {
+    fn describe(&self) -> String {
+        let days = match (&self.from, &self.to) {
+            (None, None) => String::new(),
+            (f, t) => format!(" {} to {}", f.as_deref().unwrap_or("the start"), t.as_deref().unwrap_or("the end")),
+        };
+        format!("{}{days}: {} of {} documents", self.scope, self.documents, self.archive_documents)
+    }
+}
+
+/// Reads the export's documents and records from the store.
+fn read_range(store: &Store, range: &ExportRange) -> Result<(store::Snapshot, Coverage)> {
+    let archive_documents = store.document_count()?;
+    let (snapshot, scope, from, to) = match range {
+        ExportRange::All => (store.snapshot_of(store::Scope::All)?, "all", None, None),
+        ExportRange::Dated { from, to } => {
+            let scope = store::Scope::Dated { from: from.as_deref(), to: to.as_deref() };
+            (store.snapshot_of(scope)?, "range", from.clone(), to.clone())
+        }
+        ExportRange::Window { days, min_documents } => match store.window(*days, *min_documents)? {
+            Some(w) => (store.snapshot_of(store::Scope::Since(&w.from))?, "window", Some(w.from), Some(w.to)),
+            None => (store.snapshot_of(store::Scope::All)?, "window", None, None),
+        },
+    };
+    let mut coverage =
+        Coverage { scope, from, to, documents: snapshot.documents.len(), archive_documents, text: String::new() };
+    coverage.text = coverage.describe();
+    Ok((snapshot, coverage))
 }
 
 /// Shard `k` of `n` (0-based): the documents whose id hashes to `k`.
@@ -236,7 +311,11 @@ struct Summary {
     inputs: Vec<String>,
     /// What this run did.
     work: WorkDone,
-    /// The whole corpus, as exported.
+    /// Which documents the set holds (the rolling window by default).
+    coverage: Coverage,
+    /// Documents in the store (what `--accept-shrink` guards).
+    archive_documents: usize,
+    /// The set's corpus, as exported.
     documents: usize,
     comments: usize,
     mentions: usize,
@@ -279,13 +358,28 @@ fn filters_json(o: &graph::GraphOptions) -> serde_json::Value {
     let types: Vec<&str> = o.types.iter().map(|t| graph::entity_type_name(*t)).collect();
     // The f32 as written on the command line or in config.json (0.5747, not 0.5746999979).
     let min_confidence: f64 = o.min_confidence.to_string().parse().unwrap_or_default();
-    serde_json::json!({ "types": types, "min_mentions": o.min_mentions, "min_confidence": min_confidence })
+    serde_json::json!({
+        "types": types,
+        "min_mentions": o.min_mentions,
+        "min_confidence": min_confidence,
+        "max_entities": o.max_entities,
+        "all_nodes": o.all_nodes,
+        "min_shared_entities": o.min_shared_entities,
+    })
 }
 
 /// The graph options, for the GEXF description.
 fn filters_text(o: &graph::GraphOptions) -> String {
     let types: Vec<&str> = o.types.iter().map(|t| graph::entity_type_name(*t)).collect();
-    format!("types {}, min mentions {}, min confidence {}", types.join(","), o.min_mentions, o.min_confidence)
+    format!(
+        "types {}, min mentions {}, min confidence {}, max entities {}{}, commenters linked on {} shared entities",
+        types.join(","),
+        o.min_mentions,
+        o.min_confidence,
+        o.max_entities,
+        if o.all_nodes { ", all nodes" } else { "" },
+        o.min_shared_entities.max(1)
+    )
 }
 
 #[derive(Debug, Serialize)]
@@ -468,13 +562,14 @@ pub fn run(options: &RunOptions) -> Result<RunReport> {
         }
 
         // 6. Export.
-        let mut snapshot = store.snapshot(None, None)?;
-        outputs::check_shrink(&options.out, snapshot.documents.len(), options.accept_shrink)?;
+        let (mut snapshot, coverage) = read_range(&store, &options.range)?;
+        outputs::check_shrink(&options.out, coverage.archive_documents, options.accept_shrink)?;
         crate::stance::apply_min_confidence(&mut snapshot.stances, options.graph.min_confidence);
         let run_started = store.run_started(run_id)?.unwrap_or_default();
         let provenance = format!(
-            "stancegraph {} run {run_id}, {run_started}; graph filters: {}",
+            "stancegraph {} run {run_id}, {run_started}; {}; graph filters: {}",
             env!("CARGO_PKG_VERSION"),
+            coverage.text,
             filters_text(&options.graph)
         );
         let graphs = Graphs::build(&snapshot, &options.graph, provenance);
@@ -486,6 +581,8 @@ pub fn run(options: &RunOptions) -> Result<RunReport> {
             run_started,
             store: store_path.display().to_string(),
             inputs: inputs.clone(),
+            archive_documents: coverage.archive_documents,
+            coverage,
             documents: snapshot.documents.len(),
             comments: snapshot.documents.iter().map(|d| d.comments.len()).sum(),
             mentions: snapshot.mentions.len(),
@@ -922,14 +1019,13 @@ pub fn stored_spans(store: &Store, doc: &Document) -> Result<DocumentSpans> {
 
 /// `stancegraph export`: the export set from the store alone, no model.
 /// A date range that matches no document writes nothing
-/// ([`outputs::OutputError::NothingMatched`]); a whole-corpus export is
-/// checked like a run's (`accept_shrink`).
+/// ([`outputs::OutputError::NothingMatched`]); a window or whole-archive
+/// export is checked like a run's (`accept_shrink`).
 #[allow(clippy::too_many_arguments)]
 pub fn export_only(
     store_path: &Path,
     out: &Path,
-    from: Option<&str>,
-    to: Option<&str>,
+    range: &ExportRange,
     min_free_mb: u64,
     quiet: bool,
     accept_shrink: bool,
@@ -944,25 +1040,32 @@ pub fn export_only(
     let _lock = StoreLock::acquire(store_path, "export")?;
     let mut store = Store::open(store_path)?;
     outputs::clean_leftovers(out);
-    let mut snapshot = store.snapshot(from, to)?;
-    let range = format!("{} to {}", from.unwrap_or("the start"), to.unwrap_or("the end"));
-    if from.is_some() || to.is_some() {
+    let (mut snapshot, coverage) = read_range(&store, range)?;
+    let (from, to) = match range {
+        ExportRange::Dated { from, to } => (from.as_deref(), to.as_deref()),
+        _ => (None, None),
+    };
+    let range_text = format!("{} to {}", from.unwrap_or("the start"), to.unwrap_or("the end"));
+    if let ExportRange::Dated { .. } = range {
         let undated = store.undated_documents()?;
         if snapshot.documents.is_empty() {
-            return Err(outputs::OutputError::NothingMatched { range, undated, out: out.to_path_buf() }.into());
+            return Err(
+                outputs::OutputError::NothingMatched { range: range_text, undated, out: out.to_path_buf() }.into()
+            );
         }
         if undated > 0 {
-            log.warn(&format!("{undated} undated document(s) left out of the export of {range}"));
+            log.warn(&format!("{undated} undated document(s) left out of the export of {range_text}"));
         }
     } else {
-        outputs::check_shrink(out, snapshot.documents.len(), accept_shrink)?;
+        outputs::check_shrink(out, coverage.archive_documents, accept_shrink)?;
     }
     let run_id = store.begin_run_after("export", &[], outputs::highest_set(out))?;
     crate::stance::apply_min_confidence(&mut snapshot.stances, graph_options.min_confidence);
     let run_started = store.run_started(run_id)?.unwrap_or_default();
     let provenance = format!(
-        "stancegraph {} export {run_id} of {range}, {run_started}; graph filters: {}",
+        "stancegraph {} export {run_id}, {run_started}; {}; graph filters: {}",
         env!("CARGO_PKG_VERSION"),
+        coverage.text,
         filters_text(graph_options)
     );
     let graphs = Graphs::build(&snapshot, graph_options, provenance);
@@ -974,6 +1077,8 @@ pub fn export_only(
         "store": store_path.display().to_string(),
         "from": from,
         "to": to,
+        "coverage": &coverage,
+        "archive_documents": coverage.archive_documents,
         "documents": snapshot.documents.len(),
         "comments": snapshot.documents.iter().map(|d| d.comments.len()).sum::<usize>(),
         "mentions": snapshot.mentions.len(),
@@ -989,10 +1094,11 @@ pub fn export_only(
     store.finish_run(run_id, status, &summary)?;
     let dir = result?;
     log.info(&format!(
-        "export {run_id}: {} documents, {} entities, {} stance pairs from {range}; graph: {}",
+        "export {run_id}: {} documents, {} entities, {} stance pairs ({}); graph: {}",
         snapshot.documents.len(),
         snapshot.entities.len(),
         snapshot.stances.len(),
+        coverage.text,
         out.join("graph.gexf").display()
     ));
     Ok(dir)
@@ -1003,12 +1109,17 @@ pub fn export_only(
 struct Graphs {
     graph: graph::Graph,
     pairs: PairGraphs,
+    left_out_text: Option<String>,
 }
 
 /// Nodes and edges of each GEXF file, for `summary.json` (`graphs`).
 #[derive(Debug, Clone, Serialize)]
 struct GraphCounts {
     graph: NodesEdges,
+    /// What the size cap and the readable defaults left out of graph.gexf.
+    left_out: graph::LeftOut,
+    /// The same in words (null: nothing).
+    left_out_text: Option<String>,
     commenters: CommenterCounts,
     entities: NodesEdges,
 }
@@ -1030,15 +1141,21 @@ impl Graphs {
     fn build(snapshot: &store::Snapshot, options: &graph::GraphOptions, provenance: String) -> Graphs {
         let (documents, mentions, stances) = (&snapshot.documents, &snapshot.mentions, &snapshot.stances);
         let mut graph = graph::build(documents, &snapshot.entities, mentions, stances, options);
-        graph.provenance = Some(provenance);
+        let left_out_text = graph.left_out.text(options);
+        graph.provenance = Some(match &left_out_text {
+            Some(t) => format!("{provenance}; {t}"),
+            None => provenance,
+        });
         let pairs = pair_graphs::build(&graph, documents, mentions, stances, options);
-        Graphs { graph, pairs }
+        Graphs { graph, pairs, left_out_text }
     }
 
     fn counts(&self) -> GraphCounts {
         let (c, e) = (&self.pairs.commenters, &self.pairs.entities);
         GraphCounts {
             graph: NodesEdges { nodes: self.graph.nodes.len(), edges: self.graph.edges.len() },
+            left_out: self.graph.left_out,
+            left_out_text: self.left_out_text.clone(),
             commenters: CommenterCounts { nodes: c.nodes.len(), edges: c.edges.len(), camps: c.camps },
             entities: NodesEdges { nodes: e.nodes.len(), edges: e.edges.len() },
         }

@@ -306,6 +306,11 @@ pub struct FileLink {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Report {
     pub run_id: Option<i64>,
+    /// Which documents the set holds (summary.json `coverage.text`: the
+    /// rolling window, the whole archive or a date range).
+    pub coverage: Option<String>,
+    /// What the graph files left out (summary.json `graphs.left_out_text`).
+    pub graph_left_out: Option<String>,
     pub run_started: Option<String>,
     pub version: Option<String>,
     pub stance_method: Option<String>,
@@ -663,6 +668,8 @@ pub fn build(e: &Exports, summary: &Value) -> Report {
 
     Report {
         run_id: summary.get("run_id").and_then(Value::as_i64),
+        coverage: summary.pointer("/coverage/text").and_then(Value::as_str).map(str::to_string),
+        graph_left_out: summary.pointer("/graphs/left_out_text").and_then(Value::as_str).map(str::to_string),
         run_started: text_field(summary, "run_started"),
         version: text_field(summary, "version"),
         stance_method: text_field(summary, "stance_method"),
@@ -1397,7 +1404,11 @@ pub fn render(r: &Report) -> String {
         sub.push(format!("stance by {m}"));
     }
     o.push_str(&escape(&sub.join(" · ")));
-    o.push_str("</p></header>\n<div class=\"grid\">\n");
+    o.push_str("</p>");
+    for note in [&r.coverage, &r.graph_left_out].into_iter().flatten() {
+        let _ = write!(o, "<p class=\"sub\">{}</p>", escape(note));
+    }
+    o.push_str("</header>\n<div class=\"grid\">\n");
 
     // 1. Key numbers.
     section_open(&mut o, "key-numbers", "The corpus at a glance", "", "wide");

@@ -1,6 +1,7 @@
 //! The corpus store: one SQLite file (through rusqlite's bundled library)
 //! that remembers everything a run learnt, so the next run only does what is
-//! new and every export is made from the whole corpus. It owns every SQL
+//! new and every export is made from the store (its rolling window, the
+//! whole archive or a date range: [`Scope`]). It owns every SQL
 //! statement of the program; the other stages hand it typed records
 //! ([`Document`], [`EntitySpan`], [`Mention`], [`StanceDecision`], [`Entity`])
 //! and get typed records back.
@@ -430,6 +431,35 @@ pub struct StancePair {
 pub struct Work {
     /// Redo stored model output made by another model than the current one.
     pub reprocess: bool,
+}
+
+/// A document's day for the rolling window: its date (`YYYY-MM-DD`), else
+/// the day of the run that first stored it.
+const DOCUMENT_DAY: &str =
+    "coalesce(substr(d.date, 1, 10), (SELECT substr(r.started, 1, 10) FROM runs r WHERE r.id = d.first_run))";
+
+/// Which documents an export holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope<'a> {
+    /// The whole archive.
+    All,
+    /// Documents dated within `from..=to` (either bound optional); undated
+    /// documents are left out.
+    Dated { from: Option<&'a str>, to: Option<&'a str> },
+    /// Documents whose day (date, else the day of the run that first stored
+    /// them) is this day or later: the rolling window.
+    Since(&'a str),
+}
+
+/// The rolling window ([`Store::window`]).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Window {
+    /// First day in the window (`YYYY-MM-DD`).
+    pub from: String,
+    /// The newest document day.
+    pub to: String,
+    /// Documents in the window.
+    pub documents: usize,
 }
 
 /// Everything an export needs, read from the store.
@@ -1138,20 +1168,68 @@ impl Store {
         })
     }
 
-    /// Everything an export needs, for documents dated within
-    /// `from..=to` (`YYYY-MM-DD`; an undated document is in only when no
-    /// bound is given). Entities are those mentioned there, with their
-    /// mention counts there.
+    /// Documents in the store.
+    pub fn document_count(&self) -> Result<usize> {
+        self.count("SELECT count(*) FROM documents")
+    }
+
     /// Documents without a date (left out of a `--from`/`--to` export).
     pub fn undated_documents(&self) -> Result<usize> {
         self.count("SELECT count(*) FROM documents WHERE date IS NULL")
     }
 
+    /// The rolling window of the default export: the newest `days` days by
+    /// document day ([`Scope::Since`]: a document's date, else the day of
+    /// the run that first stored it), reaching back further when that holds
+    /// fewer than `min_documents` documents, to the day of the
+    /// `min_documents`-th newest. `None` for an empty store.
+    pub fn window(&self, days: u32, min_documents: usize) -> Result<Option<Window>> {
+        let sql = format!(
+            "WITH eff AS (SELECT {DOCUMENT_DAY} AS day FROM documents d)
+             SELECT (SELECT max(day) FROM eff),
+                    min(date((SELECT max(day) FROM eff), ?1),
+                        coalesce((SELECT day FROM eff WHERE day IS NOT NULL ORDER BY day DESC LIMIT 1 OFFSET ?2),
+                                 '0000-00-00'))"
+        );
+        let back = format!("-{} days", days.max(1) - 1);
+        let offset = min_documents.max(1) as i64 - 1;
+        let row: Option<(Option<String>, Option<String>)> = self
+            .conn
+            .query_row(&sql, params![back, offset], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()
+            .map_err(|e| self.err(e))?;
+        let Some((Some(to), Some(from))) = row else { return Ok(None) };
+        let documents = self.query_opt::<i64, _>(
+            &format!("SELECT count(*) FROM documents d WHERE {DOCUMENT_DAY} IS NULL OR {DOCUMENT_DAY} >= ?1"),
+            [&from],
+        )?;
+        Ok(Some(Window { from, to, documents: documents.unwrap_or(0) as usize }))
+    }
+
+    /// [`Store::snapshot_of`] for documents dated within `from..=to`
+    /// (`YYYY-MM-DD`; an undated document is in only when no bound is given).
     pub fn snapshot(&self, from: Option<&str>, to: Option<&str>) -> Result<Snapshot> {
-        let bounded = from.is_some() || to.is_some();
-        let in_range = "(?1 = 0 OR (d.date IS NOT NULL AND (?2 IS NULL OR substr(d.date, 1, 10) >= ?2)
-                          AND (?3 IS NULL OR substr(d.date, 1, 10) <= ?3)))";
-        let p = params![bounded as i64, from, to];
+        match (from, to) {
+            (None, None) => self.snapshot_of(Scope::All),
+            _ => self.snapshot_of(Scope::Dated { from, to }),
+        }
+    }
+
+    /// Everything an export needs, for the documents of `scope`. Entities
+    /// are those mentioned there, with their mention counts there.
+    pub fn snapshot_of(&self, scope: Scope) -> Result<Snapshot> {
+        let in_range = format!(
+            "(?1 = 0 OR (?1 = 1 AND d.date IS NOT NULL AND (?2 IS NULL OR substr(d.date, 1, 10) >= ?2)
+                          AND (?3 IS NULL OR substr(d.date, 1, 10) <= ?3))
+                  OR (?1 = 2 AND ({DOCUMENT_DAY} IS NULL OR {DOCUMENT_DAY} >= ?2)))"
+        );
+        let in_range = in_range.as_str();
+        let (mode, from, to) = match scope {
+            Scope::All => (0, None, None),
+            Scope::Dated { from, to } => (1, from, to),
+            Scope::Since(day) => (2, Some(day), None),
+        };
+        let p = params![mode as i64, from, to];
         let mut snap = Snapshot::default();
 
         let mut stmt = self
@@ -1181,7 +1259,7 @@ impl Store {
             .conn
             .prepare(&format!(
                 r#"SELECT m.doc_id, m.comment, m.start, m."end", m.text, m.entity_id, m.linked_by
-                   FROM mentions m JOIN documents d ON d.id = m.doc_id WHERE {in_range} ORDER BY m.rowid"#
+                   FROM mentions m WHERE m.doc_id IN (SELECT d.id FROM documents d WHERE {in_range}) ORDER BY m.rowid"#
             ))
             .map_err(|e| self.err(e))?;
         snap.mentions = stmt
@@ -1194,32 +1272,33 @@ impl Store {
         for m in &snap.mentions {
             *counts.entry(m.entity_id.as_str()).or_insert(0) += 1;
         }
+        // The entities mentioned in the scope, each with its aliases (read one
+        // entity at a time, so that a window reads only its own).
         let mut stmt =
             self.conn.prepare("SELECT id, label, type FROM entities ORDER BY id").map_err(|e| self.err(e))?;
-        let all: Vec<(String, String, String)> = stmt
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
-            .map_err(|e| self.err(e))?
-            .collect::<std::result::Result<_, _>>()
-            .map_err(|e| self.err(e))?;
-        let mut aliases: HashMap<String, Vec<String>> = HashMap::new();
-        let mut stmt = self
+        let mut aliases_of = self
             .conn
-            .prepare("SELECT entity_id, alias FROM entity_aliases ORDER BY entity_id, alias")
+            .prepare("SELECT alias FROM entity_aliases WHERE entity_id = ?1 ORDER BY alias")
             .map_err(|e| self.err(e))?;
-        for row in stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?))).map_err(|e| self.err(e))? {
-            let (id, alias): (String, String) = row.map_err(|e| self.err(e))?;
-            aliases.entry(id).or_default().push(alias);
-        }
-        for (id, label, kind) in all {
+        let mut rows = stmt.query([]).map_err(|e| self.err(e))?;
+        while let Some(r) = rows.next().map_err(|e| self.err(e))? {
+            let id: String = r.get(0).map_err(|e| self.err(e))?;
             let Some(&n) = counts.get(id.as_str()) else { continue };
+            let kind: String = r.get(2).map_err(|e| self.err(e))?;
+            let aliases = aliases_of
+                .query_map([&id], |r| r.get(0))
+                .map_err(|e| self.err(e))?
+                .collect::<std::result::Result<_, _>>()
+                .map_err(|e| self.err(e))?;
             snap.entities.push(Entity {
-                aliases: aliases.remove(&id).unwrap_or_default(),
+                aliases,
+                label: r.get(1).map_err(|e| self.err(e))?,
                 id,
-                label,
                 kind: EntityType::parse(&kind).unwrap_or(EntityType::Misc),
                 mentions: n,
             });
         }
+        drop(rows);
         let mut stmt = self
             .conn
             .prepare("SELECT merged_into, id FROM entity_ids WHERE merged_into IS NOT NULL ORDER BY id")
@@ -1243,9 +1322,10 @@ impl Store {
             .prepare(&format!(
                 "SELECT s.doc_id, s.comment, s.author, s.entity_id, e.label, e.type, s.stance, s.confidence,
                         s.p_against, s.p_neutral, s.p_favour, s.model, s.implicit, c.comment_id, c.text
-                 FROM stances s JOIN documents d ON d.id = s.doc_id JOIN entities e ON e.id = s.entity_id
+                 FROM stances s JOIN entities e ON e.id = s.entity_id
                  LEFT JOIN comments c ON c.doc_id = s.doc_id AND c.position = s.comment
-                 WHERE {in_range} ORDER BY s.doc_id, s.comment, s.entity_id"
+                 WHERE s.doc_id IN (SELECT d.id FROM documents d WHERE {in_range})
+                 ORDER BY s.doc_id, s.comment, s.entity_id"
             ))
             .map_err(|e| self.err(e))?;
         snap.stances = stmt

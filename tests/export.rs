@@ -41,9 +41,11 @@ struct Fixture {
     stances: Vec<StanceRecord>,
 }
 
-/// Every entity type, so that the misc entity with the odd label is in.
+/// Every entity type, so that the misc entity with the odd label is in; and
+/// every node and edge (no cap, every commenter and article, commenters
+/// linked on one shared side), so that each file shows each kind.
 fn all_types() -> GraphOptions {
-    GraphOptions { types: GraphOptions::ALL_TYPES.to_vec(), ..GraphOptions::default() }
+    GraphOptions { types: GraphOptions::ALL_TYPES.to_vec(), ..GraphOptions::everything() }
 }
 
 impl Fixture {
@@ -578,7 +580,7 @@ fn aggregation() {
 #[test]
 fn the_default_types_and_thresholds_thin_the_graph_but_not_the_records() {
     let f = fixture();
-    let default = f.graph_with(&GraphOptions::default());
+    let default = f.graph_with(&GraphOptions::everything());
     assert!(default.node("misc:cafe").is_none(), "misc is not a default type");
     assert!(default.edge(&format!("user:{ZOE}"), "misc:cafe", EdgeKind::Stance).is_none());
     assert_eq!((default.nodes.len(), default.edges.len()), (9, 16));
@@ -963,16 +965,24 @@ fn pair_graph_files_are_valid_undirected_gexf_1_3() {
     assert!(cafe.contains(r#"<attvalue for="same_stance" value="0"/>"#), "{cafe}");
     assert!(cafe.contains(r#"<attvalue for="opposite_stance" value="0"/>"#), "{cafe}");
     assert_eq!(text.matches("<edge ").count(), 2, "{text}");
-    // Entity nodes as in graph.gexf: same labels, colours and sizes; Abe is only in article text.
+    // Entity nodes as in graph.gexf: same labels and sizes, coloured by their favour/against
+    // balance; Abe is only in article text.
     let main = read(&paths[0]);
     for id in ["JPN", "person:fumio-kishida", "organisation:at-t", "misc:cafe"] {
         let node = element(&text, &format!(r#"<node id="{id}""#));
         let there = element(&main, &format!(r#"<node id="{id}""#));
-        for part in ["label=", "<viz:color ", "<viz:size "] {
-            let line = |el: &str| el.lines().find(|l| l.contains(part)).unwrap().trim().to_string();
-            assert_eq!(line(node), line(there), "{id}: {part}");
+        let line = |el: &str, part: &str| el.lines().find(|l| l.contains(part)).unwrap().trim().to_string();
+        for part in ["label=", "<viz:size "] {
+            assert_eq!(line(node, part), line(there, part), "{id}: {part}");
         }
+        let export::Rgb(r, gr, b) = export::balance_colour(g.node(id).unwrap().stance.as_ref());
+        assert_eq!(line(node, "<viz:color "), format!(r#"<viz:color r="{r}" g="{gr}" b="{b}"/>"#), "{id}");
     }
+    // JPN: more against than favour (a reddish grey); nothing measured is light grey.
+    let jpn = g.node("JPN").unwrap().stance.as_ref().unwrap().total();
+    assert!(jpn.net() < 0.0, "{jpn:?}");
+    assert!(element(&text, r#"<node id="JPN""#).contains(r#"<viz:color r="205" g="149" b="146"/>"#));
+    assert_eq!(export::balance_colour(None), export::Rgb(200, 200, 200));
     assert!(!text.contains("person:shinzo-abe"), "{text}");
     assert!(text.contains(r#"label="AT&amp;T &lt;Mobility&gt;""#));
     assert!(g.node("person:shinzo-abe").is_some());

@@ -274,7 +274,8 @@ fn the_seed_pair_graphs_count_what_the_records_say() {
                     None => {}
                 }
             }
-            if agree > disagree {
+            // The default --min-shared-entities 2: a pair shares sides on two entities at least.
+            if agree > disagree && agree + disagree >= 2 {
                 expected.insert((format!("user:{a}"), format!("user:{b}")), (agree, disagree));
             }
         }

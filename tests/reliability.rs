@@ -480,7 +480,14 @@ fn the_graph_filters_are_recorded_in_the_summary_and_the_gexf_description() {
     let mut args = vec!["run", p(&input), "--out", p(&out), "--quiet"];
     args.extend(filters);
     ok(&out_of(&args));
-    let want = serde_json::json!({"types": ["person", "country"], "min_mentions": 2, "min_confidence": 0.5});
+    let want = serde_json::json!({
+        "types": ["person", "country"],
+        "min_mentions": 2,
+        "min_confidence": 0.5,
+        "max_entities": 500,
+        "all_nodes": false,
+        "min_shared_entities": 2,
+    });
     assert_eq!(summary(&out)["filters"], want);
     let described = "graph filters: types person,country, min mentions 2, min confidence 0.5";
     for f in ["graph.gexf", "entities.gexf", "commenters.gexf"] {
