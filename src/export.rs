@@ -14,6 +14,7 @@
 //! | `entities.jsonl` | one [`Entity`] a line: `{"id","label","type","aliases","mentions"}`, sorted by id |
 //! | `mentions.jsonl` | one [`Mention`] a line: `{"doc_id","source","comment","author","start","end","text","type","entity_id","linked_by","pronoun","antecedent"}` (`antecedent`: where a pronoun's person was found, `comment`, `parent` or `article`; `null` for names) |
 //! | `stances.jsonl`  | one [`StanceRecord`] a line, as it serialises (every record, whatever `--min-confidence`): with `comment_id`, `quote` (`text`, `mention` offsets), `probabilities`, `model`, `implicit`, `unsure` |
+//! | `stances.csv`    | the same records, one row each ([`STANCE_COLUMNS`]): for a spreadsheet |
 //! | `summary.json`   | whatever the pipeline passes in |
 //! | `commenters.gexf`| GEXF 1.3, undirected: commenters linked by positive net agreement, coloured by camp ([`crate::pair_graphs`]) |
 //! | `entities.gexf`  | GEXF 1.3, undirected: entities linked by co-mention in one comment ([`crate::pair_graphs`]) |
@@ -48,15 +49,27 @@
 //!
 //! Dates use the GEXF date type: `timeformat="date"` and `xs:date` spells
 //! (`<spells><spell start="D" end="D"/></spells>`, one per date the element
-//! is seen at). In a dynamic graph the stance group is declared
-//! `mode="dynamic"` (its own `<attributes>` block, before the static block
-//! of its class: graphology-gexf 0.13 keeps only a class's last block, so
-//! the static attributes stay typed there) and written as one `<attvalue
-//! for=".." value=".." start="D" end="D"/>` per date, the value counting
-//! every record up to and including D (cumulative; see [`crate::graph`]);
-//! an element whose records are all undated gets plain values (Gephi reads
-//! them as holding at all times). A graph without any date is static, and so
-//! are all its attributes, one block per class.
+//! is seen at). In a dynamic graph the stance group is written as one
+//! `<attvalue for=".." value=".." start="D" end="D"/>` per date, in date
+//! order, the value counting every record up to and including D
+//! (cumulative; see [`crate::graph`]); an element whose records are all
+//! undated gets plain values (Gephi reads them as holding at all times). A
+//! graph without any date is static, and so are all its attributes, one
+//! block per class.
+//!
+//! A GEXF `<attributes>` block has one mode for all its attributes, so in a
+//! dynamic graph a class needs a dynamic block and a static one, and the
+//! readers disagree on what to do with two: Gephi (`ImporterGEXF`) keeps the
+//! first declaration of an id and skips a later one with a log line;
+//! networkx lets a later declaration replace an earlier one; graphology-gexf
+//! 0.13 keeps only a class's last block and, by default, refuses a value
+//! whose attribute that block does not declare. So the stance group is
+//! declared twice, with the same types: `mode="dynamic"` in the first block
+//! (Gephi's timeline replays it) and again in the class's last block,
+//! `mode="static"`, with the static attributes. graphology's defaults then
+//! read every file, and graphology and networkx give the stance group the
+//! same numbers in a dated and an undated graph: the last value written, the
+//! total.
 //!
 //! # Colours, sizes, thickness (the `viz` namespace)
 //!
@@ -141,7 +154,7 @@ use crate::pair_graphs::{CommenterGraph, EntityGraph, PairGraphs};
 use crate::stance::StanceRecord;
 
 /// The files [`write_all`] writes, in order.
-pub const FILES: [&str; 11] = [
+pub const FILES: [&str; 12] = [
     "graph.gexf",
     "graph.graphml",
     "nodes.csv",
@@ -152,6 +165,7 @@ pub const FILES: [&str; 11] = [
     "summary.json",
     "commenters.gexf",
     "entities.gexf",
+    "stances.csv",
     "report.html",
 ];
 
@@ -206,7 +220,8 @@ pub fn write_all(out: &Path, e: &Exports, summary: &impl Serialize) -> Result<Ve
     let sizes = Sizes::new(e.graph);
     write_commenters_gexf(&paths[8], &e.pair_graphs.commenters, &sizes)?;
     write_entities_gexf(&paths[9], &e.pair_graphs.entities, &sizes)?;
-    crate::report::write(&paths[10], e, summary)?;
+    write_stances_csv(&paths[10], e.stances)?;
+    crate::report::write(&paths[11], e, summary)?;
     Ok(paths)
 }
 
@@ -313,6 +328,12 @@ pub fn write_mentions_jsonl(
 /// Writes `stances.jsonl`, in the order given.
 pub fn write_stances_jsonl(path: &Path, stances: &[StanceRecord]) -> Result<(), ExportError> {
     write_atomic(path, |w| json_lines(w, stances))
+}
+
+/// Writes `stances.csv`, in the order given: the same records as
+/// `stances.jsonl`, one row each ([`STANCE_COLUMNS`]).
+pub fn write_stances_csv(path: &Path, stances: &[StanceRecord]) -> Result<(), ExportError> {
+    write_atomic(path, |w| stances_csv(w, stances).map_err(Fail::Io))
 }
 
 /// Writes `summary.json` (pretty-printed).
@@ -543,21 +564,44 @@ pub fn camp_colour(camp: Option<usize>) -> Rgb {
 
 // ---------------------------------------------------------------- text --
 
-/// Whether `c` may appear in the exports: XML 1.0 forbids C0 controls other
-/// than tab, newline and carriage return, and U+FFFE/U+FFFF; C1 controls and
-/// DEL are discouraged and never meaningful in a name, so they go too.
-fn keep_char(c: char) -> bool {
+/// Whether the exports write `c` as the text `\u{..}` (its code in hex)
+/// instead of as itself: XML 1.0 forbids C0 controls other than tab, newline
+/// and carriage return, and U+FFFE/U+FFFF; C1 controls, DEL and the other
+/// noncharacters (U+FDD0–U+FDEF, the last two of every plane) are
+/// discouraged and never meaningful in a name or a comment. Shown rather
+/// than dropped, two names that differ only by such a character stay two
+/// (two commenter nodes, not one id twice).
+pub(crate) fn hidden_char(c: char) -> bool {
     match c {
-        '\t' | '\n' | '\r' => true,
-        '\u{0}'..='\u{1f}' | '\u{7f}'..='\u{9f}' | '\u{fffe}' | '\u{ffff}' => false,
-        _ => true,
+        '\t' | '\n' | '\r' => false,
+        '\u{0}'..='\u{1f}' | '\u{7f}'..='\u{9f}' | '\u{fdd0}'..='\u{fdef}' => true,
+        c => (c as u32) & 0xfffe == 0xfffe,
     }
+}
+
+/// Appends `c` as the text `\u{..}`, as [`crate::escape_log`] writes it.
+pub(crate) fn push_shown(out: &mut String, c: char) {
+    use std::fmt::Write as _;
+    let _ = write!(out, "\\u{{{:x}}}", c as u32);
+}
+
+/// `s` with every [`hidden_char`] written as `\u{..}`.
+pub fn show_hidden(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if hidden_char(c) {
+            push_shown(&mut out, c);
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// Escapes text for an XML attribute value or element content: `& < > " '`
 /// become entities, tab/newline/CR become character references (so they
-/// survive attribute-value normalisation), and characters XML forbids are
-/// dropped.
+/// survive attribute-value normalisation), and characters XML forbids (and
+/// the other [`hidden_char`]s) are written as `\u{..}`.
 pub fn xml_escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
@@ -570,17 +614,18 @@ pub fn xml_escape(s: &str) -> String {
             '\t' => out.push_str("&#9;"),
             '\n' => out.push_str("&#10;"),
             '\r' => out.push_str("&#13;"),
-            c if keep_char(c) => out.push(c),
-            _ => {}
+            c if hidden_char(c) => push_shown(&mut out, c),
+            c => out.push(c),
         }
     }
     out
 }
 
-/// One CSV field (RFC 4180): forbidden characters dropped, quoted when it
-/// holds a comma, quote, newline or leading/trailing space, quotes doubled.
+/// One CSV field (RFC 4180): [`hidden_char`]s written as `\u{..}`, quoted
+/// when it holds a comma, quote, newline or leading/trailing space, quotes
+/// doubled.
 pub fn csv_field(s: &str) -> String {
-    let clean: String = s.chars().filter(|&c| keep_char(c)).collect();
+    let clean = show_hidden(s);
     let needs_quotes = clean.contains([',', '"', '\n', '\r'])
         || clean.starts_with(char::is_whitespace)
         || clean.ends_with(char::is_whitespace);
@@ -784,10 +829,11 @@ fn gexf_open<W: Write>(
 }
 
 /// Declares the attributes of one class (`node` or `edge`): `fixed` are
-/// static; the stance group, when `stance`, is dynamic in a dynamic graph
-/// (its own block, first: a reader that keeps only the last block of a class,
-/// graphology-gexf 0.13, still has the static attributes typed) and static
-/// otherwise (one block). Empty blocks are left out.
+/// static; the stance group, when `stance`, is static in a static graph (one
+/// block) and declared twice in a dynamic one (see "GEXF attributes" in the
+/// module docs): dynamic in a first block, which Gephi keeps, and again,
+/// static, in the class's last block with `fixed`, which graphology-gexf and
+/// networkx keep. Empty blocks are left out.
 fn declare_attributes<W: Write>(
     w: &mut W,
     class: &str,
@@ -799,7 +845,7 @@ fn declare_attributes<W: Write>(
     match (dynamic, stance) {
         (true, true) => {
             blocks.push(("dynamic", STANCE_ATTRS.to_vec()));
-            blocks.push(("static", fixed));
+            blocks.push(("static", fixed.into_iter().chain(STANCE_ATTRS).collect()));
         }
         (false, true) => blocks.push(("static", fixed.into_iter().chain(STANCE_ATTRS).collect())),
         (_, false) => blocks.push(("static", fixed)),
@@ -1262,6 +1308,66 @@ pub fn edges_csv<W: Write>(w: &mut W, g: &Graph) -> io::Result<()> {
     Ok(())
 }
 
+/// The columns of `stances.csv`: the fields of `stances.jsonl`, with the
+/// quote's mention offsets and the three probabilities in columns of their own.
+pub const STANCE_COLUMNS: [&str; 18] = [
+    "doc_id",
+    "comment",
+    "comment_id",
+    "author",
+    "entity_id",
+    "entity",
+    "entity_type",
+    "stance",
+    "confidence",
+    "p_against",
+    "p_neutral",
+    "p_favour",
+    "model",
+    "implicit",
+    "unsure",
+    "quote",
+    "mention_start",
+    "mention_end",
+];
+
+/// Writes the stance records as CSV ([`STANCE_COLUMNS`]): `implicit` and
+/// `unsure` are `true` or `false`, `mention_start`/`mention_end` the
+/// mention's character offsets in `quote` as written here (empty when the
+/// quote has none).
+pub fn stances_csv<W: Write>(w: &mut W, stances: &[StanceRecord]) -> io::Result<()> {
+    csv_row(w, &STANCE_COLUMNS.map(String::from))?;
+    for r in stances {
+        // Offsets count the characters written: a hidden character takes its `\u{..}` length.
+        let shown_len = |to: usize| show_hidden(&r.quote.text.chars().take(to).collect::<String>()).chars().count();
+        let [start, end] =
+            r.quote.mention.map_or([String::new(), String::new()], |m| m.map(|o| shown_len(o).to_string()));
+        let [against, neutral, favour] = r.probabilities.map(|p| fmt_num(f64::from(p)));
+        let row = [
+            r.doc_id.clone(),
+            r.comment.to_string(),
+            r.comment_id.clone(),
+            r.author.clone(),
+            r.entity_id.clone(),
+            r.entity.clone(),
+            r.entity_type.as_str().to_string(),
+            r.stance.as_str().to_string(),
+            fmt_num(f64::from(r.confidence)),
+            against,
+            neutral,
+            favour,
+            r.model.clone(),
+            r.implicit.to_string(),
+            r.unsure.to_string(),
+            r.quote.text.clone(),
+            start,
+            end,
+        ];
+        csv_row(w, &row)?;
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1269,7 +1375,12 @@ mod tests {
     #[test]
     fn escapes_and_drops_forbidden_characters() {
         assert_eq!(xml_escape(r#"A&B <c> "d" 'e'"#), "A&amp;B &lt;c&gt; &quot;d&quot; &apos;e&apos;");
-        assert_eq!(xml_escape("a\u{0}b\u{1b}c\u{7f}\u{85}d\u{fffe}"), "abcd");
+        assert_eq!(
+            xml_escape("a\u{0}b\u{1b}c\u{7f}\u{85}d\u{fffe}e\u{fdd0}\u{10ffff}"),
+            "a\\u{0}b\\u{1b}c\\u{7f}\\u{85}d\\u{fffe}e\\u{fdd0}\\u{10ffff}"
+        );
+        // Two names that differ only by a noncharacter stay two.
+        assert_ne!(xml_escape("ab"), xml_escape("a\u{fffe}b"));
         assert_eq!(xml_escape("l1\nl2\tx\r"), "l1&#10;l2&#9;x&#13;");
         assert_eq!(xml_escape("Zoë 🦀 東京"), "Zoë 🦀 東京");
     }
@@ -1281,7 +1392,7 @@ mod tests {
         assert_eq!(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
         assert_eq!(csv_field("two\nlines"), "\"two\nlines\"");
         assert_eq!(csv_field(" pad"), "\" pad\"");
-        assert_eq!(csv_field("bell\u{7}"), "bell");
+        assert_eq!(csv_field("bell\u{7}"), "bell\\u{7}");
     }
 
     #[test]

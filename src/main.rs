@@ -50,6 +50,7 @@ OUTPUTS (in --out DIR; each run writes a whole set into runs/run-NNNNNN/ and the
   graph.graphml   the same graph as GraphML
   nodes.csv, edges.csv   Gephi spreadsheet import
   entities.jsonl, mentions.jsonl, stances.jsonl   records
+  stances.csv     the stance records, one a row (comment id, author, quote, probabilities, …)
   summary.json    run id, this run's work, corpus counts, records per model, timings, graph filters
 
 NIGHTLY RUNS
@@ -355,12 +356,14 @@ enum BenchCommand {
 
 #[derive(Subcommand)]
 enum EvalCommand {
-    /// NER on a gold file: CoNLL-style (token first column, tag last; IOB1 or IOB2) or WNUT-17.
+    /// NER on a gold file: CoNLL-style (token first column, tag last; IOB1 or IOB2), WNUT-17,
+    /// Tweebank-NER or Broad Twitter Corpus.
     Ner {
         file: PathBuf,
-        /// Gold format: conll (PER, ORG, LOC, MISC scored) or wnut17 (person → PER, location → LOC,
+        /// Gold format: conll (PER, ORG, LOC, MISC scored), wnut17 (person → PER, location → LOC,
         /// corporation and group → ORG, product and creative-work → O; PER, ORG, LOC scored, predicted
-        /// MISC dropped).
+        /// MISC dropped), tweebank (Tweebank-NER .bio; PER, ORG, LOC, MISC scored) or btc (Broad Twitter
+        /// Corpus; PER, ORG, LOC scored, predicted MISC dropped); the last three: one text per post.
         #[arg(long, value_enum, default_value = "conll")]
         format: NerFormat,
         /// Model directory. Default: the shipped models/ner.

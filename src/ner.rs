@@ -429,7 +429,9 @@ fn window_of<'a>(v: &'a [i64], w: &Window) -> &'a [i64] {
 /// abbreviation ("Mr.", "Dr.", "St.", "U.S."), where a name usually follows.
 pub fn sentence_starts(text: &str, offsets: &[(usize, usize)]) -> Vec<usize> {
     let chars: Vec<char> = text.chars().collect();
-    let slice = |a: usize, b: usize| -> &[char] { &chars[a.min(chars.len())..b.min(chars.len())] };
+    // Pieces of one character share its offsets (an uncased tokenizer decomposes a Hangul syllable
+    // into jamo pieces), so a piece may end after the next one starts: no gap there.
+    let slice = |a: usize, b: usize| -> &[char] { &chars[a.min(chars.len()).min(b)..b.min(chars.len())] };
     let mut starts = Vec::new();
     for i in 1..offsets.len() {
         let (prev, cur) = (offsets[i - 1], offsets[i]);
@@ -770,6 +772,15 @@ mod tests {
             .map(|i| text.chars().skip(offsets[i].0).take(offsets[i].1 - offsets[i].0).collect())
             .collect();
         assert_eq!(first_words, vec!["She", "“", "3"]);
+    }
+
+    #[test]
+    fn pieces_sharing_one_character_make_no_gap() {
+        // "#빅스 (": the uncased tokenizer splits 빅 into two jamo pieces, both at offsets (1, 2)
+        let text = "#빅스 (";
+        let offsets = [(0, 1), (1, 2), (1, 2), (2, 3), (4, 5)];
+        assert_eq!(sentence_starts(text, &offsets), Vec::<usize>::new());
+        assert_eq!(sentence_starts("a.\n빅. 빅", &[(0, 1), (1, 2), (3, 4), (3, 4), (4, 5), (6, 7)]), vec![2]);
     }
 
     #[test]

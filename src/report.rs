@@ -36,8 +36,10 @@
 //! 8. **Files**: relative links to the other files of the set
 //!    ([`crate::export::FILES`]), with their sizes.
 //!
-//! Every name and label is HTML-escaped; the page's JSON island is escaped
-//! for a `<script>` element.
+//! Every name and label is HTML-escaped, with controls, noncharacters and
+//! direction overrides shown as `\u{..}` and other bidirectional controls
+//! isolated ([`escape`]); the page's JSON island is escaped for a `<script>`
+//! element.
 //!
 //! # Evidence
 //!
@@ -830,6 +832,7 @@ fn describe(name: &str) -> &'static str {
         "entities.jsonl" => "one entity a line: id, label, type, aliases, mentions",
         "mentions.jsonl" => "one mention a line, with character offsets",
         "stances.jsonl" => "one stance record (comment × entity) a line",
+        "stances.csv" => "the same stance records as a spreadsheet, one a row",
         "summary.json" => "the run's counts, timings and skipped inputs",
         "entity-registry.json" => "entity ids kept between runs",
         _ => "",
@@ -858,8 +861,22 @@ pub fn write(path: &Path, e: &Exports, summary: &impl Serialize) -> Result<(), E
 
 // ---------------------------------------------------------------- HTML --
 
-/// Escapes text for HTML element content and quoted attribute values; drops
-/// control characters other than tab and newline.
+/// Whether `c` is one of Unicode's explicit bidirectional formatting
+/// characters (embeddings, overrides, isolates, and their ends) or a mark.
+fn bidi_control(c: char) -> bool {
+    matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{200e}' | '\u{200f}' | '\u{061c}')
+}
+
+/// Escapes text for HTML element content and quoted attribute values.
+///
+/// User text is shown as written, but can't disguise itself or the page:
+/// controls other than tab, newline and CR and the noncharacters are written
+/// as `\u{..}` ([`export::hidden_char`]: two names that differ only by one
+/// stay two); the direction overrides U+202D and U+202E, which would show a
+/// name reversed, are written as `\u{202d}` and `\u{202e}`; and a text
+/// holding any other bidirectional control is wrapped in U+2068 … U+2069 (an
+/// isolate, as `<bdi>` makes one), so an embedding it leaves open ends with
+/// it instead of reordering the page's own text after it.
 pub fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
@@ -869,12 +886,17 @@ pub fn escape(s: &str) -> String {
             '>' => out.push_str("&gt;"),
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&#39;"),
-            '\t' | '\n' => out.push(c),
-            c if c.is_control() || c == '\u{fffe}' || c == '\u{ffff}' => {}
+            '\t' | '\n' | '\r' => out.push(c),
+            '\u{202d}' | '\u{202e}' => export::push_shown(&mut out, c),
+            c if c.is_control() || export::hidden_char(c) => export::push_shown(&mut out, c),
             c => out.push(c),
         }
     }
-    out
+    if s.chars().any(bidi_control) {
+        format!("\u{2068}{out}\u{2069}")
+    } else {
+        out
+    }
 }
 
 /// JSON for a `<script type="application/json">` element: `<`, `>` and `&`
@@ -1945,7 +1967,12 @@ mod tests {
             escape(r#"<b a="x">Tom & 'Jerry'</b>"#),
             "&lt;b a=&quot;x&quot;&gt;Tom &amp; &#39;Jerry&#39;&lt;/b&gt;"
         );
-        assert_eq!(escape("a\u{0}b\u{7}c"), "abc");
+        assert_eq!(escape("a\u{0}b\u{7}c\u{fffe}d"), "a\\u{0}b\\u{7}c\\u{fffe}d");
+        assert_ne!(escape("ab"), escape("a\u{fffe}b"));
+        // An override is shown, not obeyed; any other bidi control is isolated.
+        assert_eq!(escape("evil\u{202e}eman"), "\u{2068}evil\\u{202e}eman\u{2069}");
+        assert_eq!(escape("\u{202b}x"), "\u{2068}\u{202b}x\u{2069}");
+        assert_eq!(escape("عمر 3"), "عمر 3");
         let j = script_json(&serde_json::json!({"x": "</script><!--&"}));
         assert!(!j.contains('<') && !j.contains('>') && !j.contains('&'), "{j}");
         assert_eq!(serde_json::from_str::<Value>(&j).unwrap()["x"], "</script><!--&");

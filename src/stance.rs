@@ -500,7 +500,8 @@ impl InputSpec {
 }
 
 impl StanceModel {
-    pub const NAME: &'static str = "target-aware transformer (models/stance)";
+    /// What `summary.json` calls the method; `stance_model` beside it names the model and its version.
+    pub const NAME: &'static str = "target-aware transformer";
 
     /// Loads a model directory written by `scripts/export_stance.py`.
     pub fn load(dir: &Path, config: StanceConfig) -> Result<StanceModel, ModelError> {
