@@ -38,7 +38,7 @@ pub(crate) enum Command {
     #[command(after_help = help::MERGE_EXIT_CODES)]
     Merge(MergeArgs),
     /// Write the export set from the store alone (no model runs).
-    #[command(after_help = help::EXPORT_EXIT_CODES)]
+    #[command(after_help = help::EXPORT_EXIT_CODES, mut_arg("stance_model", |a| a.help(EXPORT_STANCE_MODEL)))]
     Export(ExportArgs),
     /// Copy what can still be read from a damaged store into a new one (the damaged file is kept beside it).
     #[command(after_help = help::RECOVER_EXIT_CODES)]
@@ -149,6 +149,10 @@ pub(crate) struct PublishArgs {
     pub(crate) accept_shrink: bool,
 }
 
+/// `export --stance-model`: export runs no model.
+const EXPORT_STANCE_MODEL: &str = "The stance model whose recorded threshold is --min-confidence's default (export runs no \
+     model): comments (the default), fast, accurate, baseline (0) or a model directory";
+
 #[derive(Args)]
 pub(crate) struct ExportArgs {
     /// Output directory (created if missing).
@@ -163,7 +167,6 @@ pub(crate) struct ExportArgs {
     /// Only documents dated on or before this day (YYYY-MM-DD), instead of the rolling window.
     #[arg(long, value_name = "DAY", value_parser = parse_day, conflicts_with = "all")]
     pub(crate) to: Option<String>,
-    // Export runs no model: --stance-model only picks whose threshold is --min-confidence's default.
     #[command(flatten)]
     pub(crate) models: ModelArgs,
     #[command(flatten)]
