@@ -1,10 +1,36 @@
-"""NER training data for train_ner.py: reads CoNLL-2003 and WNUT-17, maps
-WNUT-17 onto the CoNLL-2003 types, and makes case-noised copies of CoNLL
-sentences. Pure Python (no torch), deterministic for given arguments, so a
-resumed run sees the same data.
+"""NER training data for train_ner.py: reads CoNLL-2003, WNUT-17,
+Tweebank-NER and Broad Twitter Corpus sections, maps WNUT-17 onto the
+CoNLL-2003 types, samples CoNLL documents, and makes case-noised copies of
+CoNLL sentences. Pure Python (no torch), deterministic for given arguments,
+so a resumed run sees the same data.
 
 A document is a list of sentences; a sentence is (tokens, IOB2 tags) with
-tags over PER, ORG, LOC, MISC.
+tags over PER, ORG, LOC, MISC, and, in BTC sentences read with
+btc_o="o-or-misc", the pseudo-tag NOT_PER_ORG_LOC (below).
+
+Tweebank-NER (`.bio`: token, two "-" columns, IOB2 tag, tab-separated; one
+`-DOCSTART-` heads the file) has CoNLL's four types; every tweet is its own
+document. The Broad Twitter Corpus (`token<TAB>tag`, IOB2 over PER, ORG,
+LOC; sections a, b, e, f, h, one tweet per sentence) has no MISC: names
+CoNLL calls MISC (nationalities, events, products) are O there. `btc_o`
+says what training does with BTC's O:
+  o-or-misc (default) O means "not PER, ORG or LOC": the piece's loss is
+        -log(p(O) + p(B-MISC) + p(I-MISC)) (train_ner.py's partial-label
+        loss), so BTC neither teaches nor contradicts MISC;
+  o     plain O, which teaches the model to drop MISC spans CoNLL-2003 and
+        Tweebank tag.
+BTC also tags user names (`@` and the name are two tokens, mostly both
+B-PER: 2,327 of section h's 3,368 entities lie on one), which Tweebank and
+WNUT-17 leave O and our graph has no use for: read_btc reads an entity that
+overlaps a user name (a token starting with "@", or the token after a lone
+"@") as plain O, as `eval ner --format btc` sets such entities apart.
+Both readers trim a token's surrounding white space and skip a token left
+empty (5 in BTC sections f and h, all O), exactly as `stancegraph eval ner
+--format tweebank|btc` reads them; a white-space-only line ends a sentence.
+BTC's dev split is section h and its test section f, as in the corpus'
+distributed train/dev/test layout (train a, b, e, g; g is not in
+../shared): train_ner.py trains on the --btc-train sections (train_ner_tweets.sh: a,b,e)
+and never on h or f.
 
 WNUT-17 mapping (the same rule `stancegraph eval ner --format wnut17` scores
 with): person -> PER, location -> LOC, corporation and group -> ORG.
@@ -35,6 +61,13 @@ import random
 
 LABELS = ["O", "B-PER", "I-PER", "B-ORG", "I-ORG", "B-LOC", "I-LOC", "B-MISC", "I-MISC"]
 L2I = {l: i for i, l in enumerate(LABELS)}
+# a training-only tag (not one of LABELS, never predicted): O, B-MISC or I-MISC, whichever the model
+# prefers (BTC's O under btc_o="o-or-misc"); its label id is len(LABELS)
+NOT_PER_ORG_LOC = "O|MISC"
+CONLL_TYPES = ("PER", "ORG", "LOC", "MISC")
+BTC_O_POLICIES = ("o-or-misc", "o")
+BTC_SECTIONS = ("a", "b", "e", "f", "h")
+BTC_HELD_OUT = ("f", "h")  # test and dev
 WNUT_MAP = {"person": "PER", "location": "LOC", "group": "ORG", "corporation": "ORG"}
 WNUT_UNMAPPED = ("product", "creative-work")
 UNMAPPED_POLICIES = ("misc", "o", "drop")
@@ -125,6 +158,97 @@ def read_wnut17(path, unmapped="misc"):
         raw.append(parts[1].strip())
     flush()
     return docs, stats
+
+
+def _check_tag(path, n, tag, types):
+    if tag != "O" and not (tag[:2] in ("B-", "I-") and tag[2:] in types):
+        raise ValueError(f"{path}:{n}: tag {tag!r} is not O or B-/I- with {', '.join(types)}")
+    return tag
+
+
+def read_posts(path, columns, types):
+    """Tab-separated one-post-a-sentence files (Tweebank-NER, BTC): one-sentence documents; token
+    first, tag last; tokens trimmed, empty ones skipped with their tag; `-DOCSTART-` skipped."""
+    docs, toks, tags = [], [], []
+    for n, line in _lines(path):
+        if not line.strip() or line.startswith("-DOCSTART-"):
+            if toks:
+                docs.append([(toks, iob2(tags))])
+            toks, tags = [], []
+            continue
+        parts = line.split("\t")
+        if len(parts) != columns:
+            raise ValueError(f"{path}:{n}: expected {columns} tab-separated columns, got {line!r}")
+        tag = _check_tag(path, n, parts[-1].strip(), types)
+        if parts[0].strip():
+            toks.append(parts[0].strip())
+            tags.append(tag)
+    if toks:
+        docs.append([(toks, iob2(tags))])
+    return docs
+
+
+def read_tweebank(path):
+    """Tweebank-NER `.bio` (token, -, -, tag): one document per tweet, CoNLL's four types."""
+    return read_posts(path, 4, CONLL_TYPES)
+
+
+def read_btc(path, btc_o="o-or-misc"):
+    """One Broad Twitter Corpus section (`token<TAB>tag`, PER/ORG/LOC): one document per tweet, O read
+    as NOT_PER_ORG_LOC under btc_o="o-or-misc" (see the module doc)."""
+    if btc_o not in BTC_O_POLICIES:
+        raise ValueError(f"btc_o must be one of {BTC_O_POLICIES}, not {btc_o!r}")
+    out = []
+    for [(toks, tags)] in read_posts(path, 2, CONLL_TYPES[:3]):
+        tags = usernames_as_o(toks, tags)
+        if btc_o == "o-or-misc":
+            # user names stay plain O: they are no MISC either
+            tags = [NOT_PER_ORG_LOC if t == "O" and not _username(toks, i) else t for i, t in enumerate(tags)]
+        out.append([(toks, tags)])
+    return out
+
+
+def _username(toks, i):
+    return toks[i].startswith("@") or (i > 0 and toks[i - 1] == "@")
+
+
+def usernames_as_o(toks, tags):
+    """IOB2 tags with every entity that overlaps a user name (a token starting with "@", or the token
+    after a lone "@") set to O."""
+    tags = list(tags)
+    i = 0
+    while i < len(tags):
+        if tags[i] == "O":
+            i += 1
+            continue
+        end = i + 1
+        while end < len(tags) and tags[end] == "I-" + tags[i][2:]:
+            end += 1
+        if any(_username(toks, j) for j in range(i, end)):
+            tags[i:end] = ["O"] * (end - i)
+        i = end
+    return tags
+
+
+def btc_sections(spec):
+    """The section letters of a comma-separated --btc-train value; refuses unknown and held-out ones."""
+    sections = [s.strip() for s in spec.split(",") if s.strip()]
+    for s in sections:
+        if s not in BTC_SECTIONS:
+            raise ValueError(f"BTC section {s!r}: the sections are {', '.join(BTC_SECTIONS)}")
+        if s in BTC_HELD_OUT:
+            raise ValueError(f"BTC section {s!r} is held out (h: dev, f: test)")
+    return sections
+
+
+def sample_documents(docs, share, seed):
+    """A seeded share of the documents, in corpus order (share 1: all of them)."""
+    if not 0.0 < share <= 1.0:
+        raise ValueError(f"a document share is in (0, 1], not {share}")
+    if share == 1.0:
+        return list(docs)
+    keep = sorted(random.Random(seed).sample(range(len(docs)), round(share * len(docs))))
+    return [docs[i] for i in keep]
 
 
 def case_noised(docs, lower_share, upper_share, seed):

@@ -4,7 +4,9 @@
 # LD_LIBRARY_PATH, no STANCEGRAPH_MODELS). Asserts that it exits 0, writes
 # graph.gexf and summary.json, took its models from the prefix (summary.json's
 # ner_model) and loaded every non-system library from the prefix, none from the
-# checkout's .deps (ldd, and the dynamic loader's own log of the real run).
+# checkout's .deps (ldd, and the dynamic loader's own log of the real run);
+# and that the shell completions and man pages are installed (the bash one
+# loads, the man pages render with man or groff, without groff warnings).
 #   usage: scripts/test_install.sh   (run by `make test-install` and `make test`)
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -31,6 +33,41 @@ for m in ner stance; do
     test -f "$prefix/share/stancegraph/models/$m/$f" || fail "models/$m/$f not installed"
   done
 done
+
+# Shell completions and man pages, from the binary's own definitions.
+share="$prefix/share"
+for f in bash-completion/completions/stancegraph zsh/site-functions/_stancegraph \
+  fish/vendor_completions.d/stancegraph.fish; do
+  grep -q -- '--stance-model' "$share/$f" 2>/dev/null || fail "completion $f not installed (or without --stance-model)"
+done
+bash -c "source '$share/bash-completion/completions/stancegraph' && complete -p stancegraph" >/dev/null 2>&1 ||
+  fail "the bash completion does not load"
+if command -v zsh >/dev/null; then zsh -n "$share/zsh/site-functions/_stancegraph" || fail "zsh completion: syntax"; fi
+if command -v fish >/dev/null; then fish -n "$share/fish/vendor_completions.d/stancegraph.fish" || fail "fish completion: syntax"; fi
+man1="$share/man/man1"
+pages=$(ls "$man1" 2>/dev/null | wc -l)
+for page in stancegraph run merge export recover eval-stance; do
+  [ "$page" = stancegraph ] || page="stancegraph-$page"
+  test -s "$man1/$page.1" || fail "man page $page.1 not installed"
+done
+if command -v man >/dev/null; then
+  render() { MANWIDTH=100 man -l "$1" 2>&1; }
+elif command -v groff >/dev/null; then
+  render() { groff -k -man -Tutf8 "$1" 2>&1; }
+fi
+if [ -n "$(type -t render)" ]; then
+  text=$(render "$man1/stancegraph-run.1") || fail "stancegraph-run.1 does not render"
+  for part in SYNOPSIS --stance-model "EXIT CODES" report.html; do
+    grep -q -- "$part" <<<"$text" || fail "stancegraph-run.1 renders without '$part'"
+  done
+  if command -v groff >/dev/null; then
+    warnings=$(for f in "$man1"/*.1; do groff -k -man -Tutf8 -ww -z "$f" 2>&1; done)
+    [ -z "$warnings" ] || fail "groff warns on the man pages: $warnings"
+  fi
+  rendered="$pages man pages render"
+else
+  rendered="$pages man pages (no man or groff here to render them)"
+fi
 
 # The loader's view: every library the binary needs resolves, the libtorch ones in the prefix.
 ldd_out=$(cd / && env -i PATH=/usr/bin:/bin ldd "$bin" 2>&1) || fail "ldd $bin failed: $ldd_out"
@@ -67,4 +104,5 @@ foreign=$(grep -v -e "^$prefix/" -e '^/lib/' -e '^/lib64/' -e '^/usr/lib/' -e '^
 size=$(du -sh "$prefix" | cut -f1)
 echo "test-install: PASS (installed $size into a temporary prefix; run from / with env -i: exit 0," \
   "graph.gexf + summary.json written, models from PREFIX/share/stancegraph/models, all" \
-  "$(wc -l <<<"$loaded") loaded libraries from PREFIX/lib/stancegraph or the system)"
+  "$(wc -l <<<"$loaded") loaded libraries from PREFIX/lib/stancegraph or the system;" \
+  "bash, zsh and fish completions installed, $rendered)"

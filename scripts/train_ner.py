@@ -1,15 +1,25 @@
 #!/usr/bin/env python3
-"""Fine-tune a pretrained encoder for NER on CoNLL-2003, optionally with
-WNUT-17 train and case-noised copies of CoNLL sentences (scripts/ner_data.py
-reads and maps the data), and keep the best epoch for export.
+"""Fine-tune a pretrained encoder for NER on CoNLL-2003 (all of it, or a
+seeded share of its documents, --conll-share), optionally with WNUT-17
+train, Tweebank-NER train, Broad Twitter Corpus sections and case-noised
+copies of the CoNLL sentences (scripts/ner_data.py reads and maps the data),
+and keep the best evaluation point for export.
 
 Resumable: every --save-every steps the model, optimizer, scheduler and data
 position are written to CKPT/last.pt; a rerun with the same arguments picks
 up where it stopped (a rerun whose data arguments differ is refused). The
-best epoch on CoNLL-2003 valid.txt (entity-level F1 over word pieces) is
-kept in CKPT/best/ as a Hugging Face checkpoint; WNUT-17 dev is never used
-here (it is the comment-domain measurement, `stancegraph eval ner --format
-wnut17`).
+model is evaluated after every epoch, every --eval-every steps within one,
+and with --eval-start before the first step; the point with the best
+selection score is kept in CKPT/best/ as a Hugging Face checkpoint. The
+selection score is the entity-level F1 over word pieces on CoNLL-2003
+valid.txt, or with --select-tweebank the mean of that and the same F1 on
+Tweebank-NER dev. WNUT-17 dev and BTC's held-out sections (h dev, f test)
+are never used here (they are measured by `stancegraph eval ner`).
+
+BTC sentences read with --btc-o o-or-misc carry the training-only label
+NOT_PER_ORG_LOC (ner_data.py) on their O words: the loss of such a piece is
+-log(p(O) + p(B-MISC) + p(I-MISC)), and every other piece's loss is the
+usual cross-entropy (`partial_label_loss`).
 
 Inputs are documents packed into chunks of whole sentences of at most
 --max-len word pieces, so the model sees the cross-sentence context that the
@@ -48,7 +58,16 @@ import shared_tables as st  # noqa: E402  (the frozen tables shared with models/
 LABELS, L2I = nd.LABELS, nd.L2I
 # arguments that must not change between a run and its resumption (they decide the data and its order)
 RESUME_KEYS = ("wnut", "wnut_unmapped", "lower_share", "upper_share", "noise_seed", "limit_train", "batch",
-               "max_len", "epochs", "seed", "casing", "freeze_embeddings", "layers", "embeddings_from")
+               "max_len", "epochs", "seed", "casing", "freeze_embeddings", "layers", "embeddings_from",
+               "tweebank", "btc_train", "btc_o", "conll_share", "select_tweebank", "eval_every", "eval_start")
+# training label ids: LABELS' and, after them, NOT_PER_ORG_LOC (O, B-MISC or I-MISC)
+TRAIN_L2I = {**L2I, nd.NOT_PER_ORG_LOC: len(LABELS)}
+ALLOWED = torch.eye(len(LABELS), dtype=torch.bool)
+ALLOWED = torch.cat([ALLOWED, torch.tensor([[l in ("O", "B-MISC", "I-MISC") for l in LABELS]])])
+# defaults that resumed checkpoints from before an argument existed were written with
+RESUME_DEFAULTS = {"casing": False, "freeze_embeddings": False, "layers": 0, "embeddings_from": "", "tweebank": False,
+                   "btc_train": "", "btc_o": "o-or-misc", "conll_share": 1.0, "select_tweebank": False,
+                   "eval_every": 0, "eval_start": False}
 
 
 
@@ -68,9 +87,9 @@ def encode_sentence(tok, words, tags, lowercase, casing=False):
     for w, t in zip(words, tags):
         pieces = tok(w.lower() if lowercase else w, add_special_tokens=False)["input_ids"] or [tok.unk_token_id]
         ids.extend(pieces)
-        labels.append(L2I[t])
-        cont = "I-" + t[2:] if t != "O" else "O"
-        labels.extend([L2I[cont]] * (len(pieces) - 1))
+        labels.append(TRAIN_L2I[t])
+        cont = "I-" + t[2:] if t.startswith("B-") else t
+        labels.extend([TRAIN_L2I[cont]] * (len(pieces) - 1))
         cases.extend(word_casing(tok, w, len(pieces)) if casing else [0] * len(pieces))
     return ids, labels, cases
 
@@ -119,6 +138,16 @@ def run(model, ids, mask, case, labels=None):
     return model(input_ids=ids, attention_mask=mask, labels=labels, **kw)
 
 
+def partial_label_loss(logits, labels):
+    """Mean over labelled pieces (label != -100) of -log of the probability of the piece's allowed
+    labels (ALLOWED: its own label, or O/B-MISC/I-MISC for NOT_PER_ORG_LOC): cross-entropy when one
+    label is allowed."""
+    keep = labels != -100
+    logits, labels = logits[keep].float(), labels[keep]
+    allowed = ALLOWED.to(logits.device)[labels]
+    return (logits.logsumexp(-1) - logits.masked_fill(~allowed, float("-inf")).logsumexp(-1)).mean()
+
+
 def spans(labels):
     """Entity spans (type, start, end) from an IOB2 label-id sequence."""
     out, cur = set(), None
@@ -161,7 +190,23 @@ def main():
                     help="add lower-cased copies of this share of the CoNLL train sentences")
     ap.add_argument("--upper-share", type=float, default=0.0,
                     help="add upper-cased copies of this share of the CoNLL train sentences")
-    ap.add_argument("--noise-seed", type=int, default=13, help="seed of the case-noise sample (and --limit-train)")
+    ap.add_argument("--noise-seed", type=int, default=13,
+                    help="seed of the case-noise sample, the --conll-share sample and --limit-train")
+    ap.add_argument("--conll-share", type=float, default=1.0,
+                    help="train on a seeded share of the CoNLL-2003 train documents (case noise copies from them)")
+    ap.add_argument("--tweebank", action="store_true", help="add Tweebank-NER train (tweebank/train.bio)")
+    ap.add_argument("--btc-train", default="",
+                    help="add these Broad Twitter Corpus sections, comma-separated (e.g. a,b,e; h and f are held out)")
+    ap.add_argument("--btc-o", choices=nd.BTC_O_POLICIES, default="o-or-misc",
+                    help="BTC's O: 'not PER/ORG/LOC' (O or MISC, default) or plain O (see scripts/ner_data.py)")
+    ap.add_argument("--select-tweebank", action="store_true",
+                    help="select on the mean of CoNLL valid and Tweebank-NER dev F1 instead of CoNLL valid alone")
+    ap.add_argument("--eval-every", type=int, default=0,
+                    help="also evaluate (and keep the best) every N steps within an epoch")
+    ap.add_argument("--count-only", action="store_true",
+                    help="print the training data's parts, chunks and steps, and stop (loads no model)")
+    ap.add_argument("--eval-start", action="store_true",
+                    help="also evaluate the starting weights (they are kept as best/ if nothing beats them)")
     ap.add_argument("--limit-train", type=int, default=0, help="train on a seeded sample of N chunks (smoke tests)")
     ap.add_argument("--epochs", type=int, default=3)
     ap.add_argument("--lr", type=float, default=5e-5)
@@ -193,9 +238,18 @@ def main():
 
     tok = AutoTokenizer.from_pretrained(a.base)
     lowercase = bool(getattr(tok, "do_lower_case", False)) or tok("A")["input_ids"] == tok("a")["input_ids"]
-    conll_train = nd.read_conll(os.path.join(a.data, "conll2003/train.txt"))
+    conll_train = nd.sample_documents(nd.read_conll(os.path.join(a.data, "conll2003/train.txt")), a.conll_share,
+                                      a.noise_seed)
     train_docs = list(conll_train)
-    parts = {"conll_docs": len(conll_train)}
+    parts = {"conll_docs": len(conll_train), "conll_sentences": sum(len(d) for d in conll_train)}
+    if a.tweebank:
+        tweebank = nd.read_tweebank(os.path.join(a.data, "tweebank/train.bio"))
+        train_docs += tweebank
+        parts["tweebank_sentences"] = len(tweebank)
+    for section in nd.btc_sections(a.btc_train):
+        btc = nd.read_btc(os.path.join(a.data, f"btc/{section}.conll"), a.btc_o)
+        train_docs += btc
+        parts[f"btc_{section}_sentences"] = len(btc)
     if a.wnut:
         wnut_docs, stats = nd.read_wnut17(os.path.join(a.data, "wnut17/train.conll"), a.wnut_unmapped)
         train_docs += wnut_docs
@@ -210,14 +264,19 @@ def main():
     if a.limit_train and a.limit_train < len(train):  # smoke tests: a seeded sample, in corpus order
         keep = sorted(random.Random(a.noise_seed).sample(range(len(train)), a.limit_train))
         train = [train[i] for i in keep]
-    valid_docs = nd.read_conll(os.path.join(a.data, "conll2003/valid.txt"))
-    valid = chunks(tok, valid_docs, a.max_len, lowercase, a.casing)
+    valid_sets = {"valid_f1": nd.read_conll(os.path.join(a.data, "conll2003/valid.txt"))}
+    if a.select_tweebank:
+        valid_sets["tweebank_dev_f1"] = nd.read_tweebank(os.path.join(a.data, "tweebank/dev.bio"))
+    valid_sets = {k: chunks(tok, d, a.max_len, lowercase, a.casing) for k, d in valid_sets.items()}
     if a.limit_valid:
-        valid = valid[: a.limit_valid]
+        valid_sets = {k: v[: a.limit_valid] for k, v in valid_sets.items()}
     print(f"train data {parts}", flush=True)
     steps_per_epoch = math.ceil(len(train) / a.batch)
     total = steps_per_epoch * a.epochs
-    print(f"train chunks {len(train)}, valid chunks {len(valid)}, steps {total}, lowercase={lowercase}", flush=True)
+    print(f"train chunks {len(train)}, valid chunks { {k: len(v) for k, v in valid_sets.items()} }, "
+          f"steps per epoch {steps_per_epoch}, steps {total}, lowercase={lowercase}", flush=True)
+    if a.count_only:
+        return
 
     config = AutoConfig.from_pretrained(a.base, num_labels=len(LABELS), id2label=dict(enumerate(LABELS)),
                                         label2id=L2I)
@@ -251,10 +310,8 @@ def main():
         # checkpoints from before the data options recorded no arguments: CoNLL only
         legacy = {"lower_share": 0.0, "upper_share": 0.0, "wnut_unmapped": "misc" if a.wnut else a.wnut_unmapped}
         saved = ck["state"].get("args", {**args, **legacy})
-        saved.setdefault("casing", False)  # checkpoints from before --casing had none
-        saved.setdefault("freeze_embeddings", False)  # nor from before --freeze-embeddings
-        saved.setdefault("layers", 0)  # nor from before --layers
-        saved.setdefault("embeddings_from", "")  # nor from before --embeddings-from
+        for k, v in RESUME_DEFAULTS.items():  # checkpoints from before an argument existed had none
+            saved.setdefault(k, v)
         diff = {k: (saved.get(k), v) for k, v in args.items() if saved.get(k, v) != v}
         if diff:
             sys.exit(f"{last} was written with other arguments {diff}; use another --ckpt or the same arguments")
@@ -268,6 +325,23 @@ def main():
         torch.save({"model": model.state_dict(), "opt": opt.state_dict(), "sched": sched.state_dict(), "state": state}, tmp)
         os.replace(tmp, last)
 
+    def evaluation_point(epoch, step):
+        """Scores the model on the valid sets, keeps it as best/ when its selection score is the best
+        so far, records it in the history and saves the state."""
+        scores = {k: evaluate(model, v, tok.pad_token_id) for k, v in valid_sets.items()}
+        selection = sum(scores.values()) / len(scores)
+        state["history"].append({"epoch": epoch, "step": step, **scores, "selection": selection})
+        print(f"epoch {epoch} step {step}: " + ", ".join(f"{k} {v:.4f}" for k, v in scores.items())
+              + f", selection {selection:.4f}", flush=True)
+        if selection > state["best_f1"]:
+            state["best_f1"] = selection
+            model.save_pretrained(os.path.join(a.ckpt, "best"))
+            tok.save_pretrained(os.path.join(a.ckpt, "best"))
+            print(f"best so far: epoch {epoch} step {step}", flush=True)
+        save()
+
+    if a.eval_start and not state["history"]:
+        evaluation_point(0, 0)
     model.train()
     t0 = time.time()
     while state["epoch"] < a.epochs:
@@ -276,7 +350,7 @@ def main():
             if step < state["step_in_epoch"]:
                 continue
             with torch.autocast("cpu", dtype=torch.bfloat16, enabled=a.bf16):
-                loss = run(model, ids, mask, case, lab).loss
+                loss = partial_label_loss(run(model, ids, mask, case).logits, lab)
             loss.backward()
             torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
             opt.step(); sched.step(); opt.zero_grad()
@@ -284,18 +358,14 @@ def main():
             if step % 10 == 0:
                 print(f"epoch {state['epoch']} step {step}/{steps_per_epoch} loss {loss.item():.4f} "
                       f"{time.time() - t0:.0f}s", flush=True)
-            if state["step_in_epoch"] % a.save_every == 0:
+            within = state["step_in_epoch"] < steps_per_epoch
+            if within and a.eval_every and state["step_in_epoch"] % a.eval_every == 0:
+                evaluation_point(state["epoch"], state["step_in_epoch"])
+            elif state["step_in_epoch"] % a.save_every == 0:
                 save()
-        f1 = evaluate(model, valid, tok.pad_token_id)
-        state["history"].append({"epoch": state["epoch"] + 1, "valid_f1": f1})
-        print(f"epoch {state['epoch'] + 1} valid F1 {f1:.4f}", flush=True)
-        if f1 > state["best_f1"]:
-            state["best_f1"] = f1
-            model.save_pretrained(os.path.join(a.ckpt, "best"))
-            tok.save_pretrained(os.path.join(a.ckpt, "best"))
         state["epoch"] += 1
         state["step_in_epoch"] = 0
-        save()
+        evaluation_point(state["epoch"], steps_per_epoch)
     json.dump(state, open(os.path.join(a.ckpt, "history.json"), "w"), indent=2)
     print("done", state, flush=True)
 

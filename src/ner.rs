@@ -429,7 +429,9 @@ fn window_of<'a>(v: &'a [i64], w: &Window) -> &'a [i64] {
 /// abbreviation ("Mr.", "Dr.", "St.", "U.S."), where a name usually follows.
 pub(crate) fn sentence_starts(text: &str, offsets: &[(usize, usize)]) -> Vec<usize> {
     let chars: Vec<char> = text.chars().collect();
-    let slice = |a: usize, b: usize| -> &[char] { &chars[a.min(chars.len())..b.min(chars.len())] };
+    // Pieces of one character share its offsets (an uncased tokenizer decomposes a Hangul syllable
+    // into jamo pieces), so a piece may end after the next one starts: no gap there.
+    let slice = |a: usize, b: usize| -> &[char] { &chars[a.min(chars.len()).min(b)..b.min(chars.len())] };
     let mut starts = Vec::new();
     for i in 1..offsets.len() {
         let (prev, cur) = (offsets[i - 1], offsets[i]);

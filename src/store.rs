@@ -1164,14 +1164,15 @@ impl Store {
     /// document day ([`Scope::Since`]: a document's date, else the day of
     /// the run that first stored it), reaching back further when that holds
     /// fewer than `min_documents` documents, to the day of the
-    /// `min_documents`-th newest. `None` for an empty store.
+    /// `min_documents`-th newest, or to the oldest document's day when the
+    /// store holds fewer. `None` for an empty store.
     pub fn window(&self, days: u32, min_documents: usize) -> Result<Option<Window>> {
         let sql = format!(
             "WITH eff AS (SELECT {DOCUMENT_DAY} AS day FROM documents d)
              SELECT (SELECT max(day) FROM eff),
                     min(date((SELECT max(day) FROM eff), ?1),
                         coalesce((SELECT day FROM eff WHERE day IS NOT NULL ORDER BY day DESC LIMIT 1 OFFSET ?2),
-                                 '0000-00-00'))"
+                                 (SELECT min(day) FROM eff)))"
         );
         let back = format!("-{} days", days.max(1) - 1);
         let offset = min_documents.max(1) as i64 - 1;

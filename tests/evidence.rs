@@ -118,11 +118,50 @@ fn panel<'a>(html: &'a str, name: &str) -> &'a str {
 fn seed_report_every_stance_bar_opens_to_its_comments_in_their_own_words() {
     let Some(seed) = seed() else { return };
     let (_dir, out) = run(&seed);
+    let bars = every_bar_opens_to_its_comments(&seed, &out);
+    assert!(bars > 3, "the seed has stance bars ({bars})");
+}
+
+/// The Reddit threads of ../shared as `scripts/reddit_to_jsonl.py` converts
+/// them, or `None` (with a note) without them or without python3.
+fn reddit_threads(dir: &Path) -> Option<PathBuf> {
+    let data = root().join("../shared/data/stance/reddit-trump");
+    if !data.exists() {
+        eprintln!("note: {} is absent; the Reddit checks are skipped (CI has ../shared)", data.display());
+        return None;
+    }
+    let o = Command::new("python3").arg(root().join("scripts/reddit_to_jsonl.py")).arg(&data).output();
+    let Ok(o) = o.inspect_err(|e| eprintln!("note: python3 cannot run ({e}); the Reddit checks are skipped")) else {
+        return None;
+    };
+    assert!(o.status.success(), "reddit_to_jsonl.py: {}", String::from_utf8_lossy(&o.stderr));
+    let path = dir.join("reddit.jsonl");
+    std::fs::write(&path, o.stdout).unwrap();
+    Some(path)
+}
+
+#[test]
+fn reddit_report_every_stance_bar_opens_to_its_comments_and_the_page_stays_small() {
+    let dir = tempfile::tempdir().unwrap();
+    let Some(threads) = reddit_threads(dir.path()) else { return };
+    let (_out_dir, out) = run(&threads);
+    let bars = every_bar_opens_to_its_comments(&threads, &out);
+    assert!(bars > 10, "the Reddit threads have stance bars ({bars})");
+    let bytes = std::fs::metadata(out.join("report.html")).unwrap().len() as usize;
+    assert!(bytes < report::MAX_PAGE_BYTES, "report.html is {bytes} B");
+    readers_read_each_stance_edges_evidence(&out);
+}
+
+/// Checks, on the report of a run of `input` in `out`, that every stance bar
+/// (Top entities, Most contested, the one-sided lists) opens to as many
+/// comments as its counts say, each the comment's own words in `input`;
+/// returns the number of bars.
+fn every_bar_opens_to_its_comments(input: &Path, out: &Path) -> usize {
     let html = read(&out.join("report.html"));
-    let recs = records(&out);
+    let recs = records(out);
 
     // The comments as the input has them.
-    let corpus = corpus::load(&[seed]);
+    let corpus = corpus::load(&[input.to_path_buf()]);
     let text: HashMap<(String, usize), &str> = corpus
         .documents
         .iter()
@@ -168,7 +207,6 @@ fn seed_report_every_stance_bar_opens_to_its_comments_in_their_own_words() {
         let (tag, _) = details(row)[0];
         assert_eq!(attr(tag, "data-entity").as_deref(), Some(id.as_str()), "one-sided: {tag}");
     }
-    assert!(bars > 3, "the seed has stance bars ({bars})");
 
     // Each opens to as many comments as its counts say, each the record's own.
     let all_details = details(&html);
@@ -209,6 +247,7 @@ fn seed_report_every_stance_bar_opens_to_its_comments_in_their_own_words() {
         checked += 1;
     }
     assert!(checked >= bars, "{checked} quotes for {bars} bars");
+    bars
 }
 
 const NETWORKX_READ: &str = r#"
@@ -216,7 +255,7 @@ import json, sys
 import networkx as nx
 out = {}
 for name, g in (("gexf", nx.read_gexf(sys.argv[1])), ("graphml", nx.read_graphml(sys.argv[2]))):
-    out[name] = sorted([s, t, d["comment_id"], d["quote"], d["implicit"]]
+    out[name] = sorted([s, t, d["comment_id"], d["quote"], d["implicit"], d["favour"], d["against"], d["stance"]]
                        for s, t, d in g.edges(data=True) if d["kind"] == "stance")
 c = nx.read_gexf(sys.argv[3])
 out["camps"] = sorted([n, d["camp"], d["camp_for"], d["camp_against"]] for n, d in c.nodes(data=True) if "camp" in d)
@@ -227,18 +266,21 @@ const IGRAPH_READ: &str = r#"
 import json, sys
 import igraph
 g = igraph.Graph.Read_GraphML(sys.argv[1])
-print(json.dumps(sorted([g.vs[e.source]["id"], g.vs[e.target]["id"], e["comment_id"], e["quote"], int(e["implicit"])]
-                        for e in g.es if e["kind"] == "stance")))
+print(json.dumps(sorted([g.vs[e.source]["id"], g.vs[e.target]["id"], e["comment_id"], e["quote"], int(e["implicit"]),
+                         int(e["favour"]), int(e["against"]), e["stance"]] for e in g.es if e["kind"] == "stance")))
 "#;
 
 const GRAPHOLOGY_READ: &str = r#"
 const fs = require('fs');
 const Graph = require('graphology');
 const gexf = require('graphology-gexf');
-const read = (p) => gexf.parse(Graph, fs.readFileSync(p, 'utf8'), {allowUndeclaredAttributes: true});
+// With the default options.
+const read = (p) => gexf.parse(Graph, fs.readFileSync(p, 'utf8'));
 const g = read(process.argv[1]);
 const edges = [];
-g.forEachEdge((e, a, s, t) => { if (a.kind === 'stance') edges.push([s, t, a.comment_id, a.quote, a.implicit]); });
+g.forEachEdge((e, a, s, t) => {
+  if (a.kind === 'stance') edges.push([s, t, a.comment_id, a.quote, a.implicit, a.favour, a.against, a.stance]);
+});
 const c = read(process.argv[2]);
 const camps = [];
 c.forEachNode((n, a) => { if (a.camp !== undefined) camps.push([n, a.camp, a.camp_for, a.camp_against]); });
@@ -275,7 +317,15 @@ fn graphology_dir() -> Option<PathBuf> {
 fn seed_graph_readers_read_each_stance_edges_quote_and_comment_id_and_each_camps_stand() {
     let Some(seed) = seed() else { return };
     let (_dir, out) = run(&seed);
-    let recs = records(&out);
+    readers_read_each_stance_edges_evidence(&out);
+}
+
+/// networkx (GEXF, GraphML), igraph (GraphML) and graphology-gexf read, on
+/// every stance edge of the set in `out`, a quote and comment id that are
+/// those of a kept record of that commenter toward that entity, and each
+/// camp's stand; each reader is skipped with a note when it is absent.
+fn readers_read_each_stance_edges_evidence(out: &Path) {
+    let recs = records(out);
     let (gexf, graphml, commenters) = (out.join("graph.gexf"), out.join("graph.graphml"), out.join("commenters.gexf"));
     let xsd = root().join("tests/fixtures/gexf-1.3-viz/gexf-viz.xsd");
     if root().join("../shared/schemas/gexf-1.3/gexf.xsd").is_file() {
@@ -299,6 +349,8 @@ fn seed_graph_readers_read_each_stance_edges_quote_and_comment_id_and_each_camps
             let rec = rec.unwrap_or_else(|| panic!("{reader}: {e} names no record"));
             assert_eq!(rec["quote"]["text"], e[3], "{reader}: {e}");
             assert!(e[4].as_u64().is_some(), "{reader}: implicit is a count: {e}");
+            // The stance group: numbers and a label, whether the graph is dated (dynamic) or not.
+            assert!(e[5].is_u64() && e[6].is_u64() && e[7].is_string(), "{reader}: stance group types: {e}");
         }
     };
     if python_has("networkx") {

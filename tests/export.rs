@@ -10,7 +10,7 @@
 //! files are parsed, and, when Python's networkx is installed, the GEXF and
 //! GraphML are loaded with it (viz colour and size on every node).
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -393,9 +393,9 @@ fn gexf_holds_the_graph() {
     assert_eq!(text.matches("<edge ").count(), 17);
     assert!(text.contains(r#"<nodes count="10">"#) && text.contains(r#"<edges count="17">"#));
 
-    // Escaping, and the control character in the Café label dropped.
+    // Escaping, and the control character in the Café label shown as its code.
     assert!(text.contains(r#"label="AT&amp;T &lt;Mobility&gt;""#), "{text}");
-    assert!(text.contains(r#"label="Café 🍵 &quot;Club&quot;""#), "{text}");
+    assert!(text.contains(r#"label="Café 🍵\u{1} &quot;Club&quot;""#), "{text}");
     assert!(text.contains(r#"id="user:Bob &quot;B&quot; &amp; &lt;Co&gt;, Ltd""#), "{text}");
     assert!(text.contains(r#"id="user:Zoë 🦀""#));
     assert!(!text.contains('\u{1}'));
@@ -475,7 +475,7 @@ fn gexf_holds_the_graph() {
 }
 
 #[test]
-fn attributes_are_typed_and_declared_once_each() {
+fn attributes_are_typed_and_the_stance_group_is_declared_for_gephi_and_for_the_others() {
     let (_dir, _, paths) = export(&fixture());
     let text = read(&paths[0]);
     let decls: Vec<(&str, &str, &str)> = text
@@ -495,17 +495,74 @@ fn attributes_are_typed_and_declared_once_each() {
         assert_eq!(ty(id), BTreeSet::from(["double"]), "{id}");
     }
     assert!(!text.contains(r#"id="date""#), "dates are times, not strings");
-    // Four blocks, the dynamic stance group before the static attributes of its class.
-    let blocks: Vec<&str> = text.lines().map(str::trim).filter(|l| l.starts_with("<attributes ")).collect();
+    // Four blocks: the dynamic stance group (Gephi keeps this first declaration), then the
+    // static attributes of its class with the stance group again (graphology and networkx keep
+    // this last one); every other attribute is declared once.
+    let blocks: Vec<&str> =
+        text.split("<attributes ").skip(1).map(|b| &b[..b.find("</attributes>").unwrap()]).collect();
+    let heads: Vec<&str> = blocks.iter().map(|b| b.lines().next().unwrap()).collect();
     assert_eq!(
-        blocks,
+        heads,
         [
-            r#"<attributes class="node" mode="dynamic">"#,
-            r#"<attributes class="node" mode="static">"#,
-            r#"<attributes class="edge" mode="dynamic">"#,
-            r#"<attributes class="edge" mode="static">"#,
+            r#"class="node" mode="dynamic">"#,
+            r#"class="node" mode="static">"#,
+            r#"class="edge" mode="dynamic">"#,
+            r#"class="edge" mode="static">"#
         ]
     );
+    let ids = |block: &str| -> Vec<String> {
+        block.split("<attribute id=\"").skip(1).map(|t| t[..t.find('"').unwrap()].to_string()).collect()
+    };
+    let stance = ["measured", "favour", "against", "neutral", "favour_share", "against_share", "net", "stance"];
+    for (dynamic, fixed) in [(blocks[0], blocks[1]), (blocks[2], blocks[3])] {
+        assert_eq!(ids(dynamic), stance);
+        assert!(ids(fixed).ends_with(&stance.map(String::from)), "{fixed}");
+    }
+    for id in ["type", "mentions", "kind", "confidence", "quote"] {
+        assert_eq!(decls.iter().filter(|d| d.0 == id).count(), 1, "{id}");
+    }
+}
+
+/// Every declared attribute of a GEXF or GraphML text: (name, type), one
+/// pair per declaration, whatever its class or block.
+fn declared_types(text: &str) -> Vec<(String, String)> {
+    let value = |tag: &str, name: &str| {
+        let from = tag.find(&format!(" {name}=\""))? + name.len() + 3;
+        Some(tag[from..from + tag[from..].find('"')?].to_string())
+    };
+    text.lines()
+        .map(str::trim)
+        .filter_map(|l| match () {
+            _ if l.starts_with("<attribute ") => Some((value(l, "title")?, value(l, "type")?)),
+            _ if l.starts_with("<key ") => Some((value(l, "attr.name")?, value(l, "attr.type")?)),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn each_attribute_has_one_type_in_each_file_whether_the_corpus_is_dated_or_not() {
+    let files = ["graph.gexf", "graph.graphml", "commenters.gexf", "entities.gexf"];
+    let mut by_file: BTreeMap<&str, BTreeMap<String, BTreeSet<String>>> = BTreeMap::new();
+    for f in [fixture(), fixture_with_dates(None, None), fixture_with_a_camp()] {
+        let (_dir, _, paths) = export(&f);
+        for file in files {
+            let text = read(paths.iter().find(|p| p.ends_with(file)).unwrap());
+            for (name, ty) in declared_types(&text) {
+                by_file.entry(file).or_default().entry(name).or_default().insert(ty);
+            }
+        }
+    }
+    for (file, types) in &by_file {
+        for (name, tys) in types {
+            assert_eq!(tys.len(), 1, "{file}: {name} is declared as {tys:?}");
+        }
+    }
+    // The stance group keeps its number types in the dated (dynamic) and undated (static) graph.
+    let graph = &by_file["graph.gexf"];
+    for name in ["measured", "favour", "against", "neutral"] {
+        assert_eq!(graph[name], BTreeSet::from(["integer".to_string()]), "{name}");
+    }
 }
 
 #[test]
@@ -740,7 +797,7 @@ fn csv_tables_read_back() {
     assert_eq!(bob[col("mentions")], "");
     assert_eq!(bob[col("Timeset")], "<[2024-05-01, 2024-05-01]>");
     let cafe = nodes.iter().find(|r| r[0] == "misc:cafe").unwrap();
-    assert_eq!(cafe[1], "Café 🍵 \"Club\"");
+    assert_eq!(cafe[1], "Café 🍵\\u{1} \"Club\"");
     assert_eq!((cafe[col("neutral")].as_str(), cafe[col("stance")].as_str()), ("1", "neutral"));
     let abe = nodes.iter().find(|r| r[0] == "person:shinzo-abe").unwrap();
     assert_eq!(
@@ -772,6 +829,130 @@ fn csv_tables_read_back() {
     assert_eq!(ak[ecol("quote")], hostile_quote(ALICE, "Fumio Kishida").text);
     assert_eq!(ak[ecol("implicit")], "0");
     assert_eq!((reply[ecol("quote")].as_str(), reply[ecol("comment_id")].as_str()), ("", ""));
+}
+
+/// The fixture plus comments by hostile names: one that differs from
+/// another only by a noncharacter, a right-to-left override, a control, and
+/// a quote that holds commas, quotes, CR LF and a hidden character before
+/// the mention.
+fn fixture_with_hostile_unicode() -> Fixture {
+    let mut f = fixture();
+    let kishida = f.entities[0].clone();
+    let authors = ["ab", "a\u{fffe}b", "evil\u{202e}eman", "bell\u{7}\u{fdd0}"];
+    f.documents[0].title = Some("Talks \u{202e}won\u{1b} \u{fffe}".into());
+    for (i, author) in authors.into_iter().enumerate() {
+        f.documents[0].comments.push(comment(author, "Kishida, again"));
+        let mut r = record("d1", 3 + i, author, &kishida, Stance::Favour, 0.6);
+        let text = format!("{author} wrote, \"quoted\"\r\nline two\u{1}: Fumio Kishida, the end");
+        let start = text.chars().count() - "Fumio Kishida, the end".chars().count();
+        r.quote = evidence::Quote { mention: Some([start, start + 13]), text };
+        r.probabilities = [0.1, 0.3, 0.6];
+        f.stances.push(r);
+    }
+    f
+}
+
+#[test]
+fn stances_csv_holds_every_record_of_stances_jsonl() {
+    let f = fixture_with_hostile_unicode();
+    let (_dir, _, paths) = export(&f);
+    let csv_path = paths.iter().find(|p| p.ends_with("stances.csv")).unwrap();
+    let text = read(csv_path);
+    let rows = parse_csv(&text);
+    assert_eq!(rows[0], export::csv::STANCE_COLUMNS);
+    assert_eq!(rows.len(), 1 + f.stances.len());
+    let col = |name: &str| rows[0].iter().position(|c| c == name).unwrap();
+    for (row, r) in rows[1..].iter().zip(&f.stances) {
+        assert_eq!(row.len(), rows[0].len());
+        let shown = export::show_hidden;
+        let want = [
+            ("doc_id", r.doc_id.clone()),
+            ("comment", r.comment.to_string()),
+            ("comment_id", r.comment_id.clone()),
+            ("author", shown(&r.author)),
+            ("entity_id", r.entity_id.clone()),
+            ("entity", shown(&r.entity)),
+            ("entity_type", r.entity_type.as_str().to_string()),
+            ("stance", r.stance.as_str().to_string()),
+            ("model", r.model.clone()),
+            ("implicit", r.implicit.to_string()),
+            ("unsure", r.unsure.to_string()),
+            ("quote", shown(&r.quote.text)),
+        ];
+        for (name, value) in want {
+            assert_eq!(row[col(name)], value, "{name} of {r:?}");
+        }
+        let num = |name: &str| row[col(name)].parse::<f32>().unwrap();
+        assert!((num("confidence") - r.confidence).abs() < 1e-6);
+        for (i, name) in ["p_against", "p_neutral", "p_favour"].into_iter().enumerate() {
+            assert!((num(name) - r.probabilities[i]).abs() < 1e-6, "{name} of {r:?}");
+        }
+        // The offsets pick the mention out of the quote as written.
+        let [s, e] = [col("mention_start"), col("mention_end")].map(|c| row[c].parse::<usize>().unwrap());
+        let mention: String = row[col("quote")].chars().skip(s).take(e - s).collect();
+        let [rs, re] = r.quote.mention.unwrap();
+        assert_eq!(mention, shown(&r.quote.text.chars().skip(rs).take(re - rs).collect::<String>()));
+    }
+    // The hostile quotes: quoted, quotes doubled, the line break inside the field.
+    assert!(text.contains("\"ab wrote, \"\"quoted\"\"\r\nline two\\u{1}: Fumio Kishida, the end\""), "{text}");
+    let authors: BTreeSet<&str> = rows[1..].iter().map(|r| r[col("author")].as_str()).collect();
+    assert!(authors.contains("ab") && authors.contains("a\\u{fffe}b"), "{authors:?}");
+}
+
+#[test]
+fn hostile_unicode_stays_distinct_valid_xml_and_unreversed() {
+    let f = fixture_with_hostile_unicode();
+    let (_dir, g, paths) = export(&f);
+    // Two names that differ only by U+FFFE are two commenters, with two ids in every file.
+    let users: BTreeSet<&str> = g.nodes.iter().filter(|n| n.id.starts_with("user:")).map(|n| n.id.as_str()).collect();
+    assert!(users.contains("user:ab") && users.contains("user:a\u{fffe}b"), "{users:?}");
+    for path in &paths {
+        let name = path.file_name().unwrap().to_str().unwrap();
+        if name.ends_with(".jsonl") || name.ends_with(".json") {
+            continue; // JSON holds any character as itself or as a \u escape
+        }
+        let text = read(path);
+        for c in ['\u{fffe}', '\u{fdd0}', '\u{1}', '\u{7}', '\u{1b}'] {
+            assert!(!text.contains(c), "{name} holds U+{:04X}", c as u32);
+        }
+        if name.ends_with(".gexf") || name.ends_with(".graphml") {
+            let ids: Vec<&str> = text.split("<node id=\"").skip(1).map(|t| &t[..t.find('"').unwrap()]).collect();
+            let distinct: BTreeSet<&&str> = ids.iter().collect();
+            assert_eq!(ids.len(), distinct.len(), "{name}: a node id twice");
+            if name.starts_with("graph.") {
+                assert!(text.contains("a\\u{fffe}b"), "{name}");
+            }
+            if Command::new("xmllint").arg("--version").output().is_ok() {
+                let out = Command::new("xmllint").arg("--noout").arg(path).output().unwrap();
+                assert!(out.status.success(), "{name}: {}", String::from_utf8_lossy(&out.stderr));
+            }
+        }
+        if name.ends_with(".gexf") {
+            assert_valid_gexf(path);
+        }
+    }
+    // The report: the override is shown as its code, never obeyed; isolates are balanced.
+    let html = read(paths.iter().find(|p| p.ends_with("report.html")).unwrap());
+    assert!(!html.contains('\u{202e}') && !html.contains('\u{202d}'), "a direction override in the page");
+    assert!(html.contains("evil\\u{202e}eman"), "the name is shown with its override visible");
+    assert!(html.contains("Talks \\u{202e}won\\u{1b} \\u{fffe}"), "the title likewise");
+    assert_eq!(html.matches('\u{2068}').count(), html.matches('\u{2069}').count());
+    for part in html.split('\u{2068}').skip(1) {
+        let inside = &part[..part.find('\u{2069}').expect("an isolate is closed")];
+        assert!(!inside.contains('<'), "an isolate spans markup: {inside:?}");
+    }
+    if Command::new("python3").args(["-c", "import networkx"]).output().is_ok_and(|o| o.status.success()) {
+        let users_in = |reader: &str, file: &Path| {
+            let code = format!(
+                "import sys, networkx as nx; g = nx.{reader}(sys.argv[1]); print(sum(1 for n in g if n.startswith('user:')))"
+            );
+            let out = Command::new("python3").args(["-c", &code]).arg(file).output().unwrap();
+            assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+            String::from_utf8_lossy(&out.stdout).trim().parse::<usize>().unwrap()
+        };
+        assert_eq!(users_in("read_gexf", &paths[0]), users.len());
+        assert_eq!(users_in("read_graphml", &paths[1]), users.len());
+    }
 }
 
 #[test]
@@ -856,10 +1037,10 @@ assert g.nodes["JPN"]["viz"]["color"] == {"r": 230, "g": 159, "b": 0, "a": 1.0}
 assert g.nodes["doc:d1"]["spells"] == [("2024-05-01", "2024-05-01")], g.nodes["doc:d1"]
 e = g.edges["user:alice", "person:fumio-kishida"]
 assert e["spells"] == [("2024-05-01", "2024-05-01"), ("2024-05-03", "2024-05-03"), ("2024-05-04", "2024-05-04")], e
-# Dynamic attributes: (value, start, end), cumulative.
-assert e["favour"] == [(1, "2024-05-01", "2024-05-01"), (1, "2024-05-03", "2024-05-03"), (2, "2024-05-04", "2024-05-04")], e
-assert [v for v, _, _ in e["stance"]] == ["favour", "mixed", "favour"], e
-assert isinstance(e["favour_share"][0][0], float) and isinstance(e["confidence"], float), e
+# The stance group's last declaration is static: networkx reads the last value of each, the total
+# (numbers, as in an undated graph; the history per date is Gephi's).
+assert (e["favour"], e["against"], e["measured"], e["stance"]) == (2, 1, 3, "favour"), e
+assert isinstance(e["favour_share"], float) and isinstance(e["confidence"], float), e
 
 g = nx.read_graphml(graphml)
 e = g.edges["user:alice", "person:fumio-kishida"]

@@ -6,7 +6,7 @@
 //!   in ../shared/schemas as redefined by `tests/fixtures/gexf-1.3-viz/`, as in
 //!   `tests/export.rs`);
 //! * networkx (viz colour and size on every node), when python3 has it;
-//! * graphology-gexf 0.13 under node: `make tools` installs it with npm into
+//! * graphology-gexf 0.13 under node, with its default options: `make tools` installs it with npm into
 //!   `.deps/node` (`STANCEGRAPH_NODE_DIR` names another folder); when it is
 //!   not there the test installs it the same way, and it skips with a note
 //!   only when node or npm is absent.
@@ -110,9 +110,9 @@ const Graph = require('graphology');
 const gexf = require('graphology-gexf');
 const counts = {};
 for (const path of process.argv.slice(1)) { // node -e: argv[0] is node, no script path
-  // graphology-gexf 0.13 keeps only the last <attributes> block of a class, so the dynamic stance
-  // group of a dynamic graph counts as undeclared (see docs/outputs.md).
-  const g = gexf.parse(Graph, fs.readFileSync(path, 'utf8'), {allowUndeclaredAttributes: true});
+  // graphology-gexf 0.13 keeps only the last <attributes> block of a class; that block declares
+  // every attribute (the stance group again, see src/export.rs), so the default options read it.
+  const g = gexf.parse(Graph, fs.readFileSync(path, 'utf8'));
   g.forEachNode((n, a) => {
     if (!a.color || !(a.size > 0)) throw new Error(`${path}: node ${n} has no viz colour or size`);
   });
@@ -144,7 +144,8 @@ fn graphology_dir() -> Option<PathBuf> {
     Some(dir)
 }
 
-/// `{file: [nodes, edges, type]}` as graphology-gexf reads them; `None` without node.
+/// `{file: [nodes, edges, type]}` as graphology-gexf reads them with its
+/// default options; `None` without node.
 fn graphology_counts(files: &[PathBuf]) -> Option<Value> {
     let dir = graphology_dir()?;
     let out = Command::new("node")
@@ -235,6 +236,8 @@ fn the_seed_run_writes_three_gexf_files_every_reader_reads() {
         }
         assert_eq!(gy["commenters.gexf"][2], "undirected");
         assert_eq!(gy["entities.gexf"][2], "undirected");
+        // Read with the default options, the dynamic files (the seed is dated) included.
+        assert!(read(&files[0]).contains(r#"mode="dynamic">"#), "the seed's graph.gexf is dynamic");
     }
 }
 

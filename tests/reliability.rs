@@ -394,6 +394,34 @@ fn two_runs_with_different_stores_cannot_write_one_out_folder() {
     assert!(!other.exists(), "the refused run wrote nothing");
 }
 
+#[test]
+fn a_run_refused_while_an_export_holds_the_folder_names_the_export() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in/a.jsonl");
+    corpus(&input, 0, 3);
+    let out = dir.path().join("out");
+    ok(&out_of(&["run", p(&input), "--out", p(&out), "--quiet"]));
+    let flag = dir.path().join("paused");
+    let mut export = stancegraph(&["export", "--out", p(&out), "--quiet"])
+        .env("STANCEGRAPH_PAUSE_AT", "export")
+        .env("STANCEGRAPH_PAUSE_FILE", &flag)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let start = Instant::now();
+    while !flag.exists() {
+        assert!(export.try_wait().unwrap().is_none(), "the paused export ended early");
+        assert!(start.elapsed() < Duration::from_secs(120));
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let o = out_of(&["run", p(&input), "--out", p(&out), "--quiet"]);
+    export.kill().unwrap();
+    export.wait().unwrap();
+    let err = one_line(&o, 3, &["in use by stancegraph export", &format!("pid {}", export.id())]);
+    assert!(!err.contains("another run"), "{err}");
+}
+
 // --- 6 + 8 + 12. log lines ------------------------------------------------------
 
 #[test]

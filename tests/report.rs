@@ -220,7 +220,12 @@ fn hostile_names_are_text_and_skipped_lines_are_listed() {
         "comments": [
             {"author": "<img src=x onerror=alert(1)>", "text": "Canada did well here. Good for Canada."},
             {"author": "</script><script>alert(2)</script>", "text": "Mexico got a terrible deal, Mexico always loses."},
-            {"author": "\"quoted\" & 'single'", "text": "Justin Trudeau is doing a great job with Mexico."}
+            {"author": "\"quoted\" & 'single'", "text": "Justin Trudeau is doing a great job with Mexico."},
+            // An override that would show the name (and the text after it) reversed, and two
+            // names that differ only by a noncharacter.
+            {"author": "evil\u{202e}eman", "text": "Canada is great."},
+            {"author": "ab", "text": "Mexico is great."},
+            {"author": "a\u{fffe}b", "text": "Mexico is awful."}
         ]
     });
     std::fs::write(&input, format!("{doc}\n{{not json\n")).unwrap();
@@ -233,4 +238,9 @@ fn hostile_names_are_text_and_skipped_lines_are_listed() {
     assert!(dom.contains("&lt;img src=x onerror=alert(1)&gt;"), "the name is shown escaped");
     assert!(dom.contains("&lt;/script&gt;&lt;script&gt;alert(2)&lt;/script&gt;"));
     assert!(dom.contains("\"quoted\" &amp; 'single'"));
+    // The override is shown as its code, not obeyed; the two names stay two.
+    assert!(!dom.contains('\u{202e}'), "a direction override reached the page");
+    assert!(dom.contains("evil\\u{202e}eman"));
+    assert!(dom.contains(">ab<") && dom.contains("a\\u{fffe}b"), "the two names are not both shown");
+    assert_eq!(self_check(&dom)["keys"]["commenters"], 6, "six commenters");
 }

@@ -69,6 +69,11 @@ fn the_default_export_is_the_rolling_window_and_all_is_on_demand() {
     let s = summary(&out);
     assert_eq!(s["documents"], 5, "{s}");
     assert_eq!(s["coverage"]["scope"], "window");
+    // ... and says so with the oldest document's day, not a placeholder.
+    assert_eq!(
+        (s["coverage"]["from"].as_str(), s["coverage"]["to"].as_str()),
+        (Some("2024-01-01"), Some("2024-03-15"))
+    );
 
     // The newest 30 days: 2024-02-15 to 2024-03-15 (2024 is a leap year).
     ok(&stancegraph(&["run", &p(&input), "--out", &p(&out), "--window-min-documents", "1"]));

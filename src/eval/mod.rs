@@ -1,4 +1,4 @@
-//! Evaluation on gold data: `stancegraph eval ner [--format conll|wnut17]
+//! Evaluation on gold data: `stancegraph eval ner [--format conll|wnut17|tweebank|btc]
 //! FILE` (conlleval-style entity-level scores) and `stancegraph eval stance --format F FILE`
 //! (per-class and macro F1), `stancegraph eval link FILE --store PATH`
 //! (B-cubed and pronoun links on our comment mentions). Each submodule reads its gold format, runs the

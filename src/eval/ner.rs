@@ -3,7 +3,7 @@
 //! conlleval-style: an entity counts only when its type and both boundaries
 //! match exactly (entity-level micro precision, recall and F1, plus per type).
 //!
-//! Two gold formats ([`NerFormat`]):
+//! Four gold formats ([`NerFormat`]):
 //! - `conll` (CoNLL-2003): token first, tag last, `-DOCSTART-` starts a
 //!   document, IOB1 or IOB2; all four types (PER, ORG, LOC, MISC) scored. A
 //!   document's sentences are laid out as one text, one sentence a line.
@@ -17,6 +17,19 @@
 //!   comments), so each sentence is its own text, laid out like a CoNLL
 //!   sentence (tokens joined by one space), as the pipeline reads one short
 //!   comment.
+//! - `tweebank` (Tweebank-NER `.bio`): four tab-separated columns (token,
+//!   two placeholder columns, IOB2 tag over CoNLL's four types); all four
+//!   scored. Its `-DOCSTART-` heads the whole file of unrelated tweets, so
+//!   every sentence is its own text, as for WNUT-17.
+//! - `btc` (Broad Twitter Corpus sections): `token<TAB>tag`, IOB2 over PER,
+//!   ORG, LOC; scored like WNUT-17 (predicted MISC dropped: names CoNLL calls
+//!   MISC are O in BTC), one text per tweet. A token's surrounding white
+//!   space is trimmed and a token left empty is skipped (a few in sections f
+//!   and h, all tagged O). BTC tags user names as entities (`@` and the name
+//!   are two tokens there, mostly both B-PER: 951 of section h's 2,323 PER
+//!   begin at an `@`); Tweebank and WNUT-17 do not, and a user name is no
+//!   entity in our graph, so an entity overlapping an `@` token or the token
+//!   after it is read as O and counted apart, like WNUT-17's products.
 
 use std::collections::{BTreeMap, HashSet};
 use std::path::Path;
@@ -38,13 +51,20 @@ pub enum NerFormat {
     /// creative-work → O; PER, ORG, LOC scored, predicted MISC dropped.
     #[value(name = "wnut17", alias = "wnut")]
     Wnut17,
+    /// Tweebank-NER `.bio`: token, two placeholder columns, tag (tab-separated); PER, ORG, LOC, MISC; one
+    /// text per tweet.
+    #[value(name = "tweebank")]
+    Tweebank,
+    /// Broad Twitter Corpus `token<TAB>tag`: PER, ORG, LOC scored, predicted MISC dropped; one text per tweet.
+    #[value(name = "btc")]
+    Btc,
 }
 
 /// The four CoNLL-2003 types, in table order.
-pub(crate) const CONLL_TYPES: [EntityKind; 4] =
+pub const CONLL_TYPES: [EntityKind; 4] =
     [EntityKind::Person, EntityKind::Organisation, EntityKind::Location, EntityKind::Misc];
 
-/// The types scored on WNUT-17 (those its six map onto).
+/// The types scored on WNUT-17 (those its six map onto) and on the Broad Twitter Corpus.
 pub const WNUT17_TYPES: [EntityKind; 3] = [EntityKind::Person, EntityKind::Organisation, EntityKind::Location];
 
 impl NerFormat {
@@ -52,6 +72,8 @@ impl NerFormat {
         match self {
             NerFormat::Conll => "conll",
             NerFormat::Wnut17 => "wnut17",
+            NerFormat::Tweebank => "tweebank",
+            NerFormat::Btc => "btc",
         }
     }
 
@@ -59,8 +81,8 @@ impl NerFormat {
     /// before scoring.
     pub fn scored_types(self) -> &'static [EntityKind] {
         match self {
-            NerFormat::Conll => &CONLL_TYPES,
-            NerFormat::Wnut17 => &WNUT17_TYPES,
+            NerFormat::Conll | NerFormat::Tweebank => &CONLL_TYPES,
+            NerFormat::Wnut17 | NerFormat::Btc => &WNUT17_TYPES,
         }
     }
 
@@ -69,6 +91,8 @@ impl NerFormat {
         match self {
             NerFormat::Conll => read_conll(text),
             NerFormat::Wnut17 => read_wnut17(text),
+            NerFormat::Tweebank => read_posts(text, &TWEEBANK),
+            NerFormat::Btc => read_posts(text, &BTC),
         }
     }
 }
@@ -84,6 +108,8 @@ impl std::fmt::Display for NerFormat {
 pub enum GoldError {
     #[error("line {line}: expected a token and a tag, got {text:?}")]
     Columns { line: usize, text: String },
+    #[error("line {line}: expected {expected} tab-separated columns, got {text:?}")]
+    ColumnCount { line: usize, expected: usize, text: String },
     #[error("line {line}: unknown tag {tag:?} ({expected}){hint}")]
     Tag { line: usize, tag: String, expected: &'static str, hint: &'static str },
 }
@@ -218,6 +244,89 @@ pub fn read_wnut17(text: &str) -> Result<Vec<Vec<GoldSentence>>, GoldError> {
     }
     flush_sentence(&mut tokens, &mut tags, &entities_of(&unscored), &mut sentence);
     docs.extend(sentence.drain(..).map(|s| vec![s]));
+    Ok(docs)
+}
+
+/// The layout of a file of unrelated posts read by [`read_posts`].
+struct PostLayout {
+    /// Tab-separated columns a line has: the token first, the tag last.
+    columns: usize,
+    parse_tag: fn(&str) -> Option<Label>,
+    expected_tags: &'static str,
+    /// Entities on a user name (`@` and the token after it) are read as O and kept apart.
+    usernames_apart: bool,
+}
+
+const TWEEBANK: PostLayout = PostLayout {
+    columns: 4,
+    parse_tag: parse_conll_tag,
+    expected_tags: "O or B-/I- with PER, ORG, LOC, MISC",
+    usernames_apart: false,
+};
+
+const BTC: PostLayout = PostLayout {
+    columns: 2,
+    parse_tag: parse_btc_tag,
+    expected_tags: "O or B-/I- with PER, ORG, LOC",
+    usernames_apart: true,
+};
+
+/// Moves the entities that overlap a user name (a token starting with `@`,
+/// or the token after a lone `@`) from `entities` to `unscored`.
+fn set_usernames_apart(sentence: &mut GoldSentence) {
+    let tokens = &sentence.tokens;
+    let username = |i: usize| tokens[i].starts_with('@') || (i > 0 && tokens[i - 1] == "@");
+    let (apart, kept): (Vec<_>, Vec<_>) = sentence.entities.iter().partition(|&&(_, a, b)| (a..b).any(username));
+    sentence.unscored.extend(apart.iter().map(|&(_, a, b)| (a, b)));
+    sentence.entities = kept;
+}
+
+/// A Broad Twitter Corpus tag: `O`, or `B-`/`I-` with PER, ORG or LOC (BTC
+/// has no MISC). `None` for anything else.
+pub fn parse_btc_tag(tag: &str) -> Option<Label> {
+    parse_conll_tag(tag).filter(|l| !matches!(l, Label::Begin(EntityKind::Misc) | Label::Inside(EntityKind::Misc)))
+}
+
+/// Reads a file of unrelated posts (Tweebank-NER, Broad Twitter Corpus):
+/// tab-separated columns, token first, tag last; a blank (or white-space
+/// only) line ends a post; `-DOCSTART-` lines are skipped; every post is its
+/// own document. A token is trimmed of white space, and a token left empty
+/// is skipped with its tag (a following `I-` then starts an entity, as
+/// conlleval reads it).
+fn read_posts(text: &str, layout: &PostLayout) -> Result<Vec<Vec<GoldSentence>>, GoldError> {
+    let mut docs: Vec<Vec<GoldSentence>> = Vec::new();
+    let mut tokens: Vec<String> = Vec::new();
+    let mut tags: Vec<Label> = Vec::new();
+    let mut post: Vec<GoldSentence> = Vec::new();
+    for (n, line) in text.lines().enumerate() {
+        let line = line.trim_matches(|c: char| c == '\u{feff}' || c == '\r');
+        if line.trim().is_empty() || line.starts_with("-DOCSTART-") {
+            flush_sentence(&mut tokens, &mut tags, &[], &mut post);
+            docs.extend(post.drain(..).map(|s| vec![s]));
+            continue;
+        }
+        let cols: Vec<&str> = line.split('\t').collect();
+        if cols.len() != layout.columns {
+            return Err(GoldError::ColumnCount { line: n + 1, expected: layout.columns, text: line.to_string() });
+        }
+        let tag = cols[cols.len() - 1].trim();
+        let label = (layout.parse_tag)(tag).ok_or_else(|| GoldError::Tag {
+            line: n + 1,
+            tag: tag.to_string(),
+            expected: layout.expected_tags,
+            hint: if parse_wnut17_tag(tag).is_some() { "; a WNUT-17 file? use --format wnut17" } else { "" },
+        })?;
+        let token = cols[0].trim();
+        if !token.is_empty() {
+            tokens.push(token.to_string());
+            tags.push(label);
+        }
+    }
+    flush_sentence(&mut tokens, &mut tags, &[], &mut post);
+    docs.extend(post.drain(..).map(|s| vec![s]));
+    if layout.usernames_apart {
+        docs.iter_mut().flatten().for_each(set_usernames_apart);
+    }
     Ok(docs)
 }
 

@@ -6,8 +6,15 @@ use std::path::Path;
 use super::gexf::stance_values;
 use super::gexf::STANCE_ATTRS;
 use super::style::final_label;
-use super::{csv_field, fmt_num, write_atomic, ExportError, Fail};
+use super::{csv_field, fmt_num, show_hidden, write_atomic, ExportError, Fail};
 use crate::graph::{Graph, StanceHistory, StanceLabel};
+use crate::stance::StanceRecord;
+
+/// Writes `stances.csv`, in the order given: the same records as
+/// `stances.jsonl`, one row each ([`STANCE_COLUMNS`]).
+pub fn write_stances_csv(path: &Path, stances: &[StanceRecord]) -> Result<(), ExportError> {
+    write_atomic(path, |w| stances_csv(w, stances).map_err(Fail::Io))
+}
 
 /// Writes Gephi's node table.
 pub(crate) fn write_nodes_csv(path: &Path, graph: &Graph) -> Result<(), ExportError> {
@@ -132,6 +139,66 @@ pub(crate) fn edges_csv<W: Write>(w: &mut W, g: &Graph) -> io::Result<()> {
         row.push(ev.map(|ev| ev.implicit.to_string()).unwrap_or_default());
         row.push(ev.map(|ev| ev.comment_id.clone()).unwrap_or_default());
         row.push(ev.map(|ev| ev.quote.clone()).unwrap_or_default());
+        csv_row(w, &row)?;
+    }
+    Ok(())
+}
+
+/// The columns of `stances.csv`: the fields of `stances.jsonl`, with the
+/// quote's mention offsets and the three probabilities in columns of their own.
+pub const STANCE_COLUMNS: [&str; 18] = [
+    "doc_id",
+    "comment",
+    "comment_id",
+    "author",
+    "entity_id",
+    "entity",
+    "entity_type",
+    "stance",
+    "confidence",
+    "p_against",
+    "p_neutral",
+    "p_favour",
+    "model",
+    "implicit",
+    "unsure",
+    "quote",
+    "mention_start",
+    "mention_end",
+];
+
+/// Writes the stance records as CSV ([`STANCE_COLUMNS`]): `implicit` and
+/// `unsure` are `true` or `false`, `mention_start`/`mention_end` the
+/// mention's character offsets in `quote` as written here (empty when the
+/// quote has none).
+pub fn stances_csv<W: Write>(w: &mut W, stances: &[StanceRecord]) -> io::Result<()> {
+    csv_row(w, &STANCE_COLUMNS.map(String::from))?;
+    for r in stances {
+        // Offsets count the characters written: a hidden character takes its `\u{..}` length.
+        let shown_len = |to: usize| show_hidden(&r.quote.text.chars().take(to).collect::<String>()).chars().count();
+        let [start, end] =
+            r.quote.mention.map_or([String::new(), String::new()], |m| m.map(|o| shown_len(o).to_string()));
+        let [against, neutral, favour] = r.probabilities.map(|p| fmt_num(f64::from(p)));
+        let row = [
+            r.doc_id.clone(),
+            r.comment.to_string(),
+            r.comment_id.clone(),
+            r.author.clone(),
+            r.entity_id.clone(),
+            r.entity.clone(),
+            r.entity_type.as_str().to_string(),
+            r.stance.as_str().to_string(),
+            fmt_num(f64::from(r.confidence)),
+            against,
+            neutral,
+            favour,
+            r.model.clone(),
+            r.implicit.to_string(),
+            r.unsure.to_string(),
+            r.quote.text.clone(),
+            start,
+            end,
+        ];
         csv_row(w, &row)?;
     }
     Ok(())

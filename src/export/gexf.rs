@@ -24,15 +24,27 @@
 //!
 //! Dates use the GEXF date type: `timeformat="date"` and `xs:date` spells
 //! (`<spells><spell start="D" end="D"/></spells>`, one per date the element
-//! is seen at). In a dynamic graph the stance group is declared
-//! `mode="dynamic"` (its own `<attributes>` block, before the static block
-//! of its class: graphology-gexf 0.13 keeps only a class's last block, so
-//! the static attributes stay typed there) and written as one `<attvalue
-//! for=".." value=".." start="D" end="D"/>` per date, the value counting
-//! every record up to and including D (cumulative; see [`crate::graph`]);
-//! an element whose records are all undated gets plain values (Gephi reads
-//! them as holding at all times). A graph without any date is static, and so
-//! are all its attributes, one block per class.
+//! is seen at). In a dynamic graph the stance group is written as one
+//! `<attvalue for=".." value=".." start="D" end="D"/>` per date, in date
+//! order, the value counting every record up to and including D
+//! (cumulative; see [`crate::graph`]); an element whose records are all
+//! undated gets plain values (Gephi reads them as holding at all times). A
+//! graph without any date is static, and so are all its attributes, one
+//! block per class.
+//!
+//! A GEXF `<attributes>` block has one mode for all its attributes, so in a
+//! dynamic graph a class needs a dynamic block and a static one, and the
+//! readers disagree on what to do with two: Gephi (`ImporterGEXF`) keeps the
+//! first declaration of an id and skips a later one with a log line;
+//! networkx lets a later declaration replace an earlier one; graphology-gexf
+//! 0.13 keeps only a class's last block and, by default, refuses a value
+//! whose attribute that block does not declare. So the stance group is
+//! declared twice, with the same types: `mode="dynamic"` in the first block
+//! (Gephi's timeline replays it) and again in the class's last block,
+//! `mode="static"`, with the static attributes. graphology's defaults then
+//! read every file, and graphology and networkx give the stance group the
+//! same numbers in a dated and an undated graph: the last value written, the
+//! total.
 //!
 //! # The pair graphs
 //!
@@ -242,10 +254,11 @@ fn gexf_open<W: Write>(
 }
 
 /// Declares the attributes of one class (`node` or `edge`): `fixed` are
-/// static; the stance group, when `stance`, is dynamic in a dynamic graph
-/// (its own block, first: a reader that keeps only the last block of a class,
-/// graphology-gexf 0.13, still has the static attributes typed) and static
-/// otherwise (one block). Empty blocks are left out.
+/// static; the stance group, when `stance`, is static in a static graph (one
+/// block) and declared twice in a dynamic one (see "GEXF attributes" in the
+/// module docs): dynamic in a first block, which Gephi keeps, and again,
+/// static, in the class's last block with `fixed`, which graphology-gexf and
+/// networkx keep. Empty blocks are left out.
 fn declare_attributes<W: Write>(
     w: &mut W,
     class: &str,
@@ -257,7 +270,7 @@ fn declare_attributes<W: Write>(
     match (dynamic, stance) {
         (true, true) => {
             blocks.push(("dynamic", STANCE_ATTRS.to_vec()));
-            blocks.push(("static", fixed));
+            blocks.push(("static", fixed.into_iter().chain(STANCE_ATTRS).collect()));
         }
         (false, true) => blocks.push(("static", fixed.into_iter().chain(STANCE_ATTRS).collect())),
         (_, false) => blocks.push(("static", fixed)),

@@ -17,6 +17,7 @@
 //! | `entities.jsonl` | one [`Entity`] a line: `{"id","label","type","aliases","mentions"}`, sorted by id |
 //! | `mentions.jsonl` | one [`Mention`] a line: `{"doc_id","source","comment","author","start","end","text","type","entity_id","linked_by","pronoun","antecedent"}` (`antecedent`: where a pronoun's person was found, `comment`, `parent` or `article`; `null` for names) |
 //! | `stances.jsonl`  | one [`StanceRecord`] a line, as it serialises (every record, whatever `--min-confidence`): with `comment_id`, `quote` (`text`, `mention` offsets), `probabilities`, `model`, `implicit`, `unsure` |
+//! | `stances.csv`    | the same records, one row each ([`csv::STANCE_COLUMNS`]): for a spreadsheet |
 //! | `summary.json`   | the typed [`Summary`] of the set, pretty-printed ([`summary`]) |
 //! | `commenters.gexf`| GEXF 1.3, undirected: commenters linked by positive net agreement, coloured by camp ([`crate::pair_graphs`]) |
 //! | `entities.gexf`  | GEXF 1.3, undirected: entities linked by co-mention in one comment ([`crate::pair_graphs`]) |
@@ -49,7 +50,7 @@ use crate::link::{Entity, Mention};
 use crate::pair_graphs::PairGraphs;
 use crate::stance::StanceRecord;
 
-use csv::{write_edges_csv, write_nodes_csv};
+use csv::{write_edges_csv, write_nodes_csv, write_stances_csv};
 pub use gexf::{write_commenters_gexf, write_entities_gexf, write_gexf};
 use graphml::write_graphml;
 use jsonl::{write_entities_jsonl, write_mentions_jsonl, write_stances_jsonl};
@@ -58,7 +59,7 @@ use summary::write_summary;
 pub use summary::Summary;
 
 /// The files of an export set, in the order they are written.
-pub const FILES: [&str; 11] = [
+pub const FILES: [&str; 12] = [
     "graph.gexf",
     "graph.graphml",
     "nodes.csv",
@@ -69,6 +70,7 @@ pub const FILES: [&str; 11] = [
     "summary.json",
     "commenters.gexf",
     "entities.gexf",
+    "stances.csv",
     REPORT,
 ];
 
@@ -128,6 +130,7 @@ pub(crate) fn write_all(out: &Path, e: &Exports, summary: &Summary) -> Result<Ve
     let sizes = Sizes::new(e.graph);
     write_commenters_gexf(&paths[8], &e.pair_graphs.commenters, &sizes)?;
     write_entities_gexf(&paths[9], &e.pair_graphs.entities, &sizes)?;
+    write_stances_csv(&paths[10], e.stances)?;
     Ok(paths)
 }
 
@@ -187,21 +190,44 @@ where
     }
 }
 
-/// Whether `c` may appear in the exports: XML 1.0 forbids C0 controls other
-/// than tab, newline and carriage return, and U+FFFE/U+FFFF; C1 controls and
-/// DEL are discouraged and never meaningful in a name, so they go too.
-pub(crate) fn keep_char(c: char) -> bool {
+/// Whether the exports write `c` as the text `\u{..}` (its code in hex)
+/// instead of as itself: XML 1.0 forbids C0 controls other than tab, newline
+/// and carriage return, and U+FFFE/U+FFFF; C1 controls, DEL and the other
+/// noncharacters (U+FDD0–U+FDEF, the last two of every plane) are
+/// discouraged and never meaningful in a name or a comment. Shown rather
+/// than dropped, two names that differ only by such a character stay two
+/// (two commenter nodes, not one id twice).
+pub(crate) fn hidden_char(c: char) -> bool {
     match c {
-        '\t' | '\n' | '\r' => true,
-        '\u{0}'..='\u{1f}' | '\u{7f}'..='\u{9f}' | '\u{fffe}' | '\u{ffff}' => false,
-        _ => true,
+        '\t' | '\n' | '\r' => false,
+        '\u{0}'..='\u{1f}' | '\u{7f}'..='\u{9f}' | '\u{fdd0}'..='\u{fdef}' => true,
+        c => (c as u32) & 0xfffe == 0xfffe,
     }
+}
+
+/// Appends `c` as the text `\u{..}`, as [`crate::escape_log`] writes it.
+pub(crate) fn push_shown(out: &mut String, c: char) {
+    use std::fmt::Write as _;
+    let _ = write!(out, "\\u{{{:x}}}", c as u32);
+}
+
+/// `s` with every [`hidden_char`] written as `\u{..}`.
+pub fn show_hidden(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if hidden_char(c) {
+            push_shown(&mut out, c);
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// Escapes text for an XML attribute value or element content: `& < > " '`
 /// become entities, tab/newline/CR become character references (so they
-/// survive attribute-value normalisation), and characters XML forbids are
-/// dropped.
+/// survive attribute-value normalisation), and characters XML forbids (and
+/// the other [`hidden_char`]s) are written as `\u{..}`.
 pub fn xml_escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
@@ -214,17 +240,18 @@ pub fn xml_escape(s: &str) -> String {
             '\t' => out.push_str("&#9;"),
             '\n' => out.push_str("&#10;"),
             '\r' => out.push_str("&#13;"),
-            c if keep_char(c) => out.push(c),
-            _ => {}
+            c if hidden_char(c) => push_shown(&mut out, c),
+            c => out.push(c),
         }
     }
     out
 }
 
-/// One CSV field (RFC 4180): forbidden characters dropped, quoted when it
-/// holds a comma, quote, newline or leading/trailing space, quotes doubled.
-pub(crate) fn csv_field(s: &str) -> String {
-    let clean: String = s.chars().filter(|&c| keep_char(c)).collect();
+/// One CSV field (RFC 4180): [`hidden_char`]s written as `\u{..}`, quoted
+/// when it holds a comma, quote, newline or leading/trailing space, quotes
+/// doubled.
+pub fn csv_field(s: &str) -> String {
+    let clean = show_hidden(s);
     let needs_quotes = clean.contains([',', '"', '\n', '\r'])
         || clean.starts_with(char::is_whitespace)
         || clean.ends_with(char::is_whitespace);
@@ -257,7 +284,12 @@ mod tests {
     #[test]
     fn escapes_and_drops_forbidden_characters() {
         assert_eq!(xml_escape(r#"A&B <c> "d" 'e'"#), "A&amp;B &lt;c&gt; &quot;d&quot; &apos;e&apos;");
-        assert_eq!(xml_escape("a\u{0}b\u{1b}c\u{7f}\u{85}d\u{fffe}"), "abcd");
+        assert_eq!(
+            xml_escape("a\u{0}b\u{1b}c\u{7f}\u{85}d\u{fffe}e\u{fdd0}\u{10ffff}"),
+            "a\\u{0}b\\u{1b}c\\u{7f}\\u{85}d\\u{fffe}e\\u{fdd0}\\u{10ffff}"
+        );
+        // Two names that differ only by a noncharacter stay two.
+        assert_ne!(xml_escape("ab"), xml_escape("a\u{fffe}b"));
         assert_eq!(xml_escape("l1\nl2\tx\r"), "l1&#10;l2&#9;x&#13;");
         assert_eq!(xml_escape("Zoë 🦀 東京"), "Zoë 🦀 東京");
     }
@@ -269,7 +301,7 @@ mod tests {
         assert_eq!(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
         assert_eq!(csv_field("two\nlines"), "\"two\nlines\"");
         assert_eq!(csv_field(" pad"), "\" pad\"");
-        assert_eq!(csv_field("bell\u{7}"), "bell");
+        assert_eq!(csv_field("bell\u{7}"), "bell\\u{7}");
     }
 
     #[test]

@@ -95,6 +95,14 @@
 //!     corpus so far (at least 5 mentions and 3 times any other); else it
 //!     is merged into none and stays its own person (`person:castro` next to
 //!     Julian and Joaquin Castro): precision over recall.
+//!   - A one-word name with no full name in reach whose document gives
+//!     it a gender (a title before it, or a possessive his/hers at most
+//!     three words after it in its comment sentence with no name between:
+//!     "Clinton used his position"; every bare form of that name in the
+//!     document takes the cue when its cues agree) while the corpus reads
+//!     it as someone of the other gender, is the one known person (curated
+//!     or a corpus full name) of that surname and gender (Bill Clinton, not
+//!     Hillary); with none or several known it is read as usual.
 //!   - A one-word name with no full name in its document joins a curated
 //!     person with that short form ("Biden" → Joe Biden, "Kishida" → Fumio
 //!     Kishida, "Hillary" → Hillary Clinton), else the corpus persons (this
@@ -522,7 +530,8 @@ impl Linker {
                     .map(|(i, c)| c.parent.filter(|&p| p < doc.comments.len() && p != i).map(|p| p + 1)),
             )
             .collect();
-        let ids = self.resolve(&pending, &parents);
+        let pronoun_cues = pronouns::pronoun_cues(&texts, &pending);
+        let ids = self.resolve(&pending, &parents, &pronoun_cues);
 
         // 4. Mentions, placements, statistics.
         let mut mentions = Vec::with_capacity(pending.len());
@@ -790,8 +799,15 @@ impl Linker {
     }
 
     /// Entity ids for the pending mentions of one document (same order).
-    /// `parents[t]` is the text that text `t` replies to.
-    fn resolve(&mut self, pending: &[Pending], parents: &[Option<usize>]) -> Vec<Option<String>> {
+    /// `parents[t]` is the text that text `t` replies to; `pronoun_cues`
+    /// the gender of the pronoun that follows each one-word comment name
+    /// ([`pronouns::pronoun_cues`]).
+    fn resolve(
+        &mut self,
+        pending: &[Pending],
+        parents: &[Option<usize>],
+        pronoun_cues: &[Option<Gender>],
+    ) -> Vec<Option<String>> {
         let mut ids: Vec<Option<String>> = vec![None; pending.len()];
         for (i, p) in pending.iter().enumerate() {
             match &p.target {
@@ -806,7 +822,7 @@ impl Linker {
                 Target::Person(_) | Target::Org(_) => {}
             }
         }
-        self.resolve_people(pending, parents, &mut ids);
+        self.resolve_people(pending, parents, pronoun_cues, &mut ids);
         self.resolve_orgs(pending, &mut ids);
         ids
     }

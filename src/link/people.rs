@@ -10,6 +10,7 @@ use super::names::Gender;
 use super::names::{middle_initials, name_keys, name_parts, name_tail, person_key, person_name, PersonName, SUFFIXES};
 use super::orgs::{org_key, org_word, ORGS};
 use super::people_list::PEOPLE;
+use super::pronouns::name_gender;
 use super::text::has_lowercase;
 use super::variants;
 use super::{EntityType, Linker, Pending, Target};
@@ -92,13 +93,16 @@ impl Linker {
     /// People of one document (see "People" in the module doc): full names
     /// cluster by identity key; a two-word name that ends a longer full name
     /// joins it; one-word names join the document's full names, else the
-    /// corpus.
+    /// corpus (where the document's gender cues for the name may pick
+    /// another bearer of it: [`Linker::cued_bearer`]).
     pub(super) fn resolve_people(
         &mut self,
         pending: &[Pending],
         parents: &[Option<usize>],
+        pronoun_cues: &[Option<Gender>],
         ids: &mut [Option<String>],
     ) {
+        let doc_cues = document_cues(pending, pronoun_cues);
         let names = self.person_names(pending);
         let tail_key = self.two_word_tails(&names, ids);
         let (clusters, member) = cluster_full_names(&names, &tail_key, ids);
@@ -134,8 +138,12 @@ impl Linker {
                 _ => true,
             };
             let candidates = self.word_candidates(key, word, &clusters, |ci| live.contains(&ci) && fits(ci));
+            let cued = |linker: &mut Linker| match (p.cue, doc_cues.get(key)) {
+                (None, Some(&g)) => linker.cued_bearer(key, word, g),
+                _ => None,
+            };
             match candidates[..] {
-                [] => ids[i] = Some(self.person_alone(key, word, p.cue)),
+                [] => ids[i] = Some(cued(self).unwrap_or_else(|| self.person_alone(key, word, p.cue))),
                 // A name whose one full name in the document is out of reach
                 // (not in its text, the article or the comment it replies
                 // to: Mary Trump in another comment) is read as the corpus
@@ -143,7 +151,7 @@ impl Linker {
                 [ci] if !in_reach(&texts[ci], p.t, parents)
                     && self.corpus_reads_otherwise(key, word, &clusters[ci].key) =>
                 {
-                    ids[i] = Some(self.person_alone(key, word, p.cue))
+                    ids[i] = Some(cued(self).unwrap_or_else(|| self.person_alone(key, word, p.cue)))
                 }
                 [ci] => {
                     ids[i] = Some(cluster_ids[ci].clone());
@@ -355,6 +363,35 @@ impl Linker {
         self.intern(&format!("person:{key}"), EntityType::Person, word)
     }
 
+    /// The person a one-word name means when the document gives it gender
+    /// `g` but the corpus reading ([`Linker::word_variant`], else the
+    /// curated short form) is a person of the other gender: the one known
+    /// person (curated, or a corpus full name of the evidence) with that
+    /// surname and gender ("Clinton used his position" → Bill Clinton, not
+    /// Hillary). `None` when the corpus reading agrees or is of unknown
+    /// gender, or no such person or several are known: then the name is
+    /// read as usual.
+    fn cued_bearer(&mut self, key: &str, word: &str, g: Gender) -> Option<String> {
+        let reading = self
+            .word_variant(key, word, &self.bearers)
+            .map(|(_, keys)| keys)
+            .or_else(|| self.tables.people.short.get(key).map(|&pi| name_keys(PEOPLE[pi].0)))?;
+        if name_gender(self, &reading).is_none_or(|rg| rg == g) {
+            return None;
+        }
+        let found: Vec<(String, String)> = self
+            .bearers
+            .iter()
+            .filter(|b| name_parts(&b.keys).is_some_and(|(_, surname, _)| surname == key))
+            .filter(|b| name_gender(self, &b.keys) == Some(g))
+            .filter_map(|b| Some((person_key(&b.keys)?, b.label.clone())))
+            .collect();
+        match &found[..] {
+            [(full, label)] => Some(self.person_full(full, label)),
+            _ => None,
+        }
+    }
+
     /// Indexes a full-named person by surname (and the last part of a
     /// hyphenated one), first name and, for names of three or more words,
     /// the last two words (a two-word surname: "Wasserman Schultz").
@@ -446,6 +483,24 @@ fn cluster_full_names(
     (clusters, member)
 }
 
+/// The gender cues of the document's one-word person names, by name key:
+/// from a title before the name ("Mr Clinton") or a pronoun after it
+/// (`pronoun_cues`); a key whose cues disagree has none. One name keeps one
+/// reading in a document (a thread), so an uncued "Clinton" follows the
+/// cued ones.
+fn document_cues(pending: &[Pending], pronoun_cues: &[Option<Gender>]) -> HashMap<String, Gender> {
+    let mut seen: HashMap<String, Option<Gender>> = HashMap::new();
+    for (p, pronoun) in pending.iter().zip(pronoun_cues) {
+        let Target::Person(name) = &p.target else { continue };
+        let ([key], Some(g)) = (&name.keys[..], p.cue.or(*pronoun)) else { continue };
+        let e = seen.entry(key.clone()).or_insert(Some(g));
+        if *e != Some(g) {
+            *e = None;
+        }
+    }
+    seen.into_iter().filter_map(|(k, g)| Some((k, g?))).collect()
+}
+
 /// Whether a name in text `t` reaches a full name named in `texts`: in the
 /// same text, the article (text 0) or the text `t` replies to.
 fn in_reach(texts: &BTreeSet<usize>, t: usize, parents: &[Option<usize>]) -> bool {
@@ -528,7 +583,7 @@ mod tests {
     use super::*;
 
     use crate::link::test_util::{doc, link_text, span};
-    use crate::link::DocumentSpans;
+    use crate::link::{DocumentSpans, LinkedBy};
     use crate::ner::EntityKind;
 
     #[test]
@@ -641,6 +696,69 @@ mod tests {
         let text = "Tanaka disagreed.";
         let m = link_text(&mut linker, text, vec![span(text, "Tanaka", 0, EntityKind::Person)]);
         assert_eq!(m[0].1, "person:tanaka");
+    }
+
+    /// The ids of the Person-span names of a one-thread document whose
+    /// comments (each replying to the one before) hold the given needles.
+    fn thread_ids(linker: &mut Linker, comments: &[(&str, &[&str])]) -> Vec<String> {
+        let texts: Vec<(&str, Option<usize>)> =
+            comments.iter().enumerate().map(|(i, (t, _))| (*t, i.checked_sub(1))).collect();
+        let d = doc("", &texts);
+        let spans = DocumentSpans {
+            article: vec![],
+            comments: comments
+                .iter()
+                .map(|(t, names)| names.iter().map(|n| span(t, n, 0, EntityKind::Person)).collect())
+                .collect(),
+        };
+        linker.observe(&d, &spans);
+        linker.link(&d, &spans).into_iter().filter(|m| m.linked_by == LinkedBy::Name).map(|m| m.entity_id).collect()
+    }
+
+    #[test]
+    fn a_pronoun_after_a_surname_picks_the_bearer_of_its_gender_in_the_thread() {
+        // "Clinton" alone is Hillary (the curated owner of the short form)…
+        let mut linker = Linker::new();
+        assert_eq!(thread_ids(&mut linker, &[("Clinton lost.", &["Clinton"])]), vec!["person:hillary-clinton"]);
+        // …but "Clinton used his position" is Bill, and so is every bare
+        // "Clinton" of that thread.
+        let got = thread_ids(
+            &mut linker,
+            &[("Clinton used his position to lie.", &["Clinton"]), ("Clinton cheated with an intern.", &["Clinton"])],
+        );
+        assert_eq!(got, vec!["person:bill-clinton"; 2]);
+        // Not from an object pronoun (someone else), nor across a name or
+        // a sentence end.
+        for text in [
+            "Clinton beat him easily.",
+            "Clinton said he lied.",
+            "Clinton said Obama and his team lied.",
+            "Clinton won. His loss.",
+        ] {
+            let names: Vec<&str> = ["Clinton", "Obama"].into_iter().filter(|n| text.contains(n)).collect();
+            let got = thread_ids(&mut Linker::new(), &[(text, &names)]);
+            assert_eq!(got[0], "person:hillary-clinton", "{text}");
+        }
+    }
+
+    #[test]
+    fn a_pronoun_cue_never_merges_namesakes_on_a_subject_or_object_pronoun() {
+        // The corpus knows Mary Trump; "Trump said she lied" and "Trump
+        // called her a liar" are still Donald Trump (the pronoun is someone
+        // else), and with no known bearer of the cued gender the name is
+        // read as usual, never a person of its own.
+        let mut linker = Linker::new();
+        thread_ids(&mut linker, &[("Mary Trump wrote it. Mary Trump knows.", &["Mary Trump", "Mary Trump"])]);
+        for text in ["Trump said she lied.", "Trump called her a liar.", "Trump saw her plan."] {
+            let got = thread_ids(&mut linker, &[(text, &["Trump"])]);
+            assert_eq!(got, vec!["person:donald-trump"], "{text}");
+        }
+        // Cues that disagree in one thread give none.
+        let got = thread_ids(
+            &mut Linker::new(),
+            &[("Clinton used his position.", &["Clinton"]), ("Clinton and hers lost.", &["Clinton"])],
+        );
+        assert_eq!(got, vec!["person:hillary-clinton"; 2]);
     }
 
     #[test]

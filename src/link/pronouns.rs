@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use super::names::{name_keys, name_parts, person_key, Gender};
 use super::people_list::PEOPLE;
 use super::text::{sentences, TextInfo};
-use super::{overlaps, Antecedent, EntityType, Linker, Placed};
+use super::{overlaps, Antecedent, EntityType, Linker, Pending, Placed, Target};
 
 /// Pronoun classes.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -211,6 +211,58 @@ fn sure(cands: &[Candidate], own: bool) -> Option<String> {
     let close = rival.is_some_and(|r| top.count < SURE_MIN || top.count < SURE_RATIO * r);
     let later = own && others().any(|c| c.last > top.last);
     (!close && !later).then(|| top.id.clone())
+}
+
+/// The gender a comment gives each one-word person name (`None` for the
+/// rest): that of a possessive pronoun (his, hers) following the name in
+/// its sentence, at most [`CUE_GAP`] words after it, with no other name and
+/// no other pronoun between ("Clinton used his position" → male). Subject
+/// and object forms are left out, as is "her" (object or possessive): in
+/// "Clinton beat him" or "Trump said she lied" the pronoun is someone
+/// else.
+pub(super) fn pronoun_cues(texts: &[TextInfo], pending: &[Pending]) -> Vec<Option<Gender>> {
+    let mut sents: Vec<Option<Vec<(usize, usize)>>> = vec![None; texts.len()];
+    pending
+        .iter()
+        .map(|p| {
+            let Target::Person(name) = &p.target else { return None };
+            if p.t == 0 || name.keys.len() != 1 {
+                return None;
+            }
+            let text = texts.get(p.t)?;
+            let sents = sents[p.t].get_or_insert_with(|| sentences(text));
+            let end = sents.iter().find(|s| s.0 <= p.start && p.end <= s.1)?.1;
+            let next_name = pending.iter().filter(|q| q.t == p.t && q.start >= p.end).map(|q| q.start).min();
+            let limit = end.min(next_name.unwrap_or(end));
+            let after = text.words.iter().filter(|w| w.start >= p.end && w.end <= limit);
+            let (gap, word) = after.enumerate().find(|(_, w)| pronoun_class(&w.lower).is_some())?;
+            match word.lower.as_str() {
+                "his" if gap <= CUE_GAP => Some(Gender::Male),
+                "hers" if gap <= CUE_GAP => Some(Gender::Female),
+                _ => None,
+            }
+        })
+        .collect()
+}
+
+/// The most words between a one-word name and the pronoun that gives it a
+/// gender ([`pronoun_cues`]).
+const CUE_GAP: usize = 3;
+
+/// The gender a person's name tells: a curated person's, else that of a
+/// first name of the small lists; `None` when unknown.
+pub(super) fn name_gender(linker: &Linker, keys: &[String]) -> Option<Gender> {
+    let (first, _, _) = name_parts(keys)?;
+    if let Some(&pi) = person_key(keys).and_then(|k| linker.tables.people.fl.get(&k)) {
+        return Some(PEOPLE[pi].1);
+    }
+    if MALE_NAMES.contains(&first) {
+        Some(Gender::Male)
+    } else if FEMALE_NAMES.contains(&first) {
+        Some(Gender::Female)
+    } else {
+        None
+    }
 }
 
 /// A pronoun's person among rivals: at least this many mentions…

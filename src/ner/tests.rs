@@ -113,6 +113,15 @@ fn sentence_starts_after_stops_and_line_breaks_but_not_abbreviations() {
 }
 
 #[test]
+fn pieces_sharing_one_character_make_no_gap() {
+    // "#빅스 (": the uncased tokenizer splits 빅 into two jamo pieces, both at offsets (1, 2)
+    let text = "#빅스 (";
+    let offsets = [(0, 1), (1, 2), (1, 2), (2, 3), (4, 5)];
+    assert_eq!(sentence_starts(text, &offsets), Vec::<usize>::new());
+    assert_eq!(sentence_starts("a.\n빅. 빅", &[(0, 1), (1, 2), (3, 4), (3, 4), (4, 5), (6, 7)]), vec![2]);
+}
+
+#[test]
 fn word_pieces_merge_into_one_word_with_first_piece_label() {
     // "Kamikawa said": Kami ##kawa said
     let offsets = [(0, 4), (4, 8), (9, 13)];

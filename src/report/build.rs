@@ -502,6 +502,7 @@ pub(super) fn describe(name: &str) -> &'static str {
         "entities.jsonl" => "one entity a line: id, label, type, aliases, mentions",
         "mentions.jsonl" => "one mention a line, with character offsets",
         "stances.jsonl" => "one stance record (comment × entity) a line",
+        "stances.csv" => "the same stance records as a spreadsheet, one a row",
         "summary.json" => "the run's counts, timings and skipped inputs",
         "entity-registry.json" => "entity ids kept between runs",
         _ => "",

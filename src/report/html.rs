@@ -21,8 +21,22 @@ pub(super) fn type_plural(name: &str, n: usize) -> String {
     word.to_string()
 }
 
-/// Escapes text for HTML element content and quoted attribute values; drops
-/// control characters other than tab and newline.
+/// Whether `c` is one of Unicode's explicit bidirectional formatting
+/// characters (embeddings, overrides, isolates, and their ends) or a mark.
+fn bidi_control(c: char) -> bool {
+    matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{200e}' | '\u{200f}' | '\u{061c}')
+}
+
+/// Escapes text for HTML element content and quoted attribute values.
+///
+/// User text is shown as written, but can't disguise itself or the page:
+/// controls other than tab, newline and CR and the noncharacters are written
+/// as `\u{..}` ([`export::hidden_char`]: two names that differ only by one
+/// stay two); the direction overrides U+202D and U+202E, which would show a
+/// name reversed, are written as `\u{202d}` and `\u{202e}`; and a text
+/// holding any other bidirectional control is wrapped in U+2068 … U+2069 (an
+/// isolate, as `<bdi>` makes one), so an embedding it leaves open ends with
+/// it instead of reordering the page's own text after it.
 pub(crate) fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
@@ -32,12 +46,17 @@ pub(crate) fn escape(s: &str) -> String {
             '>' => out.push_str("&gt;"),
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&#39;"),
-            '\t' | '\n' => out.push(c),
-            c if c.is_control() || c == '\u{fffe}' || c == '\u{ffff}' => {}
+            '\t' | '\n' | '\r' => out.push(c),
+            '\u{202d}' | '\u{202e}' => export::push_shown(&mut out, c),
+            c if c.is_control() || export::hidden_char(c) => export::push_shown(&mut out, c),
             c => out.push(c),
         }
     }
-    out
+    if s.chars().any(bidi_control) {
+        format!("\u{2068}{out}\u{2069}")
+    } else {
+        out
+    }
 }
 
 /// JSON for a `<script type="application/json">` element: `<`, `>` and `&`

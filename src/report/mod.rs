@@ -37,8 +37,10 @@
 //! 8. **Files**: relative links to the other files of the set
 //!    ([`crate::export::FILES`]), with their sizes.
 //!
-//! Every name and label is HTML-escaped; the page's JSON island is escaped
-//! for a `<script>` element.
+//! Every name and label is HTML-escaped, with controls, noncharacters and
+//! direction overrides shown as `\u{..}` and other bidirectional controls
+//! isolated ([`html::escape`]); the page's JSON island is escaped for a
+//! `<script>` element.
 //!
 //! # Evidence
 //!
@@ -399,7 +401,12 @@ mod tests {
             escape(r#"<b a="x">Tom & 'Jerry'</b>"#),
             "&lt;b a=&quot;x&quot;&gt;Tom &amp; &#39;Jerry&#39;&lt;/b&gt;"
         );
-        assert_eq!(escape("a\u{0}b\u{7}c"), "abc");
+        assert_eq!(escape("a\u{0}b\u{7}c\u{fffe}d"), "a\\u{0}b\\u{7}c\\u{fffe}d");
+        assert_ne!(escape("ab"), escape("a\u{fffe}b"));
+        // An override is shown, not obeyed; any other bidi control is isolated.
+        assert_eq!(escape("evil\u{202e}eman"), "\u{2068}evil\\u{202e}eman\u{2069}");
+        assert_eq!(escape("\u{202b}x"), "\u{2068}\u{202b}x\u{2069}");
+        assert_eq!(escape("عمر 3"), "عمر 3");
         let j = script_json(&serde_json::json!({"x": "</script><!--&"}));
         assert!(!j.contains('<') && !j.contains('>') && !j.contains('&'), "{j}");
         assert_eq!(serde_json::from_str::<serde_json::Value>(&j).unwrap()["x"], "</script><!--&");

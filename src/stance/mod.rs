@@ -502,7 +502,8 @@ impl InputSpec {
 }
 
 impl StanceModel {
-    pub(crate) const NAME: &'static str = "target-aware transformer (models/stance)";
+    /// What `summary.json` calls the method; `stance_model` beside it names the model and its version.
+    pub const NAME: &'static str = "target-aware transformer";
 
     /// Loads a model directory written by `scripts/export_stance.py`.
     pub fn load(dir: &Path, config: StanceConfig) -> Result<StanceModel, ModelError> {
@@ -802,7 +803,7 @@ impl Default for LexiconBaseline {
 }
 
 impl LexiconBaseline {
-    pub(crate) const NAME: &'static str = "lexicon baseline (VADER over the clause around each mention)";
+    pub const NAME: &'static str = "lexicon baseline (VADER over the clause around each mention)";
 
     pub fn new() -> Self {
         LexiconBaseline { analyzer: SentimentIntensityAnalyzer::new() }
