@@ -111,7 +111,7 @@ const gexf = require('graphology-gexf');
 const counts = {};
 for (const path of process.argv.slice(1)) { // node -e: argv[0] is node, no script path
   // graphology-gexf 0.13 keeps only the last <attributes> block of a class; that block declares
-  // every attribute (the stance group again, see src/export.rs), so the default options read it.
+  // every attribute (the stance group again, see src/export/gexf.rs), so the default options read it.
   const g = gexf.parse(Graph, fs.readFileSync(path, 'utf8'));
   g.forEachNode((n, a) => {
     if (!a.color || !(a.size > 0)) throw new Error(`${path}: node ${n} has no viz colour or size`);

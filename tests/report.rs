@@ -5,7 +5,7 @@
 //!
 //! * log nothing to the console (no script error, no blocked load: the page's
 //!   Content-Security-Policy forbids every fetch, so one would be logged);
-//! * pass its own self-check (`<pre id="self-check">`, see `src/report.rs`),
+//! * pass its own self-check (`<pre id="self-check">`, see `src/report/mod.rs`),
 //!   with no error caught by `window.onerror`, and have every panel;
 //! * show the key numbers of summary.json: documents, comments, entities,
 //!   mentions, stance pairs, favour / against / neutral;
