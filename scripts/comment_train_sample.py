@@ -98,20 +98,33 @@ def main():
     print("\t".join(cds.COLUMNS))
     cds.emit(drawn)
     ctx = {"mt": context(a.mtcsd), "rd": context(a.reddit)}
-    os.makedirs(a.batches, exist_ok=True)
-    head = ["row", "source", "key", "doc_id", "entity", "entity_type", "kind", "mentioned_as", "comment", "parent", "thread_opening"]
-    for b in range(0, len(drawn), a.per_batch):
-        with open(os.path.join(a.batches, f"batch-{b // a.per_batch + 1}.tsv"), "w", encoding="utf-8") as f:
-            f.write("\t".join(head) + "\n")
-            for k, r in enumerate(drawn[b: b + a.per_batch]):
-                docs, comments = ctx["rd" if r["source"] == "reddit" else "mt"]
-                parent_pos, text = comments[(r["doc_id"], int(r["comment"]))]
-                parent = comments[(r["doc_id"], parent_pos)][1] if parent_pos is not None else ""
-                title, article = docs[r["doc_id"]]
-                opening = article[:400] if article.strip() else comments.get((r["doc_id"], 0), (None, ""))[1][:400]
+
+    def conversation(r):
+        docs, comments = ctx["rd" if r["source"] == "reddit" else "mt"]
+        parent_pos, text = comments[(r["doc_id"], int(r["comment"]))]
+        parent = comments[(r["doc_id"], parent_pos)][1] if parent_pos is not None else ""
+        title, article = docs[r["doc_id"]]
+        opening = article[:400] if article.strip() else comments.get((r["doc_id"], 0), (None, ""))[1][:400]
+        return text, parent, opening
+
+    write_batches(a.batches, "batch", drawn, a.per_batch, conversation)
+
+
+HEAD = ["row", "source", "key", "doc_id", "entity", "entity_type", "kind", "mentioned_as", "comment", "parent", "thread_opening"]
+
+
+def write_batches(folder, prefix, rows, per_batch, conversation):
+    """The labellers' PREFIX-k.tsv files: each pair's columns, how the comment names the entity,
+    and its conversation(row) = (comment text, parent text, thread opening)."""
+    os.makedirs(folder, exist_ok=True)
+    for b in range(0, len(rows), per_batch):
+        with open(os.path.join(folder, f"{prefix}-{b // per_batch + 1}.tsv"), "w", encoding="utf-8") as f:
+            f.write("\t".join(HEAD) + "\n")
+            for r in rows[b: b + per_batch]:
+                text, parent, opening = conversation(r)
                 spans = [tuple(int(x) for x in m.split("-")) for m in r["mentions"].split(";") if m]
                 mentioned = "; ".join(text[s:e] for s, e in spans)
-                f.write("\t".join(esc(x) for x in [str(b + k), r["source"], r["key"], r["doc_id"], r["entity"],
+                f.write("\t".join(esc(x) for x in [r["sample_rank"], r["source"], r["key"], r["doc_id"], r["entity"],
                         r["entity_type"], r["kind"], mentioned, text, parent, opening]) + "\n")
 
 
@@ -122,18 +135,8 @@ def draw_vast(a):
         r["sample_rank"] = str(a.rank_from + rank)
     print("\t".join(cds.COLUMNS))
     cds.emit(rows)
-    docs, comments = context(a.vast)
-    os.makedirs(a.batches, exist_ok=True)
-    head = ["row", "source", "key", "doc_id", "entity", "entity_type", "kind", "mentioned_as", "comment", "parent", "thread_opening"]
-    for b in range(0, len(rows), a.per_batch):
-        with open(os.path.join(a.batches, f"vast-{b // a.per_batch + 1}.tsv"), "w", encoding="utf-8") as f:
-            f.write("\t".join(head) + "\n")
-            for k, r in enumerate(rows[b: b + a.per_batch]):
-                text = comments[(r["doc_id"], int(r["comment"]))][1]
-                spans = [tuple(int(x) for x in m.split("-")) for m in r["mentions"].split(";") if m]
-                mentioned = "; ".join(text[s:e] for s, e in spans)
-                f.write("\t".join(esc(x) for x in [r["sample_rank"], r["source"], r["key"], r["doc_id"], r["entity"],
-                        r["entity_type"], r["kind"], mentioned, text, "", ""]) + "\n")
+    comments = context(a.vast)[1]
+    write_batches(a.batches, "vast", rows, a.per_batch, lambda r: (comments[(r["doc_id"], int(r["comment"]))][1], "", ""))
 
 
 if __name__ == "__main__":
