@@ -914,7 +914,10 @@ fn comments_jsonl_gives_each_records_comment_its_whole_text_once() {
         f.documents.iter().flat_map(|d| d.comments.iter().enumerate().map(move |(i, c)| (d, i, c))).collect();
     assert_eq!((raw.lines().count(), lines.len()), (all.len(), all.len()), "one line a comment: {raw}");
     let keys: BTreeSet<&str> = lines[0].as_object().unwrap().keys().map(String::as_str).collect();
-    assert_eq!(keys, BTreeSet::from(["comment_id", "doc_id", "comment", "title", "author", "date", "parent_id", "text"]));
+    assert_eq!(
+        keys,
+        BTreeSet::from(["comment_id", "doc_id", "comment", "title", "author", "date", "parent_id", "text"])
+    );
     for (l, (d, i, c)) in lines.iter().zip(&all) {
         assert_eq!((l["doc_id"].as_str(), l["comment"].as_u64()), (Some(d.id.as_str()), Some(*i as u64)));
         assert_eq!(l["text"].as_str(), Some(c.text.as_str()), "the text of {}#{i}", d.id);
