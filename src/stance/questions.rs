@@ -5,10 +5,88 @@
 //! in its conversation (the document's title and the replied-to comment).
 
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::Path;
 
 use crate::corpus::Document;
 use crate::link::{Entity, EntityType, Mention, Source};
-use crate::stance::{ConversationParts, StanceQuery};
+
+/// A question for the stance stage: what does `text` think of `target`,
+/// mentioned at `mentions` (character ranges in `text`; empty when the
+/// target is implicit), read in its conversation: the document's `title` (or
+/// its first sentence) and the `parent` comment it replies to (both empty
+/// when there is none). Models trained without the conversation ignore it.
+#[derive(Debug, Clone)]
+pub struct StanceQuery<'a> {
+    pub text: &'a str,
+    pub target: &'a str,
+    pub mentions: Vec<(usize, usize)>,
+    pub title: &'a str,
+    pub parent: &'a str,
+}
+
+impl<'a> StanceQuery<'a> {
+    /// A question without conversation.
+    pub fn new(text: &'a str, target: &'a str, mentions: Vec<(usize, usize)>) -> StanceQuery<'a> {
+        StanceQuery { text, target, mentions, title: "", parent: "" }
+    }
+
+    /// The same question read under `title`, as a reply to `parent`.
+    pub fn in_conversation(self, title: &'a str, parent: &'a str) -> StanceQuery<'a> {
+        StanceQuery { title, parent, ..self }
+    }
+
+    /// The key of this question's answer: a hash of its whole input. A
+    /// question without conversation keeps the hash it had before questions
+    /// carried one; with one, the title and the parent are hashed too, so an
+    /// edited parent re-asks its replies only.
+    pub fn input_hash(&self) -> String {
+        let ranges: Vec<String> = self.mentions.iter().map(|(s, e)| format!("{s}-{e}")).collect();
+        let ranges = ranges.join(",");
+        if self.title.is_empty() && self.parent.is_empty() {
+            crate::hashes::content_hash([self.text, self.target, &ranges])
+        } else {
+            crate::hashes::content_hash([self.text, self.target, &ranges, "conversation", self.title, self.parent])
+        }
+    }
+}
+
+/// Which parts of a question's conversation a classifier reads. The parts it
+/// does not read are left out of the question, and so out of its key: a
+/// model that ignores the parent is not re-asked when a parent is edited.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub(crate) struct ConversationParts {
+    pub title: bool,
+    pub parent: bool,
+}
+
+impl ConversationParts {
+    /// What the classifier in `dir` reads by its config.json (a model that
+    /// reads the conversation with a slot of 0 pieces ignores that part);
+    /// nothing for the lexicon baseline or an unreadable config.
+    pub(crate) fn read_by(baseline: bool, dir: &Path) -> ConversationParts {
+        if baseline {
+            return ConversationParts::default();
+        }
+        let config: Option<serde_json::Value> =
+            std::fs::read_to_string(dir.join("config.json")).ok().and_then(|t| serde_json::from_str(&t).ok());
+        let Some(meta) = config.as_ref().and_then(|c| c.get("stancegraph")) else {
+            return ConversationParts::default();
+        };
+        if !meta.get("context").and_then(|v| v.as_bool()).unwrap_or(false) {
+            return ConversationParts::default();
+        }
+        let pieces = |k: &str, d: u64| meta.get(k).and_then(|v| v.as_u64()).unwrap_or(d);
+        ConversationParts {
+            title: pieces("max_title_pieces", DEFAULT_TITLE_PIECES as u64) > 0,
+            parent: pieces("max_parent_pieces", DEFAULT_PARENT_PIECES as u64) > 0,
+        }
+    }
+}
+
+/// Pieces of the title and of the parent a model that reads the
+/// conversation takes when its config.json does not say.
+pub(super) const DEFAULT_TITLE_PIECES: usize = 24;
+pub(super) const DEFAULT_PARENT_PIECES: usize = 64;
 
 /// How many of a document's most-mentioned people, countries and
 /// organisations each of its comments is also asked about.
