@@ -5,11 +5,11 @@
 #   polnear  the first ARTICLES PolNeAR articles (sorted file names), copied
 #            to a temporary folder;
 #   reddit   the Reddit threads of ../shared, converted to JSONL by
-#            scripts/reddit_to_jsonl.py (into the temporary folder; the data
+#            scripts/data/reddit_to_jsonl.py (into the temporary folder; the data
 #            is never copied into the repository).
 # Our side is a full run (NER, linking, stance, exports) into a fresh --out
-# each round; the spaCy side (scripts/bench_spacy.py, venv from
-# scripts/setup_bench_env.sh) is NER only, nlp.pipe(n_process=THREADS), over
+# each round; the spaCy side (scripts/bench/bench_spacy.py, venv from
+# scripts/bench/setup_bench_env.sh) is NER only, nlp.pipe(n_process=THREADS), over
 # the article and comment texts our binary reads (written out by
 # `stancegraph bench ner --texts-only`). Words are whitespace-separated
 # tokens of those texts, the same count for both.
@@ -17,11 +17,11 @@
 # spaCy with n_process > 1 the peak RSS is that of its largest process, not
 # the sum. Prints one JSON line per run, then the medians and the ratios
 # ours/spaCy. Medians mean something only on an otherwise idle machine.
-#   usage: scripts/bench_e2e.sh SHARED_DATA_DIR
+#   usage: scripts/bench/bench_e2e.sh SHARED_DATA_DIR
 #   ROUNDS (3), ARTICLES (200), THREADS (2), SETS ("polnear reddit"); PRECISIONS="fp32 int8"
 #   times our run at each --precision side by side in every round; NO_SPACY=1 leaves spaCy out.
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 DATA=$(cd "${1:?shared data dir}" && pwd)
 ROUNDS=${ROUNDS:-3}
 ARTICLES=${ARTICLES:-200}
@@ -38,7 +38,7 @@ trap 'rm -rf "$WORK"' EXIT
 mkdir -p "$WORK/in/polnear" "$WORK/in/reddit"
 mapfile -t ALL < <(find "$DATA/corpus/polnear" -name '*.txt' | sort)
 cp -t "$WORK/in/polnear" "${ALL[@]:0:$ARTICLES}"
-python3 scripts/reddit_to_jsonl.py "$DATA/stance/reddit-trump" > "$WORK/in/reddit/reddit.jsonl"
+python3 scripts/data/reddit_to_jsonl.py "$DATA/stance/reddit-trump" > "$WORK/in/reddit/reddit.jsonl"
 for set in $SETS; do
   "$BIN" bench ner "$WORK/in/$set" --texts-only --texts-out "$WORK/$set.texts.jsonl" > /dev/null
 done
@@ -90,7 +90,7 @@ for _ in $(seq 1 "$ROUNDS"); do
       timed "$stack" "$set" "$BIN" run "$WORK/in/$set" --out "$WORK/out" --threads "$THREADS" --precision "$precision" \
         --quiet | tee -a "$WORK/runs.jsonl"
     done
-    [ -n "${NO_SPACY:-}" ] || timed spacy "$set" "$PY" scripts/bench_spacy.py "$WORK/$set.texts.jsonl" --n-process "$THREADS" | tee -a "$WORK/runs.jsonl"
+    [ -n "${NO_SPACY:-}" ] || timed spacy "$set" "$PY" scripts/bench/bench_spacy.py "$WORK/$set.texts.jsonl" --n-process "$THREADS" | tee -a "$WORK/runs.jsonl"
   done
 done
 

@@ -4,7 +4,7 @@ and dynamic int8 (torch.ao quantize_dynamic, fbgemm) on one batch of 32 x 112
 random pieces, median of 5 after a warm-up; prints one JSON line. PERFORMANCE.md
 section 8. Needs the training venv (torch 2.4, transformers).
 
-    .venv-train/bin/python scripts/bench_int8.py [THREADS]
+    .venv-train/bin/python scripts/bench/bench_int8.py [THREADS]
 """
 import time, torch, json, sys
 from transformers import AutoModelForTokenClassification

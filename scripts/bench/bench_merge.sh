@@ -5,9 +5,9 @@
 # times `stancegraph merge` of one small night (examples/sample as 4 shard stores, made once)
 # into a copy of that store: whole-process wall time and peak RSS (GNU time), RUNS times each,
 # and the merge's own stage seconds (summary.json). Prints one JSON line per size.
-#   usage: scripts/bench_merge.sh SHARED_DATA_DIR   (make bench-merge; THREADS, RUNS)
+#   usage: scripts/bench/bench_merge.sh SHARED_DATA_DIR   (make bench-merge; THREADS, RUNS)
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 DATA=$(cd "${1:?usage: bench_merge.sh SHARED_DATA_DIR}" && pwd)
 BIN=$(realpath "${BIN:-target/release/stancegraph}")
 THREADS=${THREADS:-2}
@@ -17,7 +17,7 @@ trap 'rm -rf "$WORK"' EXIT
 command -v /usr/bin/time >/dev/null || { echo "bench-merge: needs GNU time (apt-get install time)" >&2; exit 2; }
 
 mapfile -t articles < <(find "$DATA/corpus/polnear" -maxdepth 1 -name '*.txt' | sort)
-python3 scripts/reddit_to_jsonl.py "$DATA/stance/reddit-trump" >"$WORK/threads.jsonl"
+python3 scripts/data/reddit_to_jsonl.py "$DATA/stance/reddit-trump" >"$WORK/threads.jsonl"
 mapfile -t threads <"$WORK/threads.jsonl"
 
 # The night: examples/sample as 4 shard stores.

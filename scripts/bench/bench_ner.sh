@@ -2,10 +2,10 @@
 # NER throughput, side by side in one run: our Rust binary vs the Python
 # transformers pipeline on the same weights and texts, interleaved ROUNDS
 # times; prints each run and the medians. Needs the training venv for Python
-# (scripts/setup_train_env.sh).
-#   usage: scripts/bench_ner.sh CORPUS_DIR [LIMIT_DOCS] [ROUNDS]
+# (scripts/train/setup_train_env.sh).
+#   usage: scripts/bench/bench_ner.sh CORPUS_DIR [LIMIT_DOCS] [ROUNDS]
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 CORPUS=${1:?corpus dir}
 LIMIT=${2:-40}
 ROUNDS=${3:-3}
@@ -20,7 +20,7 @@ trap 'rm -rf "$OUT"' EXIT
 for r in $(seq 1 "$ROUNDS"); do
   "$BIN" bench ner "$CORPUS" --limit "$LIMIT" --threads "$THREADS" | tee -a "$OUT/rust.jsonl"
   "$BIN" bench ner "$CORPUS" --limit "$LIMIT" --threads "$THREADS" --precision fp32 | tee -a "$OUT/rust_fp32.jsonl"
-  "$PY" scripts/bench_ner_python.py "$OUT/texts.jsonl" --threads "$THREADS" 2>/dev/null | tee -a "$OUT/python.jsonl"
+  "$PY" scripts/bench/bench_ner_python.py "$OUT/texts.jsonl" --threads "$THREADS" 2>/dev/null | tee -a "$OUT/python.jsonl"
 done
 "$PY" - "$OUT" <<'PYEOF'
 import json, statistics, sys

@@ -4,7 +4,7 @@ token-classification pipeline on the very same weights (models/ner) and the
 very same texts the Rust side processed (a JSON string per line), on the same
 number of threads. Prints one JSON line like the Rust side.
 
-An MPNet model with a casing embedding (the shipped one, scripts/ner_casing.py)
+An MPNet model with a casing embedding (the shipped one, scripts/lib/ner_casing.py)
 runs as transformers' plain MPNetForTokenClassification: the pipeline cannot
 pass casing classes, and the embedding costs one row added per piece, so the
 compute timed is the same (its labels are not, which this speed check does not

@@ -9,9 +9,9 @@
 #      copies under new ids; identical texts are read by NER once, so this
 #      measures what grows with the corpus: store, linking, exports).
 # Prints each run and the medians as JSON.
-#   usage: scripts/bench_nightly.sh CORPUS_DIR
+#   usage: scripts/bench/bench_nightly.sh CORPUS_DIR
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 CORPUS=$(cd "${1:?corpus dir}" && pwd)
 FULL_RUNS=${FULL_RUNS:-3}
 NIGHT_RUNS=${NIGHT_RUNS:-3}

@@ -13,12 +13,12 @@
 #   3. all: `stancegraph export --all` of the same store: wall time, peak RSS
 #      and graph.gexf's size (the whole archive on demand).
 # Prints one JSON line per size, then a Markdown table.
-#   usage: scripts/bench_scale.sh POLNEAR_DIR [SIZE...]   (default sizes 1000 10000 100000)
+#   usage: scripts/bench/bench_scale.sh POLNEAR_DIR [SIZE...]   (default sizes 1000 10000 100000)
 #   env: DOCS_PER_DAY (100), NIGHT_DOCS (10), THREADS (2), STANCE (baseline: the lexicon,
 #        no stance model load; PolNeAR has no comments, so no stance work either way),
 #        WORK (a folder to keep; default a temporary one, removed at the end)
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 CORPUS=$(cd "${1:?PolNeAR corpus dir}" && pwd)
 shift
 SIZES=("$@")

@@ -1,12 +1,12 @@
 #!/usr/bin/env python3
-"""The spaCy side of `make bench` (scripts/bench_e2e.sh): spaCy
+"""The spaCy side of `make bench` (scripts/bench/bench_e2e.sh): spaCy
 en_core_web_md, NER only, over the texts our binary read (one JSON string per
 line, from `stancegraph bench ner --texts-only --texts-out`). Every component
 but `ner` (and what `ner` listens to, if anything) is disabled; texts go
 through `nlp.pipe(texts, n_process=N)`. Prints one JSON line; the caller
 times the whole process (model load included, as for our binary).
 
-    usage: scripts/bench_spacy.py TEXTS_JSONL [--n-process N] [--batch-size B]
+    usage: scripts/bench/bench_spacy.py TEXTS_JSONL [--n-process N] [--batch-size B]
 """
 
 import argparse

@@ -5,9 +5,9 @@
 # input longer for a model that reads it), each a (text, target) pair
 # classified by the default model exactly as in a pipeline run
 # (STANCE_MODEL=fast, accurate or a model directory for another).
-#   usage: scripts/bench_stance.sh SHARED_DATA_DIR [ROUNDS]
+#   usage: scripts/bench/bench_stance.sh SHARED_DATA_DIR [ROUNDS]
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 DATA=${1:?shared data dir}
 ROUNDS=${2:-3}
 THREADS=${THREADS:-2}

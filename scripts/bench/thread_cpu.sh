@@ -4,7 +4,7 @@
 # sample of /proc/PID/task/*/stat (polled every 0.5 s). Prints one JSON line.
 # Load-independent evidence that `--threads N` bounds the pools: the number of
 # threads that used more than 0.1 s of CPU. The command's stdout goes to stderr.
-#   usage: scripts/thread_cpu.sh LABEL COMMAND...
+#   usage: scripts/bench/thread_cpu.sh LABEL COMMAND...
 set -uo pipefail
 label=$1; shift
 TMP=$(mktemp -d)

@@ -5,7 +5,7 @@ and a second, blind labelling of a sample of its pairs
 observed agreement and Cohen's kappa over the three labels, for all the
 relabelled pairs and for explicit and implicit ones apart.
 
-    usage: scripts/comment_dev_kappa.py [PAIRS] [RELABEL]
+    usage: scripts/data/comment_dev_kappa.py [PAIRS] [RELABEL]
 """
 import csv
 import sys

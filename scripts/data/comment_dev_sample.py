@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Draws the (comment, entity) pairs of our comment-domain stance dev set
 (data/comment-dev/) from the corpus stores of two `stancegraph run`s: one
-over the Reddit threads (scripts/reddit_to_jsonl.py), one over the VAST dev
-comments (scripts/vast_to_jsonl.py).
+over the Reddit threads (scripts/data/reddit_to_jsonl.py), one over the VAST dev
+comments (scripts/data/vast_to_jsonl.py).
 
 Every pair is a stance question the pipeline asked: a row of the store's
 `stances` table (document, comment, entity, input hash), with the entity's
@@ -28,7 +28,7 @@ Output: a TSV on stdout with the columns of data/comment-dev/pairs.tsv, the
 label columns (gold, doubt, note) empty, every candidate of both sources in
 rank order, `kind` = explicit. No comment text is written.
 
-    usage: scripts/comment_dev_sample.py REDDIT_STORE VAST_STORE > candidates.tsv
+    usage: scripts/data/comment_dev_sample.py REDDIT_STORE VAST_STORE > candidates.tsv
 
 Draw 2 (--draw2, Reddit only) lists the candidates of the second draw from
 one Reddit store, made with the current models:
@@ -54,7 +54,7 @@ one Reddit store, made with the current models:
     asked twice (same comment key and input hash, in two documents) kept
     once at its first rank. Nothing here reads a model answer.
 
-    usage: scripts/comment_dev_sample.py --draw2 REDDIT_STORE > candidates2.tsv
+    usage: scripts/data/comment_dev_sample.py --draw2 REDDIT_STORE > candidates2.tsv
 """
 
 import hashlib

@@ -3,10 +3,10 @@
 (data/comment-train/) from the corpus stores of `stancegraph run`s over
 comment threads that the comment dev set and the evaluation splits do not use:
 
-  - MT-CSD's Reddit conversations (scripts/mtcsd_to_jsonl.py, which leaves out
+  - MT-CSD's Reddit conversations (scripts/data/mtcsd_to_jsonl.py, which leaves out
     the threads of MT-CSD's valid and test splits), sources mtcsd-bitcoin and
     mtcsd-spacex (by document id);
-  - the reddit-trump threads (scripts/reddit_to_jsonl.py) that hold no pair of
+  - the reddit-trump threads (scripts/data/reddit_to_jsonl.py) that hold no pair of
     data/comment-dev/pairs.tsv, source reddit.
 
 The questions are those of comment_dev_sample.py (explicit: the comment names
@@ -22,11 +22,11 @@ the repository): the pair's columns plus the comment text, its parent's text and
 the thread's opening, tabs and newlines escaped; and the pairs themselves
 (pairs.tsv columns, labels empty) on stdout.
 
-    usage: scripts/comment_train_sample.py --mtcsd STORE --reddit STORE --batches DIR
+    usage: scripts/data/comment_train_sample.py --mtcsd STORE --reddit STORE --batches DIR
                [--explicit 1200 --parent 300 --thread 500] [--per-batch 400] > candidates.tsv
 
 Draw 2 (--vast STORE --rank-from N): the explicit questions of the VAST reader
-comments (scripts/vast_to_jsonl.py; news-site comments, the comment dev set's
+comments (scripts/data/vast_to_jsonl.py; news-site comments, the comment dev set's
 other source) whose comment holds no pair of the comment dev set, at most 2 per
 comment, all of them, shuffled with the same seed; ranks continue from N.
 """

@@ -2,7 +2,7 @@
 """Prints the comments of our linking dev set (data/link-dev) in their
 sampling order, with numbered candidate mentions, for a reader to label.
 
-Reads the converted threads (scripts/reddit_to_jsonl.py output). Comments
+Reads the converted threads (scripts/data/reddit_to_jsonl.py output). Comments
 are shuffled with random.Random(20261207); stratum A is ranks 0-199 (every
 comment), stratum B the ranks from 200 on whose text names one of the
 people of issue 26 (NAMES, case-insensitive). Candidates are capitalised
@@ -11,7 +11,7 @@ she, her, hers, they, them; the reader labels from the text, adds names the
 runs miss and leaves out what names nobody. Nothing is read from the
 linker. Prints text from ../shared to the terminal only.
 
-    usage: scripts/link_dev_sample.py THREADS.jsonl {A|B} [FROM TO]
+    usage: scripts/data/link_dev_sample.py THREADS.jsonl {A|B} [FROM TO]
 """
 
 import json

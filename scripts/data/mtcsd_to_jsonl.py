@@ -8,7 +8,7 @@ are written as `(unknown)`. The threads of the splits named by --leave-out (defa
 valid,test) are left out, so that what is drawn from the output never overlaps the
 evaluation splits. The data is read from ../shared and never copied into the repository.
 
-    usage: scripts/mtcsd_to_jsonl.py [--data DIR] [--leave-out valid,test] > mtcsd.jsonl
+    usage: scripts/data/mtcsd_to_jsonl.py [--data DIR] [--leave-out valid,test] > mtcsd.jsonl
 """
 import argparse
 import csv

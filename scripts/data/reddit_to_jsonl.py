@@ -13,7 +13,7 @@ root's tree in turn, roots in id order), named after the first root.
 Threads have no article: `text` is empty and the title names the thread. Authors are `u<user_id>`. The data is read from
 ../shared and never copied into the repository; only this converter is.
 
-    usage: scripts/reddit_to_jsonl.py [DATA_DIR] > reddit.jsonl
+    usage: scripts/data/reddit_to_jsonl.py [DATA_DIR] > reddit.jsonl
 """
 
 import csv

@@ -13,7 +13,7 @@ excluded) of the comment's first row. The comment text is the `Tweet` field
 exactly as Python's csv module reads it. Authors are `vast`. The data is read
 from ../shared and never copied into the repository; only this converter is.
 
-    usage: scripts/vast_to_jsonl.py [DEV_CSV] > vast.jsonl
+    usage: scripts/data/vast_to_jsonl.py [DEV_CSV] > vast.jsonl
 """
 
 import csv

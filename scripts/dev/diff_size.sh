@@ -6,9 +6,9 @@
 # ~300 MiB and cannot land in one stop; one whose embeddings were kept (train_ner.py
 # --freeze-embeddings) costs the changed layers only. Run it before stopping.
 #
-# usage: scripts/diff_size.sh BASE   (BASE: the commit the session started from)
+# usage: scripts/dev/diff_size.sh BASE   (BASE: the commit the session started from)
 set -euo pipefail
-base=${1:?usage: scripts/diff_size.sh BASE}
+base=${1:?usage: scripts/dev/diff_size.sh BASE}
 limit=$((256 * 1024 * 1024))
 total=0
 while read -r c; do

@@ -5,7 +5,7 @@
 // (make screenshots), which are rendered by us from our own output: Gephi
 // itself is a desktop program we don't run here.
 //
-//   NODE_PATH=.deps/node/node_modules node scripts/render_graph.cjs IN.gexf OUT.svg \
+//   NODE_PATH=.deps/node/node_modules node scripts/docs/render_graph.cjs IN.gexf OUT.svg \
 //       [--labels N] [--title TEXT] [--iterations N] [--width PX] [--height PX]
 //       [--legend-by NODE_ATTRIBUTE]   (default type; camp for commenters.gexf)
 //       [--drop-isolated]              (leave out nodes without edges, as Gephi's Degree Range >= 1 filter)

@@ -12,7 +12,7 @@ MPNet models (model_type "mpnet", src/mpnet.rs `MpnetForTokenClassification`)
 are checked against the names the Rust side creates: mpnet.embeddings.*,
 mpnet.encoder.*, classifier.{weight,bias}, and, for a model trained with
 train_ner.py --casing, mpnet.embeddings.casing_embeddings.weight with
-`"casing_embedding": 5` in config.json (scripts/ner_casing.py). Weights over
+`"casing_embedding": 5` in config.json (scripts/lib/ner_casing.py). Weights over
 150 MB in fp16 (MPNet-base: 218 MB) are split into files of at most 150 MB
 with an index, as export_stance.py does (src/runtime.rs reads both layouts);
 DistilBERT's stay one model.safetensors.
@@ -36,6 +36,7 @@ import torch
 from transformers import AutoTokenizer
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
 import export_stance as es  # noqa: E402  (weight files: one, or shards with an index)
 import ner_casing as nc  # noqa: E402
 import shared_tables as st  # noqa: E402

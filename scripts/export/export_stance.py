@@ -53,6 +53,7 @@ from safetensors.torch import load_file, save_file
 from transformers import AutoConfig, AutoModelForSequenceClassification
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
 import stance_data as sd  # noqa: E402
 from write_manifest import write_manifest  # noqa: E402
 
@@ -219,7 +220,7 @@ def main():
                          "equal to that folder's is left out and read from there (shared_tables.py)")
     ap.add_argument("--temperature", type=float, default=0.0,
                     help="the calibration temperature to record (config.json stancegraph.temperature; see "
-                         "scripts/calibrate_stance.sh); 0 keeps the checkpoint's")
+                         "scripts/train/calibrate_stance.sh); 0 keeps the checkpoint's")
     a = ap.parse_args()
     import shared_tables as st  # here: shared_tables imports this module
     if a.src:

@@ -6,7 +6,7 @@ folder whose files do not match it, or that has none (src/manifest.rs).
 The export scripts call write_manifest() on the folder they write; run this
 on a folder made otherwise, once you know it is good:
 
-    python3 scripts/write_manifest.py models/stance-comments
+    python3 scripts/export/write_manifest.py models/stance-comments
 """
 import hashlib
 import os

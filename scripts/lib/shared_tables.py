@@ -18,7 +18,9 @@ import sys
 
 import torch
 
-import export_stance as es
+# export_stance (scripts/export/) reads and writes the weight files; it imports this module back.
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "export"))
+import export_stance as es  # noqa: E402
 
 # Tensors that freeze_tables keeps as they are: the word-piece and position tables (a third of
 # DistilBERT's weights, the largest tensors of any base). A retrained model that leaves them

@@ -405,7 +405,7 @@ def first_sentence(text):
 
 
 def _reddit_threads(data):
-    """reddit-trump as scripts/reddit_to_jsonl.py sees it: id -> text (parents known
+    """reddit-trump as scripts/data/reddit_to_jsonl.py sees it: id -> text (parents known
     only through a row's parent_content included) and id -> parent id."""
     rows = {}
     for name in ("reddit_trump_train.csv", "reddit_trump_val.csv"):
@@ -433,11 +433,11 @@ def read_comment_pairs(path, data=DATA, skip_doubt=False):
     """Labelled (comment, entity) pairs in data/comment-dev's pairs.tsv format
     (data/comment-train/pairs.tsv, data/comment-dev/pairs.tsv), joined with their
     texts and conversation as the pipeline sees them after the converters:
-    reddit (scripts/reddit_to_jsonl.py: title "Reddit thread ROOT", parent the
-    replied-to comment), mtcsd-bitcoin / mtcsd-spacex (scripts/mtcsd_to_jsonl.py:
+    reddit (scripts/data/reddit_to_jsonl.py: title "Reddit thread ROOT", parent the
+    replied-to comment), mtcsd-bitcoin / mtcsd-spacex (scripts/data/mtcsd_to_jsonl.py:
     the root post is the document's text, so the title is its first sentence; the
     parent is the id without its last "-N" unless that is the root) and vast
-    (scripts/vast_to_jsonl.py: title "VAST dev comment N", no parent). Each text's
+    (scripts/data/vast_to_jsonl.py: title "VAST dev comment N", no parent). Each text's
     SHA-256 is checked against the row's text_sha16."""
     import hashlib
     cache = {}

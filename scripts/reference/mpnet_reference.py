@@ -2,7 +2,7 @@
 """Reference outputs of transformers' MPNetModel for tests/mpnet.rs.
 
 Loads the MPNet base (checkpoints/bases/mpnet-base, fetched by
-`scripts/fetch_bases.sh mpnet`) with transformers' tokenizer and `MPNetModel`
+`scripts/train/fetch_bases.sh mpnet`) with transformers' tokenizer and `MPNetModel`
 in fp32 and writes, for a few fixed texts run in padded batches of different
 lengths, the token ids and a deterministic subset of the last hidden states:
 all 768 dimensions of the first, the middle (index n // 2) and the last real
@@ -11,7 +11,7 @@ than 128 pieces, so relative distances beyond MPNet's max distance (128) are
 exercised. Also written: the ids of text pairs (the stance input layout),
 the relative-position bucket of every distance from -300 to 300, and the
 logits of an `MPNetForSequenceClassification` (3 labels, the layout
-`scripts/train_stance.py` would save for an MPNet stance model) whose head
+`scripts/train/train_stance.py` would save for an MPNet stance model) whose head
 holds untrained pseudo-random weights from a formula the Rust test repeats
 (`pseudo_random` here and in tests/mpnet.rs), with the names of the tensors
 that model saves.
@@ -19,9 +19,9 @@ that model saves.
 The fast tokenizer (tokenizer.json, what the Rust side loads) must give the
 same ids as the slow MPNetTokenizer (vocab.txt); the script fails otherwise.
 
-Needs torch and transformers: the training venv (scripts/setup_train_env.sh).
+Needs torch and transformers: the training venv (scripts/train/setup_train_env.sh).
 
-    .venv-train/bin/python scripts/mpnet_reference.py \\
+    .venv-train/bin/python scripts/reference/mpnet_reference.py \\
         [--base checkpoints/bases/mpnet-base] [--out tests/fixtures/mpnet/reference.json]
 """
 
@@ -182,7 +182,7 @@ def main():
     buckets = MPNetEncoder.relative_position_bucket(distances).tolist()
 
     fixture = {
-        "about": "transformers MPNetModel (fp32) on the MPNet base; written by scripts/mpnet_reference.py",
+        "about": "transformers MPNetModel (fp32) on the MPNet base; written by scripts/reference/mpnet_reference.py",
         "transformers": transformers.__version__,
         "torch": torch.__version__,
         "model_sha256": sha256(os.path.join(args.base, "model.safetensors")),

@@ -2,14 +2,14 @@
 """Reference outputs of an exported NER model (export_ner.py's folder) from
 transformers, for tests/mpnet.rs: for a few fixed texts of mixed casing, the
 model input (piece ids framed by the start and end tokens, and, for a model
-with a casing embedding, scripts/ner_casing.py's casing classes), the fp32
+with a casing embedding, scripts/lib/ner_casing.py's casing classes), the fp32
 logits of every token (each text run alone), and the entity spans decoded as
 src/ner.rs does (each word takes its first piece's argmax label; BIO runs of
 words, an I- that does not continue its type starting a new span). Also the
 largest logit change when every casing class is set to 0, which shows that
 the comparison would notice casing classes gone wrong.
 
-`scripts/train_ner_mpnet.sh --smoke DIR` writes it as DIR/reference.json
+`scripts/train/train_ner_mpnet.sh --smoke DIR` writes it as DIR/reference.json
 beside the smoke-trained model DIR/model.
 
 usage: ner_reference.py --model DIR/model --out DIR/reference.json
@@ -22,7 +22,7 @@ import sys
 import torch
 from tokenizers import Tokenizer
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
 import ner_casing as nc  # noqa: E402
 
 TEXTS = [

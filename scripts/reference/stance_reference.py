@@ -24,7 +24,7 @@ import json
 import os
 import sys
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
 import stance_data as sd  # noqa: E402
 
 LONG = ("The committee met again on Thursday to go over the budget line by line, and after hours of "

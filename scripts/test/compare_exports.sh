@@ -21,7 +21,7 @@ MODELS=${MODELS:-$PWD/models}
 if [ ! -d "$WORK/in" ]; then
   mkdir -p "$WORK/in/polnear"
   find "$SHARED/corpus/polnear" -name '*.txt' | sort | head -n 100 | xargs -I{} ln -s {} "$WORK/in/polnear/"
-  python3 scripts/reddit_to_jsonl.py "$SHARED/stance/reddit-trump" > "$WORK/in/all-threads.jsonl"
+  python3 scripts/data/reddit_to_jsonl.py "$SHARED/stance/reddit-trump" > "$WORK/in/all-threads.jsonl"
   head -n 300 "$WORK/in/all-threads.jsonl" > "$WORK/in/reddit.jsonl"
 fi
 

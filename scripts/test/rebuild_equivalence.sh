@@ -5,9 +5,9 @@
 # Prints one JSON line: mentions in each, mentions common to both (same
 # document, text, offsets), and among those the share whose entity holds
 # exactly the same common mentions in both (1.0 = the same grouping).
-#   usage: scripts/rebuild_equivalence.sh CORPUS_DIR [NIGHTS] [PER_NIGHT] [extra run flags...]
+#   usage: scripts/test/rebuild_equivalence.sh CORPUS_DIR [NIGHTS] [PER_NIGHT] [extra run flags...]
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 CORPUS=$(cd "${1:?corpus dir}" && pwd)
 NIGHTS=${2:-3}
 PER_NIGHT=${3:-100}

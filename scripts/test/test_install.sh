@@ -7,9 +7,9 @@
 # checkout's .deps (ldd, and the dynamic loader's own log of the real run);
 # and that the shell completions and man pages are installed (the bash one
 # loads, the man pages render with man or groff, without groff warnings).
-#   usage: scripts/test_install.sh   (run by `make test-install` and `make test`)
+#   usage: scripts/test/test_install.sh   (run by `make test-install` and `make test`)
 set -uo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 repo=$(pwd -P)
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT

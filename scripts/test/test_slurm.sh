@@ -14,9 +14,9 @@
 # Waits poll `scontrol show job` under a deadline (WAIT_S, default 1800 s each); QUICK=1 runs
 # night 1 on examples/sample too (a minute instead of ten). Prints one PASS or FAIL line and
 # exits 0 or 1.
-#   usage: scripts/test_slurm.sh [BIN]   (default target/release/stancegraph)
+#   usage: scripts/test/test_slurm.sh [BIN]   (default target/release/stancegraph)
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 repo=$(pwd -P)
 BIN=$(realpath "${1:-target/release/stancegraph}")
 WAIT_S=${WAIT_S:-1800}
@@ -182,7 +182,7 @@ if [ -d "$shared" ] && [ -z "${QUICK:-}" ]; then
   mkdir -p "$tmp/corpus/polnear"
   mapfile -t articles < <(find "$shared/corpus/polnear" -maxdepth 1 -name '*.txt' | sort)
   ln -s -t "$tmp/corpus/polnear" "${articles[@]:0:100}"
-  python3 scripts/reddit_to_jsonl.py "$shared/stance/reddit-trump" >"$tmp/corpus/reddit-all.jsonl"
+  python3 scripts/data/reddit_to_jsonl.py "$shared/stance/reddit-trump" >"$tmp/corpus/reddit-all.jsonl"
   head -n 300 "$tmp/corpus/reddit-all.jsonl" >"$tmp/corpus/reddit.jsonl"
   inputs="$shared/seed $tmp/corpus/polnear $tmp/corpus/reddit.jsonl"
 else

@@ -1,16 +1,16 @@
 #!/usr/bin/env bash
 # Fits a stance model's calibration temperature and records it in its config.json
 # (stancegraph.temperature): `stancegraph eval stance` on MT-CSD Bitcoin valid (Reddit reply
-# chains with their conversation; the selection set of scripts/train_stance_context.sh, never
+# chains with their conversation; the selection set of scripts/train/train_stance_context.sh, never
 # trained on, and no part of the comment dev set, which then measures the calibration)
 # reports `temperature_factor`, the factor on the present temperature that minimises the
 # negative log-likelihood of the gold labels; the new temperature is the old one times it.
 # Then, calibrated, the model's own --min-confidence: the lowest confidence at which its favour
 # and against answers on our comment dev set are at least 80 % precise (config.json
 # stancegraph.min_confidence; `run` and `merge` default to it). Last, the folder's manifest.
-#   usage: scripts/calibrate_stance.sh MODEL_DIR [DATA_DIR]
+#   usage: scripts/train/calibrate_stance.sh MODEL_DIR [DATA_DIR]
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 MODEL=${1:?usage: calibrate_stance.sh MODEL_DIR [DATA_DIR]}
 DATA=${2:-../shared/data}
 BIN=${BIN:-target/release/stancegraph}
@@ -43,4 +43,4 @@ threshold=$(eval_field '(j["min_confidence_for_precision_0.8"] or {"threshold": 
   --format comments data/comment-dev/pairs.tsv --data "$DATA")
 set_config min_confidence "$threshold"
 # config.json changed: the folder's manifest follows (src/manifest.rs)
-python3 scripts/write_manifest.py "$MODEL"
+python3 scripts/export/write_manifest.py "$MODEL"

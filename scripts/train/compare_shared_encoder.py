@@ -10,7 +10,7 @@ target's mention pieces plus the [CLS] state, and predicts against / neutral
 transformer pass. The encoder stays frozen: fine-tuning it for stance would
 change the NER model and its score.
 
-Same data and selection as scripts/train_stance.py (stance_data readers, the
+Same data and selection as scripts/train/train_stance.py (stance_data readers, the
 same 5 % dev carve-outs of NewsMTSC and P-Stance train with seed 13, P-Stance
 capped at 8,400 as in the shipped model's recipe); scores on NewsMTSC
 devtest_mt (macro F1) and P-Stance val (favour/against F1).
@@ -32,6 +32,7 @@ from tokenizers import Tokenizer
 from transformers import AutoConfig, DistilBertModel
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
 import stance_data as sd  # noqa: E402
 from train_stance import scores  # noqa: E402
 

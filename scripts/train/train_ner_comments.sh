@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Stage 3 of the DistilBERT NER model shipped until 2026-12-06 (the model shipped now is
-# scripts/train_ner_all.sh's): the comment-domain recipe (issue 13), continuing from stage 2
-# (FROM, default checkpoints/ner-distilbert/export, written by scripts/train_ner_distilbert.sh)
+# scripts/train/train_ner_all.sh's): the comment-domain recipe (issue 13), continuing from stage 2
+# (FROM, default checkpoints/ner-distilbert/export, written by scripts/train/train_ner_distilbert.sh)
 # with CoNLL-2003 train + WNUT-17 train (person->PER, location->LOC, corporation/group->ORG,
 # product/creative-work->MISC as CoNLL tags such names; UNMAPPED=o|drop for the alternatives,
-# see scripts/ner_data.py) + case-noised
+# see scripts/lib/ner_data.py) + case-noised
 # copies of CoNLL train sentences (LOWER_SHARE lower-cased, UPPER_SHARE upper-cased, seeded).
 # Selection on CoNLL-2003 valid as before; WNUT-17 dev is only measured, never selected on.
 # Resumable: rerun the same command after an interruption.
@@ -24,7 +24,7 @@
 # SMOKE=1: a few steps on a tiny seeded sample into checkpoints/ner-comments-smoke, scored on
 # WNUT-17 dev only (checks the wiring, not the model). EVAL=0 skips step 3's scoring.
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 PY=${PY:-.venv-train/bin/python}
 THREADS=${THREADS:-2}
 DATA=${DATA:-../shared/data/ner}
@@ -49,7 +49,7 @@ FROM=${FROM:-checkpoints/ner-distilbert/export}
 
 # 1. the stage-2 weights as a cased Hugging Face checkpoint
 if [ ! -f "$BASE/tokenizer_config.json" ]; then
-  [ -f "$FROM/model.safetensors" ] || { echo "train_ner_comments.sh: $FROM: no DistilBERT NER model (bash scripts/train_ner_distilbert.sh)" >&2; exit 1; }
+  [ -f "$FROM/model.safetensors" ] || { echo "train_ner_comments.sh: $FROM: no DistilBERT NER model (bash scripts/train/train_ner_distilbert.sh)" >&2; exit 1; }
   mkdir -p "$BASE"
   cp "$FROM/config.json" "$FROM/model.safetensors" "$FROM/tokenizer.json" "$BASE/"
   printf '%s\n' '{"tokenizer_class": "DistilBertTokenizerFast", "do_lower_case": false, "model_max_length": 512}' \
@@ -64,12 +64,12 @@ if tok("A")["input_ids"] == tok("a")["input_ids"]:
 EOF
 
 # 2. training (resumable)
-"$PY" scripts/train_ner.py --base "$BASE" --ckpt "$CKPT" --data "$DATA" \
+"$PY" scripts/train/train_ner.py --base "$BASE" --ckpt "$CKPT" --data "$DATA" \
   --wnut --wnut-unmapped "$UNMAPPED" --lower-share "$LOWER_SHARE" --upper-share "$UPPER_SHARE" --noise-seed 13 \
   --epochs "$EPOCHS" --lr "$LR" --seed 15 --batch 16 --max-len 128 --bf16 --threads "$THREADS" "${limits[@]}"
 
 # 3. export beside the checkpoint and score with the Rust pipeline
-"$PY" scripts/export_ner.py --pick "$NAME" --out "$CKPT/export"
+"$PY" scripts/export/export_ner.py --pick "$NAME" --out "$CKPT/export"
 [ "${EVAL:-1}" = 1 ] || exit 0
 [ -x "$BIN" ] || { echo "train_ner_comments.sh: $BIN missing (make build)" >&2; exit 1; }
 sets=("--format wnut17 $DATA/wnut17/dev.conll")

@@ -6,11 +6,11 @@
 #     the dev set, f the test set, as the corpus distributes them; never trained on). BTC has no
 #     MISC, so its O means "not PER, ORG or LOC" (O or MISC, train_ner.py's partial-label loss;
 #     BTC_O=o for plain O); its user names (@ + name, tagged PER there) are plain O, as in
-#     Tweebank and WNUT-17 (scripts/ner_data.py)
+#     Tweebank and WNUT-17 (scripts/lib/ner_data.py)
 #   + WNUT-17 train (3,394 posts; product/creative-work as MISC, as before)
 #   + a seeded 70 % of the CoNLL-2003 train documents (CONLL_SHARE; about as many tokens as the
 #     three comment sets together, 148k against 139k) with case-noised copies of their sentences
-#     (20 % lower-cased, 5 % upper-cased, as scripts/train_ner_all.sh)
+#     (20 % lower-cased, 5 % upper-cased, as scripts/train/train_ner_all.sh)
 # at LR 3e-5 (6 % warm-up, linear decay), batch 16, 128 pieces, bf16 autocast, seed 17, the
 # word-piece and position tables frozen at models/stance-accurate's (so the export still shares
 # its 47 MB word-piece table and stays ~86 MB). Evaluated before the first step, every
@@ -28,7 +28,7 @@
 #     Ship it by hand only if CoNLL test stays >= 0.90 and Tweebank dev and WNUT-17 dev both
 #     gain: export again with --out models/ner (config.json names the shared table's folder
 #     relative to the export, so export/* does not work when copied elsewhere):
-#       .venv-train/bin/python scripts/export_ner.py --src checkpoints/ner-tweets/best \
+#       .venv-train/bin/python scripts/export/export_ner.py --src checkpoints/ner-tweets/best \
 #         --out models/ner --share-embeddings models/stance-accurate
 #     and update models/ner/MODEL.md.
 #
@@ -38,7 +38,7 @@
 # wiring, not the model. COUNT=1 prints the data and the steps of one epoch and stops.
 # EVAL=0 skips step 3's scoring. THREADS (default 1) is torch's and the Rust eval's threads.
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 PY=${PY:-.venv-train/bin/python}
 THREADS=${THREADS:-1}
 DATA=${DATA:-../shared/data/ner}
@@ -66,12 +66,12 @@ done
 # 1. the shipped weights as a checkpoint to start from
 if ! cmp -s "$FROM/SHA256SUMS" "$BASE/SHA256SUMS"; then
   rm -rf "$BASE"
-  "$PY" scripts/ner_export_as_base.py --src "$FROM" --out "$BASE"
+  "$PY" scripts/export/ner_export_as_base.py --src "$FROM" --out "$BASE"
   cp "$FROM/SHA256SUMS" "$BASE/SHA256SUMS"
 fi
 
 # 2. one epoch over the mix (resumable)
-train=("$PY" scripts/train_ner.py --base "$BASE" --ckpt "$CKPT" --data "$DATA" --casing
+train=("$PY" scripts/train/train_ner.py --base "$BASE" --ckpt "$CKPT" --data "$DATA" --casing
   --freeze-embeddings --embeddings-from "$SHARE"
   --tweebank --btc-train "$BTC_TRAIN" --btc-o "$BTC_O" --wnut --wnut-unmapped misc
   --conll-share "$CONLL_SHARE" --lower-share 0.2 --upper-share 0.05 --noise-seed 13
@@ -81,7 +81,7 @@ if [ "${COUNT:-0}" = 1 ]; then "${train[@]}" --count-only; exit 0; fi
 "${train[@]}"
 
 # 3. export beside the checkpoint and score with the Rust pipeline
-"$PY" scripts/export_ner.py --src "$CKPT/best" --out "$CKPT/export" --share-embeddings "$SHARE"
+"$PY" scripts/export/export_ner.py --src "$CKPT/best" --out "$CKPT/export" --share-embeddings "$SHARE"
 du -b "$CKPT"/export/*.safetensors
 [ "${EVAL:-1}" = 1 ] || exit 0
 [ -x "$BIN" ] || { echo "train_ner_tweets.sh: $BIN missing (make build)" >&2; exit 1; }

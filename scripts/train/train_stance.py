@@ -34,7 +34,7 @@ items; a batch without soft items has exactly the loss of a run without
 --soft. Class weights, the dev split, selection and test are the gold ones.
 The epoch is gold + soft items (--balance sample draws the gold part only and
 adds every soft item once). Without --soft nothing changes (same batches,
-losses, config.json). See scripts/distil_stance.sh.
+losses, config.json). See scripts/train/distil_stance.sh.
 
 Distillation on the gold training texts (--teacher LABELS.jsonl, --kd-weight A,
 --kd-temp T): the teacher's logits for the gold training items themselves
@@ -48,7 +48,7 @@ their own loss. A gold item with no teacher label is refused. Without
 
 A student of the teacher's own kind (--base models/stance-accurate --layers N
 --freeze-embeddings): the teacher's first N layers and classifier head, with
-its word-piece and position tables kept frozen (scripts/shared_tables.py), so
+its word-piece and position tables kept frozen (scripts/lib/shared_tables.py), so
 that export_stance.py --share-embeddings models/stance-accurate ships it
 without its own copy of the table. Measured in models/stance/MODEL.md ("MPNet
 students cut from the teacher").
@@ -81,7 +81,7 @@ import time
 import torch
 from transformers import AutoConfig, AutoModelForSequenceClassification, get_linear_schedule_with_warmup
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
 import shared_tables as st  # noqa: E402
 import stance_data as sd  # noqa: E402
 
@@ -507,7 +507,7 @@ def main():
         "token_type_ids": use_types, "layout": special["layout"],
         "pair": {"bert": "[CLS] A [SEP] B [SEP]", "roberta": "<s> A </s></s> B </s>"}[special["layout"]],
         "truncation": "window of the text centred on the first mention",
-        "labels": sd.LABELS, "spec": "scripts/stance_data.py module docstring",
+        "labels": sd.LABELS, "spec": "scripts/lib/stance_data.py module docstring",
         **({"context": True, "max_title_pieces": sd.MAX_TITLE_PIECES, "max_parent_pieces": sd.MAX_PARENT_PIECES,
             "context_slots": "title SEP parent SEP after the pair"} if a.context else {}),
         "train": {k: getattr(a, k) for k in RESUME_KEYS

@@ -15,14 +15,14 @@
 # models/stance-comments/MODEL.md). Resumable: rerun the same command after an interruption.
 #   CONTEXT=1 trains with the conversation (stance_data.py step 5: the document title and the
 #   replied-to comment after the pair) into checkpoints/stance-comments-context: the ablation.
-# Needs the training venv (scripts/setup_train_env.sh) and ../shared/data.
+# Needs the training venv (scripts/train/setup_train_env.sh) and ../shared/data.
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 PY=${PY:-.venv-train/bin/python}
 THREADS=${THREADS:-1}
 CONTEXT=${CONTEXT:-0}
 if [ "$CONTEXT" = 1 ]; then FLAG=--context; CKPT=checkpoints/stance-comments-context; else FLAG=; CKPT=checkpoints/stance-comments-v3; fi
-"$PY" scripts/train_stance.py --base models/stance-accurate --ckpt "$CKPT" --mode both $FLAG \
+"$PY" scripts/train/train_stance.py --base models/stance-accurate --ckpt "$CKPT" --mode both $FLAG \
   --sets comments,newsmtsc,pstance,semeval,reddit,mtcsd,multitarget,acl14 \
   --cap newsmtsc=2500,pstance=2500,semeval=500,mtcsd=1500,multitarget=1500,acl14=2000 --repeat comments=3 \
   --balance none --select comments --epochs 1 --lr 2e-5 --batch 16 --bf16 --threads "$THREADS" --train-top 6 \

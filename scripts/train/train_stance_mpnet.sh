@@ -3,7 +3,7 @@
 # (all-mpnet-base-v2, 12 layers x 768), exported to models/stance-accurate,
 # which `stancegraph run|merge|eval stance --stance-model accurate` loads.
 # Each step is resumable (rerun after an interruption):
-#  1. stage 1, from checkpoints/bases/mpnet-base (scripts/fetch_bases.sh mpnet), mode both,
+#  1. stage 1, from checkpoints/bases/mpnet-base (scripts/train/fetch_bases.sh mpnet), mode both,
 #     all of NewsMTSC, P-Stance and SemEval train, 3 epochs at 2e-5 (the usual rate
 #     for a base-size encoder; not tuned), bf16, dev every 600 steps, checkpoint every
 #     50 steps, stopped at global step 2,400 of 5,511 (the model shipped 2026-12-01) and
@@ -19,27 +19,27 @@
 # stage 2 about 2.5 s a step in fp32 at 2 threads on an idle Zen 3 (AVX2, no bf16), 4-5 s
 # beside other work. THREADS (1) sets stage 1's threads, STAGE2_THREADS stage 2's.
 #
-#   bash scripts/train_stance_mpnet.sh              the recipe
-#   bash scripts/train_stance_mpnet.sh --smoke DIR  the wiring only, in about a minute or two:
+#   bash scripts/train/train_stance_mpnet.sh              the recipe
+#   bash scripts/train/train_stance_mpnet.sh --smoke DIR  the wiring only, in about a minute or two:
 #       3 steps on the 18 hand-written examples of tests/fixtures/stance/smoke.jsonl
 #       (no ../shared/data needed), exported to DIR/model, with DIR/reference.json
-#       (transformers' probabilities for scripts/stance_reference.py's cases), which
+#       (transformers' probabilities for scripts/reference/stance_reference.py's cases), which
 #       tests/mpnet.rs compares with the Rust side (`make test-mpnet`).
-# Needs the training venv (scripts/setup_train_env.sh).
+# Needs the training venv (scripts/train/setup_train_env.sh).
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 PY=${PY:-.venv-train/bin/python}
 THREADS=${THREADS:-1}
 SEED=${SEED:-21}
 BASE=${STANCEGRAPH_MPNET_BASE:-checkpoints/bases/mpnet-base}
-[ -f "$BASE/model.safetensors" ] || bash scripts/fetch_bases.sh mpnet
+[ -f "$BASE/model.safetensors" ] || bash scripts/train/fetch_bases.sh mpnet
 if [ "${1:-}" = "--smoke" ]; then
   DIR=${2:?usage: train_stance_mpnet.sh --smoke DIR}
   rm -rf "$DIR/ckpt"
-  "$PY" scripts/train_stance.py --base "$BASE" --ckpt "$DIR/ckpt" --examples tests/fixtures/stance/smoke.jsonl \
+  "$PY" scripts/train/train_stance.py --base "$BASE" --ckpt "$DIR/ckpt" --examples tests/fixtures/stance/smoke.jsonl \
     --mode both --epochs 1 --batch 6 --lr 5e-5 --threads "${THREADS}" --save-every 100 --no-test --init-seed "$SEED"
-  "$PY" scripts/export_stance.py --src "$DIR/ckpt/best" --out "$DIR/model"
-  "$PY" scripts/stance_reference.py probs --model "$DIR/model" --out "$DIR/reference.json"
+  "$PY" scripts/export/export_stance.py --src "$DIR/ckpt/best" --out "$DIR/model"
+  "$PY" scripts/reference/stance_reference.py probs --model "$DIR/model" --out "$DIR/reference.json"
   rm -rf "$DIR/ckpt"
   exit 0
 fi
@@ -47,10 +47,10 @@ fi
 # 2026-12-01), exported to $STAGE1 (skipped when $STAGE1 holds it).
 STAGE1=${STAGE1:-checkpoints/stance-accurate-stage1}
 if [ ! -f "$STAGE1/config.json" ]; then
-  "$PY" scripts/train_stance.py --base "$BASE" --ckpt "checkpoints/mpnet-$SEED" \
+  "$PY" scripts/train/train_stance.py --base "$BASE" --ckpt "checkpoints/mpnet-$SEED" \
     --mode both --sets newsmtsc,pstance,semeval --epochs 3 --lr 2e-5 --batch 16 --bf16 --threads "$THREADS" \
     --save-every 50 --eval-every 600 --init-seed "$SEED" --stop-at-step 2400
-  "$PY" scripts/export_stance.py --src "checkpoints/mpnet-$SEED/best" --out "$STAGE1"
+  "$PY" scripts/export/export_stance.py --src "checkpoints/mpnet-$SEED/best" --out "$STAGE1"
 fi
 # Stage 2: one more epoch from stage 1's fp16 weights, training only the top 6 layers and
 # the head (--train-top 6): the embeddings, layers 0-5 and the relative position bias stay
@@ -59,7 +59,7 @@ fi
 # is where stage 1's schedule stood at step 2,400; a new seed gives a new batch order.
 # fp32 (no --bf16): it was trained on a CPU without native bf16 (AVX2 only), where bf16
 # autocast is emulated and ran 50-70x slower than fp32.
-"$PY" scripts/train_stance.py --base "$STAGE1" --ckpt "checkpoints/mpnet-$SEED-top6" --train-top 6 \
+"$PY" scripts/train/train_stance.py --base "$STAGE1" --ckpt "checkpoints/mpnet-$SEED-top6" --train-top 6 \
   --mode both --sets newsmtsc,pstance,semeval --epochs 1 --lr 1.2e-5 --warmup 0.03 --batch 16 \
   --threads "${STAGE2_THREADS:-$THREADS}" --save-every 50 --eval-every 300 --init-seed $((SEED + 1)) --stop-at-step "${STOP_AT_STEP:-0}"
-"$PY" scripts/export_stance.py --src "checkpoints/mpnet-$SEED-top6/best" --out models/stance-accurate
+"$PY" scripts/export/export_stance.py --src "checkpoints/mpnet-$SEED-top6/best" --out models/stance-accurate

@@ -6,7 +6,7 @@
 //! `stancegraph run` gave them, and the gold label; the comment text is
 //! joined at evaluation time from the read-only data folder
 //! (`../shared/data` by default), in the same form the converters
-//! (`scripts/reddit_to_jsonl.py`, `scripts/vast_to_jsonl.py`) put it into
+//! (`scripts/data/reddit_to_jsonl.py`, `scripts/data/vast_to_jsonl.py`) put it into
 //! the pipeline's input:
 //!
 //! - **reddit**: `stance/reddit-trump/reddit_trump_{train,val}.csv`; the key
@@ -279,8 +279,8 @@ impl SourceTexts {
 }
 
 /// The document title the converters give a pair's document: `Reddit thread
-/// ROOT` (scripts/reddit_to_jsonl.py) and `VAST dev comment INDEX`
-/// (scripts/vast_to_jsonl.py).
+/// ROOT` (scripts/data/reddit_to_jsonl.py) and `VAST dev comment INDEX`
+/// (scripts/data/vast_to_jsonl.py).
 fn converter_title(pair: &CommentPair) -> String {
     match pair.source {
         CommentSource::Reddit => {
@@ -313,7 +313,7 @@ fn field(row: &[String], c: usize) -> &str {
     row.get(c).map(String::as_str).unwrap_or("")
 }
 
-/// `scripts/reddit_to_jsonl.py`'s comments: rows' `content` by
+/// `scripts/data/reddit_to_jsonl.py`'s comments: rows' `content` by
 /// `comment_id` (first file first), then parents known only through a
 /// row's `parent_content` (the row with the smallest `comment_id`).
 fn reddit_texts(data: &Path) -> Result<SourceTexts, CommentSetError> {
@@ -352,7 +352,7 @@ fn reddit_texts(data: &Path) -> Result<SourceTexts, CommentSetError> {
     Ok(SourceTexts { file: data.join(CommentSource::Reddit.files()[1]), texts, parents })
 }
 
-/// `scripts/vast_to_jsonl.py`'s comments: the `Tweet` field by record index.
+/// `scripts/data/vast_to_jsonl.py`'s comments: the `Tweet` field by record index.
 fn vast_texts(data: &Path) -> Result<SourceTexts, CommentSetError> {
     let path = data.join(CommentSource::Vast.files()[0]);
     let (header, records) = read_csv_records(&path)?;

@@ -1,5 +1,5 @@
 //! The transformer's input: how a query becomes token ids, byte for byte as
-//! `scripts/stance_data.py` specifies it (mentions marked in place, the
+//! `scripts/lib/stance_data.py` specifies it (mentions marked in place, the
 //! target's name as a second segment, the conversation after it for a
 //! model trained so), read from config.json's `stancegraph` section.
 
@@ -9,7 +9,7 @@ use super::questions::{StanceQuery, DEFAULT_PARENT_PIECES, DEFAULT_TITLE_PIECES}
 use crate::runtime::{Checkpoint, ModelError};
 
 /// How a (text, target) pair is laid out around its special tokens: as the
-/// model family's tokenizer lays out pairs (`scripts/stance_data.py`, step 4).
+/// model family's tokenizer lays out pairs (`scripts/lib/stance_data.py`, step 4).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PairLayout {
     /// BERT, MiniLM, DistilBERT: `[CLS] A [SEP] B [SEP]`, token types 0 then 1.
@@ -65,7 +65,7 @@ pub struct InputSpec {
     pub open_marker: String,
     pub close_marker: String,
     /// Whether the model reads the conversation (title and parent after the
-    /// pair; `scripts/stance_data.py` step 5), with the pieces each may take.
+    /// pair; `scripts/lib/stance_data.py` step 5), with the pieces each may take.
     pub context: Option<ContextSpec>,
 }
 
@@ -136,7 +136,7 @@ impl InputSpec {
 impl InputEncoder {
     /// An encoder over `tokenizer` (truncation and padding off, as
     /// [`Checkpoint::open`] leaves it). The markers are registered as special
-    /// added tokens, as `scripts/stance_data.py`'s `load_tokenizer` does
+    /// added tokens, as `scripts/lib/stance_data.py`'s `load_tokenizer` does
     /// (a no-op for an exported tokenizer.json, which has them); fails when
     /// the vocabulary lacks them.
     pub fn new(
@@ -159,7 +159,7 @@ impl InputEncoder {
     }
 
     /// The model input of one query: (token ids, token type ids), following
-    /// the specification in `scripts/stance_data.py`.
+    /// the specification in `scripts/lib/stance_data.py`.
     pub fn encode(&self, q: &StanceQuery) -> Result<(Vec<i64>, Vec<i64>), ModelError> {
         let spec = &self.spec;
         let spans = resolve_overlaps(&q.mentions);

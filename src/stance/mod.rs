@@ -4,7 +4,7 @@
 //! classifier ([`StanceModelChoice`], [`StanceClassifier`]) and the
 //! `--min-confidence` rule; its parts own the questions asked
 //! ([`questions`]), the transformer ([`StanceModel`], in `model`) with the
-//! input it reads (`input`, mirroring `scripts/stance_data.py`), and the
+//! input it reads (`input`, mirroring `scripts/lib/stance_data.py`), and the
 //! VADER lexicon baseline (`lexicon`). Which model to pick and how far to
 //! trust it: `docs/models.md`.
 
@@ -142,7 +142,7 @@ pub enum StanceModelChoice {
     Fast,
     /// `models/stance-accurate`: MPNet trained on news and tweets.
     Accurate,
-    /// A model directory written by `scripts/export_stance.py`.
+    /// A model directory written by `scripts/export/export_stance.py`.
     Path(PathBuf),
 }
 
@@ -171,12 +171,12 @@ impl StanceModelChoice {
             StanceModelChoice::Accurate => shipped(
                 models_dir.join(Self::ACCURATE_DIR),
                 "accurate stance model",
-                "scripts/train_stance_mpnet.sh (models/stance/MODEL.md)",
+                "scripts/train/train_stance_mpnet.sh (models/stance/MODEL.md)",
             ),
             StanceModelChoice::Comments => shipped(
                 models_dir.join(Self::COMMENTS_DIR),
                 "comment stance model",
-                "scripts/train_stance_context.sh (models/stance-comments/MODEL.md)",
+                "scripts/train/train_stance_context.sh (models/stance-comments/MODEL.md)",
             ),
             StanceModelChoice::Path(p) => Ok(p.clone()),
         }
@@ -185,7 +185,7 @@ impl StanceModelChoice {
 
 /// The `--min-confidence` a model folder recommends (config.json
 /// `stancegraph.min_confidence`: where its favour and against answers were 80 %
-/// precise on our comment dev set; `scripts/calibrate_stance.sh`).
+/// precise on our comment dev set; `scripts/train/calibrate_stance.sh`).
 pub fn recorded_min_confidence(dir: &Path) -> Option<f32> {
     let text = std::fs::read_to_string(dir.join("config.json")).ok()?;
     let config: serde_json::Value = serde_json::from_str(&text).ok()?;
@@ -257,7 +257,7 @@ mod tests {
         let err = StanceModelChoice::parse("accurate").dir(models.path()).unwrap_err().to_string();
         assert!(!err.contains('\n'), "{err}");
         assert!(err.contains("accurate stance model isn't shipped yet"), "{err}");
-        assert!(err.contains("stance-accurate") && err.contains("scripts/train_stance_mpnet.sh"), "{err}");
+        assert!(err.contains("stance-accurate") && err.contains("scripts/train/train_stance_mpnet.sh"), "{err}");
         let accurate = models.path().join("stance-accurate");
         std::fs::create_dir_all(&accurate).unwrap();
         std::fs::write(accurate.join("config.json"), "{}").unwrap();

@@ -55,7 +55,7 @@ impl StanceModel {
     /// What `summary.json` calls the method; `stance_model` beside it names the model and its version.
     pub const NAME: &'static str = "target-aware transformer";
 
-    /// Loads a model directory written by `scripts/export_stance.py`.
+    /// Loads a model directory written by `scripts/export/export_stance.py`.
     pub fn load(dir: &Path, config: StanceConfig) -> Result<StanceModel, ModelError> {
         let checkpoint = Checkpoint::open(dir)?;
         let spec = InputSpec::from_config(&checkpoint)?;
