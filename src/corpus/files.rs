@@ -46,7 +46,6 @@ pub fn input_files(inputs: &[PathBuf]) -> (Vec<PathBuf>, Vec<Skipped>) {
     (files, skipped_out)
 }
 
-
 /// Collects corpus files under `dir` (unsorted). `visited` holds canonical
 /// directory paths so that symlink loops end.
 fn walk_dir(dir: &Path, files: &mut Vec<PathBuf>, skipped_out: &mut Vec<Skipped>, visited: &mut HashSet<PathBuf>) {

@@ -22,8 +22,8 @@ use serde_json::Value;
 use files::extension;
 pub use files::input_files;
 use jsonl::{json_message, parse_json_array, parse_json_lines, RawDocument};
-pub(crate) use long_text::ends_sentence;
 pub use long_text::cut_at_sentence;
+pub(crate) use long_text::ends_sentence;
 use text_format::parse_text;
 
 /// One news article and the reader comments below it.

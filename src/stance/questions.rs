@@ -60,6 +60,10 @@ pub(crate) struct ConversationParts {
 }
 
 impl ConversationParts {
+    /// The whole conversation: what evaluation hands every classifier (each
+    /// one reads what its model was trained to read).
+    pub(crate) const ALL: ConversationParts = ConversationParts { title: true, parent: true };
+
     /// What the classifier in `dir` reads by its config.json (a model that
     /// reads the conversation with a slot of 0 pieces ignores that part);
     /// nothing for the lexicon baseline or an unreadable config.
@@ -81,6 +85,26 @@ impl ConversationParts {
             parent: pieces("max_parent_pieces", DEFAULT_PARENT_PIECES as u64) > 0,
         }
     }
+}
+
+/// The stance question about `target` in a comment's `text`, with the
+/// target's `mentions` in it as the store holds them (empty when implicit),
+/// read under `title` as a reply to `parent` as far as the classifier
+/// `reads` them (the parts it does not read are left out, and so out of the
+/// key). The one place a question is put together: the pipeline
+/// ([`of_document`]) and the evaluation of the comment sets ask through it,
+/// so the same comment and entity give the same question and key.
+pub(crate) fn ask<'a>(
+    text: &'a str,
+    target: &'a str,
+    mentions: Vec<(usize, usize)>,
+    title: &'a str,
+    parent: &'a str,
+    reads: ConversationParts,
+) -> StanceQuery<'a> {
+    let title = if reads.title { title } else { "" };
+    let parent = if reads.parent { parent } else { "" };
+    StanceQuery::new(text, target, mentions).in_conversation(title, parent)
 }
 
 /// Pieces of the title and of the parent a model that reads the
@@ -119,9 +143,10 @@ pub(crate) struct Question {
 }
 
 impl Question {
-    /// The question as the stance classifiers take it.
+    /// The question as the stance classifiers take it (its conversation
+    /// holds only the parts the classifier reads already).
     pub fn query(&self) -> StanceQuery<'_> {
-        StanceQuery::new(&self.text, &self.target, self.mentions.clone()).in_conversation(&self.title, &self.parent)
+        ask(&self.text, &self.target, self.mentions.clone(), &self.title, &self.parent, ConversationParts::ALL)
     }
 }
 
@@ -144,26 +169,25 @@ pub(crate) fn of_document(
     let mut out = Vec::new();
     for (c, comment) in doc.comments.iter().enumerate() {
         let parent = comment.parent.filter(|&p| p < doc.comments.len() && p != c);
-        let parent_text = parent.filter(|_| reads.parent).map_or("", |p| doc.comments[p].text.as_str());
+        let parent_text = parent.map_or("", |p| doc.comments[p].text.as_str());
         let own = by_comment.get(&c);
         let mut asked: HashSet<&str> = HashSet::new();
         let mut push = |entity_id: &str, ranges: Vec<(usize, usize)>, implicit: bool| {
             let entity = entities[entity_id];
-            let mut q = Question {
+            let query = ask(&comment.text, &entity.label, ranges, &title, parent_text, reads);
+            out.push(Question {
                 doc_id: doc.id.clone(),
                 comment: c,
                 author: comment.author.clone(),
                 entity_id: entity.id.clone(),
                 target: entity.label.clone(),
                 text: comment.text.clone(),
-                mentions: ranges,
-                title: title.clone(),
-                parent: parent_text.to_string(),
+                hash: query.input_hash(),
+                title: query.title.to_string(),
+                parent: query.parent.to_string(),
+                mentions: query.mentions,
                 implicit,
-                hash: String::new(),
-            };
-            q.hash = q.query().input_hash();
-            out.push(q);
+            });
         };
         for (entity_id, ranges) in own.into_iter().flatten() {
             asked.insert(entity_id);
