@@ -23,7 +23,9 @@
 //!    overlap, the one where it sits farthest from an edge), so nothing is
 //!    lost or counted twice at a seam;
 //! 3. all windows of all texts are sorted by length and run in batches (little
-//!    padding), libtorch using its own intra-op threads;
+//!    padding), libtorch using its own intra-op threads; each batch's output
+//!    can be kept as it finishes and read back by a later call over the same
+//!    texts ([`NerModel::predict_resuming`]);
 //! 4. the owned piece labels are read back per text, each word takes the label
 //!    of its first piece, and BIO runs of words become [`EntitySpan`]s
 //!    ([`decode_words`]).

@@ -15,7 +15,10 @@
 //!    update (a grown thread, an edited article). A text longer than
 //!    `--max-text-chars` is cut at a sentence end, with a warning.
 //! 3. **NER** over the texts that have no stored output, in chunks of about
-//!    [`RunOptions::chunk_chars`] characters, each committed as it finishes.
+//!    [`RunOptions::chunk_chars`] characters, each committed as it finishes;
+//!    inside a chunk each finished batch is kept at once, so a kill loses at
+//!    most one batch (`docs/nightly.md`). A run after one that was killed or
+//!    failed says which run it resumes and what that run left.
 //! 4. **Link** the whole store afresh (documents in id order), then map the
 //!    entities onto the ids issued before (ids never change).
 //! 5. **Stance** for the (comment, entity) questions never answered before,

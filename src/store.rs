@@ -30,6 +30,8 @@
 //! corpus; a run builds them in `*_next` tables and swaps them in with one
 //! transaction ([`Store::commit_linking`]), so a killed run leaves the
 //! previous result whole. Ids once issued are in `entity_ids` forever.
+//! `ner_batches` keeps the finished batches of the NER chunk in progress
+//! until its spans are stored, so a killed run's batches are read back.
 //!
 //! # Safety
 //!
@@ -350,7 +352,8 @@ CREATE TABLE IF NOT EXISTS entity_keys (
 const ADDED_COLUMNS: [(&str, &str, &str); 2] =
     [("comments", "date", "TEXT"), ("stances", "implicit", "INTEGER NOT NULL DEFAULT 0")];
 
-/// The tables [`recover`] copies, in dependency-free order.
+/// The tables [`recover`] copies, in dependency-free order (not
+/// `ner_batches`: a recovered store runs the NER chunk in progress whole).
 const TABLES: [&str; 12] = [
     "meta",
     "runs",
@@ -627,9 +630,9 @@ impl Store {
              WHERE {without_ner} OR EXISTS (SELECT 1 FROM comments c WHERE c.doc_id = t.id
                  AND NOT EXISTS (SELECT 1 FROM ner_spans n WHERE n.text_hash = c.text_hash))"
         ))?;
-        let documents_stored =
-            self.query_opt::<i64, _>("SELECT COUNT(*) FROM documents WHERE updated_run = ?1", [run])?.unwrap_or(0)
-                as usize;
+        let documents_stored = self
+            .query_opt::<i64, _>("SELECT COUNT(*) FROM documents WHERE updated_run = ?1", [run])?
+            .unwrap_or(0) as usize;
         Ok(Some(InterruptedRun {
             run,
             killed: status != "failed",
@@ -921,8 +924,10 @@ impl Store {
     /// The batches of the NER chunk `chunk` kept so far (a run killed in the
     /// middle of it kept them), by batch number.
     pub(crate) fn ner_batches(&self, chunk: &str) -> Result<HashMap<usize, Vec<u8>>> {
-        let mut stmt =
-            self.conn.prepare_cached("SELECT batch, labels FROM ner_batches WHERE chunk = ?1").map_err(|e| self.err(e))?;
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT batch, labels FROM ner_batches WHERE chunk = ?1")
+            .map_err(|e| self.err(e))?;
         let rows = stmt
             .query_map([chunk], |r| Ok((r.get::<_, i64>(0)? as usize, r.get::<_, Vec<u8>>(1)?)))
             .map_err(|e| self.err(e))?
