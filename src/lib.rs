@@ -101,12 +101,20 @@ pub fn escape_log(text: &str) -> String {
 
 /// A test hook for the crash tests: when `$STANCEGRAPH_PAUSE_AT` names this
 /// point, the process creates the file `$STANCEGRAPH_PAUSE_FILE` and waits
-/// there forever, so a test can `kill -9` it at a known moment. The points:
-/// `ner-chunk` (after a NER chunk is committed), `stance-chunk`, `commit`
-/// (inside the transaction that swaps the linking in), `export` (halfway
-/// through writing the export set).
+/// there forever, so a test can `kill -9` it at a known moment; with
+/// `$STANCEGRAPH_PAUSE_AFTER=N`, at the point's Nth visit (default the first).
+/// The points: `ner-batch` (after a NER batch is kept), `ner-chunk` (after a
+/// NER chunk is committed), `stance-chunk`, `commit` (inside the transaction
+/// that swaps the linking in), `export` (halfway through writing the export
+/// set).
 pub(crate) fn pause_point(name: &str) {
+    static VISITS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
     if std::env::var("STANCEGRAPH_PAUSE_AT").is_ok_and(|v| v == name) {
+        let visit = VISITS.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
+        let wanted = std::env::var("STANCEGRAPH_PAUSE_AFTER").ok().and_then(|n| n.parse().ok()).unwrap_or(1);
+        if visit < wanted {
+            return;
+        }
         if let Some(file) = std::env::var_os("STANCEGRAPH_PAUSE_FILE") {
             let _ = std::fs::write(file, name);
         }

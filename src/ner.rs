@@ -23,11 +23,14 @@
 //!    overlap, the one where it sits farthest from an edge), so nothing is
 //!    lost or counted twice at a seam;
 //! 3. all windows of all texts are sorted by length and run in batches (little
-//!    padding), libtorch using its own intra-op threads;
+//!    padding), libtorch using its own intra-op threads; each batch's output
+//!    can be kept as it finishes and read back by a later call over the same
+//!    texts ([`NerModel::predict_resuming`]);
 //! 4. the owned piece labels are read back per text, each word takes the label
 //!    of its first piece, and BIO runs of words become [`EntitySpan`]s
 //!    ([`decode_words`]).
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use crate::mpnet::{piece_casing, MpnetConfig, MpnetForTokenClassification};
@@ -263,6 +266,22 @@ impl NerModel {
 
     /// Finds the entities of each text. Output `i` belongs to `texts[i]`.
     pub fn predict(&self, texts: &[&str]) -> Result<Vec<Vec<EntitySpan>>, ModelError> {
+        self.predict_resuming(texts, &HashMap::new(), |_, _| Ok::<(), ModelError>(()))
+    }
+
+    /// [`NerModel::predict`] in batches that can be kept: `done(k, saved)`
+    /// gets the output of batch `k` as it finishes (the owned pieces'
+    /// labels, [`SavedBatch`]'s bytes), and the batches of `saved` (kept by an
+    /// earlier call over the same texts, model and config) are read back
+    /// instead of run. The batches are the same whenever the texts and the
+    /// config are: windows sorted by length (a stable sort), cut every
+    /// `batch_size`. A saved batch of the wrong length is run again.
+    pub fn predict_resuming<E: From<ModelError>>(
+        &self,
+        texts: &[&str],
+        saved: &HashMap<usize, Vec<u8>>,
+        mut done: impl FnMut(usize, &[u8]) -> Result<(), E>,
+    ) -> Result<Vec<Vec<EntitySpan>>, E> {
         let (tokenizer, casing) = (&self.tokenizer, self.encoder.has_casing());
         let encoded: Vec<Encoded> = texts.par_iter().map(|t| encode(tokenizer, t, casing)).collect::<Result<_, _>>()?;
 
@@ -279,7 +298,15 @@ impl NerModel {
         jobs.sort_by_key(|(_, w)| std::cmp::Reverse(w.end - w.start));
 
         let mut piece_labels: Vec<Vec<(usize, f32)>> = encoded.iter().map(|e| vec![(0, 0.0); e.ids.len()]).collect();
-        for batch in jobs.chunks(self.config.batch_size.max(1)) {
+        for (k, batch) in jobs.chunks(self.config.batch_size.max(1)).enumerate() {
+            let owned: Vec<(usize, std::ops::Range<usize>)> =
+                batch.iter().map(|(i, w)| (*i, w.own_start..w.own_end)).collect();
+            if let Some(labels) = saved.get(&k).and_then(|bytes| SavedBatch::read(bytes, &owned)) {
+                for ((i, range), row) in owned.into_iter().zip(labels) {
+                    piece_labels[i][range].copy_from_slice(&row);
+                }
+                continue;
+            }
             let rows: Vec<&[i64]> = batch.iter().map(|(i, w)| &encoded[*i].ids[w.start..w.end]).collect();
             let cases: Vec<&[i64]> = batch.iter().map(|(i, w)| window_of(&encoded[*i].casing, w)).collect();
             let predicted = self.forward(&rows, &cases)?;
@@ -288,6 +315,7 @@ impl NerModel {
                     piece_labels[*i][p] = row[p - w.start];
                 }
             }
+            done(k, &SavedBatch::write(&owned, &piece_labels))?;
         }
 
         let labels = &self.labels;
@@ -300,6 +328,20 @@ impl NerModel {
                 decode_words(text, &words, labels)
             })
             .collect())
+    }
+
+    /// What decides the batches and their output besides the texts and the
+    /// weights: a saved batch is read back only under the same settings.
+    pub fn batching(&self) -> String {
+        let c = &self.config;
+        format!(
+            "batch {}, window {}, overlap {}, {:?} on {:?}",
+            c.batch_size,
+            c.window,
+            c.overlap,
+            c.precision,
+            self.vars.device()
+        )
     }
 
     /// The model's input for one whole text, as [`NerModel::predict`] frames
@@ -381,6 +423,38 @@ impl NerModel {
                     .collect()
             })
             .collect())
+    }
+}
+
+/// The output of one batch as [`NerModel::predict_resuming`] hands it out
+/// to be kept: for each window in batch order, each owned piece's label index
+/// (u16) and probability (f32), little-endian.
+struct SavedBatch;
+
+impl SavedBatch {
+    const PIECE_BYTES: usize = 6;
+
+    fn write(owned: &[(usize, std::ops::Range<usize>)], piece_labels: &[Vec<(usize, f32)>]) -> Vec<u8> {
+        let mut bytes = Vec::with_capacity(owned.iter().map(|(_, r)| r.len()).sum::<usize>() * Self::PIECE_BYTES);
+        for (i, range) in owned {
+            for &(label, p) in &piece_labels[*i][range.clone()] {
+                bytes.extend_from_slice(&(label as u16).to_le_bytes());
+                bytes.extend_from_slice(&p.to_le_bytes());
+            }
+        }
+        bytes
+    }
+
+    /// Each window's owned labels; `None` when the bytes do not fit the batch.
+    fn read(bytes: &[u8], owned: &[(usize, std::ops::Range<usize>)]) -> Option<Vec<Vec<(usize, f32)>>> {
+        if bytes.len() != owned.iter().map(|(_, r)| r.len()).sum::<usize>() * Self::PIECE_BYTES {
+            return None;
+        }
+        let mut pieces = bytes.chunks_exact(Self::PIECE_BYTES).map(|b| {
+            let label = u16::from_le_bytes([b[0], b[1]]) as usize;
+            (label, f32::from_le_bytes([b[2], b[3], b[4], b[5]]))
+        });
+        Some(owned.iter().map(|(_, r)| pieces.by_ref().take(r.len()).collect()).collect())
     }
 }
 

@@ -15,7 +15,10 @@
 //!    update (a grown thread, an edited article). A text longer than
 //!    `--max-text-chars` is cut at a sentence end, with a warning.
 //! 3. **NER** over the texts that have no stored output, in chunks of about
-//!    [`RunOptions::chunk_chars`] characters, each committed as it finishes.
+//!    [`RunOptions::chunk_chars`] characters, each committed as it finishes;
+//!    inside a chunk each finished batch is kept at once, so a kill loses at
+//!    most one batch (`docs/nightly.md`). A run after one that was killed or
+//!    failed says which run it resumes and what that run left.
 //! 4. **Link** the whole store afresh (documents in id order), then map the
 //!    entities onto the ids issued before (ids never change).
 //! 5. **Stance** for the (comment, entity) questions never answered before,
@@ -334,6 +337,8 @@ struct Run<'a> {
     ner_model: String,
     stance_model: String,
     seconds: BTreeMap<&'static str, f64>,
+    /// The run before, when it was killed or failed: what it left.
+    interrupted: Option<store::InterruptedRun>,
     /// Held until the run ends (the store's released first).
     _store_lock: StoreLock,
     _out_lock: Option<StoreLock>,
@@ -383,7 +388,11 @@ fn begin<'a>(options: &'a RunOptions, log: &'a Log) -> Result<Run<'a>> {
     let sources = if options.merge_from.is_empty() { &options.inputs } else { &options.merge_from };
     let inputs: Vec<String> = sources.iter().map(|p| p.display().to_string()).collect();
     let after = if options.shard.is_some() { 0 } else { outputs::highest_set(&options.out) };
+    let interrupted = store.interrupted_run()?;
     let run_id = store.begin_run_after(command, &inputs, after)?;
+    if let Some(left) = &interrupted {
+        log.info(&resuming_text(run_id, left));
+    }
     store.set_run_models(run_id, &ner_model, &stance_model)?;
     if let Some(shard) = options.shard {
         store.set_shard(shard.k, shard.n)?;
@@ -401,9 +410,29 @@ fn begin<'a>(options: &'a RunOptions, log: &'a Log) -> Result<Run<'a>> {
         ner_model,
         stance_model,
         seconds,
+        interrupted,
         _store_lock: store_lock,
         _out_lock: out_lock,
     })
+}
+
+/// The line that says a run takes over from one that did not end, with
+/// what that run left undone (read from the store before this run's ingest).
+fn resuming_text(run_id: i64, left: &store::InterruptedRun) -> String {
+    let how = if left.killed { "was killed" } else { "failed" };
+    let undone = match (left.texts_without_ner, left.linking_stale) {
+        (0, false) => "its model work was done, the export was not".to_string(),
+        (0, true) => "NER was done; the linking and stance are left".to_string(),
+        (n, stale) => format!(
+            "{n} texts of {} documents left without NER{}",
+            left.documents_without_ner,
+            if stale { ", then the linking and stance" } else { "" }
+        ),
+    };
+    format!(
+        "run {run_id} resumes run {}, which {how} after storing {} new or updated documents: {undone}",
+        left.run, left.documents_stored
+    )
 }
 
 /// What the model steps left for the summary.
@@ -544,15 +573,20 @@ impl Run<'_> {
         let skipped = summary.run.as_ref().map_or(0, |r| r.skipped.len());
         let anything_new = done.documents_new + done.documents_updated > 0 || done.ner_texts + done.stance_pairs > 0;
         if anything_new {
-            // Model work without new documents is work an earlier run left
-            // (killed before it finished) or a new model's (--reprocess).
-            let left_over = if done.documents_new + done.documents_updated == 0 {
-                " (left by an interrupted run, or for --reprocess)"
-            } else {
-                ""
+            // Model work may be what a run before left undone (killed or
+            // failed: the documents it stored count as unchanged now), or
+            // a new model's (--reprocess).
+            let left_over = match (&self.interrupted, self.options.reprocess) {
+                (Some(left), _) => format!(" (with what run {} left)", left.run),
+                (None, true) => " (with --reprocess)".to_string(),
+                (None, false) => String::new(),
+            };
+            let read_back = match done.ner_batches_read_back {
+                0 => String::new(),
+                n => format!(" ({} batches run, {n} read back)", done.ner_batches),
             };
             log.info(&format!(
-                "run {run_id}: {} new and {} updated documents ({} unchanged), {} new comments; model work{left_over}: NER {} texts, stance {} pairs; corpus: {} documents, {} comments, {} entities, {} stance pairs; {:.1}s",
+                "run {run_id}: {} new and {} updated documents ({} unchanged), {} new comments; model work{left_over}: NER {} texts{read_back}, stance {} pairs; corpus: {} documents, {} comments, {} entities, {} stance pairs; {:.1}s",
                 done.documents_new,
                 done.documents_updated,
                 done.documents_unchanged,
@@ -793,7 +827,11 @@ struct ModelWork<'a> {
 }
 
 impl ModelWork<'_> {
-    /// NER over every stored text without output, chunk by chunk.
+    /// NER over every stored text without output, chunk by chunk. Each
+    /// batch's output is kept in the store as it finishes and each chunk's
+    /// spans are committed at its end, so a kill loses at most the batch in
+    /// progress: the next run finds the same chunk first (hash order) and
+    /// reads the kept batches back instead of running them.
     fn recognise(&mut self, store: &mut Store) -> Result<()> {
         let mut after = String::new();
         loop {
@@ -809,7 +847,7 @@ impl ModelWork<'_> {
                 self.log.info(&format!("ner: reading new texts with {}", self.ner_model));
             }
             let texts: Vec<&str> = pending.iter().map(|p| p.text.as_str()).collect();
-            let spans = self.models.ner()?.predict(&texts)?;
+            let spans = self.recognise_chunk(store, &pending, &texts)?;
             let found: Vec<(String, Vec<crate::ner::EntitySpan>)> =
                 pending.iter().map(|p| p.hash.clone()).zip(spans).collect();
             store.save_spans(&found, self.ner_model, self.run_id)?;
@@ -819,6 +857,41 @@ impl ModelWork<'_> {
             self.log.inc(pending.len());
             crate::pause_point("ner-chunk");
         }
+    }
+
+    /// The NER output of one chunk: the batches an interrupted run kept for
+    /// this very chunk (same texts, model and batching) are read back, the
+    /// others run and kept one by one.
+    fn recognise_chunk(
+        &mut self,
+        store: &mut Store,
+        pending: &[store::PendingText],
+        texts: &[&str],
+    ) -> Result<Vec<Vec<crate::ner::EntitySpan>>> {
+        let (ner_model, run_id) = (self.ner_model, self.run_id);
+        let batching = self.models.ner()?.batching();
+        let chunk = crate::hashes::content_hash(
+            [ner_model, batching.as_str()].into_iter().chain(pending.iter().map(|p| p.hash.as_str())),
+        );
+        let kept = store.ner_batches(&chunk)?;
+        if !kept.is_empty() {
+            let by = store.ner_batches_run(&chunk)?.map_or_else(String::new, |r| format!(" by run {r}"));
+            self.log.info(&format!(
+                "ner: resuming a chunk of {} texts: {} batches of it were kept{by} and are read back",
+                pending.len(),
+                kept.len()
+            ));
+        }
+        let mut batches_run = 0;
+        let spans = self.models.ner()?.predict_resuming(texts, &kept, |batch, labels| -> Result<()> {
+            store.save_ner_batch(&chunk, batch, labels, run_id)?;
+            batches_run += 1;
+            crate::pause_point("ner-batch");
+            Ok(())
+        })?;
+        self.done.ner_batches += batches_run;
+        self.done.ner_batches_read_back += kept.len();
+        Ok(spans)
     }
 
     /// One stance question per (comment, entity) pair of the linking in

@@ -30,6 +30,8 @@
 //! corpus; a run builds them in `*_next` tables and swaps them in with one
 //! transaction ([`Store::commit_linking`]), so a killed run leaves the
 //! previous result whole. Ids once issued are in `entity_ids` forever.
+//! `ner_batches` keeps the finished batches of the NER chunk in progress
+//! until its spans are stored, so a killed run's batches are read back.
 //!
 //! # Safety
 //!
@@ -281,6 +283,13 @@ CREATE TABLE IF NOT EXISTS ner_spans (
     run INTEGER NOT NULL,
     spans TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS ner_batches (
+    chunk TEXT NOT NULL,
+    batch INTEGER NOT NULL,
+    run INTEGER NOT NULL,
+    labels BLOB NOT NULL,
+    PRIMARY KEY (chunk, batch)
+);
 CREATE TABLE IF NOT EXISTS stance_decisions (
     input_hash TEXT PRIMARY KEY,
     model TEXT NOT NULL,
@@ -343,7 +352,8 @@ CREATE TABLE IF NOT EXISTS entity_keys (
 const ADDED_COLUMNS: [(&str, &str, &str); 2] =
     [("comments", "date", "TEXT"), ("stances", "implicit", "INTEGER NOT NULL DEFAULT 0")];
 
-/// The tables [`recover`] copies, in dependency-free order.
+/// The tables [`recover`] copies, in dependency-free order (not
+/// `ner_batches`: a recovered store runs the NER chunk in progress whole).
 const TABLES: [&str; 12] = [
     "meta",
     "runs",
@@ -451,6 +461,21 @@ pub struct Snapshot {
     pub stances: Vec<StanceRecord>,
     /// Merged ids → the id they joined.
     pub merged_ids: BTreeMap<String, Vec<String>>,
+}
+
+/// What a run that did not end left behind ([`Store::interrupted_run`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct InterruptedRun {
+    pub run: i64,
+    /// Killed (else it failed with an error).
+    pub killed: bool,
+    /// Documents it stored new or updated.
+    pub documents_stored: usize,
+    /// Distinct texts with no NER output, and the documents holding them.
+    pub texts_without_ner: usize,
+    pub documents_without_ner: usize,
+    /// The linking (and the stance questions) still to redo.
+    pub linking_stale: bool,
 }
 
 /// Row counts, for summaries and tests.
@@ -579,6 +604,44 @@ impl Store {
             params![command, now_utc(), serde_json::to_string(inputs).unwrap_or_default(), after],
         )?;
         Ok(self.conn.last_insert_rowid())
+    }
+
+    /// The last `run` or `merge` when it did not end well (killed, or
+    /// failed), and what it left: call before [`Store::begin_run`].
+    pub(crate) fn interrupted_run(&self) -> Result<Option<InterruptedRun>> {
+        let last: Option<(i64, String)> = self
+            .conn
+            .query_row(
+                "SELECT id, status FROM runs WHERE command IN ('run', 'merge') ORDER BY id DESC LIMIT 1",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()
+            .map_err(|e| self.err(e))?;
+        let Some((run, status)) = last.filter(|(_, s)| matches!(s.as_str(), "running" | "killed" | "failed")) else {
+            return Ok(None);
+        };
+        let without_ner = "NOT EXISTS (SELECT 1 FROM ner_spans n WHERE n.text_hash = t.text_hash)";
+        let texts_without_ner = self.count(&format!(
+            "SELECT COUNT(*) FROM (SELECT text_hash FROM documents UNION SELECT text_hash FROM comments) AS t
+             WHERE {without_ner}"
+        ))?;
+        let documents_without_ner = self.count(&format!(
+            "SELECT COUNT(*) FROM documents AS t
+             WHERE {without_ner} OR EXISTS (SELECT 1 FROM comments c WHERE c.doc_id = t.id
+                 AND NOT EXISTS (SELECT 1 FROM ner_spans n WHERE n.text_hash = c.text_hash))"
+        ))?;
+        let documents_stored = self
+            .query_opt::<i64, _>("SELECT COUNT(*) FROM documents WHERE updated_run = ?1", [run])?
+            .unwrap_or(0) as usize;
+        Ok(Some(InterruptedRun {
+            run,
+            killed: status != "failed",
+            documents_stored,
+            texts_without_ner,
+            documents_without_ner,
+            linking_stale: self.linking_stale()?,
+        }))
     }
 
     /// Folds the write-ahead log into the store file and truncates it.
@@ -855,10 +918,49 @@ impl Store {
         Ok(out)
     }
 
-    /// Stores the NER output of some texts, in one transaction.
+    /// The batches of the NER chunk `chunk` kept so far (a run killed in the
+    /// middle of it kept them), by batch number.
+    pub(crate) fn ner_batches(&self, chunk: &str) -> Result<HashMap<usize, Vec<u8>>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT batch, labels FROM ner_batches WHERE chunk = ?1")
+            .map_err(|e| self.err(e))?;
+        let rows = stmt
+            .query_map([chunk], |r| Ok((r.get::<_, i64>(0)? as usize, r.get::<_, Vec<u8>>(1)?)))
+            .map_err(|e| self.err(e))?
+            .collect::<std::result::Result<_, _>>()
+            .map_err(|e| self.err(e))?;
+        Ok(rows)
+    }
+
+    /// The run that kept the first batch of NER chunk `chunk`, if any.
+    pub(crate) fn ner_batches_run(&self, chunk: &str) -> Result<Option<i64>> {
+        self.query_opt("SELECT min(run) FROM ner_batches WHERE chunk = ?1", [chunk])
+    }
+
+    /// Keeps the output of one finished batch of the NER chunk in progress
+    /// (one small transaction), until [`Store::save_spans`] stores the chunk.
+    /// Batches of any other chunk (left by a run killed over other inputs) go.
+    pub(crate) fn save_ner_batch(&mut self, chunk: &str, batch: usize, labels: &[u8], run: i64) -> Result<()> {
+        let path = self.path.clone();
+        let tx = self.conn.transaction().map_err(|e| sql_error(&path, e))?;
+        if batch == 0 {
+            tx.execute("DELETE FROM ner_batches WHERE chunk <> ?1", [chunk]).map_err(|e| sql_error(&path, e))?;
+        }
+        tx.execute(
+            "INSERT OR REPLACE INTO ner_batches(chunk, batch, run, labels) VALUES (?1, ?2, ?3, ?4)",
+            params![chunk, batch as i64, run, labels],
+        )
+        .map_err(|e| sql_error(&path, e))?;
+        tx.commit().map_err(|e| sql_error(&path, e))
+    }
+
+    /// Stores the NER output of some texts, in one transaction, and drops
+    /// the kept batches of the chunk they came from.
     pub(crate) fn save_spans(&mut self, found: &[(String, Vec<EntitySpan>)], model: &str, run: i64) -> Result<()> {
         let path = self.path.clone();
         let tx = self.conn.transaction().map_err(|e| sql_error(&path, e))?;
+        tx.execute("DELETE FROM ner_batches", []).map_err(|e| sql_error(&path, e))?;
         {
             let mut put = tx
                 .prepare_cached(
@@ -1730,5 +1832,46 @@ mod tests {
         assert_eq!(left.iter().map(|p| p.hash.clone()).collect::<Vec<_>>(), expected[2..].to_vec());
         let redo = store.pending_ner("new", Work { reprocess: true }, "", usize::MAX).unwrap();
         assert_eq!(redo.len(), 5);
+    }
+
+    /// A killed run is found by the next one with what it left (texts
+    /// without NER and their documents); kept NER batches belong to one chunk
+    /// at a time and go when the chunk's spans are stored.
+    #[test]
+    fn a_killed_run_and_its_kept_ner_batches_are_found_by_the_next() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("s.db")).unwrap();
+        assert_eq!(store.interrupted_run().unwrap(), None, "a new store");
+        let run = store.begin_run("run", &[]).unwrap();
+        let docs = vec![document("d1", "Alpha text.", &["Shared text.", "One."]), document("d2", "Shared text.", &[])];
+        store.ingest(&docs, run).unwrap();
+        store.save_spans(&[(text_hash("Alpha text."), Vec::new())], "m", run).unwrap();
+        store.save_ner_batch("chunk-a", 0, &[1, 2], run).unwrap();
+        store.save_ner_batch("chunk-a", 1, &[3], run).unwrap();
+        // The process dies here: the run stays `running`.
+        let left = store.interrupted_run().unwrap().expect("the killed run");
+        assert_eq!(
+            left,
+            InterruptedRun {
+                run,
+                killed: true,
+                documents_stored: 2,
+                texts_without_ner: 2,
+                documents_without_ner: 2,
+                linking_stale: true
+            }
+        );
+        let next = store.begin_run("run", &[]).unwrap();
+        assert_eq!(store.interrupted_run().unwrap().map(|l| l.run), Some(next), "the next run is running now");
+        let kept = store.ner_batches("chunk-a").unwrap();
+        assert_eq!(kept, HashMap::from([(0, vec![1, 2]), (1, vec![3])]));
+        assert_eq!(store.ner_batches_run("chunk-a").unwrap(), Some(run));
+        // A new chunk's first batch drops another chunk's batches.
+        store.save_ner_batch("chunk-b", 0, &[4], next).unwrap();
+        assert!(store.ner_batches("chunk-a").unwrap().is_empty());
+        store.save_spans(&[(text_hash("One."), Vec::new())], "m", next).unwrap();
+        assert!(store.ner_batches("chunk-b").unwrap().is_empty(), "stored spans end the chunk");
+        store.finish_run(next, "ok", &serde_json::json!({})).unwrap();
+        assert_eq!(store.interrupted_run().unwrap(), None, "the last run ended well");
     }
 }

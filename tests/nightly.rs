@@ -231,7 +231,7 @@ fn kill_9_at_any_point_then_a_rerun_equals_an_uninterrupted_run() {
     let want_set = export_set(&reference);
     assert!(want_rows["stance_decisions"].len() > 8, "several stance chunks");
 
-    for point in ["ner-chunk", "stance-chunk", "commit", "export"] {
+    for point in ["ner-batch", "ner-chunk", "stance-chunk", "commit", "export"] {
         let out = dir.path().join(point);
         // A whole first night, so that the kill must leave it intact.
         ok(&run(&[&first_night], &out, &args));
@@ -245,6 +245,80 @@ fn kill_9_at_any_point_then_a_rerun_equals_an_uninterrupted_run() {
         assert_eq!(export_set(&out), want_set, "{point}: exports differ");
         assert_eq!(temporary_files(&out), Vec::<PathBuf>::new(), "{point}: temporary files left");
     }
+}
+
+/// A kill in the middle of a NER chunk loses at most the batch in progress:
+/// the batches finished before it are kept in the store, the rerun says which
+/// run it resumes and what that run left, runs only the other batches, and
+/// ends exactly where an uninterrupted run ends.
+#[test]
+fn a_kill_during_ner_keeps_the_finished_batches_and_the_rerun_says_what_it_resumes() {
+    // One chunk (the default --chunk-chars) of many small batches.
+    let args = ["--batch-size", "4"];
+    let dir = tempfile::tempdir().unwrap();
+    let reference = dir.path().join("reference");
+    ok(&run(&[&sample()], &reference, &args));
+    let want = summary(&reference);
+    let (texts, batches) = (want["work"]["ner_texts"].as_u64().unwrap(), want["work"]["ner_batches"].as_u64().unwrap());
+    assert!(batches > 6, "several batches: {want}");
+
+    let out = dir.path().join("out");
+    let flag = dir.path().join("paused");
+    let out_arg = out.display().to_string();
+    let mut child = stancegraph(
+        &["run", sample().to_str().unwrap(), "--out", &out_arg, "--quiet", args[0], args[1]],
+        &[
+            ("STANCEGRAPH_PAUSE_AT", "ner-batch"),
+            ("STANCEGRAPH_PAUSE_AFTER", "3"),
+            ("STANCEGRAPH_PAUSE_FILE", flag.to_str().unwrap()),
+        ],
+    )
+    .stdout(Stdio::null())
+    .stderr(Stdio::null())
+    .spawn()
+    .unwrap();
+    let start = Instant::now();
+    while !flag.exists() {
+        assert!(child.try_wait().unwrap().is_none(), "the run ended before its third NER batch");
+        assert!(start.elapsed() < Duration::from_secs(300), "never reached the third NER batch");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    child.kill().unwrap(); // SIGKILL
+    child.wait().unwrap();
+    let db = out.join("stancegraph.db");
+    let count =
+        |sql: &str| -> i64 { rusqlite::Connection::open(&db).unwrap().query_row(sql, [], |r| r.get(0)).unwrap() };
+    assert_eq!(count("SELECT COUNT(*) FROM ner_batches"), 3, "the three finished batches are kept");
+    assert_eq!(count("SELECT COUNT(*) FROM ner_spans"), 0, "the chunk's spans were not stored yet");
+
+    let again = run(&[&sample()], &out, &args);
+    ok(&again);
+    let stderr = String::from_utf8_lossy(&again.stderr);
+    assert!(
+        stderr.contains(&format!(
+            "run 2 resumes run 1, which was killed after storing 4 new or updated documents: \
+             {texts} texts of 4 documents left without NER, then the linking and stance"
+        )),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains(&format!("ner: resuming a chunk of {texts} texts: 3 batches of it were kept by run 1")),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains(&format!(
+            "0 new and 0 updated documents (4 unchanged), 0 new comments; model work (with what run 1 left): \
+             NER {texts} texts ({} batches run, 3 read back)",
+            batches - 3
+        )),
+        "{stderr}"
+    );
+    let s = summary(&out);
+    assert_eq!(s["work"]["ner_batches"].as_u64(), Some(batches - 3), "only the batches not kept are run: {s}");
+    assert_eq!(s["work"]["ner_batches_read_back"], 3);
+    assert_eq!(count("SELECT COUNT(*) FROM ner_batches"), 0, "the stored chunk's batches are dropped");
+    assert_eq!(store_rows(&db), store_rows(&reference.join("stancegraph.db")), "store differs");
+    assert_eq!(export_set(&out), export_set(&reference), "exports differ");
 }
 
 #[test]

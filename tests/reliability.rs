@@ -368,13 +368,31 @@ fn the_rerun_after_a_kill_during_ner_says_whose_work_it_finishes() {
     let mut killed = paused_at_ner(&input, &out, &dir.path().join("paused"));
     killed.kill().unwrap();
     killed.wait().unwrap();
+    // What the killed run left, read from the store: texts without NER
+    // output, and the documents that hold them.
+    let conn = rusqlite::Connection::open(out.join("stancegraph.db")).unwrap();
+    let count = |sql: &str| -> u64 { conn.query_row(sql, [], |r| r.get(0)).unwrap() };
+    let without = "NOT EXISTS (SELECT 1 FROM ner_spans n WHERE n.text_hash = t.text_hash)";
+    let texts = count(&format!(
+        "SELECT COUNT(*) FROM (SELECT text_hash FROM documents UNION SELECT text_hash FROM comments) t WHERE {without}"
+    ));
+    let done = count("SELECT COUNT(*) FROM ner_spans");
+    assert!(texts > 0 && done > 0, "the kill came between NER chunks: {texts} left, {done} done");
+    drop(conn);
     let o = out_of(&["run", p(&input), "--out", p(&out)]);
     ok(&o);
     let err = stderr(&o);
-    let line = err.lines().find(|l| l.contains(": run ")).unwrap_or_else(|| panic!("{err}"));
+    let resume = err.lines().find(|l| l.contains("resumes run")).unwrap_or_else(|| panic!("{err}"));
+    assert!(
+        resume.contains(&format!(
+            "run 2 resumes run 1, which was killed after storing 4 new or updated documents: {texts} texts of "
+        )) && resume.ends_with("documents left without NER, then the linking and stance"),
+        "{resume}"
+    );
+    let line = err.lines().find(|l| l.contains(": run 2: ")).unwrap_or_else(|| panic!("{err}"));
     assert!(line.contains("0 new and 0 updated documents (4 unchanged)"), "{line}");
-    assert!(line.contains("left by an interrupted run"), "{line}");
-    assert!(summary(&out)["work"]["ner_texts"].as_u64().unwrap() > 0);
+    assert!(line.contains(&format!("model work (with what run 1 left): NER {texts} texts,")), "{line}");
+    assert_eq!(summary(&out)["work"]["ner_texts"], texts, "the rerun reads only the texts left");
 }
 
 // --- 5. the --out lock --------------------------------------------------------

@@ -100,11 +100,15 @@ pub struct WorkDone {
     pub documents_unchanged: usize,
     /// Comments that were not stored before (new threads and grown ones).
     pub comments_new: usize,
-    /// Texts (articles and comments) the NER model read.
+    /// Texts (articles and comments) whose NER output the run stored.
     pub ner_texts: usize,
     pub ner_words: usize,
     /// Comment texts among them.
     pub ner_comments: usize,
+    /// NER batches run, and batches read back instead: kept by a run killed
+    /// in the middle of the same chunk.
+    pub ner_batches: usize,
+    pub ner_batches_read_back: usize,
     /// Stance questions the stance model answered.
     pub stance_pairs: usize,
     /// Distinct comments among them.

@@ -268,3 +268,17 @@ fn label_parse_reads_both_schemes() {
     assert_eq!(Label::parse("O"), Label::Outside);
     assert_eq!(Label::parse("B-corporation"), Label::Begin(EntityKind::Organisation));
 }
+
+/// A kept batch reads back exactly (label and probability bits); bytes that
+/// do not fit the batch's windows are refused, so that batch is run again.
+#[test]
+fn a_kept_batch_reads_back_exactly_or_not_at_all() {
+    let piece_labels = vec![vec![(0, 0.25), (3, 0.912_345_7), (4, 1.0)], vec![(8, 1e-7), (0, 0.5)]];
+    let owned = vec![(1, 0..2), (0, 1..3)];
+    let bytes = SavedBatch::write(&owned, &piece_labels);
+    assert_eq!(bytes.len(), 4 * SavedBatch::PIECE_BYTES);
+    let rows = SavedBatch::read(&bytes, &owned).unwrap();
+    assert_eq!(rows, vec![vec![(8, 1e-7), (0, 0.5)], vec![(3, 0.912_345_7), (4, 1.0)]]);
+    assert_eq!(SavedBatch::read(&bytes[1..], &owned), None);
+    assert_eq!(SavedBatch::read(&bytes, &owned[..1]), None);
+}
