@@ -42,6 +42,9 @@ pub struct LeftOut {
     pub entities: usize,
     /// The most mentions of an entity left out by the cap (0: none).
     pub entity_max_mentions: usize,
+    /// Entities shown by the filters and the cap but without any edge: mentioned only in
+    /// comments whose records toward them were all below the confidence threshold.
+    pub entities_without_edge: usize,
     /// Commenters without a kept stance record toward an entity shown.
     pub commenters: usize,
     /// Articles left without any edge.
@@ -56,6 +59,12 @@ impl LeftOut {
             parts.push(format!(
                 "{} less mentioned entities (at most {} mentions each; the graph keeps the {} most mentioned, --max-entities)",
                 self.entities, self.entity_max_mentions, options.max_entities
+            ));
+        }
+        if self.entities_without_edge > 0 {
+            parts.push(format!(
+                "{} entities without an edge (mentioned only in comments with no sure stance; --all-nodes keeps them)",
+                self.entities_without_edge
             ));
         }
         if self.commenters > 0 {

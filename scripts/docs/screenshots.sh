@@ -3,6 +3,8 @@
 # ForceAtlas 2 from graphology, the files' own viz colours and sizes, headless chromium
 # for the PNG), not by Gephi, which is a desktop program:
 #   docs/gephi-seed.png   graph.gexf of a run over the seed article and its comments;
+#   docs/gephi-reddit.png graph.gexf of a run over the Reddit threads with the default export
+#                         (no node dropped after export: what Gephi opens before any filter);
 #   docs/gephi-camps.png  commenters.gexf of a run over the Reddit threads (camps by colour).
 # Needs ../shared/data (the seed and the Reddit threads), node with graphology (make tools)
 # and chromium.  usage: scripts/docs/screenshots.sh [SHARED_DATA_DIR]
@@ -28,6 +30,8 @@ render() { # GEXF PNG TITLE LEGEND_BY LABELS [MORE OPTIONS]
 mkdir -p docs
 render "$WORK/seed/graph.gexf" docs/gephi-seed.png \
   "graph.gexf of the seed article: commenters -> entities by stance (green favour, red against, purple mixed, grey neutral)" type 40
+render "$WORK/reddit/graph.gexf" docs/gephi-reddit.png \
+  "graph.gexf of the Reddit threads as exported by default, nothing filtered: commenters -> entities by stance" type 30
 render "$WORK/reddit/commenters.gexf" docs/gephi-camps.png \
   "commenters.gexf of the Reddit threads: commenters linked by net agreement, coloured by camp (no edge: left out)" camp 20 \
   --drop-isolated

@@ -270,8 +270,8 @@ pub(crate) struct GraphArgs {
     /// in the GEXF description, summary.json and the report.
     #[arg(long, default_value_t = GraphOptions::DEFAULT_MAX_ENTITIES)]
     pub(crate) max_entities: usize,
-    /// Keep every commenter and article in graph.gexf (default: commenters without a stance record, and
-    /// articles left without any edge, are left out).
+    /// Keep every entity, commenter and article in graph.gexf (default: entities and articles left
+    /// without any edge, and commenters without a stance record, are left out).
     #[arg(long)]
     pub(crate) all_nodes: bool,
     /// commenters.gexf links two commenters only when both took a side on at least this many entities.

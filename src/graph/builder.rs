@@ -122,6 +122,12 @@ pub fn build(
         entity_stance.entry(eid).or_default().add(date, r.stance, r.confidence);
     }
     if !options.all_nodes {
+        // Entities with an edge stay: one mentioned only in comments without a kept record
+        // would sit alone in Gephi's layout.
+        let with_edge: BTreeSet<&str> =
+            article_mentions.keys().map(|(_, e)| *e).chain(stance_edges.keys().map(|(_, e)| *e)).collect();
+        left_out.entities_without_edge = mention_count.keys().filter(|e| !with_edge.contains(*e)).count();
+        mention_count.retain(|e, _| with_edge.contains(e));
         // Commenters with a stance edge stay, with their comments and replies among them.
         let sided: BTreeSet<&str> = stance_edges.keys().map(|(name, _)| name.as_str()).collect();
         left_out.commenters = commenters.keys().filter(|n| !sided.contains(n.as_str())).count();

@@ -174,7 +174,7 @@ fn the_cap_keeps_the_most_mentioned_and_bare_articles_go() {
     // p:3 (1 mention) is past the cap, so alice's only record goes and alice with it;
     // doc:b and doc:c (bob wrote nothing about an entity) are left without an edge.
     assert_eq!(ids, ["doc:a", "p:1", "p:2"]);
-    let left = LeftOut { entities: 1, entity_max_mentions: 1, commenters: 2, articles: 2 };
+    let left = LeftOut { entities: 1, entity_max_mentions: 1, entities_without_edge: 0, commenters: 2, articles: 2 };
     assert_eq!(g.left_out, left);
     let text = g.left_out.text(&capped).unwrap();
     assert!(text.contains("1 less mentioned entities (at most 1 mentions each"), "{text}");
@@ -253,4 +253,24 @@ fn comments_take_their_own_date_else_the_article_date_and_replies_link_commenter
     assert!(g.edge("user:ben", "user:ben", EdgeKind::Reply).is_none());
     assert_eq!(g.node("user:ann").unwrap().dates, ["2024-01-01", "2024-01-05"]);
     assert_eq!(g.edges.iter().filter(|e| e.kind == EdgeKind::Reply).count(), 2);
+}
+
+#[test]
+fn entities_without_an_edge_go_by_default() {
+    // p:quiet is mentioned only in a comment whose record is below the threshold: no edge.
+    let docs = vec![doc("a", None, &["alice"])];
+    let entities: Vec<Entity> = ["p:sure", "p:quiet"].iter().map(|id| entity(id, EntityType::Person)).collect();
+    let mentions = vec![mention("a", Source::Comment(0), "p:sure"), mention("a", Source::Comment(0), "p:quiet")];
+    let stances =
+        vec![record("a", 0, "alice", "p:sure", Stance::Against, 0.9), record("a", 0, "alice", "p:quiet", Stance::Favour, 0.3)];
+    let options = GraphOptions { min_confidence: 0.8, ..GraphOptions::default() };
+    let g = build(&docs, &entities, &mentions, &stances, &options);
+    let ids: Vec<&str> = g.nodes.iter().map(|n| n.id.as_str()).collect();
+    assert_eq!(ids, ["doc:a", "p:sure", "user:alice"]);
+    assert_eq!(g.left_out, LeftOut { entities_without_edge: 1, ..LeftOut::default() });
+    let text = g.left_out.text(&options).unwrap();
+    assert!(text.contains("1 entities without an edge"), "{text}");
+    let all = build(&docs, &entities, &mentions, &stances, &GraphOptions { all_nodes: true, ..options });
+    assert!(all.node("p:quiet").is_some_and(|n| n.mentions == Some(1)));
+    assert_eq!(all.left_out, LeftOut::default());
 }
