@@ -1,7 +1,7 @@
 //! Model manifests: every model folder carries `SHA256SUMS`, the SHA-256 of
 //! each of its files (all but the manifest, `*.md` notes and dot files), in
 //! `sha256sum` format, so `sha256sum -c SHA256SUMS` checks a folder by hand.
-//! The export scripts write it (`scripts/write_manifest.py` for a folder
+//! The export scripts write it (`scripts/export/write_manifest.py` for a folder
 //! made otherwise); a run checks every model folder it needs with
 //! [`verify_model`] before it writes anything to the store.
 
@@ -18,7 +18,7 @@ pub const FILE: &str = "SHA256SUMS";
 #[derive(Debug, thiserror::Error)]
 pub enum ManifestError {
     #[error(
-        "model folder {} has no {FILE}: write one with `python3 scripts/write_manifest.py {}` once the folder is known good",
+        "model folder {} has no {FILE}: write one with `python3 scripts/export/write_manifest.py {}` once the folder is known good",
         .0.display(),
         .0.display()
     )]
@@ -66,7 +66,7 @@ pub(crate) fn sha256_file(path: &Path) -> io::Result<String> {
 }
 
 /// Writes `dir/SHA256SUMS` for the files there now (what
-/// `scripts/write_manifest.py` writes).
+/// `scripts/export/write_manifest.py` writes).
 pub fn write(dir: &Path) -> io::Result<()> {
     let mut text = String::new();
     for name in covered_files(dir)? {

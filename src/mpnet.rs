@@ -1,5 +1,5 @@
 //! MPNet encoder on libtorch (rust-bert has none), for the
-//! `all-mpnet-base-v2` base that `scripts/fetch_bases.sh mpnet` puts in
+//! `all-mpnet-base-v2` base that `scripts/train/fetch_bases.sh mpnet` puts in
 //! `checkpoints/bases/mpnet-base`.
 //!
 //! Written layer for layer after transformers' `modeling_mpnet.py` (4.44) and
@@ -23,25 +23,25 @@
 //! [`MpnetForTokenClassification`]). [`MpnetBase`] opens a plain base folder
 //! (config, tokenizer, weights) for inference, [`MpnetClassifier`] a
 //! sequence classifier saved by transformers (`MPNetForSequenceClassification`,
-//! as `scripts/train_stance.py` and `scripts/export_stance.py` would save an
+//! as `scripts/train/train_stance.py` and `scripts/export/export_stance.py` would save an
 //! MPNet stance model). The token classifier is the NER model
 //! `crate::ner::NerModel` runs when config.json's `model_type` is `mpnet`.
 //!
 //! Casing embedding (MPNet's tokenizer lower-cases, NER needs
-//! capitalisation back): a model trained by `scripts/train_ner.py --casing`
+//! capitalisation back): a model trained by `scripts/train/train_ner.py --casing`
 //! has `"casing_embedding": 5` in config.json and a `[5, hidden]` table
 //! `mpnet.embeddings.casing_embeddings`, whose row of each piece's casing
 //! class ([`casing_class`], [`piece_casing`]; the same spec as
-//! `scripts/ner_casing.py`) is added to the piece's word embedding, before
+//! `scripts/lib/ner_casing.py`) is added to the piece's word embedding, before
 //! the position embeddings and the LayerNorm. Position ids are numbered from
 //! the token ids as without it (`ner_casing.py` passes transformers these
 //! position ids explicitly, since `MPNetEmbeddings` given `inputs_embeds`
 //! alone would number padding too).
 //!
 //! `tests/mpnet.rs` checks token ids, hidden states and classifier logits
-//! against transformers (fixture written by `scripts/mpnet_reference.py`),
+//! against transformers (fixture written by `scripts/reference/mpnet_reference.py`),
 //! and a smoke-trained MPNet + casing NER model's logits, casing classes and
-//! spans (`scripts/train_ner_mpnet.sh --smoke`).
+//! spans (`scripts/train/train_ner_mpnet.sh --smoke`).
 
 use std::path::Path;
 
@@ -67,7 +67,7 @@ pub(crate) const POSITION_PADDING_ID: i64 = 1;
 pub(crate) const CASING_CLASSES: i64 = 5;
 
 /// The casing class of one word's original text (before lower-casing), the
-/// spec of `casing_class` in `scripts/ner_casing.py`. Only cased letters
+/// spec of `casing_class` in `scripts/lib/ner_casing.py`. Only cased letters
 /// count (`is_uppercase() || is_lowercase()`, Python's `isupper() or
 /// islower()`; letters without case, digits, marks and symbols are ignored):
 ///
@@ -477,7 +477,7 @@ impl MpnetForSequenceClassification {
 /// (`mpnet.…`, `classifier.weight`, `classifier.bias`: dropout, then a
 /// linear projection of every token's hidden state to the labels), with the
 /// casing embedding `mpnet.embeddings.casing_embeddings` when the config
-/// has `casing_embedding` (`scripts/ner_casing.py`'s
+/// has `casing_embedding` (`scripts/lib/ner_casing.py`'s
 /// `MPNetCasedForTokenClassification`).
 pub struct MpnetForTokenClassification {
     mpnet: MpnetModel,

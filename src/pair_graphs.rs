@@ -1,81 +1,13 @@
-//! The two pair graphs written beside the main graph, each answering one
-//! question the main graph (who talks about what, with which stance) cannot
-//! answer at a glance. Owns which nodes and undirected edges they hold and
-//! what their counts mean; [`crate::export`] writes them (`commenters.gexf`,
-//! `entities.gexf`) and decides how they are drawn.
-//!
-//! Both start from the main [`Graph`], built with the same [`GraphOptions`]:
-//! their nodes are copies of its nodes (same ids, labels, counts and dates),
-//! the entities shown are its entities (so `--types` and `--min-mentions`
-//! apply), and only stance records at or above `--min-confidence` count.
-//!
-//! # Commenters linked by agreement ([`CommenterGraph`])
-//!
-//! *Which commenters form camps?* A commenter's **side** on an entity, and
-//! the agreement of two commenters, are [`crate::camps`]' ([`camps::agreement`]):
-//! all of a commenter's kept records toward an entity make one side (favour,
-//! against, or none: neutral records never make a side); two commenters with
-//! a side on the same entity agree on it (same side) or disagree (opposite
-//! sides).
-//!
-//! * **Nodes**: the commenters of the main graph who took a side on at least
-//!   one entity shown; `sides` counts those entities, `camp` is the camp
-//!   [`camps::find`] puts them in (none when they stand alone).
-//! * **Edges**: one per pair of commenters who both took a side on at least
-//!   `min_shared_entities` of the same entities (default 2,
-//!   `--min-shared-entities`: one shared "against Trump" is no bond) and whose
-//!   **net agreement** (`agreements` − `disagreements`) is **positive**,
-//!   weighted by it. A pair that disagrees at least as often as it agrees is
-//!   no edge.
-//!
-//! Why no negative or zero weights: Gephi's Modularity (Louvain) adds edge
-//! weights up as they come, negative ones included, into the node degrees
-//! and the total weight of its null model, so a negative weight does not
-//! push two commenters apart, it corrupts the score; with "Use weights"
-//! off every edge counts 1, so a disagreement edge would pull its ends into
-//! one community. Gephi's importer also drops every edge of weight 0 (with
-//! an error in the import report) and ForceAtlas 2 attracts along every
-//! edge. So the file holds only the attraction, and Modularity and
-//! ForceAtlas 2 work on it as it opens. The disagreements still show: in the
-//! `disagreements` of the edges that are there, and in [`CommenterNode::camp`],
-//! which `camps::find` computes from the signed pairs (disagreements push).
-//!
-//! Camps, like the report's, are sought among the [`camps::MAX_COMMENTERS`]
-//! commenters with the most sides taken ([`camps::of_most_sided`]); on a
-//! bigger corpus the others are nodes without edges. With the default
-//! options the camps are the report's; `--types`, `--min-mentions` and
-//! `--min-confidence` change the records both count here, not there.
-//!
-//! # Entities linked by co-mention ([`EntityGraph`])
-//!
-//! *Which entities are argued about together?* Co-mention in **one
-//! comment**: an entity is *in* a comment when the comment mentions it (or an
-//! explicit stance record of the comment is about it; an implicit one, whose
-//! comment does not name the entity, does not count).
-//!
-//! * **Nodes**: the entities of the main graph that are in at least one
-//!   comment (an entity only ever named in article text can have no edge).
-//! * **Edges**: one per pair of entities in the same comment at least once:
-//!   `comments` = comments that hold both (the weight); `same_stance` /
-//!   `opposite_stance` = those of them whose commenter took the same /
-//!   opposite side (favour or against, from that comment's kept records;
-//!   neutral is no side) on the two. So `same_stance + opposite_stance ≤
-//!   comments`.
-//!
-//! Article text is left out on purpose: an article names many entities in
-//! passing, and every pair in it would be linked without anyone having
-//! argued about them; the main graph shows what articles mention.
-//!
-//! # Time
-//!
-//! Nodes keep the main graph's dates. An agreement edge is dated by the
-//! comments behind it: the kept records of both commenters toward the
-//! entities they both took a side on. A co-mention edge is dated by the
-//! comments that hold both entities. The counts are totals (not replayed over
-//! time): a side is made from all of a commenter's records.
-//!
-//! Output order is deterministic: nodes sorted by id, edges by (source,
-//! target), source < target.
+//! The two pair graphs written beside the main graph (`commenters.gexf`,
+//! `entities.gexf`), each answering one question the main graph cannot
+//! answer at a glance: which commenters form camps ([`CommenterGraph`]) and
+//! which entities are argued about together ([`EntityGraph`]). Owns which
+//! nodes and undirected edges they hold and what their counts mean. Both
+//! start from the main [`Graph`] built with the same [`GraphOptions`]
+//! (copies of its nodes, its entities, its `--min-confidence`);
+//! [`crate::export`] writes them and decides how they are drawn. Why the
+//! edges are built so for Gephi is in `docs/gephi.md` ("Camps and
+//! co-mention").
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
@@ -92,7 +24,28 @@ pub struct PairGraphs {
     pub entities: EntityGraph,
 }
 
-/// Commenters linked by agreement (see the module docs).
+/// Commenters linked by agreement. A commenter's **side** on an entity and
+/// the agreement of two commenters are [`camps::agreement`]'s: all of a
+/// commenter's kept records toward an entity make one side (favour, against,
+/// or none: neutral records never make a side).
+///
+/// * **Nodes**: the commenters of the main graph who took a side on at
+///   least one entity shown; `sides` counts those entities, `camp` is the
+///   camp [`camps::find`] puts them in (none when they stand alone).
+/// * **Edges**: one per pair of commenters who both took a side on at least
+///   `min_shared_entities` of the same entities (`--min-shared-entities`)
+///   and whose **net agreement** (`agreements` − `disagreements`) is
+///   **positive**, weighted by it: Gephi's Modularity and ForceAtlas 2 read
+///   only attraction, and its importer drops weight-0 edges. The
+///   disagreements still show, in the edges' `disagreements` and in
+///   [`CommenterNode::camp`], which `camps::find` computes from the signed
+///   pairs.
+///
+/// Camps, like the report's, are sought among the [`camps::MAX_COMMENTERS`]
+/// commenters with the most sides taken ([`camps::of_most_sided`]); the
+/// others are nodes without edges. An edge is dated by the comments behind
+/// it: the kept records of both commenters toward the entities they both
+/// took a side on; the counts are totals, not replayed over time.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct CommenterGraph {
     /// Sorted by id.
@@ -147,7 +100,18 @@ impl AgreementEdge {
     }
 }
 
-/// Entities linked by co-mention in one comment (see the module docs).
+/// Entities linked by co-mention in **one comment**: an entity is *in* a
+/// comment when the comment mentions it, or an explicit stance record of
+/// the comment is about it (an implicit one does not count). Article text
+/// is left out on purpose: an article names many entities in passing.
+///
+/// * **Nodes**: the entities of the main graph that are in at least one
+///   comment.
+/// * **Edges**: one per pair of entities in the same comment at least once:
+///   `comments` (the weight) holds both; `same_stance` / `opposite_stance`
+///   count those whose commenter took the same / opposite side (from that
+///   comment's kept records) on the two, so `same_stance + opposite_stance
+///   ≤ comments`. An edge is dated by the comments that hold both.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct EntityGraph {
     /// The main graph's entity nodes, sorted by id.

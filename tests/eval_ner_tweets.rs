@@ -7,7 +7,7 @@
 //! (in place, never copied; skipped with a note when absent) and check their
 //! counts against what the files' tags say, and
 //! `python_readers_train_on_what_rust_scores` checks that the training
-//! readers (`scripts/ner_data.py`, pure Python) read the same tokens and
+//! readers (`scripts/lib/ner_data.py`, pure Python) read the same tokens and
 //! entities; `tweebank_cli` runs the binary with the shipped model on a small
 //! temporary file.
 
@@ -170,7 +170,7 @@ fn tweebank_cli() {
 /// entities as `TYPE:start:end` (IOB2 read conlleval's way; BTC read with plain O).
 const PY_DUMP: &str = r#"
 import sys
-sys.path.insert(0, "scripts")
+sys.path.insert(0, "scripts/lib")
 import ner_data as nd
 fmt, path = sys.argv[1], sys.argv[2]
 docs = nd.read_tweebank(path) if fmt == "tweebank" else nd.read_btc(path, "o")
@@ -195,7 +195,7 @@ fn python_readers_train_on_what_rust_scores() {
             .args(["-c", PY_DUMP, format.as_str()])
             .arg(&path)
             .output()
-            .expect("python3 runs scripts/ner_data.py");
+            .expect("python3 runs scripts/lib/ner_data.py");
         assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
         let python = String::from_utf8(out.stdout).unwrap();
         let docs = format.read(&std::fs::read_to_string(&path).unwrap()).unwrap();

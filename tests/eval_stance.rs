@@ -2,7 +2,7 @@
 //! (`stancegraph::eval::stance`).
 //!
 //! The inline fixtures are sentences written for these tests; the expected
-//! targets, spans and labels are what `scripts/stance_data.py` gives for the
+//! targets, spans and labels are what `scripts/lib/stance_data.py` gives for the
 //! same bytes (checked by hand when the tests were written).
 //!
 //! `real_files_*` read the stance sets from `../shared/data/stance/` at run

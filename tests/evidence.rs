@@ -122,7 +122,7 @@ fn seed_report_every_stance_bar_opens_to_its_comments_in_their_own_words() {
     assert!(bars > 3, "the seed has stance bars ({bars})");
 }
 
-/// The Reddit threads of ../shared as `scripts/reddit_to_jsonl.py` converts
+/// The Reddit threads of ../shared as `scripts/data/reddit_to_jsonl.py` converts
 /// them, or `None` (with a note) without them or without python3.
 fn reddit_threads(dir: &Path) -> Option<PathBuf> {
     let data = root().join("../shared/data/stance/reddit-trump");
@@ -130,7 +130,7 @@ fn reddit_threads(dir: &Path) -> Option<PathBuf> {
         eprintln!("note: {} is absent; the Reddit checks are skipped (CI has ../shared)", data.display());
         return None;
     }
-    let o = Command::new("python3").arg(root().join("scripts/reddit_to_jsonl.py")).arg(&data).output();
+    let o = Command::new("python3").arg(root().join("scripts/data/reddit_to_jsonl.py")).arg(&data).output();
     let Ok(o) = o.inspect_err(|e| eprintln!("note: python3 cannot run ({e}); the Reddit checks are skipped")) else {
         return None;
     };

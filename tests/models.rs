@@ -84,7 +84,7 @@ fn stance_model_reads_clear_cases_in(name: &str) {
 
 #[test]
 fn the_comment_model_reads_the_conversation_as_the_python_encoder_does() {
-    // tests/fixtures/mpnet/stance_inputs.json: scripts/stance_reference.py inputs, the
+    // tests/fixtures/mpnet/stance_inputs.json: scripts/reference/stance_reference.py inputs, the
     // conversation cases (stance_data.py step 5, 24 title and 64 parent pieces) with the MPNet
     // tokenizer, encoded here with the comment model's tokenizer and spec at those caps (the
     // encoding any model trained with `--context` reads; the shipped one was trained without).
@@ -142,6 +142,6 @@ fn the_fast_stance_model_is_the_shipped_one() {
         assert_eq!(StanceModelChoice::parse("accurate").dir(&models()).unwrap(), models().join("stance-accurate"));
     } else {
         let err = StanceModelChoice::parse("accurate").dir(&models()).unwrap_err().to_string();
-        assert!(err.contains("isn't shipped yet") && err.contains("scripts/train_stance_mpnet.sh"), "{err}");
+        assert!(err.contains("isn't shipped yet") && err.contains("scripts/train/train_stance_mpnet.sh"), "{err}");
     }
 }

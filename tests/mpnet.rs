@@ -2,25 +2,25 @@
 //! token ids, relative-position buckets, last hidden states and the logits of
 //! a sequence classifier (`MPNetForSequenceClassification` with an untrained
 //! pseudo-random head) must match the fixture written by
-//! `scripts/mpnet_reference.py` (`tests/fixtures/mpnet/reference.json`),
+//! `scripts/reference/mpnet_reference.py` (`tests/fixtures/mpnet/reference.json`),
 //! hidden states and logits to 1e-4 in fp32 (and bf16 hidden states within
 //! a loose bound).
 //!
 //! The stance side on MPNet: `src/stance/mod.rs`'s input encoder against the
-//! Python one (`scripts/stance_data.py`, fixture
+//! Python one (`scripts/lib/stance_data.py`, fixture
 //! `tests/fixtures/mpnet/stance_inputs.json` written by
-//! `scripts/stance_reference.py inputs`), and, end to end, a smoke-trained
-//! MPNet stance model exported by `scripts/export_stance.py` (sharded fp16
+//! `scripts/reference/stance_reference.py inputs`), and, end to end, a smoke-trained
+//! MPNet stance model exported by `scripts/export/export_stance.py` (sharded fp16
 //! weights) whose probabilities must match transformers' within 1e-3 in fp32
-//! (`scripts/train_stance_mpnet.sh --smoke DIR` writes the model and the
+//! (`scripts/train/train_stance_mpnet.sh --smoke DIR` writes the model and the
 //! reference, DIR/model and DIR/reference.json).
 //!
 //! The NER side on MPNet: a smoke-trained MPNet token classifier with the
-//! casing embedding (`scripts/train_ner_mpnet.sh --smoke DIR`: DIR/model
-//! exported by `scripts/export_ner.py`, DIR/reference.json written by
-//! `scripts/ner_reference.py`), loaded through `NerModel`: its inputs (piece
+//! casing embedding (`scripts/train/train_ner_mpnet.sh --smoke DIR`: DIR/model
+//! exported by `scripts/export/export_ner.py`, DIR/reference.json written by
+//! `scripts/reference/ner_reference.py`), loaded through `NerModel`: its inputs (piece
 //! ids and casing classes, `src/mpnet.rs`'s `piece_casing` against
-//! `scripts/ner_casing.py`'s), its logits (to 1e-4 in fp32) and its entity
+//! `scripts/lib/ner_casing.py`'s), its logits (to 1e-4 in fp32) and its entity
 //! spans must match transformers'.
 //!
 //! The base weights are not in the repository: the tests that need them read
@@ -64,7 +64,7 @@ fn base_dir() -> Option<PathBuf> {
         return Some(dir);
     }
     skip(format!(
-        "MPNet base not found in {} (set STANCEGRAPH_MPNET_BASE, or fetch it with `scripts/fetch_bases.sh mpnet`)",
+        "MPNet base not found in {} (set STANCEGRAPH_MPNET_BASE, or fetch it with `scripts/train/fetch_bases.sh mpnet`)",
         dir.display()
     ))
 }
@@ -81,7 +81,7 @@ fn smoke_model_dir(env_var: &str, default: &str, what: &str, script: &str) -> Op
         return Some(dir);
     }
     skip(format!(
-        "smoke-trained {what} not found in {} (write it with `scripts/{script} --smoke {}`, or run `make test-mpnet`)",
+        "smoke-trained {what} not found in {} (write it with `scripts/train/{script} --smoke {}`, or run `make test-mpnet`)",
         dir.display(),
         dir.display()
     ))
@@ -344,7 +344,7 @@ fn token_ids_and_hidden_states_match_transformers() {
 }
 
 /// The untrained head weights of the fixture's classifier, bit for bit as
-/// `pseudo_random` in `scripts/mpnet_reference.py`: entry k (row-major) is
+/// `pseudo_random` in `scripts/reference/mpnet_reference.py`: entry k (row-major) is
 /// scale × (((k × 7919 + salt) mod 2003) / 1001 − 1) in f64, then f32.
 fn pseudo_random(shape: &[i64], salt: i64, scale: f64) -> Tensor {
     let n: i64 = shape.iter().product();
@@ -353,7 +353,7 @@ fn pseudo_random(shape: &[i64], salt: i64, scale: f64) -> Tensor {
     Tensor::from_slice(&values).view(shape)
 }
 
-/// Writes, in `dir`, the sequence classifier that `scripts/train_stance.py`
+/// Writes, in `dir`, the sequence classifier that `scripts/train/train_stance.py`
 /// would save for an MPNet stance model: the base's tensors under `mpnet.`
 /// (without the pooler, which that model lacks, and `position_ids`, which
 /// `export_stance.py` drops), the fixture's head, `id2label` in config.json,

@@ -1,4 +1,4 @@
-//! `scripts/reddit_to_jsonl.py` on a small made-up thread set: a missing
+//! `scripts/data/reddit_to_jsonl.py` on a small made-up thread set: a missing
 //! parent answered by two roots is one thread, so every comment appears
 //! once (issue 26, item 5); a root without a parent is a thread of its own.
 
@@ -22,10 +22,10 @@ d1,,6.0,,,a thread of its own
     std::fs::write(dir.path().join("reddit_trump_train.csv"), format!("{HEADER}{rows}")).unwrap();
     std::fs::write(dir.path().join("reddit_trump_val.csv"), HEADER).unwrap();
     let out = Command::new("python3")
-        .arg(root().join("scripts/reddit_to_jsonl.py"))
+        .arg(root().join("scripts/data/reddit_to_jsonl.py"))
         .arg(dir.path())
         .output()
-        .expect("python3 runs scripts/reddit_to_jsonl.py");
+        .expect("python3 runs scripts/data/reddit_to_jsonl.py");
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let docs: Vec<serde_json::Value> =
         String::from_utf8(out.stdout).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();

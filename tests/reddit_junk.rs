@@ -5,7 +5,7 @@
 //! `tests/fixtures/link/reddit_top100.tsv` (its header gives the rules they
 //! were judged by).
 //!
-//! The threads are converted with `scripts/reddit_to_jsonl.py` into a
+//! The threads are converted with `scripts/data/reddit_to_jsonl.py` into a
 //! temporary folder and run through the release binary with the shipped
 //! models (`--stance baseline`: entities do not depend on stance, and the
 //! lexicon baseline saves the stance model's time). The measure covers
@@ -86,11 +86,11 @@ fn ranked_entities(data: &Path, dir: &Path) -> Vec<Ranked> {
     let jsonl = dir.join("reddit.jsonl");
     let file = std::fs::File::create(&jsonl).unwrap();
     let status = Command::new("python3")
-        .arg(root().join("scripts/reddit_to_jsonl.py"))
+        .arg(root().join("scripts/data/reddit_to_jsonl.py"))
         .arg(data)
         .stdout(Stdio::from(file))
         .status()
-        .expect("python3 runs scripts/reddit_to_jsonl.py");
+        .expect("python3 runs scripts/data/reddit_to_jsonl.py");
     assert!(status.success(), "reddit_to_jsonl.py: {status}");
 
     let out = dir.join("out");

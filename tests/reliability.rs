@@ -233,11 +233,11 @@ fn a_corrupt_or_unlisted_model_fails_in_one_line_before_the_store_is_written() {
     std::fs::copy(root().join("models/ner/model.safetensors"), &weights).unwrap();
     std::fs::remove_file(models.join("stance-comments/SHA256SUMS")).unwrap();
     let o = out_of(&["run", p(&input), "--out", p(&out), "--models", p(&models), "--quiet"]);
-    one_line(&o, 2, &["stance-comments has no SHA256SUMS", "scripts/write_manifest.py"]);
+    one_line(&o, 2, &["stance-comments has no SHA256SUMS", "scripts/export/write_manifest.py"]);
     assert!(!out.join("stancegraph.db").exists());
     // The script writes one; then the run goes through.
     let py = Command::new("python3")
-        .arg("scripts/write_manifest.py")
+        .arg("scripts/export/write_manifest.py")
         .arg(models.join("stance-comments"))
         .current_dir(root())
         .output();

@@ -57,7 +57,7 @@ fn corpus(dir: &Path) -> Vec<PathBuf> {
     }
     let reddit = dir.join("reddit.jsonl");
     let o = Command::new("python3")
-        .arg(root().join("scripts/reddit_to_jsonl.py"))
+        .arg(root().join("scripts/data/reddit_to_jsonl.py"))
         .arg(shared.join("stance/reddit-trump"))
         .output()
         .unwrap();

@@ -20,8 +20,10 @@ MODELS=${MODELS:-$PWD/models}
 
 if [ ! -d "$WORK/in" ]; then
   mkdir -p "$WORK/in/polnear"
-  find "$SHARED/corpus/polnear" -name '*.txt' | sort | head -n 100 | xargs -I{} ln -s {} "$WORK/in/polnear/"
-  python3 scripts/reddit_to_jsonl.py "$SHARED/stance/reddit-trump" > "$WORK/in/all-threads.jsonl"
+  # Listed to a file first: `sort | head` would end sort with SIGPIPE, which pipefail makes fatal.
+  find "$SHARED/corpus/polnear" -name '*.txt' | sort > "$WORK/in/polnear.list"
+  head -n 100 "$WORK/in/polnear.list" | xargs -I{} ln -s {} "$WORK/in/polnear/"
+  python3 scripts/data/reddit_to_jsonl.py "$SHARED/stance/reddit-trump" > "$WORK/in/all-threads.jsonl"
   head -n 300 "$WORK/in/all-threads.jsonl" > "$WORK/in/reddit.jsonl"
 fi
 

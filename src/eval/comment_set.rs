@@ -6,7 +6,7 @@
 //! `stancegraph run` gave them, and the gold label; the comment text is
 //! joined at evaluation time from the read-only data folder
 //! (`../shared/data` by default), in the same form the converters
-//! (`scripts/reddit_to_jsonl.py`, `scripts/vast_to_jsonl.py`) put it into
+//! (`scripts/data/reddit_to_jsonl.py`, `scripts/data/vast_to_jsonl.py`) put it into
 //! the pipeline's input:
 //!
 //! - **reddit**: `stance/reddit-trump/reddit_trump_{train,val}.csv`; the key
@@ -22,17 +22,15 @@
 //! in the set, and the question built from it (comment text, entity label,
 //! mention ranges) must have the pipeline's recorded input hash
 //! ([`crate::stance::StanceQuery::input_hash`]); otherwise reading fails, naming
-//! the file and the pair. The question is the pipeline's [`StanceQuery`]:
-//! the same text, the target's label, every mention of the entity in the
-//! comment (pronoun mentions included), so [`crate::stance`] builds the
-//! same marked text, window and target segment.
+//! the file and the pair. The question is built where the pipeline builds
+//! its own ([`crate::stance::questions::ask`]): the same text, the target's
+//! label, every mention of the entity in the comment (pronoun mentions
+//! included) and the conversation, so the classifiers read the same input.
 //!
 //! `pairs.tsv` is tab-separated with a header line; the columns are named
 //! in [`COLUMNS`] and described in `data/comment-dev/README.md`. Mentions
 //! are written `start-end` (character offsets, end exclusive) joined by
 //! `;`.
-//!
-//! [`StanceQuery`]: crate::stance::StanceQuery
 
 use std::collections::hash_map::Entry;
 use std::collections::HashMap;
@@ -41,7 +39,8 @@ use std::path::{Path, PathBuf};
 use crate::eval::csv::parse_csv;
 use crate::eval::example::GoldExample;
 use crate::hashes::text_sha16;
-use crate::stance::{resolve_overlaps, Stance};
+use crate::stance::questions::{self, ConversationParts};
+use crate::stance::{Stance, StanceQuery};
 
 /// The columns of `pairs.tsv`, in order; [`KIND_COLUMN`] may follow them.
 pub(crate) const COLUMNS: [&str; 14] = [
@@ -279,8 +278,8 @@ impl SourceTexts {
 }
 
 /// The document title the converters give a pair's document: `Reddit thread
-/// ROOT` (scripts/reddit_to_jsonl.py) and `VAST dev comment INDEX`
-/// (scripts/vast_to_jsonl.py).
+/// ROOT` (scripts/data/reddit_to_jsonl.py) and `VAST dev comment INDEX`
+/// (scripts/data/vast_to_jsonl.py).
 fn converter_title(pair: &CommentPair) -> String {
     match pair.source {
         CommentSource::Reddit => {
@@ -313,7 +312,7 @@ fn field(row: &[String], c: usize) -> &str {
     row.get(c).map(String::as_str).unwrap_or("")
 }
 
-/// `scripts/reddit_to_jsonl.py`'s comments: rows' `content` by
+/// `scripts/data/reddit_to_jsonl.py`'s comments: rows' `content` by
 /// `comment_id` (first file first), then parents known only through a
 /// row's `parent_content` (the row with the smallest `comment_id`).
 fn reddit_texts(data: &Path) -> Result<SourceTexts, CommentSetError> {
@@ -352,7 +351,7 @@ fn reddit_texts(data: &Path) -> Result<SourceTexts, CommentSetError> {
     Ok(SourceTexts { file: data.join(CommentSource::Reddit.files()[1]), texts, parents })
 }
 
-/// `scripts/vast_to_jsonl.py`'s comments: the `Tweet` field by record index.
+/// `scripts/data/vast_to_jsonl.py`'s comments: the `Tweet` field by record index.
 fn vast_texts(data: &Path) -> Result<SourceTexts, CommentSetError> {
     let path = data.join(CommentSource::Vast.files()[0]);
     let (header, records) = read_csv_records(&path)?;
@@ -382,6 +381,35 @@ fn source_texts(source: CommentSource, data: &Path) -> Result<SourceTexts, Comme
     }
 }
 
+/// The stance question of `pair` about its comment `text`, read under the
+/// converter's `title` as a reply to `parent` as far as a classifier `reads`
+/// them: built by [`questions::ask`], as the pipeline builds it.
+fn question<'a>(
+    pair: &'a CommentPair,
+    text: &'a str,
+    title: &'a str,
+    parent: &'a str,
+    reads: ConversationParts,
+) -> StanceQuery<'a> {
+    questions::ask(text, &pair.entity, pair.mentions.clone(), title, parent, reads)
+}
+
+/// The gold example of `pair`: its question with the whole conversation
+/// (each classifier reads what it reads) and the gold label. The mentions
+/// stay the ranges the pipeline asked with, so the question is the
+/// pipeline's, key included.
+fn joined_example(pair: &CommentPair, text: &str, title: String, parent: &str) -> GoldExample {
+    let query = question(pair, text, &title, parent, ConversationParts::ALL);
+    GoldExample {
+        text: text.to_string(),
+        target: pair.entity.clone(),
+        mentions: query.mentions,
+        label: pair.gold,
+        parent: parent.to_string(),
+        title,
+    }
+}
+
 /// Reads `pairs.tsv` and joins each pair's comment text from `data`,
 /// checking the text hash and the question's input hash.
 pub fn read_comment_set(pairs_path: &Path, data: &Path) -> Result<Vec<JoinedPair>, CommentSetError> {
@@ -407,7 +435,10 @@ pub fn read_comment_set(pairs_path: &Path, data: &Path) -> Result<Vec<JoinedPair
                 found,
             });
         }
-        let asked = crate::stance::StanceQuery::new(text, &pair.entity, pair.mentions.clone()).input_hash();
+        let title = converter_title(&pair);
+        let parent = texts.parent_text(&pair.key);
+        // The recorded key is the question as a classifier that reads no conversation is asked it.
+        let asked = question(&pair, text, &title, parent, ConversationParts::default()).input_hash();
         if asked != pair.input_hash {
             return Err(CommentSetError::QuestionDiffers {
                 origin: pair.source.as_str(),
@@ -417,16 +448,7 @@ pub fn read_comment_set(pairs_path: &Path, data: &Path) -> Result<Vec<JoinedPair
                 found: asked,
             });
         }
-        // Sorted and disjoint like every gold example's; the model resolves
-        // the pipeline's ranges the same way, so the input is unchanged.
-        let example = GoldExample {
-            text: text.clone(),
-            target: pair.entity.clone(),
-            mentions: resolve_overlaps(&pair.mentions),
-            label: pair.gold,
-            title: converter_title(&pair),
-            parent: texts.parent_text(&pair.key).to_string(),
-        };
+        let example = joined_example(&pair, text, title, parent);
         out.push(JoinedPair { pair, example });
     }
     Ok(out)
@@ -439,6 +461,99 @@ mod tests {
     /// Mention ranges the way `pairs.tsv` holds them (`3-8;20-25`).
     fn format_mentions(mentions: &[(usize, usize)]) -> String {
         mentions.iter().map(|(s, e)| format!("{s}-{e}")).collect::<Vec<_>>().join(";")
+    }
+
+    /// A Reddit thread as `scripts/data/reddit_to_jsonl.py` gives it to the
+    /// pipeline: the converter's title, a root comment and a reply to it
+    /// that names the entity by a pronoun.
+    fn thread() -> crate::corpus::Document {
+        use crate::corpus::{Comment, Document};
+        let comment = |id: &str, author: &str, text: &str, parent| Comment {
+            id: Some(id.into()),
+            author: author.into(),
+            text: text.into(),
+            parent,
+            date: None,
+        };
+        Document {
+            id: "reddit-r1".into(),
+            path: "reddit.jsonl".into(),
+            date: None,
+            title: Some("Reddit thread r1".into()),
+            text: "Trump speaks in Ohio.".into(),
+            comments: vec![
+                comment("r1", "alice", "Trump lies again and again.", None),
+                comment("c2", "bob", "He never stops, and Trump knows it.", Some(0)),
+            ],
+        }
+    }
+
+    #[test]
+    fn the_evaluation_asks_the_pipelines_question() {
+        use crate::link::{Entity, EntityType, LinkedBy, Mention, Source};
+        let doc = thread();
+        let trump = Entity {
+            id: "person:donald-trump".into(),
+            label: "Donald Trump".into(),
+            kind: EntityType::Person,
+            aliases: vec![],
+            mentions: 0,
+        };
+        let mention = |source, start, end| Mention {
+            doc_id: doc.id.clone(),
+            source,
+            start,
+            end,
+            text: String::new(),
+            entity_id: trump.id.clone(),
+            linked_by: LinkedBy::Name,
+            antecedent: None,
+        };
+        // In the store's order: the name, then the pronoun before it.
+        let mentions =
+            [mention(Source::Article, 0, 5), mention(Source::Comment(1), 19, 24), mention(Source::Comment(1), 0, 2)];
+        let entities: HashMap<&str, &Entity> = HashMap::from([(trump.id.as_str(), &trump)]);
+        let pair = CommentPair {
+            source: CommentSource::Reddit,
+            key: "c2".into(),
+            doc_id: doc.id.clone(),
+            comment: 1,
+            text_sha16: text_sha16(&doc.comments[1].text),
+            entity_id: trump.id.clone(),
+            entity: trump.label.clone(),
+            entity_type: "person".into(),
+            mentions: vec![(19, 24), (0, 2)],
+            input_hash: String::new(),
+            gold: Stance::Against,
+            doubt: false,
+            note: String::new(),
+            sample_rank: 0,
+            kind: PairKind::Explicit,
+        };
+        let (text, parent) = (doc.comments[1].text.as_str(), doc.comments[0].text.as_str());
+        let title = converter_title(&pair);
+        let everything = ConversationParts::ALL;
+        for reads in [ConversationParts::default(), ConversationParts { title: true, parent: false }, everything] {
+            let asked = questions::of_document(&doc, &mentions, &entities, reads);
+            let asked = asked.iter().find(|q| q.comment == 1 && q.entity_id == trump.id).expect("the pipeline asks it");
+            let ours = question(&pair, text, &title, parent, reads);
+            assert_eq!(ours.input_hash(), asked.hash, "{reads:?}");
+            assert_eq!(
+                (ours.title, ours.parent, &ours.mentions),
+                (asked.title.as_str(), asked.parent.as_str(), &asked.mentions)
+            );
+        }
+        // The example scored is the question of a classifier that reads it all,
+        // and the key the set records is the one without the conversation.
+        let hash_of = |reads| {
+            let asked = questions::of_document(&doc, &mentions, &entities, reads);
+            asked.into_iter().find(|q| q.comment == 1 && q.entity_id == trump.id).map(|q| q.hash)
+        };
+        let example = joined_example(&pair, text, title.clone(), parent);
+        assert_eq!(Some(example.query().input_hash()), hash_of(everything));
+        let recorded = question(&pair, text, &title, parent, ConversationParts::default()).input_hash();
+        assert_eq!(Some(recorded.clone()), hash_of(ConversationParts::default()));
+        assert_ne!(Some(recorded), hash_of(everything), "the conversation is part of the key");
     }
 
     #[test]

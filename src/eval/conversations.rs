@@ -2,7 +2,7 @@
 //! Reddit reply chains and the reddit-trump comments with their parent. Each
 //! example carries its context as the pipeline would give it (the thread's
 //! root post as the title, the replied-to text as the parent), mirroring
-//! `read_mtcsd` and `read_reddit` of `scripts/stance_data.py`.
+//! `read_mtcsd` and `read_reddit` of `scripts/lib/stance_data.py`.
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -74,7 +74,7 @@ fn mtcsd_texts(path: &Path) -> Result<HashMap<String, String>> {
 /// `support` 0 neutral, 1 favour, 2 against; the parent is
 /// `parent_content`. Markdown images are removed; empty, `[deleted]` and
 /// `[removed]` comments are left out. (Its labels are support for the
-/// thread, which the set's subject is: see `scripts/stance_data.py`.)
+/// thread, which the set's subject is: see `scripts/lib/stance_data.py`.)
 pub(crate) fn read_reddit_trump(path: &Path) -> Result<Vec<GoldExample>> {
     let table = read_table(path)?;
     let col = |name: &str| table.column(&[name]).with_context(|| path.display().to_string());

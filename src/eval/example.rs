@@ -3,9 +3,9 @@
 //! gold reader of `eval` produces, with the small Python-compatible text
 //! helpers the readers share.
 
+use crate::stance::questions::{self, ConversationParts};
 use crate::stance::{resolve_overlaps, Stance, StanceQuery};
 
-/// One gold example: what the classifier is asked and the gold answer.
 /// One gold example: what the classifier is asked and the gold answer.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GoldExample {
@@ -13,6 +13,8 @@ pub struct GoldExample {
     pub target: String,
     /// The target's mentions in `text`: character offsets (end exclusive),
     /// sorted, non-overlapping; empty when the text never names the target.
+    /// (The comment sets keep the ranges the pipeline asked with; the
+    /// classifiers resolve them the same way.)
     pub mentions: Vec<(usize, usize)>,
     pub label: Stance,
     /// The conversation: the thread's title (or root post) and the text the
@@ -22,9 +24,18 @@ pub struct GoldExample {
 }
 
 impl GoldExample {
-    /// The query the classifier answers for this example.
+    /// The query the classifier answers for this example: built as the
+    /// pipeline builds its questions ([`questions::ask`]), with the whole
+    /// conversation (each classifier reads what its model was trained to).
     pub fn query(&self) -> StanceQuery<'_> {
-        StanceQuery::new(&self.text, &self.target, self.mentions.clone()).in_conversation(&self.title, &self.parent)
+        questions::ask(
+            &self.text,
+            &self.target,
+            self.mentions.clone(),
+            &self.title,
+            &self.parent,
+            ConversationParts::ALL,
+        )
     }
 
     /// The example read under `title`, as a reply to `parent`.

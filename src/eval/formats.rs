@@ -1,7 +1,7 @@
 //! The stance gold formats ([`StanceFormat`]) and their readers
 //! ([`read_gold`]).
 //!
-//! The readers are a port of `scripts/stance_data.py` (`read_newsmtsc`,
+//! The readers are a port of `scripts/lib/stance_data.py` (`read_newsmtsc`,
 //! `read_pstance`, `read_semeval`, `read_vast`, `find_mentions`,
 //! `newsmtsc_target`): for every gold example they give the same text,
 //! target, mention spans (character offsets, i.e. Python string indices) and

@@ -2,6 +2,8 @@
 
 use super::test_records::{doc, entity, mention, record};
 use super::*;
+use crate::link::{Entity, Mention, Source};
+use crate::stance::Stance;
 
 fn counts(favour: usize, against: usize, neutral: usize) -> StanceCounts {
     StanceCounts { favour, against, neutral, confidence_sum: 0.0 }

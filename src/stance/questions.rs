@@ -5,10 +5,112 @@
 //! in its conversation (the document's title and the replied-to comment).
 
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::Path;
 
 use crate::corpus::Document;
 use crate::link::{Entity, EntityType, Mention, Source};
-use crate::stance::{ConversationParts, StanceQuery};
+
+/// A question for the stance stage: what does `text` think of `target`,
+/// mentioned at `mentions` (character ranges in `text`; empty when the
+/// target is implicit), read in its conversation: the document's `title` (or
+/// its first sentence) and the `parent` comment it replies to (both empty
+/// when there is none). Models trained without the conversation ignore it.
+#[derive(Debug, Clone)]
+pub struct StanceQuery<'a> {
+    pub text: &'a str,
+    pub target: &'a str,
+    pub mentions: Vec<(usize, usize)>,
+    pub title: &'a str,
+    pub parent: &'a str,
+}
+
+impl<'a> StanceQuery<'a> {
+    /// A question without conversation.
+    pub fn new(text: &'a str, target: &'a str, mentions: Vec<(usize, usize)>) -> StanceQuery<'a> {
+        StanceQuery { text, target, mentions, title: "", parent: "" }
+    }
+
+    /// The same question read under `title`, as a reply to `parent`.
+    pub fn in_conversation(self, title: &'a str, parent: &'a str) -> StanceQuery<'a> {
+        StanceQuery { title, parent, ..self }
+    }
+
+    /// The key of this question's answer: a hash of its whole input. A
+    /// question without conversation keeps the hash it had before questions
+    /// carried one; with one, the title and the parent are hashed too, so an
+    /// edited parent re-asks its replies only.
+    pub fn input_hash(&self) -> String {
+        let ranges: Vec<String> = self.mentions.iter().map(|(s, e)| format!("{s}-{e}")).collect();
+        let ranges = ranges.join(",");
+        if self.title.is_empty() && self.parent.is_empty() {
+            crate::hashes::content_hash([self.text, self.target, &ranges])
+        } else {
+            crate::hashes::content_hash([self.text, self.target, &ranges, "conversation", self.title, self.parent])
+        }
+    }
+}
+
+/// Which parts of a question's conversation a classifier reads. The parts it
+/// does not read are left out of the question, and so out of its key: a
+/// model that ignores the parent is not re-asked when a parent is edited.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub(crate) struct ConversationParts {
+    pub title: bool,
+    pub parent: bool,
+}
+
+impl ConversationParts {
+    /// The whole conversation: what evaluation hands every classifier (each
+    /// one reads what its model was trained to read).
+    pub(crate) const ALL: ConversationParts = ConversationParts { title: true, parent: true };
+
+    /// What the classifier in `dir` reads by its config.json (a model that
+    /// reads the conversation with a slot of 0 pieces ignores that part);
+    /// nothing for the lexicon baseline or an unreadable config.
+    pub(crate) fn read_by(baseline: bool, dir: &Path) -> ConversationParts {
+        if baseline {
+            return ConversationParts::default();
+        }
+        let config: Option<serde_json::Value> =
+            std::fs::read_to_string(dir.join("config.json")).ok().and_then(|t| serde_json::from_str(&t).ok());
+        let Some(meta) = config.as_ref().and_then(|c| c.get("stancegraph")) else {
+            return ConversationParts::default();
+        };
+        if !meta.get("context").and_then(|v| v.as_bool()).unwrap_or(false) {
+            return ConversationParts::default();
+        }
+        let pieces = |k: &str, d: u64| meta.get(k).and_then(|v| v.as_u64()).unwrap_or(d);
+        ConversationParts {
+            title: pieces("max_title_pieces", DEFAULT_TITLE_PIECES as u64) > 0,
+            parent: pieces("max_parent_pieces", DEFAULT_PARENT_PIECES as u64) > 0,
+        }
+    }
+}
+
+/// The stance question about `target` in a comment's `text`, with the
+/// target's `mentions` in it as the store holds them (empty when implicit),
+/// read under `title` as a reply to `parent` as far as the classifier
+/// `reads` them (the parts it does not read are left out, and so out of the
+/// key). The one place a question is put together: the pipeline
+/// ([`of_document`]) and the evaluation of the comment sets ask through it,
+/// so the same comment and entity give the same question and key.
+pub(crate) fn ask<'a>(
+    text: &'a str,
+    target: &'a str,
+    mentions: Vec<(usize, usize)>,
+    title: &'a str,
+    parent: &'a str,
+    reads: ConversationParts,
+) -> StanceQuery<'a> {
+    let title = if reads.title { title } else { "" };
+    let parent = if reads.parent { parent } else { "" };
+    StanceQuery::new(text, target, mentions).in_conversation(title, parent)
+}
+
+/// Pieces of the title and of the parent a model that reads the
+/// conversation takes when its config.json does not say.
+pub(super) const DEFAULT_TITLE_PIECES: usize = 24;
+pub(super) const DEFAULT_PARENT_PIECES: usize = 64;
 
 /// How many of a document's most-mentioned people, countries and
 /// organisations each of its comments is also asked about.
@@ -41,9 +143,10 @@ pub(crate) struct Question {
 }
 
 impl Question {
-    /// The question as the stance classifiers take it.
+    /// The question as the stance classifiers take it (its conversation
+    /// holds only the parts the classifier reads already).
     pub fn query(&self) -> StanceQuery<'_> {
-        StanceQuery::new(&self.text, &self.target, self.mentions.clone()).in_conversation(&self.title, &self.parent)
+        ask(&self.text, &self.target, self.mentions.clone(), &self.title, &self.parent, ConversationParts::ALL)
     }
 }
 
@@ -66,26 +169,25 @@ pub(crate) fn of_document(
     let mut out = Vec::new();
     for (c, comment) in doc.comments.iter().enumerate() {
         let parent = comment.parent.filter(|&p| p < doc.comments.len() && p != c);
-        let parent_text = parent.filter(|_| reads.parent).map_or("", |p| doc.comments[p].text.as_str());
+        let parent_text = parent.map_or("", |p| doc.comments[p].text.as_str());
         let own = by_comment.get(&c);
         let mut asked: HashSet<&str> = HashSet::new();
         let mut push = |entity_id: &str, ranges: Vec<(usize, usize)>, implicit: bool| {
             let entity = entities[entity_id];
-            let mut q = Question {
+            let query = ask(&comment.text, &entity.label, ranges, &title, parent_text, reads);
+            out.push(Question {
                 doc_id: doc.id.clone(),
                 comment: c,
                 author: comment.author.clone(),
                 entity_id: entity.id.clone(),
                 target: entity.label.clone(),
                 text: comment.text.clone(),
-                mentions: ranges,
-                title: title.clone(),
-                parent: parent_text.to_string(),
+                hash: query.input_hash(),
+                title: query.title.to_string(),
+                parent: query.parent.to_string(),
+                mentions: query.mentions,
                 implicit,
-                hash: String::new(),
-            };
-            q.hash = q.query().input_hash();
-            out.push(q);
+            });
         };
         for (entity_id, ranges) in own.into_iter().flatten() {
             asked.insert(entity_id);
