@@ -31,7 +31,7 @@
 #               time, peak RSS, the default graph's size, and `export --all` (scripts/bench/bench_scale.sh;
 #               SCALE_SIZES="1000" for one size; needs ../shared)
 #   make bench-relink a night's linking, incremental against --relink, on a store of 300 re-delivered
-#               PolNeAR articles (scripts/bench_relink.sh; DOCS=3000 for a bigger store; needs ../shared)
+#               PolNeAR articles (scripts/bench/bench_relink.sh; DOCS=3000 for a bigger store; needs ../shared)
 #   make bench-merge  the Slurm merge step of a small night into corpus stores of 1/4, 1/2 and all of PolNeAR
 #               and the Reddit threads (needs ../shared)
 
@@ -198,7 +198,7 @@ bench-scale: build
 	BIN=$(BIN) bash scripts/bench/bench_scale.sh $(SHARED)/data/corpus/polnear $(SCALE_SIZES)
 
 bench-relink: build
-	BIN=$(BIN) bash scripts/bench_relink.sh $(SHARED)/data/corpus/polnear
+	BIN=$(BIN) bash scripts/bench/bench_relink.sh $(SHARED)/data/corpus/polnear
 
 clean:
 	cargo clean

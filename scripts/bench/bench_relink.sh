@@ -8,11 +8,11 @@
 #      reversed, so NER reads them for real), run on a copy of the store,
 #      once incrementally (the default) and once with `--relink`, REPEAT
 #      times each; prints the summary's stage seconds (link, stance, total).
-#   usage: scripts/bench_relink.sh POLNEAR_DIR
+#   usage: scripts/bench/bench_relink.sh POLNEAR_DIR
 #   env: MODES ("incremental relink"; a binary without --relink: "before"), DOCS (300), TEXTS (100), NIGHT_DOCS (10), REPEAT (3), THREADS (2),
 #        BIN (target/release/stancegraph), WORK (a folder to keep; default temporary)
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 CORPUS=$(cd "${1:?PolNeAR corpus dir}" && pwd)
 DOCS=${DOCS:-300}
 TEXTS=${TEXTS:-100}
