@@ -7,7 +7,7 @@
 //! ```text
 //! OUT/runs/run-000012/   graph.gexf, graph.graphml, nodes.csv, edges.csv,
 //!                        entities.jsonl, mentions.jsonl, stances.jsonl, summary.json,
-//!                        commenters.gexf, entities.gexf, stances.csv, report.html
+//!                        commenters.gexf, entities.gexf, stances.csv, comments.jsonl, report.html
 //! OUT/latest -> runs/run-000012        (replaced atomically: rename(2) of a new link)
 //! OUT/graph.gexf -> latest/graph.gexf  (one such link per file, made once)
 //! ```

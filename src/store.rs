@@ -444,8 +444,9 @@ pub struct Window {
 /// Everything an export needs, read from the store.
 #[derive(Debug, Default)]
 pub struct Snapshot {
-    /// Documents with their comments' authors, parents and dates; texts are not
-    /// loaded (exports don't print them), so `text` fields are empty.
+    /// Documents with their comments (id, author, parent, date and text:
+    /// `comments.jsonl` prints the texts); article texts are not loaded (no
+    /// export prints them), so the documents' `text` fields are empty.
     pub documents: Vec<Document>,
     pub entities: Vec<Entity>,
     pub mentions: Vec<Mention>,
@@ -769,18 +770,14 @@ impl Store {
             .map_err(|e| self.err(e))?;
         let mut out = Vec::with_capacity(docs.len());
         for mut d in docs {
-            d.comments = self.comments_of(&d.id, true)?;
+            d.comments = self.comments_of(&d.id)?;
             out.push(d);
         }
         Ok(out)
     }
 
-    fn comments_of(&self, doc_id: &str, with_text: bool) -> Result<Vec<Comment>> {
-        let sql = if with_text {
-            "SELECT comment_id, author, parent, text, date FROM comments WHERE doc_id = ?1 ORDER BY position"
-        } else {
-            "SELECT comment_id, author, parent, '', date FROM comments WHERE doc_id = ?1 ORDER BY position"
-        };
+    fn comments_of(&self, doc_id: &str) -> Result<Vec<Comment>> {
+        let sql = "SELECT comment_id, author, parent, text, date FROM comments WHERE doc_id = ?1 ORDER BY position";
         let mut stmt = self.conn.prepare_cached(sql).map_err(|e| self.err(e))?;
         let rows = stmt
             .query_map([doc_id], |r| {
@@ -1212,7 +1209,7 @@ impl Store {
             .collect::<std::result::Result<_, _>>()
             .map_err(|e| self.err(e))?;
         for mut d in docs {
-            d.comments = self.comments_of(&d.id, false)?;
+            d.comments = self.comments_of(&d.id)?;
             snap.documents.push(d);
         }
 

@@ -8,6 +8,10 @@
 //!   graphology-gexf read the quote and comment id of every stance edge, and
 //!   the camp attributes of `commenters.gexf`, and each names the record it
 //!   quotes; each reader is skipped with a note when it is absent;
+//! * `comments.jsonl` gives every stance record's comment its whole text, the
+//!   input's own character for character, on the seed (when ../shared is
+//!   present) and on a small hostile corpus written here (always), and
+//!   `stancegraph export` from the store writes the same file again;
 //! * the page's size is bounded by the caps, not the corpus: a hostile corpus
 //!   (long texts, names and titles full of markup) of 2,000 and of 20,000
 //!   comments gives pages under [`report::MAX_PAGE_BYTES`] and within a few
@@ -248,6 +252,116 @@ fn every_bar_opens_to_its_comments(input: &Path, out: &Path) -> usize {
     }
     assert!(checked >= bars, "{checked} quotes for {bars} bars");
     bars
+}
+
+fn comment_lines(out: &Path) -> Vec<Value> {
+    let text = read(&out.join("comments.jsonl"));
+    text.lines().map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("comments.jsonl: {e}: {l:?}"))).collect()
+}
+
+/// Checks, on the set a run of `input` wrote in `out`, that `comments.jsonl`
+/// holds each comment of the input once, with its own text, author and
+/// parent, and that every stance record's comment resolves to one line with
+/// its `comment_id` and the text its quote was cut from; then that
+/// `stancegraph export` from the run's store writes `comments.jsonl` (and
+/// `stances.jsonl`) byte for byte again. Returns (comments, records).
+fn every_records_comment_has_its_own_text(input: &Path, out: &Path) -> (usize, usize) {
+    let corpus = corpus::load(&[input.to_path_buf()]);
+    let lines = comment_lines(out);
+    let mut by_key: HashMap<(String, usize), &Value> = HashMap::new();
+    for l in &lines {
+        let key = (l["doc_id"].as_str().unwrap().to_string(), l["comment"].as_u64().unwrap() as usize);
+        assert!(by_key.insert(key.clone(), l).is_none(), "{key:?} twice in comments.jsonl");
+    }
+    let mut n = 0;
+    for d in &corpus.documents {
+        for (i, c) in d.comments.iter().enumerate() {
+            let l = by_key.get(&(d.id.clone(), i)).unwrap_or_else(|| panic!("{}#{i} is not in comments.jsonl", d.id));
+            assert_eq!(l["text"].as_str(), Some(c.text.as_str()), "the text of {}#{i}", d.id);
+            assert_eq!(l["author"].as_str(), Some(c.author.as_str()), "the author of {}#{i}", d.id);
+            assert_eq!(l["comment_id"].as_str(), Some(evidence::comment_id(c.id.as_deref(), &d.id, i).as_str()));
+            assert_eq!(l["title"].as_str(), d.title.as_deref(), "the title of {}#{i}", d.id);
+            let parent = c.parent.map(|p| evidence::comment_id(d.comments[p].id.as_deref(), &d.id, p));
+            assert_eq!(l["parent_id"].as_str(), parent.as_deref(), "the parent of {}#{i}", d.id);
+            n += 1;
+        }
+    }
+    assert_eq!(lines.len(), n, "comments.jsonl holds the input's comments, each once");
+
+    let recs = records(out);
+    for r in &recs {
+        let key = (r["doc_id"].as_str().unwrap().to_string(), r["comment"].as_u64().unwrap() as usize);
+        let l = by_key.get(&key).unwrap_or_else(|| panic!("the comment of {r} is not in comments.jsonl"));
+        assert_eq!(l["comment_id"], r["comment_id"], "{r}");
+        let text = l["text"].as_str().unwrap();
+        let quote = evidence::uncut(r["quote"]["text"].as_str().unwrap());
+        assert!(text.contains(quote), "the quote of {r} is not in the text of its comment: {text:?}");
+    }
+
+    let again = out.with_file_name("again");
+    let o = Command::new(BIN)
+        .arg("export")
+        .arg("--out")
+        .arg(&again)
+        .arg("--store")
+        .arg(out.join("stancegraph.db"))
+        .arg("--quiet")
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "export failed: {}", String::from_utf8_lossy(&o.stderr));
+    for f in ["comments.jsonl", "stances.jsonl"] {
+        assert!(read(&again.join(f)) == read(&out.join(f)), "export wrote another {f} than the run");
+    }
+    (n, recs.len())
+}
+
+#[test]
+fn seed_comments_jsonl_gives_every_records_comment_its_own_text() {
+    let Some(seed) = seed() else { return };
+    let (_dir, out) = run(&seed);
+    let (comments, records) = every_records_comment_has_its_own_text(&seed, &out);
+    assert!(comments > 10 && records > 10, "{comments} comments, {records} records");
+}
+
+/// Comment texts a JSON writer or reader could get wrong: quotes and
+/// backslashes, markup, a NUL and other controls, CR LF and a lone CR,
+/// noncharacters, direction overrides, U+2028/U+2029 (valid JSON, not valid
+/// JavaScript before ES2019), emoji with joiners and combining marks.
+const HOSTILE_TEXTS: [&str; 4] = [
+    "Germany is \"right\" \\ wrong </script><script>alert(1)</script> & ]]> \u{0}\u{1}\u{1b}\u{7f}",
+    "Reply: Germany again\r\nsecond line\rthird \u{2028}para\u{2029}graph \u{fffe}\u{fdd0}\u{10ffff} end.",
+    "\u{202e}ynamreG\u{202c} is reversed, 👩‍👩‍👧 e\u{301} Zoë 東京 Germany.",
+    "  Germany, with spaces around.  ",
+];
+
+#[test]
+fn hostile_comment_texts_come_back_whole_and_valid_json_from_the_store() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("hostile.jsonl");
+    let comments: Vec<Value> = HOSTILE_TEXTS
+        .iter()
+        .enumerate()
+        .map(|(i, t)| {
+            let parent = if i == 1 { Value::from("c0") } else { Value::Null };
+            serde_json::json!({"id": format!("c{i}"), "author": format!("Zoë \u{202e}{i}\u{1}"), "text": t, "parent": parent})
+        })
+        .collect();
+    let doc = serde_json::json!({
+        "id": "hostile", "date": "2024-05-01", "title": "Berlin & <Bonn> \"talks\" \u{202e}",
+        "text": "Germany and France met in Berlin.", "comments": comments,
+    });
+    std::fs::write(&input, format!("{doc}\n")).unwrap();
+    let out = dir.path().join("out");
+    let o = Command::new(BIN).arg("run").arg(&input).arg("--out").arg(&out).arg("--quiet").output().unwrap();
+    assert!(o.status.success(), "run failed: {}", String::from_utf8_lossy(&o.stderr));
+    let (n, _) = every_records_comment_has_its_own_text(&input, &out);
+    assert_eq!(n, HOSTILE_TEXTS.len());
+    // Each line is one JSON value on one line, whatever the text holds.
+    let raw = read(&out.join("comments.jsonl"));
+    assert_eq!(raw.lines().count(), HOSTILE_TEXTS.len(), "{raw}");
+    let texts: Vec<String> = comment_lines(&out).iter().map(|l| l["text"].as_str().unwrap().to_string()).collect();
+    assert_eq!(texts, HOSTILE_TEXTS);
+    assert_eq!(comment_lines(&out)[1]["parent_id"], "c0");
 }
 
 const NETWORKX_READ: &str = r#"

@@ -900,6 +900,48 @@ fn stances_csv_holds_every_record_of_stances_jsonl() {
 }
 
 #[test]
+fn comments_jsonl_gives_each_records_comment_its_whole_text_once() {
+    let mut f = fixture_with_hostile_unicode();
+    // Texts a JSON writer could get wrong, one with a reply's parent.
+    f.documents[0].comments[3].text = "say \"x\" \\ </script> \u{0}\u{1b}\r\nnext\u{2028}\u{fffe} 👩‍👩‍👧 e\u{301}".into();
+    f.documents[0].comments[4].id = Some("c-4".into());
+    f.documents[0].comments[5].parent = Some(4);
+    let (_dir, _, paths) = export(&f);
+    let path = paths.iter().find(|p| p.ends_with("comments.jsonl")).unwrap();
+    let raw = read(path);
+    let lines = json_lines(path);
+    let all: Vec<(&Document, usize, &Comment)> =
+        f.documents.iter().flat_map(|d| d.comments.iter().enumerate().map(move |(i, c)| (d, i, c))).collect();
+    assert_eq!((raw.lines().count(), lines.len()), (all.len(), all.len()), "one line a comment: {raw}");
+    let keys: BTreeSet<&str> = lines[0].as_object().unwrap().keys().map(String::as_str).collect();
+    assert_eq!(
+        keys,
+        BTreeSet::from(["comment_id", "doc_id", "comment", "title", "author", "date", "parent_id", "text"])
+    );
+    for (l, (d, i, c)) in lines.iter().zip(&all) {
+        assert_eq!((l["doc_id"].as_str(), l["comment"].as_u64()), (Some(d.id.as_str()), Some(*i as u64)));
+        assert_eq!(l["text"].as_str(), Some(c.text.as_str()), "the text of {}#{i}", d.id);
+        assert_eq!(l["author"].as_str(), Some(c.author.as_str()));
+        assert_eq!(l["title"].as_str(), d.title.as_deref());
+        assert_eq!(l["date"].as_str(), c.date.as_deref().or(d.date.as_deref()), "own date, else the document's");
+    }
+    let line = |doc: &str, i: usize| lines.iter().find(|l| l["doc_id"] == doc && l["comment"] == i).unwrap();
+    assert_eq!(line("d1", 4)["comment_id"], "c-4");
+    assert_eq!(line("d1", 5)["parent_id"], "c-4");
+    assert_eq!(line("d1", 1)["parent_id"], "d1#0");
+    assert_eq!(line("d1", 0)["parent_id"], Value::Null);
+    assert_eq!(line("d2", 2)["date"], "2024-05-04");
+    assert_eq!(line("d1", 3)["text"], f.documents[0].comments[3].text.as_str());
+    // Every record's comment resolves to one line, with the record's comment id.
+    for r in &f.stances {
+        let l = line(&r.doc_id, r.comment);
+        let comment = &f.documents.iter().find(|d| d.id == r.doc_id).unwrap().comments[r.comment];
+        assert_eq!(l["text"].as_str(), Some(comment.text.as_str()));
+        assert_eq!(l["author"].as_str(), Some(r.author.as_str()));
+    }
+}
+
+#[test]
 fn hostile_unicode_stays_distinct_valid_xml_and_unreversed() {
     let f = fixture_with_hostile_unicode();
     let (_dir, g, paths) = export(&f);

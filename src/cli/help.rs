@@ -40,6 +40,7 @@ OUTPUTS (in --out DIR; each run writes a whole set into runs/run-NNNNNN/ and the
   nodes.csv, edges.csv   graph.gexf for Gephi's spreadsheet import
   entities.jsonl, mentions.jsonl, stances.jsonl   every record, whatever the graph filters
   stances.csv      the stance records, one a row (comment id, author, quote, probabilities, …)
+  comments.jsonl   every comment's whole text, author, date and parent, by the records' comment id
   summary.json     run id, this run's work, corpus counts, records per model, timings, graph filters
   report.html      the corpus at a glance in one self-contained page: top and most contested
                    entities, camps, stance over time, the comments behind each share

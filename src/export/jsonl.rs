@@ -1,5 +1,5 @@
 //! The records as JSON Lines: `entities.jsonl`, `mentions.jsonl`,
-//! `stances.jsonl`.
+//! `stances.jsonl`, `comments.jsonl`.
 
 use std::io::Write;
 use std::path::Path;
@@ -8,6 +8,7 @@ use serde::Serialize;
 
 use super::{write_atomic, ExportError, Fail};
 use crate::corpus::Document;
+use crate::evidence;
 use crate::link::{Antecedent, Entity, EntityType, LinkedBy, Mention, Source};
 use crate::stance::StanceRecord;
 
@@ -80,6 +81,40 @@ pub(crate) fn write_mentions_jsonl(
 /// Writes `stances.jsonl`, in the order given.
 pub(crate) fn write_stances_jsonl(path: &Path, stances: &[StanceRecord]) -> Result<(), ExportError> {
     write_atomic(path, |w| json_lines(w, stances))
+}
+
+/// One line of `comments.jsonl`: a comment as the store keeps it, keyed by
+/// the `comment_id` its stance records carry.
+#[derive(Debug, Serialize)]
+struct CommentLine<'a> {
+    comment_id: String,
+    doc_id: &'a str,
+    comment: usize,
+    title: Option<&'a str>,
+    author: &'a str,
+    date: Option<&'a str>,
+    parent_id: Option<String>,
+    text: &'a str,
+}
+
+/// Writes `comments.jsonl`: every comment of `documents`, in document then
+/// thread order. `date` is the comment's own, else its document's;
+/// `parent_id` the `comment_id` of the comment it replies to.
+pub(crate) fn write_comments_jsonl(path: &Path, documents: &[Document]) -> Result<(), ExportError> {
+    let lines = documents.iter().flat_map(|d| {
+        let id_of = move |i: usize| d.comments.get(i).map(|c| evidence::comment_id(c.id.as_deref(), &d.id, i));
+        d.comments.iter().enumerate().map(move |(i, c)| CommentLine {
+            comment_id: evidence::comment_id(c.id.as_deref(), &d.id, i),
+            doc_id: &d.id,
+            comment: i,
+            title: d.title.as_deref(),
+            author: &c.author,
+            date: c.date.as_deref().or(d.date.as_deref()),
+            parent_id: c.parent.and_then(id_of),
+            text: &c.text,
+        })
+    });
+    write_atomic(path, |w| json_lines(w, lines))
 }
 
 /// One JSON value a line.

@@ -18,6 +18,7 @@
 //! | `mentions.jsonl` | one [`Mention`] a line: `{"doc_id","source","comment","author","start","end","text","type","entity_id","linked_by","pronoun","antecedent"}` (`antecedent`: where a pronoun's person was found, `comment`, `parent` or `article`; `null` for names) |
 //! | `stances.jsonl`  | one [`StanceRecord`] a line, as it serialises (every record, whatever `--min-confidence`): with `comment_id`, `quote` (`text`, `mention` offsets), `probabilities`, `model`, `implicit`, `unsure` |
 //! | `stances.csv`    | the same records, one row each ([`csv::STANCE_COLUMNS`]): for a spreadsheet |
+//! | `comments.jsonl` | every comment of the set's documents, a line each, as the store keeps it: `{"comment_id","doc_id","comment","title","author","date","parent_id","text"}`, keyed by the `comment_id` of `stances.jsonl` (the text once per comment, not once per record) |
 //! | `summary.json`   | the typed [`Summary`] of the set, pretty-printed ([`summary`]) |
 //! | `commenters.gexf`| GEXF 1.3, undirected: commenters linked by positive net agreement, coloured by camp ([`crate::pair_graphs`]) |
 //! | `entities.gexf`  | GEXF 1.3, undirected: entities linked by co-mention in one comment ([`crate::pair_graphs`]) |
@@ -53,13 +54,13 @@ use crate::stance::StanceRecord;
 use csv::{write_edges_csv, write_nodes_csv, write_stances_csv};
 pub use gexf::{write_commenters_gexf, write_entities_gexf, write_gexf};
 use graphml::write_graphml;
-use jsonl::{write_entities_jsonl, write_mentions_jsonl, write_stances_jsonl};
+use jsonl::{write_comments_jsonl, write_entities_jsonl, write_mentions_jsonl, write_stances_jsonl};
 pub use style::{balance_colour, Rgb, Sizes};
 use summary::write_summary;
 pub use summary::Summary;
 
 /// The files of an export set, in the order they are written.
-pub const FILES: [&str; 12] = [
+pub const FILES: [&str; 13] = [
     "graph.gexf",
     "graph.graphml",
     "nodes.csv",
@@ -71,6 +72,7 @@ pub const FILES: [&str; 12] = [
     "commenters.gexf",
     "entities.gexf",
     "stances.csv",
+    "comments.jsonl",
     REPORT,
 ];
 
@@ -102,6 +104,8 @@ impl ExportError {
 /// Everything [`write_all`] exports.
 #[derive(Debug, Clone, Copy)]
 pub struct Exports<'a> {
+    /// With their comments' texts (`comments.jsonl` prints them); the
+    /// article texts are not needed.
     pub documents: &'a [Document],
     pub entities: &'a [Entity],
     pub mentions: &'a [Mention],
@@ -131,6 +135,7 @@ pub(crate) fn write_all(out: &Path, e: &Exports, summary: &Summary) -> Result<Ve
     write_commenters_gexf(&paths[8], &e.pair_graphs.commenters, &sizes)?;
     write_entities_gexf(&paths[9], &e.pair_graphs.entities, &sizes)?;
     write_stances_csv(&paths[10], e.stances)?;
+    write_comments_jsonl(&paths[11], e.documents)?;
     Ok(paths)
 }
 

@@ -503,6 +503,7 @@ pub(super) fn describe(name: &str) -> &'static str {
         "mentions.jsonl" => "one mention a line, with character offsets",
         "stances.jsonl" => "one stance record (comment × entity) a line",
         "stances.csv" => "the same stance records as a spreadsheet, one a row",
+        "comments.jsonl" => "one comment a line, its whole text, keyed by the records' comment id",
         "summary.json" => "the run's counts, timings and skipped inputs",
         "entity-registry.json" => "entity ids kept between runs",
         _ => "",

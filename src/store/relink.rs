@@ -79,7 +79,7 @@ impl Store {
             .optional()
             .map_err(|e| self.err(e))?;
         let Some(mut doc) = doc else { return Ok(None) };
-        doc.comments = self.comments_of(&doc.id, true)?;
+        doc.comments = self.comments_of(&doc.id)?;
         Ok(Some(doc))
     }
 
