@@ -30,6 +30,8 @@
 #               10,000 and 100,000 documents (PolNeAR texts re-delivered under new ids, 100 a day): night
 #               time, peak RSS, the default graph's size, and `export --all` (scripts/bench/bench_scale.sh;
 #               SCALE_SIZES="1000" for one size; needs ../shared)
+#   make bench-relink a night's linking, incremental against --relink, on a store of 300 re-delivered
+#               PolNeAR articles (scripts/bench/bench_relink.sh; DOCS=3000 for a bigger store; needs ../shared)
 #   make bench-merge  the Slurm merge step of a small night into corpus stores of 1/4, 1/2 and all of PolNeAR
 #               and the Reddit threads (needs ../shared)
 
@@ -61,7 +63,7 @@ MPNET_NER_SMOKE ?= checkpoints/mpnet-ner-smoke
 export LIBTORCH
 export LIBTORCH_CXX11_ABI := 0
 
-.PHONY: all deps build run test test-install test-mpnet test-slurm install bench bench-env bench-ner bench-stance bench-nightly bench-merge bench-scale tools time-tool screenshots clean
+.PHONY: all deps build run test test-install test-mpnet test-slurm install bench bench-env bench-ner bench-stance bench-nightly bench-merge bench-scale bench-relink tools time-tool screenshots clean
 
 all: build
 
@@ -194,6 +196,9 @@ bench-merge: build
 
 bench-scale: build
 	BIN=$(BIN) bash scripts/bench/bench_scale.sh $(SHARED)/data/corpus/polnear $(SCALE_SIZES)
+
+bench-relink: build
+	BIN=$(BIN) bash scripts/bench/bench_relink.sh $(SHARED)/data/corpus/polnear
 
 clean:
 	cargo clean

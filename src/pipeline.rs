@@ -19,8 +19,12 @@
 //!    inside a chunk each finished batch is kept at once, so a kill loses at
 //!    most one batch (`docs/nightly.md`). A run after one that was killed or
 //!    failed says which run it resumes and what that run left.
-//! 4. **Link** the whole store afresh (documents in id order), then map the
-//!    entities onto the ids issued before (ids never change).
+//! 4. **Link** the night's new and changed documents against the linker
+//!    state the last linking kept, or the whole store afresh (documents in id
+//!    order) with `--relink`, without a kept state, or when the documents
+//!    linked incrementally since the last full relink reach `--relink-after`
+//!    percent of the store (`linking`); then map the entities onto the ids
+//!    issued before (ids never change).
 //! 5. **Stance** for the (comment, entity) questions never answered before,
 //!    in chunks committed as they finish; the linking result swaps in with
 //!    one transaction.
@@ -49,7 +53,7 @@ use crate::export::summary::{
 };
 use crate::export::Exports;
 use crate::graph;
-use crate::link::{DocumentSpans, Entity, Linker};
+use crate::link::{DocumentSpans, Entity};
 use crate::ner::{NerConfig, NerModel};
 use crate::outputs;
 use crate::pair_graphs::{self, PairGraphs};
@@ -59,6 +63,8 @@ use crate::stance::{
     ConversationParts, StanceClassifier, StanceConfig, StanceDecision, StanceModelChoice, StanceQuery,
 };
 use crate::store::{self, DocumentChange, StancePair, Store, StoreLock, Work};
+
+mod linking;
 
 /// What `stancegraph run` was asked to do.
 #[derive(Debug, Clone)]
@@ -101,6 +107,11 @@ pub struct RunOptions {
     pub accept_shrink: bool,
     /// Which documents the export set holds (default: the rolling window).
     pub range: ExportRange,
+    /// Relink the whole store afresh instead of only the night's documents.
+    pub relink: bool,
+    /// Relink in full when the documents linked incrementally since the last
+    /// full relink reach this percentage of the store (0: every night).
+    pub relink_after: u32,
 }
 
 /// Which documents an export set holds (`docs/nightly.md`).
@@ -171,6 +182,7 @@ impl RunOptions {
     pub const DEFAULT_MIN_FREE_MB: u64 = 64;
     pub const DEFAULT_CHUNK_CHARS: usize = 200_000;
     pub const DEFAULT_CHUNK_PAIRS: usize = 512;
+    pub const DEFAULT_RELINK_AFTER: u32 = 10;
 
     /// The store's path.
     pub(crate) fn store_path(&self) -> PathBuf {
@@ -499,17 +511,25 @@ impl Run<'_> {
         let ner_seconds = t.elapsed().as_secs_f64();
         self.seconds.insert("ner", ner_seconds);
         let mut surface_forms = None;
-        if options.reprocess || self.store.linking_stale()? {
+        if options.reprocess || options.relink || self.store.linking_stale()? {
             let t = Instant::now();
-            let (linker, entities, stable) = link_all(&mut self.store, self.log)?;
-            surface_forms = Some(linker.surface_forms_seen());
-            drop(linker);
+            let full = options.reprocess || options.relink;
+            let linked = match linking::plan(&self.store, full, options.relink_after)? {
+                linking::Plan::Full => linking::link_all(&mut self.store, self.log, self.run_id)?,
+                linking::Plan::Incremental(linker, kept, changed) => {
+                    linking::link_night(&mut self.store, *linker, kept, changed, self.run_id, self.log)?
+                }
+            };
+            surface_forms = Some(linked.surface_forms);
             self.seconds.insert("link", t.elapsed().as_secs_f64());
             let t = Instant::now();
-            job.decide_stances(&mut self.store, &entities)?;
-            self.store.commit_linking(&entities, &stable, self.run_id)?;
+            let only = linked.night.as_ref().map(|n| n.replaced.as_slice());
+            job.decide_stances(&mut self.store, &linked.entities, only)?;
+            linked.commit(&mut self.store)?;
             self.seconds.insert("stance", t.elapsed().as_secs_f64());
             job.done.relinked = true;
+            job.done.linking = Some(linked.kind());
+            job.done.documents_linked = linked.documents_linked;
         }
         let padding = PaddingCounts {
             ner: job.ner_padding,
@@ -898,15 +918,27 @@ impl ModelWork<'_> {
     /// progress, over all the mentions of that entity in that comment
     /// (pronoun mentions included); the target is the entity's label.
     /// Questions answered before are not asked again; the others are
-    /// answered in chunks, each committed as it finishes.
-    fn decide_stances(&mut self, store: &mut Store, entities: &[Entity]) -> Result<()> {
+    /// answered in chunks, each committed as it finishes. `only`: the
+    /// documents of an incremental linking (default: every document).
+    fn decide_stances(&mut self, store: &mut Store, entities: &[Entity], only: Option<&[String]>) -> Result<()> {
         let by_id: HashMap<&str, &Entity> = entities.iter().map(|e| (e.id.as_str(), e)).collect();
         let reads = ConversationParts::read_by(self.options.stance_baseline, &self.options.stance_dir()?);
         let mut waiting: Vec<Question> = Vec::new();
         let mut waiting_hashes: HashSet<String> = HashSet::new();
         let mut after: Option<String> = None;
+        let mut listed = only.map(|ids| ids.chunks(PAGE_DOCS));
         loop {
-            let page = store.documents_page(after.as_deref(), PAGE_DOCS)?;
+            let page = match listed.as_mut() {
+                None => store.documents_page(after.as_deref(), PAGE_DOCS)?,
+                Some(chunks) => match chunks.next() {
+                    Some(ids) => ids
+                        .iter()
+                        .map(|id| store.document(id))
+                        .filter_map(Result::transpose)
+                        .collect::<Result<_, _>>()?,
+                    None => Vec::new(),
+                },
+            };
             let Some(last) = page.last() else { break };
             after = Some(last.id.clone());
             let mut questions: Vec<Question> = Vec::new();
@@ -961,47 +993,6 @@ fn stance_pair(q: &Question) -> StancePair {
         input_hash: q.hash.clone(),
         implicit: q.implicit,
     }
-}
-
-/// Links the whole store afresh, document by document in id order; the
-/// mentions go to the store's linking in progress with stable ids.
-fn link_all(store: &mut Store, log: &Log) -> Result<(Linker, Vec<Entity>, crate::link::StableIds)> {
-    store.begin_linking()?;
-    let mut linker = Linker::new();
-    // First pass: the corpus's full names, so that name variants resolve
-    // the same whatever the document order.
-    let mut after: Option<String> = None;
-    loop {
-        let page = store.documents_page(after.as_deref(), PAGE_DOCS)?;
-        let Some(last) = page.last() else { break };
-        after = Some(last.id.clone());
-        for doc in &page {
-            linker.observe(doc, &stored_spans(store, doc)?);
-        }
-    }
-    let mut after: Option<String> = None;
-    loop {
-        let page = store.documents_page(after.as_deref(), PAGE_DOCS)?;
-        let Some(last) = page.last() else { break };
-        after = Some(last.id.clone());
-        let mut mentions = Vec::new();
-        for doc in &page {
-            mentions.extend(linker.link(doc, &stored_spans(store, doc)?));
-        }
-        store.add_mentions(&mentions)?;
-    }
-    let stable = linker.stable_ids(&store.issued_ids()?);
-    store.apply_stable_ids(&stable)?;
-    let entities: Vec<Entity> = linker
-        .entities()
-        .into_iter()
-        .map(|mut e| {
-            e.id = stable.of(&e.id).to_string();
-            e
-        })
-        .collect();
-    log.info(&format!("link: {} entities", entities.len()));
-    Ok((linker, entities, stable))
 }
 
 /// The stored NER spans of a document's article and comments.

@@ -57,6 +57,9 @@ use crate::link::{Antecedent, Entity, EntityType, IssuedIds, LinkedBy, Mention, 
 use crate::ner::{EntityKind, EntitySpan};
 use crate::stance::{Stance, StanceDecision, StanceRecord};
 
+mod relink;
+pub(crate) use relink::{KeptLinking, NightCommit};
+
 /// Version of the table layout; a store of another version is refused.
 pub(crate) const SCHEMA_VERSION: i64 = 1;
 
@@ -1170,8 +1173,9 @@ impl Store {
 
     /// Swaps the linking in progress in, in one transaction: mentions,
     /// stance records (with their decisions), entities (with stable ids and
-    /// aliases), the keys and ids issued, and merges.
-    pub(crate) fn commit_linking(&mut self, entities: &[Entity], stable: &StableIds, run: i64) -> Result<()> {
+    /// aliases), the keys and ids issued, merges, and the linker state kept
+    /// for the next night.
+    pub(crate) fn commit_linking(&mut self, entities: &[Entity], stable: &StableIds, kept: &KeptLinking) -> Result<()> {
         let path = self.path.clone();
         let e = |err| sql_error(&path, err);
         let tx = self.conn.transaction().map_err(e)?;
@@ -1193,33 +1197,7 @@ impl Store {
                DELETE FROM entity_aliases;"#,
         )
         .map_err(e)?;
-        {
-            let mut put_entity = tx
-                .prepare_cached("INSERT INTO entities(id, label, type, mentions) VALUES (?1, ?2, ?3, ?4)")
-                .map_err(e)?;
-            let mut put_alias = tx
-                .prepare_cached("INSERT OR IGNORE INTO entity_aliases(entity_id, alias) VALUES (?1, ?2)")
-                .map_err(e)?;
-            let mut put_id =
-                tx.prepare_cached("INSERT OR IGNORE INTO entity_ids(id, first_run) VALUES (?1, ?2)").map_err(e)?;
-            for ent in entities {
-                put_entity.execute(params![ent.id, ent.label, ent.kind.as_str(), ent.mentions as i64]).map_err(e)?;
-                for a in &ent.aliases {
-                    put_alias.execute(params![ent.id, a]).map_err(e)?;
-                }
-                put_id.execute(params![ent.id, run]).map_err(e)?;
-            }
-            let mut put_key =
-                tx.prepare_cached("INSERT OR REPLACE INTO entity_keys(key, entity_id) VALUES (?1, ?2)").map_err(e)?;
-            for (k, id) in &stable.keys {
-                put_key.execute(params![k, id]).map_err(e)?;
-            }
-            let mut merge = tx.prepare_cached("UPDATE entity_ids SET merged_into = ?2 WHERE id = ?1").map_err(e)?;
-            for (old, into) in &stable.merged {
-                merge.execute(params![old, into]).map_err(e)?;
-            }
-        }
-        tx.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('linking_stale', '0')", []).map_err(e)?;
+        write_entities(&tx, entities, stable.keys.iter(), &stable.merged, kept).map_err(e)?;
         crate::pause_point("commit");
         tx.commit().map_err(e)
     }
@@ -1341,7 +1319,8 @@ impl Store {
             .conn
             .prepare(&format!(
                 r#"SELECT m.doc_id, m.comment, m.start, m."end", m.text, m.entity_id, m.linked_by
-                   FROM mentions m WHERE m.doc_id IN (SELECT d.id FROM documents d WHERE {in_range}) ORDER BY m.rowid"#
+                   FROM mentions m WHERE m.doc_id IN (SELECT d.id FROM documents d WHERE {in_range})
+                   ORDER BY m.doc_id, m.rowid"#
             ))
             .map_err(|e| self.err(e))?;
         snap.mentions = stmt
@@ -1706,6 +1685,42 @@ fn copy_table(old: &Connection, new: &Connection, table: &str) -> (usize, Vec<St
 }
 
 // ---------------------------------------------------------------- helpers --
+
+/// Writes entities (with aliases and the ids issued), keys, merges and the
+/// linker state kept for the next night, inside a linking's transaction.
+fn write_entities<'k>(
+    tx: &rusqlite::Transaction,
+    entities: &[Entity],
+    keys: impl Iterator<Item = (&'k String, &'k String)>,
+    merged: &[(String, String)],
+    kept: &KeptLinking,
+) -> rusqlite::Result<()> {
+    let mut put_entity =
+        tx.prepare_cached("INSERT INTO entities(id, label, type, mentions) VALUES (?1, ?2, ?3, ?4)")?;
+    let mut put_alias = tx.prepare_cached("INSERT OR IGNORE INTO entity_aliases(entity_id, alias) VALUES (?1, ?2)")?;
+    let mut put_id = tx.prepare_cached("INSERT OR IGNORE INTO entity_ids(id, first_run) VALUES (?1, ?2)")?;
+    for ent in entities {
+        put_entity.execute(params![ent.id, ent.label, ent.kind.as_str(), ent.mentions as i64])?;
+        for a in &ent.aliases {
+            put_alias.execute(params![ent.id, a])?;
+        }
+        put_id.execute(params![ent.id, kept.run])?;
+    }
+    let mut put_key = tx.prepare_cached("INSERT OR REPLACE INTO entity_keys(key, entity_id) VALUES (?1, ?2)")?;
+    for (k, id) in keys {
+        put_key.execute(params![k, id])?;
+    }
+    let mut merge = tx.prepare_cached("UPDATE entity_ids SET merged_into = ?2 WHERE id = ?1")?;
+    for (old, into) in merged {
+        merge.execute(params![old, into])?;
+    }
+    let mut meta = tx.prepare_cached("INSERT OR REPLACE INTO meta(key, value) VALUES (?1, ?2)")?;
+    meta.execute(params!["linking_stale", "0"])?;
+    meta.execute(params!["linker_state", kept.state])?;
+    meta.execute(params!["linked_run", kept.run.to_string()])?;
+    meta.execute(params!["linked_since_full", kept.since_full.to_string()])?;
+    Ok(())
+}
 
 fn sql_error(path: &Path, e: rusqlite::Error) -> StoreError {
     if is_damage(&e) {

@@ -133,6 +133,21 @@ pub(crate) struct PipelineArgs {
     pub(crate) graph: GraphArgs,
     #[command(flatten)]
     pub(crate) window: WindowArgs,
+    #[command(flatten)]
+    pub(crate) linking: LinkingArgs,
+}
+
+/// How `run` and `merge` link (docs/nightly.md, "Linking").
+#[derive(Args)]
+pub(crate) struct LinkingArgs {
+    /// Relink the whole store afresh (what a rebuild gives) instead of linking only the
+    /// night's new and changed documents against the entities kept by the last linking.
+    #[arg(long)]
+    pub(crate) relink: bool,
+    /// Relink the whole store by itself when the documents linked incrementally since the
+    /// last full relink reach this percentage of the store (0: every night).
+    #[arg(long, value_name = "PERCENT", default_value_t = RunOptions::DEFAULT_RELINK_AFTER)]
+    pub(crate) relink_after: u32,
 }
 
 /// How a command that writes an export set behaves (run, merge, export).

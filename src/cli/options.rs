@@ -40,6 +40,8 @@ impl PipelineArgs {
             graph,
             accept_shrink: self.publish.accept_shrink,
             range: self.window.range(),
+            relink: self.linking.relink,
+            relink_after: self.linking.relink_after,
         }
     }
 }

@@ -116,6 +116,12 @@ pub struct WorkDone {
     /// Texts cut to `--max-text-chars`.
     pub texts_cut: usize,
     pub relinked: bool,
+    /// How the run linked: `full` (the whole store afresh) or `incremental`
+    /// (its new and changed documents against the kept linker state); none
+    /// when it did not link (`docs/nightly.md`).
+    pub linking: Option<&'static str>,
+    /// Documents the linker read (all of them in a full relink).
+    pub documents_linked: usize,
 }
 
 /// What an export set holds, for `summary.json` (`coverage`), the GEXF

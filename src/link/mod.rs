@@ -226,6 +226,7 @@ mod people;
 mod people_list;
 mod pronouns;
 mod stable;
+mod state;
 mod tables;
 mod text;
 mod variants;
@@ -361,7 +362,7 @@ pub struct DocumentSpans {
 // The linker
 
 /// Everything the linker knows about one entity.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 struct EntityRec {
     label: String,
     kind: EntityType,
@@ -407,9 +408,11 @@ impl EntityRec {
 
 /// Links NER spans to canonical entities, document by document, keeping the
 /// corpus-wide state (entities seen, canonical keys → ids, gender evidence).
-/// See the module documentation for the rules.
-#[derive(Debug, Clone)]
+/// See the module documentation for the rules. Its corpus state is kept
+/// between runs (`state`), so that a night links only its new documents.
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Linker {
+    #[serde(skip, default = "tables")]
     tables: &'static Tables,
     /// id → entity (everything seen in this run).
     entities: HashMap<String, EntityRec>,
@@ -429,8 +432,15 @@ pub struct Linker {
     evidence: variants::Evidence,
     /// The people name variants may stand for (from `evidence` and the
     /// curated people); rebuilt when `evidence` has grown.
+    #[serde(skip)]
     bearers: Vec<variants::Bearer>,
+    #[serde(skip, default = "stale")]
     bearers_stale: bool,
+}
+
+/// A linker read back from its kept state must rebuild its bearers.
+fn stale() -> bool {
+    true
 }
 
 impl Default for Linker {

@@ -8,6 +8,8 @@
 
 use std::collections::HashMap;
 
+use serde::{Deserialize, Serialize};
+
 use super::names::{name_keys, name_parts, person_key, SUFFIXES};
 use super::people_list::PEOPLE;
 use super::Linker;
@@ -43,7 +45,7 @@ impl NicknameTable {
 
 /// Full names seen anywhere in the corpus before linking (identity key →
 /// the longest label and the number of Person spans with it).
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub(super) struct Evidence {
     pub(super) full: HashMap<String, (String, usize)>,
     /// Name word key → Person spans holding it (any name, any length).
