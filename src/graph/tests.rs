@@ -261,8 +261,10 @@ fn entities_without_an_edge_go_by_default() {
     let docs = vec![doc("a", None, &["alice"])];
     let entities: Vec<Entity> = ["p:sure", "p:quiet"].iter().map(|id| entity(id, EntityType::Person)).collect();
     let mentions = vec![mention("a", Source::Comment(0), "p:sure"), mention("a", Source::Comment(0), "p:quiet")];
-    let stances =
-        vec![record("a", 0, "alice", "p:sure", Stance::Against, 0.9), record("a", 0, "alice", "p:quiet", Stance::Favour, 0.3)];
+    let stances = vec![
+        record("a", 0, "alice", "p:sure", Stance::Against, 0.9),
+        record("a", 0, "alice", "p:quiet", Stance::Favour, 0.3),
+    ];
     let options = GraphOptions { min_confidence: 0.8, ..GraphOptions::default() };
     let g = build(&docs, &entities, &mentions, &stances, &options);
     let ids: Vec<&str> = g.nodes.iter().map(|n| n.id.as_str()).collect();
