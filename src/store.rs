@@ -1179,24 +1179,8 @@ impl Store {
         let path = self.path.clone();
         let e = |err| sql_error(&path, err);
         let tx = self.conn.transaction().map_err(e)?;
-        tx.execute_batch(
-            r#"DELETE FROM mentions;
-               INSERT INTO mentions(doc_id, comment, start, "end", text, entity_id, linked_by)
-                   SELECT doc_id, comment, start, "end", text, entity_id, linked_by FROM mentions_next ORDER BY rowid;
-               DROP TABLE mentions_next;
-               DELETE FROM stances;
-               INSERT INTO stances(doc_id, comment, author, entity_id, stance, p_against, p_neutral, p_favour, confidence,
-                                   model, input_hash, implicit)
-                   SELECT s.doc_id, s.comment, s.author, s.entity_id, d.stance, d.p_against, d.p_neutral, d.p_favour,
-                          d.confidence, d.model, s.input_hash, s.implicit
-                   FROM stances_next s JOIN stance_decisions d ON d.input_hash = s.input_hash
-                   WHERE s.implicit = 0 OR d.stance <> 'neutral'
-                   ORDER BY s.doc_id, s.comment, s.entity_id;
-               DROP TABLE stances_next;
-               DELETE FROM entities;
-               DELETE FROM entity_aliases;"#,
-        )
-        .map_err(e)?;
+        tx.execute_batch(&swap_in_linked_rows("")).map_err(e)?;
+        tx.execute_batch("DELETE FROM entities; DELETE FROM entity_aliases;").map_err(e)?;
         write_entities(&tx, entities, stable.keys.iter(), &stable.merged, kept).map_err(e)?;
         crate::pause_point("commit");
         tx.commit().map_err(e)
@@ -1782,6 +1766,29 @@ fn linked_by_name(l: LinkedBy, antecedent: Option<Antecedent>) -> String {
         (LinkedBy::Pronoun, None) => "pronoun".into(),
         (LinkedBy::Pronoun, Some(a)) => format!("pronoun:{}", a.as_str()),
     }
+}
+
+/// The SQL that replaces the stored mentions and stance records with the
+/// linking in progress (`mentions_next`, `stances_next`, joined with their
+/// decisions; implicit records only when not neutral): of every document
+/// when `scope` is empty, else of the documents `scope` selects (a
+/// `WHERE doc_id IN (...)` clause).
+pub(super) fn swap_in_linked_rows(scope: &str) -> String {
+    format!(
+        r#"DELETE FROM mentions {scope};
+           INSERT INTO mentions(doc_id, comment, start, "end", text, entity_id, linked_by)
+               SELECT doc_id, comment, start, "end", text, entity_id, linked_by FROM mentions_next ORDER BY rowid;
+           DROP TABLE mentions_next;
+           DELETE FROM stances {scope};
+           INSERT INTO stances(doc_id, comment, author, entity_id, stance, p_against, p_neutral, p_favour, confidence,
+                               model, input_hash, implicit)
+               SELECT s.doc_id, s.comment, s.author, s.entity_id, d.stance, d.p_against, d.p_neutral, d.p_favour,
+                      d.confidence, d.model, s.input_hash, s.implicit
+               FROM stances_next s JOIN stance_decisions d ON d.input_hash = s.input_hash
+               WHERE s.implicit = 0 OR d.stance <> 'neutral'
+               ORDER BY s.doc_id, s.comment, s.entity_id;
+           DROP TABLE stances_next;"#
+    )
 }
 
 #[cfg(test)]

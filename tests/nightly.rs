@@ -11,7 +11,7 @@ use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 mod common;
-use common::{comparable_export_set, root, shared};
+use common::{comparable_export_set, root, shared, store_rows};
 
 const BIN: &str = env!("CARGO_BIN_EXE_stancegraph");
 
@@ -54,42 +54,6 @@ fn jsonl(path: &Path) -> Vec<serde_json::Value> {
 /// The export set as seen through `out/latest`, without run metadata.
 fn export_set(out: &Path) -> BTreeMap<String, String> {
     comparable_export_set(&out.join("latest"))
-}
-
-/// The store's records, without run ids and times.
-fn store_rows(db: &Path) -> BTreeMap<&'static str, Vec<String>> {
-    let conn = rusqlite::Connection::open(db).unwrap();
-    let queries = [
-        ("documents", "SELECT id, content_hash, date, title, text_hash FROM documents ORDER BY id"),
-        ("comments", "SELECT doc_id, position, author, text_hash FROM comments ORDER BY doc_id, position"),
-        ("ner_spans", "SELECT text_hash, model, spans FROM ner_spans ORDER BY text_hash"),
-        (
-            "stance_decisions",
-            "SELECT input_hash, model, stance, round(p_against, 3), round(p_favour, 3) FROM stance_decisions ORDER BY input_hash",
-        ),
-        ("mentions", "SELECT doc_id, comment, start, \"end\", text, entity_id, linked_by FROM mentions ORDER BY 1, 2, 3, 4, 6"),
-        ("stances", "SELECT doc_id, comment, entity_id, stance, round(confidence, 3), input_hash FROM stances ORDER BY 1, 2, 3"),
-        ("entities", "SELECT id, label, type, mentions FROM entities ORDER BY id"),
-        ("entity_keys", "SELECT key, entity_id FROM entity_keys ORDER BY key"),
-    ];
-    queries
-        .iter()
-        .map(|(name, sql)| {
-            let mut stmt = conn.prepare(sql).unwrap();
-            let n = stmt.column_count();
-            let rows = stmt
-                .query_map([], |r| {
-                    Ok((0..n)
-                        .map(|i| format!("{:?}", r.get::<_, rusqlite::types::Value>(i).unwrap()))
-                        .collect::<Vec<_>>()
-                        .join("|"))
-                })
-                .unwrap()
-                .map(Result::unwrap)
-                .collect();
-            (*name, rows)
-        })
-        .collect()
 }
 
 /// Files a killed run may leave: none may survive the next run.

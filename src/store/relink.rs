@@ -152,23 +152,9 @@ impl Store {
                 put.execute([id]).map_err(e)?;
             }
         }
-        tx.execute_batch(
-            r#"DELETE FROM mentions WHERE doc_id IN (SELECT doc_id FROM temp.replaced);
-               INSERT INTO mentions(doc_id, comment, start, "end", text, entity_id, linked_by)
-                   SELECT doc_id, comment, start, "end", text, entity_id, linked_by FROM mentions_next ORDER BY rowid;
-               DROP TABLE mentions_next;
-               DELETE FROM stances WHERE doc_id IN (SELECT doc_id FROM temp.replaced);
-               INSERT INTO stances(doc_id, comment, author, entity_id, stance, p_against, p_neutral, p_favour, confidence,
-                                   model, input_hash, implicit)
-                   SELECT s.doc_id, s.comment, s.author, s.entity_id, d.stance, d.p_against, d.p_neutral, d.p_favour,
-                          d.confidence, d.model, s.input_hash, s.implicit
-                   FROM stances_next s JOIN stance_decisions d ON d.input_hash = s.input_hash
-                   WHERE s.implicit = 0 OR d.stance <> 'neutral'
-                   ORDER BY s.doc_id, s.comment, s.entity_id;
-               DROP TABLE stances_next;
-               DROP TABLE temp.replaced;"#,
-        )
-        .map_err(e)?;
+        tx.execute_batch(&super::swap_in_linked_rows("WHERE doc_id IN (SELECT doc_id FROM temp.replaced)"))
+            .map_err(e)?;
+        tx.execute_batch("DROP TABLE temp.replaced;").map_err(e)?;
         {
             let mut drop_entity = tx.prepare_cached("DELETE FROM entities WHERE id = ?1").map_err(e)?;
             let mut drop_aliases = tx.prepare_cached("DELETE FROM entity_aliases WHERE entity_id = ?1").map_err(e)?;
