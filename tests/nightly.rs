@@ -11,7 +11,7 @@ use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 mod common;
-use common::{comparable_export_set, root, shared, store_rows};
+use common::{comparable_export_set, root, shared, store_rows, wait_until_paused};
 
 const BIN: &str = env!("CARGO_BIN_EXE_stancegraph");
 
@@ -88,14 +88,7 @@ fn start_paused(inputs: &[&Path], out: &Path, point: &str, flag: &Path) -> std::
             .stderr(Stdio::null())
             .spawn()
             .unwrap();
-    let start = Instant::now();
-    while !flag.exists() {
-        if let Some(status) = child.try_wait().unwrap() {
-            panic!("the run ended ({status}) before reaching {point}");
-        }
-        assert!(start.elapsed() < Duration::from_secs(300), "never reached {point}");
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    wait_until_paused(&mut child, flag, 300, point);
     child
 }
 
@@ -241,12 +234,7 @@ fn a_kill_during_ner_keeps_the_finished_batches_and_the_rerun_says_what_it_resum
     .stderr(Stdio::null())
     .spawn()
     .unwrap();
-    let start = Instant::now();
-    while !flag.exists() {
-        assert!(child.try_wait().unwrap().is_none(), "the run ended before its third NER batch");
-        assert!(start.elapsed() < Duration::from_secs(300), "never reached the third NER batch");
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    wait_until_paused(&mut child, &flag, 300, "its third NER batch");
     child.kill().unwrap(); // SIGKILL
     child.wait().unwrap();
     let db = out.join("stancegraph.db");

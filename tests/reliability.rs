@@ -348,12 +348,7 @@ fn paused_at_ner(input: &Path, out: &Path, flag: &Path) -> std::process::Child {
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    let start = Instant::now();
-    while !flag.exists() {
-        assert!(child.try_wait().unwrap().is_none(), "the paused run ended early");
-        assert!(start.elapsed() < Duration::from_secs(300));
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    common::wait_until_paused(&mut child, flag, 300, "the end of its first NER chunk");
     child
 }
 
@@ -427,12 +422,7 @@ fn a_run_refused_while_an_export_holds_the_folder_names_the_export() {
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    let start = Instant::now();
-    while !flag.exists() {
-        assert!(export.try_wait().unwrap().is_none(), "the paused export ended early");
-        assert!(start.elapsed() < Duration::from_secs(120));
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    common::wait_until_paused(&mut export, &flag, 120, "the export's pause point");
     let o = out_of(&["run", p(&input), "--out", p(&out), "--quiet"]);
     export.kill().unwrap();
     export.wait().unwrap();

@@ -780,7 +780,8 @@ impl Linker {
 
     /// A span of names joined by slashes ("Harris/Walz", any type) where
     /// one of them is a known person: each part a person (start, end,
-    /// text, name), and no organisation.
+    /// text, name), and no organisation. A slash at the span's edge (the
+    /// NER cut "team Harris/Walz" as "Harris/") leaves its one name.
     fn slash_people(&self, span: &EntitySpan, surface: &str) -> Option<Vec<(usize, usize, String, PersonName)>> {
         if !surface.contains('/') {
             return None;
@@ -789,6 +790,10 @@ impl Linker {
         let mut offset = span.start;
         for part in surface.split('/') {
             let len = part.chars().count();
+            if part.trim().is_empty() {
+                offset += len + 1;
+                continue;
+            }
             let lead = part.chars().take_while(|c| c.is_whitespace()).count();
             let trimmed = part.trim();
             let capitalised = trimmed.split_whitespace().all(|w| w.chars().next().is_some_and(char::is_uppercase));
@@ -805,7 +810,8 @@ impl Linker {
                     || self.tables.people.full.contains_key(&keys.join(" "))
             }
         });
-        (out.len() >= 2 && known).then_some(out)
+        let edge_slash = surface.trim().starts_with('/') || surface.trim().ends_with('/');
+        (known && (out.len() >= 2 || (edge_slash && out.len() == 1))).then_some(out)
     }
 
     /// Entity ids for the pending mentions of one document (same order).

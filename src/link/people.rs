@@ -858,6 +858,11 @@ mod tests {
         let got = link_text(&mut Linker::new(), text, vec![span(text, "Harris/Walz", 0, EntityKind::Organisation)]);
         let got: Vec<(&str, &str)> = got.iter().map(|(t, id, _)| (t.as_str(), id.as_str())).collect();
         assert_eq!(got, [("Harris", "person:kamala-harris"), ("Walz", "person:tim-walz")]);
+        // The NER may cut it as "Harris/": the one name is still the person.
+        let text = "She's team Harris/Walz";
+        let got = link_text(&mut Linker::new(), text, vec![span(text, "Harris/", 0, EntityKind::Organisation)]);
+        let got: Vec<(&str, &str)> = got.iter().map(|(t, id, _)| (t.as_str(), id.as_str())).collect();
+        assert_eq!(got, [("Harris", "person:kamala-harris")]);
         // "Trump" in a comment far from the thread's one "Mary Trump" (not
         // its parent) is Donald Trump; in her comment's reply it is her.
         let comments = [("His niece Mary Trump wrote a book.", None), ("Trump lies.", None), ("Trump says?", Some(0))];

@@ -82,3 +82,16 @@ pub fn store_rows(db: &Path) -> BTreeMap<&'static str, Vec<String>> {
         })
         .collect()
 }
+
+/// Waits until a run started with `STANCEGRAPH_PAUSE_AT` has written its pause file `flag`;
+/// fails naming `what` if the child ends first or `limit_secs` pass.
+pub fn wait_until_paused(child: &mut std::process::Child, flag: &Path, limit_secs: u64, what: &str) {
+    let start = std::time::Instant::now();
+    while !flag.exists() {
+        if let Some(status) = child.try_wait().unwrap() {
+            panic!("the run ended ({status}) before reaching {what}");
+        }
+        assert!(start.elapsed() < std::time::Duration::from_secs(limit_secs), "never reached {what}");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+}
