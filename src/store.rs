@@ -87,6 +87,8 @@ pub enum StoreError {
     Busy { path: PathBuf, holder: String },
     #[error("store {} does not exist: nothing to recover", path.display())]
     Missing { path: PathBuf },
+    #[error("{} is not a store (no SQLite header): nothing changed", path.display())]
+    NotAStore { path: PathBuf },
     #[error("store lock {}: {source}", path.display())]
     Lock {
         path: PathBuf,
@@ -1435,12 +1437,16 @@ pub struct TableRecovery {
 const PROBE_PAST_LAST: i64 = 100_000;
 
 /// Checks the store (`PRAGMA integrity_check`): a healthy one is left as it
-/// is. A damaged one is moved aside (`<store>.damaged-<time>`, with its
-/// `-wal` and `-shm` files) and every row that can still be read is copied
-/// into a new store at the same path: table by table, in rowid batches, and
-/// row by row where a page is unreadable. Derived tables (mentions, stances,
-/// entities) are rebuilt by the next run; lost documents come back when
-/// their inputs are read again, lost model output is recomputed.
+/// is; a file without SQLite's header is refused untouched. For a damaged
+/// one, every row that can still be read is copied into a new store beside
+/// it (`<store>.recovering`): table by table, in rowid batches, and row by
+/// row where a page is unreadable. Only then is the damaged store moved
+/// aside (`<store>.damaged-<time>`, with its `-wal` and `-shm` files) and the
+/// new one put in its place, so a recover killed midway leaves the damaged
+/// store where it was, and the next recover starts again. Derived tables
+/// (mentions, stances, entities) are rebuilt by the next run; lost
+/// documents come back when their inputs are read again, lost model output
+/// is recomputed.
 pub fn recover(path: &Path) -> Result<Recovered> {
     if !path.is_file() {
         return Err(StoreError::Missing { path: path.to_path_buf() });
@@ -1449,28 +1455,55 @@ pub fn recover(path: &Path) -> Result<Recovered> {
     if is_healthy(path) {
         return Ok(report);
     }
-    let stamp = now_utc().replace(':', "");
-    let mut damaged = path.as_os_str().to_owned();
-    damaged.push(format!(".damaged-{stamp}"));
-    let damaged = PathBuf::from(damaged);
+    if !has_sqlite_header(path) {
+        return Err(StoreError::NotAStore { path: path.to_path_buf() });
+    }
     let io = |source| StoreError::Lock { path: path.to_path_buf(), source };
-    fs::rename(path, &damaged).map_err(io)?;
-    for suffix in ["-wal", "-shm"] {
-        let mut from = path.as_os_str().to_owned();
-        from.push(suffix);
-        let mut to = damaged.as_os_str().to_owned();
-        to.push(suffix);
-        if Path::new(&from).exists() {
-            fs::rename(&from, &to).map_err(io)?;
+    let recovering = with_suffix(path, ".recovering");
+    for suffix in ["", "-wal", "-shm", "-journal"] {
+        let leftover = with_suffix(&recovering, suffix);
+        if leftover.exists() {
+            fs::remove_file(&leftover).map_err(io)?;
         }
     }
-    report.damaged = Some(damaged.clone());
-    let fresh = Store::open(path)?;
+    let fresh = Store::open(&recovering)?;
+    copy_readable_rows(path, &fresh, &mut report);
+    drop(fresh);
+    crate::pause_point("recover-swap");
+    let damaged = with_suffix(path, &format!(".damaged-{}", now_utc().replace(':', "")));
+    for suffix in ["", "-wal", "-shm"] {
+        let from = with_suffix(path, suffix);
+        if suffix.is_empty() || from.exists() {
+            fs::rename(&from, with_suffix(&damaged, suffix)).map_err(io)?;
+        }
+    }
+    fs::rename(&recovering, path).map_err(io)?;
+    report.damaged = Some(damaged);
+    Ok(report)
+}
+
+/// `path` with `suffix` appended to its file name.
+fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push(suffix);
+    PathBuf::from(name)
+}
+
+/// Whether the file starts with SQLite's 16-byte header string.
+fn has_sqlite_header(path: &Path) -> bool {
+    let mut head = [0u8; 16];
+    fs::File::open(path).and_then(|mut f| std::io::Read::read_exact(&mut f, &mut head)).is_ok()
+        && &head == b"SQLite format 3\0"
+}
+
+/// Copies every row of the damaged store at `damaged` that can still be
+/// read into `fresh`, noting in `report` what was kept and lost.
+fn copy_readable_rows(damaged: &Path, fresh: &Store, report: &mut Recovered) {
     // Where the table list itself is unreadable (a truncated file), the rows
     // are read from a copy whose first page lists the tables still found.
-    let mut source = damaged.clone();
-    if !schema_readable(&damaged) {
-        match schema_patched_copy(&damaged) {
+    let mut source = damaged.to_path_buf();
+    if !schema_readable(damaged) {
+        match schema_patched_copy(damaged) {
             Some(copy) => {
                 report.lost.push("the table list (it was rebuilt from the entries still readable)".into());
                 source = copy;
@@ -1482,7 +1515,7 @@ pub fn recover(path: &Path) -> Result<Recovered> {
         Ok(c) => c,
         Err(e) => {
             report.lost.push(format!("the whole file: {e}"));
-            return Ok(report);
+            return;
         }
     };
     for table in TABLES {
@@ -1500,7 +1533,6 @@ pub fn recover(path: &Path) -> Result<Recovered> {
     if source != damaged {
         let _ = fs::remove_file(&source);
     }
-    Ok(report)
 }
 
 /// Whether the schema (`sqlite_master`) of the store at `path` reads whole.

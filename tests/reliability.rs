@@ -8,7 +8,6 @@
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
-use std::time::{Duration, Instant};
 
 mod common;
 use common::root;
@@ -184,6 +183,54 @@ fn recover_leaves_a_healthy_store_alone_and_refuses_a_missing_one() {
     assert_eq!(std::fs::read(&db).unwrap(), bytes);
     let aside = std::fs::read_dir(&out).unwrap().flatten().any(|e| e.file_name().to_string_lossy().contains("damaged"));
     assert!(!aside, "nothing moved aside");
+
+    // A file that is not a store is refused untouched (the trial recovered a summary.json into an empty store).
+    let summary_json = out.join("latest/summary.json");
+    let text = std::fs::read(&summary_json).unwrap();
+    let o = out_of(&["recover", p(&summary_json)]);
+    one_line(&o, 2, &["is not a store", "nothing changed"]);
+    assert_eq!(std::fs::read(&summary_json).unwrap(), text);
+}
+
+#[test]
+fn a_recover_killed_before_its_swap_leaves_the_damaged_store_in_place() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in/a.jsonl");
+    corpus(&input, 0, 30);
+    let out = dir.path().join("out");
+    ok(&out_of(&["run", p(&input), "--out", p(&out), "--quiet"]));
+    let db = out.join("stancegraph.db");
+    corrupt_page_holding(&db, "DOCMARK-012");
+    let damaged = std::fs::read(&db).unwrap();
+
+    let flag = dir.path().join("paused");
+    let mut child = stancegraph(&["recover", p(&db)])
+        .env("STANCEGRAPH_PAUSE_AT", "recover-swap")
+        .env("STANCEGRAPH_PAUSE_FILE", &flag)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    common::wait_until_paused(&mut child, &flag, 120, "the recover's swap");
+    child.kill().unwrap(); // SIGKILL, the copy done, the swap not
+    child.wait().unwrap();
+    assert_eq!(std::fs::read(&db).unwrap(), damaged, "the damaged store stays where it was");
+    let names: Vec<String> =
+        std::fs::read_dir(&out).unwrap().flatten().map(|e| e.file_name().to_string_lossy().into_owned()).collect();
+    assert!(names.iter().any(|n| n.starts_with("stancegraph.db.recovering")), "{names:?}");
+    assert!(!names.iter().any(|n| n.contains("damaged")), "nothing moved aside yet: {names:?}");
+
+    // The next recover starts again over the leftover and swaps.
+    let rec = out_of(&["recover", p(&db)]);
+    ok(&rec);
+    assert!(stderr(&rec).contains("documents 2"), "{}", stderr(&rec));
+    let names: Vec<String> =
+        std::fs::read_dir(&out).unwrap().flatten().map(|e| e.file_name().to_string_lossy().into_owned()).collect();
+    assert!(!names.iter().any(|n| n.contains("recovering")), "{names:?}");
+    assert!(names.iter().any(|n| n.contains("damaged")), "{names:?}");
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    let docs: i64 = conn.query_row("SELECT count(*) FROM documents", [], |r| r.get(0)).unwrap();
+    assert!((26..30).contains(&docs), "{docs} documents kept");
 }
 
 // --- 2. model manifests ------------------------------------------------------
