@@ -73,13 +73,14 @@ fn error_text(e: &anyhow::Error) -> String {
 }
 
 /// 3 busy, 4 damaged store, 5 not published (shrink), 6 an empty export
-/// range, 2 anything else (1, skipped inputs, is a successful run's).
+/// (a range without documents, or graph filters without entities), 2
+/// anything else (1, skipped inputs, is a successful run's).
 fn exit_code(e: &anyhow::Error) -> u8 {
     match (e.downcast_ref::<StoreError>(), e.downcast_ref::<OutputError>()) {
         (Some(StoreError::Busy { .. }), _) | (_, Some(OutputError::Busy { .. })) => 3,
         (Some(StoreError::Damaged { .. }), _) => 4,
         (_, Some(OutputError::Shrink { .. })) => 5,
-        (_, Some(OutputError::NothingMatched { .. })) => 6,
+        (_, Some(OutputError::NothingMatched { .. } | OutputError::NoEntityShown { .. })) => 6,
         _ => 2,
     }
 }

@@ -52,6 +52,11 @@ pub enum OutputError {
         out.display()
     )]
     NothingMatched { range: String, undated: usize, out: PathBuf },
+    #[error(
+        "the export's graph filters ({filters}) leave no entity in the graph: nothing written, {}/latest is unchanged",
+        out.display()
+    )]
+    NoEntityShown { filters: String, out: PathBuf },
 }
 
 /// The lock of an output folder (`OUT/.lock`): one run or export writes a

@@ -558,7 +558,7 @@ impl Run<'_> {
             coverage.text,
             filters_text(&options.graph)
         );
-        let set = ExportSet::build(snapshot, &options.graph, provenance);
+        let set = ExportSet::build(snapshot, &options.graph).with_provenance(provenance, &options.graph);
         let head = SetHead { run_id, run_started, store: self.store_path.display().to_string() };
         let mut summary = set.summary(head, coverage, &options.graph, &self.store)?;
         self.seconds.insert("total", self.started.elapsed().as_secs_f64());
@@ -1004,8 +1004,9 @@ pub(crate) fn stored_spans(store: &Store, doc: &Document) -> Result<DocumentSpan
 }
 
 /// `stancegraph export`: the export set from the store alone, no model.
-/// A date range that matches no document writes nothing
-/// ([`outputs::OutputError::NothingMatched`]); a window or whole-archive
+/// A date range that matches no document, or graph filters that leave no
+/// entity, write nothing ([`outputs::OutputError::NothingMatched`],
+/// [`outputs::OutputError::NoEntityShown`]); a window or whole-archive
 /// export is checked like a run's (`accept_shrink`).
 #[allow(clippy::too_many_arguments)]
 pub fn export_only(
@@ -1045,8 +1046,13 @@ pub fn export_only(
     } else {
         outputs::check_shrink(out, coverage.archive_documents, accept_shrink)?;
     }
-    let run_id = store.begin_run_after("export", &[], outputs::highest_set(out))?;
     crate::stance::apply_min_confidence(&mut snapshot.stances, graph_options.min_confidence);
+    let set = ExportSet::build(snapshot, graph_options);
+    if set.graph_filtered_empty() {
+        let filters = filters_text(graph_options);
+        return Err(outputs::OutputError::NoEntityShown { filters, out: out.to_path_buf() }.into());
+    }
+    let run_id = store.begin_run_after("export", &[], outputs::highest_set(out))?;
     let run_started = store.run_started(run_id)?.unwrap_or_default();
     let provenance = format!(
         "stancegraph {} export {run_id}, {run_started}; {}; graph filters: {}",
@@ -1054,7 +1060,7 @@ pub fn export_only(
         coverage.text,
         filters_text(graph_options)
     );
-    let set = ExportSet::build(snapshot, graph_options, provenance);
+    let set = set.with_provenance(provenance, graph_options);
     let head = SetHead { run_id, run_started, store: store_path.display().to_string() };
     let mut summary = set.summary(head, coverage.clone(), graph_options, &store)?;
     summary.request =
@@ -1084,15 +1090,29 @@ struct ExportSet {
 }
 
 impl ExportSet {
-    fn build(snapshot: store::Snapshot, options: &graph::GraphOptions, provenance: String) -> ExportSet {
+    fn build(snapshot: store::Snapshot, options: &graph::GraphOptions) -> ExportSet {
         let (documents, mentions, stances) = (&snapshot.documents, &snapshot.mentions, &snapshot.stances);
-        let mut graph = graph::build(documents, &snapshot.entities, mentions, stances, options);
-        graph.provenance = Some(match graph.left_out.text(options) {
-            Some(t) => format!("{provenance}; {t}"),
-            None => provenance,
-        });
+        let graph = graph::build(documents, &snapshot.entities, mentions, stances, options);
         let pairs = pair_graphs::build(&graph, documents, mentions, stances, options);
         ExportSet { snapshot, graph, pairs }
+    }
+
+    /// The graphs' description: where the set came from and what the graph left out.
+    fn with_provenance(mut self, provenance: String, options: &graph::GraphOptions) -> ExportSet {
+        let text = match self.graph.left_out.text(options) {
+            Some(t) => format!("{provenance}; {t}"),
+            None => provenance,
+        };
+        self.pairs.commenters.provenance = Some(text.clone());
+        self.pairs.entities.provenance = Some(text.clone());
+        self.graph.provenance = Some(text);
+        self
+    }
+
+    /// Whether the graph filters left no entity of a set that has some.
+    fn graph_filtered_empty(&self) -> bool {
+        !self.snapshot.entities.is_empty()
+            && !self.graph.nodes.iter().any(|n| matches!(n.kind, graph::NodeKind::Entity(_)))
     }
 
     fn exports(&self) -> Exports<'_> {

@@ -314,6 +314,11 @@ fn an_export_that_matches_nothing_keeps_latest_and_bad_dates_are_refused() {
     one_line(&o, 6, &["2030-01-01", "matches no document", "latest is unchanged"]);
     assert_eq!(latest(&out), before);
     assert_eq!(std::fs::read_dir(out.join("runs")).unwrap().count(), sets, "no set written, none pruned");
+    // Nor do graph filters that leave no entity (the re-trial: `--types misc --min-mentions 100000`).
+    let o = out_of(&["export", "--out", p(&out), "--min-mentions", "100000", "--quiet"]);
+    one_line(&o, 6, &["graph filters", "min mentions 100000", "leave no entity", "latest is unchanged"]);
+    assert_eq!(latest(&out), before);
+    assert_eq!(std::fs::read_dir(out.join("runs")).unwrap().count(), sets, "no set written, none pruned");
 
     for day in ["2016-02-30", "2016-13-45", "yesterday"] {
         let o = out_of(&["export", "--out", p(&out), "--from", day, "--quiet"]);

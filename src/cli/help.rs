@@ -56,7 +56,7 @@ EXIT CODES
   2 fatal error                   3 another run holds the store or --out (nothing done)
   4 the store is damaged (run `stancegraph recover STORE`)
   5 not published: the store holds fewer documents than the last set (--accept-shrink publishes it)
-  6 export: the --from/--to range matches no document (nothing written)";
+  6 export: the --from/--to range matches no document, or the graph filters keep no entity (nothing written)";
 
 /// After `merge --help`.
 pub(crate) const MERGE_EXIT_CODES: &str = "\
@@ -73,7 +73,7 @@ EXIT CODES
   3 another run holds the store or --out (nothing done)
   4 the store is damaged (run `stancegraph recover STORE`)
   5 not published: the store holds fewer documents than the last set (--accept-shrink publishes it)
-  6 the --from/--to range matches no document (nothing written)";
+  6 the --from/--to range matches no document, or the graph filters keep no entity (nothing written)";
 
 /// After `recover --help`.
 pub(crate) const RECOVER_EXIT_CODES: &str = "\
