@@ -26,6 +26,11 @@ pub(super) fn parse_text(id: String, path: &Path, content: &str) -> Result<Docum
         comments: Vec::new(),
     };
 
+    if let Some(bad) = malformed_date_line(lines[0]) {
+        let line = content.split(['\n', '\r']).position(|l| !l.trim().is_empty()).map_or(1, |i| i + 1);
+        let message = format!("`{bad}` on the date line is not a day (YYYY-MM-DD, a real calendar date)");
+        return Err(CorpusError::Format { line, message });
+    }
     let Some((date, first_paragraph)) = split_date_line(lines[0]) else {
         // Rule 2: a plain article, maybe with a title line.
         if lines.len() > 1 && is_title(lines[0]) {
@@ -84,6 +89,27 @@ fn split_date_line(line: &str) -> Option<(String, &str)> {
         return None;
     }
     Some((date.to_string(), tail.trim()))
+}
+
+/// A first line that means to be a date line (`date` and a date-like word of
+/// digits joined by `-`, `/` or `.`) but whose date is not a day
+/// (`date 2023-02-29`, `date 2024-1-5`): the word, so the file is reported
+/// rather than read as an undated article.
+fn malformed_date_line(line: &str) -> Option<&str> {
+    if split_date_line(line).is_some() || !line.get(..4)?.eq_ignore_ascii_case("date") {
+        return None;
+    }
+    let rest = &line[4..];
+    let rest = rest.strip_prefix(':').unwrap_or(rest);
+    if !rest.starts_with(char::is_whitespace) {
+        return None;
+    }
+    let word = rest.split_whitespace().next()?;
+    let date_like = word.len() >= 6
+        && word.starts_with(|c: char| c.is_ascii_digit())
+        && word.chars().all(|c| c.is_ascii_digit() || matches!(c, '-' | '/' | '.'))
+        && word.contains(['-', '/', '.']);
+    date_like.then_some(word)
 }
 
 /// Rule 2: a first line short enough to be a headline.
@@ -244,6 +270,23 @@ mod tests {
         assert_eq!(split_date_line("date 2023-13-17 x"), None);
         assert_eq!(split_date_line("date 2023-10-170"), None);
         assert_eq!(split_date_line("Datelines are fun"), None);
+    }
+
+    #[test]
+    fn a_date_line_whose_date_is_no_day_is_reported() {
+        for (line, bad) in [("date 2023-02-29 Merkel spoke.", "2023-02-29"), ("Date: 2024-1-5", "2024-1-5")] {
+            assert_eq!(malformed_date_line(line), Some(bad), "{line}");
+            let err = parse_text("t".into(), Path::new("t.txt"), &format!("\n{line}\nBob\nRight.\n")).unwrap_err();
+            assert_eq!(
+                err.to_string(),
+                format!("line 2: `{bad}` on the date line is not a day (YYYY-MM-DD, a real calendar date)")
+            );
+        }
+        for line in
+            ["date 2023-10-17 Tokyo said.", "Date 10 people died", "dated 2024-1-5", "Datelines are fun", "date"]
+        {
+            assert_eq!(malformed_date_line(line), None, "{line}");
+        }
     }
 
     #[test]
