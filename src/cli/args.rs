@@ -230,7 +230,7 @@ pub(crate) enum StanceChoice {
 #[derive(Args, Clone, Copy)]
 pub(crate) struct Runtime {
     /// Worker threads: bounds the Rayon pool and libtorch's intra-op pool (inter-op is 1). Default: all cores.
-    #[arg(long)]
+    #[arg(long, value_parser = parse_threads)]
     pub(crate) threads: Option<usize>,
     /// Texts (NER windows, stance pairs) per model forward pass.
     #[arg(long, default_value_t = 32)]
@@ -463,6 +463,13 @@ fn parse_positive(s: &str) -> Result<usize, String> {
     }
 }
 
+fn parse_threads(s: &str) -> Result<usize, String> {
+    match s.parse::<usize>() {
+        Ok(n) if n > 0 => Ok(n),
+        _ => Err(format!("{s:?}: give a number of threads, at least 1")),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use clap::CommandFactory;
@@ -501,6 +508,15 @@ mod tests {
     #[test]
     fn the_definitions_are_consistent() {
         Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn threads_is_at_least_one() {
+        use clap::Parser;
+        let run = |n: &str| Cli::try_parse_from(["stancegraph", "run", "in", "--out", "o", "--threads", n]);
+        let err = run("0").err().unwrap().to_string();
+        assert!(err.contains("give a number of threads, at least 1"), "{err}");
+        assert!(run("2").is_ok());
     }
 
     #[test]
