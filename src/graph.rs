@@ -212,6 +212,11 @@ pub(crate) fn commenter_name(author: &str) -> &str {
 }
 
 impl Graph {
+    /// The nodes that stand for entities.
+    pub(crate) fn entity_nodes(&self) -> impl Iterator<Item = &Node> {
+        self.nodes.iter().filter(|n| matches!(n.kind, NodeKind::Entity(_)))
+    }
+
     /// The node with this id.
     pub fn node(&self, id: &str) -> Option<&Node> {
         self.nodes.binary_search_by(|n| n.id.as_str().cmp(id)).ok().map(|i| &self.nodes[i])

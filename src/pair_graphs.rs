@@ -156,7 +156,7 @@ pub fn build(
 
 /// The ids of the entities the main graph shows.
 fn shown_entities(graph: &Graph) -> HashSet<&str> {
-    graph.nodes.iter().filter(|n| matches!(n.kind, NodeKind::Entity(_))).map(|n| n.id.as_str()).collect()
+    graph.entity_nodes().map(|n| n.id.as_str()).collect()
 }
 
 /// Commenters linked by agreement.

@@ -1111,8 +1111,7 @@ impl ExportSet {
 
     /// Whether the graph filters left no entity of a set that has some.
     fn graph_filtered_empty(&self) -> bool {
-        !self.snapshot.entities.is_empty()
-            && !self.graph.nodes.iter().any(|n| matches!(n.kind, graph::NodeKind::Entity(_)))
+        !self.snapshot.entities.is_empty() && self.graph.entity_nodes().next().is_none()
     }
 
     fn exports(&self) -> Exports<'_> {

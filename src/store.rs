@@ -161,12 +161,11 @@ pub(crate) fn shard_info(path: &Path) -> Result<ShardInfo> {
 /// Deletes a store file with its `-wal` and `-shm` files (a missing one is fine).
 pub fn remove(path: &Path) -> Result<()> {
     for suffix in ["", "-wal", "-shm"] {
-        let mut p = path.as_os_str().to_owned();
-        p.push(suffix);
+        let p = with_suffix(path, suffix);
         match fs::remove_file(&p) {
             Ok(()) => {}
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-            Err(source) => return Err(StoreError::Lock { path: PathBuf::from(p), source }),
+            Err(source) => return Err(StoreError::Lock { path: p, source }),
         }
     }
     Ok(())
@@ -236,9 +235,7 @@ pub enum LockError {
 
 /// `<store>.lock`.
 pub(crate) fn lock_path(store: &Path) -> PathBuf {
-    let mut p = store.as_os_str().to_owned();
-    p.push(".lock");
-    PathBuf::from(p)
+    with_suffix(store, ".lock")
 }
 
 // ----------------------------------------------------------------- schema --
@@ -1459,13 +1456,9 @@ pub fn recover(path: &Path) -> Result<Recovered> {
         return Err(StoreError::NotAStore { path: path.to_path_buf() });
     }
     let io = |source| StoreError::Lock { path: path.to_path_buf(), source };
+    // What a recover killed before its swap left.
     let recovering = with_suffix(path, ".recovering");
-    for suffix in ["", "-wal", "-shm", "-journal"] {
-        let leftover = with_suffix(&recovering, suffix);
-        if leftover.exists() {
-            fs::remove_file(&leftover).map_err(io)?;
-        }
-    }
+    remove(&recovering)?;
     let fresh = Store::open(&recovering)?;
     copy_readable_rows(path, &fresh, &mut report);
     drop(fresh);

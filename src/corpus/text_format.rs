@@ -73,16 +73,7 @@ pub(super) fn parse_text(id: String, path: &Path, content: &str) -> Result<Docum
 
 /// Rule 1: `date YYYY-MM-DD rest` → (date, rest). `rest` may be empty.
 fn split_date_line(line: &str) -> Option<(String, &str)> {
-    let keyword = line.get(..4)?;
-    if !keyword.eq_ignore_ascii_case("date") {
-        return None;
-    }
-    let rest = &line[4..];
-    let rest = rest.strip_prefix(':').unwrap_or(rest);
-    let after_space = rest.trim_start();
-    if after_space.len() == rest.len() && !rest.is_empty() {
-        return None; // "dates ..." or "date2023": no separator
-    }
+    let after_space = after_date_keyword(line)?;
     let date = leading_date(after_space)?;
     let tail = &after_space[10..];
     if !(tail.is_empty() || tail.starts_with(char::is_whitespace)) {
@@ -96,20 +87,27 @@ fn split_date_line(line: &str) -> Option<(String, &str)> {
 /// (`date 2023-02-29`, `date 2024-1-5`): the word, so the file is reported
 /// rather than read as an undated article.
 fn malformed_date_line(line: &str) -> Option<&str> {
-    if split_date_line(line).is_some() || !line.get(..4)?.eq_ignore_ascii_case("date") {
+    if split_date_line(line).is_some() {
         return None;
     }
-    let rest = &line[4..];
-    let rest = rest.strip_prefix(':').unwrap_or(rest);
-    if !rest.starts_with(char::is_whitespace) {
-        return None;
-    }
-    let word = rest.split_whitespace().next()?;
+    let word = after_date_keyword(line)?.split_whitespace().next()?;
     let date_like = word.len() >= 6
         && word.starts_with(|c: char| c.is_ascii_digit())
         && word.chars().all(|c| c.is_ascii_digit() || matches!(c, '-' | '/' | '.'))
         && word.contains(['-', '/', '.']);
     date_like.then_some(word)
+}
+
+/// What follows `date` or `date:` (any case) and the whitespace after it;
+/// `None` when the line does not start so ("dates ...", "date2023").
+fn after_date_keyword(line: &str) -> Option<&str> {
+    if !line.get(..4)?.eq_ignore_ascii_case("date") {
+        return None;
+    }
+    let rest = &line[4..];
+    let rest = rest.strip_prefix(':').unwrap_or(rest);
+    let after_space = rest.trim_start();
+    (after_space.len() < rest.len() || rest.is_empty()).then_some(after_space)
 }
 
 /// Rule 2: a first line short enough to be a headline.
