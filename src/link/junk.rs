@@ -180,6 +180,33 @@ impl Linker {
         !known && self.evidence.lower_phrases.get(&key).copied().unwrap_or(0) < 2
     }
 
+    /// The span without a function word run into its last word by a
+    /// missing space ("white housenor" of "in the white housenor not" →
+    /// "white house"), when what is left is a curated organisation, a
+    /// country or a curated person and the whole is none. `None` otherwise.
+    pub(super) fn unglue_tail(&self, span: &EntitySpan, text: &TextInfo) -> Option<EntitySpan> {
+        let surface = text.slice(span.start, span.end)?;
+        let last = TextInfo::new(surface).words.last()?.clone();
+        if span.start + last.end != span.end || self.is_curated_name(surface) {
+            return None;
+        }
+        let glued = GLUED_WORDS.iter().find(|f| {
+            last.lower.ends_with(*f) && last.lower.chars().count() >= f.chars().count() + 3 && is_function_word(f)
+        })?;
+        let end = span.end - glued.chars().count();
+        let shorter = text.slice(span.start, end)?;
+        self.is_curated_name(shorter).then(|| EntitySpan { end, text: shorter.to_string(), ..span.clone() })
+    }
+
+    /// Whether a span's text is a curated organisation, country or person.
+    fn is_curated_name(&self, surface: &str) -> bool {
+        let label = clean_label(surface);
+        let key = TextInfo::new(&label).words.iter().map(|w| w.lower.as_str()).collect::<Vec<_>>().join(" ");
+        self.tables.orgs.by_key.contains_key(&org_key(&label))
+            || self.tables.countries.lookup_span(surface).is_some()
+            || self.tables.people.full.contains_key(&key)
+    }
+
     /// Whether one word (its key, and the cleaned label it is) is known as a
     /// name: a word of a longer Person span of the document, a curated short
     /// form, a surname or first name seen in the corpus, a country word, a
@@ -194,6 +221,10 @@ impl Linker {
             || org_word(label).is_some()
     }
 }
+
+/// Function words a missing space may run into the word before them
+/// ([`Linker::unglue_tail`]).
+const GLUED_WORDS: &[&str] = &["nor", "and", "or", "but", "the", "not", "is", "was"];
 
 /// The key (folded words joined by a space) of a phrase of two or more
 /// words with no capital letter; `None` for anything else.

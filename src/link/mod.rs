@@ -518,6 +518,8 @@ impl Linker {
                 self.surface_forms.insert((type_of_kind(span.kind), surface.trim().to_string()));
                 let trimmed = junk::trim_non_name_words(span, &texts[t]);
                 let span = trimmed.as_ref().unwrap_or(span);
+                let unglued = self.unglue_tail(span, &texts[t]);
+                let span = unglued.as_ref().unwrap_or(span);
                 let Some(surface) = texts[t].slice(span.start, span.end) else { continue };
                 self.classify(t, span, surface, &texts, &mut ctx, &mut pending);
             }

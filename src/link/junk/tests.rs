@@ -332,3 +332,24 @@ fn one_off_lower_case_misc_phrases_are_junk_but_recurring_ones_stay() {
     assert_eq!(lower_phrase_key("Beaver faced"), None);
     assert_eq!(lower_phrase_key("beaver"), None);
 }
+
+#[test]
+fn a_function_word_run_into_a_known_name_is_cut_off() {
+    // "white housenor" (a missing space before "nor") is the White House;
+    // a name that is known whole ("Ireland") or whose shorter form is no
+    // curated name ("Windsor") keeps its span.
+    let text = "It being in the white housenor not is geography. Ireland and Windsor too.";
+    let got = linked(
+        text,
+        &[
+            ("white housenor", 0, EntityKind::Location),
+            ("Ireland", 0, EntityKind::Location),
+            ("Windsor", 0, EntityKind::Location),
+        ],
+    );
+    assert_eq!(
+        got,
+        pairs(&[("white house", "org:white-house"), ("Ireland", "IRL"), ("Windsor", "loc:windsor")]),
+        "{got:?}"
+    );
+}
