@@ -57,6 +57,7 @@ use crate::link::{Antecedent, Entity, EntityType, IssuedIds, LinkedBy, Mention, 
 use crate::ner::{EntityKind, EntitySpan};
 use crate::stance::{Stance, StanceDecision, StanceRecord};
 
+mod pages;
 mod recover;
 mod relink;
 pub use recover::{recover, Recovered, TableRecovery};
