@@ -229,7 +229,11 @@ fn a_date_in_the_file_name_dates_a_document_without_one() {
     let loaded = load_file(&jsonl).expect("loads");
     assert_eq!(loaded.bad_lines.len(), 1, "{:?}", loaded.bad_lines);
     assert_eq!(loaded.bad_lines[0].line, 3);
-    assert!(loaded.bad_lines[0].reason.contains("comment 0: `date` \"sometime\" is not a day"), "{:?}", loaded.bad_lines);
+    assert!(
+        loaded.bad_lines[0].reason.contains("comment 0: `date` \"sometime\" is not a day"),
+        "{:?}",
+        loaded.bad_lines
+    );
     let docs = loaded.documents;
     assert_eq!(docs[0].date.as_deref(), Some("2015-12-24"));
     let comment_dates: Vec<Option<&str>> = docs[0].comments.iter().map(|c| c.date.as_deref()).collect();

@@ -25,7 +25,8 @@ pub(crate) fn recover(args: RecoverArgs) -> anyhow::Result<ExitCode> {
         .filter(|(_, t)| t.kept > 0 || t.lost != Some(0))
         .map(|(name, t)| {
             let lost = t.lost.map_or("?".to_string(), |n| n.to_string());
-            let pages = if t.from_pages > 0 { format!(" ({} read from its pages)", t.from_pages) } else { String::new() };
+            let pages =
+                if t.from_pages > 0 { format!(" ({} read from its pages)", t.from_pages) } else { String::new() };
             format!("{name} {} kept{pages}, {lost} lost", t.kept)
         })
         .collect();

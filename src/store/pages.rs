@@ -391,4 +391,32 @@ mod tests {
         bad[6] = 0xff;
         assert_eq!(record(&bad), None, "text that is not UTF-8");
     }
+
+    #[test]
+    fn rows_are_read_with_page_1_overwritten_and_the_page_size_found() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("t.db");
+        let conn = rusqlite::Connection::open(&db).unwrap();
+        conn.execute_batch("PRAGMA page_size = 1024; CREATE TABLE t (a TEXT NOT NULL, b INTEGER NOT NULL);").unwrap();
+        for i in 0..300 {
+            // Every 50th row overflows its page.
+            let text = if i % 50 == 0 { "long ".repeat(400) } else { format!("row {i}") };
+            conn.execute("INSERT INTO t(a, b) VALUES (?1, ?2)", rusqlite::params![text, i]).unwrap();
+        }
+        drop(conn);
+        let mut bytes = std::fs::read(&db).unwrap();
+        let whole = PageFile::from_bytes(bytes.clone());
+        let (entries, _) = whole.schema().unwrap();
+        assert!(entries.iter().any(|e| e.kind == "table" && e.name == "t" && whole.walk(e.root).complete));
+        bytes[..1024].iter_mut().for_each(|b| *b = 0x5a);
+        let file = PageFile::from_bytes(bytes);
+        assert_eq!(file.page_size, 1024);
+        assert!(file.schema().is_none() && file.free_pages().is_none());
+        let rows: Vec<PageRow> =
+            file.table_leaves().into_iter().flat_map(|n| file.leaf_rows(n).unwrap().rows).collect();
+        assert_eq!(rows.len(), 300);
+        let row = |i: i64| rows.iter().find(|r| r.rowid == i + 1).unwrap().values.clone();
+        assert_eq!(row(7), vec![Value::Text("row 7".into()), Value::Integer(7)]);
+        assert_eq!(row(100), vec![Value::Text("long ".repeat(400)), Value::Integer(100)]);
+    }
 }

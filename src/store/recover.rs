@@ -117,8 +117,7 @@ fn copy_readable_rows(damaged: &Path, fresh: &Store, report: &mut Recovered) {
         Ok(old) => {
             for table in TABLES.into_iter().filter(|t| *t != "meta") {
                 let (kept, lost) = copy_table(&old, &fresh.conn, table);
-                let count: Option<i64> =
-                    old.query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0)).ok();
+                let count: Option<i64> = old.query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0)).ok();
                 // A table read whole lost nothing; else its row count tells, when it reads.
                 before.insert(table, if lost.is_empty() { Some(kept) } else { count.map(|n| n as usize) });
                 report.tables.insert(table.to_string(), TableRecovery { kept, ..TableRecovery::default() });
@@ -130,10 +129,13 @@ fn copy_readable_rows(damaged: &Path, fresh: &Store, report: &mut Recovered) {
     if source != damaged {
         let _ = fs::remove_file(&source);
     }
-    let whole: BTreeSet<&str> = before.iter().filter(|(t, n)| **n == Some(report.tables[**t].kept)).map(|(t, _)| *t).collect();
+    let whole: BTreeSet<&str> =
+        before.iter().filter(|(t, n)| **n == Some(report.tables[**t].kept)).map(|(t, _)| *t).collect();
     salvage_pages(damaged, &fresh.conn, &whole, report);
     drop_comments_without_document(&fresh.conn, report);
-    if report.tables.get("comments").is_some_and(|t| t.from_pages > 0) || before.get("comments") != Some(&Some(report.tables["comments"].kept)) {
+    if report.tables.get("comments").is_some_and(|t| t.from_pages > 0)
+        || before.get("comments") != Some(&Some(report.tables["comments"].kept))
+    {
         mark_documents_missing_comments(&fresh.conn, report);
     }
     for (table, t) in report.tables.iter_mut() {
@@ -245,7 +247,8 @@ fn copy_table(old: &Connection, new: &Connection, table: &str) -> (usize, Vec<St
     let list = columns.join(", ");
     let marks: Vec<String> = (1..=columns.len()).map(|i| format!("?{i}")).collect();
     // Rows keep their rowids, so the page salvage that follows knows them.
-    let insert = format!("INSERT OR IGNORE INTO {table}(rowid, {list}) VALUES (?{}, {})", columns.len() + 1, marks.join(", "));
+    let insert =
+        format!("INSERT OR IGNORE INTO {table}(rowid, {list}) VALUES (?{}, {})", columns.len() + 1, marks.join(", "));
     let batch_sql = format!("SELECT rowid, {list} FROM {table} WHERE rowid > ?1 ORDER BY rowid LIMIT 1000");
     let one_sql = format!("SELECT rowid, {list} FROM {table} WHERE rowid = ?1");
     let read = |sql: &str, at: i64| -> rusqlite::Result<Vec<(i64, Vec<rusqlite::types::Value>)>> {
@@ -364,8 +367,9 @@ fn table_shapes(conn: &Connection) -> rusqlite::Result<Vec<TableShape>> {
     let mut shapes = Vec::new();
     for name in names {
         let mut stmt = conn.prepare(&format!("PRAGMA table_info({name})"))?;
-        let info: Vec<(String, String, bool, i64)> =
-            stmt.query_map([], |r| Ok((r.get(1)?, r.get(2)?, r.get(3)?, r.get(5)?)))?.collect::<rusqlite::Result<_>>()?;
+        let info: Vec<(String, String, bool, i64)> = stmt
+            .query_map([], |r| Ok((r.get(1)?, r.get(2)?, r.get(3)?, r.get(5)?)))?
+            .collect::<rusqlite::Result<_>>()?;
         let keys = info.iter().filter(|c| c.3 > 0).count();
         let columns: Vec<ColumnShape> = info
             .into_iter()
@@ -401,8 +405,11 @@ fn plan_pages(file: &PageFile, shapes: &[TableShape], whole: &BTreeSet<&str>) ->
     let mut plan = PagePlan::default();
     let mut claimed: HashSet<u32> = file.free_pages().unwrap_or_default();
     claimed.insert(1);
-    let mut open: BTreeSet<&str> =
-        shapes.iter().filter(|s| s.is_recovered() && !whole.contains(s.name.as_str())).map(|s| s.name.as_str()).collect();
+    let mut open: BTreeSet<&str> = shapes
+        .iter()
+        .filter(|s| s.is_recovered() && !whole.contains(s.name.as_str()))
+        .map(|s| s.name.as_str())
+        .collect();
     if let Some((entries, schema_walk)) = file.schema() {
         claimed.extend(schema_walk.reached);
         for entry in entries.iter().filter(|e| e.kind == "table") {
@@ -422,11 +429,8 @@ fn plan_pages(file: &PageFile, shapes: &[TableShape], whole: &BTreeSet<&str>) ->
     }
     for n in file.table_leaves().into_iter().filter(|n| !claimed.contains(n)) {
         let Some(leaf) = file.leaf_rows(n).filter(|l| !l.rows.is_empty()) else { continue };
-        let fitting: Vec<&str> = shapes
-            .iter()
-            .filter(|s| leaf.rows.iter().all(|r| s.fits(&r.values)))
-            .map(|s| s.name.as_str())
-            .collect();
+        let fitting: Vec<&str> =
+            shapes.iter().filter(|s| leaf.rows.iter().all(|r| s.fits(&r.values))).map(|s| s.name.as_str()).collect();
         match fitting[..] {
             [one] if open.contains(one) => {
                 plan.rows.entry(one.to_string()).or_default().1.extend(leaf.rows);
@@ -444,9 +448,10 @@ fn has_store_rows(path: &Path) -> bool {
     let Ok(file) = PageFile::read(path) else { return false };
     let Ok(scratch) = Store::open(Path::new(":memory:")) else { return false };
     let Ok(shapes) = table_shapes(&scratch.conn) else { return false };
-    plan_pages(&file, &shapes, &BTreeSet::new()).rows.values().any(|(reached, unreached)| {
-        !reached.is_empty() || !unreached.is_empty()
-    })
+    plan_pages(&file, &shapes, &BTreeSet::new())
+        .rows
+        .values()
+        .any(|(reached, unreached)| !reached.is_empty() || !unreached.is_empty())
 }
 
 /// Adds to `fresh` the rows SQLite could not reach, read from the damaged
@@ -533,9 +538,7 @@ fn is_key_conflict(e: &rusqlite::Error) -> bool {
 /// keeps a document's comments with it, and the document's next delivery
 /// stores them again.
 fn drop_comments_without_document(conn: &Connection, report: &mut Recovered) {
-    let dropped = conn
-        .execute("DELETE FROM comments WHERE doc_id NOT IN (SELECT id FROM documents)", [])
-        .unwrap_or(0);
+    let dropped = conn.execute("DELETE FROM comments WHERE doc_id NOT IN (SELECT id FROM documents)", []).unwrap_or(0);
     if dropped > 0 {
         if let Some(t) = report.tables.get_mut("comments") {
             t.kept -= dropped.min(t.kept);
