@@ -49,7 +49,8 @@ const PROBE_PAST_LAST: i64 = 100_000;
 /// is; a file without SQLite's header is refused untouched. For a damaged
 /// one, every row that can still be read is copied into a new store beside
 /// it (`<store>.recovering`): table by table, in rowid batches, and row by
-/// row where a page is unreadable. Only then is the damaged store moved
+/// row where a page is unreadable; then the rows SQLite could not reach are
+/// read from the file's pages ([`salvage_pages`]). Only then is the damaged store moved
 /// aside (`<store>.damaged-<time>`, with its `-wal` and `-shm` files) and the
 /// new one put in its place, so a recover killed midway leaves the damaged
 /// store where it was, and the next recover starts again. Derived tables
