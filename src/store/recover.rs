@@ -471,12 +471,12 @@ fn salvage_pages(damaged: &Path, fresh: &Connection, whole: &BTreeSet<&str>, rep
         Ok(s) => s,
         Err(e) => return report.lost.push(format!("the new store's tables: {e}")),
     };
-    let plan = plan_pages(&file, &shapes, whole);
+    let mut plan = plan_pages(&file, &shapes, whole);
     if plan.ambiguous > 0 {
         report.lost.push(format!("{} pages whose rows fit more than one table", plan.ambiguous));
     }
     for shape in shapes.iter().filter(|s| s.is_recovered()) {
-        let Some((reached, mut unreached)) = plan.rows.get(&shape.name).cloned() else { continue };
+        let Some((reached, mut unreached)) = plan.rows.remove(&shape.name) else { continue };
         unreached.sort_by_key(|r| std::cmp::Reverse(r.rowid));
         // Older copies of kept rows (pages an update freed) are not losses.
         let (added, rejected, _older_copies) = insert_rows(fresh, shape, reached.into_iter().chain(unreached));
