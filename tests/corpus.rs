@@ -214,17 +214,27 @@ fn a_date_in_the_file_name_dates_a_document_without_one() {
     fs::write(&dated, "date 2016-01-02 A quiet day in parliament passed without any votes at all.\n").expect("write");
     assert_eq!(one(&dated).date.as_deref(), Some("2016-01-02"));
 
-    // JSONL: the document's `date` first, else the file name's; comments keep their own date.
+    // JSONL: the document's `date` first, else the file name's; comments keep their own date;
+    // a comment date that is no day makes its line bad, as a document's does.
     let jsonl = dir.path().join("threads-2015-12-24.jsonl");
     let lines = [
         serde_json::json!({"id": "a", "text": "No date here.", "comments": [
             {"author": "x", "text": "First.", "date": "2015-12-25T10:00:00Z"},
-            {"author": "y", "text": "Second.", "date": "sometime"},
+            {"author": "y", "text": "Second.", "date": ""},
             {"author": "z", "text": "Third."}]}),
         serde_json::json!({"id": "b", "date": "2016-03-01", "text": "Dated."}),
+        serde_json::json!({"id": "c", "text": "Undated.", "comments": [{"author": "y", "text": "Hi.", "date": "sometime"}]}),
     ];
     fs::write(&jsonl, lines.map(|l| l.to_string()).join("\n")).expect("write");
-    let docs = load_file(&jsonl).expect("loads").documents;
+    let loaded = load_file(&jsonl).expect("loads");
+    assert_eq!(loaded.bad_lines.len(), 1, "{:?}", loaded.bad_lines);
+    assert_eq!(loaded.bad_lines[0].line, 3);
+    assert!(
+        loaded.bad_lines[0].reason.contains("comment 0: `date` \"sometime\" is not a day"),
+        "{:?}",
+        loaded.bad_lines
+    );
+    let docs = loaded.documents;
     assert_eq!(docs[0].date.as_deref(), Some("2015-12-24"));
     let comment_dates: Vec<Option<&str>> = docs[0].comments.iter().map(|c| c.date.as_deref()).collect();
     assert_eq!(comment_dates, [Some("2015-12-25"), None, None]);

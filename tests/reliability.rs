@@ -122,7 +122,9 @@ fn recover_salvages_row_by_row_and_a_smaller_corpus_is_not_published() {
     ok(&rec);
     let said = stderr(&rec);
     assert!(said.contains(&format!("documents {} kept, {lost} lost", 47 - lost)), "{said}");
-    assert!(said.contains("comments 94 kept, 0 lost"), "{said}");
+    // The comments of a lost document go with it (its next delivery stores them again).
+    assert!(said.contains(&format!("comments {} kept, {} lost", 94 - 2 * lost, 2 * lost)), "{said}");
+    assert!(said.contains(&format!("the documents of {} comments", 2 * lost)), "{said}");
     let conn = rusqlite::Connection::open(&db).unwrap();
     let docs: i64 = conn.query_row("SELECT count(*) FROM documents", [], |r| r.get(0)).unwrap();
     assert_eq!(docs as usize, 47 - lost);
@@ -338,7 +340,8 @@ fn an_export_that_matches_nothing_keeps_latest_and_bad_dates_are_refused() {
         &bad,
         "{\"id\": \"b1\", \"date\": \"yesterday\", \"text\": \"Canada met Mexico.\"}\n\
          {\"id\": \"b2\", \"date\": \"2024-13-45\", \"text\": \"Canada met Mexico.\"}\n\
-         {\"id\": \"b3\", \"date\": \"2024-02-29\", \"text\": \"Canada met Mexico.\"}\n",
+         {\"id\": \"b3\", \"date\": \"2024-02-29\", \"text\": \"Canada met Mexico.\"}\n\
+         {\"id\": \"b4\", \"date\": \"2024-02-29\", \"text\": \"Canada met Mexico.\", \"comments\": [{\"author\": \"a\", \"text\": \"Yes.\", \"date\": \"yesterday\"}]}\n",
     )
     .unwrap();
     let out2 = dir.path().join("out2");
@@ -347,6 +350,9 @@ fn an_export_that_matches_nothing_keeps_latest_and_bad_dates_are_refused() {
     let err = stderr(&o);
     assert!(err.contains("bad.jsonl") && err.contains("\"yesterday\" is not a day"), "{err}");
     assert!(err.contains("\"2024-13-45\" is not a day"), "{err}");
+    // A comment's date that is no day makes its line bad too (it used to fall back to the article's date).
+    let line = err.lines().find(|l| l.contains("bad.jsonl:4")).unwrap_or_else(|| panic!("line 4 reported: {err}"));
+    assert!(line.contains("comment 0: `date` \"yesterday\" is not a day"), "{line}");
     assert_eq!(summary(&out2)["documents"], 1);
 }
 

@@ -23,9 +23,11 @@ pub(crate) fn recover(args: RecoverArgs) -> anyhow::Result<ExitCode> {
         .tables
         .iter()
         .filter(|(_, t)| t.kept > 0 || t.lost != Some(0))
-        .map(|(name, t)| match t.lost {
-            Some(lost) => format!("{name} {} kept, {lost} lost", t.kept),
-            None => format!("{name} {} kept, ? lost", t.kept),
+        .map(|(name, t)| {
+            let lost = t.lost.map_or("?".to_string(), |n| n.to_string());
+            let pages =
+                if t.from_pages > 0 { format!(" ({} read from its pages)", t.from_pages) } else { String::new() };
+            format!("{name} {} kept{pages}, {lost} lost", t.kept)
         })
         .collect();
     let rows: usize = report.tables.values().map(|t| t.kept).sum();

@@ -8,7 +8,7 @@ use std::path::Path;
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::input_dates::{date_in_file_name, json_date, leading_date};
+use super::input_dates::{date_in_file_name, json_date};
 use super::{BadLine, Comment, CorpusError, Document, Parsed};
 
 /// A document as written in JSON.
@@ -94,20 +94,13 @@ impl RawDocument {
         }
 
         let date = json_date(self.date.as_deref())?;
-        // A comment date that is no day leaves the comment on its article's date (see [`Comment::date`]).
-        let comments = self
-            .comments
-            .into_iter()
-            .zip(comment_ids)
-            .zip(parents)
-            .map(|((raw, id), parent)| Comment {
-                id,
-                author: raw.author,
-                text: raw.text,
-                parent,
-                date: raw.date.as_deref().and_then(leading_date).map(str::to_string),
-            })
-            .collect();
+        // A comment date that is no day makes the line bad, as a document's does;
+        // a comment without a date is on its article's date (see [`Comment::date`]).
+        let mut comments = Vec::with_capacity(self.comments.len());
+        for (i, ((raw, id), parent)) in self.comments.into_iter().zip(comment_ids).zip(parents).enumerate() {
+            let date = json_date(raw.date.as_deref()).map_err(|e| format!("comment {i}: {e}"))?;
+            comments.push(Comment { id, author: raw.author, text: raw.text, parent, date });
+        }
         Ok(Document {
             id,
             path: path.to_path_buf(),
@@ -221,5 +214,25 @@ mod tests {
     fn parent_loops_are_found() {
         assert_eq!(find_parent_loop(&[None, Some(0), Some(1)]), None);
         assert_eq!(find_parent_loop(&[Some(2), None, Some(0)]), Some(0));
+    }
+
+    fn document(line: &str) -> Result<Document, String> {
+        let raw: RawDocument = serde_json::from_str(line).unwrap();
+        raw.into_document("f", Path::new("f.jsonl"), 1)
+    }
+
+    #[test]
+    fn a_comment_date_that_is_no_day_makes_the_line_bad() {
+        for bad in ["yesterday", "2024-13-45", "2023-02-29"] {
+            let line = format!(
+                r#"{{"date": "2024-02-08", "text": "t", "comments": [{{"author": "a", "text": "x"}}, {{"author": "b", "text": "y", "date": "{bad}"}}]}}"#
+            );
+            let err = document(&line).unwrap_err();
+            assert!(err.starts_with("comment 1: `date`") && err.contains(&format!("{bad:?} is not a day")), "{err}");
+        }
+        let good = r#"{"date": "2024-02-08", "text": "t", "comments": [{"author": "a", "text": "x", "date": "2024-02-09T10:00Z"}, {"author": "b", "text": "y", "date": ""}]}"#;
+        let doc = document(good).unwrap();
+        assert_eq!(doc.comments[0].date.as_deref(), Some("2024-02-09"));
+        assert_eq!(doc.comments[1].date, None, "an empty date is no date: the article's");
     }
 }
