@@ -60,7 +60,7 @@ mod relink;
 pub(crate) use relink::{KeptLinking, NightCommit};
 mod snapshot;
 pub(crate) use snapshot::Scope;
-pub use snapshot::{Snapshot, Totals, Window};
+pub use snapshot::{Selection, Snapshot, Totals, Window};
 
 /// Version of the table layout; a store of another version is refused.
 pub(crate) const SCHEMA_VERSION: i64 = 1;

@@ -11,6 +11,42 @@ use crate::corpus::Document;
 use crate::evidence;
 use crate::link::{Antecedent, Entity, EntityType, LinkedBy, Mention, Source};
 use crate::stance::StanceRecord;
+use crate::store::{Selection, Store, StoreError};
+
+/// Where `mentions.jsonl` reads its rows.
+#[derive(Clone, Copy)]
+pub enum MentionRows<'a> {
+    /// Mentions held in memory.
+    Listed(&'a [Mention]),
+    /// The store's mentions of a selection's documents, read row by row as
+    /// they are written, so that no export holds every mention.
+    Stored(&'a Store, &'a Selection),
+}
+
+impl std::fmt::Debug for MentionRows<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            MentionRows::Listed(m) => write!(f, "Listed({} mentions)", m.len()),
+            MentionRows::Stored(_, selection) => write!(f, "Stored({selection:?})"),
+        }
+    }
+}
+
+impl MentionRows<'_> {
+    /// Calls `f` with each mention, in order.
+    fn each(&self, mut f: impl FnMut(&Mention) -> Result<(), Fail>) -> Result<(), Fail> {
+        match self {
+            MentionRows::Listed(mentions) => mentions.iter().try_for_each(f),
+            MentionRows::Stored(store, selection) => store.each_mention(selection, |m| f(&m)),
+        }
+    }
+}
+
+impl From<StoreError> for Fail {
+    fn from(e: StoreError) -> Fail {
+        Fail::Io(std::io::Error::other(e))
+    }
+}
 
 /// Writes `entities.jsonl`, sorted by id.
 pub(crate) fn write_entities_jsonl(path: &Path, entities: &[Entity]) -> Result<(), ExportError> {
@@ -37,11 +73,12 @@ struct MentionLine<'a> {
     antecedent: Option<Antecedent>,
 }
 
-/// Writes `mentions.jsonl`, in the order given. `type` is the linked entity's
-/// type and `author` the comment's author (both `null` when unknown).
+/// Writes `mentions.jsonl`, in the order given, a row at a time. `type` is
+/// the linked entity's type and `author` the comment's author (both `null`
+/// when unknown).
 pub(crate) fn write_mentions_jsonl(
     path: &Path,
-    mentions: &[Mention],
+    mentions: MentionRows,
     documents: &[Document],
     entities: &[Entity],
 ) -> Result<(), ExportError> {
@@ -53,29 +90,37 @@ pub(crate) fn write_mentions_jsonl(
     for e in entities {
         types.entry(e.id.as_str()).or_insert(e.kind);
     }
-    let lines = mentions.iter().map(|m| {
-        let comment = match m.source {
-            Source::Article => None,
-            Source::Comment(i) => Some(i),
-        };
-        MentionLine {
-            doc_id: &m.doc_id,
-            source: if comment.is_some() { "comment" } else { "article" },
-            comment,
-            author: comment
-                .and_then(|i| docs.get(m.doc_id.as_str()).and_then(|d| d.comments.get(i)))
-                .map(|c| c.author.as_str()),
-            start: m.start,
-            end: m.end,
-            text: &m.text,
-            kind: types.get(m.entity_id.as_str()).copied(),
-            entity_id: &m.entity_id,
-            linked_by: m.linked_by,
-            pronoun: m.linked_by == LinkedBy::Pronoun,
-            antecedent: m.antecedent,
-        }
-    });
-    write_atomic(path, |w| json_lines(w, lines))
+    write_atomic(path, |w| {
+        mentions.each(|m| {
+            let author = match m.source {
+                Source::Article => None,
+                Source::Comment(i) => docs.get(m.doc_id.as_str()).and_then(|d| d.comments.get(i)),
+            };
+            let line = mention_line(m, author.map(|c| c.author.as_str()), types.get(m.entity_id.as_str()).copied());
+            json_lines(w, [line])
+        })
+    })
+}
+
+fn mention_line<'a>(m: &'a Mention, author: Option<&'a str>, kind: Option<EntityType>) -> MentionLine<'a> {
+    let comment = match m.source {
+        Source::Article => None,
+        Source::Comment(i) => Some(i),
+    };
+    MentionLine {
+        doc_id: &m.doc_id,
+        source: if comment.is_some() { "comment" } else { "article" },
+        comment,
+        author,
+        start: m.start,
+        end: m.end,
+        text: &m.text,
+        kind,
+        entity_id: &m.entity_id,
+        linked_by: m.linked_by,
+        pronoun: m.linked_by == LinkedBy::Pronoun,
+        antecedent: m.antecedent,
+    }
 }
 
 /// Writes `stances.jsonl`, in the order given.

@@ -7,9 +7,10 @@ use std::path::PathBuf;
 
 use rusqlite::{params, OptionalExtension};
 
-use super::{mention_row, rounded, Result, Store};
+use super::{mention_row, rounded, Result, Store, StoreError};
 use crate::corpus::Document;
 use crate::evidence;
+use crate::graph::{MentionCount, MentionTally};
 use crate::link::{Entity, EntityType, LinkedBy, Mention, Source};
 use crate::stance::{Stance, StanceRecord};
 
@@ -50,11 +51,46 @@ pub struct Snapshot {
     /// export prints them), so the documents' `text` fields are empty.
     pub documents: Vec<Document>,
     pub entities: Vec<Entity>,
-    pub mentions: Vec<Mention>,
+    /// The mentions, counted ([`MentionCount`]): `mentions.jsonl` reads
+    /// the mentions themselves row by row ([`Store::each_mention`]).
+    pub mentions: Vec<MentionCount>,
     /// With each comment's id and quote ([`crate::evidence`]).
     pub stances: Vec<StanceRecord>,
     /// Merged ids → the id they joined.
     pub merged_ids: BTreeMap<String, Vec<String>>,
+    /// The documents it was read for.
+    pub selection: Selection,
+}
+
+/// A [`Scope`] that owns its days, kept with the [`Snapshot`] read for it
+/// so that the mentions can be read again as they are written.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Selection {
+    /// 0: all, 1: dated within `from..=to`, 2: `from` or later by document day.
+    mode: i64,
+    from: Option<String>,
+    to: Option<String>,
+}
+
+impl From<Scope<'_>> for Selection {
+    fn from(scope: Scope) -> Selection {
+        let owned = |d: Option<&str>| d.map(str::to_string);
+        match scope {
+            Scope::All => Selection { mode: 0, from: None, to: None },
+            Scope::Dated { from, to } => Selection { mode: 1, from: owned(from), to: owned(to) },
+            Scope::Since(day) => Selection { mode: 2, from: Some(day.to_string()), to: None },
+        }
+    }
+}
+
+/// The condition on `documents d` that keeps a [`Selection`]'s documents
+/// (parameters `?1` mode, `?2` from, `?3` to).
+fn in_selection() -> String {
+    format!(
+        "(?1 = 0 OR (?1 = 1 AND d.date IS NOT NULL AND (?2 IS NULL OR substr(d.date, 1, 10) >= ?2)
+                      AND (?3 IS NULL OR substr(d.date, 1, 10) <= ?3))
+              OR (?1 = 2 AND ({DOCUMENT_DAY} IS NULL OR {DOCUMENT_DAY} >= ?2)))"
+    )
 }
 
 /// Row counts, for summaries and tests.
@@ -146,28 +182,56 @@ impl Store {
     }
 
     /// Everything an export needs, for the documents of `scope`. Entities
-    /// are those mentioned there, with their mention counts there.
+    /// are those mentioned there, with their mention counts there. The
+    /// mentions are read row by row and kept as counts.
     pub(crate) fn snapshot_of(&self, scope: Scope) -> Result<Snapshot> {
-        let in_range = format!(
-            "(?1 = 0 OR (?1 = 1 AND d.date IS NOT NULL AND (?2 IS NULL OR substr(d.date, 1, 10) >= ?2)
-                          AND (?3 IS NULL OR substr(d.date, 1, 10) <= ?3))
-                  OR (?1 = 2 AND ({DOCUMENT_DAY} IS NULL OR {DOCUMENT_DAY} >= ?2)))"
-        );
-        let in_range = in_range.as_str();
-        let (mode, from, to) = match scope {
-            Scope::All => (0, None, None),
-            Scope::Dated { from, to } => (1, from, to),
-            Scope::Since(day) => (2, Some(day), None),
-        };
-        let p = params![mode as i64, from, to];
-        let mut snap = Snapshot::default();
+        let selection = Selection::from(scope);
+        let documents = self.documents_of(&selection)?;
+        let mut tally = MentionTally::default();
+        let mut first = FirstMentions::new();
+        self.each_mention(&selection, |m: Mention| -> Result<()> {
+            tally.add(&m);
+            first.see(&m);
+            Ok(())
+        })?;
+        let mentions = tally.into_counts();
+        let mut counts: HashMap<&str, usize> = HashMap::new();
+        for m in &mentions {
+            *counts.entry(m.entity_id.as_str()).or_insert(0) += m.count;
+        }
+        let entities = self.entities_among(&counts)?;
+        let stances = self.stances_of(&selection, &first)?;
+        Ok(Snapshot { documents, entities, mentions, stances, merged_ids: self.merged_ids()?, selection })
+    }
 
-        let mut stmt = self
-            .conn
-            .prepare(&format!("SELECT d.id, d.source, d.date, d.title FROM documents d WHERE {in_range} ORDER BY d.id"))
-            .map_err(|e| self.err(e))?;
+    /// Calls `f` with each mention of the selection's documents, in document
+    /// then stored order, read row by row (none is kept).
+    pub(crate) fn each_mention<E: From<StoreError>>(
+        &self,
+        selection: &Selection,
+        mut f: impl FnMut(Mention) -> std::result::Result<(), E>,
+    ) -> std::result::Result<(), E> {
+        let sql = format!(
+            r#"SELECT m.doc_id, m.comment, m.start, m."end", m.text, m.entity_id, m.linked_by
+               FROM mentions m WHERE m.doc_id IN (SELECT d.id FROM documents d WHERE {})
+               ORDER BY m.doc_id, m.rowid"#,
+            in_selection()
+        );
+        let mut stmt = self.conn.prepare(&sql).map_err(|e| self.err(e))?;
+        let mut rows = stmt.query(selection.params()).map_err(|e| self.err(e))?;
+        while let Some(r) = rows.next().map_err(|e| self.err(e))? {
+            f(mention_row(r).map_err(|e| self.err(e))?)?;
+        }
+        Ok(())
+    }
+
+    /// The selection's documents with their comments, sorted by id (article
+    /// texts left empty).
+    fn documents_of(&self, selection: &Selection) -> Result<Vec<Document>> {
+        let sql = format!("SELECT d.id, d.source, d.date, d.title FROM documents d WHERE {} ORDER BY d.id", in_selection());
+        let mut stmt = self.conn.prepare(&sql).map_err(|e| self.err(e))?;
         let docs: Vec<Document> = stmt
-            .query_map(p, |r| {
+            .query_map(selection.params(), |r| {
                 Ok(Document {
                     id: r.get(0)?,
                     path: PathBuf::from(r.get::<_, String>(1)?),
@@ -180,31 +244,17 @@ impl Store {
             .map_err(|e| self.err(e))?
             .collect::<std::result::Result<_, _>>()
             .map_err(|e| self.err(e))?;
+        let mut documents = Vec::with_capacity(docs.len());
         for mut d in docs {
             d.comments = self.comments_of(&d.id)?;
-            snap.documents.push(d);
+            documents.push(d);
         }
+        Ok(documents)
+    }
 
-        let mut stmt = self
-            .conn
-            .prepare(&format!(
-                r#"SELECT m.doc_id, m.comment, m.start, m."end", m.text, m.entity_id, m.linked_by
-                   FROM mentions m WHERE m.doc_id IN (SELECT d.id FROM documents d WHERE {in_range})
-                   ORDER BY m.doc_id, m.rowid"#
-            ))
-            .map_err(|e| self.err(e))?;
-        snap.mentions = stmt
-            .query_map(p, mention_row)
-            .map_err(|e| self.err(e))?
-            .collect::<std::result::Result<_, _>>()
-            .map_err(|e| self.err(e))?;
-
-        let mut counts: HashMap<&str, usize> = HashMap::new();
-        for m in &snap.mentions {
-            *counts.entry(m.entity_id.as_str()).or_insert(0) += 1;
-        }
-        // The entities mentioned in the scope, each with its aliases (read one
-        // entity at a time, so that a window reads only its own).
+    /// The entities with a count in `counts`, each with its aliases and that
+    /// count (read one entity at a time, so that a window reads only its own).
+    fn entities_among(&self, counts: &HashMap<&str, usize>) -> Result<Vec<Entity>> {
         let mut stmt =
             self.conn.prepare("SELECT id, label, type FROM entities ORDER BY id").map_err(|e| self.err(e))?;
         let mut aliases_of = self
@@ -212,6 +262,7 @@ impl Store {
             .prepare("SELECT alias FROM entity_aliases WHERE entity_id = ?1 ORDER BY alias")
             .map_err(|e| self.err(e))?;
         let mut rows = stmt.query([]).map_err(|e| self.err(e))?;
+        let mut entities = Vec::new();
         while let Some(r) = rows.next().map_err(|e| self.err(e))? {
             let id: String = r.get(0).map_err(|e| self.err(e))?;
             let Some(&n) = counts.get(id.as_str()) else { continue };
@@ -221,7 +272,7 @@ impl Store {
                 .map_err(|e| self.err(e))?
                 .collect::<std::result::Result<_, _>>()
                 .map_err(|e| self.err(e))?;
-            snap.entities.push(Entity {
+            entities.push(Entity {
                 aliases,
                 label: r.get(1).map_err(|e| self.err(e))?,
                 id,
@@ -229,47 +280,43 @@ impl Store {
                 mentions: n,
             });
         }
-        drop(rows);
+        Ok(entities)
+    }
+
+    /// Merged ids → the id they joined.
+    fn merged_ids(&self) -> Result<BTreeMap<String, Vec<String>>> {
         let mut stmt = self
             .conn
             .prepare("SELECT merged_into, id FROM entity_ids WHERE merged_into IS NOT NULL ORDER BY id")
             .map_err(|e| self.err(e))?;
+        let mut merged: BTreeMap<String, Vec<String>> = BTreeMap::new();
         for row in stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?))).map_err(|e| self.err(e))? {
             let (into, id): (String, String) = row.map_err(|e| self.err(e))?;
-            snap.merged_ids.entry(into).or_default().push(id);
+            merged.entry(into).or_default().push(id);
         }
+        Ok(merged)
+    }
 
-        // The quote's mention: the comment's first mention of the entity by
-        // name (a pronoun only when there is no name).
-        let mut first: HashMap<(&str, usize, &str), (bool, usize, usize)> = HashMap::new();
-        for m in &snap.mentions {
-            let Source::Comment(c) = m.source else { continue };
-            let rank = (m.linked_by == LinkedBy::Pronoun, m.start, m.end);
-            let slot = first.entry((m.doc_id.as_str(), c, m.entity_id.as_str())).or_insert(rank);
-            *slot = rank.min(*slot);
-        }
-        let mut stmt = self
-            .conn
-            .prepare(&format!(
-                "SELECT s.doc_id, s.comment, s.author, s.entity_id, e.label, e.type, s.stance, s.confidence,
-                        s.p_against, s.p_neutral, s.p_favour, s.model, s.implicit, c.comment_id, c.text
-                 FROM stances s JOIN entities e ON e.id = s.entity_id
-                 LEFT JOIN comments c ON c.doc_id = s.doc_id AND c.position = s.comment
-                 WHERE s.doc_id IN (SELECT d.id FROM documents d WHERE {in_range})
-                 ORDER BY s.doc_id, s.comment, s.entity_id"
-            ))
-            .map_err(|e| self.err(e))?;
-        snap.stances = stmt
-            .query_map(p, |r| {
+    /// The selection's stance records, each with its comment's id and quote.
+    fn stances_of(&self, selection: &Selection, first: &FirstMentions) -> Result<Vec<StanceRecord>> {
+        let sql = format!(
+            "SELECT s.doc_id, s.comment, s.author, s.entity_id, e.label, e.type, s.stance, s.confidence,
+                    s.p_against, s.p_neutral, s.p_favour, s.model, s.implicit, c.comment_id, c.text
+             FROM stances s JOIN entities e ON e.id = s.entity_id
+             LEFT JOIN comments c ON c.doc_id = s.doc_id AND c.position = s.comment
+             WHERE s.doc_id IN (SELECT d.id FROM documents d WHERE {})
+             ORDER BY s.doc_id, s.comment, s.entity_id",
+            in_selection()
+        );
+        let mut stmt = self.conn.prepare(&sql).map_err(|e| self.err(e))?;
+        let records = stmt
+            .query_map(selection.params(), |r| {
                 let doc_id: String = r.get(0)?;
                 let comment = r.get::<_, i64>(1)? as usize;
                 let entity_id: String = r.get(3)?;
                 let implicit: bool = r.get(12)?;
                 let text: Option<String> = r.get(14)?;
-                let mention = first
-                    .get(&(doc_id.as_str(), comment, entity_id.as_str()))
-                    .filter(|_| !implicit)
-                    .map(|&(_, s, e)| (s, e));
+                let mention = first.of(&doc_id, comment, &entity_id).filter(|_| !implicit);
                 Ok(StanceRecord {
                     comment_id: evidence::comment_id(r.get::<_, Option<String>>(13)?.as_deref(), &doc_id, comment),
                     quote: evidence::quote(text.as_deref().unwrap_or(""), mention),
@@ -290,6 +337,36 @@ impl Store {
             .map_err(|e| self.err(e))?
             .collect::<std::result::Result<_, _>>()
             .map_err(|e| self.err(e))?;
-        Ok(snap)
+        Ok(records)
+    }
+}
+
+impl Selection {
+    /// The parameters of [`in_selection`].
+    fn params(&self) -> (i64, Option<&str>, Option<&str>) {
+        (self.mode, self.from.as_deref(), self.to.as_deref())
+    }
+}
+
+/// The quote's mention of each (document, comment, entity): the comment's
+/// first mention of the entity by name (a pronoun only when there is no
+/// name).
+struct FirstMentions(HashMap<(String, usize, String), (bool, usize, usize)>);
+
+impl FirstMentions {
+    fn new() -> FirstMentions {
+        FirstMentions(HashMap::new())
+    }
+
+    fn see(&mut self, m: &Mention) {
+        let Source::Comment(c) = m.source else { return };
+        let rank = (m.linked_by == LinkedBy::Pronoun, m.start, m.end);
+        let slot = self.0.entry((m.doc_id.clone(), c, m.entity_id.clone())).or_insert(rank);
+        *slot = rank.min(*slot);
+    }
+
+    /// The mention's character range.
+    fn of(&self, doc_id: &str, comment: usize, entity_id: &str) -> Option<(usize, usize)> {
+        self.0.get(&(doc_id.to_string(), comment, entity_id.to_string())).map(|&(_, s, e)| (s, e))
     }
 }
