@@ -381,6 +381,29 @@ mod tests {
         build(&g, &f.docs, &f.mentions, &f.stances, options)
     }
 
+    #[test]
+    fn mention_counts_build_the_same_graphs_as_the_mentions() {
+        let f = fixture();
+        let counts = graph::tally(&f.mentions);
+        assert!(counts.len() < f.mentions.len());
+        let options = [
+            GraphOptions::default(),
+            GraphOptions { all_nodes: true, ..GraphOptions::default() },
+            GraphOptions { min_mentions: 2, ..GraphOptions::default() },
+            GraphOptions { max_entities: 2, ..GraphOptions::default() },
+        ];
+        for o in &options {
+            let g = graph::build(&f.docs, &f.entities, &f.mentions, &f.stances, o);
+            let from_counts = graph::build(&f.docs, &f.entities, &counts, &f.stances, o);
+            assert_eq!(g, from_counts, "{o:?}");
+            assert_eq!(
+                build(&g, &f.docs, &f.mentions, &f.stances, o),
+                build(&from_counts, &f.docs, &counts, &f.stances, o),
+                "{o:?}"
+            );
+        }
+    }
+
     fn co(g: &EntityGraph, a: &str, b: &str) -> Option<(usize, usize, usize)> {
         g.edges.iter().find(|e| e.source == a && e.target == b).map(|e| (e.comments, e.same_stance, e.opposite_stance))
     }

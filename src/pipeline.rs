@@ -51,7 +51,7 @@ use crate::export::summary::{
     Coverage, ExportRequest, PaddingCounts, RecordsByModel, RunFacts, RunInputs, SetHead, SkippedInput, Summary,
     WordsPerSecond, WorkDone,
 };
-use crate::export::{Exports, MentionRows};
+use crate::export::{Exports, RecordRows};
 use crate::graph;
 use crate::link::{DocumentSpans, Entity};
 use crate::ner::{NerConfig, NerModel};
@@ -1114,14 +1114,14 @@ impl ExportSet {
         !self.snapshot.entities.is_empty() && self.graph.entity_nodes().next().is_none()
     }
 
-    /// The set's records; `mentions.jsonl` reads its rows from `store`,
-    /// which the snapshot was read from.
+    /// The set's records; `mentions.jsonl` and `comments.jsonl` read their
+    /// rows from `store`, which the snapshot was read from.
     fn exports<'a>(&'a self, store: &'a Store) -> Exports<'a> {
         Exports {
             documents: &self.snapshot.documents,
             entities: &self.snapshot.entities,
             mentions: &self.snapshot.mentions,
-            mention_rows: MentionRows::Stored(store, &self.snapshot.selection),
+            rows: RecordRows::Stored(store, &self.snapshot.selection),
             stances: &self.snapshot.stances,
             graph: &self.graph,
             pair_graphs: &self.pairs,

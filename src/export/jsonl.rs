@@ -13,31 +13,43 @@ use crate::link::{Antecedent, Entity, EntityType, LinkedBy, Mention, Source};
 use crate::stance::StanceRecord;
 use crate::store::{Selection, Store, StoreError};
 
-/// Where `mentions.jsonl` reads its rows.
+/// Where `mentions.jsonl` and `comments.jsonl` read their rows.
 #[derive(Clone, Copy)]
-pub enum MentionRows<'a> {
-    /// Mentions held in memory.
-    Listed(&'a [Mention]),
-    /// The store's mentions of a selection's documents, read row by row as
-    /// they are written, so that no export holds every mention.
+pub enum RecordRows<'a> {
+    /// Held in memory: the mentions, and the documents with their comments'
+    /// texts.
+    Listed { mentions: &'a [Mention], documents: &'a [Document] },
+    /// The store's records of a selection's documents, read as they are
+    /// written (a mention, a document's comments at a time), so that no
+    /// export holds every mention or comment text.
     Stored(&'a Store, &'a Selection),
 }
 
-impl std::fmt::Debug for MentionRows<'_> {
+impl std::fmt::Debug for RecordRows<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            MentionRows::Listed(m) => write!(f, "Listed({} mentions)", m.len()),
-            MentionRows::Stored(_, selection) => write!(f, "Stored({selection:?})"),
+            RecordRows::Listed { mentions, documents } => {
+                write!(f, "Listed({} mentions, {} documents)", mentions.len(), documents.len())
+            }
+            RecordRows::Stored(_, selection) => write!(f, "Stored({selection:?})"),
         }
     }
 }
 
-impl MentionRows<'_> {
+impl RecordRows<'_> {
     /// Calls `f` with each mention, in order.
-    fn each(&self, mut f: impl FnMut(&Mention) -> Result<(), Fail>) -> Result<(), Fail> {
+    fn each_mention(&self, mut f: impl FnMut(&Mention) -> Result<(), Fail>) -> Result<(), Fail> {
         match self {
-            MentionRows::Listed(mentions) => mentions.iter().try_for_each(f),
-            MentionRows::Stored(store, selection) => store.each_mention(selection, |m| f(&m)),
+            RecordRows::Listed { mentions, .. } => mentions.iter().try_for_each(f),
+            RecordRows::Stored(store, selection) => store.each_mention(selection, |m| f(&m)),
+        }
+    }
+
+    /// Calls `f` with each document and its comments' texts, in order.
+    fn each_document(&self, mut f: impl FnMut(&Document) -> Result<(), Fail>) -> Result<(), Fail> {
+        match self {
+            RecordRows::Listed { documents, .. } => documents.iter().try_for_each(f),
+            RecordRows::Stored(store, selection) => store.each_document(selection, |d| f(&d)),
         }
     }
 }
@@ -78,7 +90,7 @@ struct MentionLine<'a> {
 /// when unknown).
 pub(crate) fn write_mentions_jsonl(
     path: &Path,
-    mentions: MentionRows,
+    mentions: RecordRows,
     documents: &[Document],
     entities: &[Entity],
 ) -> Result<(), ExportError> {
@@ -91,7 +103,7 @@ pub(crate) fn write_mentions_jsonl(
         types.entry(e.id.as_str()).or_insert(e.kind);
     }
     write_atomic(path, |w| {
-        mentions.each(|m| {
+        mentions.each_mention(|m| {
             let author = match m.source {
                 Source::Article => None,
                 Source::Comment(i) => docs.get(m.doc_id.as_str()).and_then(|d| d.comments.get(i)),
@@ -142,24 +154,25 @@ struct CommentLine<'a> {
     text: &'a str,
 }
 
-/// Writes `comments.jsonl`: every comment of `documents`, in document then
-/// thread order. `date` is the comment's own, else its document's;
-/// `parent_id` the `comment_id` of the comment it replies to.
-pub(crate) fn write_comments_jsonl(path: &Path, documents: &[Document]) -> Result<(), ExportError> {
-    let lines = documents.iter().flat_map(|d| {
-        let id_of = move |i: usize| d.comments.get(i).map(|c| evidence::comment_id(c.id.as_deref(), &d.id, i));
-        d.comments.iter().enumerate().map(move |(i, c)| CommentLine {
-            comment_id: evidence::comment_id(c.id.as_deref(), &d.id, i),
-            doc_id: &d.id,
-            comment: i,
-            title: d.title.as_deref(),
-            author: &c.author,
-            date: c.date.as_deref().or(d.date.as_deref()),
-            parent_id: c.parent.and_then(id_of),
-            text: &c.text,
-        })
-    });
-    write_atomic(path, |w| json_lines(w, lines))
+/// Writes `comments.jsonl`: every comment of the documents, in document then
+/// thread order, a document at a time. `date` is the comment's own, else its
+/// document's; `parent_id` the `comment_id` of the comment it replies to.
+pub(crate) fn write_comments_jsonl(path: &Path, documents: RecordRows) -> Result<(), ExportError> {
+    write_atomic(path, |w| documents.each_document(|d| json_lines(w, comment_lines(d))))
+}
+
+fn comment_lines(d: &Document) -> impl Iterator<Item = CommentLine<'_>> {
+    let id_of = move |i: usize| d.comments.get(i).map(|c| evidence::comment_id(c.id.as_deref(), &d.id, i));
+    d.comments.iter().enumerate().map(move |(i, c)| CommentLine {
+        comment_id: evidence::comment_id(c.id.as_deref(), &d.id, i),
+        doc_id: &d.id,
+        comment: i,
+        title: d.title.as_deref(),
+        author: &c.author,
+        date: c.date.as_deref().or(d.date.as_deref()),
+        parent_id: c.parent.and_then(id_of),
+        text: &c.text,
+    })
 }
 
 /// One JSON value a line.

@@ -378,7 +378,7 @@ mod tests {
     use super::build::*;
     use super::html::*;
     use super::*;
-    use crate::export::MentionRows;
+    use crate::export::RecordRows;
 
     #[test]
     fn dates_and_bins() {
@@ -503,7 +503,7 @@ mod tests {
             documents: &documents,
             entities: &entities,
             mentions: &[],
-            mention_rows: MentionRows::Listed(&[]),
+            rows: RecordRows::Listed { mentions: &[], documents: &[] },
             stances: &stances,
             graph: &graph,
             pair_graphs: &pairs,
@@ -577,7 +577,7 @@ mod tests {
                 documents: &[],
                 entities: &[],
                 mentions: &[],
-                mention_rows: MentionRows::Listed(&[]),
+                rows: RecordRows::Listed { mentions: &[], documents: &[] },
                 stances: &[],
                 graph: &graph,
                 pair_graphs: &pairs,

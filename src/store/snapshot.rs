@@ -46,9 +46,10 @@ pub struct Window {
 /// Everything an export needs, read from the store.
 #[derive(Debug, Default)]
 pub struct Snapshot {
-    /// Documents with their comments (id, author, parent, date and text:
-    /// `comments.jsonl` prints the texts); article texts are not loaded (no
-    /// export prints them), so the documents' `text` fields are empty.
+    /// Documents with their comments (id, author, parent, date), without
+    /// texts: the article and comment `text` fields are empty (no export
+    /// prints an article text; `comments.jsonl` reads the comments again,
+    /// with their texts, one document at a time: [`Store::each_document`]).
     pub documents: Vec<Document>,
     pub entities: Vec<Entity>,
     /// The mentions, counted ([`MentionCount`]): `mentions.jsonl` reads
@@ -186,7 +187,12 @@ impl Store {
     /// mentions are read row by row and kept as counts.
     pub(crate) fn snapshot_of(&self, scope: Scope) -> Result<Snapshot> {
         let selection = Selection::from(scope);
-        let documents = self.documents_of(&selection)?;
+        let mut documents = Vec::new();
+        self.each_document(&selection, |mut d: Document| -> Result<()> {
+            d.comments.iter_mut().for_each(|c| c.text = String::new());
+            documents.push(d);
+            Ok(())
+        })?;
         let mut tally = MentionTally::default();
         let mut first = FirstMentions::new();
         self.each_mention(&selection, |m: Mention| -> Result<()> {
@@ -225,13 +231,19 @@ impl Store {
         Ok(())
     }
 
-    /// The selection's documents with their comments, sorted by id (article
-    /// texts left empty).
-    fn documents_of(&self, selection: &Selection) -> Result<Vec<Document>> {
+    /// Calls `f` with each of the selection's documents, sorted by id, with
+    /// its comments (texts included; the article text left empty), read one
+    /// document at a time.
+    pub(crate) fn each_document<E: From<StoreError>>(
+        &self,
+        selection: &Selection,
+        mut f: impl FnMut(Document) -> std::result::Result<(), E>,
+    ) -> std::result::Result<(), E> {
         let sql = format!("SELECT d.id, d.source, d.date, d.title FROM documents d WHERE {} ORDER BY d.id", in_selection());
         let mut stmt = self.conn.prepare(&sql).map_err(|e| self.err(e))?;
-        let docs: Vec<Document> = stmt
-            .query_map(selection.params(), |r| {
+        let mut rows = stmt.query(selection.params()).map_err(|e| self.err(e))?;
+        while let Some(r) = rows.next().map_err(|e| self.err(e))? {
+            let read = |r: &rusqlite::Row| -> rusqlite::Result<Document> {
                 Ok(Document {
                     id: r.get(0)?,
                     path: PathBuf::from(r.get::<_, String>(1)?),
@@ -240,16 +252,12 @@ impl Store {
                     text: String::new(),
                     comments: Vec::new(),
                 })
-            })
-            .map_err(|e| self.err(e))?
-            .collect::<std::result::Result<_, _>>()
-            .map_err(|e| self.err(e))?;
-        let mut documents = Vec::with_capacity(docs.len());
-        for mut d in docs {
+            };
+            let mut d = read(r).map_err(|e| self.err(e))?;
             d.comments = self.comments_of(&d.id)?;
-            documents.push(d);
+            f(d)?;
         }
-        Ok(documents)
+        Ok(())
     }
 
     /// The entities with a count in `counts`, each with its aliases and that
