@@ -165,7 +165,8 @@ fn eval_stance_writes_each_answer_with_predictions() {
     .unwrap();
     let out = dir.path().join("answers.jsonl");
     for (extra, answered) in [(&[][..], 3), (&["--favour-against-only"][..], 2)] {
-        let args = [&["eval", "stance", "--format", "semeval", p(&gold), "--baseline", "--predictions", p(&out)][..], extra];
+        let args =
+            [&["eval", "stance", "--format", "semeval", p(&gold), "--baseline", "--predictions", p(&out)][..], extra];
         let (_, json) = scores(&stancegraph(&args.concat()));
         let lines: Vec<serde_json::Value> =
             std::fs::read_to_string(&out).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();

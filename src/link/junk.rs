@@ -10,7 +10,11 @@
 //!    more words that are a whole sentence by themselves, the first
 //!    capitalised and the rest lower case ("Misery loves company.",
 //!    [`reads_as_a_sentence`]; not for Organisation spans);
-//! 4. one word (possessive and leading "the" stripped) that is an
+//! 4. a Misc span of two or more words with no capital letter that the
+//!    corpus holds only once as such a span and that is no curated
+//!    organisation, country or nickname ("beaver faced", "child worker
+//!    act"; "silence of the lambs" quoted four times stays);
+//! 5. one word (possessive and leading "the" stripped) that is an
 //!    interjection or chat word of [`INTERJECTIONS`] ("Yeah", "lol"), laughter
 //!    ("Bwahahaha"), an expressive spelling with a letter three times in a
 //!    row ("Nahhh"), a token like an upload id (eight or more characters
@@ -20,7 +24,7 @@
 //!    "OH", "OK" may be state codes), or a deity's name said as an oath
 //!    ("by God,", "thank God", "Jesus this is painful"; not "God is good"
 //!    or "pray to Jesus", see [`is_oath`]);
-//! 5. unless that one word is a known name (a word of a longer Person span
+//! 6. unless that one word is a known name (a word of a longer Person span
 //!    of the document, a curated short form, a surname or first name seen in
 //!    the corpus, a country word, a curated organisation or party word):
 //!    - any word without a capital letter ("fucking", "spesific", "yis",
@@ -75,7 +79,7 @@ use std::sync::OnceLock;
 use super::countries::CountryTable;
 use super::names::is_title;
 use super::orgs::{org_key, org_word};
-use super::text::{clean_label, has_lowercase, has_uppercase, sentences, TextInfo};
+use super::text::{clean_label, has_lowercase, has_uppercase, join_lower, sentences, TextInfo};
 use super::{DocContext, Linker};
 use crate::ner::{EntityKind, EntitySpan};
 
@@ -123,6 +127,9 @@ impl Linker {
         if span.kind != EntityKind::Organisation && reads_as_a_sentence(&label_info, text, span.start, span.end) {
             return true;
         }
+        if span.kind == EntityKind::Misc && self.is_one_off_lower_phrase(surface) {
+            return true;
+        }
         if label_words.len() != 1 {
             return false;
         }
@@ -158,6 +165,48 @@ impl Linker {
         span.kind == EntityKind::Person && alone_in_exclamation(text, span.start, span.end)
     }
 
+    /// Whether a Misc span is a phrase of two or more words written all in
+    /// lower case that the corpus holds only once as such a span ("beaver
+    /// faced", "child worker act"): a model that finds names in lower-case
+    /// comments also tags insults and paraphrases, and a name written so is
+    /// trusted only where it recurs ("silence of the lambs", four times) or
+    /// is known (a curated organisation, a country, a nickname).
+    fn is_one_off_lower_phrase(&self, surface: &str) -> bool {
+        let Some(key) = lower_phrase_key(surface) else { return false };
+        let label = clean_label(surface);
+        let known = self.tables.orgs.by_key.contains_key(&org_key(&label))
+            || is_country_word(&self.tables.countries, &label)
+            || self.tables.nicknames.alias.contains_key(&key);
+        !known && self.evidence.lower_phrases.get(&key).copied().unwrap_or(0) < 2
+    }
+
+    /// The span without a function word run into its last word by a
+    /// missing space ("white housenor" of "in the white housenor not" →
+    /// "white house"), when what is left is a curated organisation, a
+    /// country or a curated person and the whole is none. `None` otherwise.
+    pub(super) fn unglue_tail(&self, span: &EntitySpan, text: &TextInfo) -> Option<EntitySpan> {
+        let surface = text.slice(span.start, span.end)?;
+        let last = TextInfo::new(surface).words.last()?.clone();
+        if span.start + last.end != span.end || self.is_curated_name(surface) {
+            return None;
+        }
+        let glued = GLUED_WORDS.iter().find(|f| {
+            last.lower.ends_with(*f) && last.lower.chars().count() >= f.chars().count() + 3 && is_function_word(f)
+        })?;
+        let end = span.end - glued.chars().count();
+        let shorter = text.slice(span.start, end)?;
+        self.is_curated_name(shorter).then(|| EntitySpan { end, text: shorter.to_string(), ..span.clone() })
+    }
+
+    /// Whether a span's text is a curated organisation, country or person.
+    fn is_curated_name(&self, surface: &str) -> bool {
+        let label = clean_label(surface);
+        let key = TextInfo::new(&label).words.iter().map(|w| w.lower.as_str()).collect::<Vec<_>>().join(" ");
+        self.tables.orgs.by_key.contains_key(&org_key(&label))
+            || self.tables.countries.lookup_span(surface).is_some()
+            || self.tables.people.full.contains_key(&key)
+    }
+
     /// Whether one word (its key, and the cleaned label it is) is known as a
     /// name: a word of a longer Person span of the document, a curated short
     /// form, a surname or first name seen in the corpus, a country word, a
@@ -171,6 +220,18 @@ impl Linker {
             || self.tables.orgs.by_key.contains_key(&org_key(label))
             || org_word(label).is_some()
     }
+}
+
+/// Function words a missing space may run into the word before them
+/// ([`Linker::unglue_tail`]).
+const GLUED_WORDS: &[&str] = &["nor", "and", "or", "but", "the", "not", "is", "was"];
+
+/// The key (folded words joined by a space) of a phrase of two or more
+/// words with no capital letter; `None` for anything else.
+pub(super) fn lower_phrase_key(surface: &str) -> Option<String> {
+    let label = clean_label(surface);
+    let info = TextInfo::new(&label);
+    (info.words.len() >= 2 && !has_uppercase(&label)).then(|| join_lower(&info.words))
 }
 
 /// The span without leading and trailing words that are no part of any

@@ -183,7 +183,11 @@
 //!   (at least 2 name mentions and twice those of any other of that gender;
 //!   in its own comment also of any unknown-gender full name, and none named
 //!   after it); with none of the known gender, only a lone candidate named
-//!   by a full name. Otherwise the pronoun links to nothing. they/them
+//!   by a full name. Where none is sure in its own comment, the person in
+//!   focus is: the nearest one that may take the pronoun, named (not in the
+//!   possessive) or already resolved in the pronoun's sentence or the one
+//!   before, with no other such person from that sentence on. Otherwise the
+//!   pronoun links to nothing. they/them
 //!   resolve to the organisation or country that is the subject (first
 //!   mention, within its first four words) of the previous sentence of the
 //!   same comment, else nothing. A pronoun mention records where its person
@@ -514,6 +518,8 @@ impl Linker {
                 self.surface_forms.insert((type_of_kind(span.kind), surface.trim().to_string()));
                 let trimmed = junk::trim_non_name_words(span, &texts[t]);
                 let span = trimmed.as_ref().unwrap_or(span);
+                let unglued = self.unglue_tail(span, &texts[t]);
+                let span = unglued.as_ref().unwrap_or(span);
                 let Some(surface) = texts[t].slice(span.start, span.end) else { continue };
                 self.classify(t, span, surface, &texts, &mut ctx, &mut pending);
             }

@@ -86,10 +86,13 @@ impl Linker {
             if overlaps(covered, w.start, w.end) {
                 continue;
             }
+            let sents = sents.get_or_insert_with(|| sentences(text));
             let found = match class {
-                PronounClass::Gendered(g) => self.resolve_gendered(g, t, parent, w.start, placed),
+                PronounClass::Gendered(g) => {
+                    let at = Position { t, parent, pos: w.start, text, sents };
+                    self.resolve_gendered(g, &at, placed)
+                }
                 PronounClass::Plural => {
-                    let sents = sents.get_or_insert_with(|| sentences(text));
                     resolve_plural(text, sents, w.start, &placed[t]).map(|id| (id, Antecedent::Comment))
                 }
             };
@@ -106,29 +109,61 @@ impl Linker {
     /// he/she/him/her/his/hers: the persons named earlier in the same
     /// comment, else in its parent comment, else in the article: the first
     /// of these levels with any candidate decides, and links only when one
-    /// candidate is sure ([`sure`]); otherwise the pronoun links to nothing.
-    fn resolve_gendered(
-        &self,
-        want: Gender,
-        t: usize,
-        parent: Option<usize>,
-        pos: usize,
-        placed: &[Vec<Placed>],
-    ) -> Option<(String, Antecedent)> {
-        let own: Vec<&Placed> = placed.get(t)?.iter().filter(|p| p.end <= pos).collect();
+    /// candidate is sure ([`sure`]), or, in the pronoun's own comment, when
+    /// one is in focus ([`Linker::in_focus`]); otherwise the pronoun links
+    /// to nothing.
+    fn resolve_gendered(&self, want: Gender, at: &Position, placed: &[Vec<Placed>]) -> Option<(String, Antecedent)> {
+        let own: Vec<&Placed> = placed.get(at.t)?.iter().filter(|p| p.end <= at.pos).collect();
         let levels = [
-            (Some(own), Antecedent::Comment),
-            (parent.and_then(|p| placed.get(p)).map(|l| l.iter().collect()), Antecedent::Parent),
-            (placed.first().filter(|_| t != 0).map(|l| l.iter().collect()), Antecedent::Article),
+            (Some(own.clone()), Antecedent::Comment),
+            (at.parent.and_then(|p| placed.get(p)).map(|l| l.iter().collect()), Antecedent::Parent),
+            (placed.first().filter(|_| at.t != 0).map(|l| l.iter().collect()), Antecedent::Article),
         ];
         for (list, from) in levels {
             let Some(list) = list else { continue };
             let cands = self.candidates(&list, want);
-            if !cands.is_empty() {
-                return sure(&cands, from == Antecedent::Comment).map(|id| (id, from));
+            if cands.is_empty() {
+                continue;
             }
+            let own_level = from == Antecedent::Comment;
+            let found = sure(&cands, own_level).or_else(|| own_level.then(|| self.in_focus(want, at, &own)).flatten());
+            return found.map(|id| (id, from));
         }
         None
+    }
+
+    /// The person in focus where no candidate of the comment is sure: the
+    /// nearest mention before the pronoun, in its sentence or the one
+    /// before, of a person who may take it (its known gender, or unknown
+    /// and named by a full name); resolved pronouns count, so a chain of
+    /// "he" keeps its person. A name in the possessive ("Putin's puppet")
+    /// modifies a noun and is passed over. None when another such person is
+    /// named in the pronoun's own sentence before it ("Kanye visited Trump,
+    /// then he left": either could be meant).
+    fn in_focus(&self, want: Gender, at: &Position, own: &[&Placed]) -> Option<String> {
+        let k = at.sents.partition_point(|s| s.1 <= at.pos);
+        let sentence_start = at.sents.get(k)?.0;
+        let window_start = at.sents[k.saturating_sub(1)].0;
+        let may_take = |p: &&&Placed| {
+            p.kind == EntityType::Person
+                && p.start >= window_start
+                && (p.pronoun || !possessive(at.text, p.start, p.end))
+                && self.agrees(&p.id, want)
+        };
+        let near = own.iter().filter(may_take).max_by_key(|p| p.start)?;
+        let from = if near.start >= sentence_start { sentence_start } else { window_start };
+        let rival = own.iter().filter(may_take).any(|p| p.start >= from && p.id != near.id);
+        (!rival).then(|| near.id.clone())
+    }
+
+    /// Whether a pronoun of gender `want` may refer to person `id`: its
+    /// known gender is `want`, or it is unknown and the person was named by
+    /// a full name.
+    fn agrees(&self, id: &str, want: Gender) -> bool {
+        match self.gender_of(id) {
+            Some(g) => g == want,
+            None => self.entities.get(id).is_some_and(|r| r.label.split_whitespace().count() >= 2),
+        }
     }
 
     /// Persons among `placed` a pronoun of gender `want` may mean, most
@@ -190,6 +225,26 @@ impl Linker {
             std::cmp::Ordering::Equal => None,
         }
     }
+}
+
+/// Where a pronoun stands: its text `t` (with the parent it replies to),
+/// its character offset, the text's words and sentences.
+struct Position<'a, 'b> {
+    t: usize,
+    parent: Option<usize>,
+    pos: usize,
+    text: &'a TextInfo<'b>,
+    sents: &'a [(usize, usize)],
+}
+
+/// Whether the name at characters `start..end` is in the possessive: it
+/// ends with, or is followed by, an apostrophe and a lone "s" ("Putin's",
+/// "Putin’s").
+fn possessive(text: &TextInfo, start: usize, end: usize) -> bool {
+    let ends = text.slice(start, end).is_some_and(|s| s.ends_with("'s") || s.ends_with("’s"));
+    let followed = matches!(text.char_at(end), Some('\'' | '’'))
+        && text.words.iter().find(|w| w.start == end + 1).is_some_and(|w| w.lower == "s");
+    ends || followed
 }
 
 /// The candidate a pronoun surely means. One of the wanted known gender:
@@ -615,5 +670,65 @@ mod tests {
         let c = [("Kamala Harris and her rival Sarah Sanders.", None), ("She is.", Some(0))];
         let got = link(&c, &[&["Kamala Harris", "Sarah Sanders"], &[]]);
         assert_eq!(got, vec![("her".to_string(), "person:kamala-harris".to_string(), Some(Antecedent::Comment))]);
+    }
+    /// (pronoun, entity id) of the pronouns of one comment whose people are
+    /// the given names (each tagged at its first occurrence as a person).
+    fn comment_links(c: &str, names: &[&str]) -> Vec<(String, String)> {
+        let d = doc("", &[(c, None)]);
+        let spans = DocumentSpans {
+            article: vec![],
+            comments: vec![names.iter().map(|n| span(c, n, 0, EntityKind::Person)).collect()],
+        };
+        pronoun_links(&d, &spans)
+    }
+
+    #[test]
+    fn a_pronoun_takes_the_person_in_focus_where_none_is_sure() {
+        // Biden and Trump are named once each: not sure by counts, but Trump
+        // is the one named in the pronoun's sentence.
+        let c = "Biden dropped out. Trump is the only old man now, and he rambles.";
+        assert_eq!(comment_links(c, &["Biden", "Trump"]), vec![("he".into(), "person:donald-trump".into())]);
+        // The sentence before counts too, and a resolved "he" carries its
+        // person on; "Putin's" (possessive) is passed over.
+        let c = "Biden is old. Trump lost. He is Putin's puppet. He kissed ass.";
+        assert_eq!(
+            comment_links(c, &["Biden", "Trump", "Putin"]),
+            vec![("He".into(), "person:donald-trump".into()), ("He".into(), "person:donald-trump".into())]
+        );
+        // A name in the possessive modifies a noun: "Obama's" is passed over.
+        let c = "Biden spoke. Trump is Obama's heir and he knows it.";
+        assert_eq!(comment_links(c, &["Biden", "Trump", "Obama"]), vec![("he".into(), "person:donald-trump".into())]);
+        // A person of unknown gender named by a full name may be in focus.
+        let c = "Trump and Trump again. We told Dan Quayle to go because he could not spell.";
+        assert_eq!(comment_links(c, &["Trump", "Dan Quayle"]), vec![("he".into(), "person:dan-quayle".into())]);
+    }
+
+    #[test]
+    fn no_focus_without_agreement_or_with_a_rival_close_by() {
+        // Two men in the pronoun's sentence: either could be meant.
+        let c = "Biden is old. Kanye Smith visited Trump, then he left.";
+        assert_eq!(comment_links(c, &["Biden", "Kanye Smith", "Trump"]), vec![]);
+        // Two men in the sentence before, none in the pronoun's own.
+        let c = "Biden is old. Obama met Trump. He left.";
+        assert_eq!(comment_links(c, &["Biden", "Obama", "Trump"]), vec![]);
+        // The nearest person is further back than the sentence before.
+        let c = "Biden met Trump. It rained. It was cold. He left.";
+        assert_eq!(comment_links(c, &["Biden", "Trump"]), vec![]);
+        // Gender disagrees: "she" is not Trump's, and a lone word of unknown
+        // gender ("Zorg", often a surname or no person at all) is no focus.
+        let c = "Biden met Trump. Then Trump spoke and she left.";
+        assert_eq!(comment_links(c, &["Biden", "Trump"]), vec![]);
+        let c = "Zorg met Zorg. Then Zorg spoke and he left.";
+        assert_eq!(comment_links(c, &["Zorg"]), vec![]);
+    }
+
+    #[test]
+    fn possessive_names_end_with_apostrophe_s() {
+        let t = TextInfo::new("Putin's puppet, Putin’s dog, Putin said, Putins s");
+        assert!(possessive(&t, 0, 5));
+        assert!(possessive(&t, 0, 7));
+        assert!(possessive(&t, 16, 21));
+        assert!(!possessive(&t, 28, 33));
+        assert!(!possessive(&t, 40, 46));
     }
 }

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use super::Linker;
 
 /// Bumped whenever the state's fields or their meaning change.
-const STATE_FORMAT: u32 = 1;
+const STATE_FORMAT: u32 = 2;
 
 #[derive(Deserialize)]
 struct Kept {

@@ -50,6 +50,11 @@ pub(super) struct Evidence {
     pub(super) full: HashMap<String, (String, usize)>,
     /// Name word key → Person spans holding it (any name, any length).
     pub(super) words: HashMap<String, usize>,
+    /// Key of a Misc span of two or more words written all in lower case
+    /// ("beaver faced") → how many such spans the corpus holds (the junk
+    /// rule for one-off lower-case phrases).
+    #[serde(default)]
+    pub(super) lower_phrases: HashMap<String, usize>,
 }
 
 impl Evidence {
@@ -166,6 +171,11 @@ impl Linker {
             .chain(doc.comments.iter().map(|c| &c.text).zip(spans.comments.iter()));
         for (text, list) in texts {
             let info = super::text::TextInfo::new(text);
+            for span in list.iter().filter(|s| s.kind == crate::ner::EntityKind::Misc) {
+                if let Some(key) = info.slice(span.start, span.end).and_then(super::junk::lower_phrase_key) {
+                    *self.evidence.lower_phrases.entry(key).or_default() += 1;
+                }
+            }
             for span in list.iter().filter(|s| s.kind == crate::ner::EntityKind::Person) {
                 let Some(surface) = info.slice(span.start, span.end) else { continue };
                 let Some(name) = super::names::person_name(&self.tables.countries, surface) else { continue };

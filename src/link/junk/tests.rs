@@ -297,3 +297,59 @@ fn lower_case_words_are_names_only_when_known() {
     let kept: Vec<&str> = got.iter().map(|(t, _)| t.as_str()).collect();
     assert_eq!(kept, ["trump", "nato"], "{got:?}");
 }
+
+#[test]
+fn one_off_lower_case_misc_phrases_are_junk_but_recurring_ones_stay() {
+    // "beaver faced" is the corpus's only such span; "silence of the
+    // lambs" recurs (two documents), "Silence Of The Lambs" has capitals,
+    // and a lower-case curated organisation or person is no Misc phrase.
+    let first = "that beaver faced liar, like in silence of the lambs.";
+    let second = "straight out of silence of the lambs. Silence Of The Lambs too. nato agreed.";
+    let spans = |text: &str, names: &[(&str, EntityKind)]| -> DocumentSpans {
+        DocumentSpans { article: names.iter().map(|(n, k)| span(text, n, 0, *k)).collect(), comments: vec![] }
+    };
+    let d1 = doc(first, &[]);
+    let s1 = spans(first, &[("beaver faced", EntityKind::Misc), ("silence of the lambs", EntityKind::Misc)]);
+    let d2 = crate::corpus::Document { id: "d2".into(), ..doc(second, &[]) };
+    let s2 = spans(
+        second,
+        &[
+            ("silence of the lambs", EntityKind::Misc),
+            ("Silence Of The Lambs", EntityKind::Misc),
+            ("nato", EntityKind::Misc),
+        ],
+    );
+    let mut linker = Linker::new();
+    linker.observe(&d1, &s1);
+    linker.observe(&d2, &s2);
+    let mut texts = |d, s| linker.link(d, s).into_iter().map(|m| m.text).collect::<Vec<_>>();
+    let got1 = texts(&d1, &s1);
+    assert_eq!(got1, ["silence of the lambs"]);
+    let got2 = texts(&d2, &s2);
+    assert_eq!(got2, ["silence of the lambs", "Silence Of The Lambs", "nato"]);
+    // Without the corpus seen (nothing observed), every such phrase is one-off.
+    assert_eq!(lower_phrase_key("beaver  faced"), Some("beaver faced".to_string()));
+    assert_eq!(lower_phrase_key("Beaver faced"), None);
+    assert_eq!(lower_phrase_key("beaver"), None);
+}
+
+#[test]
+fn a_function_word_run_into_a_known_name_is_cut_off() {
+    // "white housenor" (a missing space before "nor") is the White House;
+    // a name that is known whole ("Ireland") or whose shorter form is no
+    // curated name ("Windsor") keeps its span.
+    let text = "It being in the white housenor not is geography. Ireland and Windsor too.";
+    let got = linked(
+        text,
+        &[
+            ("white housenor", 0, EntityKind::Location),
+            ("Ireland", 0, EntityKind::Location),
+            ("Windsor", 0, EntityKind::Location),
+        ],
+    );
+    assert_eq!(
+        got,
+        pairs(&[("white house", "org:white-house"), ("Ireland", "IRL"), ("Windsor", "loc:windsor")]),
+        "{got:?}"
+    );
+}
