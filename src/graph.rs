@@ -10,6 +10,7 @@
 
 mod builder;
 mod dating;
+mod mention_counts;
 mod options;
 mod stance_counts;
 
@@ -18,6 +19,7 @@ use crate::link::EntityType;
 pub use builder::build;
 pub(crate) use dating::Dates;
 pub use dating::Dating;
+pub use mention_counts::{tally, CountedMention, MentionCount, MentionTally};
 pub use options::GraphOptions;
 pub use stance_counts::{StanceCounts, StanceHistory, StanceLabel};
 

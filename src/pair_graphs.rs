@@ -13,8 +13,10 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use crate::camps::{self, Position, Side};
 use crate::corpus::Document;
-use crate::graph::{commenter_name, commenter_node_id, Dates, Dating, Graph, GraphOptions, Node, NodeKind};
-use crate::link::{Mention, Source};
+use crate::graph::{
+    commenter_name, commenter_node_id, CountedMention, Dates, Dating, Graph, GraphOptions, Node, NodeKind,
+};
+use crate::link::Source;
 use crate::stance::{Stance, StanceRecord};
 
 /// Both pair graphs of an export set.
@@ -140,10 +142,10 @@ pub struct CoMentionEdge {
 
 /// Builds both pair graphs from the records behind `graph` (built from the
 /// same records with `options`).
-pub fn build(
+pub fn build<M: CountedMention>(
     graph: &Graph,
     documents: &[Document],
-    mentions: &[Mention],
+    mentions: &[M],
     stances: &[StanceRecord],
     options: &GraphOptions,
 ) -> PairGraphs {
@@ -243,10 +245,10 @@ struct CoMention {
 }
 
 /// Entities linked by co-mention in one comment.
-pub fn entities(
+pub fn entities<M: CountedMention>(
     graph: &Graph,
     dating: &Dating,
-    mentions: &[Mention],
+    mentions: &[M],
     stances: &[StanceRecord],
     options: &GraphOptions,
 ) -> EntityGraph {
@@ -254,9 +256,9 @@ pub fn entities(
     // (document, comment) → the entities in it, with that comment's kept records toward each.
     let mut comments: BTreeMap<(&str, usize), BTreeMap<&str, Position>> = BTreeMap::new();
     for m in mentions {
-        if let Source::Comment(i) = m.source {
-            if shown.contains(m.entity_id.as_str()) && dating.document(&m.doc_id).is_some() {
-                comments.entry((m.doc_id.as_str(), i)).or_default().entry(m.entity_id.as_str()).or_default();
+        if let Source::Comment(i) = m.source() {
+            if shown.contains(m.entity_id()) && dating.document(m.doc_id()).is_some() {
+                comments.entry((m.doc_id(), i)).or_default().entry(m.entity_id()).or_default();
             }
         }
     }
@@ -315,7 +317,7 @@ mod tests {
     use super::*;
     use crate::graph;
     use crate::graph::test_records::{doc, entity, mention, record};
-    use crate::link::{Entity, EntityType};
+    use crate::link::{Entity, EntityType, Mention};
     use Stance::{Against as A, Favour as F, Neutral as N};
 
     /// One article (2024-03-01), five comments; x, y, z people, w a place.
@@ -377,6 +379,29 @@ mod tests {
     fn pair_graphs(f: &Fixture, options: &GraphOptions) -> PairGraphs {
         let g = graph::build(&f.docs, &f.entities, &f.mentions, &f.stances, options);
         build(&g, &f.docs, &f.mentions, &f.stances, options)
+    }
+
+    #[test]
+    fn mention_counts_build_the_same_graphs_as_the_mentions() {
+        let f = fixture();
+        let counts = graph::tally(&f.mentions);
+        assert!(counts.len() < f.mentions.len());
+        let options = [
+            GraphOptions::default(),
+            GraphOptions { all_nodes: true, ..GraphOptions::default() },
+            GraphOptions { min_mentions: 2, ..GraphOptions::default() },
+            GraphOptions { max_entities: 2, ..GraphOptions::default() },
+        ];
+        for o in &options {
+            let g = graph::build(&f.docs, &f.entities, &f.mentions, &f.stances, o);
+            let from_counts = graph::build(&f.docs, &f.entities, &counts, &f.stances, o);
+            assert_eq!(g, from_counts, "{o:?}");
+            assert_eq!(
+                build(&g, &f.docs, &f.mentions, &f.stances, o),
+                build(&from_counts, &f.docs, &counts, &f.stances, o),
+                "{o:?}"
+            );
+        }
     }
 
     fn co(g: &EntityGraph, a: &str, b: &str) -> Option<(usize, usize, usize)> {

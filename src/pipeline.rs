@@ -51,7 +51,7 @@ use crate::export::summary::{
     Coverage, ExportRequest, PaddingCounts, RecordsByModel, RunFacts, RunInputs, SetHead, SkippedInput, Summary,
     WordsPerSecond, WorkDone,
 };
-use crate::export::Exports;
+use crate::export::{Exports, RecordRows};
 use crate::graph;
 use crate::link::{DocumentSpans, Entity};
 use crate::ner::{NerConfig, NerModel};
@@ -583,7 +583,7 @@ impl Run<'_> {
             skipped,
             duplicate_ids: duplicates,
         });
-        let export_dir = outputs::write_set(&options.out, run_id, &set.exports(), &summary)?;
+        let export_dir = outputs::write_set(&options.out, run_id, &set.exports(&self.store), &summary)?;
         Ok((summary, export_dir))
     }
 
@@ -1065,7 +1065,7 @@ pub fn export_only(
     let mut summary = set.summary(head, coverage.clone(), graph_options, &store)?;
     summary.request =
         Some(ExportRequest { command: "export", from: from.map(str::to_string), to: to.map(str::to_string) });
-    let result = outputs::write_set(out, run_id, &set.exports(), &summary).context("export");
+    let result = outputs::write_set(out, run_id, &set.exports(&store), &summary).context("export");
     let status = if result.is_ok() { "ok" } else { "failed" };
     store.finish_run(run_id, status, &serde_json::to_value(&summary)?)?;
     let dir = result?;
@@ -1114,11 +1114,14 @@ impl ExportSet {
         !self.snapshot.entities.is_empty() && self.graph.entity_nodes().next().is_none()
     }
 
-    fn exports(&self) -> Exports<'_> {
+    /// The set's records; `mentions.jsonl` and `comments.jsonl` read their
+    /// rows from `store`, which the snapshot was read from.
+    fn exports<'a>(&'a self, store: &'a Store) -> Exports<'a> {
         Exports {
             documents: &self.snapshot.documents,
             entities: &self.snapshot.entities,
             mentions: &self.snapshot.mentions,
+            rows: RecordRows::Stored(store, &self.snapshot.selection),
             stances: &self.snapshot.stances,
             graph: &self.graph,
             pair_graphs: &self.pairs,
@@ -1136,7 +1139,7 @@ impl ExportSet {
     ) -> Result<Summary> {
         let totals = store.totals()?;
         let records_by_model = RecordsByModel { ner: totals.ner_by_model, stance: totals.stances_by_model };
-        Ok(Summary::of_set(head, &self.exports(), coverage, options, records_by_model))
+        Ok(Summary::of_set(head, &self.exports(store), coverage, options, records_by_model))
     }
 }
 

@@ -51,17 +51,19 @@ use rusqlite::{params, Connection, OpenFlags, OptionalExtension};
 
 use crate::corpus::{Comment, Document};
 use crate::dates::now_utc;
-use crate::evidence;
 use crate::hashes::{content_hash, text_hash};
-use crate::link::{Antecedent, Entity, EntityType, IssuedIds, LinkedBy, Mention, Source, StableIds};
+use crate::link::{Antecedent, Entity, IssuedIds, LinkedBy, Mention, Source, StableIds};
 use crate::ner::{EntityKind, EntitySpan};
-use crate::stance::{Stance, StanceDecision, StanceRecord};
+use crate::stance::{Stance, StanceDecision};
 
 mod pages;
 mod recover;
 mod relink;
 pub use recover::{recover, Recovered, TableRecovery};
 pub(crate) use relink::{KeptLinking, NightCommit};
+mod snapshot;
+pub(crate) use snapshot::Scope;
+pub use snapshot::{Selection, Snapshot, Totals, Window};
 
 /// Version of the table layout; a store of another version is refused.
 pub(crate) const SCHEMA_VERSION: i64 = 1;
@@ -423,51 +425,6 @@ pub struct Work {
     /// Redo stored model output made by another model than the current one.
     pub reprocess: bool,
 }
-
-/// A document's day for the rolling window: its date (`YYYY-MM-DD`), else
-/// the day of the run that first stored it.
-const DOCUMENT_DAY: &str =
-    "coalesce(substr(d.date, 1, 10), (SELECT substr(r.started, 1, 10) FROM runs r WHERE r.id = d.first_run))";
-
-/// Which documents an export holds.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Scope<'a> {
-    /// The whole archive.
-    All,
-    /// Documents dated within `from..=to` (either bound optional); undated
-    /// documents are left out.
-    Dated { from: Option<&'a str>, to: Option<&'a str> },
-    /// Documents whose day (date, else the day of the run that first stored
-    /// them) is this day or later: the rolling window.
-    Since(&'a str),
-}
-
-/// The rolling window ([`Store::window`]).
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct Window {
-    /// First day in the window (`YYYY-MM-DD`).
-    pub from: String,
-    /// The newest document day.
-    pub to: String,
-    /// Documents in the window.
-    pub documents: usize,
-}
-
-/// Everything an export needs, read from the store.
-#[derive(Debug, Default)]
-pub struct Snapshot {
-    /// Documents with their comments (id, author, parent, date and text:
-    /// `comments.jsonl` prints the texts); article texts are not loaded (no
-    /// export prints them), so the documents' `text` fields are empty.
-    pub documents: Vec<Document>,
-    pub entities: Vec<Entity>,
-    pub mentions: Vec<Mention>,
-    /// With each comment's id and quote ([`crate::evidence`]).
-    pub stances: Vec<StanceRecord>,
-    /// Merged ids → the id they joined.
-    pub merged_ids: BTreeMap<String, Vec<String>>,
-}
-
 /// What a run that did not end left behind ([`Store::interrupted_run`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct InterruptedRun {
@@ -481,20 +438,6 @@ pub(crate) struct InterruptedRun {
     pub documents_without_ner: usize,
     /// The linking (and the stance questions) still to redo.
     pub linking_stale: bool,
-}
-
-/// Row counts, for summaries and tests.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
-pub struct Totals {
-    pub documents: usize,
-    pub comments: usize,
-    pub mentions: usize,
-    pub entities: usize,
-    pub stances: usize,
-    /// NER outputs of the stored texts, by model.
-    pub ner_by_model: BTreeMap<String, usize>,
-    /// Current stance records, by model.
-    pub stances_by_model: BTreeMap<String, usize>,
 }
 
 impl Store {
@@ -1186,227 +1129,6 @@ impl Store {
         write_entities(&tx, entities, stable.keys.iter(), &stable.merged, kept).map_err(e)?;
         crate::pause_point("commit");
         tx.commit().map_err(e)
-    }
-
-    // --------------------------------------------------------- reading --
-
-    /// Row counts and records per model.
-    pub(crate) fn totals(&self) -> Result<Totals> {
-        let by_model = |sql: &str| -> Result<BTreeMap<String, usize>> {
-            let mut stmt = self.conn.prepare(sql).map_err(|e| self.err(e))?;
-            let rows = stmt
-                .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)? as usize)))
-                .map_err(|e| self.err(e))?;
-            rows.collect::<std::result::Result<_, _>>().map_err(|e| self.err(e))
-        };
-        Ok(Totals {
-            documents: self.count("SELECT COUNT(*) FROM documents")?,
-            comments: self.count("SELECT COUNT(*) FROM comments")?,
-            mentions: self.count("SELECT COUNT(*) FROM mentions")?,
-            entities: self.count("SELECT COUNT(*) FROM entities")?,
-            stances: self.count("SELECT COUNT(*) FROM stances")?,
-            ner_by_model: by_model(
-                "SELECT n.model, COUNT(*) FROM ner_spans n WHERE n.text_hash IN
-                     (SELECT text_hash FROM documents UNION SELECT text_hash FROM comments) GROUP BY n.model",
-            )?,
-            stances_by_model: by_model("SELECT model, COUNT(*) FROM stances GROUP BY model")?,
-        })
-    }
-
-    /// Documents in the store.
-    pub(crate) fn document_count(&self) -> Result<usize> {
-        self.count("SELECT count(*) FROM documents")
-    }
-
-    /// Documents without a date (left out of a `--from`/`--to` export).
-    pub(crate) fn undated_documents(&self) -> Result<usize> {
-        self.count("SELECT count(*) FROM documents WHERE date IS NULL")
-    }
-
-    /// The rolling window of the default export: the newest `days` days by
-    /// document day ([`Scope::Since`]: a document's date, else the day of
-    /// the run that first stored it), reaching back further when that holds
-    /// fewer than `min_documents` documents, to the day of the
-    /// `min_documents`-th newest, or to the oldest document's day when the
-    /// store holds fewer. `None` for an empty store.
-    pub fn window(&self, days: u32, min_documents: usize) -> Result<Option<Window>> {
-        let sql = format!(
-            "WITH eff AS (SELECT {DOCUMENT_DAY} AS day FROM documents d)
-             SELECT (SELECT max(day) FROM eff),
-                    min(date((SELECT max(day) FROM eff), ?1),
-                        coalesce((SELECT day FROM eff WHERE day IS NOT NULL ORDER BY day DESC LIMIT 1 OFFSET ?2),
-                                 (SELECT min(day) FROM eff)))"
-        );
-        let back = format!("-{} days", days.max(1) - 1);
-        let offset = min_documents.max(1) as i64 - 1;
-        let row: Option<(Option<String>, Option<String>)> = self
-            .conn
-            .query_row(&sql, params![back, offset], |r| Ok((r.get(0)?, r.get(1)?)))
-            .optional()
-            .map_err(|e| self.err(e))?;
-        let Some((Some(to), Some(from))) = row else { return Ok(None) };
-        let documents = self.query_opt::<i64, _>(
-            &format!("SELECT count(*) FROM documents d WHERE {DOCUMENT_DAY} IS NULL OR {DOCUMENT_DAY} >= ?1"),
-            [&from],
-        )?;
-        Ok(Some(Window { from, to, documents: documents.unwrap_or(0) as usize }))
-    }
-
-    /// [`Store::snapshot_of`] for documents dated within `from..=to`
-    /// (`YYYY-MM-DD`; an undated document is in only when no bound is given).
-    pub fn snapshot(&self, from: Option<&str>, to: Option<&str>) -> Result<Snapshot> {
-        match (from, to) {
-            (None, None) => self.snapshot_of(Scope::All),
-            _ => self.snapshot_of(Scope::Dated { from, to }),
-        }
-    }
-
-    /// Everything an export needs, for the documents of `scope`. Entities
-    /// are those mentioned there, with their mention counts there.
-    pub(crate) fn snapshot_of(&self, scope: Scope) -> Result<Snapshot> {
-        let in_range = format!(
-            "(?1 = 0 OR (?1 = 1 AND d.date IS NOT NULL AND (?2 IS NULL OR substr(d.date, 1, 10) >= ?2)
-                          AND (?3 IS NULL OR substr(d.date, 1, 10) <= ?3))
-                  OR (?1 = 2 AND ({DOCUMENT_DAY} IS NULL OR {DOCUMENT_DAY} >= ?2)))"
-        );
-        let in_range = in_range.as_str();
-        let (mode, from, to) = match scope {
-            Scope::All => (0, None, None),
-            Scope::Dated { from, to } => (1, from, to),
-            Scope::Since(day) => (2, Some(day), None),
-        };
-        let p = params![mode as i64, from, to];
-        let mut snap = Snapshot::default();
-
-        let mut stmt = self
-            .conn
-            .prepare(&format!("SELECT d.id, d.source, d.date, d.title FROM documents d WHERE {in_range} ORDER BY d.id"))
-            .map_err(|e| self.err(e))?;
-        let docs: Vec<Document> = stmt
-            .query_map(p, |r| {
-                Ok(Document {
-                    id: r.get(0)?,
-                    path: PathBuf::from(r.get::<_, String>(1)?),
-                    date: r.get(2)?,
-                    title: r.get(3)?,
-                    text: String::new(),
-                    comments: Vec::new(),
-                })
-            })
-            .map_err(|e| self.err(e))?
-            .collect::<std::result::Result<_, _>>()
-            .map_err(|e| self.err(e))?;
-        for mut d in docs {
-            d.comments = self.comments_of(&d.id)?;
-            snap.documents.push(d);
-        }
-
-        let mut stmt = self
-            .conn
-            .prepare(&format!(
-                r#"SELECT m.doc_id, m.comment, m.start, m."end", m.text, m.entity_id, m.linked_by
-                   FROM mentions m WHERE m.doc_id IN (SELECT d.id FROM documents d WHERE {in_range})
-                   ORDER BY m.doc_id, m.rowid"#
-            ))
-            .map_err(|e| self.err(e))?;
-        snap.mentions = stmt
-            .query_map(p, mention_row)
-            .map_err(|e| self.err(e))?
-            .collect::<std::result::Result<_, _>>()
-            .map_err(|e| self.err(e))?;
-
-        let mut counts: HashMap<&str, usize> = HashMap::new();
-        for m in &snap.mentions {
-            *counts.entry(m.entity_id.as_str()).or_insert(0) += 1;
-        }
-        // The entities mentioned in the scope, each with its aliases (read one
-        // entity at a time, so that a window reads only its own).
-        let mut stmt =
-            self.conn.prepare("SELECT id, label, type FROM entities ORDER BY id").map_err(|e| self.err(e))?;
-        let mut aliases_of = self
-            .conn
-            .prepare("SELECT alias FROM entity_aliases WHERE entity_id = ?1 ORDER BY alias")
-            .map_err(|e| self.err(e))?;
-        let mut rows = stmt.query([]).map_err(|e| self.err(e))?;
-        while let Some(r) = rows.next().map_err(|e| self.err(e))? {
-            let id: String = r.get(0).map_err(|e| self.err(e))?;
-            let Some(&n) = counts.get(id.as_str()) else { continue };
-            let kind: String = r.get(2).map_err(|e| self.err(e))?;
-            let aliases = aliases_of
-                .query_map([&id], |r| r.get(0))
-                .map_err(|e| self.err(e))?
-                .collect::<std::result::Result<_, _>>()
-                .map_err(|e| self.err(e))?;
-            snap.entities.push(Entity {
-                aliases,
-                label: r.get(1).map_err(|e| self.err(e))?,
-                id,
-                kind: EntityType::parse(&kind).unwrap_or(EntityType::Misc),
-                mentions: n,
-            });
-        }
-        drop(rows);
-        let mut stmt = self
-            .conn
-            .prepare("SELECT merged_into, id FROM entity_ids WHERE merged_into IS NOT NULL ORDER BY id")
-            .map_err(|e| self.err(e))?;
-        for row in stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?))).map_err(|e| self.err(e))? {
-            let (into, id): (String, String) = row.map_err(|e| self.err(e))?;
-            snap.merged_ids.entry(into).or_default().push(id);
-        }
-
-        // The quote's mention: the comment's first mention of the entity by
-        // name (a pronoun only when there is no name).
-        let mut first: HashMap<(&str, usize, &str), (bool, usize, usize)> = HashMap::new();
-        for m in &snap.mentions {
-            let Source::Comment(c) = m.source else { continue };
-            let rank = (m.linked_by == LinkedBy::Pronoun, m.start, m.end);
-            let slot = first.entry((m.doc_id.as_str(), c, m.entity_id.as_str())).or_insert(rank);
-            *slot = rank.min(*slot);
-        }
-        let mut stmt = self
-            .conn
-            .prepare(&format!(
-                "SELECT s.doc_id, s.comment, s.author, s.entity_id, e.label, e.type, s.stance, s.confidence,
-                        s.p_against, s.p_neutral, s.p_favour, s.model, s.implicit, c.comment_id, c.text
-                 FROM stances s JOIN entities e ON e.id = s.entity_id
-                 LEFT JOIN comments c ON c.doc_id = s.doc_id AND c.position = s.comment
-                 WHERE s.doc_id IN (SELECT d.id FROM documents d WHERE {in_range})
-                 ORDER BY s.doc_id, s.comment, s.entity_id"
-            ))
-            .map_err(|e| self.err(e))?;
-        snap.stances = stmt
-            .query_map(p, |r| {
-                let doc_id: String = r.get(0)?;
-                let comment = r.get::<_, i64>(1)? as usize;
-                let entity_id: String = r.get(3)?;
-                let implicit: bool = r.get(12)?;
-                let text: Option<String> = r.get(14)?;
-                let mention = first
-                    .get(&(doc_id.as_str(), comment, entity_id.as_str()))
-                    .filter(|_| !implicit)
-                    .map(|&(_, s, e)| (s, e));
-                Ok(StanceRecord {
-                    comment_id: evidence::comment_id(r.get::<_, Option<String>>(13)?.as_deref(), &doc_id, comment),
-                    quote: evidence::quote(text.as_deref().unwrap_or(""), mention),
-                    doc_id,
-                    comment,
-                    author: r.get(2)?,
-                    entity_id,
-                    entity: r.get(4)?,
-                    entity_type: EntityType::parse(&r.get::<_, String>(5)?).unwrap_or(EntityType::Misc),
-                    stance: Stance::parse(&r.get::<_, String>(6)?).unwrap_or(Stance::Neutral),
-                    confidence: rounded(r.get(7)?),
-                    probabilities: [rounded(r.get(8)?), rounded(r.get(9)?), rounded(r.get(10)?)],
-                    model: r.get(11)?,
-                    implicit,
-                    unsure: false,
-                })
-            })
-            .map_err(|e| self.err(e))?
-            .collect::<std::result::Result<_, _>>()
-            .map_err(|e| self.err(e))?;
-        Ok(snap)
     }
 }
 

@@ -24,7 +24,7 @@ use std::process::Command;
 use serde_json::Value;
 use stancegraph::corpus::{self, Comment, Document};
 use stancegraph::evidence::{self, QUOTE_CHARS};
-use stancegraph::export::Exports;
+use stancegraph::export::{Exports, RecordRows};
 use stancegraph::graph::{self, GraphOptions};
 use stancegraph::link::{Entity, EntityType, LinkedBy, Mention, Source};
 use stancegraph::pair_graphs;
@@ -584,7 +584,8 @@ fn page_of(docs: usize) -> String {
     let e = Exports {
         documents: &documents,
         entities: &entities,
-        mentions: &mentions,
+        mentions: &graph::tally(&mentions),
+        rows: RecordRows::Listed { mentions: &mentions, documents: &documents },
         stances: &stances,
         graph: &g,
         pair_graphs: &pairs,

@@ -17,7 +17,7 @@ use std::process::Command;
 use serde_json::Value;
 use stancegraph::corpus::{Comment, Document};
 use stancegraph::evidence;
-use stancegraph::export::{self, ExportError, Exports, Summary, FILES};
+use stancegraph::export::{self, ExportError, Exports, RecordRows, Summary, FILES};
 use stancegraph::graph::{self, EdgeKind, Graph, GraphOptions, NodeKind, StanceLabel};
 use stancegraph::link::{Entity, EntityType, LinkedBy, Mention, Source};
 use stancegraph::outputs;
@@ -190,7 +190,8 @@ fn export(f: &Fixture) -> (tempfile::TempDir, Graph, Vec<PathBuf>) {
     let e = Exports {
         documents: &f.documents,
         entities: &f.entities,
-        mentions: &f.mentions,
+        mentions: &graph::tally(&f.mentions),
+        rows: RecordRows::Listed { mentions: &f.mentions, documents: &f.documents },
         stances: &f.stances,
         graph: &g,
         pair_graphs: &pairs,
@@ -260,7 +261,8 @@ fn rewriting_replaces_files_whole() {
     let e = Exports {
         documents: &f.documents,
         entities: &f.entities,
-        mentions: &f.mentions,
+        mentions: &graph::tally(&f.mentions),
+        rows: RecordRows::Listed { mentions: &f.mentions, documents: &f.documents },
         stances: &f.stances,
         graph: &g,
         pair_graphs: &pairs,
@@ -295,7 +297,8 @@ fn failed_write_names_the_file_and_leaves_nothing() {
     let e = Exports {
         documents: &f.documents,
         entities: &f.entities,
-        mentions: &f.mentions,
+        mentions: &graph::tally(&f.mentions),
+        rows: RecordRows::Listed { mentions: &f.mentions, documents: &f.documents },
         stances: &f.stances,
         graph: &g,
         pair_graphs: &pairs,
@@ -658,7 +661,8 @@ fn the_default_types_and_thresholds_thin_the_graph_but_not_the_records() {
     let e = Exports {
         documents: &f.documents,
         entities: &f.entities,
-        mentions: &f.mentions,
+        mentions: &graph::tally(&f.mentions),
+        rows: RecordRows::Listed { mentions: &f.mentions, documents: &f.documents },
         stances: &f.stances,
         graph: &thin,
         pair_graphs: &pairs,

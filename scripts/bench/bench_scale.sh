@@ -5,7 +5,10 @@
 #      PolNeAR texts under new ids (synth-0000001, ...), DOCS_PER_DAY a day up to
 #      the day before the night (so the archive spans S / DOCS_PER_DAY days),
 #      in files of 1,000 documents; one `stancegraph run` stores it (identical
-#      texts are read by NER once, so the build is mostly store and linking);
+#      texts are read by NER once, so the build is mostly store and linking),
+#      into a copy of the previous size's built store when that is smaller, so
+#      that its documents and NER output are not made again (the new documents
+#      pass --relink-after, so that run links the whole store in full);
 #   2. night: NIGHT_DOCS new articles (PolNeAR texts with their paragraphs in
 #      reverse order, so NER reads them for real) dated the next day, one
 #      `stancegraph run` on that store: wall time and peak RSS (GNU time),
@@ -78,12 +81,21 @@ timed() {
 }
 
 : > "$WORK/results.jsonl"
+previous="" previous_size=0
 for size in "${SIZES[@]}"; do
   dir="$WORK/store-$size"
   rm -rf "$dir" "$WORK/all-$size"
-  echo ">> $size documents: building the archive" >&2
+  mkdir -p "$dir"
+  from=""
+  if [ -n "$previous" ] && [ "$previous_size" -lt "$size" ]; then
+    cp "$previous" "$dir/stancegraph.db"
+    from=" (into a copy of the $previous_size-document store)"
+  fi
+  echo ">> $size documents: building the archive$from" >&2
   timed "$WORK/build.time" "$BIN" run "$WORK/archive-$size" --out "$dir" --threads "$THREADS" \
     --stance "$STANCE" --quiet
+  previous="$WORK/built-$size.db" previous_size=$size
+  cp "$dir/stancegraph.db" "$previous"
   echo ">> $size documents: the night" >&2
   timed "$WORK/night.time" "$BIN" run "$WORK/night" --out "$dir" --threads "$THREADS" --stance "$STANCE" --quiet
   echo ">> $size documents: export --all" >&2

@@ -11,6 +11,54 @@ use crate::corpus::Document;
 use crate::evidence;
 use crate::link::{Antecedent, Entity, EntityType, LinkedBy, Mention, Source};
 use crate::stance::StanceRecord;
+use crate::store::{Selection, Store, StoreError};
+
+/// Where `mentions.jsonl` and `comments.jsonl` read their rows.
+#[derive(Clone, Copy)]
+pub enum RecordRows<'a> {
+    /// Held in memory: the mentions, and the documents with their comments'
+    /// texts.
+    Listed { mentions: &'a [Mention], documents: &'a [Document] },
+    /// The store's records of a selection's documents, read as they are
+    /// written (a mention, a document's comments at a time), so that no
+    /// export holds every mention or comment text.
+    Stored(&'a Store, &'a Selection),
+}
+
+impl std::fmt::Debug for RecordRows<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            RecordRows::Listed { mentions, documents } => {
+                write!(f, "Listed({} mentions, {} documents)", mentions.len(), documents.len())
+            }
+            RecordRows::Stored(_, selection) => write!(f, "Stored({selection:?})"),
+        }
+    }
+}
+
+impl RecordRows<'_> {
+    /// Calls `f` with each mention, in order.
+    fn each_mention(&self, mut f: impl FnMut(&Mention) -> Result<(), Fail>) -> Result<(), Fail> {
+        match self {
+            RecordRows::Listed { mentions, .. } => mentions.iter().try_for_each(f),
+            RecordRows::Stored(store, selection) => store.each_mention(selection, |m| f(&m)),
+        }
+    }
+
+    /// Calls `f` with each document and its comments' texts, in order.
+    fn each_document(&self, mut f: impl FnMut(&Document) -> Result<(), Fail>) -> Result<(), Fail> {
+        match self {
+            RecordRows::Listed { documents, .. } => documents.iter().try_for_each(f),
+            RecordRows::Stored(store, selection) => store.each_document(selection, |d| f(&d)),
+        }
+    }
+}
+
+impl From<StoreError> for Fail {
+    fn from(e: StoreError) -> Fail {
+        Fail::Io(std::io::Error::other(e))
+    }
+}
 
 /// Writes `entities.jsonl`, sorted by id.
 pub(crate) fn write_entities_jsonl(path: &Path, entities: &[Entity]) -> Result<(), ExportError> {
@@ -37,11 +85,12 @@ struct MentionLine<'a> {
     antecedent: Option<Antecedent>,
 }
 
-/// Writes `mentions.jsonl`, in the order given. `type` is the linked entity's
-/// type and `author` the comment's author (both `null` when unknown).
+/// Writes `mentions.jsonl`, in the order given, a row at a time. `type` is
+/// the linked entity's type and `author` the comment's author (both `null`
+/// when unknown).
 pub(crate) fn write_mentions_jsonl(
     path: &Path,
-    mentions: &[Mention],
+    mentions: RecordRows,
     documents: &[Document],
     entities: &[Entity],
 ) -> Result<(), ExportError> {
@@ -53,29 +102,37 @@ pub(crate) fn write_mentions_jsonl(
     for e in entities {
         types.entry(e.id.as_str()).or_insert(e.kind);
     }
-    let lines = mentions.iter().map(|m| {
-        let comment = match m.source {
-            Source::Article => None,
-            Source::Comment(i) => Some(i),
-        };
-        MentionLine {
-            doc_id: &m.doc_id,
-            source: if comment.is_some() { "comment" } else { "article" },
-            comment,
-            author: comment
-                .and_then(|i| docs.get(m.doc_id.as_str()).and_then(|d| d.comments.get(i)))
-                .map(|c| c.author.as_str()),
-            start: m.start,
-            end: m.end,
-            text: &m.text,
-            kind: types.get(m.entity_id.as_str()).copied(),
-            entity_id: &m.entity_id,
-            linked_by: m.linked_by,
-            pronoun: m.linked_by == LinkedBy::Pronoun,
-            antecedent: m.antecedent,
-        }
-    });
-    write_atomic(path, |w| json_lines(w, lines))
+    write_atomic(path, |w| {
+        mentions.each_mention(|m| {
+            let author = match m.source {
+                Source::Article => None,
+                Source::Comment(i) => docs.get(m.doc_id.as_str()).and_then(|d| d.comments.get(i)),
+            };
+            let line = mention_line(m, author.map(|c| c.author.as_str()), types.get(m.entity_id.as_str()).copied());
+            json_lines(w, [line])
+        })
+    })
+}
+
+fn mention_line<'a>(m: &'a Mention, author: Option<&'a str>, kind: Option<EntityType>) -> MentionLine<'a> {
+    let comment = match m.source {
+        Source::Article => None,
+        Source::Comment(i) => Some(i),
+    };
+    MentionLine {
+        doc_id: &m.doc_id,
+        source: if comment.is_some() { "comment" } else { "article" },
+        comment,
+        author,
+        start: m.start,
+        end: m.end,
+        text: &m.text,
+        kind,
+        entity_id: &m.entity_id,
+        linked_by: m.linked_by,
+        pronoun: m.linked_by == LinkedBy::Pronoun,
+        antecedent: m.antecedent,
+    }
 }
 
 /// Writes `stances.jsonl`, in the order given.
@@ -97,24 +154,25 @@ struct CommentLine<'a> {
     text: &'a str,
 }
 
-/// Writes `comments.jsonl`: every comment of `documents`, in document then
-/// thread order. `date` is the comment's own, else its document's;
-/// `parent_id` the `comment_id` of the comment it replies to.
-pub(crate) fn write_comments_jsonl(path: &Path, documents: &[Document]) -> Result<(), ExportError> {
-    let lines = documents.iter().flat_map(|d| {
-        let id_of = move |i: usize| d.comments.get(i).map(|c| evidence::comment_id(c.id.as_deref(), &d.id, i));
-        d.comments.iter().enumerate().map(move |(i, c)| CommentLine {
-            comment_id: evidence::comment_id(c.id.as_deref(), &d.id, i),
-            doc_id: &d.id,
-            comment: i,
-            title: d.title.as_deref(),
-            author: &c.author,
-            date: c.date.as_deref().or(d.date.as_deref()),
-            parent_id: c.parent.and_then(id_of),
-            text: &c.text,
-        })
-    });
-    write_atomic(path, |w| json_lines(w, lines))
+/// Writes `comments.jsonl`: every comment of the documents, in document then
+/// thread order, a document at a time. `date` is the comment's own, else its
+/// document's; `parent_id` the `comment_id` of the comment it replies to.
+pub(crate) fn write_comments_jsonl(path: &Path, documents: RecordRows) -> Result<(), ExportError> {
+    write_atomic(path, |w| documents.each_document(|d| json_lines(w, comment_lines(d))))
+}
+
+fn comment_lines(d: &Document) -> impl Iterator<Item = CommentLine<'_>> {
+    let id_of = move |i: usize| d.comments.get(i).map(|c| evidence::comment_id(c.id.as_deref(), &d.id, i));
+    d.comments.iter().enumerate().map(move |(i, c)| CommentLine {
+        comment_id: evidence::comment_id(c.id.as_deref(), &d.id, i),
+        doc_id: &d.id,
+        comment: i,
+        title: d.title.as_deref(),
+        author: &c.author,
+        date: c.date.as_deref().or(d.date.as_deref()),
+        parent_id: c.parent.and_then(id_of),
+        text: &c.text,
+    })
 }
 
 /// One JSON value a line.

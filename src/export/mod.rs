@@ -46,8 +46,8 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use crate::corpus::Document;
-use crate::graph::Graph;
-use crate::link::{Entity, Mention};
+use crate::graph::{Graph, MentionCount};
+use crate::link::Entity;
 use crate::pair_graphs::PairGraphs;
 use crate::stance::StanceRecord;
 
@@ -55,6 +55,7 @@ use csv::{write_edges_csv, write_nodes_csv, write_stances_csv};
 pub use gexf::{write_commenters_gexf, write_entities_gexf, write_gexf};
 use graphml::write_graphml;
 use jsonl::{write_comments_jsonl, write_entities_jsonl, write_mentions_jsonl, write_stances_jsonl};
+pub use jsonl::RecordRows;
 pub use style::{balance_colour, Rgb, Sizes};
 use summary::write_summary;
 pub use summary::Summary;
@@ -104,11 +105,15 @@ impl ExportError {
 /// Everything [`write_all`] exports.
 #[derive(Debug, Clone, Copy)]
 pub struct Exports<'a> {
-    /// With their comments' texts (`comments.jsonl` prints them); the
-    /// article texts are not needed.
+    /// With their comments (the texts are not needed: `comments.jsonl`
+    /// reads them from `rows`).
     pub documents: &'a [Document],
     pub entities: &'a [Entity],
-    pub mentions: &'a [Mention],
+    /// The mentions, counted (for the graphs, the summary and the report).
+    pub mentions: &'a [MentionCount],
+    /// The mentions one by one and the comments with their texts, for
+    /// `mentions.jsonl` and `comments.jsonl`.
+    pub rows: RecordRows<'a>,
     pub stances: &'a [StanceRecord],
     pub graph: &'a Graph,
     /// Built from the same records and options as `graph`.
@@ -128,14 +133,14 @@ pub(crate) fn write_all(out: &Path, e: &Exports, summary: &Summary) -> Result<Ve
     write_edges_csv(&paths[3], e.graph)?;
     crate::pause_point("export");
     write_entities_jsonl(&paths[4], e.entities)?;
-    write_mentions_jsonl(&paths[5], e.mentions, e.documents, e.entities)?;
+    write_mentions_jsonl(&paths[5], e.rows, e.documents, e.entities)?;
     write_stances_jsonl(&paths[6], e.stances)?;
     write_summary(&paths[7], summary)?;
     let sizes = Sizes::new(e.graph);
     write_commenters_gexf(&paths[8], &e.pair_graphs.commenters, &sizes)?;
     write_entities_gexf(&paths[9], &e.pair_graphs.entities, &sizes)?;
     write_stances_csv(&paths[10], e.stances)?;
-    write_comments_jsonl(&paths[11], e.documents)?;
+    write_comments_jsonl(&paths[11], e.rows)?;
     Ok(paths)
 }
 

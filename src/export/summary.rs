@@ -273,8 +273,10 @@ impl Summary {
             coverage,
             documents: e.documents.len(),
             comments: e.documents.iter().map(|d| d.comments.len()).sum(),
-            mentions: e.mentions.len(),
-            mentions_by_link: count_by(e.mentions.iter().map(|m| format!("{:?}", m.linked_by).to_lowercase())),
+            mentions: e.mentions.iter().map(|m| m.count).sum(),
+            mentions_by_link: add_by(
+                e.mentions.iter().map(|m| (format!("{:?}", m.linked_by).to_lowercase(), m.count)),
+            ),
             entities: e.entities.len(),
             entities_by_type: count_by(e.entities.iter().map(|x| graph::entity_type_name(x.kind).to_string())),
             surface_forms_before_linking: None,
@@ -291,9 +293,14 @@ impl Summary {
 }
 
 fn count_by(keys: impl Iterator<Item = String>) -> BTreeMap<String, usize> {
+    add_by(keys.map(|k| (k, 1)))
+}
+
+/// Adds up the numbers by key.
+fn add_by(numbers: impl Iterator<Item = (String, usize)>) -> BTreeMap<String, usize> {
     let mut m = BTreeMap::new();
-    for k in keys {
-        *m.entry(k).or_insert(0) += 1;
+    for (k, n) in numbers {
+        *m.entry(k).or_insert(0) += n;
     }
     m
 }

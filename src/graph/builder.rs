@@ -8,12 +8,13 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use super::dating::{Dates, Dating};
 use super::options::GraphOptions;
 use super::stance_counts::StanceHistory;
+use super::mention_counts::CountedMention;
 use super::{
     article_node_id, commenter_name, commenter_node_id, entity_node_id, Edge, EdgeEvidence, EdgeKind, Graph, LeftOut,
     Node, NodeKind,
 };
 use crate::corpus::Document;
-use crate::link::{Entity, Mention, Source};
+use crate::link::{Entity, Source};
 use crate::stance::StanceRecord;
 
 #[derive(Default)]
@@ -39,14 +40,15 @@ struct StanceAcc<'a> {
 }
 
 /// Builds the graph from the records, keeping what `options` asks for.
+/// `mentions` may be the mentions or their counts ([`super::MentionCount`]).
 /// Mentions and stance records naming an unknown entity are ignored; so are
 /// mentions of an unknown document (for edges and dates; they still count
 /// toward the entity's `mentions`), and stance records toward an entity that
 /// is not in the graph.
-pub fn build(
+pub fn build<M: CountedMention>(
     documents: &[Document],
     entities: &[Entity],
-    mentions: &[Mention],
+    mentions: &[M],
     stances: &[StanceRecord],
     options: &GraphOptions,
 ) -> Graph {
@@ -63,8 +65,8 @@ pub fn build(
     // Which entities the graph holds.
     let mut mention_count: BTreeMap<&str, usize> = BTreeMap::new();
     for m in mentions {
-        if let Some(entity) = known.get(m.entity_id.as_str()) {
-            *mention_count.entry(entity.id.as_str()).or_default() += 1;
+        if let Some(entity) = known.get(m.entity_id()) {
+            *mention_count.entry(entity.id.as_str()).or_default() += m.count();
         }
     }
     let min_mentions = options.min_mentions.max(1);
@@ -78,20 +80,20 @@ pub fn build(
     let mut article_mention_total: HashMap<&str, usize> = HashMap::new();
     let mut commenters: BTreeMap<String, CommenterAcc> = BTreeMap::new();
     for m in mentions {
-        let eid = m.entity_id.as_str();
-        if !shown(eid) || dating.document(&m.doc_id).is_none() {
+        let (eid, doc_id, n) = (m.entity_id(), m.doc_id(), m.count());
+        if !shown(eid) || dating.document(doc_id).is_none() {
             continue;
         }
-        match m.source {
+        match m.source() {
             Source::Article => {
-                entity_dates.entry(eid).or_default().see(doc_date(&m.doc_id));
-                *article_mentions.entry((m.doc_id.as_str(), eid)).or_default() += 1;
-                *article_mention_total.entry(m.doc_id.as_str()).or_default() += 1;
+                entity_dates.entry(eid).or_default().see(doc_date(doc_id));
+                *article_mentions.entry((doc_id, eid)).or_default() += n;
+                *article_mention_total.entry(doc_id).or_default() += n;
             }
             Source::Comment(i) => {
-                entity_dates.entry(eid).or_default().see(comment_date(&m.doc_id, i));
-                if let Some(author) = comment_author(&m.doc_id, i) {
-                    commenters.entry(commenter_name(author).to_string()).or_default().entity_mentions += 1;
+                entity_dates.entry(eid).or_default().see(comment_date(doc_id, i));
+                if let Some(author) = comment_author(doc_id, i) {
+                    commenters.entry(commenter_name(author).to_string()).or_default().entity_mentions += n;
                 }
             }
         }

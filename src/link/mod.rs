@@ -302,7 +302,7 @@ pub enum Source {
 }
 
 /// How a mention was tied to its entity.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum LinkedBy {
     /// The NER span's own name (or an alias / demonym of it).

@@ -144,7 +144,7 @@ fn totals(e: &Exports, kept: &[&StanceRecord]) -> Totals {
     let mut totals = Totals {
         documents: e.documents.len(),
         comments: e.documents.iter().map(|d| d.comments.len()).sum(),
-        mentions: e.mentions.len(),
+        mentions: e.mentions.iter().map(|m| m.count).sum(),
         entities: e.entities.len(),
         stance_pairs: e.stances.len(),
         unsure: e.stances.iter().filter(|s| s.unsure).count(),

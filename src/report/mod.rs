@@ -378,6 +378,7 @@ mod tests {
     use super::build::*;
     use super::html::*;
     use super::*;
+    use crate::export::RecordRows;
 
     #[test]
     fn dates_and_bins() {
@@ -502,6 +503,7 @@ mod tests {
             documents: &documents,
             entities: &entities,
             mentions: &[],
+            rows: RecordRows::Listed { mentions: &[], documents: &[] },
             stances: &stances,
             graph: &graph,
             pair_graphs: &pairs,
@@ -571,7 +573,15 @@ mod tests {
         let graph = crate::graph::Graph::default();
         let pairs = crate::pair_graphs::PairGraphs::default();
         let e =
-            Exports { documents: &[], entities: &[], mentions: &[], stances: &[], graph: &graph, pair_graphs: &pairs };
+            Exports {
+                documents: &[],
+                entities: &[],
+                mentions: &[],
+                rows: RecordRows::Listed { mentions: &[], documents: &[] },
+                stances: &[],
+                graph: &graph,
+                pair_graphs: &pairs,
+            };
         let html = render(&build(&e, &Summary::default()));
         assert!(html.contains("No people, countries or organisations were found."));
         assert!(html.contains("No input was skipped."));
