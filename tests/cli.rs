@@ -152,6 +152,44 @@ fn eval_stance_baseline_and_model_flags_are_one() {
 }
 
 #[test]
+fn eval_stance_writes_each_answer_with_predictions() {
+    let dir = tempfile::tempdir().unwrap();
+    let gold = dir.path().join("semeval.txt");
+    std::fs::write(
+        &gold,
+        "ID\tTarget\tTweet\tStance\n\
+         1\tHillary Clinton\tHillary Clinton is a wonderful leader and I love her plans.\tFAVOR\n\
+         2\tHillary Clinton\tHillary Clinton is a terrible liar and her plans are awful.\tAGAINST\n\
+         3\tAtheism\tAtheism was discussed at the meeting on Tuesday.\tNONE\n",
+    )
+    .unwrap();
+    let out = dir.path().join("answers.jsonl");
+    for (extra, answered) in [(&[][..], 3), (&["--favour-against-only"][..], 2)] {
+        let args = [&["eval", "stance", "--format", "semeval", p(&gold), "--baseline", "--predictions", p(&out)][..], extra];
+        let (_, json) = scores(&stancegraph(&args.concat()));
+        let lines: Vec<serde_json::Value> =
+            std::fs::read_to_string(&out).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+        assert_eq!(lines.len(), answered);
+        let mut correct = 0;
+        for (line, gold) in lines.iter().zip(["favour", "against", "neutral"]) {
+            assert_eq!(line["gold"], gold);
+            assert!(!line["target"].as_str().unwrap().is_empty());
+            let probabilities = line["probabilities"].as_object().unwrap();
+            assert_eq!(probabilities.len(), 3);
+            let best = probabilities.iter().max_by(|a, b| a.1.as_f64().partial_cmp(&b.1.as_f64()).unwrap()).unwrap();
+            if extra.is_empty() {
+                assert_eq!(line["predicted"], best.0.as_str(), "the three-way answer is the most probable class");
+            } else {
+                assert_ne!(line["predicted"], "neutral");
+            }
+            correct += usize::from(line["predicted"] == line["gold"]);
+        }
+        let accuracy = json["accuracy"].as_f64().unwrap();
+        assert!((accuracy - correct as f64 / answered as f64).abs() < 1e-3, "the file's answers are the scored ones");
+    }
+}
+
+#[test]
 fn eval_ner_takes_the_models_folder_or_one_model() {
     let dir = tempfile::tempdir().unwrap();
     let gold = dir.path().join("gold.conll");

@@ -29,6 +29,13 @@ Draw 2 (--vast STORE --rank-from N): the explicit questions of the VAST reader
 comments (scripts/data/vast_to_jsonl.py; news-site comments, the comment dev set's
 other source) whose comment holds no pair of the comment dev set, at most 2 per
 comment, all of them, shuffled with the same seed; ranks continue from N.
+
+Draw 3 (--pstance STORE --rank-from N --explicit K): political tweets
+(scripts/data/pstance_to_jsonl.py), the explicit questions toward the people,
+countries and organisations a tweet names OTHER than its P-Stance target (the
+politician of its file: Trump, Biden, Sanders; those labels exist already), at
+most 2 per tweet, shuffled with the same seed, the first K kept; key
+`<file>-<row>`, source pstance.
 """
 import argparse
 import csv
@@ -74,6 +81,7 @@ def main():
     ap.add_argument("--mtcsd")
     ap.add_argument("--reddit")
     ap.add_argument("--vast", help="draw 2: the VAST store alone")
+    ap.add_argument("--pstance", help="draw 3: the P-Stance tweets' store alone")
     ap.add_argument("--rank-from", type=int, default=0)
     ap.add_argument("--batches", required=True)
     ap.add_argument("--per-batch", type=int, default=400)
@@ -83,6 +91,8 @@ def main():
     a = ap.parse_args()
     if a.vast:
         return draw_vast(a)
+    if a.pstance:
+        return draw_pstance(a)
     mt = pool(a.mtcsd, lambda d: "mtcsd-" + d.split("-")[1].lower(), set())
     rd = pool(a.reddit, lambda d: "reddit", dev_documents())
     rows = mt + rd
@@ -137,6 +147,27 @@ def draw_vast(a):
     cds.emit(rows)
     comments = context(a.vast)[1]
     write_batches(a.batches, "vast", rows, a.per_batch, lambda r: (comments[(r["doc_id"], int(r["comment"]))][1], "", ""))
+
+
+# The politician each P-Stance file is about, as entity labels name them.
+PSTANCE_TARGETS = {"trump": ("trump",), "biden": ("biden",), "bernie": ("bernie", "sanders")}
+
+
+def draw_pstance(a):
+    def other_than_target(r):
+        target = PSTANCE_TARGETS[r["doc_id"].split("-")[1]]
+        return r["kind"] == "explicit" and not any(t in r["entity"].lower() for t in target)
+
+    rows = [r for r in pool(a.pstance, lambda d: "pstance", set()) if other_than_target(r)]
+    random.Random(SEED).shuffle(rows)
+    rows = rows[: a.explicit]
+    for rank, r in enumerate(rows):
+        r["sample_rank"] = str(a.rank_from + rank)
+        r["key"] = r["doc_id"].removeprefix("pstance-")
+    print("\t".join(cds.COLUMNS))
+    cds.emit(rows)
+    comments = context(a.pstance)[1]
+    write_batches(a.batches, "pstance", rows, a.per_batch, lambda r: (comments[(r["doc_id"], int(r["comment"]))][1], "", ""))
 
 
 if __name__ == "__main__":

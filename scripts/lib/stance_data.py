@@ -437,7 +437,8 @@ def read_comment_pairs(path, data=DATA, skip_doubt=False):
     replied-to comment), mtcsd-bitcoin / mtcsd-spacex (scripts/data/mtcsd_to_jsonl.py:
     the root post is the document's text, so the title is its first sentence; the
     parent is the id without its last "-N" unless that is the root) and vast
-    (scripts/data/vast_to_jsonl.py: title "VAST dev comment N", no parent). Each text's
+    (scripts/data/vast_to_jsonl.py: title "VAST dev comment N", no parent) and pstance
+    (scripts/data/pstance_to_jsonl.py: title "P-Stance tweet FILE ROW", no parent). Each text's
     SHA-256 is checked against the row's text_sha16."""
     import hashlib
     cache = {}
@@ -464,6 +465,13 @@ def read_comment_pairs(path, data=DATA, skip_doubt=False):
             root, up = key.split("-")[0], key.rsplit("-", 1)[0]
             parent = texts[up] if "-" in key and up != root else ""
             title = first_sentence(texts[root])
+        elif src == "pstance":
+            name, row = key.rsplit("-", 1)
+            cache.setdefault("pstance", {})
+            if name not in cache["pstance"]:
+                with open(os.path.join(data, "pstance", f"raw_train_{name}.csv"), encoding="utf-8", newline="") as f:
+                    cache["pstance"][name] = [x["Tweet"] for x in csv.DictReader(f)]
+            text, parent, title = cache["pstance"][name][int(row)], "", f"P-Stance tweet {name} {row}"
         elif src == "vast":
             if "vast" not in cache:
                 with open(os.path.join(data, "vast", "dev.csv"), encoding="utf-8", newline="") as f:

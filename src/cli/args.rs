@@ -400,6 +400,11 @@ pub(crate) struct EvalStanceArgs {
     /// read (both), none, parent, title; the ablations of a model that reads it.
     #[arg(long, value_enum, default_value = "read")]
     pub(crate) conversation: Conversation,
+    /// Also write each example's answer to FILE, one JSON object a line: its index in the gold
+    /// file, target, gold and predicted label, confidence and the three probabilities (the comment
+    /// set adds source, key, entity_id, kind and doubt). No text is written.
+    #[arg(long, value_name = "FILE", value_hint = ValueHint::FilePath)]
+    pub(crate) predictions: Option<PathBuf>,
     /// The data folder `--format comments` joins its comment texts from.
     #[arg(long, default_value = stancegraph::eval::comment_set::DEFAULT_DATA_DIR, value_hint = ValueHint::DirPath)]
     pub(crate) data: PathBuf,

@@ -1,7 +1,9 @@
 //! `stancegraph eval ner|stance|link`: a model stage scored on a gold set,
 //! printed as a table for people and then one JSON line for scripts.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
 use std::process::ExitCode;
 use std::time::Instant;
 
@@ -38,6 +40,7 @@ pub(crate) fn stance(args: EvalStanceArgs) -> anyhow::Result<ExitCode> {
     if args.format == StanceFormat::Comments {
         let scores = stance::eval_comment_set_with(&args.file, &args.data, protocol, &classifier, args.conversation)?;
         print_comment_set(&scores, protocol);
+        write_predictions(args.predictions.as_deref(), &scores.all.answers)?;
         return Ok(ExitCode::SUCCESS);
     }
     let (score, seconds) =
@@ -47,7 +50,19 @@ pub(crate) fn stance(args: EvalStanceArgs) -> anyhow::Result<ExitCode> {
     let mut json = score.json(seconds);
     json["protocol"] = protocol.as_str().into();
     println!("{json}");
+    write_predictions(args.predictions.as_deref(), &score.answers)?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// `--predictions FILE`: each answer as one JSON line.
+fn write_predictions(path: Option<&Path>, answers: &[serde_json::Value]) -> anyhow::Result<()> {
+    let Some(path) = path else { return Ok(()) };
+    let mut text = String::new();
+    for answer in answers {
+        text.push_str(&answer.to_string());
+        text.push('\n');
+    }
+    std::fs::write(path, text).with_context(|| format!("{}: cannot write the predictions", path.display()))
 }
 
 /// Our comment dev set: all pairs, without the doubtful ones, and per part.

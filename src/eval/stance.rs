@@ -243,7 +243,45 @@ pub fn eval_stance_calibrated(
     }
     let (score, predictions, decisions, seconds) = score_all(&gold, protocol, classifier)?;
     let calibration = calibration_of(&gold, &predictions, &decisions, protocol, |_| true);
-    Ok((Scored { score, calibration }, seconds))
+    Ok((Scored { score, calibration, answers: answers_of(&gold, &predictions, &decisions, |_| json!({})) }, seconds))
+}
+
+/// One line of `--predictions`: an example's gold label, the model's answer
+/// under the protocol and the model's three probabilities, with `fields`
+/// naming the example.
+fn answer_line(
+    index: usize,
+    gold: &GoldExample,
+    predicted: Stance,
+    d: &StanceDecision,
+    mut fields: serde_json::Value,
+) -> serde_json::Value {
+    let probabilities: serde_json::Map<String, serde_json::Value> =
+        Stance::ALL.iter().zip(d.probabilities).map(|(s, p)| (s.as_str().to_string(), json!(p))).collect();
+    let line = json!({
+        "index": index,
+        "target": gold.target,
+        "gold": gold.label.as_str(),
+        "predicted": predicted.as_str(),
+        "confidence": d.confidence,
+        "probabilities": probabilities,
+    });
+    if let (Some(map), serde_json::Value::Object(line)) = (fields.as_object_mut(), line) {
+        map.extend(line);
+    }
+    fields
+}
+
+/// Every answered example's [`answer_line`], in the gold file's order.
+fn answers_of(
+    gold: &[GoldExample],
+    predictions: &[Option<Stance>],
+    decisions: &[Option<StanceDecision>],
+    fields: impl Fn(usize) -> serde_json::Value,
+) -> Vec<serde_json::Value> {
+    (0..gold.len())
+        .filter_map(|i| Some(answer_line(i, &gold[i], predictions[i]?, decisions[i].as_ref()?, fields(i))))
+        .collect()
 }
 
 /// A score with the calibration of the answers behind it.
@@ -253,6 +291,9 @@ pub struct Scored {
     /// `None` under the favour/against protocol (its answers are not the
     /// model's own three-way ones).
     pub calibration: Option<Calibration>,
+    /// Each answered example as one JSON object (`eval stance --predictions`):
+    /// gold, predicted, the three probabilities; empty for a subset's score.
+    pub answers: Vec<serde_json::Value>,
 }
 
 impl Scored {
@@ -362,9 +403,15 @@ pub fn eval_comment_set_with(
             .filter_map(|(j, p)| (keep(&j.pair)).then_some((j.example.label, (*p)?)))
             .unzip();
         let calibration = calibration_of(&gold, &predictions, &decisions, protocol, |i| keep(&joined[i].pair));
-        Scored { score: StanceScore::from_pairs(&g, &p), calibration }
+        Scored { score: StanceScore::from_pairs(&g, &p), calibration, answers: Vec::new() }
     };
-    let all = Scored { score: all, calibration: calibration_of(&gold, &predictions, &decisions, protocol, |_| true) };
+    let answers = answers_of(&gold, &predictions, &decisions, |i| {
+        let p = &joined[i].pair;
+        json!({"source": p.source.as_str(), "key": p.key, "entity_id": p.entity_id,
+               "kind": p.kind.as_str(), "doubt": p.doubt})
+    });
+    let calibration = calibration_of(&gold, &predictions, &decisions, protocol, |_| true);
+    let all = Scored { score: all, calibration, answers };
     let without_doubt = subset(&|p| !p.doubt);
     let mut parts: Vec<(&'static str, Scored)> = [CommentSource::Reddit, CommentSource::Vast]
         .into_iter()
