@@ -6,7 +6,7 @@
 //! classifier it is given, the lexicon baseline too. (Every flag having
 //! help is checked on the definitions themselves, in `src/cli/args.rs`.)
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 mod common;
@@ -123,10 +123,9 @@ fn scores(o: &Output) -> (String, serde_json::Value) {
     (table.to_string(), json)
 }
 
-#[test]
-fn eval_stance_baseline_and_model_flags_are_one() {
-    let dir = tempfile::tempdir().unwrap();
-    let gold = dir.path().join("semeval.txt");
+/// A three-example SemEval gold file (favour, against, none) in `dir`.
+fn semeval_gold(dir: &Path) -> PathBuf {
+    let gold = dir.join("semeval.txt");
     std::fs::write(
         &gold,
         "ID\tTarget\tTweet\tStance\n\
@@ -135,6 +134,13 @@ fn eval_stance_baseline_and_model_flags_are_one() {
          3\tAtheism\tAtheism was discussed at the meeting on Tuesday.\tNONE\n",
     )
     .unwrap();
+    gold
+}
+
+#[test]
+fn eval_stance_baseline_and_model_flags_are_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let gold = semeval_gold(dir.path());
     let eval = |extra: &[&str]| {
         let args = [&["eval", "stance", "--format", "semeval", p(&gold), "--threads", "1"][..], extra].concat();
         scores(&stancegraph(&args))
@@ -154,15 +160,7 @@ fn eval_stance_baseline_and_model_flags_are_one() {
 #[test]
 fn eval_stance_writes_each_answer_with_predictions() {
     let dir = tempfile::tempdir().unwrap();
-    let gold = dir.path().join("semeval.txt");
-    std::fs::write(
-        &gold,
-        "ID\tTarget\tTweet\tStance\n\
-         1\tHillary Clinton\tHillary Clinton is a wonderful leader and I love her plans.\tFAVOR\n\
-         2\tHillary Clinton\tHillary Clinton is a terrible liar and her plans are awful.\tAGAINST\n\
-         3\tAtheism\tAtheism was discussed at the meeting on Tuesday.\tNONE\n",
-    )
-    .unwrap();
+    let gold = semeval_gold(dir.path());
     let out = dir.path().join("answers.jsonl");
     for (extra, answered) in [(&[][..], 3), (&["--favour-against-only"][..], 2)] {
         let args =

@@ -54,19 +54,7 @@ fn rows(db: &Path, table: &str) -> BTreeSet<String> {
 /// `columns` of every row of `table`, as text.
 fn columns(db: &Path, table: &str, columns: &str) -> BTreeSet<String> {
     let conn = rusqlite::Connection::open(db).unwrap();
-    let mut stmt = conn.prepare(&format!("SELECT {columns} FROM {table}")).unwrap();
-    let n = stmt.column_count();
-    let rows = stmt
-        .query_map([], |r| {
-            Ok((0..n)
-                .map(|i| format!("{:?}", r.get::<_, rusqlite::types::Value>(i).unwrap()))
-                .collect::<Vec<_>>()
-                .join("|"))
-        })
-        .unwrap()
-        .map(Result::unwrap)
-        .collect();
-    rows
+    common::rows_as_text(&conn, &format!("SELECT {columns} FROM {table}"))
 }
 
 /// A copy of the store `bytes` at `dir/stancegraph.db`, recovered; the

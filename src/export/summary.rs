@@ -274,9 +274,7 @@ impl Summary {
             documents: e.documents.len(),
             comments: e.documents.iter().map(|d| d.comments.len()).sum(),
             mentions: e.mentions.iter().map(|m| m.count).sum(),
-            mentions_by_link: add_by(
-                e.mentions.iter().map(|m| (format!("{:?}", m.linked_by).to_lowercase(), m.count)),
-            ),
+            mentions_by_link: add_by(e.mentions.iter().map(|m| (format!("{:?}", m.linked_by).to_lowercase(), m.count))),
             entities: e.entities.len(),
             entities_by_type: count_by(e.entities.iter().map(|x| graph::entity_type_name(x.kind).to_string())),
             surface_forms_before_linking: None,

@@ -6,9 +6,9 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use super::dating::{Dates, Dating};
+use super::mention_counts::CountedMention;
 use super::options::GraphOptions;
 use super::stance_counts::StanceHistory;
-use super::mention_counts::CountedMention;
 use super::{
     article_node_id, commenter_name, commenter_node_id, entity_node_id, Edge, EdgeEvidence, EdgeKind, Graph, LeftOut,
     Node, NodeKind,

@@ -572,16 +572,15 @@ mod tests {
     fn an_empty_corpus_renders() {
         let graph = crate::graph::Graph::default();
         let pairs = crate::pair_graphs::PairGraphs::default();
-        let e =
-            Exports {
-                documents: &[],
-                entities: &[],
-                mentions: &[],
-                rows: RecordRows::Listed { mentions: &[], documents: &[] },
-                stances: &[],
-                graph: &graph,
-                pair_graphs: &pairs,
-            };
+        let e = Exports {
+            documents: &[],
+            entities: &[],
+            mentions: &[],
+            rows: RecordRows::Listed { mentions: &[], documents: &[] },
+            stances: &[],
+            graph: &graph,
+            pair_graphs: &pairs,
+        };
         let html = render(&build(&e, &Summary::default()));
         assert!(html.contains("No people, countries or organisations were found."));
         assert!(html.contains("No input was skipped."));

@@ -239,7 +239,8 @@ impl Store {
         selection: &Selection,
         mut f: impl FnMut(Document) -> std::result::Result<(), E>,
     ) -> std::result::Result<(), E> {
-        let sql = format!("SELECT d.id, d.source, d.date, d.title FROM documents d WHERE {} ORDER BY d.id", in_selection());
+        let sql =
+            format!("SELECT d.id, d.source, d.date, d.title FROM documents d WHERE {} ORDER BY d.id", in_selection());
         let mut stmt = self.conn.prepare(&sql).map_err(|e| self.err(e))?;
         let mut rows = stmt.query(selection.params()).map_err(|e| self.err(e))?;
         while let Some(r) = rows.next().map_err(|e| self.err(e))? {

@@ -63,24 +63,24 @@ pub fn store_rows(db: &Path) -> BTreeMap<&'static str, Vec<String>> {
         ("entity_aliases", "SELECT entity_id, alias FROM entity_aliases ORDER BY 1, 2"),
         ("entity_keys", "SELECT key, entity_id FROM entity_keys ORDER BY key"),
     ];
-    queries
-        .iter()
-        .map(|(name, sql)| {
-            let mut stmt = conn.prepare(sql).unwrap();
-            let n = stmt.column_count();
-            let rows = stmt
-                .query_map([], |r| {
-                    Ok((0..n)
-                        .map(|i| format!("{:?}", r.get::<_, rusqlite::types::Value>(i).unwrap()))
-                        .collect::<Vec<_>>()
-                        .join("|"))
-                })
-                .unwrap()
-                .map(Result::unwrap)
-                .collect();
-            (*name, rows)
+    queries.iter().map(|(name, sql)| (*name, rows_as_text(&conn, sql))).collect()
+}
+
+/// Every row `sql` selects, its columns as text joined by `|`.
+pub fn rows_as_text<C: FromIterator<String>>(conn: &rusqlite::Connection, sql: &str) -> C {
+    let mut stmt = conn.prepare(sql).unwrap();
+    let n = stmt.column_count();
+    let rows = stmt
+        .query_map([], |r| {
+            Ok((0..n)
+                .map(|i| format!("{:?}", r.get::<_, rusqlite::types::Value>(i).unwrap()))
+                .collect::<Vec<_>>()
+                .join("|"))
         })
-        .collect()
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    rows
 }
 
 /// Waits until a run started with `STANCEGRAPH_PAUSE_AT` has written its pause file `flag`;
