@@ -2,10 +2,10 @@
 //! printed as a table for people and then one JSON line for scripts.
 
 use std::path::{Path, PathBuf};
-
-use anyhow::Context;
 use std::process::ExitCode;
 use std::time::Instant;
+
+use anyhow::Context;
 
 use stancegraph::eval::formats::StanceFormat;
 use stancegraph::eval::link;
