@@ -298,6 +298,50 @@ fn a_corrupt_or_unlisted_model_fails_in_one_line_before_the_store_is_written() {
     }
 }
 
+/// The shipped models in `dir/models`, the weight files symlinked and the
+/// small files (config, tokenizer, manifest) copied, so a test may rewrite them.
+fn models_with_linked_weights(dir: &Path) -> PathBuf {
+    let models = dir.join("models");
+    for m in ["ner", "stance", "stance-accurate", "stance-comments"] {
+        std::fs::create_dir_all(models.join(m)).unwrap();
+        for e in std::fs::read_dir(root().join("models").join(m)).unwrap().flatten() {
+            let to = models.join(m).join(e.file_name());
+            if e.file_name().to_string_lossy().ends_with(".safetensors") {
+                std::os::unix::fs::symlink(e.path(), &to).unwrap();
+            } else {
+                std::fs::copy(e.path(), &to).unwrap();
+            }
+        }
+    }
+    models
+}
+
+#[test]
+fn a_tokenizer_changed_with_its_manifest_fails_before_the_store_is_written() {
+    for model in ["ner", "stance-comments"] {
+        let dir = tempfile::tempdir().unwrap();
+        let models = models_with_linked_weights(dir.path());
+        let input = dir.path().join("in/a.jsonl");
+        corpus(&input, 0, 2);
+        let out = dir.path().join("out");
+        // Cut in half (no longer JSON), and the manifest rewritten to match.
+        let tokenizer = models.join(model).join("tokenizer.json");
+        let text = std::fs::read(&tokenizer).unwrap();
+        std::fs::write(&tokenizer, &text[..text.len() / 2]).unwrap();
+        stancegraph::manifest::write(&models.join(model)).unwrap();
+        stancegraph::manifest::verify(&models.join(model)).unwrap();
+
+        let o = out_of(&["run", p(&input), "--out", p(&out), "--models", p(&models), "--quiet"]);
+        one_line(&o, 2, &[&format!("{model}/tokenizer.json"), "corrupt"]);
+        let db = out.join("stancegraph.db");
+        if db.exists() {
+            let conn = rusqlite::Connection::open(&db).unwrap();
+            let documents: i64 = conn.query_row("SELECT COUNT(*) FROM documents", [], |r| r.get(0)).unwrap();
+            assert_eq!(documents, 0, "{model}: nothing written to the store");
+        }
+    }
+}
+
 // --- 3 + 7. exports that match nothing, dates ---------------------------------
 
 #[test]

@@ -1,6 +1,6 @@
 //! Step 1 of a run, its pre-flight: what is checked and locked before
 //! anything is written (free space, the output folder's and the store's locks,
-//! the models against their manifests), then the store opened and the run
+//! the models against their manifests, their tokenizers read), then the store opened and the run
 //! recorded in it, with a line naming the interrupted run it takes over from.
 
 use std::collections::BTreeMap;
@@ -15,8 +15,8 @@ use crate::runtime;
 use crate::store::{self, Store, StoreLock};
 
 /// Step 1, pre-flight (a device that is not there fails before anything is
-/// done): free space, the locks, the models against their manifests, the
-/// store opened and the run recorded in it.
+/// done): free space, the locks, the models against their manifests and
+/// their tokenizers read, the store opened and the run recorded in it.
 pub(super) fn begin<'a>(options: &'a RunOptions, log: &'a Log) -> Result<Run<'a>> {
     let started = Instant::now();
     let mut seconds: BTreeMap<&'static str, f64> = BTreeMap::new();
@@ -44,6 +44,13 @@ pub(super) fn begin<'a>(options: &'a RunOptions, log: &'a Log) -> Result<Run<'a>
     crate::manifest::verify_model(&ner_dir)?;
     if !options.stance_baseline {
         crate::manifest::verify_model(&options.stance_dir()?)?;
+    }
+    // A tokenizer.json edited together with its manifest passes the check
+    // above: each model's config and tokenizer are read as its loading reads
+    // them (the weights are loaded only when there is work for the model).
+    runtime::Checkpoint::open(&ner_dir)?;
+    if !options.stance_baseline {
+        runtime::Checkpoint::open(&options.stance_dir()?)?;
     }
     seconds.insert("model_check", t.elapsed().as_secs_f64());
     if options.shard.is_some() {
