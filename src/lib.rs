@@ -88,10 +88,7 @@ pub fn peak_rss_mb() -> Option<f64> {
 /// controls (U+202E would show a name reversed).
 pub fn escape_log(text: &str) -> String {
     let hidden = |c: char| {
-        c.is_control()
-            || matches!(c, '\u{2028}' | '\u{2029}' | '\u{200e}' | '\u{200f}' | '\u{061c}' | '\u{feff}')
-            || ('\u{202a}'..='\u{202e}').contains(&c)
-            || ('\u{2066}'..='\u{2069}').contains(&c)
+        c.is_control() || matches!(c, '\u{2028}' | '\u{2029}' | '\u{feff}') || export::labels::bidi_control(c)
     };
     if !text.chars().any(hidden) {
         return text.to_string();

@@ -1001,6 +1001,81 @@ fn hostile_unicode_stays_distinct_valid_xml_and_unreversed() {
     }
 }
 
+/// Every bidirectional control: embeddings and overrides, isolates, marks.
+const BIDI: [char; 12] = [
+    '\u{202a}', '\u{202b}', '\u{202c}', '\u{202d}', '\u{202e}', '\u{2066}', '\u{2067}', '\u{2068}', '\u{2069}',
+    '\u{200e}', '\u{200f}', '\u{061c}',
+];
+
+/// What a graph file shows of a name: each bidirectional control as `\u{..}`.
+fn shown_bidi(s: &str) -> String {
+    s.chars().map(|c| if BIDI.contains(&c) { format!("\\u{{{:x}}}", c as u32) } else { c.to_string() }).collect()
+}
+
+/// The value of the XML attribute `name="..."` on `line`, if any.
+fn xml_attribute<'a>(line: &'a str, name: &str) -> Option<&'a str> {
+    let at = line.find(&format!(" {name}=\""))? + name.len() + 3;
+    Some(&line[at..at + line[at..].find('"')?])
+}
+
+#[test]
+fn graph_files_show_bidi_controls_in_labels_and_the_evidence_keeps_them() {
+    let mut f = fixture_with_hostile_unicode();
+    // A commenter whose name holds every control.
+    let hostile = format!("rtl{}", BIDI.iter().map(|c| format!("{c}x")).collect::<String>());
+    let kishida = f.entities[0].clone();
+    f.documents[0].comments.push(comment(&hostile, "Kishida"));
+    f.stances.push(record("d1", f.documents[0].comments.len() - 1, &hostile, &kishida, Stance::Against, 0.7));
+    // An entity whose name reads backwards if its override is obeyed.
+    f.entities[1].label = "\u{202e}napaJ\u{202c} \u{2067}Nippon\u{2069}".into();
+    let japan_shown = "\\u{202e}napaJ\\u{202c} \\u{2067}Nippon\\u{2069}";
+    assert_eq!(shown_bidi(&f.entities[1].label), japan_shown);
+    let (_dir, _, paths) = export(&f);
+    let path = |name: &str| paths.iter().find(|p| p.ends_with(name)).unwrap().clone();
+
+    // The graph files: node labels, quotes and camps show every control as its code.
+    let mut shown: Vec<String> = Vec::new();
+    for name in ["graph.gexf", "commenters.gexf", "entities.gexf"] {
+        for line in read(&path(name)).lines() {
+            if line.contains("<node id=") {
+                shown.push(xml_attribute(line, "label").unwrap().to_string());
+            } else if ["quote", "camp_for", "camp_against"].iter().any(|a| line.contains(&format!("for=\"{a}\""))) {
+                shown.push(xml_attribute(line, "value").unwrap().to_string());
+            }
+        }
+    }
+    for line in read(&path("graph.graphml")).lines() {
+        if line.contains(r#"key="n_label""#) || line.contains(r#"key="e_quote""#) {
+            shown.push(line.split('>').nth(1).unwrap().split('<').next().unwrap().to_string());
+        }
+    }
+    for (file, column) in [("nodes.csv", "Label"), ("edges.csv", "quote")] {
+        let rows = parse_csv(&read(&path(file)));
+        let col = rows[0].iter().position(|c| c == column).unwrap();
+        shown.extend(rows[1..].iter().map(|r| r[col].clone()));
+    }
+    for text in &shown {
+        assert!(!text.contains(BIDI), "a bidi control in a graph file's label or quote: {text:?}");
+    }
+    for want in ["evil\\u{202e}eman".to_string(), shown_bidi(&hostile), japan_shown.to_string()] {
+        let with_want = shown.iter().filter(|t| t.contains(&want)).count();
+        assert!(with_want >= 4, "{want} shown in {with_want} labels: {shown:?}");
+    }
+    assert!(shown.iter().any(|t| t.starts_with(&shown_bidi(&hostile))), "the quote of the hostile author's edge");
+
+    // The evidence files keep the text as written: they are data.
+    let records = json_lines(&path("stances.jsonl"));
+    assert!(records.iter().any(|r| r["author"] == hostile.as_str()), "stances.jsonl keeps the author");
+    assert!(records.iter().any(|r| r["author"] == "evil\u{202e}eman"));
+    let entities = json_lines(&path("entities.jsonl"));
+    assert!(entities.iter().any(|e| e["label"] == f.entities[1].label.as_str()), "entities.jsonl keeps the name");
+    let comments = json_lines(&path("comments.jsonl"));
+    assert!(comments.iter().any(|c| c["author"] == hostile.as_str()));
+    let rows = parse_csv(&read(&path("stances.csv")));
+    let author = rows[0].iter().position(|c| c == "author").unwrap();
+    assert!(rows.iter().any(|r| r[author] == hostile), "stances.csv keeps the author");
+}
+
 #[test]
 fn stance_edges_carry_the_quote_and_comment_id_of_their_most_confident_record() {
     let mut f = fixture();

@@ -5,6 +5,7 @@ use std::path::Path;
 
 use super::gexf::stance_values;
 use super::gexf::STANCE_ATTRS;
+use super::labels::display_label;
 use super::style::final_label;
 use super::{csv_field, fmt_num, show_hidden, write_atomic, ExportError, Fail};
 use crate::graph::{Graph, StanceHistory, StanceLabel};
@@ -103,7 +104,7 @@ pub(crate) fn nodes_csv<W: Write>(w: &mut W, g: &Graph) -> io::Result<()> {
     for n in &g.nodes {
         let mut row = vec![
             n.id.clone(),
-            n.label.clone(),
+            display_label(&n.label).into_owned(),
             gephi_timeset(&n.dates),
             n.kind.type_name().to_string(),
             count_field(n.mentions),
@@ -138,7 +139,7 @@ pub(crate) fn edges_csv<W: Write>(w: &mut W, g: &Graph) -> io::Result<()> {
         let ev = e.evidence.as_ref();
         row.push(ev.map(|ev| ev.implicit.to_string()).unwrap_or_default());
         row.push(ev.map(|ev| ev.comment_id.clone()).unwrap_or_default());
-        row.push(ev.map(|ev| ev.quote.clone()).unwrap_or_default());
+        row.push(ev.map(|ev| display_label(&ev.quote).into_owned()).unwrap_or_default());
         csv_row(w, &row)?;
     }
     Ok(())

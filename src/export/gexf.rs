@@ -89,6 +89,7 @@
 use std::io::{self, Write};
 use std::path::Path;
 
+use super::labels::display_label;
 use super::style::{
     balance_colour, camp_colour, edge_colour, final_label, node_colour, thickness, Rgb, Sizes, CO_MENTION_BLUE,
 };
@@ -174,7 +175,7 @@ pub(super) fn edge_values(e: &Edge) -> Vec<(&'static str, String)> {
     if let Some(ev) = &e.evidence {
         v.push(("implicit", ev.implicit.to_string()));
         v.push(("comment_id", ev.comment_id.clone()));
-        v.push(("quote", ev.quote.clone()));
+        v.push(("quote", display_label(&ev.quote).into_owned()));
     }
     v
 }
@@ -419,8 +420,8 @@ pub(crate) fn commenters_gexf<W: Write>(w: &mut W, g: &CommenterGraph, sizes: &S
         ];
         if let Some(c) = n.camp {
             values.push(("camp", c.to_string()));
-            values.push(("camp_for", n.camp_for.join("; ")));
-            values.push(("camp_against", n.camp_against.join("; ")));
+            values.push(("camp_for", display_label(&n.camp_for.join("; ")).into_owned()));
+            values.push(("camp_against", display_label(&n.camp_against.join("; ")).into_owned()));
         }
         write_node(w, &n.node, &plain(values), camp_colour(n.camp), sizes.of(&n.node))?;
     }
@@ -483,7 +484,7 @@ pub(crate) fn entities_gexf<W: Write>(w: &mut W, g: &EntityGraph, sizes: &Sizes,
 /// One `<node>` of a GEXF file: id, label, attribute values, spells, and its
 /// `viz:` colour and size.
 fn write_node<W: Write>(w: &mut W, n: &Node, values: &[AttValue], colour: Rgb, size: f64) -> io::Result<()> {
-    writeln!(w, r#"      <node id="{}" label="{}">"#, xml_escape(&n.id), xml_escape(&n.label))?;
+    writeln!(w, r#"      <node id="{}" label="{}">"#, xml_escape(&n.id), xml_escape(&display_label(&n.label)))?;
     write_attvalues(w, values)?;
     write_spells(w, &n.dates)?;
     let Rgb(r, gr, b) = colour;

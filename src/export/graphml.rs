@@ -4,6 +4,7 @@ use std::io::{self, Write};
 use std::path::Path;
 
 use super::gexf::{edge_values, node_values, stance_values};
+use super::labels::display_label;
 use super::style::{edge_colour, node_colour, Rgb, Sizes};
 use super::{fmt_num, write_atomic, xml_escape, ExportError, Fail};
 use crate::graph::Graph;
@@ -71,7 +72,7 @@ pub fn graphml<W: Write>(w: &mut W, g: &Graph) -> io::Result<()> {
     let sizes = Sizes::new(g);
     for n in &g.nodes {
         writeln!(w, r#"    <node id="{}">"#, xml_escape(&n.id))?;
-        let mut data: Vec<(&str, String)> = vec![("label", n.label.clone())];
+        let mut data: Vec<(&str, String)> = vec![("label", display_label(&n.label).into_owned())];
         data.extend(node_values(n));
         if let Some(h) = &n.stance {
             data.extend(stance_values(&h.total()));

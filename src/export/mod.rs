@@ -31,12 +31,14 @@
 //!
 //!
 //! The formats' details: [`gexf`] (attributes, dates, the pair graphs, the
-//! viz namespace), [`style`] (colours, sizes, thickness).
+//! viz namespace), [`style`] (colours, sizes, thickness), [`labels`] (the
+//! bidirectional controls of names shown, not obeyed, in the graph files).
 
 pub mod csv;
 pub mod gexf;
 pub mod graphml;
 pub mod jsonl;
+pub(crate) mod labels;
 pub mod style;
 pub mod summary;
 

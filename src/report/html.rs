@@ -21,12 +21,6 @@ pub(super) fn type_plural(name: &str, n: usize) -> String {
     word.to_string()
 }
 
-/// Whether `c` is one of Unicode's explicit bidirectional formatting
-/// characters (embeddings, overrides, isolates, and their ends) or a mark.
-fn bidi_control(c: char) -> bool {
-    matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{200e}' | '\u{200f}' | '\u{061c}')
-}
-
 /// Escapes text for HTML element content and quoted attribute values.
 ///
 /// User text is shown as written, but can't disguise itself or the page:
@@ -52,7 +46,7 @@ pub(crate) fn escape(s: &str) -> String {
             c => out.push(c),
         }
     }
-    if s.chars().any(bidi_control) {
+    if s.chars().any(export::labels::bidi_control) {
         format!("\u{2068}{out}\u{2069}")
     } else {
         out
