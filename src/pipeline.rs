@@ -229,6 +229,8 @@ struct Run<'a> {
     seconds: BTreeMap<&'static str, f64>,
     /// The run before, when it was killed or failed: what it left.
     interrupted: Option<store::InterruptedRun>,
+    /// A merge's shard stores, locked while it reads them ([`merge_shards`]).
+    shard_locks: Vec<StoreLock>,
     /// Held until the run ends (the store's released first).
     _store_lock: StoreLock,
     _out_lock: Option<StoreLock>,
@@ -249,7 +251,10 @@ impl Run<'_> {
         let (skipped, duplicates) = if self.options.merge_from.is_empty() {
             ingest(self.options, &mut self.store, self.run_id, self.log, done)?
         } else {
-            (merge_shards(&self.options.merge_from, &mut self.store, self.run_id, self.log, done)?, Vec::new())
+            let merged = merge_shards(&self.options.merge_from, &mut self.store, self.run_id, self.log, done)?;
+            // Read: a shard may be rerun while the merge links and exports.
+            self.shard_locks.clear();
+            (merged, Vec::new())
         };
         self.seconds.insert("ingest", t.elapsed().as_secs_f64());
         let model = self.model_steps(done)?;

@@ -196,3 +196,36 @@ fn kill_at(args: &[String], point: &str, dir: &Path) {
     child.kill().unwrap();
     child.wait().unwrap();
 }
+
+#[test]
+fn a_merge_refuses_a_shard_store_whose_lock_is_held() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("a.jsonl");
+    let doc = |id: &str, who: &str| {
+        serde_json::json!({"id": id, "date": "2024-05-01", "text": format!("{who} met officials from Canada."),
+            "comments": [{"author": "ann", "text": format!("{who} is right about Canada.")}]})
+    };
+    std::fs::write(&input, format!("{}\n{}\n", doc("d1", "Joe Biden"), doc("d2", "Justin Trudeau"))).unwrap();
+    let store = dir.path().join("shard-0.db");
+    let mut args = vec!["run".to_string()];
+    args.extend(strings(&[&input, &"--shard", &"0/1", &"--store", &store, &"--stance-model", &"baseline"]));
+    ok(&stancegraph(&args));
+
+    // The shard job still writing its store holds its lock (as `run --shard` does).
+    let held = stancegraph::store::StoreLock::acquire(&store, "shard").unwrap();
+    let out = dir.path().join("out");
+    let merge = strings(&[&"merge", &store, &"--out", &out, &"--stance-model", &"baseline"]);
+    let o = stancegraph(&merge);
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(3), "{stderr}");
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(stderr.contains(&format!("store {} is in use by stancegraph shard", store.display())), "{stderr}");
+    assert!(!out.join("stancegraph.db").exists(), "the merge wrote its store");
+    assert!(!out.join("latest").exists(), "the merge published a set");
+
+    // The shard done: the same merge goes through, and leaves the shard's lock free.
+    drop(held);
+    ok(&stancegraph(&merge));
+    assert!(out.join("latest").exists());
+    drop(stancegraph::store::StoreLock::acquire(&store, "shard").unwrap());
+}

@@ -1,10 +1,11 @@
 //! Step 1 of a run, its pre-flight: what is checked and locked before
-//! anything is written (free space, the output folder's and the store's locks,
-//! the models against their manifests, their tokenizers read), then the store opened and the run
-//! recorded in it, with a line naming the interrupted run it takes over from.
+//! anything is written (free space; the output folder's and the store's
+//! locks, and a merge's shard stores'; the models against their manifests,
+//! their tokenizers read), then the store opened and the run recorded in it,
+//! with a line naming the interrupted run it takes over from.
 
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use anyhow::Result;
@@ -31,6 +32,7 @@ pub(super) fn begin<'a>(options: &'a RunOptions, log: &'a Log) -> Result<Run<'a>
     outputs::check_free(store_path.parent().unwrap_or(Path::new(".")), options.min_free_mb)?;
     let out_lock = if options.shard.is_none() { Some(outputs::lock(&options.out, command)?) } else { None };
     let store_lock = StoreLock::acquire(&store_path, command)?;
+    let shard_locks = lock_shard_stores(&options.merge_from)?;
     // Every model the run may need is there and matches its manifest,
     // before anything is written to the store.
     let ner_dir = options.models_dir.join("ner");
@@ -88,9 +90,30 @@ pub(super) fn begin<'a>(options: &'a RunOptions, log: &'a Log) -> Result<Run<'a>
         stance_model,
         seconds,
         interrupted,
+        shard_locks,
         _store_lock: store_lock,
         _out_lock: out_lock,
     })
+}
+
+/// The locks of a merge's shard stores, taken before anything is written:
+/// a shard job that still writes its store holds its lock, and the merge
+/// then fails at once ([`store::StoreError::Busy`], exit 3) naming that
+/// store. A path given twice is locked once; a shard store that does not
+/// exist is left to the merge's own check, which names it (no lock file is
+/// made beside it).
+fn lock_shard_stores(shards: &[PathBuf]) -> Result<Vec<StoreLock>> {
+    let mut locked: Vec<PathBuf> = Vec::new();
+    let mut locks = Vec::new();
+    for shard in shards {
+        let Ok(real) = shard.canonicalize() else { continue };
+        if !real.is_file() || locked.contains(&real) {
+            continue;
+        }
+        locks.push(StoreLock::acquire(shard, "merge")?);
+        locked.push(real);
+    }
+    Ok(locks)
 }
 
 /// The line that says a run takes over from one that did not end, with
