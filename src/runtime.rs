@@ -588,6 +588,18 @@ impl PaddingCounter {
 /// `types[r]` gives row r's token types (empty = all 0).
 pub fn batch(rows: &[Vec<i64>], types: &[Vec<i64>], pad_id: i64, device: Device) -> (Tensor, Tensor, Tensor, usize) {
     let width = rows.iter().map(|r| r.len()).max().unwrap_or(0);
+    batch_to(rows, types, pad_id, width, device)
+}
+
+/// [`batch`] padded to `width` (at least the longest row's length).
+pub fn batch_to(
+    rows: &[Vec<i64>],
+    types: &[Vec<i64>],
+    pad_id: i64,
+    width: usize,
+    device: Device,
+) -> (Tensor, Tensor, Tensor, usize) {
+    let width = rows.iter().map(|r| r.len()).max().unwrap_or(0).max(width);
     let mut ids = vec![pad_id; rows.len() * width];
     let mut mask = vec![0i64; rows.len() * width];
     let mut tt = vec![0i64; rows.len() * width];
@@ -698,6 +710,12 @@ mod tests {
         assert_eq!(Vec::<i64>::try_from(ids.flatten(0, -1)).unwrap(), vec![101, 5, 102, 101, 102, 0]);
         assert_eq!(Vec::<i64>::try_from(mask.flatten(0, -1)).unwrap(), vec![1, 1, 1, 1, 1, 0]);
         assert_eq!(Vec::<i64>::try_from(tt.flatten(0, -1)).unwrap(), vec![0, 0, 1, 0, 0, 0]);
+    }
+
+    #[test]
+    fn batch_to_pads_to_the_width_asked() {
+        let (ids, mask, _, width) = batch_to(&[vec![101, 5, 102]], &[], 0, 8, Device::Cpu);
+        assert_eq!((width, ids.size(), i64::try_from(mask.sum(tch::Kind::Int64)).unwrap()), (8, vec![1, 8], 3));
     }
 
     #[test]

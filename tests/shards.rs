@@ -1,10 +1,12 @@
 //! Slurm scale-out, without Slurm: `run --shard K/N` over the same inputs
 //! four times, then `merge`, gives the same store records and the same
-//! exports as one `run` (in fp32: in bf16 a model's output depends slightly
-//! on which texts share its batch, so borderline spans and the third
-//! decimal of a confidence can differ; PERFORMANCE.md section 17.2 gives the measured size); an incomplete or unfinished set of shards is
-//! refused naming the shard; a shard or a merge killed (SIGKILL) and rerun
-//! ends in the same result. The Slurm scripts themselves are checked
+//! exports as one `run` (in fp32: in bf16 the NER model's output depends
+//! slightly on which texts share its batch, so borderline spans can differ;
+//! PERFORMANCE.md section 17.2 gives the measured size), and in bf16 the same
+//! stance numbers; an incomplete or unfinished set of shards is refused
+//! naming the shard, and so is a shard store whose lock a shard job still
+//! holds; a shard or a merge killed (SIGKILL) and rerun ends in the same
+//! result. The Slurm scripts themselves are checked
 //! by `make test-slurm`.
 
 use std::collections::BTreeMap;
@@ -228,4 +230,77 @@ fn a_merge_refuses_a_shard_store_whose_lock_is_held() {
     ok(&stancegraph(&merge));
     assert!(out.join("latest").exists());
     drop(stancegraph::store::StoreLock::acquire(&store, "shard").unwrap());
+}
+
+/// `stances.jsonl` of an export set: (doc, comment, entity) → (stance, confidence, probabilities).
+fn stance_numbers(out: &Path) -> BTreeMap<String, String> {
+    let text = std::fs::read_to_string(out.join("stances.jsonl")).unwrap();
+    text.lines()
+        .map(|l| {
+            let r: serde_json::Value = serde_json::from_str(l).unwrap();
+            let key = format!("{} {} {}", r["doc_id"], r["comment"], r["entity_id"]);
+            (key, format!("{} {} {}", r["stance"], r["confidence"], r["probabilities"]))
+        })
+        .collect()
+}
+
+#[test]
+fn in_bf16_a_merge_gives_each_stance_record_the_numbers_of_one_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("threads.jsonl");
+    // Comments of many lengths, so that one run and each shard batch them differently.
+    let people = ["Joe Biden", "Justin Trudeau", "Angela Merkel", "Emmanuel Macron"];
+    let countries = ["Canada", "Mexico", "Germany", "France", "Japan"];
+    let mut lines = String::new();
+    for d in 0..12 {
+        let (who, place) = (people[d % 4], countries[d % 5]);
+        let comments: Vec<serde_json::Value> = (0..4)
+            .map(|c| {
+                let more = " and I have said so for years, whatever the papers write".repeat((d * 4 + c) % 7);
+                serde_json::json!({"author": format!("user{}", (d + c) % 5),
+                    "text": format!("{who} is {} about {place}{more}.", ["right", "wrong", "honest", "lying"][c])})
+            })
+            .collect();
+        let doc = serde_json::json!({"id": format!("doc-{d:02}"), "date": "2024-05-01",
+            "text": format!("{who} met officials from {place} on Tuesday to discuss trade."), "comments": comments});
+        lines += &format!("{doc}\n");
+    }
+    std::fs::write(&input, lines).unwrap();
+    let bf16 = |args: &[String]| {
+        let o = Command::new(BIN)
+            .args(args)
+            .args(["--threads", "2", "--quiet", "--precision", "bf16"])
+            .current_dir(root())
+            .output()
+            .unwrap();
+        ok(&o);
+    };
+    let single = dir.path().join("single");
+    bf16(&strings(&[&"run", &input, &"--out", &single]));
+    let stores: Vec<PathBuf> = (0..3).map(|k| dir.path().join(format!("shard-{k}.db"))).collect();
+    for (k, store) in stores.iter().enumerate() {
+        bf16(&strings(&[&"run", &input, &"--shard", &format!("{k}/3"), &"--store", store]));
+    }
+    let merged = dir.path().join("merged");
+    let mut merge = strings(&[&"merge"]);
+    merge.extend(strings(&[&stores[0], &stores[1], &stores[2], &"--out", &merged]));
+    bf16(&merge);
+
+    let (one, three) = (stance_numbers(&single), stance_numbers(&merged));
+    assert!(one.len() >= 40, "{} stance records", one.len());
+    assert_eq!(one.keys().collect::<Vec<_>>(), three.keys().collect::<Vec<_>>(), "the same questions");
+    let differ: Vec<String> =
+        one.iter().filter(|(k, v)| three[*k] != **v).map(|(k, v)| format!("{k}: {v} / {}", three[k])).collect();
+    assert!(differ.is_empty(), "run and merge differ on {} of {} records: {differ:#?}", differ.len(), one.len());
+    // The store keeps the probabilities unrounded: the same there too.
+    let decisions = |out: &Path| -> BTreeMap<String, (f64, f64, f64)> {
+        let conn = rusqlite::Connection::open(out.join("stancegraph.db")).unwrap();
+        let mut q = conn.prepare("SELECT input_hash, p_against, p_neutral, p_favour FROM stance_decisions").unwrap();
+        let rows = q.query_map([], |r| Ok((r.get(0)?, (r.get(1)?, r.get(2)?, r.get(3)?)))).unwrap();
+        rows.map(Result::unwrap).collect()
+    };
+    let (one, three) = (decisions(&single), decisions(&merged));
+    assert_eq!(one.len(), three.len());
+    let differ = one.iter().filter(|(k, v)| three.get(*k) != Some(v)).count();
+    assert_eq!(differ, 0, "{differ} of {} stored decisions differ", one.len());
 }

@@ -1,6 +1,7 @@
 //! The target-aware transformer stance classifier: loading a model folder
 //! (BERT, DistilBERT or MPNet by config.json's `model_type`, with its labels
-//! and temperature) and answering queries in batches sorted by length.
+//! and temperature) and answering queries in batches of one padded width
+//! each, a query's width set by its own length ([`width_batches`]).
 
 use std::path::Path;
 
@@ -12,7 +13,7 @@ use super::input::{InputEncoder, InputSpec, PairLayout};
 use super::questions::StanceQuery;
 use super::{Stance, StanceDecision};
 use crate::mpnet::{MpnetConfig, MpnetForSequenceClassification, POSITION_PADDING_ID};
-use crate::runtime::{batch, var_store, Checkpoint, DeviceChoice, ModelError, PaddingCounter, Precision};
+use crate::runtime::{batch_to, var_store, Checkpoint, DeviceChoice, ModelError, PaddingCounter, Precision};
 
 enum Classifier {
     DistilBert(DistilBertModelClassifier),
@@ -147,22 +148,21 @@ impl StanceModel {
 }
 
 impl StanceModel {
-    /// Decides every query, in batches sorted by length.
+    /// Decides every query, in batches of one padded width ([`width_batches`]).
     pub fn predict(&self, queries: &[StanceQuery]) -> Result<Vec<StanceDecision>, ModelError> {
         use rayon::prelude::*;
         let encoded: Vec<(Vec<i64>, Vec<i64>)> = {
             let input = &self.input;
             queries.par_iter().map(|q| input.encode(q)).collect::<Result<_, _>>()?
         };
-        let mut order: Vec<usize> = (0..encoded.len()).collect();
-        order.sort_by_key(|&i| std::cmp::Reverse(encoded[i].0.len()));
+        let lengths: Vec<usize> = encoded.iter().map(|e| e.0.len()).collect();
         let mut out =
             vec![StanceDecision { stance: Stance::Neutral, confidence: 0.0, probabilities: [0.0; 3] }; queries.len()];
-        for chunk in order.chunks(self.batch_size) {
+        for (width, chunk) in width_batches(&lengths, self.batch_size) {
             let rows: Vec<Vec<i64>> = chunk.iter().map(|&i| encoded[i].0.clone()).collect();
             let types: Vec<Vec<i64>> =
                 if self.uses_token_types { chunk.iter().map(|&i| encoded[i].1.clone()).collect() } else { Vec::new() };
-            let (ids, mask, tt, width) = batch(&rows, &types, self.pad_id, self.vars.device());
+            let (ids, mask, tt, width) = batch_to(&rows, &types, self.pad_id, width, self.vars.device());
             self.padding.add(&rows, width);
             let logits = tch::no_grad(|| match &self.classifier {
                 Classifier::DistilBert(m) => m.forward_t(Some(&ids), Some(&mask), None, false).map(|o| o.logits),
@@ -187,5 +187,49 @@ impl StanceModel {
             }
         }
         Ok(out)
+    }
+}
+
+/// A query's input is padded to its length rounded up to a multiple of this.
+const WIDTH_STEP: usize = 8;
+
+/// The batches of queries of these input lengths (in pieces): `(padded
+/// width, query indices)`, widest first, at most `batch_size` queries each.
+/// A query is padded to a width set by its own length alone (rounded up to
+/// [`WIDTH_STEP`]) and shares a batch only with queries of that width, so
+/// its answer does not depend on which other questions a run asks: a night,
+/// a shard and a merge give each question the same numbers. (In bf16 a
+/// row's output depends on the width it is padded to, not on the other rows
+/// of its batch: PERFORMANCE.md section 21.) The cost is at most 7 padding
+/// positions per query and one part-filled batch per width.
+fn width_batches(lengths: &[usize], batch_size: usize) -> Vec<(usize, Vec<usize>)> {
+    let width = |i: usize| lengths[i].div_ceil(WIDTH_STEP).max(1) * WIDTH_STEP;
+    let mut order: Vec<usize> = (0..lengths.len()).collect();
+    order.sort_by_key(|&i| (std::cmp::Reverse(width(i)), i));
+    let mut batches = Vec::new();
+    for same in order.chunk_by(|&a, &b| width(a) == width(b)) {
+        batches.extend(same.chunks(batch_size.max(1)).map(|chunk| (width(chunk[0]), chunk.to_vec())));
+    }
+    batches
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_querys_width_is_set_by_its_own_length() {
+        let lengths = [3, 17, 9, 16, 8, 1, 30];
+        let batches = width_batches(&lengths, 2);
+        let widths: Vec<usize> = batches.iter().map(|b| b.0).collect();
+        assert_eq!(widths, [32, 24, 16, 8, 8]);
+        let members: Vec<Vec<usize>> = batches.iter().map(|b| b.1.clone()).collect();
+        assert_eq!(members, [vec![6], vec![1], vec![2, 3], vec![0, 4], vec![5]]);
+        // Alone or among others, each query gets the same width.
+        let width_of = |batches: &[(usize, Vec<usize>)], i: usize| batches.iter().find(|b| b.1.contains(&i)).unwrap().0;
+        for (i, &n) in lengths.iter().enumerate() {
+            assert_eq!(width_of(&batches, i), width_of(&width_batches(&[n], 32), 0), "query {i}");
+            assert!(width_of(&batches, i) >= n);
+        }
     }
 }
