@@ -47,7 +47,9 @@
 //!   word, laughter, an expressive spelling ("Nahhh") or an upload id, of
 //!   any type. Unless it is a known name (a word of a longer Person span in
 //!   the document, a curated short form, a surname or first name seen in the
-//!   corpus, a country word, a curated organisation or party word), one word
+//!   corpus, another word of a person the corpus names in full twice that is
+//!   no common word ("huckabee"), a country word, a curated organisation or
+//!   party word), one word
 //!   is also dropped when it is a contraction without its apostrophe ("Im",
 //!   "Yall"), a lone lower-case letter, or a common English word
 //!   (`data/common_words.txt`, from the NER tokenizer's vocabulary) written
@@ -438,6 +440,10 @@ pub struct Linker {
     /// curated people); rebuilt when `evidence` has grown.
     #[serde(skip)]
     bearers: Vec<variants::Bearer>,
+    /// The name words the corpus backs ([`Linker::corpus_name_words`]),
+    /// rebuilt with the bearers.
+    #[serde(skip)]
+    name_words: HashSet<String>,
     #[serde(skip, default = "stale")]
     bearers_stale: bool,
 }
@@ -467,6 +473,7 @@ impl Linker {
             surface_forms: HashSet::new(),
             evidence: variants::Evidence::default(),
             bearers: Vec::new(),
+            name_words: HashSet::new(),
             bearers_stale: true,
         }
     }
@@ -479,6 +486,7 @@ impl Linker {
     pub fn link(&mut self, doc: &Document, spans: &DocumentSpans) -> Vec<Mention> {
         if self.bearers_stale {
             self.bearers = self.bearers();
+            self.name_words = self.corpus_name_words();
             self.bearers_stale = false;
         }
         let mut texts: Vec<TextInfo> = Vec::with_capacity(doc.comments.len() + 1);
