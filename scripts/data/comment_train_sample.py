@@ -35,7 +35,8 @@ Draw 3 (--pstance STORE --rank-from N --explicit K): political tweets
 countries and organisations a tweet names OTHER than its P-Stance target (the
 politician of its file: Trump, Biden, Sanders; those labels exist already), at
 most 2 per tweet, shuffled with the same seed, the first K kept; key
-`<file>-<row>`, source pstance.
+`<file>-<row>`, source pstance. Draw 4: the same over the tweets of
+`pstance_to_jsonl.py --draw 4` (none of draw 3's), --rank-from 4000.
 """
 import argparse
 import csv

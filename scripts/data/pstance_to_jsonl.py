@@ -16,7 +16,12 @@ the data is kept once (its first row). The sample: --per-file tweets of each
 file, drawn with random.Random(20261210). The data is read from ../shared and
 never copied into the repository; only this converter is.
 
-    usage: scripts/data/pstance_to_jsonl.py [--per-file 1500] [PSTANCE_DIR] > pstance.jsonl
+Draw 4 (`--draw 4`): --per-file tweets of each file drawn with
+random.Random(20261211) from the rows that draw 3's sample (the default
+--per-file 1500 with the first seed) did not take, and whose text draw 3 did
+not hold; so no tweet of draw 3 is drawn again.
+
+    usage: scripts/data/pstance_to_jsonl.py [--per-file 1500] [--draw 3|4] [PSTANCE_DIR] > pstance.jsonl
 """
 
 import argparse
@@ -27,19 +32,41 @@ from pathlib import Path
 
 FILES = ("trump", "biden", "bernie")
 SEED = 20261210
+DRAW4_SEED = 20261211
+DRAW3_PER_FILE = 1500
+
+
+def read_rows(folder, name):
+    with open(Path(folder) / f"raw_train_{name}.csv", newline="", encoding="utf-8") as f:
+        rows = [(i, r["Tweet"]) for i, r in enumerate(csv.DictReader(f))]
+    return [(i, t) for i, t in rows if t.strip()]
+
+
+def draw3_sample(rows):
+    return random.Random(SEED).sample(rows, min(DRAW3_PER_FILE, len(rows)))
+
+
+def sample(folder, name, per_file, draw):
+    rows = read_rows(folder, name)
+    if draw == 3:
+        return random.Random(SEED).sample(rows, min(per_file, len(rows)))
+    taken = {i for i, _ in draw3_sample(rows)}
+    rest = [(i, t) for i, t in rows if i not in taken]
+    return random.Random(DRAW4_SEED).sample(rest, min(per_file, len(rest)))
 
 
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--per-file", type=int, default=1500)
+    ap.add_argument("--draw", type=int, choices=(3, 4), default=3)
     ap.add_argument("folder", nargs="?", default="../shared/data/stance/pstance")
     a = ap.parse_args()
     seen = set()
+    if a.draw == 4:
+        # draw 3's texts, so that a tweet repeated under another row is not drawn again
+        seen = {t for name in FILES for _, t in draw3_sample(read_rows(a.folder, name))}
     for name in FILES:
-        with open(Path(a.folder) / f"raw_train_{name}.csv", newline="", encoding="utf-8") as f:
-            rows = [(i, r["Tweet"]) for i, r in enumerate(csv.DictReader(f))]
-        rows = [(i, t) for i, t in rows if t.strip()]
-        for row_index, text in sorted(random.Random(SEED).sample(rows, min(a.per_file, len(rows)))):
+        for row_index, text in sorted(sample(a.folder, name, a.per_file, a.draw)):
             if text in seen:
                 continue
             seen.add(text)

@@ -3,7 +3,7 @@
 # (models/stance-accurate) continued on comment threads, training only its top 6 layers and
 # the head (--train-top 6), so the export keeps the embeddings and layers 0-5 bit-identical
 # and ships without them (export_stance.py --share-unchanged models/stance-accurate).
-# Data: our labelled comment pairs (data/comment-train: Reddit threads, VAST news-site comments and political tweets (draw 3);
+# Data: our labelled comment pairs (data/comment-train: Reddit threads, VAST news-site comments and political tweets (draws 3 and 4);
 # 10 % of their threads held out for selection; repeated 3 times in the epoch), the
 # reply-chain sets (MT-CSD Bitcoin + SpaceX train, reddit-trump train minus the comment dev
 # set's comments), Multi-Target Stance and Dong et al.'s target tweets, and a sample of the
@@ -21,7 +21,7 @@ cd "$(dirname "$0")/../.."
 PY=${PY:-.venv-train/bin/python}
 THREADS=${THREADS:-1}
 CONTEXT=${CONTEXT:-0}
-if [ "$CONTEXT" = 1 ]; then FLAG=--context; CKPT=checkpoints/stance-comments-context; else FLAG=; CKPT=checkpoints/stance-comments-v4; fi
+if [ "$CONTEXT" = 1 ]; then FLAG=--context; CKPT=checkpoints/stance-comments-context; else FLAG=; CKPT=checkpoints/stance-comments-v5; fi
 "$PY" scripts/train/train_stance.py --base models/stance-accurate --ckpt "$CKPT" --mode both $FLAG \
   --sets comments,newsmtsc,pstance,semeval,reddit,mtcsd,multitarget,acl14 \
   --cap newsmtsc=2500,pstance=2500,semeval=500,mtcsd=1500,multitarget=1500,acl14=2000 --repeat comments=3 \
