@@ -196,6 +196,7 @@ fn reddit_people_are_one_node_each() {
                 "Sarah Huckaby",
                 "SHS",
                 "Sarah",
+                "huckabee",
             ],
         ),
         ("person:hillary-clinton", &["Hillary", "Hilary", "Hillary Clinton", "Hilary Clinton"]),
@@ -215,7 +216,10 @@ fn reddit_people_are_one_node_each() {
     assert!(slash.is_empty(), "names joined by a slash are people, not one node: {slash:?}");
 
     // Our linking dev set on the same store (data/link-dev): pronoun links
-    // at issue 26's precision, names at B-cubed F1 0.90 or better.
+    // at issue 26's precision, names at B-cubed F1 0.90 or better, and all
+    // mentions no worse than the linker of 2026-12-08 (B-cubed precision
+    // 0.9756, F1 0.8619; issue 26's target of F1 0.90 needs the pronouns
+    // whose person the thread never names, data/link-dev/README.md).
     let o = Command::new(BIN)
         .current_dir(root())
         .args(["eval", "link", "data/link-dev/mentions.tsv", "--store"])
@@ -228,4 +232,6 @@ fn reddit_people_are_one_node_each() {
     let json: serde_json::Value = serde_json::from_str(stdout.lines().last().unwrap()).unwrap();
     assert!(json["pronoun_precision"].as_f64().unwrap() >= 0.90, "{json}");
     assert!(json["names_b3_f1"].as_f64().unwrap() >= 0.90, "{json}");
+    assert!(json["b3_precision"].as_f64().unwrap() >= 0.95, "{json}");
+    assert!(json["b3_f1"].as_f64().unwrap() >= 0.86, "{json}");
 }

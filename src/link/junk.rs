@@ -26,7 +26,9 @@
 //!    or "pray to Jesus", see [`is_oath`]);
 //! 6. unless that one word is a known name (a word of a longer Person span
 //!    of the document, a curated short form, a surname or first name seen in
-//!    the corpus, a country word, a curated organisation or party word):
+//!    the corpus, any other word of a person the corpus names in full at
+//!    least twice when it is no common word: "huckabee" of Sarah Huckabee
+//!    Sanders; a country word, a curated organisation or party word):
 //!    - any word without a capital letter ("fucking", "spesific", "yis",
 //!      "u", or digits alone): a model that finds lower-case names ("walz")
 //!      also tags misspellings and common words, so only a known name is
@@ -209,13 +211,15 @@ impl Linker {
 
     /// Whether one word (its key, and the cleaned label it is) is known as a
     /// name: a word of a longer Person span of the document, a curated short
-    /// form, a surname or first name seen in the corpus, a country word, a
-    /// curated organisation or a party word.
+    /// form, a surname or first name seen in the corpus, a word of a person
+    /// the corpus names in full at least twice that is no common word, a
+    /// country word, a curated organisation or a party word.
     fn is_known_name(&self, key: &str, label: &str, ctx: &DocContext) -> bool {
         ctx.person_words.contains(key)
             || self.tables.people.short.contains_key(key)
             || self.surnames.contains_key(key)
             || self.first_names.contains_key(key)
+            || (self.name_words.contains(key) && !common_words().contains_key(key))
             || is_country_word(&self.tables.countries, label)
             || self.tables.orgs.by_key.contains_key(&org_key(label))
             || org_word(label).is_some()

@@ -47,7 +47,9 @@
 //!   word, laughter, an expressive spelling ("Nahhh") or an upload id, of
 //!   any type. Unless it is a known name (a word of a longer Person span in
 //!   the document, a curated short form, a surname or first name seen in the
-//!   corpus, a country word, a curated organisation or party word), one word
+//!   corpus, another word of a person the corpus names in full twice that is
+//!   no common word ("huckabee"), a country word, a curated organisation or
+//!   party word), one word
 //!   is also dropped when it is a contraction without its apostrophe ("Im",
 //!   "Yall"), a lone lower-case letter, or a common English word
 //!   (`data/common_words.txt`, from the NER tokenizer's vocabulary) written
@@ -173,9 +175,12 @@
 //! * **Pronouns** (he, she, him, her, his, hers, they, them) are resolved in
 //!   comments only, and only where sure (rules in `pronouns`). A person's
 //!   gender comes from a curated table, titles (Mr, Mrs, Ms, Sir, Madam…),
-//!   a small first-name list and the article itself: a gendered pronoun
+//!   a small first-name list (the first word of a full name, or a one-word
+//!   name on the list: "Eric"), the article itself (a gendered pronoun
 //!   counts for the nearest person mentioned before it in the same article
-//!   sentence. he/him/his look for persons of male or unknown gender,
+//!   sentence) and the comment pronouns already resolved to that person (a
+//!   full name of unknown gender that "she" surely meant is no candidate
+//!   for a later "he"). he/him/his look for persons of male or unknown gender,
 //!   she/her/hers for female or unknown, at the first of these levels that
 //!   has any: named earlier in the same comment, in its parent comment, in
 //!   the article. There the most salient one (name mentions, then the
@@ -186,7 +191,10 @@
 //!   by a full name. Where none is sure in its own comment, the person in
 //!   focus is: the nearest one that may take the pronoun, named (not in the
 //!   possessive) or already resolved in the pronoun's sentence or the one
-//!   before, with no other such person from that sentence on. Otherwise the
+//!   before (or two before, when the sentence between names no one else who
+//!   may take it: "… Biden was embarrassing. Wait wait wait. He …"), with
+//!   no other such person from that sentence on (a sentence holds a word:
+//!   a quote mark or emoji alone on its line is none). Otherwise the
 //!   pronoun links to nothing. they/them
 //!   resolve to the organisation or country that is the subject (first
 //!   mention, within its first four words) of the previous sentence of the
@@ -438,6 +446,10 @@ pub struct Linker {
     /// curated people); rebuilt when `evidence` has grown.
     #[serde(skip)]
     bearers: Vec<variants::Bearer>,
+    /// The name words the corpus backs ([`Linker::corpus_name_words`]),
+    /// rebuilt with the bearers.
+    #[serde(skip)]
+    name_words: HashSet<String>,
     #[serde(skip, default = "stale")]
     bearers_stale: bool,
 }
@@ -467,6 +479,7 @@ impl Linker {
             surface_forms: HashSet::new(),
             evidence: variants::Evidence::default(),
             bearers: Vec::new(),
+            name_words: HashSet::new(),
             bearers_stale: true,
         }
     }
@@ -479,6 +492,7 @@ impl Linker {
     pub fn link(&mut self, doc: &Document, spans: &DocumentSpans) -> Vec<Mention> {
         if self.bearers_stale {
             self.bearers = self.bearers();
+            self.name_words = self.corpus_name_words();
             self.bearers_stale = false;
         }
         let mut texts: Vec<TextInfo> = Vec::with_capacity(doc.comments.len() + 1);

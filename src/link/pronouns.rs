@@ -86,7 +86,7 @@ impl Linker {
             if overlaps(covered, w.start, w.end) {
                 continue;
             }
-            let sents = sents.get_or_insert_with(|| sentences(text));
+            let sents = sents.get_or_insert_with(|| worded_sentences(text));
             let found = match class {
                 PronounClass::Gendered(g) => {
                     let at = Position { t, parent, pos: w.start, text, sents };
@@ -99,6 +99,14 @@ impl Linker {
             let Some((id, from)) = found else { continue };
             let Some(rec) = self.entities.get_mut(&id) else { continue };
             rec.mentions += 1;
+            // A person a gendered pronoun surely means takes its gender
+            // ("E. Jean Carroll … she was awarded … he raped her": Carroll
+            // is no candidate for "he" after "she").
+            match class {
+                PronounClass::Gendered(Gender::Male) => rec.male += 1,
+                PronounClass::Gendered(Gender::Female) => rec.female += 1,
+                PronounClass::Plural => {}
+            }
             let at = placed[t].partition_point(|p| p.start < w.start);
             placed[t].insert(at, Placed { start: w.start, end: w.end, id: id.clone(), kind: rec.kind, pronoun: true });
             out.push((w.start, w.end, text.word_text(w).to_string(), id, from));
@@ -133,25 +141,39 @@ impl Linker {
     }
 
     /// The person in focus where no candidate of the comment is sure: the
-    /// nearest mention before the pronoun, in its sentence or the one
-    /// before, of a person who may take it (its known gender, or unknown
-    /// and named by a full name); resolved pronouns count, so a chain of
-    /// "he" keeps its person. A name in the possessive ("Putin's puppet")
-    /// modifies a noun and is passed over. None when another such person is
-    /// named in the pronoun's own sentence before it ("Kanye visited Trump,
-    /// then he left": either could be meant).
+    /// nearest mention before the pronoun of a person who may take it (its
+    /// known gender, or unknown and named by a full name), in the
+    /// pronoun's sentence or the one before, or two before when the
+    /// sentence between names no one else who may take it ("Biden was
+    /// embarrassing. Wait wait wait. He did get hit…": a sentence that
+    /// names no such person leaves the focus where it was); resolved
+    /// pronouns count, so a chain of "he" keeps its person. A name in the
+    /// possessive ("Putin's puppet") modifies a noun and is passed over.
+    /// None when another such person is named from the focus's sentence on
+    /// ("Kanye visited Trump, then he left": either could be meant).
     fn in_focus(&self, want: Gender, at: &Position, own: &[&Placed]) -> Option<String> {
-        let k = at.sents.partition_point(|s| s.1 <= at.pos);
+        let sentence_of = |pos: usize| at.sents.partition_point(|s| s.1 <= pos);
+        let k = sentence_of(at.pos);
         let sentence_start = at.sents.get(k)?.0;
-        let window_start = at.sents[k.saturating_sub(1)].0;
         let may_take = |p: &&&Placed| {
             p.kind == EntityType::Person
-                && p.start >= window_start
                 && (p.pronoun || !possessive(at.text, p.start, p.end))
                 && self.agrees(&p.id, want)
         };
         let near = own.iter().filter(may_take).max_by_key(|p| p.start)?;
-        let from = if near.start >= sentence_start { sentence_start } else { window_start };
+        let near_k = sentence_of(near.start);
+        let rival_between = || {
+            own.iter().any(|p| {
+                p.kind == EntityType::Person
+                    && p.id != near.id
+                    && (near_k + 1..k).contains(&sentence_of(p.start))
+                    && self.agrees(&p.id, want)
+            })
+        };
+        if k - near_k > FOCUS_REACH || (k - near_k > 1 && rival_between()) {
+            return None;
+        }
+        let from = if near.start >= sentence_start { sentence_start } else { at.sents[near_k].0 };
         let rival = own.iter().filter(may_take).any(|p| p.start >= from && p.id != near.id);
         (!rival).then(|| near.id.clone())
     }
@@ -198,7 +220,9 @@ impl Linker {
     }
 
     /// A person's gender from the curated table, titles, the first-name
-    /// list and the article's pronouns; `None` when unknown or tied.
+    /// list (the first word of a full name, or a one-word name that is a
+    /// listed first name: "Eric"), the article's pronouns and the comment
+    /// pronouns resolved to it; `None` when unknown or tied.
     pub(super) fn gender_of(&self, id: &str) -> Option<Gender> {
         let rec = self.entities.get(id)?;
         if rec.kind != EntityType::Person {
@@ -218,6 +242,12 @@ impl Linker {
             } else if FEMALE_NAMES.contains(&first) {
                 female += 1;
             }
+        } else if let [word] = &keys[..] {
+            if MALE_NAMES.contains(&word.as_str()) {
+                male += 1;
+            } else if FEMALE_NAMES.contains(&word.as_str()) {
+                female += 1;
+            }
         }
         match male.cmp(&female) {
             std::cmp::Ordering::Greater => Some(Gender::Male),
@@ -235,6 +265,19 @@ struct Position<'a, 'b> {
     pos: usize,
     text: &'a TextInfo<'b>,
     sents: &'a [(usize, usize)],
+}
+
+/// The sentences of a comment that hold a word: a quote mark or an emoji
+/// alone on its line is no sentence between a name and its pronoun.
+fn worded_sentences(text: &TextInfo) -> Vec<(usize, usize)> {
+    let mut words = text.words.iter().peekable();
+    sentences(text)
+        .into_iter()
+        .filter(|&(a, b)| {
+            while words.next_if(|w| w.start < a).is_some() {}
+            words.peek().is_some_and(|w| w.start < b)
+        })
+        .collect()
 }
 
 /// Whether the name at characters `start..end` is in the possessive: it
@@ -319,6 +362,11 @@ pub(super) fn name_gender(linker: &Linker, keys: &[String]) -> Option<Gender> {
         None
     }
 }
+
+/// How many sentences before its own a pronoun's person in focus may be
+/// named ([`Linker::in_focus`]): the one before, or two before over a
+/// sentence that names no one else who may take the pronoun.
+const FOCUS_REACH: usize = 2;
 
 /// A pronoun's person among rivals: at least this many mentions…
 const SURE_MIN: usize = 2;
@@ -719,6 +767,74 @@ mod tests {
         let c = "Biden met Trump. Then Trump spoke and she left.";
         assert_eq!(comment_links(c, &["Biden", "Trump"]), vec![]);
         let c = "Zorg met Zorg. Then Zorg spoke and he left.";
+        assert_eq!(comment_links(c, &["Zorg"]), vec![]);
+    }
+
+    #[test]
+    fn the_focus_reaches_over_a_sentence_that_names_no_one() {
+        // Biden and Trump once each: not sure. "Wow." names no one, so
+        // Trump, two sentences back, is still in focus.
+        let c = "Biden spoke. Trump lied again. Wow. He rambles.";
+        assert_eq!(comment_links(c, &["Biden", "Trump"]), vec![("He".into(), "person:donald-trump".into())]);
+        // A sentence between that names no one who may take the pronoun
+        // (a woman for "he") leaves the focus too.
+        let c = "Biden spoke. Trump lied again. Kamala Harris laughed. He rambles.";
+        assert_eq!(
+            comment_links(c, &["Biden", "Trump", "Kamala Harris"]),
+            vec![("He".into(), "person:donald-trump".into())]
+        );
+        // A closing quote alone on its line is no sentence between them.
+        let c = "Biden spoke. Trump said \"nobody is smarter.\"\nWow.\nHe rambles.";
+        assert_eq!(comment_links(c, &["Biden", "Trump"]), vec![("He".into(), "person:donald-trump".into())]);
+    }
+
+    #[test]
+    fn sentences_without_a_word_are_left_out() {
+        let t = TextInfo::new("\"I won.\"\n\"\n😂\nHe lied.");
+        let texts: Vec<String> =
+            worded_sentences(&t).iter().map(|&(a, b)| t.slice(a, b).unwrap_or_default().trim().to_string()).collect();
+        assert_eq!(texts, vec!["\"I won.", "He lied."]);
+    }
+
+    #[test]
+    fn no_focus_over_a_rival_or_further_back() {
+        // The sentence between names another man (in the possessive: no
+        // focus itself, but a rival all the same).
+        let c = "Biden spoke. Trump lied again. Obama's dog barked. He rambles.";
+        assert_eq!(comment_links(c, &["Biden", "Trump", "Obama"]), vec![]);
+        // Three sentences back is out of reach, whatever lies between.
+        let c = "Biden spoke. Trump lied again. Wow. Sad. He rambles.";
+        assert_eq!(comment_links(c, &["Biden", "Trump"]), vec![]);
+        // Two men in the focus's sentence: either could be meant.
+        let c = "Biden is old. Obama met Trump. Wow. He left.";
+        assert_eq!(comment_links(c, &["Biden", "Obama", "Trump"]), vec![]);
+    }
+
+    #[test]
+    fn a_person_a_pronoun_surely_means_takes_its_gender() {
+        // "She" can only be Zorg Ulm (no woman known), who is then a woman:
+        // "He" is Trump, not the nearer Zorg Ulm of unknown gender.
+        let c = "Trump sued Zorg Ulm. She won. He lost.";
+        assert_eq!(
+            comment_links(c, &["Trump", "Zorg Ulm"]),
+            vec![("She".into(), "person:zorg-ulm".into()), ("He".into(), "person:donald-trump".into())]
+        );
+        // A man never takes "she", and a woman never "he", whatever was
+        // resolved before.
+        let c = "Trump sued Zorg Ulm. He won. She lost.";
+        assert_eq!(comment_links(c, &["Trump", "Zorg Ulm"]), vec![("She".into(), "person:zorg-ulm".into())]);
+    }
+
+    #[test]
+    fn a_one_word_name_on_the_first_name_list_has_its_gender() {
+        // "Eric" alone is a man: the one candidate for "he".
+        let c = "Eric can't spell the words but he agrees with them.";
+        assert_eq!(comment_links(c, &["Eric"]), vec![("he".into(), "person:eric".into())]);
+        // Not for "she", and a one-word name off the list stays unknown and
+        // takes neither.
+        let c = "Eric can't spell the words but she agrees with them.";
+        assert_eq!(comment_links(c, &["Eric"]), vec![]);
+        let c = "Zorg can't spell the words but he agrees with them.";
         assert_eq!(comment_links(c, &["Zorg"]), vec![]);
     }
 

@@ -6,7 +6,7 @@
 //! alone with one dominant bearer, spelling slips, initials, hyphen forms
 //! and the first two or last two words of a longer name.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use serde::{Deserialize, Serialize};
 
@@ -339,6 +339,22 @@ impl Linker {
             }
         }
         None
+    }
+
+    /// The name words the corpus backs: every word (and hyphen part) of
+    /// the bearers named in full at least [`EVIDENCE_MIN`] times in the
+    /// corpus ("huckabee" of Sarah Huckabee Sanders), for the junk rule on
+    /// lower-case words.
+    pub(super) fn corpus_name_words(&self) -> HashSet<String> {
+        let backed = self.bearers.iter().filter(|b| {
+            person_key(&b.keys).and_then(|k| self.evidence.full.get(&k)).is_some_and(|e| e.1 >= EVIDENCE_MIN)
+        });
+        let parts = |k: &String| {
+            std::iter::once(k.clone())
+                .chain(k.split('-').filter(|p| p.len() < k.len()).map(str::to_string))
+                .collect::<Vec<_>>()
+        };
+        backed.flat_map(|b| b.keys.iter().flat_map(parts)).collect()
     }
 }
 

@@ -299,6 +299,36 @@ fn lower_case_words_are_names_only_when_known() {
 }
 
 #[test]
+fn a_lower_case_word_of_a_person_the_corpus_names_in_full_is_a_name() {
+    // Sarah Huckabee Sanders and Anna Rose Ulm are named in full twice,
+    // Zorg Ann Blorp once; Kim Jong Un is curated but never named here.
+    let full = "Sarah Huckabee Sanders, Sarah Huckabee Sanders, Anna Rose Ulm, Anna Rose Ulm and Zorg Ann Blorp.";
+    let lower = "the neck rolls huckabee has, rose said, ann and jong too.";
+    let d1 = doc(full, &[]);
+    let names = ["Sarah Huckabee Sanders", "Anna Rose Ulm", "Zorg Ann Blorp"];
+    let s1 = DocumentSpans {
+        article: names
+            .iter()
+            .flat_map(|n| (0..full.matches(n).count()).map(move |k| span(full, n, k, EntityKind::Person)))
+            .collect(),
+        comments: vec![],
+    };
+    let d2 = crate::corpus::Document { id: "d2".into(), ..doc(lower, &[]) };
+    let s2 = DocumentSpans {
+        article: ["huckabee", "rose", "ann", "jong"].iter().map(|n| span(lower, n, 0, EntityKind::Person)).collect(),
+        comments: vec![],
+    };
+    let mut linker = Linker::new();
+    linker.observe(&d1, &s1);
+    linker.observe(&d2, &s2);
+    linker.link(&d1, &s1);
+    let got: Vec<(String, String)> = linker.link(&d2, &s2).into_iter().map(|m| (m.text, m.entity_id)).collect();
+    // "huckabee" is hers; "rose" is a common word, "ann" backed by one
+    // full name only and "jong" by none: still dropped in lower case.
+    assert_eq!(got, [("huckabee".to_string(), "person:sarah-huckabee-sanders".to_string())]);
+}
+
+#[test]
 fn one_off_lower_case_misc_phrases_are_junk_but_recurring_ones_stay() {
     // "beaver faced" is the corpus's only such span; "silence of the
     // lambs" recurs (two documents), "Silence Of The Lambs" has capitals,
