@@ -13,6 +13,8 @@
 # NewsMTSC dev + P-Stance dev + the held-out comment-train threads; the shipped model is the
 # checkpoint at step 400 of the 1,259-step epoch (--stop-at-step 400; the choice is in
 # models/stance-comments/MODEL.md). Resumable: rerun the same command after an interruption.
+# The shipped v4 was trained before draw 4 (data/comment-train rows with sample_rank >= 4000);
+# with them this recipe trains v5 (checkpoints/stance-comments-v5), measured and not shipped (MODEL.md).
 #   CONTEXT=1 trains with the conversation (stance_data.py step 5: the document title and the
 #   replied-to comment after the pair) into checkpoints/stance-comments-context: the ablation.
 # Needs the training venv (scripts/train/setup_train_env.sh) and ../shared/data.
