@@ -230,22 +230,25 @@ impl Linker {
         }
         let (mut male, mut female) = (rec.male, rec.female);
         let keys = name_keys(&rec.label);
-        if let (Some(key), Some((first, _, _))) = (person_key(&keys), name_parts(&keys)) {
-            if let Some(&pi) = self.tables.people.fl.get(&key) {
+        let full = person_key(&keys).zip(name_parts(&keys));
+        if let Some((key, _)) = &full {
+            if let Some(&pi) = self.tables.people.fl.get(key) {
                 match PEOPLE[pi].1 {
                     Gender::Male => male += 10,
                     Gender::Female => female += 10,
                 }
             }
-            if MALE_NAMES.contains(&first) {
+        }
+        // The word the first-name list is asked about.
+        let listed = match (&full, &keys[..]) {
+            (Some((_, (first, _, _))), _) => Some(*first),
+            (None, [word]) => Some(word.as_str()),
+            _ => None,
+        };
+        if let Some(word) = listed {
+            if MALE_NAMES.contains(&word) {
                 male += 1;
-            } else if FEMALE_NAMES.contains(&first) {
-                female += 1;
-            }
-        } else if let [word] = &keys[..] {
-            if MALE_NAMES.contains(&word.as_str()) {
-                male += 1;
-            } else if FEMALE_NAMES.contains(&word.as_str()) {
+            } else if FEMALE_NAMES.contains(&word) {
                 female += 1;
             }
         }
